@@ -1,0 +1,138 @@
+"""Config values with provenance: dicts and lists that remember where each entry was set."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Iterable, List, Optional
+
+from schedlint.model import Location
+
+
+class CfgDict(dict):
+    """A config dict; `locs[key]` is where the value under `key` was last set."""
+
+    __slots__ = ("locs",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.locs: Dict[Any, Location] = {}
+
+    def set(self, key: Any, value: Any, loc: Optional[Location]) -> None:
+        self[key] = value
+        if loc is not None:
+            self.locs[key] = loc
+        else:
+            self.locs.pop(key, None)
+
+    def remove(self, key: Any) -> Any:
+        self.locs.pop(key, None)
+        return dict.pop(self, key)
+
+    def shallow_copy(self) -> "CfgDict":
+        new = CfgDict(self)
+        new.locs = dict(self.locs)
+        return new
+
+    def __repr__(self) -> str:
+        return dict.__repr__(self)
+
+
+class CfgList(list):
+    """A config list; `locs[i]` is where element `i` was last set."""
+
+    __slots__ = ("locs",)
+
+    def __init__(self, items: Iterable[Any] = (), locs: Optional[List[Optional[Location]]] = None) -> None:
+        super().__init__(items)
+        self.locs: List[Optional[Location]] = list(locs) if locs is not None else [None] * len(self)
+
+    def add(self, value: Any, loc: Optional[Location]) -> None:
+        self.append(value)
+        self.locs.append(loc)
+
+    def shallow_copy(self) -> "CfgList":
+        return CfgList(self, self.locs)
+
+    def sync_locs(self) -> None:
+        """Pad or trim `locs` after an operation that cannot track positions (sort, slices)."""
+        n = len(self)
+        if len(self.locs) != n:
+            self.locs = (self.locs + [None] * n)[:n]
+
+    def __repr__(self) -> str:
+        return list.__repr__(self)
+
+
+def clone(value: Any) -> Any:
+    """A deep copy of a config value, provenance included (leaves are immutable and shared)."""
+    if isinstance(value, CfgDict):
+        new = CfgDict()
+        for k, v in value.items():
+            dict.__setitem__(new, k, clone(v))
+        new.locs = dict(value.locs)
+        return new
+    if isinstance(value, CfgList):
+        return CfgList([clone(v) for v in value], value.locs)
+    if isinstance(value, dict):
+        out = CfgDict()
+        for k, v in value.items():
+            dict.__setitem__(out, k, clone(v))
+        return out
+    if isinstance(value, list):
+        return CfgList([clone(v) for v in value])
+    if isinstance(value, tuple) and any(isinstance(v, (dict, list, tuple)) for v in value):
+        return tuple(clone(v) for v in value)
+    return value
+
+
+def plain(value: Any) -> Any:
+    """The value as ordinary dicts, lists and tuples (what mmengine's `to_dict()` gives)."""
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(plain(v) for v in value)
+    return value
+
+
+def lookup(root: Any, path: Iterable[Any]) -> Any:
+    """The value at `path` (keys and list indices) below `root`; KeyError/IndexError if absent."""
+    value = root
+    for part in path:
+        value = value[part]
+    return value
+
+
+def provenance(root: Any, path: Iterable[Any]) -> Optional[Location]:
+    """Where the value at `path` was set: the most specific location recorded along the path."""
+    found: Optional[Location] = None
+    value = root
+    for part in path:
+        loc = None
+        if isinstance(value, CfgDict):
+            loc = value.locs.get(part)
+        elif isinstance(value, CfgList) and isinstance(part, int) and -len(value) <= part < len(value):
+            loc = value.locs[part]
+        if loc is not None:
+            found = loc
+        try:
+            value = value[part]
+        except (KeyError, IndexError, TypeError):
+            break
+    return found
+
+
+def walk_provenance(value: Any, prefix: tuple = ()) -> Iterable[tuple]:
+    """Yield `(path, location)` for every entry below `value` that has a recorded location."""
+    if isinstance(value, CfgDict):
+        for k, v in value.items():
+            loc = value.locs.get(k)
+            if loc is not None:
+                yield prefix + (k,), loc
+            yield from walk_provenance(v, prefix + (k,))
+    elif isinstance(value, CfgList):
+        for i, v in enumerate(value):
+            loc = value.locs[i] if i < len(value.locs) else None
+            if loc is not None:
+                yield prefix + (i,), loc
+            yield from walk_provenance(v, prefix + (i,))
