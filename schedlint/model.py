@@ -124,6 +124,7 @@ class Optimizer(PlanModel):
     # which value a momentum scheduler drives: 'momentum', 'beta1', or None (no momentum support)
     momentum_kind: Optional[Literal["momentum", "beta1"]] = None
     lr_scale: float = 1.0  # auto_scale_lr factor already applied to lr
+    known: bool = True  # a torch optimizer whose momentum support we know
 
     @property
     def base_momentum(self) -> Optional[float]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
 from schedlint.loader.evaluator import ConfigError, Evaluator, ImportedName, LoadProblem, NeedsExecution, Opaque
-from schedlint.loader.values import CfgDict, CfgList, clone, lookup, plain, provenance
+from schedlint.loader.values import CfgDict, CfgList, clone, lookup, mark_config, plain, provenance
 from schedlint.model import Location
 
 __all__ = [
@@ -250,6 +250,11 @@ class Loader:
         if cached is not None:
             return cached
         try:
+            raw = self._texts.get(path)
+            if raw is not None and raw != text:
+                # mmengine parses the file as written before substituting `{{ }}` templates, so
+                # e.g. an unquoted `{{$EPOCHS:12}}` is a syntax error there
+                ast.parse(raw, filename=path)
             tree = ast.parse(text, filename=path)
         except SyntaxError as exc:
             problem = LoadProblem(
@@ -301,7 +306,7 @@ class Loader:
                     " among bases",
                     loc,
                 )
-            base_values = clone(result.values)
+            base_values = mark_config(clone(result.values))  # `_base_` is a ConfigDict in mmengine
             for key, value in base_values.items():
                 merged.set(key, value, base_values.locs.get(key))
             for p in result.chain:
@@ -309,7 +314,7 @@ class Loader:
                     chain.append(p)
             base_paths.append(base_path)
         namespace = CfgDict()
-        namespace[BASE_KEY] = merged
+        namespace[BASE_KEY] = mark_config(merged)
         body = [stmt for stmt in tree.body if not _is_base_assign(stmt)]
         evaluator = Evaluator(path, namespace)
         try:
@@ -441,7 +446,7 @@ class Loader:
             if not os.path.isfile(module_path):
                 raise LoadProblem("SL902", f"base module not found: {stmt.module!r} (tried {module_path})", loc)
             result = self._load(module_path, stack)
-            base_values = clone(result.values)
+            base_values = mark_config(clone(result.values))  # imported bases are ConfigDicts in mmengine
             bases.append(module_path)
             chain.extend(p for p in result.chain if p not in chain)
             for alias in stmt.names:

@@ -13,7 +13,7 @@ import operator
 import posixpath
 from typing import Any, Callable, Dict, Iterator, List, Optional
 
-from schedlint.loader.values import CfgDict, CfgList, clone
+from schedlint.loader.values import CfgDict, CfgList, clone, mark_config
 from schedlint.model import Location
 
 
@@ -92,6 +92,10 @@ class _Continue(Exception):
 
 
 _MAX_LOOP = 1_000_000
+
+# Passed (under a key no keyword argument can have) to methods marked `wants_keyword_locations`,
+# so that `cfg.update(max_epochs=24)` records where 24 was written.
+_KEYWORD_LOCATIONS = "<keyword locations>"
 
 
 def _safe_range(*args: Any) -> range:
@@ -430,6 +434,8 @@ class Evaluator:
             obj = self.eval(target.value)
             if not isinstance(obj, CfgDict):
                 raise NeedsExecution(target, "attribute assignment on something that is not a config dict")
+            if obj.config:
+                mark_config(value)  # a ConfigDict turns the dicts stored into it into ConfigDicts
             obj.set(target.attr, value, loc)
         elif isinstance(target, ast.Starred):
             self.assign(target.value, value, loc)
@@ -453,6 +459,8 @@ class Evaluator:
 
     def _setitem(self, node: ast.AST, obj: Any, key: Any, value: Any, loc: Location) -> None:
         if isinstance(obj, CfgDict):
+            if obj.config:
+                mark_config(value)
             obj.set(key, value, loc)
         elif isinstance(obj, CfgList):
             if isinstance(key, slice):
@@ -682,14 +690,20 @@ class Evaluator:
         if func is _to_dict:
             return self._call_dict(node, args)
         kwargs: Dict[str, Any] = {}
+        keyword_locations: Dict[str, Location] = {}
         for kw in node.keywords:
             if kw.arg is None:
                 src = self.eval(kw.value)
                 if not isinstance(src, dict):
                     raise ConfigError(kw.value, "TypeError: argument after ** must be a mapping")
                 kwargs.update(src)
+                if isinstance(src, CfgDict):
+                    keyword_locations.update(src.locs)
             else:
                 kwargs[kw.arg] = self.eval(kw.value)
+                keyword_locations[kw.arg] = self.loc(kw.value)
+        if getattr(func, "wants_keyword_locations", False):
+            kwargs[_KEYWORD_LOCATIONS] = keyword_locations
         if isinstance(func, (Opaque, ImportedName)) or not callable(func):
             if isinstance(func, ImportedName) and self.lazy:
                 raise NeedsExecution(node, f"call of imported `{func}`")
@@ -801,12 +815,22 @@ def _dict_method(obj: CfgDict, attr: str) -> Optional[Callable[..., Any]]:
     if attr == "update":
 
         def update(*args: Any, **kwargs: Any) -> None:
+            keyword_locations = kwargs.pop(_KEYWORD_LOCATIONS, {})
+            if len(args) > 1:
+                raise TypeError(f"update expected at most 1 argument, got {len(args)}")
             for src in args + (kwargs,):
                 items = src.items() if isinstance(src, dict) else src
                 for k, v in items:
-                    loc = src.locs.get(k) if isinstance(src, CfgDict) else None
-                    obj.set(k, v, loc)
+                    if isinstance(src, CfgDict):
+                        loc = src.locs.get(k)
+                    else:
+                        loc = keyword_locations.get(k) if src is kwargs else None
+                    if obj.config:
+                        _config_dict_update(obj, k, v, loc)
+                    else:
+                        obj.set(k, v, loc)
 
+        update.wants_keyword_locations = True  # type: ignore[attr-defined]
         return update
     if attr == "pop":
 
@@ -815,6 +839,8 @@ def _dict_method(obj: CfgDict, attr: str) -> Optional[Callable[..., Any]]:
                 return obj.remove(key)
             if default:
                 return default[0]
+            if obj.config:
+                return None  # ConfigDict.pop(key, default=None)
             raise KeyError(key)
 
         return pop
@@ -827,6 +853,17 @@ def _dict_method(obj: CfgDict, attr: str) -> Optional[Callable[..., Any]]:
 
         return setdefault
     return None
+
+
+def _config_dict_update(obj: CfgDict, key: Any, value: Any, loc: Optional[Location]) -> None:
+    """One entry of mmengine's `ConfigDict.update`: a dict over a dict merges key by key (recursively),
+    anything else replaces."""
+    current = obj.get(key)
+    if key in obj and isinstance(current, CfgDict) and isinstance(value, dict):
+        for k, v in value.items():
+            _config_dict_update(current, k, v, value.locs.get(k) if isinstance(value, CfgDict) else None)
+    else:
+        obj.set(key, mark_config(value), loc)
 
 
 def _list_method(obj: CfgList, attr: str) -> Optional[Callable[..., Any]]:

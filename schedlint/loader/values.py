@@ -8,13 +8,19 @@ from schedlint.model import Location
 
 
 class CfgDict(dict):
-    """A config dict; `locs[key]` is where the value under `key` was last set."""
+    """A config dict; `locs[key]` is where the value under `key` was last set.
 
-    __slots__ = ("locs",)
+    `config` marks what mmengine holds as a `ConfigDict` while a config runs (whatever comes from
+    `_base_` or from a read_base import), as opposed to a plain `dict` the config builds itself: the
+    two differ in `update` (nested dicts merge) and `pop` (a missing key gives None).
+    """
+
+    __slots__ = ("locs", "config")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.locs: Dict[Any, Location] = {}
+        self.config = False
 
     def set(self, key: Any, value: Any, loc: Optional[Location]) -> None:
         self[key] = value
@@ -30,6 +36,7 @@ class CfgDict(dict):
     def shallow_copy(self) -> "CfgDict":
         new = CfgDict(self)
         new.locs = dict(self.locs)
+        new.config = self.config
         return new
 
     def __repr__(self) -> str:
@@ -69,6 +76,7 @@ def clone(value: Any) -> Any:
         for k, v in value.items():
             dict.__setitem__(new, k, clone(v))
         new.locs = dict(value.locs)
+        new.config = value.config
         return new
     if isinstance(value, CfgList):
         return CfgList([clone(v) for v in value], value.locs)
@@ -81,6 +89,18 @@ def clone(value: Any) -> Any:
         return CfgList([clone(v) for v in value])
     if isinstance(value, tuple) and any(isinstance(v, (dict, list, tuple)) for v in value):
         return tuple(clone(v) for v in value)
+    return value
+
+
+def mark_config(value: Any) -> Any:
+    """Mark every dict in `value` as an mmengine `ConfigDict` (see `CfgDict.config`); returns `value`."""
+    if isinstance(value, CfgDict):
+        value.config = True
+        for v in value.values():
+            mark_config(v)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            mark_config(v)
     return value
 
 

@@ -1,0 +1,62 @@
+"""Train-split sizes of well-known datasets, to estimate iterations per epoch statically.
+
+Sizes are the number of samples in the standard training split as OpenMMLab loads it
+(annotation files of the official data preparation). They only feed an *estimate*; every
+verdict that depends on it says so, and `--epoch-length` overrides it.
+"""
+
+from __future__ import annotations
+
+# dataset `type` (without scope) -> (train samples, human name)
+TRAIN_SPLIT_SIZES = {
+    # 3D (mmdet3d)
+    "KittiDataset": (3712, "KITTI 3D train"),
+    "NuScenesDataset": (28130, "nuScenes train"),
+    "WaymoDataset": (158081, "Waymo train frames"),
+    "LyftDataset": (18900, "Lyft train"),
+    "ScanNetDataset": (1201, "ScanNet train"),
+    "ScanNetSegDataset": (1201, "ScanNet train"),
+    "S3DISDataset": (3294, "S3DIS areas 1-4,6 rooms"),  # rooms after area concatenation
+    "S3DISSegDataset": (204, "S3DIS train rooms"),
+    "SUNRGBDDataset": (5285, "SUN RGB-D train"),
+    "SemanticKittiDataset": (19130, "SemanticKITTI train"),
+    # 2D detection / instance segmentation (mmdet, mmyolo)
+    "CocoDataset": (117266, "COCO train2017 (images with annotations)"),
+    "LVISV1Dataset": (100170, "LVIS v1 train"),
+    "LVISDataset": (100170, "LVIS v1 train"),
+    "VOCDataset": (16551, "VOC07+12 trainval"),
+    "CityscapesDataset": (2975, "Cityscapes train"),
+    "Objects365V2Dataset": (1742289, "Objects365 v2 train"),
+    "OpenImagesDataset": (1743042, "Open Images v6 train"),
+    "CrowdHumanDataset": (15000, "CrowdHuman train"),
+    # semantic segmentation (mmseg)
+    "ADE20KDataset": (20210, "ADE20K train"),
+    "PascalVOCDataset": (1464, "Pascal VOC 2012 train"),
+    "PascalContextDataset": (4996, "Pascal Context train"),
+    "PascalContextDataset59": (4996, "Pascal Context train"),
+    "COCOStuffDataset": (118287, "COCO-Stuff 164k train"),
+    "LoveDADataset": (2522, "LoveDA train"),
+    "PotsdamDataset": (3456, "Potsdam train patches"),
+    "iSAIDDataset": (33978, "iSAID train patches"),
+    "DRIVEDataset": (20, "DRIVE train"),
+    "STAREDataset": (10, "STARE train"),
+    "ChaseDB1Dataset": (20, "CHASE_DB1 train"),
+    "HRFDataset": (15, "HRF train"),
+    # classification (mmpretrain / mmcls)
+    "ImageNet": (1281167, "ImageNet-1k train"),
+    "ImageNet21k": (14197122, "ImageNet-21k"),
+    "CIFAR10": (50000, "CIFAR-10 train"),
+    "CIFAR100": (50000, "CIFAR-100 train"),
+    "MNIST": (60000, "MNIST train"),
+    "CUB": (5994, "CUB-200-2011 train"),
+    "StanfordCars": (8144, "Stanford Cars train"),
+    # pose (mmpose): person instances
+    "CocoWholeBodyDataset": (118287, "COCO-WholeBody train images"),
+    "MpiiDataset": (22246, "MPII train"),
+}
+
+# When nothing is known: what `check` assumes for iterations per epoch (documented in the README).
+DEFAULT_EPOCH_LENGTH = 1000
+
+# When the number of GPUs is not in the file name: mmengine configs are written for 8 GPUs.
+DEFAULT_GPUS = 8

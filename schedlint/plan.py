@@ -1,0 +1,374 @@
+"""Build the training plan (horizon, optimizer, schedulers) from a resolved mmengine-style config.
+
+The plan states what mmengine's Runner will build: the Runner's default `end`, the
+`convert_to_iter_based` conversion and the iteration count per epoch are applied here, so the
+simulator and the rules see effective values. Every field remembers where it was set.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from typing import Any, Dict, List, Optional, Tuple
+
+from schedlint.datasets import DEFAULT_EPOCH_LENGTH, DEFAULT_GPUS, TRAIN_SPLIT_SIZES
+from schedlint.loader import ResolvedConfig
+from schedlint.loader.values import CfgDict, plain
+from schedlint.model import Horizon, Location, Optimizer, Plan, Scheduler
+
+INF = int(1e9)
+
+# Scheduler arguments that are positions in the scheduler's unit (converted by convert_to_iter_based).
+POSITION_ARGS = ("milestones", "step_size", "T_max", "total_steps", "periods")
+
+# torch optimizers: which value a momentum scheduler drives, and its default.
+_MOMENTUM_OPTIMIZERS = {"SGD": 0.0, "RMSprop": 0.0}
+_BETAS_OPTIMIZERS = {
+    "Adam": (0.9, 0.999),
+    "AdamW": (0.9, 0.999),
+    "Adamax": (0.9, 0.999),
+    "NAdam": (0.9, 0.999),
+    "RAdam": (0.9, 0.999),
+    "SparseAdam": (0.9, 0.999),
+    "Lamb": (0.9, 0.999),
+    "Lion": (0.9, 0.99),
+    "Adafactor": (0.9, 0.999),
+}
+_NO_MOMENTUM_OPTIMIZERS = {"Adagrad", "Adadelta", "ASGD", "Rprop", "LBFGS"}
+
+_GPU_BATCH = re.compile(r"(?:^|[_-])(\d+)xb(\d+)(?:[_-]|$)")
+
+
+class PlanError(Exception):
+    """The config has no complete training plan (no train_cfg / optimizer)."""
+
+
+def short_type(value: Any) -> str:
+    """A scheduler/optimizer type without scope or module: 'mmdet.QuadraticWarmupLR' -> 'QuadraticWarmupLR'."""
+    text = str(value) if value is not None else ""
+    return text.rsplit(".", 1)[-1]
+
+
+def has_plan(resolved: ResolvedConfig) -> bool:
+    """Whether the config describes mmengine-style training (a train_cfg and an optimizer)."""
+    return isinstance(resolved.get("train_cfg"), dict) and isinstance(resolved.get("optim_wrapper"), dict)
+
+
+def build_plan(resolved: ResolvedConfig, epoch_length: Optional[int] = None) -> Plan:
+    """The training plan of an mmengine-style config. Raises PlanError when it has none."""
+    if not has_plan(resolved):
+        raise PlanError("no `train_cfg` and `optim_wrapper`: not a complete training config")
+    notes: List[str] = []
+    horizon = _horizon(resolved, epoch_length, notes)
+    optimizer = _optimizer(resolved, notes)
+    schedulers = _schedulers(resolved, horizon, notes)
+    hooks = resolved.get("default_hooks")
+    hook_enabled = not (isinstance(hooks, dict) and "param_scheduler" in hooks and hooks["param_scheduler"] is None)
+    return Plan(
+        filename=resolved.filename,
+        horizon=horizon,
+        optimizer=optimizer,
+        schedulers=schedulers,
+        scheduler_hook_enabled=hook_enabled,
+        notes=notes,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# horizon
+
+
+def _int(value: Any) -> Optional[int]:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)) and math.isfinite(value):
+        return int(value)
+    return None
+
+
+def _horizon(resolved: ResolvedConfig, epoch_length: Optional[int], notes: List[str]) -> Horizon:
+    train_cfg = resolved.get("train_cfg")
+    loop_type = short_type(train_cfg.get("type", ""))
+    if "type" in train_cfg:
+        loop = "iter" if "IterBased" in loop_type else "epoch"
+    else:
+        loop = "epoch" if train_cfg.get("by_epoch", True) else "iter"
+    locs: Dict[str, Location] = {}
+    for field_name, key in (("loop", "type" if "type" in train_cfg else "by_epoch"), ("max_epochs", "max_epochs"),
+                            ("max_iters", "max_iters"), ("val_interval", "val_interval"),
+                            ("val_begin", "val_begin"), ("dynamic_intervals", "dynamic_intervals")):
+        loc = resolved.loc("train_cfg", key)
+        if loc is not None and key in train_cfg:
+            locs[field_name] = loc
+    if "train_cfg" not in locs:
+        loc = resolved.loc("train_cfg")
+        if loc is not None:
+            locs["train_cfg"] = loc
+    max_epochs = _int(train_cfg.get("max_epochs")) if loop == "epoch" else None
+    max_iters = _int(train_cfg.get("max_iters")) if loop == "iter" else None
+    if loop == "epoch" and max_epochs is None:
+        notes.append("train_cfg has no max_epochs; assuming 1")
+        max_epochs = 1
+    if loop == "iter" and max_iters is None:
+        notes.append("train_cfg has no max_iters; assuming 1")
+        max_iters = 1
+
+    length, source = _epoch_length(resolved, epoch_length, locs)
+    if loop == "iter":
+        # under IterBasedTrainLoop an 'epoch' is one pass over the dataloader; only conversions use it
+        source += " (iteration-based loop: only used by convert_to_iter_based schedulers)"
+
+    default_val = 1 if loop == "epoch" else 1000
+    val_interval = _int(train_cfg.get("val_interval", default_val))
+    val_begin = _int(train_cfg.get("val_begin", 1)) or 1
+    has_val = isinstance(resolved.get("val_cfg"), dict) or resolved.get("val_dataloader") is not None
+    ckpt = resolved.get("default_hooks", "checkpoint")
+    ckpt_interval = None
+    ckpt_by_epoch = True
+    if isinstance(ckpt, dict):
+        ckpt_interval = _int(ckpt.get("interval", -1))
+        ckpt_by_epoch = bool(ckpt.get("by_epoch", True))
+        loc = resolved.loc("default_hooks", "checkpoint", "interval")
+        if loc is not None:
+            locs["checkpoint_interval"] = loc
+    dyn = train_cfg.get("dynamic_intervals")
+    dynamic = None
+    if isinstance(dyn, (list, tuple)):
+        try:
+            dynamic = [(int(a), int(b)) for a, b in dyn]
+        except (TypeError, ValueError):
+            notes.append("train_cfg.dynamic_intervals is not a list of (milestone, interval) pairs")
+    return Horizon(
+        loop=loop,
+        max_epochs=max_epochs,
+        max_iters=max_iters,
+        epoch_length=length,
+        epoch_length_source=source,
+        val_interval=val_interval if has_val else None,
+        val_begin=val_begin,
+        checkpoint_interval=ckpt_interval,
+        checkpoint_by_epoch=ckpt_by_epoch,
+        dynamic_intervals=dynamic,
+        locs=locs,
+    )
+
+
+def _dataset_size(dataset: Any) -> Tuple[Optional[float], str]:
+    """Samples per epoch of a (possibly wrapped) dataset config, and how that was found."""
+    if not isinstance(dataset, dict):
+        return None, ""
+    kind = short_type(dataset.get("type", ""))
+    if kind == "RepeatDataset" or "times" in dataset and "dataset" in dataset:
+        size, how = _dataset_size(dataset.get("dataset"))
+        times = dataset.get("times", 1)
+        if size is None or not isinstance(times, (int, float)):
+            return None, ""
+        return size * times, f"{how} x{times} (RepeatDataset)"
+    if kind == "ConcatDataset" or isinstance(dataset.get("datasets"), list):
+        total, hows = 0.0, []
+        for sub in dataset.get("datasets") or []:
+            size, how = _dataset_size(sub)
+            if size is None:
+                return None, ""
+            total += size
+            hows.append(how)
+        return (total, " + ".join(hows)) if hows else (None, "")
+    if "dataset" in dataset and isinstance(dataset["dataset"], dict):
+        size, how = _dataset_size(dataset["dataset"])
+        if size is not None and kind:
+            how += f" (inside {kind}, assumed to keep the size)"
+        return size, how
+    if kind in TRAIN_SPLIT_SIZES:
+        size, name = TRAIN_SPLIT_SIZES[kind]
+        interval = dataset.get("load_interval", 1)
+        if isinstance(interval, int) and interval > 1:
+            return math.ceil(size / interval), f"{name} ({size} samples, load_interval {interval})"
+        return float(size), f"{name} ({size} samples)"
+    return None, ""
+
+
+def _epoch_length(resolved: ResolvedConfig, given: Optional[int], locs: Dict[str, Location]) -> Tuple[int, str]:
+    if given:
+        return int(given), "given (--epoch-length / schedlint config)"
+    loader = resolved.get("train_dataloader")
+    if not isinstance(loader, dict):
+        return DEFAULT_EPOCH_LENGTH, f"default {DEFAULT_EPOCH_LENGTH} (no train_dataloader)"
+    size, how = _dataset_size(loader.get("dataset"))
+    if size is None:
+        return DEFAULT_EPOCH_LENGTH, f"default {DEFAULT_EPOCH_LENGTH} (dataset size unknown; use --epoch-length)"
+    batch = _int(loader.get("batch_size")) or 1
+    match = _GPU_BATCH.search(os.path.basename(resolved.filename))
+    if match:
+        gpus = int(match.group(1))
+        gpu_note = f"{gpus} GPUs from the file name"
+    else:
+        gpus = DEFAULT_GPUS
+        gpu_note = f"{gpus} GPUs assumed"
+    length = max(1, math.ceil(size / (batch * gpus)))
+    return length, f"estimated: {how} / (batch {batch} x {gpu_note})"
+
+
+# ---------------------------------------------------------------------------------------------
+# optimizer
+
+
+def _optimizer(resolved: ResolvedConfig, notes: List[str]) -> Optimizer:
+    wrapper = resolved.get("optim_wrapper")
+    path: Tuple[Any, ...] = ("optim_wrapper", "optimizer")
+    opt = wrapper.get("optimizer")
+    if not isinstance(opt, dict):
+        # MultiOptimWrapperConstructor: {name: dict(optimizer=...)}; lint the first optimizer
+        for name, sub in wrapper.items():
+            if isinstance(sub, dict) and isinstance(sub.get("optimizer"), dict):
+                opt = sub["optimizer"]
+                path = ("optim_wrapper", name, "optimizer")
+                notes.append(f"several optimizers; the schedule is simulated for `{name}`")
+                break
+    if not isinstance(opt, dict):
+        opt = CfgDict(type="SGD", lr=0.0)
+        notes.append("optim_wrapper has no optimizer; assuming SGD with lr 0")
+    kind = short_type(opt.get("type", "SGD"))
+    lr = opt.get("lr", 0.0)
+    if not isinstance(lr, (int, float)) or isinstance(lr, bool):
+        notes.append(f"optimizer lr is not a number ({lr!r}); assuming 0")
+        lr = 0.0
+    locs: Dict[str, Location] = {}
+    for key in ("type", "lr", "momentum", "betas"):
+        loc = resolved.loc(*path, key)
+        if loc is not None and key in opt:
+            locs[key] = loc
+    momentum = None
+    betas = None
+    kind_of_momentum = None
+    known = True
+    if kind in _MOMENTUM_OPTIMIZERS or "momentum" in opt:
+        momentum = float(opt.get("momentum", _MOMENTUM_OPTIMIZERS.get(kind, 0.0)))
+        kind_of_momentum = "momentum"
+    elif kind in _BETAS_OPTIMIZERS or "betas" in opt:
+        raw = opt.get("betas", _BETAS_OPTIMIZERS.get(kind, (0.9, 0.999)))
+        try:
+            betas = (float(raw[0]), float(raw[1]))
+            kind_of_momentum = "beta1"
+        except (TypeError, ValueError, IndexError):
+            notes.append(f"optimizer betas {raw!r} not understood")
+    elif kind not in _NO_MOMENTUM_OPTIMIZERS:
+        known = False
+    scale = 1.0
+    auto = resolved.get("auto_scale_lr")
+    if isinstance(auto, dict) and auto.get("enable") and isinstance(auto.get("base_batch_size"), (int, float)):
+        batch = _int(resolved.get("train_dataloader", "batch_size")) or 1
+        match = _GPU_BATCH.search(os.path.basename(resolved.filename))
+        gpus = int(match.group(1)) if match else DEFAULT_GPUS
+        scale = gpus * batch / float(auto["base_batch_size"])
+        notes.append(f"auto_scale_lr enabled: lr x{scale:g} ({gpus} GPUs x batch {batch} / {auto['base_batch_size']})")
+    return Optimizer(
+        type=kind,
+        lr=float(lr) * scale,
+        momentum=momentum,
+        betas=betas,
+        momentum_kind=kind_of_momentum,
+        lr_scale=scale,
+        known=known,
+        locs=locs,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# schedulers
+
+
+def scheduler_param(kind: str, cfg: Dict[str, Any]) -> str:
+    """Which value a scheduler type drives: 'lr' or 'momentum'."""
+    if kind.endswith("Momentum"):
+        return "momentum"
+    if kind.endswith("ParamScheduler"):
+        return "momentum" if cfg.get("param_name") == "momentum" else "lr"
+    return "lr"
+
+
+def scheduler_entries(resolved: ResolvedConfig) -> List[Tuple[Tuple[Any, ...], Any]]:
+    """(path, dict) for every scheduler in `param_scheduler` (one dict, a list, or per optimizer)."""
+    value = resolved.get("param_scheduler")
+    if value is None:
+        return []
+    if isinstance(value, dict) and "type" in value:
+        return [(("param_scheduler",), value)]
+    if isinstance(value, (list, tuple)):
+        return [(("param_scheduler", i), v) for i, v in enumerate(value)]
+    if isinstance(value, dict):
+        for name, sub in value.items():  # several optimizers: the first one's schedulers
+            if isinstance(sub, dict):
+                return [(("param_scheduler", name), sub)]
+            if isinstance(sub, (list, tuple)):
+                return [(("param_scheduler", name, i), v) for i, v in enumerate(sub)]
+    return []
+
+
+def _schedulers(resolved: ResolvedConfig, horizon: Horizon, notes: List[str]) -> List[Scheduler]:
+    out: List[Scheduler] = []
+    length = horizon.epoch_length
+    for index, (path, cfg) in enumerate(scheduler_entries(resolved)):
+        if not isinstance(cfg, dict):
+            notes.append(f"param_scheduler entry {index} is not a dict")
+            continue
+        kind = short_type(cfg.get("type", ""))
+        raw = {k: plain(v) for k, v in cfg.items() if k != "_scope_"}
+        by_epoch = bool(cfg.get("by_epoch", True))
+        begin = cfg.get("begin", 0)
+        end_defaulted = "end" not in cfg
+        end = cfg.get("end")
+        if end_defaulted:
+            end = horizon.runner_max_epochs if by_epoch else horizon.runner_max_iters
+        args = {
+            k: plain(v)
+            for k, v in cfg.items()
+            if k not in ("type", "by_epoch", "begin", "end", "convert_to_iter_based", "_scope_", "epoch_length")
+        }
+        converted = False
+        if cfg.get("convert_to_iter_based") and by_epoch:
+            converted = True
+            by_epoch = False
+            begin = int(begin * length) if _is_number(begin) else begin
+            if _is_number(end) and end != INF:
+                end = int(end * length)
+            for key in POSITION_ARGS:
+                value = args.get(key)
+                if key == "milestones" and isinstance(value, (list, tuple)):
+                    args[key] = [m * length for m in value if _is_number(m)]
+                elif key == "periods" and isinstance(value, (list, tuple)):
+                    args[key] = [p * length for p in value if _is_number(p)]
+                elif _is_number(value):
+                    args[key] = value * length
+        locs: Dict[str, Location] = {}
+        self_loc = resolved.loc(*path)
+        if self_loc is not None:
+            locs["self"] = self_loc
+        for key in cfg:
+            loc = resolved.loc(*path, key)
+            if loc is not None:
+                locs[key] = loc
+        out.append(
+            Scheduler(
+                index=index,
+                type=kind,
+                param=scheduler_param(kind, cfg),
+                by_epoch=by_epoch,
+                converted=converted,
+                begin=begin if _is_number(begin) else 0,
+                end=end if _is_number(end) else INF,
+                end_defaulted=end_defaulted,
+                args=args,
+                raw=raw,
+                path=path,
+                locs=locs,
+            )
+        )
+    return out
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+__all__ = ["PlanError", "build_plan", "has_plan", "scheduler_entries", "scheduler_param", "short_type"]

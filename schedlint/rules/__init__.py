@@ -1,0 +1,56 @@
+"""The rule registry. Adding a rule = adding one `Rule` subclass to a module listed here."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Dict, Iterable, List, Optional
+
+from schedlint.rules.base import Context, Example, Rule, fmt
+
+RULE_MODULES = ["loading", "length", "arguments"]
+
+_REGISTRY: Optional[Dict[str, Rule]] = None
+
+
+def _subclasses(cls: type) -> Iterable[type]:
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+def all_rules() -> Dict[str, Rule]:
+    """Every rule, by code, in code order."""
+    global _REGISTRY
+    if _REGISTRY is None:
+        for module in RULE_MODULES:
+            importlib.import_module(f"schedlint.rules.{module}")
+        found = {cls.code: cls() for cls in _subclasses(Rule) if "code" in cls.__dict__}
+        _REGISTRY = dict(sorted(found.items()))
+    return _REGISTRY
+
+
+def get_rule(code: str) -> Optional[Rule]:
+    """The rule with this code (case-insensitive) or kebab-case name."""
+    rules = all_rules()
+    key = code.upper()
+    if key in rules:
+        return rules[key]
+    for rule in rules.values():
+        if rule.name == code.lower():
+            return rule
+    return None
+
+
+def select_codes(select: Optional[List[str]], ignore: List[str], extend_select: List[str]) -> List[str]:
+    """Codes enabled by ruff-style selectors (code prefixes; 'ALL')."""
+    codes = list(all_rules())
+
+    def matches(code: str, selectors: Iterable[str]) -> bool:
+        return any(s.upper() == "ALL" or code.startswith(s.upper()) for s in selectors)
+
+    chosen = [c for c in codes if matches(c, select)] if select is not None else list(codes)
+    chosen += [c for c in codes if matches(c, extend_select) and c not in chosen]
+    return [c for c in chosen if not matches(c, ignore)]
+
+
+__all__ = ["Context", "Example", "Rule", "all_rules", "fmt", "get_rule", "select_codes"]
