@@ -265,6 +265,11 @@ def rule(
     typer.echo(text)
 
 
+# Commands defined in their own modules register themselves on `app` (imports stay light: each
+# command imports libcst / matplotlib inside its function).
+from schedlint.commands import fix as _fix_commands, view as _view_commands  # noqa: E402,F401
+
+
 def main() -> None:
     """Console-script entry point."""
     try:

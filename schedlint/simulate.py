@@ -66,6 +66,17 @@ class Unsimulated:
     reason: str
 
 
+class SimulationError(str):
+    """A crash mmengine would hit, as its message; `index` is the scheduler's param_scheduler position."""
+
+    index: Optional[int]
+
+    def __new__(cls, text: str, index: Optional[int] = None) -> "SimulationError":
+        obj = super().__new__(cls, text)
+        obj.index = index
+        return obj
+
+
 @dataclass
 class Curve:
     """Per-iteration values of param group 0 over a whole training run.
@@ -887,8 +898,11 @@ def simulate(plan: Plan) -> Curve:
             continue
         if param == "momentum" and momentum_kind is None:
             errors.append(
-                f"{spec.type} (param_scheduler[{spec.index}]) raises ValueError: optimizer must support "
-                f"momentum when using momentum scheduler ({optimizer.type} has neither momentum nor betas)"
+                SimulationError(
+                    f"{spec.type} (param_scheduler[{spec.index}]) raises ValueError: optimizer must support "
+                    f"momentum when using momentum scheduler ({optimizer.type} has neither momentum nor betas)",
+                    spec.index,
+                )
             )
             continue
         if param == "momentum" and momentum_kind == "beta1" and flavour == "generic":
@@ -906,7 +920,9 @@ def simulate(plan: Plan) -> Curve:
         try:
             stepper = _STEPPERS[family](spec, family)
         except _BuildError as exc:
-            errors.append(f"{spec.type} (param_scheduler[{spec.index}]) raises {exc} while being built")
+            errors.append(
+                SimulationError(f"{spec.type} (param_scheduler[{spec.index}]) raises {exc} while being built", spec.index)
+            )
             continue
         except _Unsupported as exc:
             unsimulated.append(Unsimulated(spec.index, spec.type, _from_iter(spec, L), str(exc)))
@@ -942,7 +958,7 @@ def simulate(plan: Plan) -> Curve:
     stopped_at = None
     if failures:
         first = min(failures)
-        errors.append(_describe_failure(first, N, L, horizon.loop))
+        errors.append(SimulationError(_describe_failure(first, N, L, horizon.loop), first.index))
         if first.event < N:
             stopped_at = first.event
             # a crash in one parameter's scheduler stops training for both

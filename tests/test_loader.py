@@ -366,11 +366,13 @@ CASES = [
                 work_dir = f'./work_dirs/{name!r}_{epochs:03d}e_lr{lr:.1e}_{epochs / 7:.3f}_{"x":>4}'
                 tag = f'{_base_.max_epochs}e-{_base_.optim_wrapper.optimizer.type.lower()}'
                 fmt = '{}x{:02d}'.format(name, epochs)
+                fmt_fields = '{0[1]}-{k[x]:>4}-{0!r}-{lr:{w}.{p}f}'.format([1, 2], k=dict(x=5), lr=lr, w=8, p=4)
+                percent = '%s_%03d_%(n)s' % ('a', 7) if False else '%s_%03d' % ('a', 7)
             """,
         },
         "leaf.py",
-        ["work_dir", "tag", "fmt"],
-        {"tag": "12e-sgd", "fmt": "retinax24"},
+        ["work_dir", "tag", "fmt", "fmt_fields", "percent"],
+        {"tag": "12e-sgd", "fmt": "retinax24", "fmt_fields": "2-   5-[1, 2]-  0.0025", "percent": "a_007"},
     ),
     (
         "comprehensions",
@@ -499,6 +501,31 @@ CASES = [
             "type": "OptimWrapper",
             "optimizer": {"type": "SGD", "lr": 0.01, "momentum": 0.9, "weight_decay": 0.0001},
         }, "local": {"a": {"y": 2}}, "missing": None},
+    ),
+    (
+        "values-stored-into-base-dicts-are-copied-like-configdict-hook",
+        {
+            "base.py": SCHEDULE_1X,
+            "data.py": DATASET,
+            "leaf.py": """
+                _base_ = ['./base.py', './data.py']
+                p = [dict(type='LoadImageFromFile')]
+                _base_.train_dataloader.dataset.pipeline = p
+                p.append(dict(type='PackDetInputs'))
+                p[0]['to_float32'] = True
+                q = dict(a=dict(x=1))
+                _base_.train_cfg['extra'] = q
+                q['a']['y'] = 2
+                _base_.train_cfg.extra.update(a=dict(z=3))
+                shared = _base_.optim_wrapper.optimizer
+                _base_.train_cfg.opt = shared
+                shared.lr = 0.5
+            """,
+        },
+        "leaf.py",
+        ["train_dataloader", "p", "q", "train_cfg", "optim_wrapper"],
+        {"p": [{"type": "LoadImageFromFile", "to_float32": True}, {"type": "PackDetInputs"}],
+         "q": {"a": {"x": 1, "y": 2}}},
     ),
     (
         "copy-deepcopy",
@@ -1108,7 +1135,9 @@ def _security_configs(marker: Path) -> Dict[str, str]:
             f"y = [c for c in {{}}.__class__.__mro__[1].__subclasses__() if c.__name__ == 'Popen'][0]('touch {m}')\n"
         ),
         "getattr-builtins": f"x = 1\ngetattr(__builtins__, '__import__')('os').system('touch {m}')\n",
-        "str-format-attribute-walk": "x = 1\ny = '{0.__class__.__init__.__globals__}'.format('')\n",
+        "str-format-attribute-walk": "x = 1\ny = '{0.__class__.__mro__}'.format(1)\n",
+        "str-format-globals-walk": "x = 1\ny = '{0.__globals__[posixpath].os.environ}'.format(zip)\n",
+        "str-format-nested-field-walk": "x = 1\ny = '{0:{1.__class__}}'.format(1, 2)\n",
         "subprocess-from-import": f"_base_ = './ok.py'\nfrom subprocess import call\ncall(['touch', '{m}'])\n",
         "function-call": f"x = 1\ndef f():\n    import os\n    os.system('touch {m}')\nf()\n",
         "lambda-call": f"x = 1\ng = lambda: __import__('os').system('touch {m}')\ng()\n",
@@ -1134,6 +1163,26 @@ def test_hostile_configs_are_not_executed(tmp_path, case):
     assert info.value.code in ("SL904", "SL907"), info.value.message
     assert info.value.location.file == str(path)
     assert not marker.exists()
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "'{0.__class__.__mro__}'.format(1)",
+        "'{0.__globals__[posixpath].os.environ[HOME]}'.format(zip)",
+        "'{x.real}'.format(x=3)",
+        "'{0:{1.__class__}}'.format(1, 2)",
+    ],
+)
+def test_format_strings_cannot_read_attributes(tmp_path, expression):
+    """`str.format` looks attributes up itself (`'{0.__globals__}'`): refused, not evaluated."""
+    path = tmp_path / "leaf.py"
+    path.write_text(f"lr = 0.1\nleak = {expression}\n", encoding="utf-8")
+    with pytest.raises(LoadProblem) as info:
+        Loader().resolve(str(path))
+    assert info.value.code == "SL904"
+    assert info.value.location.line == 2
+    assert "format string" in info.value.message
 
 
 def test_hostile_import_is_sl904_at_its_line(tmp_path):

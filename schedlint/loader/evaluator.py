@@ -11,9 +11,10 @@ import ast
 import math
 import operator
 import posixpath
+import string
 from typing import Any, Callable, Dict, Iterator, List, Optional
 
-from schedlint.loader.values import CfgDict, CfgList, clone, mark_config
+from schedlint.loader.values import CfgDict, CfgList, clone
 from schedlint.model import Location
 
 
@@ -210,6 +211,19 @@ _STR_METHODS = {
 }
 _TUPLE_METHODS = {"index", "count"}
 _NUM_METHODS = {"is_integer", "real", "imag", "bit_length"}
+
+
+class _FieldFormatter(string.Formatter):
+    """`str.format` without attribute lookups in replacement fields: `'{0.__class__...}'.format(x)`
+    would read any attribute of anything reachable (environment variables, modules)."""
+
+    def get_field(self, field_name: str, args: Any, kwargs: Any) -> Any:
+        if "." in field_name:
+            raise NeedsExecution(None, f"attribute lookup `{{{field_name}}}` in a format string")
+        return super().get_field(field_name, args, kwargs)
+
+
+_FORMATTER = _FieldFormatter()
 
 _BINOPS: Dict[type, Callable[[Any, Any], Any]] = {
     ast.Add: operator.add,
@@ -434,9 +448,7 @@ class Evaluator:
             obj = self.eval(target.value)
             if not isinstance(obj, CfgDict):
                 raise NeedsExecution(target, "attribute assignment on something that is not a config dict")
-            if obj.config:
-                mark_config(value)  # a ConfigDict turns the dicts stored into it into ConfigDicts
-            obj.set(target.attr, value, loc)
+            obj.set(target.attr, _hook(value) if obj.config else value, loc)
         elif isinstance(target, ast.Starred):
             self.assign(target.value, value, loc)
         else:
@@ -459,9 +471,7 @@ class Evaluator:
 
     def _setitem(self, node: ast.AST, obj: Any, key: Any, value: Any, loc: Location) -> None:
         if isinstance(obj, CfgDict):
-            if obj.config:
-                mark_config(value)
-            obj.set(key, value, loc)
+            obj.set(key, _hook(value) if obj.config else value, loc)
         elif isinstance(obj, CfgList):
             if isinstance(key, slice):
                 obj[key] = value
@@ -667,6 +677,8 @@ class Evaluator:
             method = _list_method(obj, attr)
             if method is not None:
                 return method
+        elif isinstance(obj, str) and attr == "format":
+            return lambda *args, **kwargs: _FORMATTER.format(obj, *args, **kwargs)
         elif isinstance(obj, str) and attr in _STR_METHODS:
             return getattr(obj, attr)
         elif isinstance(obj, tuple) and attr in _TUPLE_METHODS:
@@ -863,7 +875,25 @@ def _config_dict_update(obj: CfgDict, key: Any, value: Any, loc: Optional[Locati
         for k, v in value.items():
             _config_dict_update(current, k, v, value.locs.get(k) if isinstance(value, CfgDict) else None)
     else:
-        obj.set(key, mark_config(value), loc)
+        obj.set(key, _hook(value), loc)
+
+
+def _hook(value: Any) -> Any:
+    """What an mmengine `ConfigDict` stores when given `value` (`ConfigDict._hook`): a plain dict
+    becomes a new ConfigDict, lists and tuples are rebuilt, ConfigDicts are stored as they are."""
+    if isinstance(value, CfgDict):
+        if value.config:
+            return value
+        new = CfgDict()
+        new.config = True
+        for k, v in value.items():
+            new.set(k, _hook(v), value.locs.get(k))
+        return new
+    if isinstance(value, CfgList):
+        return CfgList([_hook(v) for v in value], value.locs)
+    if isinstance(value, tuple):
+        return tuple(_hook(v) for v in value)
+    return value
 
 
 def _list_method(obj: CfgList, attr: str) -> Optional[Callable[..., Any]]:

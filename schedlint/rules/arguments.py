@@ -6,7 +6,7 @@ import difflib
 from typing import Iterator
 
 from schedlint.model import Finding, Severity
-from schedlint.rules.base import Context, Example, Rule
+from schedlint.rules.base import Context, Example, Rule, cfg
 
 _SGD = "optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.02, momentum=0.9))\n"
 
@@ -36,21 +36,23 @@ class UnknownSchedulerType(Rule):
     summary = "unknown scheduler type; its effect is not simulated"
     invalid = [
         Example(
-            _SGD
-            + """\
+            cfg(
+            _SGD,
+            """\
             param_scheduler = [dict(type='CosineAnnealingLr', T_max=12, by_epoch=True)]
             train_cfg = dict(by_epoch=True, max_epochs=12)
-            """,
+            """),
             epoch_length=10,
         )
     ]
     valid = [
         Example(
-            _SGD
-            + """\
+            cfg(
+            _SGD,
+            """\
             param_scheduler = [dict(type='CosineAnnealingLR', T_max=12, by_epoch=True)]
             train_cfg = dict(by_epoch=True, max_epochs=12)
-            """,
+            """),
             epoch_length=10,
         )
     ]
@@ -87,21 +89,23 @@ class SchedulerCrash(Rule):
     summary = "mmengine would raise while building or stepping a scheduler"
     invalid = [
         Example(
-            _SGD
-            + """\
+            cfg(
+            _SGD,
+            """\
             param_scheduler = [dict(type='MultiStepLR', begin=12, end=12, milestones=[8, 11])]
             train_cfg = dict(by_epoch=True, max_epochs=12)
-            """,
+            """),
             epoch_length=10,
         )
     ]
     valid = [
         Example(
-            _SGD
-            + """\
+            cfg(
+            _SGD,
+            """\
             param_scheduler = [dict(type='MultiStepLR', begin=0, end=12, milestones=[8, 11])]
             train_cfg = dict(by_epoch=True, max_epochs=12)
-            """,
+            """),
             epoch_length=10,
         )
     ]

@@ -34,6 +34,11 @@ class Example:
         return {name: textwrap.dedent(text).lstrip("\n") for name, text in files.items()}
 
 
+def cfg(*parts: str) -> str:
+    """An example config from parts, each dedented on its own (so shared snippets can be prepended)."""
+    return "".join(textwrap.dedent(part).lstrip("\n") for part in parts)
+
+
 class Context:
     """What a rule sees of one config: the resolved values, the plan and the simulated curve."""
 

@@ -6,7 +6,7 @@ import math
 from typing import Iterator, List
 
 from schedlint.model import Finding, Related, Severity
-from schedlint.rules.base import Context, Example, Rule, fmt
+from schedlint.rules.base import Context, Example, Rule, cfg, fmt
 from schedlint.rules.windows import (
     COSINE_TYPES,
     STEP_TYPES,
@@ -153,24 +153,26 @@ class NeverActive(Rule):
     summary = "a scheduler begins at or after the end of training"
     invalid = [
         Example(
-            _SGD
-            + """\
+            cfg(
+            _SGD,
+            """\
             param_scheduler = [
                 dict(type='CosineAnnealingLR', begin=0, end=12, T_max=12, by_epoch=True),
                 dict(type='ConstantLR', factor=0.1, begin=12, end=24, by_epoch=True),
             ]
             train_cfg = dict(by_epoch=True, max_epochs=12)
-            """,
+            """),
             epoch_length=50,
         )
     ]
     valid = [
         Example(
-            _SGD
-            + """\
+            cfg(
+            _SGD,
+            """\
             param_scheduler = [dict(type='CosineAnnealingLR', begin=0, end=12, T_max=12, by_epoch=True)]
             train_cfg = dict(by_epoch=True, max_epochs=12)
-            """,
+            """),
             epoch_length=50,
         )
     ]
@@ -209,24 +211,26 @@ class ScheduleTruncated(Rule):
     summary = "training ends before the schedule's planned change is complete"
     invalid = [
         Example(
-            _SGD
-            + """\
+            cfg(
+            _SGD,
+            """\
             param_scheduler = [dict(type='CosineAnnealingLR', T_max=50, eta_min=1e-5, begin=0, end=50)]
             train_cfg = dict(by_epoch=True, max_epochs=30)
-            """,
+            """),
             epoch_length=20,
         )
     ]
     valid = [
         Example(
-            _SGD
-            + """\
+            cfg(
+            _SGD,
+            """\
             param_scheduler = [
                 dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0, end=100),
                 dict(type='MultiStepLR', begin=0, end=13, by_epoch=True, milestones=[8, 11]),
             ]
             train_cfg = dict(by_epoch=True, max_epochs=12)
-            """,
+            """),
             epoch_length=20,
             note="end past the horizon, nothing planned is lost",
         )
@@ -325,23 +329,25 @@ class ScheduleEndsEarly(Rule):
     ]
     valid = [
         Example(
-            _SGD
-            + """\
+            cfg(
+            _SGD,
+            """\
             param_scheduler = [
                 dict(type='CosineAnnealingLR', T_max=280, eta_min=1e-4, begin=0, end=280),
                 dict(type='ConstantLR', factor=1.0, begin=280, end=300),
             ]
             train_cfg = dict(by_epoch=True, max_epochs=300)
-            """,
+            """),
             epoch_length=5,
             note="YOLOX-style deliberate flat tail",
         ),
         Example(
-            _SGD
-            + """\
+            cfg(
+            _SGD,
+            """\
             param_scheduler = [dict(type='CosineAnnealingLR', T_max=44, eta_min=1e-4, begin=0, end=44)]
             train_cfg = dict(by_epoch=True, max_epochs=50)
-            """,
+            """),
             epoch_length=5,
             note="short cool-down after a complete decay",
         ),
@@ -417,21 +423,23 @@ class CosineRestart(Rule):
     fixable = True
     invalid = [
         Example(
-            _SGD
-            + """\
+            cfg(
+            _SGD,
+            """\
             param_scheduler = [dict(type='CosineAnnealingLR', T_max=12, eta_min=1e-5, by_epoch=True)]
             train_cfg = dict(by_epoch=True, max_epochs=24)
-            """,
+            """),
             epoch_length=10,
         )
     ]
     valid = [
         Example(
-            _SGD
-            + """\
+            cfg(
+            _SGD,
+            """\
             param_scheduler = [dict(type='CosineAnnealingLR', T_max=24, eta_min=1e-5, by_epoch=True)]
             train_cfg = dict(by_epoch=True, max_epochs=24)
-            """,
+            """),
             epoch_length=10,
         )
     ]
@@ -488,21 +496,23 @@ class CosineIncomplete(Rule):
     fixable = True
     invalid = [
         Example(
-            _SGD
-            + """\
+            cfg(
+            _SGD,
+            """\
             param_scheduler = [dict(type='CosineAnnealingLR', T_max=48, eta_min=0, begin=0, end=24)]
             train_cfg = dict(by_epoch=True, max_epochs=24)
-            """,
+            """),
             epoch_length=10,
         )
     ]
     valid = [
         Example(
-            _SGD
-            + """\
+            cfg(
+            _SGD,
+            """\
             param_scheduler = [dict(type='CosineAnnealingLR', T_max=24, eta_min=0, begin=0, end=24)]
             train_cfg = dict(by_epoch=True, max_epochs=24)
-            """,
+            """),
             epoch_length=10,
         )
     ]
@@ -550,20 +560,22 @@ class EpochSchedulerInIterLoop(Rule):
     summary = "an epoch-based scheduler under IterBasedTrainLoop never steps"
     invalid = [
         Example(
-            _SGD
-            + """\
+            cfg(
+            _SGD,
+            """\
             param_scheduler = [dict(type='PolyLR', eta_min=1e-4, power=0.9, begin=0, end=80000)]
             train_cfg = dict(type='IterBasedTrainLoop', max_iters=80000, val_interval=8000)
-            """
+            """)
         )
     ]
     valid = [
         Example(
-            _SGD
-            + """\
+            cfg(
+            _SGD,
+            """\
             param_scheduler = [dict(type='PolyLR', eta_min=1e-4, power=0.9, begin=0, end=80000, by_epoch=False)]
             train_cfg = dict(type='IterBasedTrainLoop', max_iters=80000, val_interval=8000)
-            """
+            """)
         )
     ]
 
@@ -602,32 +614,35 @@ class UnitSlip(Rule):
     summary = "scheduler positions are in the wrong unit (epochs vs iterations)"
     invalid = [
         Example(
-            _SGD
-            + """\
+            cfg(
+            _SGD,
+            """\
             param_scheduler = [dict(type='PolyLR', eta_min=1e-4, power=0.9, begin=0, end=20000)]
             train_cfg = dict(by_epoch=True, max_epochs=100)
-            """,
+            """),
             epoch_length=200,
         ),
         Example(
-            _SGD
-            + """\
+            cfg(
+            _SGD,
+            """\
             param_scheduler = [dict(type='CosineAnnealingLR', T_max=12, begin=0, end=12, by_epoch=False)]
             train_cfg = dict(by_epoch=True, max_epochs=12)
-            """,
+            """),
             epoch_length=200,
         ),
     ]
     valid = [
         Example(
-            _SGD
-            + """\
+            cfg(
+            _SGD,
+            """\
             param_scheduler = [
                 dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0, end=500),
                 dict(type='CosineAnnealingLR', T_max=100, begin=0, end=100),
             ]
             train_cfg = dict(by_epoch=True, max_epochs=100)
-            """,
+            """),
             epoch_length=200,
         )
     ]
@@ -683,27 +698,29 @@ class WarmupTooLong(Rule):
     summary = "the warm-up covers most of training (or more)"
     invalid = [
         Example(
-            _SGD
-            + """\
+            cfg(
+            _SGD,
+            """\
             param_scheduler = [
                 dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0, end=1500),
                 dict(type='MultiStepLR', begin=0, end=12, milestones=[8, 11]),
             ]
             train_cfg = dict(by_epoch=True, max_epochs=12)
-            """,
+            """),
             epoch_length=100,
         )
     ]
     valid = [
         Example(
-            _SGD
-            + """\
+            cfg(
+            _SGD,
+            """\
             param_scheduler = [
                 dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0, end=500),
                 dict(type='MultiStepLR', begin=0, end=12, milestones=[8, 11]),
             ]
             train_cfg = dict(by_epoch=True, max_epochs=12)
-            """,
+            """),
             epoch_length=100,
         )
     ]
@@ -753,38 +770,41 @@ class ScheduleOverlapGap(Rule):
     summary = "schedulers of one parameter overlap order-dependently (LR above base) or leave a gap"
     invalid = [
         Example(
-            _SGD
-            + """\
+            cfg(
+            _SGD,
+            """\
             param_scheduler = [
                 dict(type='CosineAnnealingLR', T_max=8, eta_min=0.01, begin=0, end=8),
                 dict(type='LinearLR', start_factor=0.1, begin=0, end=4),
             ]
             train_cfg = dict(by_epoch=True, max_epochs=8)
-            """,
+            """),
             epoch_length=5,
         ),
         Example(
-            _SGD
-            + """\
+            cfg(
+            _SGD,
+            """\
             param_scheduler = [
                 dict(type='CosineAnnealingLR', T_max=8, eta_min=0.002, begin=0, end=8),
                 dict(type='CosineAnnealingLR', T_max=8, eta_min=0.0002, begin=16, end=24),
             ]
             train_cfg = dict(by_epoch=True, max_epochs=24)
-            """,
+            """),
             epoch_length=5,
         ),
     ]
     valid = [
         Example(
-            _SGD
-            + """\
+            cfg(
+            _SGD,
+            """\
             param_scheduler = [
                 dict(type='LinearLR', start_factor=0.1, begin=0, end=4),
                 dict(type='CosineAnnealingLR', T_max=4, eta_min=0.001, begin=4, end=8),
             ]
             train_cfg = dict(by_epoch=True, max_epochs=8)
-            """,
+            """),
             epoch_length=5,
         )
     ]

@@ -1,0 +1,1 @@
+"""`schedlint fix` (registered on the CLI app)."""

@@ -1,0 +1,1 @@
+"""`schedlint show`, `plot` and `diagnose` (registered on the CLI app)."""
