@@ -5,7 +5,6 @@ This is the library API behind `schedlint check`; it returns data and prints not
 
 from __future__ import annotations
 
-import fnmatch
 import os
 from dataclasses import dataclass, field
 from typing import Callable, Dict, Iterable, List, Optional, Set, Tuple
@@ -27,6 +26,7 @@ class CheckResult:
     findings: List[Finding] = field(default_factory=list)
     files: List[str] = field(default_factory=list)  # config files linted
     internal_errors: List[str] = field(default_factory=list)
+    dependents: List[str] = field(default_factory=list)  # files linted because they inherit a given one
 
 
 def discover(paths: Iterable[str]) -> List[str]:
@@ -48,16 +48,20 @@ def discover(paths: Iterable[str]) -> List[str]:
     return sorted(dict.fromkeys(found))
 
 
+ROOT_MARKERS = (".git", ".hg", "pyproject.toml", "schedlint.toml", "setup.py", "setup.cfg")
+
+
 def project_root(paths: Iterable[str]) -> str:
-    """The folder to search for configs that inherit the given files: the nearest ancestor that
-    holds a `configs` folder, a pyproject.toml or a .git, else the common parent."""
+    """The folder searched for configs that inherit the given files: the nearest ancestor of their
+    common folder that holds a `.git`, `.hg`, `pyproject.toml`, `schedlint.toml`, `setup.py` or
+    `setup.cfg`, else that common folder itself."""
     absolute = [os.path.abspath(p) for p in paths]
     start = os.path.commonpath(absolute) if absolute else os.getcwd()
-    if os.path.isfile(start):
+    if not os.path.isdir(start):
         start = os.path.dirname(start)
     here = start
     while True:
-        if any(os.path.exists(os.path.join(here, m)) for m in ("pyproject.toml", ".git", "schedlint.toml")):
+        if any(os.path.exists(os.path.join(here, marker)) for marker in ROOT_MARKERS):
             return here
         parent = os.path.dirname(here)
         if parent == here:
@@ -65,19 +69,39 @@ def project_root(paths: Iterable[str]) -> str:
         here = parent
 
 
-def dependents(loader: Loader, files: List[str], universe: List[str]) -> List[str]:
-    """Configs in `universe` that inherit (directly or not) any of `files`."""
-    targets: Set[str] = set(files)
-    inherits: Dict[str, List[str]] = {f: [p for p, _ in loader.base_references(f)] for f in universe}
-    changed = True
-    out: Set[str] = set()
-    while changed:
-        changed = False
-        for f, bases in inherits.items():
-            if f not in out and f not in targets and any(b in targets or b in out for b in bases):
-                out.add(f)
-                changed = True
-    return sorted(out)
+def _may_inherit(path: str) -> bool:
+    """A cheap pre-filter: only files that mention `_base_` or `read_base` can inherit anything."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError:
+        return False
+    return b"_base_" in data or b"read_base" in data
+
+
+def dependents(loader: Loader, files: Iterable[str], universe: Iterable[str]) -> List[str]:
+    """Configs in `universe` that inherit (directly or transitively) any of `files`, sorted.
+
+    `files` themselves are never returned. Files that cannot be parsed inherit nothing.
+    """
+    targets: Set[str] = {os.path.abspath(f) for f in files}
+    inherits: Dict[str, Set[str]] = {}
+    for path in universe:
+        path = os.path.abspath(path)
+        if path in targets or not _may_inherit(path):
+            continue
+        try:
+            bases = {os.path.abspath(base) for base, _ in loader.base_references(path)}
+        except Exception:  # an unreadable or odd file: it inherits nothing we can see
+            continue
+        if bases:
+            inherits[path] = bases
+    found: Set[str] = set()
+    frontier = set(targets)
+    while frontier:
+        frontier = {f for f, bases in inherits.items() if f not in found and bases & frontier}
+        found |= frontier
+    return sorted(found)
 
 
 class Linter:
@@ -88,15 +112,13 @@ class Linter:
         self.loader = Loader(scope_roots=self.settings.scope_roots, allow_exec=self.settings.allow_exec)
 
     def epoch_length_for(self, path: str) -> Optional[int]:
-        for pattern, length in self.settings.epoch_length_per_glob.items():
-            if fnmatch.fnmatch(path, pattern) or fnmatch.fnmatch(os.path.relpath(path), pattern):
-                return length
-        return self.settings.epoch_length
+        """Iterations per epoch given for this config (`epoch-length-per-glob`, `epoch-length`)."""
+        return self.settings.epoch_length_for(path)
 
     def resolve(self, path: str) -> Tuple[Optional[ResolvedConfig], List[Finding]]:
         """Resolve one file; a load problem becomes a finding."""
         try:
-            return self.loader.resolve(path), []
+            return self.loader.resolve(path, copy=False), []
         except LoadProblem as problem:
             return None, [_load_finding(problem)]
 
@@ -115,6 +137,9 @@ class Linter:
             if rule.generation not in ("any", plan.generation):
                 continue
             findings.extend(rule.check(ctx))
+        from schedlint.fix import attach_fixes
+
+        attach_fixes(findings, ctx, self)  # light: computes edits only for fixable findings
         for f in findings:
             f.configs = [path]
         return findings
@@ -163,54 +188,117 @@ def merge_findings(findings: Iterable[Finding]) -> List[Finding]:
     return sorted(merged.values(), key=lambda f: f.sort_key())
 
 
+PARALLEL_MIN_FILES = 64  # below this, starting worker processes costs more than it saves
+
+
+def lint_files(
+    linter: Linter,
+    files: List[str],
+    progress: Optional[Callable[[str], None]] = None,
+    internal_errors: Optional[List[str]] = None,
+) -> List[Finding]:
+    """Findings of every file; large trees are linted by one worker process per core.
+
+    A crash while linting one file is recorded in `internal_errors`; the other files go on.
+    """
+    errors = internal_errors if internal_errors is not None else []
+    jobs = linter.settings.jobs or os.cpu_count() or 1
+    if jobs > 1 and len(files) >= PARALLEL_MIN_FILES:
+        try:
+            return _lint_parallel(linter.settings, files, jobs, progress, errors)
+        except (OSError, ImportError, RuntimeError):  # no process support here: lint in this process
+            pass
+    raw: List[Finding] = []
+    for path in files:
+        if progress is not None:
+            progress(path)
+        raw.extend(_lint_one(linter, path, errors))
+    return raw
+
+
+def _lint_one(linter: Linter, path: str, errors: List[str]) -> List[Finding]:
+    try:
+        return linter.lint_file(path)
+    except Exception as exc:  # a bug in schedlint: report it, go on with the other files
+        errors.append(f"{path}: internal error: {type(exc).__name__}: {exc}")
+        return []
+
+
+_WORKER_LINTER: Optional[Linter] = None
+
+
+def _lint_chunk(settings: Settings, chunk: List[str]) -> Tuple[List[Finding], List[str]]:
+    """Lint a chunk of files in a worker; the worker keeps one Linter (and its cache) for all chunks."""
+    global _WORKER_LINTER
+    if _WORKER_LINTER is None:
+        _WORKER_LINTER = Linter(settings)
+    errors: List[str] = []
+    found: List[Finding] = []
+    for path in chunk:
+        found.extend(_lint_one(_WORKER_LINTER, path, errors))
+    return found, errors
+
+
+def _lint_parallel(
+    settings: Settings, files: List[str], jobs: int, progress: Optional[Callable[[str], None]], errors: List[str]
+) -> List[Finding]:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # contiguous chunks keep the configs of one folder (which share bases) in one worker
+    size = max(8, len(files) // (jobs * 8) + 1)
+    chunks = [files[i : i + size] for i in range(0, len(files), size)]
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    raw: List[Finding] = []
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        for chunk, (found, chunk_errors) in zip(chunks, pool.map(_lint_chunk, [settings] * len(chunks), chunks)):
+            raw.extend(found)
+            errors.extend(chunk_errors)
+            if progress is not None:
+                for path in chunk:
+                    progress(path)
+    return raw
+
+
 def check_paths(
     paths: Iterable[str],
     settings: Optional[Settings] = None,
     progress: Optional[Callable[[str], None]] = None,
 ) -> CheckResult:
-    """Lint every config under `paths` (plus, if enabled, the configs that inherit them)."""
-    from schedlint.rules import select_codes
-    from schedlint.suppress import is_suppressed
+    """Lint every config under `paths` (plus, if enabled, the configs that inherit them).
+
+    Raises UsageError for a path that does not exist. A crash while linting one file is recorded
+    in `internal_errors` and the other files are still linted.
+    """
+    from schedlint.rules import all_rules
+    from schedlint.suppress import Suppressions
 
     settings = settings or Settings()
     paths = list(paths)
     files = discover(paths)
     linter = Linter(settings)
-    if settings.dependents and files:
-        explicit_files = [p for p in paths if os.path.isfile(p)]
-        if explicit_files:
-            root = project_root(explicit_files)
-            universe = discover([root]) if root != "/" else []
-            files = sorted(set(files) | set(dependents(linter.loader, [os.path.abspath(p) for p in explicit_files], universe)))
-    enabled = set(select_codes(settings.select, settings.ignore, settings.extend_select))
     result = CheckResult(files=files)
-    raw: List[Finding] = []
-    for path in files:
-        if progress is not None:
-            progress(path)
-        try:
-            raw.extend(linter.lint_file(path))
-        except Exception as exc:  # a bug in schedlint: report it, go on with the other files
-            result.internal_errors.append(f"{path}: internal error: {type(exc).__name__}: {exc}")
+    # a file given by name (as pre-commit gives the edited ones) re-checks the configs inheriting it
+    given = [os.path.abspath(p) for p in paths if os.path.isfile(p)]
+    if settings.dependents and given:
+        root = project_root(given)
+        if os.path.dirname(root) != root:
+            result.dependents = [f for f in dependents(linter.loader, given, discover([root])) if f not in files]
+            result.files = sorted(set(files) | set(result.dependents))
+    raw = lint_files(linter, result.files, progress, result.internal_errors)
+    # codes the loader may emit without a rule unit are selected by prefix like the others
+    codes = list(all_rules()) + sorted({f.code for f in raw} - set(all_rules()))
+    enabled = set(settings.enabled_codes(codes))
+    suppressions = Suppressions(linter.loader.text)
     kept = []
     for f in raw:
-        if f.code not in enabled or _ignored_for_file(f, settings):
+        if f.code not in enabled:
             continue
-        if is_suppressed(linter.loader, f):
+        if settings.ignored_for(f.code, [f.location.file] + f.configs) or suppressions.is_suppressed(f):
             continue
         kept.append(f)
     result.findings = merge_findings(kept)
     return result
-
-
-def _ignored_for_file(finding: Finding, settings: Settings) -> bool:
-    for pattern, codes in settings.per_file_ignores.items():
-        for name in [finding.location.file] + finding.configs:
-            rel = os.path.relpath(name)
-            if fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(name, pattern):
-                if any(finding.code.startswith(c.upper()) or c.upper() == "ALL" for c in codes):
-                    return True
-    return False
 
 
 __all__ = ["CheckResult", "Linter", "UsageError", "check_paths", "discover", "merge_findings", "Location"]

@@ -40,13 +40,6 @@ def _fail(message: str) -> "typer.Exit":
     return typer.Exit(EXIT_ERROR)
 
 
-def _split(values: Optional[List[str]]) -> List[str]:
-    out: List[str] = []
-    for value in values or []:
-        out.extend(v.strip() for v in value.split(",") if v.strip())
-    return out
-
-
 def _scope_roots(values: Optional[List[str]]) -> dict:
     roots = {}
     for value in values or []:
@@ -67,51 +60,42 @@ def _settings(
     scope_root: Optional[List[str]] = None,
     allow_exec: Optional[bool] = None,
     dependents: Optional[bool] = None,
+    isolated: bool = False,
 ):
-    """Settings from the nearest config file, overridden by the command line."""
-    from schedlint.settings import SettingsError, find_config_file, load_settings
+    """Settings from the nearest (or the given) config file, overridden by the command line."""
+    from schedlint.settings import SettingsError, resolve_settings
 
     try:
-        path = config if config else find_config_file(paths[0] if paths else os.getcwd())
-        if config and not os.path.isfile(config):
-            raise SettingsError(f"{config}: no such file")
-        settings = load_settings(path)
+        return resolve_settings(
+            paths,
+            config,
+            isolated,
+            select=select or None,
+            ignore=ignore or None,
+            extend_select=extend_select or None,
+            epoch_length=epoch_length,
+            scope_roots=_scope_roots(scope_root) or None,
+            allow_exec=allow_exec,
+            dependents=dependents,
+        )
     except SettingsError as exc:
         raise _fail(str(exc))
-    if select:
-        settings.select = _split(select)
-    if ignore:
-        settings.ignore = settings.ignore + _split(ignore)
-    if extend_select:
-        settings.extend_select = settings.extend_select + _split(extend_select)
-    if epoch_length is not None:
-        settings.epoch_length = epoch_length
-    if scope_root:
-        settings.scope_roots = {**settings.scope_roots, **_scope_roots(scope_root)}
-    if allow_exec is not None:
-        settings.allow_exec = allow_exec
-    if dependents is not None:
-        settings.dependents = dependents
-    from schedlint.rules import all_rules
-
-    known = set(all_rules())
-    for selector in (settings.select or []) + settings.ignore + settings.extend_select:
-        if selector.upper() != "ALL" and not any(code.startswith(selector.upper()) for code in known):
-            raise _fail(f"unknown rule selector {selector!r}")
-    return settings
 
 
 def _write(text: str, output_file: Optional[str]) -> None:
     if output_file:
         from schedlint.fileio import write_atomic
 
-        write_atomic(output_file, text + ("\n" if text and not text.endswith("\n") else ""))
+        try:
+            write_atomic(output_file, text + ("\n" if text and not text.endswith("\n") else ""))
+        except OSError as exc:
+            raise _fail(f"{output_file}: cannot write: {exc.strerror or exc}")
     elif text:
         typer.echo(text)
 
 
 _FORMAT_HELP = "Output format: full, concise, json, github or sarif."
-_SELECT_HELP = "Rule codes or prefixes to enable (comma-separated; ALL for every rule)."
+_SELECT_HELP = "Rule codes or prefixes to enable, replacing the config file's selection (comma-separated; ALL)."
 
 
 @app.command()
@@ -121,29 +105,34 @@ def check(
     output_file: Optional[str] = typer.Option(None, "--output-file", "-o", help="Write the report to a file."),
     select: Optional[List[str]] = typer.Option(None, "--select", help=_SELECT_HELP),
     ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Rule codes or prefixes to disable."),
-    extend_select: Optional[List[str]] = typer.Option(None, "--extend-select", help="Rules to enable on top."),
+    extend_select: Optional[List[str]] = typer.Option(
+        None, "--extend-select", help="Rule codes or prefixes to enable on top of the selection."
+    ),
     epoch_length: Optional[int] = typer.Option(None, "--epoch-length", min=1, help="Iterations per epoch."),
     scope_root: Optional[List[str]] = typer.Option(None, "--scope-root", help="NAME=DIR for `NAME::` bases."),
     allow_exec: Optional[bool] = typer.Option(
         None, "--allow-exec/--no-allow-exec", help="Let mmengine execute configs the static resolver cannot read."
     ),
     dependents: Optional[bool] = typer.Option(
-        None, "--dependents/--no-dependents", help="Also lint the configs that inherit a given file."
+        None, "--dependents/--no-dependents", help="Also lint the configs that inherit a given file (default: on)."
     ),
     config: Optional[str] = typer.Option(None, "--config", help="Use this schedlint.toml / pyproject.toml."),
+    isolated: bool = typer.Option(False, "--isolated", help="Ignore every config file."),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when there are findings."),
     statistics: bool = typer.Option(False, "--statistics", help="Show a count per rule instead of the findings."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print findings only, no summary."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print the findings only, without the summary."),
 ) -> None:
     """Check configs for schedule problems."""
+    from schedlint import report
     from schedlint.check import UsageError, check_paths
-    from schedlint.report import FORMATS, render, render_full, statistics as render_statistics
 
     paths = paths or ["."]
-    if output_format not in FORMATS:
-        raise _fail(f"unknown output format {output_format!r} (choose from {', '.join(FORMATS)})")
+    if output_format not in report.FORMATS:
+        raise _fail(f"unknown output format {output_format!r} (choose from {', '.join(report.FORMATS)})")
+    if config is not None and isolated:
+        raise _fail("--config and --isolated cannot be used together")
     settings = _settings(paths, config, select, ignore, extend_select, epoch_length, scope_root, allow_exec,
-                         dependents)
+                         dependents, isolated)
     try:
         result = check_paths(paths, settings, progress=_progress_callback())
     except UsageError as exc:
@@ -153,23 +142,21 @@ def check(
     for message in result.internal_errors:
         typer.echo(f"schedlint: {message}", err=True)
     findings = result.findings
+    counts = dict(files=len(result.files), dependents=len(result.dependents))
     if statistics:
-        _write(render_statistics(findings), output_file)
+        _write(report.statistics(findings, "json" if output_format == "json" else "text"), output_file)
     elif output_format == "full" and not output_file:
         from rich.console import Console
 
-        from schedlint.check import Linter
+        from schedlint.loader import Loader
 
-        console = Console(highlight=False)
-        reader = Linter(settings).loader.text
-        if quiet:
-            findings_only = render(findings, "concise", len(result.files)) or ""
-            typer.echo("\n".join(findings_only.splitlines()[: len(findings)]))
-        else:
-            render_full(findings, console, reader, len(result.files))
+        report.render_full(findings, Console(highlight=False), Loader().text, summary=not quiet, **counts)
     else:
-        text = render(findings, "concise" if output_format == "full" else output_format, len(result.files))
-        _write(text or "", output_file)
+        from schedlint.loader import Loader
+
+        text = report.render(findings, output_format, summary=not quiet, read_text=Loader().text,
+                             internal_errors=result.internal_errors, **counts)
+        _write(text, output_file)
     if result.internal_errors:
         raise typer.Exit(EXIT_ERROR)
     raise typer.Exit(EXIT_FINDINGS if findings and not exit_zero else EXIT_CLEAN)
@@ -250,18 +237,20 @@ def curve(
 def rule(
     code: Optional[str] = typer.Argument(None, help="A rule code (SL001) or name (milestone-unreached)."),
     all_rules_flag: bool = typer.Option(False, "--all", help="Every rule."),
-    fmt: str = typer.Option("text", "--format", help="text or json."),
+    fmt: str = typer.Option("text", "--format", help="text (markdown) or json."),
 ) -> None:
     """Explain a rule (or all of them)."""
-    from schedlint.ruledocs import render_rule_docs
+    from schedlint.ruledocs import render_rule_docs, unknown_rule_message
 
     if fmt not in ("text", "json"):
         raise _fail(f"unknown format {fmt!r} (choose text or json)")
+    if code and all_rules_flag:
+        raise _fail("give a rule code or --all, not both")
     if not code and not all_rules_flag:
         raise _fail("give a rule code or --all")
     text = render_rule_docs(None if all_rules_flag else code, fmt)
     if text is None:
-        raise _fail(f"unknown rule {code!r}")
+        raise _fail(unknown_rule_message(code or ""))
     typer.echo(text)
 
 

@@ -155,6 +155,7 @@ class Scheduler(PlanModel):
     args: Dict[str, Any] = Field(default_factory=dict)  # effective class arguments
     raw: Dict[str, Any] = Field(default_factory=dict)  # the config dict as written/resolved
     path: Tuple[Any, ...] = ()  # where it lives in the config, e.g. ('param_scheduler', 1)
+    scope: Optional[str] = None  # registry scope: the type's prefix ('mmdet.X') or the config's default_scope
 
 
 class LegacyPolicy(PlanModel):

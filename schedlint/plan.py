@@ -14,6 +14,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from schedlint.datasets import DEFAULT_EPOCH_LENGTH, DEFAULT_GPUS, TRAIN_SPLIT_SIZES
 from schedlint.loader import ResolvedConfig
+from schedlint.loader.evaluator import ImportedName
 from schedlint.loader.values import CfgDict, plain
 from schedlint.model import Horizon, Location, Optimizer, Plan, Scheduler
 
@@ -313,6 +314,9 @@ def _schedulers(resolved: ResolvedConfig, horizon: Horizon, notes: List[str]) ->
             notes.append(f"param_scheduler entry {index} is not a dict")
             continue
         kind = short_type(cfg.get("type", ""))
+        type_text = str(cfg.get("type", ""))
+        scope = type_text.split(".", 1)[0] if "." in type_text and not isinstance(cfg.get("type"), ImportedName) else None
+        scope = scope or (resolved.get("default_scope") if isinstance(resolved.get("default_scope"), str) else None)
         raw = {k: plain(v) for k, v in cfg.items() if k != "_scope_"}
         by_epoch = bool(cfg.get("by_epoch", True))
         begin = cfg.get("begin", 0)
@@ -361,6 +365,7 @@ def _schedulers(resolved: ResolvedConfig, horizon: Horizon, notes: List[str]) ->
                 args=args,
                 raw=raw,
                 path=path,
+                scope=scope,
                 locs=locs,
             )
         )

@@ -1,17 +1,27 @@
-"""Render findings: full (code frames), concise, json, github annotations, SARIF 2.1.0."""
+"""Render findings: full (code frames), concise, json, github annotations, SARIF 2.1.0, statistics.
+
+Every renderer returns text (or prints to a rich console, for `full` on a terminal) and reads
+nothing but the findings and, for code frames, the files' text.
+"""
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import pathlib
+import urllib.parse
 from collections import Counter
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from schedlint import __version__
 from schedlint.model import Finding, Location
 
 FORMATS = ("full", "concise", "json", "github", "sarif")
 DOCS_URL = "docs/rules.md#{code}"  # rule docs ship in the repository; `schedlint rule CODE` prints them
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+ReadText = Callable[[str], str]
 
 
 def relpath(path: str) -> str:
@@ -21,6 +31,15 @@ def relpath(path: str) -> str:
     except ValueError:
         return path
     return path if rel.startswith("..") else rel
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+# --------------------------------------------------------------------------------------------
+# JSON (ruff-shaped)
+# --------------------------------------------------------------------------------------------
 
 
 def _loc_json(loc: Location) -> Dict[str, Any]:
@@ -66,125 +85,51 @@ def finding_to_json(f: Finding) -> Dict[str, Any]:
 
 
 def render_json(findings: List[Finding]) -> str:
+    """A JSON array of findings (see `finding_to_json`)."""
     return json.dumps([finding_to_json(f) for f in findings], indent=2)
 
 
+# --------------------------------------------------------------------------------------------
+# concise and the summary
+# --------------------------------------------------------------------------------------------
+
+
 def render_concise(findings: List[Finding]) -> str:
-    lines = []
-    for f in findings:
-        lines.append(f"{relpath(f.location.file)}:{f.location.line}:{f.location.col + 1}: {f.code} {f.message}")
-    return "\n".join(lines)
+    """One `path:line:col: CODE message` line per finding."""
+    return "\n".join(
+        f"{relpath(f.location.file)}:{f.location.line}:{f.location.col + 1}: {f.code} {f.message}" for f in findings
+    )
 
 
-def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
-def render_github(findings: List[Finding]) -> str:
-    """GitHub workflow commands: one `::error|warning|notice ...::message` line per finding."""
-    level = {"error": "error", "warning": "warning", "info": "notice"}
-    lines = []
-    for f in findings:
-        props = [
-            f"title={_escape_property(f'schedlint ({f.code})')}",
-            f"file={_escape_property(relpath(f.location.file))}",
-            f"line={f.location.line}",
-            f"col={f.location.col + 1}",
-        ]
-        if f.location.end_line:
-            props.append(f"endLine={f.location.end_line}")
-        message = f"{f.code} {f.message}"
-        for r in f.related:
-            message += f"\n{relpath(r.location.file)}:{r.location.line}: {r.message}"
-        lines.append(f"::{level[f.severity.value]} {','.join(props)}::{_escape_data(message)}")
-    return "\n".join(lines)
-
-
-def render_sarif(findings: List[Finding]) -> str:
-    """A SARIF 2.1.0 log with every rule described and one result per finding."""
-    from schedlint.rules import all_rules
-
-    rules = list(all_rules().values())
-    index = {r.code: i for i, r in enumerate(rules)}
-    level = {"error": "error", "warning": "warning", "info": "note"}
-
-    def physical(loc: Location) -> Dict[str, Any]:
-        region: Dict[str, Any] = {"startLine": loc.line, "startColumn": loc.col + 1}
-        if loc.end_line:
-            region["endLine"] = loc.end_line
-        if loc.end_col is not None:
-            region["endColumn"] = loc.end_col + 1
-        return {"physicalLocation": {"artifactLocation": {"uri": relpath(loc.file).replace(os.sep, "/")},
-                                     "region": region}}
-
-    results = []
-    for f in findings:
-        result: Dict[str, Any] = {
-            "ruleId": f.code,
-            "level": level[f.severity.value],
-            "message": {"text": f.message},
-            "locations": [physical(f.location)],
-        }
-        if f.code in index:
-            result["ruleIndex"] = index[f.code]
-        if f.related:
-            result["relatedLocations"] = [
-                dict(physical(r.location), id=i, message={"text": r.message}) for i, r in enumerate(f.related)
-            ]
-        results.append(result)
-    log = {
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "schedlint",
-                        "version": __version__,
-                        "rules": [
-                            {
-                                "id": r.code,
-                                "name": r.name,
-                                "shortDescription": {"text": r.summary},
-                                "fullDescription": {"text": r.doc().split("\n\n")[0]},
-                                "help": {"text": r.doc(), "markdown": r.doc()},
-                                "defaultConfiguration": {"level": level[r.severity.value]},
-                            }
-                            for r in rules
-                        ],
-                    }
-                },
-                "results": results,
-            }
-        ],
-    }
-    return json.dumps(log, indent=2)
-
-
-def statistics(findings: List[Finding]) -> str:
-    """`--statistics`: a count per code, most frequent first."""
-    counts = Counter((f.code, f.name) for f in findings)
-    width = max((len(str(n)) for n in counts.values()), default=1)
-    return "\n".join(f"{n:>{width}}\t{code}\t{name}" for (code, name), n in counts.most_common())
-
-
-def summary_line(findings: List[Finding], files: int) -> str:
+def summary_line(findings: List[Finding], files: int, dependents: int = 0) -> str:
+    """The closing line(s) of the human formats: counts by severity, configs checked, fixable."""
+    checked = _plural(files, "config") + " checked"
+    if dependents:
+        checked += f", {dependents} of them because they inherit a given file"
     if not findings:
-        return f"All checks passed! ({files} config{'s' if files != 1 else ''} checked)"
+        return f"All checks passed! ({checked})"
     by = Counter(f.severity.value for f in findings)
-    parts = [f"{by[s]} {s}{'s' if by[s] != 1 else ''}" for s in ("error", "warning", "info") if by[s]]
+    parts = [_plural(by[s], s) for s in ("error", "warning", "info") if by[s]]
+    text = f"Found {_plural(len(findings), 'finding')} ({', '.join(parts)}); {checked}."
     fixable = sum(1 for f in findings if f.fix is not None and f.fix.applicability == "safe")
-    text = f"Found {len(findings)} finding{'s' if len(findings) != 1 else ''} ({', '.join(parts)}) in {files} configs."
     if fixable:
         text += f"\n[*] {fixable} fixable with `schedlint fix`."
     return text
 
 
-def render_full(findings: List[Finding], console: Any, read_text: Any, files: int) -> None:
+# --------------------------------------------------------------------------------------------
+# full: code frames (rich)
+# --------------------------------------------------------------------------------------------
+
+
+def render_full(
+    findings: List[Finding],
+    console: Any,
+    read_text: ReadText,
+    files: int,
+    summary: bool = True,
+    dependents: int = 0,
+) -> None:
     """Rich output: each finding with a code frame around the responsible line and its related lines."""
     from rich.markup import escape
     from rich.syntax import Syntax
@@ -212,10 +157,23 @@ def render_full(findings: List[Finding], console: Any, read_text: Any, files: in
             tag = "fix" if f.fix.applicability == "safe" else f"{f.fix.applicability} fix"
             console.print(f"  [green]{tag}[/green]: {escape(f.fix.message)}", soft_wrap=True)
         console.print()
-    console.print(summary_line(findings, files))
+    if summary:
+        console.print(escape(summary_line(findings, files, dependents)), soft_wrap=True)
 
 
-def _frame(console: Any, read_text: Any, loc: Location, syntax_cls: Any, context: int = 1) -> None:
+def render_full_text(
+    findings: List[Finding], read_text: ReadText, files: int, summary: bool = True, dependents: int = 0
+) -> str:
+    """The `full` format as plain text (no colours), e.g. for `-o FILE`."""
+    from rich.console import Console
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=False, color_system=None, highlight=False, width=120)
+    render_full(findings, console, read_text, files, summary, dependents)
+    return buffer.getvalue().rstrip("\n")
+
+
+def _frame(console: Any, read_text: ReadText, loc: Location, syntax_cls: Any, context: int = 1) -> None:
     try:
         text = read_text(loc.file)
     except Exception:
@@ -241,15 +199,206 @@ def _frame(console: Any, read_text: Any, loc: Location, syntax_cls: Any, context
     )
 
 
-def render(findings: List[Finding], fmt: str, files: int = 0) -> Optional[str]:
-    """Text for the machine formats and `concise`; None for `full` (printed with rich)."""
+# --------------------------------------------------------------------------------------------
+# GitHub workflow commands
+# --------------------------------------------------------------------------------------------
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render_github(findings: List[Finding]) -> str:
+    """GitHub workflow commands: one `::error|warning|notice title=...,file=...::message` line per finding."""
+    level = {"error": "error", "warning": "warning", "info": "notice"}
+    lines = []
+    for f in findings:
+        loc = f.location
+        props = [
+            ("title", f"schedlint ({f.code})"),
+            ("file", relpath(loc.file)),
+            ("line", str(loc.line)),
+            ("col", str(loc.col + 1)),
+        ]
+        if loc.end_line and loc.end_line >= loc.line:
+            props.append(("endLine", str(loc.end_line)))
+            if loc.end_line == loc.line and loc.end_col is not None:
+                props.append(("endColumn", str(loc.end_col + 1)))
+        message = f"{f.code} {f.message}"
+        for r in f.related:
+            message += f"\n{relpath(r.location.file)}:{r.location.line}: {r.message}"
+        if len(f.configs) > 1 or (f.configs and f.configs[0] != loc.file):
+            message += "\naffects: " + ", ".join(relpath(c) for c in f.configs)
+        text = ",".join(f"{key}={_escape_property(value)}" for key, value in props)
+        lines.append(f"::{level[f.severity.value]} {text}::{_escape_data(message)}")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------------
+# SARIF 2.1.0
+# --------------------------------------------------------------------------------------------
+
+
+def _artifact(path: str) -> Dict[str, Any]:
+    """A SARIF artifactLocation: relative to the working directory (`%SRCROOT%`) when below it."""
+    rel = relpath(path)
+    if os.path.isabs(rel):
+        return {"uri": pathlib.Path(rel).as_uri()}
+    return {"uri": urllib.parse.quote(rel.replace(os.sep, "/")), "uriBaseId": "%SRCROOT%"}
+
+
+def _region(start: tuple, end: tuple) -> Dict[str, Any]:
+    return {"startLine": start[0], "startColumn": start[1] + 1, "endLine": end[0], "endColumn": end[1] + 1}
+
+
+def _physical(loc: Location) -> Dict[str, Any]:
+    region: Dict[str, Any] = {"startLine": loc.line, "startColumn": loc.col + 1}
+    if loc.end_line and loc.end_line >= loc.line:
+        region["endLine"] = loc.end_line
+        if loc.end_col is not None and (loc.end_line > loc.line or loc.end_col >= loc.col):
+            region["endColumn"] = loc.end_col + 1
+    return {"physicalLocation": {"artifactLocation": _artifact(loc.file), "region": region}}
+
+
+def _sarif_rule(rule: Any, level: Dict[str, str]) -> Dict[str, Any]:
+    from schedlint.ruledocs import rule_text
+
+    doc = rule.doc()
+    return {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": doc.split("\n\n")[0] if doc else rule.summary},
+        "help": {"text": doc or rule.summary, "markdown": rule_text(rule)},
+        "defaultConfiguration": {"level": level[rule.severity.value]},
+        "properties": {"tags": [_family(rule.code)], "fixable": bool(rule.fixable)},
+    }
+
+
+def _family(code: str) -> str:
+    families = {"0": "schedule-length", "1": "momentum-optimizer", "2": "cadence", "3": "scheduler-arguments",
+                "4": "legacy", "9": "loading"}
+    return families.get(code[2:3], "other")
+
+
+def _sarif_fix(f: Finding) -> Optional[Dict[str, Any]]:
+    if f.fix is None or not f.fix.edits:
+        return None
+    changes: Dict[str, List[Dict[str, Any]]] = {}
+    for e in f.fix.edits:
+        changes.setdefault(e.file, []).append(
+            {"deletedRegion": _region(e.location, e.end_location), "insertedContent": {"text": e.content}}
+        )
+    return {
+        "description": {"text": f.fix.message},
+        "artifactChanges": [{"artifactLocation": _artifact(p), "replacements": r} for p, r in changes.items()],
+    }
+
+
+def render_sarif(findings: List[Finding], internal_errors: Sequence[str] = ()) -> str:
+    """A SARIF 2.1.0 log: every rule described (from the rule units) and one result per finding."""
+    from schedlint.rules import all_rules
+
+    rules = list(all_rules().values())
+    index = {r.code: i for i, r in enumerate(rules)}
+    level = {"error": "error", "warning": "warning", "info": "note"}
+    results = []
+    for f in findings:
+        result: Dict[str, Any] = {
+            "ruleId": f.code,
+            "level": level[f.severity.value],
+            "message": {"text": f.message},
+            "locations": [_physical(f.location)],
+        }
+        if f.code in index:
+            result["ruleIndex"] = index[f.code]
+        if f.related:
+            result["relatedLocations"] = [
+                dict(_physical(r.location), id=i, message={"text": r.message}) for i, r in enumerate(f.related)
+            ]
+        fix = _sarif_fix(f)
+        if fix is not None:
+            result["fixes"] = [fix]
+        result["properties"] = {"severity": f.severity.value, "configs": [relpath(c) for c in f.configs]}
+        results.append(result)
+    base = pathlib.Path(os.getcwd()).as_uri().rstrip("/") + "/"
+    invocation: Dict[str, Any] = {"executionSuccessful": not internal_errors}
+    if internal_errors:
+        invocation["toolExecutionNotifications"] = [
+            {"level": "error", "message": {"text": text}} for text in internal_errors
+        ]
+    log = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "schedlint",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "rules": [_sarif_rule(r, level) for r in rules],
+                    }
+                },
+                "originalUriBaseIds": {"%SRCROOT%": {"uri": base}},
+                "invocations": [invocation],
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(log, indent=2)
+
+
+# --------------------------------------------------------------------------------------------
+# statistics and dispatch
+# --------------------------------------------------------------------------------------------
+
+
+def statistics_data(findings: List[Finding]) -> List[Dict[str, Any]]:
+    """A count per code, most frequent first (ties in code order)."""
+    counts = Counter(f.code for f in findings)
+    names = {f.code: f.name for f in findings}
+    fixable = {f.code for f in findings if f.fix is not None and f.fix.applicability == "safe"}
+    order = sorted(counts, key=lambda code: (-counts[code], code))
+    return [{"code": c, "name": names[c], "count": counts[c], "fixable": c in fixable} for c in order]
+
+
+def statistics(findings: List[Finding], fmt: str = "text") -> str:
+    """`--statistics`: `count<TAB>code<TAB>[*] name` lines (`[*]`: fixable), or a JSON array with `fmt='json'`."""
+    data = statistics_data(findings)
+    if fmt == "json":
+        return json.dumps(data, indent=2)
+    width = max((len(str(d["count"])) for d in data), default=1)
+    return "\n".join(
+        f"{d['count']:>{width}}\t{d['code']}\t{'[*] ' if d['fixable'] else ''}{d['name']}" for d in data
+    )
+
+
+def render(
+    findings: List[Finding],
+    fmt: str,
+    files: int = 0,
+    summary: bool = True,
+    read_text: Optional[ReadText] = None,
+    dependents: int = 0,
+    internal_errors: Sequence[str] = (),
+) -> str:
+    """The report in one of FORMATS as text. `summary=False` (`--quiet`) drops the closing summary
+    of the human formats; `read_text` gives the code frames of `full` (without it, `full` is `concise`)."""
     if fmt == "json":
         return render_json(findings)
-    if fmt == "concise":
-        body = render_concise(findings)
-        return (body + "\n" if body else "") + summary_line(findings, files)
     if fmt == "github":
         return render_github(findings)
     if fmt == "sarif":
-        return render_sarif(findings)
-    return None
+        return render_sarif(findings, internal_errors)
+    if fmt == "full" and read_text is not None:
+        return render_full_text(findings, read_text, files, summary, dependents)
+    if fmt in ("full", "concise"):
+        body = render_concise(findings)
+        tail = summary_line(findings, files, dependents) if summary else ""
+        return "\n".join(part for part in (body, tail) if part)
+    raise ValueError(f"unknown output format {fmt!r}")

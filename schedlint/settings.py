@@ -1,10 +1,23 @@
-"""schedlint's own settings: defaults, `[tool.schedlint]` in pyproject.toml / schedlint.toml, CLI."""
+"""schedlint's own settings: defaults, `[tool.schedlint]` in pyproject.toml / schedlint.toml, CLI.
+
+Discovery: starting at the first checked path and walking up, the first folder that holds a
+`schedlint.toml`, or a `pyproject.toml` with a `[tool.schedlint]` table, wins; in one folder
+`schedlint.toml` beats `pyproject.toml` (as `ruff.toml` beats `pyproject.toml` for ruff). A
+`schedlint.toml` holds the keys at top level (a `[tool.schedlint]` table is accepted as well).
+
+Rule selection is layered like ruff's: the file's `select` / `extend-select` / `ignore` form one
+layer and the command line's another, applied after it; a layer's `select` starts over from its own
+selectors, so the command line beats the file.
+"""
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional
+import difflib
+import fnmatch
+import os
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, PrivateAttr, ValidationError
 
 
 class Thresholds(BaseModel):
@@ -13,13 +26,17 @@ class Thresholds(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     # a frozen tail after a complete decay is reported when longer than this share of training
-    tail_fraction: float = Field(0.25, alias="tail-fraction")
+    tail_fraction: float = Field(0.25, alias="tail-fraction", ge=0, le=1)
     # a change is "lost" when the value at the horizon misses the planned one by more than this (relative)
-    lost_change: float = Field(0.05, alias="lost-change")
+    lost_change: float = Field(0.05, alias="lost-change", ge=0, le=1)
     # a cosine is "incomplete" when it ends further than this share of its range above its target
-    cosine_margin: float = Field(0.05, alias="cosine-margin")
+    cosine_margin: float = Field(0.05, alias="cosine-margin", ge=0, le=1)
     # a warm-up is "too long" when it covers more than this share of training
-    warmup_fraction: float = Field(0.5, alias="warmup-fraction")
+    warmup_fraction: float = Field(0.5, alias="warmup-fraction", ge=0, le=1)
+
+
+# (select or None, extend-select, ignore): one layer of rule selection
+SelectionLayer = Tuple[Optional[List[str]], List[str], List[str]]
 
 
 class Settings(BaseModel):
@@ -31,40 +48,142 @@ class Settings(BaseModel):
     ignore: List[str] = Field(default_factory=list)
     extend_select: List[str] = Field(default_factory=list, alias="extend-select")
     per_file_ignores: Dict[str, List[str]] = Field(default_factory=dict, alias="per-file-ignores")
-    epoch_length: Optional[int] = Field(None, alias="epoch-length")
-    epoch_length_per_glob: Dict[str, int] = Field(default_factory=dict, alias="epoch-length-per-glob")
+    epoch_length: Optional[PositiveInt] = Field(None, alias="epoch-length")
+    epoch_length_per_glob: Dict[str, PositiveInt] = Field(default_factory=dict, alias="epoch-length-per-glob")
     scope_roots: Dict[str, str] = Field(default_factory=dict, alias="scope-roots")
     allow_exec: bool = Field(False, alias="allow-exec")
     dependents: bool = True
+    jobs: Optional[int] = None  # worker processes for large trees (default: one per core)
     thresholds: Thresholds = Field(default_factory=Thresholds)
+
+    # the settings file these came from (None: defaults); globs are relative to its folder
+    _source: Optional[str] = PrivateAttr(None)
+    # command-line selection layers, applied after the file's own
+    _overrides: List[SelectionLayer] = PrivateAttr(default_factory=list)
+
+    @property
+    def source(self) -> Optional[str]:
+        """The settings file these settings were read from, if any."""
+        return self._source
+
+    @property
+    def base_dir(self) -> str:
+        """The folder globs are relative to: the settings file's, else the working directory."""
+        return os.path.dirname(self._source) if self._source else os.getcwd()
+
+    def enabled_codes(self, codes: Iterable[str]) -> List[str]:
+        """The codes among `codes` that the selection layers (file, then command line) enable."""
+        codes = list(codes)
+        enabled = list(codes)
+        for select, extend, ignore in [(self.select, self.extend_select, self.ignore)] + self._overrides:
+            if select is not None:
+                enabled = [c for c in codes if selector_matches(c, select)]
+            enabled += [c for c in codes if selector_matches(c, extend) and c not in enabled]
+            enabled = [c for c in enabled if not selector_matches(c, ignore)]
+        return [c for c in codes if c in enabled]
+
+    def epoch_length_for(self, path: str) -> Optional[int]:
+        """Iterations per epoch for one config: the first matching `epoch-length-per-glob`, else `epoch-length`."""
+        for pattern, length in self.epoch_length_per_glob.items():
+            if self.glob_matches(path, pattern):
+                return length
+        return self.epoch_length
+
+    def ignored_for(self, code: str, paths: Iterable[str]) -> bool:
+        """Whether `per-file-ignores` disables `code` for any of `paths`."""
+        for pattern, selectors in self.per_file_ignores.items():
+            if selector_matches(code, selectors) and any(self.glob_matches(p, pattern) for p in paths):
+                return True
+        return False
+
+    def glob_matches(self, path: str, pattern: str) -> bool:
+        """fnmatch-style: against the path relative to `base_dir`, the absolute path, or (for a
+        pattern without `/`) the file name; `**/` may start a pattern."""
+        absolute = os.path.abspath(path)
+        rel = os.path.relpath(absolute, self.base_dir).replace(os.sep, "/")
+        pattern = pattern.replace(os.sep, "/")
+        candidates = [pattern]
+        while candidates[-1].startswith("**/"):
+            candidates.append(candidates[-1][3:])
+        if pattern.startswith("./"):
+            candidates.append(pattern[2:])
+        for pat in candidates:
+            if fnmatch.fnmatchcase(rel, pat) or fnmatch.fnmatchcase(absolute.replace(os.sep, "/"), pat):
+                return True
+            if "/" not in pat and fnmatch.fnmatchcase(os.path.basename(absolute), pat):
+                return True
+            if pat.endswith("/") and (rel + "/").startswith(pat):
+                return True
+        return False
+
+    def with_overrides(
+        self,
+        select: Optional[Sequence[str]] = None,
+        ignore: Optional[Sequence[str]] = None,
+        extend_select: Optional[Sequence[str]] = None,
+        **values: Any,
+    ) -> "Settings":
+        """A copy with command-line values: a selection layer on top of the file's, and the other
+        given (not None) fields replaced; `scope_roots` are added to the file's."""
+        out = self.model_copy(deep=True)
+        if select is not None or ignore or extend_select:
+            out._overrides = out._overrides + [
+                (list(select) if select is not None else None, list(extend_select or []), list(ignore or []))
+            ]
+        for name, value in values.items():
+            if value is None:
+                continue
+            if name not in Settings.model_fields:
+                raise TypeError(f"unknown setting {name!r}")
+            if name == "scope_roots":
+                value = {**out.scope_roots, **value}
+            setattr(out, name, value)
+        return out
+
+    def selectors(self) -> List[Tuple[str, str]]:
+        """Every (where, selector) pair of the file layer, for validation."""
+        out = [("select", s) for s in self.select or []]
+        out += [("extend-select", s) for s in self.extend_select]
+        out += [("ignore", s) for s in self.ignore]
+        for pattern, codes in self.per_file_ignores.items():
+            out += [(f"per-file-ignores.{pattern!r}", s) for s in codes]
+        return out
 
 
 class SettingsError(Exception):
-    """The schedlint config file is invalid (unknown key, wrong type): exit code 2."""
+    """The schedlint config file or a command-line setting is invalid: exit code 2."""
 
 
-def find_config_file(start: str) -> Optional[str]:
-    """The nearest `schedlint.toml`, or `pyproject.toml` with a `[tool.schedlint]` table, at or above `start`."""
-    import os
+def selector_matches(code: str, selectors: Iterable[str]) -> bool:
+    """Whether a ruff-style selector (a code, a code prefix, or ALL) among `selectors` matches `code`."""
+    for selector in selectors:
+        s = selector.strip().upper()
+        if s and (s == "ALL" or code.upper().startswith(s)):
+            return True
+    return False
 
-    here = os.path.abspath(start)
-    if os.path.isfile(here):
-        here = os.path.dirname(here)
-    while True:
-        candidate = os.path.join(here, "schedlint.toml")
-        if os.path.isfile(candidate):
-            return candidate
-        candidate = os.path.join(here, "pyproject.toml")
-        if os.path.isfile(candidate):
-            try:
-                if "schedlint" in _read_toml(candidate).get("tool", {}):
-                    return candidate
-            except SettingsError:
-                return candidate
-        parent = os.path.dirname(here)
-        if parent == here:
-            return None
-        here = parent
+
+def unknown_selectors(selectors: Iterable[str], codes: Iterable[str]) -> List[str]:
+    """The selectors that match none of `codes`."""
+    codes = list(codes)
+    return [s for s in selectors if not any(selector_matches(c, [s]) for c in codes)]
+
+
+def split_selectors(values: Optional[Iterable[str]]) -> List[str]:
+    """Comma- or space-separated selectors from repeated options, flattened."""
+    out: List[str] = []
+    for value in values or []:
+        out.extend(v for v in value.replace(",", " ").split() if v)
+    return out
+
+
+def display_path(path: str) -> str:
+    """A path as shown in messages: relative to the working directory when below it."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return path
+    return path if rel.startswith("..") else rel
 
 
 def _read_toml(path: str) -> dict:
@@ -75,27 +194,120 @@ def _read_toml(path: str) -> dict:
     try:
         with open(path, "rb") as fh:
             return tomllib.load(fh)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise SettingsError(f"{path}: {exc}") from None
+    except OSError as exc:
+        raise SettingsError(f"{display_path(path)}: cannot read: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"{display_path(path)}: invalid TOML: {exc}") from None
+
+
+def _table(path: str, data: dict) -> Optional[dict]:
+    """The schedlint table of a parsed settings file (None: a pyproject.toml without one)."""
+    tool = data.get("tool")
+    if os.path.basename(path) == "pyproject.toml" or (set(data) == {"tool"} and isinstance(tool, dict)):
+        if not isinstance(tool, dict) or "schedlint" not in tool:
+            return None
+        table = tool["schedlint"]
+        if not isinstance(table, dict):
+            raise SettingsError(f"{display_path(path)}: [tool.schedlint] must be a table")
+        return table
+    return data
+
+
+def find_config_file(start: str) -> Optional[str]:
+    """The nearest `schedlint.toml`, or `pyproject.toml` with a `[tool.schedlint]` table, at or above `start`."""
+    here = os.path.abspath(start)
+    if not os.path.isdir(here):
+        here = os.path.dirname(here)
+    while True:
+        candidate = os.path.join(here, "schedlint.toml")
+        if os.path.isfile(candidate):
+            return candidate
+        candidate = os.path.join(here, "pyproject.toml")
+        if os.path.isfile(candidate):
+            try:
+                if _table(candidate, _read_toml(candidate)) is not None:
+                    return candidate
+            except SettingsError:
+                return candidate  # broken: let load_settings report it
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
+
+
+def _alias(model: type, name: str) -> str:
+    field = model.model_fields.get(name)  # type: ignore[attr-defined]
+    return field.alias if field is not None and field.alias else name
+
+
+def _describe_errors(path: str, exc: ValidationError) -> str:
+    messages = []
+    for error in exc.errors():
+        loc = [str(p) for p in error.get("loc", ())]
+        key = ".".join(loc)
+        if error.get("type") == "extra_forbidden":
+            parent = Thresholds if loc[:1] == ["thresholds"] else Settings
+            known = [_alias(parent, n) for n in parent.model_fields]  # type: ignore[attr-defined]
+            close = difflib.get_close_matches(loc[-1], known, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            messages.append(f"unknown key '{key}'{hint}")
+        else:
+            messages.append(f"'{key}': {error.get('msg', 'invalid value')} (got {error.get('input')!r})")
+    return f"{display_path(path)}: " + "; ".join(messages)
 
 
 def load_settings(path: Optional[str]) -> Settings:
-    """Settings from a config file (None: defaults). Relative scope roots are taken from the file's folder."""
-    import os
-
+    """Settings from a config file (None: defaults), validated; relative scope roots are taken
+    from the file's folder. Raises SettingsError naming the file and the offending key."""
     if path is None:
         return Settings()
-    data = _read_toml(path)
-    if os.path.basename(path) == "pyproject.toml":
-        data = data.get("tool", {}).get("schedlint", {})
+    path = os.path.abspath(path)
+    if not os.path.isfile(path):
+        raise SettingsError(f"{display_path(path)}: no such file")
+    table = _table(path, _read_toml(path))
     try:
-        settings = Settings.model_validate(data)
-    except Exception as exc:  # pydantic.ValidationError: name the offending keys
-        errors = getattr(exc, "errors", lambda: [])()
-        details = "; ".join(
-            f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}" for e in errors
-        ) or str(exc)
-        raise SettingsError(f"{path}: invalid [tool.schedlint] settings: {details}") from None
-    base = os.path.dirname(os.path.abspath(path))
-    settings.scope_roots = {k: os.path.join(base, v) for k, v in settings.scope_roots.items()}
+        settings = Settings.model_validate(table or {})
+    except ValidationError as exc:
+        raise SettingsError(_describe_errors(path, exc)) from None
+    from schedlint.rules import all_rules
+
+    codes = list(all_rules())
+    for where, selector in settings.selectors():
+        if unknown_selectors([selector], codes):
+            raise SettingsError(f"{display_path(path)}: unknown rule selector {selector!r} in '{where}'")
+    base = os.path.dirname(path)
+    settings.scope_roots = {k: os.path.normpath(os.path.join(base, v)) for k, v in settings.scope_roots.items()}
+    settings._source = path
     return settings
+
+
+def resolve_settings(
+    paths: Sequence[str],
+    config_file: Optional[str] = None,
+    isolated: bool = False,
+    select: Optional[Sequence[str]] = None,
+    ignore: Optional[Sequence[str]] = None,
+    extend_select: Optional[Sequence[str]] = None,
+    **values: Any,
+) -> Settings:
+    """The settings for a run: `config_file`, else the file found from the first path (none when
+    `isolated`), overridden by the command-line values given (None = not given).
+
+    Raises SettingsError for an invalid file or an unknown rule selector.
+    """
+    if config_file is not None:
+        settings = load_settings(config_file)
+    elif isolated:
+        settings = Settings()
+    else:
+        settings = load_settings(find_config_file(paths[0] if paths else os.getcwd()))
+    select_list = split_selectors(select) if select is not None else None
+    ignore_list = split_selectors(ignore)
+    extend_list = split_selectors(extend_select)
+    from schedlint.rules import all_rules
+
+    codes = list(all_rules())
+    for option, given in (("--select", select_list or []), ("--ignore", ignore_list), ("--extend-select", extend_list)):
+        for selector in unknown_selectors(given, codes):
+            raise SettingsError(f"unknown rule selector {selector!r} in {option}")
+    return settings.with_overrides(select=select_list, ignore=ignore_list, extend_select=extend_list, **values)

@@ -21,7 +21,7 @@ only genuinely affine runs are iterated in Python.
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from itertools import repeat
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
@@ -258,7 +258,9 @@ class _MultiStepLR(_Stepper):
 class _ConstantLR(_Stepper):
     def validate(self) -> None:
         self.factor = _number(self.args, "factor", 1.0 / 3)
-        if self.factor > 1.0 or self.factor < 0:
+        # mmpose registers its own ConstantLR/ConstantParamScheduler without the [0, 1] restriction
+        unrestricted = self.spec.scope == "mmpose"
+        if (self.factor > 1.0 and not unrestricted) or self.factor < 0:
             raise _BuildError("ValueError: Constant multiplicative factor should between 0 and 1.")
         self.total_iters = self.end - self.begin - 1
 
@@ -802,13 +804,42 @@ class _ParamRun:
             terms[1:] = np.stack(ds, axis=1).ravel()
             stepped = np.add.accumulate(terms)[k::k]
         else:
-            stepped = np.array(self._affine_loop(v, cs, As, ds))
+            stepped = self._affine_runs(v, cs, As, ds)
         table = np.empty(positions.size + 1)
         table[0] = v
         table[1:] = stepped
         block_values = table[np.cumsum(changes)]
         values[g0:write_end] = block_values[: write_end - g0]
         return float(stepped[-1]), stop
+
+    @classmethod
+    def _affine_runs(cls, v: float, cs, As, ds) -> np.ndarray:
+        """Step through affine maps; runs where a single scheduler with a fixed floor acts alone are
+        vectorised (the distance to the floor is multiplied, equal to mmengine's recursion within
+        float rounding), the rest goes step by step."""
+        n = cs[0].size
+        active = np.stack([(c != 0) | (a != 1) | (d != 0) for c, a, d in zip(cs, As, ds)])
+        which = active.argmax(axis=0)
+        c_at = np.choose(which, cs)
+        a_at = np.choose(which, As)
+        d_at = np.choose(which, ds)
+        simple = (active.sum(axis=0) == 1) & (d_at == 0)
+        key_change = np.ones(n, dtype=bool)
+        key_change[1:] = (simple[1:] != simple[:-1]) | (which[1:] != which[:-1]) | (c_at[1:] != c_at[:-1])
+        starts = np.flatnonzero(key_change).tolist() + [n]
+        out = np.empty(n)
+        for lo, hi in zip(starts, starts[1:]):
+            if simple[lo] and hi - lo > 1:
+                floor = float(c_at[lo])
+                factors = np.empty(hi - lo + 1)
+                factors[0] = v - floor
+                factors[1:] = a_at[lo:hi]
+                out[lo:hi] = np.multiply.accumulate(factors)[1:] + floor
+            else:
+                out[lo:hi] = cls._affine_loop(v, [c[lo:hi] for c in cs], [a[lo:hi] for a in As],
+                                              [d[lo:hi] for d in ds])
+            v = float(out[hi - 1])
+        return out
 
     @staticmethod
     def _affine_loop(v: float, cs, As, ds) -> List[float]:
@@ -856,13 +887,50 @@ def _describe_failure(f: _Failure, total_iters: int, epoch_length: int, loop: st
     return f"{who} raises {f.message} {when}"
 
 
+_CACHE: "OrderedDict[str, Curve]" = OrderedDict()
+_CACHE_BYTES = 256 * 1024 * 1024  # upper bound on the memory held by cached curves
+
+
 def simulate(plan: Plan) -> Curve:
+    """The exact per-iteration lr and momentum of param group 0 (see `_simulate`).
+
+    Configs of one project share schedules, so results are memoised on everything the curve
+    depends on; the cached arrays are read-only.
+    """
+    key = plan.model_dump_json(include={"generation", "horizon", "optimizer", "schedulers", "legacy",
+                                        "scheduler_hook_enabled"},
+                               exclude={"horizon": {"locs", "epoch_length_source"},
+                                        "optimizer": {"locs"},
+                                        "schedulers": {"__all__": {"locs", "raw", "path"}},
+                                        "legacy": {"__all__": {"locs", "raw", "path"}}})
+    cached = _CACHE.get(key)
+    if cached is not None:
+        _CACHE.move_to_end(key)
+        return cached
+    curve = _simulate(plan)
+    for values in (curve.lr, curve.momentum):
+        if values is not None:
+            values.flags.writeable = False
+    _CACHE[key] = curve
+    while len(_CACHE) > 1 and sum(_curve_bytes(c) for c in _CACHE.values()) > _CACHE_BYTES:
+        _CACHE.popitem(last=False)
+    return curve
+
+
+def _curve_bytes(curve: Curve) -> int:
+    return sum(v.nbytes for v in (curve.lr, curve.momentum) if v is not None)
+
+
+def _simulate(plan: Plan) -> Curve:
     """Per-iteration lr and momentum of param group 0 under mmengine 0.10.7's Runner.
 
     Momentum means SGD-style `momentum` or Adam-family `betas[0]` (`plan.optimizer.momentum_kind`);
     it is None when the optimizer has neither. Schedulers that cannot be simulated leave the value
     unchanged and are listed in `Curve.unsimulated`.
     """
+    if plan.generation == "mmcv":
+        from schedlint.simulate_legacy import simulate_legacy
+        return simulate_legacy(plan)
     horizon = plan.horizon
     N = horizon.total_iters
     L = max(1, int(horizon.epoch_length))

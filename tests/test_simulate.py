@@ -375,14 +375,18 @@ def test_matches_mmengine(name: str) -> None:
 
 
 @needs_torch
-def test_common_case_is_bitwise_identical() -> None:
+def test_common_case_is_exact_to_rounding() -> None:
+    """Warm-up then a floored cosine: the vectorised path (distance to the floor multiplied) agrees
+    with mmengine's step-by-step recursion to a few ulps — far inside the 1e-9 contract."""
     plan = make_plan(
         [sched("LinearLR", by_epoch=False, end=500, start_factor=0.001),
          sched("CosineAnnealingLR", by_epoch=False, begin=500, end=3000, eta_min=1e-5)],
         epochs=10, epoch_length=300, optimizer=sgd(lr=0.02),
     )
     ref_lr, _, _ = oracle(plan)
-    assert np.array_equal(simulate(plan).lr, ref_lr)
+    got = simulate(plan).lr
+    np.testing.assert_allclose(got, ref_lr, rtol=1e-12, atol=0)
+    assert np.array_equal(got[:500], ref_lr[:500])  # the multiplicative warm-up stays bit-exact
 
 
 # --------------------------------------------------------------------------------------------

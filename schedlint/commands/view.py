@@ -1,1 +1,67 @@
 """`schedlint show`, `plot` and `diagnose` (registered on the CLI app)."""
+
+from __future__ import annotations
+
+from typing import List, Optional
+
+import typer
+
+from schedlint.cli import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, _fail, _settings, app
+
+_EPOCH_LENGTH_HELP = "Iterations per epoch."
+_SCOPE_HELP = "NAME=DIR for `NAME::` bases."
+_EXEC_HELP = "Let mmengine execute what cannot be read."
+
+
+@app.command()
+def show(
+    path: str = typer.Argument(..., help="A config file."),
+    epoch_length: Optional[int] = typer.Option(None, "--epoch-length", min=1, help=_EPOCH_LENGTH_HELP),
+    scope_root: Optional[List[str]] = typer.Option(None, "--scope-root", help=_SCOPE_HELP),
+    allow_exec: bool = typer.Option(False, "--allow-exec", help=_EXEC_HELP),
+    width: Optional[int] = typer.Option(None, "--width", min=40, help="Output width in columns (default: terminal)."),
+) -> None:
+    """Show a config's schedule: horizon, phases, LR and momentum plots, findings."""
+    from rich.console import Console
+
+    from schedlint.curve_cmd import CurveError
+    from schedlint.show import load_view, render_show
+
+    settings = _settings([path], None, epoch_length=epoch_length, scope_root=scope_root, allow_exec=allow_exec)
+    try:
+        view = load_view(path, settings)
+    except CurveError as exc:
+        raise _fail(str(exc))
+    console = Console(highlight=False, width=width) if width else Console(highlight=False)
+    render_show(view, console)
+    raise typer.Exit(EXIT_FINDINGS if view.findings else EXIT_CLEAN)
+
+
+@app.command()
+def diagnose(
+    run: str = typer.Argument(..., help="A work_dir, a run folder or a log file (scalars.json, .log, .log.json)."),
+    config: Optional[str] = typer.Option(None, "--config", help="The training config (default: the one dumped "
+                                         "with the run)."),
+    fmt: str = typer.Option("text", "--format", help="text or json."),
+    epoch_length: Optional[int] = typer.Option(None, "--epoch-length", min=1, help=_EPOCH_LENGTH_HELP),
+    scope_root: Optional[List[str]] = typer.Option(None, "--scope-root", help=_SCOPE_HELP),
+    allow_exec: bool = typer.Option(False, "--allow-exec", help=_EXEC_HELP),
+) -> None:
+    """Find a loss rebound in a run and tie it to the schedule (exit 1 when there is one)."""
+    import json
+
+    from schedlint.diagnose import DiagnoseError, diagnose_run, diagnosis_json, render_diagnosis
+
+    if fmt not in ("text", "json"):
+        raise _fail(f"unknown format {fmt!r} (choose text or json)")
+    settings = _settings([config or run], None, epoch_length=epoch_length, scope_root=scope_root,
+                         allow_exec=allow_exec)
+    try:
+        diag = diagnose_run(run, config, settings, epoch_length)
+    except DiagnoseError as exc:
+        raise _fail(str(exc))
+    if fmt == "json":
+        typer.echo(json.dumps(diagnosis_json(diag), indent=2))
+    else:
+        typer.echo(render_diagnosis(diag))
+    raise typer.Exit(EXIT_FINDINGS if diag.rebound is not None else EXIT_CLEAN)

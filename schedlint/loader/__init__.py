@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
 from schedlint.loader.evaluator import ConfigError, Evaluator, ImportedName, LoadProblem, NeedsExecution, Opaque
-from schedlint.loader.values import CfgDict, CfgList, clone, lookup, mark_config, plain, provenance
+from schedlint.loader.values import CfgDict, CfgList, clone, lookup, plain, provenance
 from schedlint.model import Location
 
 __all__ = [
@@ -121,6 +121,7 @@ class Loader:
         scope_roots: Optional[Dict[str, str]] = None,
         allow_exec: bool = False,
         environ: Optional[Dict[str, str]] = None,
+        overrides: Optional[Dict[str, str]] = None,
     ) -> None:
         self.scope_roots = {k: os.path.abspath(v) for k, v in (scope_roots or {}).items()}
         self.allow_exec = allow_exec
@@ -129,11 +130,17 @@ class Loader:
         self._texts: Dict[str, str] = {}
         self._trees: Dict[str, Any] = {}  # path -> ast.Module | LoadProblem
         self._base_lists: Dict[str, List[Tuple[str, Location]]] = {}
+        self._lazy_flags: Dict[str, bool] = {}
+        # path -> text to read instead of the file on disk (`schedlint fix` checks edits in memory)
+        self.overrides = {os.path.abspath(k): v for k, v in (overrides or {}).items()}
 
     # ------------------------------------------------------------------ public
 
-    def resolve(self, path: str) -> ResolvedConfig:
-        """Resolve one config file; raises LoadProblem when it cannot be resolved."""
+    def resolve(self, path: str, copy: bool = True) -> ResolvedConfig:
+        """Resolve one config file; raises LoadProblem when it cannot be resolved.
+
+        With `copy=False` the values are shared with the loader's cache: read them, never mutate them.
+        """
         path = os.path.abspath(path)
         try:
             result = self._load(path, ())
@@ -143,7 +150,7 @@ class Loader:
             raise
         return ResolvedConfig(
             filename=path,
-            values=clone(result.values),
+            values=clone(result.values) if copy else result.values,
             bases=list(result.bases),
             chain=list(result.chain),
             lazy=result.lazy,
@@ -152,6 +159,8 @@ class Loader:
     def text(self, path: str) -> str:
         """The (decoded) text of a file the loader has read."""
         path = os.path.abspath(path)
+        if path in self.overrides:
+            return self.overrides[path]
         if path not in self._texts:
             with open(path, "rb") as fh:
                 self._texts[path] = _decode(path, fh.read())
@@ -269,13 +278,19 @@ class Loader:
         self._trees[path] = tree
         return tree
 
+    def _lazy(self, path: str, tree: ast.Module) -> bool:
+        """Whether a file is a pure-Python (read_base) config; computed once per file."""
+        if path not in self._lazy_flags:
+            self._lazy_flags[path] = _is_lazy(tree)
+        return self._lazy_flags[path]
+
     def _load_uncached(self, path: str, stack: Tuple[str, ...]) -> _FileResult:
         suffix = os.path.splitext(path)[1].lower()
         if suffix in (".json", ".yaml", ".yml"):
             return self._load_data_file(path, stack)
         text, placeholders = self._prepare(path)
         tree = self._parse(path, text)
-        if _is_lazy(tree):
+        if self._lazy(path, tree):
             return self._load_lazy(path, tree, stack)
         bases_ref = self._base_files(path, tree)
         merged = CfgDict()
@@ -290,7 +305,7 @@ class Loader:
                     base_tree = self._parse(base_path, self._prepare(base_path)[0])
                 except LoadProblem:
                     base_tree = None
-                if base_tree is not None and _is_lazy(base_tree):
+                if base_tree is not None and self._lazy(base_path, base_tree):
                     raise LoadProblem(
                         "SL907",
                         "the configs of an inheritance chain must all be `_base_` style or all pure-Python "
@@ -306,7 +321,7 @@ class Loader:
                     " among bases",
                     loc,
                 )
-            base_values = mark_config(clone(result.values))  # `_base_` is a ConfigDict in mmengine
+            base_values = clone(result.values, config=True)  # `_base_` is a ConfigDict in mmengine
             for key, value in base_values.items():
                 merged.set(key, value, base_values.locs.get(key))
             for p in result.chain:
@@ -314,7 +329,8 @@ class Loader:
                     chain.append(p)
             base_paths.append(base_path)
         namespace = CfgDict()
-        namespace[BASE_KEY] = mark_config(merged)
+        merged.config = True  # its values were cloned as ConfigDicts already
+        namespace[BASE_KEY] = merged
         body = [stmt for stmt in tree.body if not _is_base_assign(stmt)]
         evaluator = Evaluator(path, namespace)
         try:
@@ -446,7 +462,7 @@ class Loader:
             if not os.path.isfile(module_path):
                 raise LoadProblem("SL902", f"base module not found: {stmt.module!r} (tried {module_path})", loc)
             result = self._load(module_path, stack)
-            base_values = mark_config(clone(result.values))  # imported bases are ConfigDicts in mmengine
+            base_values = clone(result.values, config=True)  # imported bases are ConfigDicts in mmengine
             bases.append(module_path)
             chain.extend(p for p in result.chain if p not in chain)
             for alias in stmt.names:

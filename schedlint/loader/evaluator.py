@@ -253,6 +253,9 @@ _CMPOPS: Dict[type, Callable[[Any, Any], Any]] = {
 }
 
 
+_EXPR_HANDLERS: Dict[type, Callable[..., Any]] = {}  # ast node type -> Evaluator.expr_* (dispatch cache)
+
+
 class Evaluator:
     """Evaluates the statements of one config file into `namespace` (a CfgDict)."""
 
@@ -487,10 +490,13 @@ class Evaluator:
     # ---------------------------------------------------------------- expressions
 
     def eval(self, node: ast.AST) -> Any:
-        method = getattr(self, "expr_" + type(node).__name__, None)
-        if method is None:
-            raise NeedsExecution(node, f"`{type(node).__name__}` expressions are not evaluated statically")
-        return method(node)
+        handler = _EXPR_HANDLERS.get(type(node))
+        if handler is None:
+            handler = getattr(Evaluator, "expr_" + type(node).__name__, None)
+            if handler is None:
+                raise NeedsExecution(node, f"`{type(node).__name__}` expressions are not evaluated statically")
+            _EXPR_HANDLERS[type(node)] = handler
+        return handler(self, node)
 
     def expr_Constant(self, node: ast.Constant) -> Any:
         return node.value

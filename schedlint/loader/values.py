@@ -69,26 +69,32 @@ class CfgList(list):
         return list.__repr__(self)
 
 
-def clone(value: Any) -> Any:
-    """A deep copy of a config value, provenance included (leaves are immutable and shared)."""
-    if isinstance(value, CfgDict):
-        new = CfgDict()
-        for k, v in value.items():
-            dict.__setitem__(new, k, clone(v))
-        new.locs = dict(value.locs)
-        new.config = value.config
-        return new
-    if isinstance(value, CfgList):
-        return CfgList([clone(v) for v in value], value.locs)
+_LEAF_TYPES = (str, int, float, bool, type(None))
+
+
+def clone(value: Any, config: Optional[bool] = None) -> Any:
+    """A deep copy of a config value, provenance included (leaves are immutable and shared).
+
+    With `config=True` every dict of the copy is marked as an mmengine ConfigDict (see `mark_config`).
+    """
+    if isinstance(value, _LEAF_TYPES):
+        return value
     if isinstance(value, dict):
-        out = CfgDict()
+        new = CfgDict()
+        setitem = dict.__setitem__
         for k, v in value.items():
-            dict.__setitem__(out, k, clone(v))
-        return out
+            setitem(new, k, v if isinstance(v, _LEAF_TYPES) else clone(v, config))
+        if isinstance(value, CfgDict):
+            new.locs = dict(value.locs)
+            new.config = value.config if config is None else config
+        elif config is not None:
+            new.config = config
+        return new
     if isinstance(value, list):
-        return CfgList([clone(v) for v in value])
+        items = [v if isinstance(v, _LEAF_TYPES) else clone(v, config) for v in value]
+        return CfgList(items, value.locs if isinstance(value, CfgList) else None)
     if isinstance(value, tuple) and any(isinstance(v, (dict, list, tuple)) for v in value):
-        return tuple(clone(v) for v in value)
+        return tuple(clone(v, config) for v in value)
     return value
 
 

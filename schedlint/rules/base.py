@@ -117,6 +117,17 @@ class Context:
     def unit(self, scheduler: Scheduler) -> str:
         return "epoch" if scheduler.by_epoch else "iteration"
 
+    @property
+    def epoch_length_is_guess(self) -> bool:
+        """True when iterations per epoch are a bare default, not given nor estimated from data."""
+        return self.plan.horizon.epoch_length_source.startswith("default")
+
+    def guarded(self, severity: "Severity") -> "Severity":
+        """An error whose verdict rests on a guessed epoch length is only a warning."""
+        if severity == Severity.ERROR and self.epoch_length_is_guess:
+            return Severity.WARNING
+        return severity
+
     def epoch_length_note(self) -> str:
         """Said wherever a verdict depends on the iterations-per-epoch estimate."""
         if self.plan.horizon.loop == "iter" and not any(s.converted for s in self.plan.schedulers):

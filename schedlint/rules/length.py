@@ -265,8 +265,9 @@ class ScheduleTruncated(Rule):
                 f"the {param} ends at {fmt(actual)} instead of {fmt(planned)} "
                 f"({lost:.0%} of the planned change is lost)"
             )
-            if not s.by_epoch or s.converted:
+            if (not s.by_epoch or s.converted) and ctx.plan.horizon.loop == "epoch":
                 msg += ctx.epoch_length_note()
+                severity = ctx.guarded(severity)
             yield self.finding(msg, loc, ctx.horizon_related_if_elsewhere(loc), severity=severity)
 
 
@@ -372,6 +373,9 @@ class ScheduleEndsEarly(Rule):
             if share <= ctx.settings.thresholds.tail_fraction:
                 continue
             s = last.scheduler
+            scale = last.stop / s.end if s.end else 1.0
+            if s.type in STEP_TYPES and any(p >= s.end and p * scale < total for p in MilestoneUnreached._decays(s)):
+                continue  # the real problem is the unreached decay (SL001)
             value = value_at(ctx, param, total - 1)
             word = param_word(ctx, param)
             loc = ctx.scheduler_loc(s, "end")
@@ -382,7 +386,7 @@ class ScheduleEndsEarly(Rule):
                 f"the {word} is frozen at {fmt(value)} for the last {_span(ctx, tail)} ({share:.0%} of training)"
             )
             if stale:
-                msg += "; the training length was changed in another file than the schedule"
+                msg += "; the training length and the schedule are set in different files"
             yield self.finding(
                 msg,
                 loc,
@@ -681,7 +685,9 @@ class UnitSlip(Rule):
                     f"{end:g} iterations of {ctx.total_iters}; use by_epoch=True or convert_to_iter_based=True"
                     + ctx.epoch_length_note()
                 )
-                yield self.finding(msg, loc, ctx.horizon_related_if_elsewhere(loc))
+                yield self.finding(
+                    msg, loc, ctx.horizon_related_if_elsewhere(loc), severity=ctx.guarded(self.severity)
+                )
 
 
 class WarmupTooLong(Rule):
@@ -750,8 +756,9 @@ class WarmupTooLong(Rule):
             else:
                 msg = f"the warm-up {s.type} covers {share:.0%} of training (until {ctx.where(w.stop)})"
                 severity = self.severity
-            if not s.by_epoch:
+            if not s.by_epoch and ctx.plan.horizon.loop == "epoch":
                 msg += ctx.epoch_length_note()
+                severity = ctx.guarded(severity)
             yield self.finding(msg, loc, ctx.horizon_related_if_elsewhere(loc), severity=severity)
 
 

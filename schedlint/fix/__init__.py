@@ -1,0 +1,53 @@
+"""`schedlint fix`: make the schedule fit the training length.
+
+Fixes are computed as plain text edits (no libcst): `check` attaches to each fixable finding the
+fix that `fix` would make (`Finding.fix`), and `fix_paths` applies them after re-resolving and
+re-linting the edited text in memory. The heavy parts are imported only when a finding is fixable.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, List
+
+from schedlint.model import Finding
+
+if TYPE_CHECKING:  # pragma: no cover
+    from schedlint.fix.engine import FixResult
+    from schedlint.fix.propose import FixOptions
+    from schedlint.rules.base import Context
+
+#: codes of the findings a fix may exist for
+FIXABLE_CODES = frozenset({"SL001", "SL002", "SL003", "SL004", "SL005", "SL006", "SL102"})
+
+
+def attach_fixes(findings: List[Finding], ctx: "Context", linter: Any = None) -> None:
+    """Attach to each fixable finding of one config the fix `schedlint fix` would make.
+
+    When the linter is driven by `fix_paths` (it carries a `fix_env`), the context is handed to
+    it instead: `fix` decides itself where edits go.
+    """
+    env = getattr(linter, "fix_env", None)
+    if env is not None:
+        env.record(ctx, findings)
+        return
+    if not any(f.code in FIXABLE_CODES and f.fix is None for f in findings):
+        return
+    from schedlint.fix.propose import attach
+
+    loader = getattr(linter, "loader", None)
+    if loader is None:
+        return
+    try:
+        attach(findings, ctx, loader)
+    except Exception:  # a fix that cannot be computed must never cost the finding itself
+        return
+
+
+def fix_paths(paths: List[str], settings: Any = None, options: "FixOptions" = None, **kwargs: Any) -> "FixResult":
+    """Fix the configs under `paths`; see `schedlint.fix.engine.fix_paths`."""
+    from schedlint.fix.engine import fix_paths as run
+
+    return run(paths, settings, options, **kwargs)
+
+
+__all__ = ["FIXABLE_CODES", "attach_fixes", "fix_paths"]

@@ -1,0 +1,408 @@
+"""The library behind `schedlint fix`: find fixable findings, place each fix, check it in memory,
+write the files atomically. Returns data and prints nothing.
+
+Safety: every candidate edit is applied to an in-memory copy of the files; the configs it can
+change (the config being fixed, the edited files, every config inheriting an edited file) are
+re-resolved and re-linted from that copy. The edit is kept only if everything still resolves, the
+findings it answers are gone, no new error appears anywhere, and no other config's schedule
+changes unless that config needed the same fix. A shared `_base_` file is edited only when it lies
+under the given paths and the edit is right for every config that inherits it; otherwise the fix
+becomes an override in the config being fixed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+from schedlint.check import CheckResult, Linter, UsageError, discover, merge_findings, project_root
+from schedlint.fix.place import Placement, placements
+from schedlint.fix.propose import FixOptions, HorizonCache, fix_message, installed_file, transforms_for
+from schedlint.fix.text import apply_edits, unified_diff
+from schedlint.fix.transforms import Transform
+from schedlint.model import Finding, Severity
+from schedlint.settings import Settings
+
+MAX_ROUNDS = 4  # passes over all configs (a fix in a base can enable another one)
+MAX_FIXES_PER_CONFIG = 8
+
+
+@dataclass
+class AppliedFix:
+    """One fix that was written (or, with --diff, would be)."""
+
+    config: str
+    codes: List[str]
+    kind: str
+    applicability: str
+    message: str
+    files: List[str]
+    count: int = 1  # findings it answers
+
+
+@dataclass
+class RefusedFix:
+    """A fix that was computed but not applied, and why."""
+
+    config: str
+    codes: List[str]
+    kind: str
+    reason: str
+
+
+@dataclass
+class FileChange:
+    path: str
+    old: str
+    new: str
+    bom: bool = False
+    mtime_ns: Optional[int] = None
+
+    def diff(self) -> str:
+        return unified_diff(self.path, self.old, self.new, os.path.relpath(self.path))
+
+
+@dataclass
+class FixResult:
+    """What `fix_paths` did: the changed files, the fixes applied and refused, what remains."""
+
+    changes: Dict[str, FileChange] = field(default_factory=dict)
+    applied: List[AppliedFix] = field(default_factory=list)
+    refused: List[RefusedFix] = field(default_factory=list)
+    remaining: CheckResult = field(default_factory=CheckResult)
+    written: List[str] = field(default_factory=list)
+    write_errors: List[str] = field(default_factory=list)
+    internal_errors: List[str] = field(default_factory=list)
+
+    @property
+    def diff(self) -> str:
+        return "".join(c.diff() for _, c in sorted(self.changes.items()))
+
+
+class _Env:
+    """Collects what `Linter.lint_file` saw of each config (its rules context)."""
+
+    def __init__(self) -> None:
+        self.contexts: Dict[str, Any] = {}
+
+    def record(self, ctx: Any, findings: List[Finding]) -> None:
+        self.contexts[ctx.resolved.filename] = ctx
+
+
+@dataclass
+class _Lint:
+    findings: List[Finding]
+    ctx: Any  # rules Context, or None (not a training config / not loadable)
+
+    @property
+    def loaded(self) -> bool:
+        return not any(f.code.startswith("SL9") for f in self.findings)
+
+    def errors(self) -> Counter:
+        return Counter(f.code for f in self.findings if f.severity == Severity.ERROR)
+
+    def count(self, codes: List[str]) -> int:
+        return sum(1 for f in self.findings if f.code in codes)
+
+    def schedule(self) -> Any:
+        """What training will do: horizon and schedulers as built (to tell whether an edit changed it)."""
+        if self.ctx is None:
+            return None
+        plan = self.ctx.plan
+        return (
+            plan.horizon.model_dump(exclude={"locs"}),
+            plan.optimizer.model_dump(exclude={"locs"}),
+            [(s.type, s.begin, s.end, repr(sorted(s.args.items())), s.by_epoch) for s in plan.schedulers],
+        )
+
+
+class _Workspace:
+    """File texts (on disk, or edited in memory) and lint results per version of those texts."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.overlay: Dict[str, str] = {}
+        self.disk: Dict[str, Tuple[str, bool, int]] = {}  # path -> (text, had BOM, mtime_ns)
+        self.version = 0
+        self.counter = 0  # versions handed out to candidate overlays
+        self._linters: Dict[int, Tuple[Linter, _Env]] = {}
+        self._lints: Dict[Tuple[int, str], _Lint] = {}
+        self.base_loader = Linter(settings).loader  # for `_base_` references (edits never touch them)
+
+    def read_disk(self, path: str) -> str:
+        path = os.path.abspath(path)
+        if path not in self.disk:
+            from schedlint.loader import _decode  # same decoding as the loader
+
+            st = os.stat(path)
+            with open(path, "rb") as fh:
+                data = fh.read()
+            self.disk[path] = (_decode(path, data), data.startswith(b"\xef\xbb\xbf"), st.st_mtime_ns)
+        return self.disk[path][0]
+
+    def text(self, path: str, overlay: Optional[Dict[str, str]] = None) -> str:
+        path = os.path.abspath(path)
+        overlay = self.overlay if overlay is None else overlay
+        if path in overlay:
+            return overlay[path]
+        return self.read_disk(path)
+
+    def _linter(self, version: int, overlay: Dict[str, str]) -> Tuple[Linter, _Env]:
+        if version not in self._linters:
+            from schedlint.loader import Loader
+
+            linter = Linter(self.settings)
+            linter.loader = Loader(
+                scope_roots=self.settings.scope_roots, allow_exec=self.settings.allow_exec, overrides=overlay
+            )
+            env = _Env()
+            linter.fix_env = env  # type: ignore[attr-defined]
+            if len(self._linters) > 8:
+                self._linters.pop(next(iter(self._linters)))
+            self._linters[version] = (linter, env)
+        return self._linters[version]
+
+    def lint(self, path: str, overlay: Optional[Dict[str, str]] = None, version: Optional[int] = None) -> _Lint:
+        """Findings (unfiltered) and rules context of one config, for the current or a candidate overlay."""
+        if overlay is None:
+            overlay, version = self.overlay, self.version
+        key = (version, path)
+        if key not in self._lints:
+            linter, env = self._linter(version, overlay)
+            findings = linter.lint_file(path)
+            self._lints[key] = _Lint(findings, env.contexts.get(os.path.abspath(path)))
+        return self._lints[key]
+
+    def candidate(self) -> int:
+        """A fresh version number for a candidate overlay."""
+        self.counter += 1
+        return self.counter
+
+    def discard(self, version: int) -> None:
+        self._lints = {k: v for k, v in self._lints.items() if k[0] != version}
+        self._linters.pop(version, None)
+
+    def commit(self, overlay: Dict[str, str], version: int) -> None:
+        self.overlay = overlay
+        self.version = version
+        self._lints = {k: v for k, v in self._lints.items() if k[0] == version}
+
+
+def fix_paths(
+    paths: List[str],
+    settings: Optional[Settings] = None,
+    options: Optional[FixOptions] = None,
+    write: bool = True,
+    progress: Optional[Callable[[str], None]] = None,
+) -> FixResult:
+    """Fix the configs under `paths` (and check the configs that inherit them).
+
+    With `write=False` nothing is written (`--diff`): `FixResult.changes` holds what would change.
+    Raises UsageError for paths that do not exist.
+    """
+    from schedlint.check import dependents
+
+    settings = settings or Settings()
+    options = options or FixOptions()
+    paths = list(paths)
+    files = discover(paths)
+    ws = _Workspace(settings)
+    passed_files = {os.path.abspath(p) for p in paths if os.path.isfile(p)}
+    passed_dirs = [os.path.abspath(p) for p in paths if os.path.isdir(p)]
+
+    def editable(path: str) -> bool:
+        path = os.path.abspath(path)
+        if installed_file(path) or not os.path.isfile(path):
+            return False
+        return path in passed_files or any(path.startswith(d.rstrip(os.sep) + os.sep) for d in passed_dirs)
+
+    root = project_root(paths) if paths else os.getcwd()
+    universe = sorted(set(discover([root])) | set(files)) if root != os.sep else list(files)
+    configs = list(files)
+    if settings.dependents and passed_files:
+        configs = sorted(set(configs) | set(dependents(ws.base_loader, sorted(passed_files), universe)))
+    result = FixResult()
+    fixer = _Fixer(ws, settings, options, editable, universe, result)
+    for _ in range(MAX_ROUNDS):
+        changed = False
+        for path in configs:
+            if progress is not None:
+                progress(path)
+            try:
+                changed |= fixer.fix_config(path)
+            except Exception as exc:  # a bug in schedlint: report it, go on with the other files
+                result.internal_errors.append(f"{path}: internal error: {type(exc).__name__}: {exc}")
+        if not changed:
+            break
+    for path, text in sorted(ws.overlay.items()):
+        original, bom, mtime = ws.disk[path]
+        if text != original:
+            result.changes[path] = FileChange(path, original, text, bom, mtime)
+    result.remaining = _remaining(ws, configs, settings)
+    if write:
+        _write(result)
+    return result
+
+
+def _write(result: FixResult) -> None:
+    from schedlint.fileio import FileChangedError, write_atomic
+
+    for path, change in sorted(result.changes.items()):
+        data = ("\ufeff" if change.bom else "") + change.new
+        try:
+            write_atomic(path, data, expect_mtime_ns=change.mtime_ns)
+        except FileChangedError as exc:
+            result.write_errors.append(str(exc))
+        except OSError as exc:
+            result.write_errors.append(f"{path}: cannot write: {exc.strerror or exc}")
+        else:
+            result.written.append(path)
+
+
+def _remaining(ws: _Workspace, configs: List[str], settings: Settings) -> CheckResult:
+    """The findings left after fixing, filtered like `check` filters them."""
+    out = CheckResult(files=list(configs))
+    kept: List[Finding] = []
+    linter, _ = ws._linter(ws.version, ws.overlay)
+    from schedlint.fix.propose import attach
+
+    for path in configs:
+        try:
+            lint = ws.lint(path)
+            if lint.ctx is not None:
+                attach(lint.findings, lint.ctx, linter.loader)  # what is still fixable (with options)
+        except Exception as exc:
+            out.internal_errors.append(f"{path}: internal error: {type(exc).__name__}: {exc}")
+            continue
+        kept.extend(_selected(lint.findings, ws.text, settings))
+    out.findings = merge_findings(kept)
+    return out
+
+
+def _selected(findings: List[Finding], read_text: Callable[[str], str], settings: Settings) -> List[Finding]:
+    """The findings `check` would report: selected codes, no per-file ignore, no `noqa`."""
+    from schedlint.rules import all_rules
+    from schedlint.suppress import Suppressions
+
+    codes = list(all_rules()) + sorted({f.code for f in findings} - set(all_rules()))
+    enabled = set(settings.enabled_codes(codes))
+    suppressions = Suppressions(read_text)
+    return [
+        f for f in findings
+        if f.code in enabled and not settings.ignored_for(f.code, [f.location.file] + f.configs)
+        and not suppressions.is_suppressed(f)
+    ]
+
+
+class _Fixer:
+    def __init__(self, ws: _Workspace, settings: Settings, options: FixOptions, editable: Callable[[str], bool],
+                 universe: List[str], result: FixResult) -> None:
+        self.ws = ws
+        self.settings = settings
+        self.options = options
+        self.editable = editable
+        self.universe = universe
+        self.result = result
+        self.horizons = HorizonCache(ws.base_loader)
+        self._dependents: Dict[str, List[str]] = {}
+        self._universe_set = set(universe)
+        self._refused_keys: set = set()
+
+    def dependents_of(self, path: str) -> List[str]:
+        from schedlint.check import dependents
+
+        if path not in self._dependents:
+            self._dependents[path] = dependents(self.ws.base_loader, [path], self.universe)
+        return self._dependents[path]
+
+    def fix_config(self, path: str) -> bool:
+        """Apply every allowed fix to one config; True when something changed."""
+        changed = False
+        for _ in range(MAX_FIXES_PER_CONFIG):
+            lint = self.ws.lint(path)
+            if lint.ctx is None:
+                return changed
+            findings = _selected(lint.findings, self.ws.text, self.settings)
+            if not findings:
+                return changed
+            transforms = [t for t in transforms_for(findings, lint.ctx, self.horizons, self.options)
+                          if self.options.allows(t)]
+            applied = False
+            for transform in transforms:
+                if self._try(path, lint, transform):
+                    applied = changed = True
+                    break
+            if not applied:
+                return changed
+        return changed
+
+    def _try(self, path: str, lint: _Lint, transform: Transform) -> bool:
+        candidates = placements(lint.ctx, transform, self.ws.text, self.editable)
+        reasons: List[str] = []
+        for placement in candidates:
+            reason = self._verify(path, lint, transform, placement)
+            if reason is None:
+                self.result.applied.append(AppliedFix(
+                    path, transform.codes, transform.kind, transform.applicability,
+                    fix_message(transform, placement.description, applied=True), placement.files,
+                    len(transform.findings),
+                ))
+                return True
+            reasons.append(f"{placement.how}: {reason}")
+        key = (path, transform.kind, tuple(transform.codes))
+        if key not in self._refused_keys:
+            self._refused_keys.add(key)
+            why = "; ".join(reasons) if reasons else "no file it may edit holds the values (pass the base, or the config)"
+            self.result.refused.append(RefusedFix(path, transform.codes, transform.kind, why))
+        return False
+
+    def _verify(self, path: str, lint: _Lint, transform: Transform, placement: Placement) -> Optional[str]:
+        """None when the placement is safe to keep (and it is then committed), else why not."""
+        overlay = dict(self.ws.overlay)
+        for file in placement.files:
+            overlay[file] = apply_edits(self.ws.text(file), placement.edits, file)
+        version = self.ws.candidate()
+        reason = self._check(path, transform, placement, overlay, version)
+        if reason is None:
+            self.ws.commit(overlay, version)
+        else:
+            self.ws.discard(version)
+        return reason
+
+    def _check(self, path: str, transform: Transform, placement: Placement, overlay: Dict[str, str],
+               version: int) -> Optional[str]:
+        affected = [path]
+        for file in placement.files:
+            if file in self._universe_set and file not in affected:
+                affected.append(file)
+            for dep in self.dependents_of(file):
+                if dep not in affected:
+                    affected.append(dep)
+        codes = transform.codes
+        for config in affected:
+            before = self.ws.lint(config)
+            after = self.ws.lint(config, overlay, version)
+            rel = os.path.relpath(config)
+            if before.loaded and not after.loaded:
+                problem = next(f for f in after.findings if f.code.startswith("SL9"))
+                return f"{rel} would not load any more ({problem.code} {problem.message})"
+            new_errors = after.errors() - before.errors()
+            if new_errors:
+                code = sorted(new_errors)[0]
+                message = next(f.message for f in after.findings if f.code == code)
+                return f"{rel} would get {code}: {message}"
+            if config == path:
+                targeted = Counter(f.code for f in transform.findings)
+                for code, n in targeted.items():
+                    if after.count([code]) > before.count([code]) - n:
+                        left = next((f.message for f in after.findings if f.code == code), "")
+                        return f"{code} would remain: {left}"
+            elif before.schedule() != after.schedule():
+                if not (before.count(codes) and after.count(codes) < before.count(codes)):
+                    return f"it would also change the schedule of {rel}, which does not need this fix"
+        return None
+
+
+__all__ = ["AppliedFix", "FileChange", "FixOptions", "FixResult", "RefusedFix", "UsageError", "fix_paths"]

@@ -1,0 +1,143 @@
+"""From findings to fixes: which transform answers which finding, and the `Fix` shown by `check`."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Tuple
+
+from schedlint.fix.transforms import (
+    LENGTH_CODES,
+    MOMENTUM_CODES,
+    Transform,
+    cosine_swap,
+    cosine_tmax,
+    momentum_repair,
+    rescale,
+    stale_end,
+)
+from schedlint.model import Finding, Fix
+
+if TYPE_CHECKING:  # pragma: no cover
+    from schedlint.loader import Loader
+    from schedlint.rules.base import Context
+
+
+@dataclass
+class FixOptions:
+    """Which fixes `schedlint fix` may apply beyond the safe ones."""
+
+    rescale: bool = False
+    cosine: bool = False
+    unsafe: bool = False
+
+    def allows(self, transform: Transform) -> bool:
+        if transform.option == "--rescale":
+            return self.rescale
+        if transform.option == "--cosine":
+            return self.cosine
+        if transform.applicability == "unsafe":
+            return self.unsafe
+        return transform.applicability == "safe"
+
+
+def installed_file(path: str) -> bool:
+    """Whether a file belongs to an installed package (never edited)."""
+    parts = os.path.abspath(path).split(os.sep)
+    if "site-packages" in parts or "dist-packages" in parts:
+        return True
+    for prefix in {sys.prefix, sys.base_prefix, getattr(sys, "exec_prefix", sys.prefix)}:
+        lib = os.path.join(prefix, "lib")
+        if os.path.abspath(path).startswith(lib + os.sep):
+            return True
+    return False
+
+
+class HorizonCache:
+    """The training length each config file means when resolved on its own."""
+
+    def __init__(self, loader: "Loader") -> None:
+        self.loader = loader
+        self._cache: Dict[str, Optional[Tuple[str, float]]] = {}
+
+    def __call__(self, path: str) -> Optional[Tuple[str, float]]:
+        if path not in self._cache:
+            self._cache[path] = self._compute(path)
+        return self._cache[path]
+
+    def _compute(self, path: str) -> Optional[Tuple[str, float]]:
+        from schedlint.loader import LoadProblem
+
+        try:
+            resolved = self.loader.resolve(path)
+        except (LoadProblem, OSError, RecursionError):
+            return None
+        train_cfg = resolved.get("train_cfg")
+        if not isinstance(train_cfg, dict):
+            return None
+        if "type" in train_cfg:
+            loop = "iter" if "IterBased" in str(train_cfg.get("type")) else "epoch"
+        else:
+            loop = "epoch" if train_cfg.get("by_epoch", True) else "iter"
+        value = train_cfg.get("max_epochs" if loop == "epoch" else "max_iters")
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
+            return None
+        return loop, value
+
+
+def transforms_for(findings: List[Finding], ctx: "Context", horizon_of: Callable, options: FixOptions,
+                   display: bool = False) -> List[Transform]:
+    """The transforms answering `findings` of one config, in the order `fix` tries them: the
+    opt-in rewrites first (they answer several findings at once), then one fix per finding."""
+    out: List[Transform] = []
+    length = [f for f in findings if f.code in LENGTH_CODES]
+    if length and options.cosine:
+        t = cosine_swap(ctx, length)
+        if t is not None:
+            out.append(t)
+    if length and (options.rescale or display):
+        t = rescale(ctx, length, horizon_of)
+        if t is not None:
+            out.append(t)
+    for f in findings:
+        t: Optional[Transform] = None
+        if f.code == "SL001":
+            t = stale_end(ctx, f)
+        elif f.code in ("SL005", "SL006"):
+            t = cosine_tmax(ctx, f)
+        elif f.code in MOMENTUM_CODES:
+            t = momentum_repair(ctx, f)
+        if t is not None:
+            out.append(t)
+    return out
+
+
+def fix_message(transform: Transform, where: str, applied: bool = False) -> str:
+    """What a fix does, in one line: the summary, the changed values, where it is written."""
+    notes = list(dict.fromkeys(transform.notes))
+    shown = ", ".join(notes[:6]) + (f", and {len(notes) - 6} more" if len(notes) > 6 else "")
+    prefix = f"with `schedlint fix {transform.option}`: " if transform.option and not applied else ""
+    return f"{prefix}{transform.summary} ({shown}); {where}"
+
+
+def attach(findings: List[Finding], ctx: "Context", loader: "Loader") -> None:
+    """Attach to each fixable finding the fix `schedlint fix` would make for this config alone
+    (edits in this config, or in place where the values are written in it)."""
+    from schedlint.fix.place import placements
+
+    leaf = ctx.resolved.filename
+    transforms = transforms_for(findings, ctx, HorizonCache(loader), FixOptions(), display=True)
+    done = set()
+    for transform in sorted(transforms, key=lambda t: t.option is not None):  # safe fixes win
+        pending = [f for f in transform.findings if id(f) not in done and f.fix is None]
+        if not pending:
+            continue
+        found = placements(ctx, transform, loader.text, lambda p: p == leaf and not installed_file(p))
+        if not found:
+            continue
+        placement = found[0]
+        fix = Fix(transform.applicability, fix_message(transform, placement.description), list(placement.edits))
+        for f in pending:
+            f.fix = fix
+            done.add(id(f))

@@ -1,0 +1,337 @@
+"""Plain-text editing of config files: positions, edits, the file's own style, and rendering values.
+
+Locations from the loader are Python `ast` positions: 1-based lines and 0-based columns counted
+in UTF-8 bytes. Edits (`schedlint.model.Edit`) use 1-based lines and 0-based columns counted in
+characters. Everything here works on the decoded text and keeps its line endings.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import keyword
+import math
+import re
+import tokenize
+from dataclasses import dataclass
+from typing import Any, List, Optional, Sequence, Tuple
+
+from schedlint.model import Edit, Location
+
+
+class EditConflict(Exception):
+    """Two edits overlap, or an edit does not fit the text it is applied to."""
+
+
+class Source:
+    """A file's text with line/column arithmetic."""
+
+    def __init__(self, path: str, text: str) -> None:
+        self.path = path
+        self.text = text
+        self.newline = "\r\n" if "\r\n" in text else "\n"
+        self.starts = [0]
+        for i, ch in enumerate(text):
+            if ch == "\n":
+                self.starts.append(i + 1)
+        self._tree: Optional[ast.Module] = None
+
+    @property
+    def tree(self) -> ast.Module:
+        if self._tree is None:
+            self._tree = ast.parse(self.text)
+        return self._tree
+
+    @property
+    def has_lone_cr(self) -> bool:
+        """Old-Mac line ends, which `ast` counts as lines but this class does not."""
+        return "\r" in self.text.replace("\r\n", "")
+
+    def line_text(self, line: int) -> str:
+        """Line `line` (1-based) without its line ending."""
+        if not 1 <= line <= len(self.starts):
+            raise EditConflict(f"{self.path}: no line {line}")
+        start = self.starts[line - 1]
+        end = self.starts[line] if line < len(self.starts) else len(self.text)
+        return self.text[start:end].rstrip("\r\n")
+
+    def char_col(self, line: int, byte_col: int) -> int:
+        """A column counted in characters, from one counted in UTF-8 bytes."""
+        raw = self.line_text(line).encode("utf-8")
+        return len(raw[:byte_col].decode("utf-8", errors="ignore"))
+
+    def offset(self, line: int, col: int) -> int:
+        """The text offset of (line, character column)."""
+        if not 1 <= line <= len(self.starts):
+            raise EditConflict(f"{self.path}: no line {line}")
+        return self.starts[line - 1] + col
+
+    def position(self, offset: int) -> Tuple[int, int]:
+        """(line, character column) of a text offset."""
+        import bisect
+
+        line = bisect.bisect_right(self.starts, offset)
+        return line, offset - self.starts[line - 1]
+
+    def span(self, loc: Location) -> Tuple[int, int]:
+        """Text offsets of a loader location (which must carry its end)."""
+        if loc.end_line is None or loc.end_col is None:
+            raise EditConflict(f"{loc}: location has no end")
+        start = self.offset(loc.line, self.char_col(loc.line, loc.col))
+        end = self.offset(loc.end_line, self.char_col(loc.end_line, loc.end_col))
+        return start, end
+
+    def segment(self, loc: Location) -> str:
+        start, end = self.span(loc)
+        return self.text[start:end]
+
+    def edit(self, start: int, end: int, content: str) -> Edit:
+        """An Edit replacing text[start:end]."""
+        return Edit(self.path, content, self.position(start), self.position(end))
+
+    def top_level_statement(self, line: int) -> Optional[ast.stmt]:
+        """The top-level statement that contains `line`."""
+        for stmt in self.tree.body:
+            if stmt.lineno <= line <= (stmt.end_lineno or stmt.lineno):
+                return stmt
+        return None
+
+    def insertion_after(self, stmt: Optional[ast.stmt]) -> int:
+        """The offset where a statement placed after `stmt` (or at the end of the file) starts."""
+        if stmt is None:
+            return len(self.text)
+        end_line = stmt.end_lineno or stmt.lineno
+        if end_line >= len(self.starts):
+            return len(self.text)
+        return self.starts[end_line]
+
+
+def apply_edits(text: str, edits: Sequence[Edit], path: Optional[str] = None) -> str:
+    """`text` with the edits (of file `path`; all when None) applied; overlapping edits conflict."""
+    source = Source(path or "", text)
+    spans = []
+    for e in edits:
+        if path is not None and e.file != path:
+            continue
+        start = source.offset(*e.location)
+        end = source.offset(*e.end_location)
+        if end < start or end > len(text):
+            raise EditConflict(f"{e.file}: edit out of range")
+        spans.append((start, end, e.content))
+    spans.sort(key=lambda s: (s[0], s[1]))
+    for (a0, a1, _), (b0, b1, _) in zip(spans, spans[1:]):
+        if b0 < a1 or (a0 == a1 == b0 == b1):
+            raise EditConflict(f"{path}: overlapping edits")
+    out = text
+    for start, end, content in reversed(spans):
+        out = out[:start] + content + out[end:]
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# the file's style
+
+
+@dataclass
+class Style:
+    """How a file writes things: dict(...) or {...}, which quote, indent unit, line ending."""
+
+    dict_call: bool = True
+    quote: str = "'"
+    indent: str = "    "
+    newline: str = "\n"
+    width: int = 100
+
+
+def detect_style(text: str, fallback: Optional[Style] = None) -> Style:
+    """The dominant style of a config file (the fallback's where the file says nothing)."""
+    base = fallback or Style()
+    style = Style(base.dict_call, base.quote, base.indent, "\r\n" if "\r\n" in text else "\n", base.width)
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return style
+    calls = sum(1 for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+                and n.func.id == "dict")
+    literals = sum(1 for n in ast.walk(tree) if isinstance(n, ast.Dict))
+    if calls or literals:
+        style.dict_call = calls >= literals
+    singles = doubles = 0
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            if tok.type == tokenize.STRING:
+                body = tok.string.lstrip("rRbBuUfF")
+                if body.startswith(("'''", '"""')):
+                    continue
+                if body.startswith("'"):
+                    singles += 1
+                elif body.startswith('"'):
+                    doubles += 1
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        pass
+    if singles or doubles:
+        style.quote = "'" if singles >= doubles else '"'
+    indents = []
+    for line in text.splitlines():
+        stripped = line.lstrip(" \t")
+        if stripped and line != stripped and not stripped.startswith("#"):
+            indents.append(line[: len(line) - len(stripped)])
+    if indents:
+        unit = min(indents, key=len)
+        if unit.strip(" ") == "" and len(unit) in (2, 4, 8) or unit == "\t":
+            style.indent = unit
+    return style
+
+
+# ---------------------------------------------------------------------------------------------
+# rendering values as Python source
+
+
+class Code(str):
+    """Source text to insert verbatim (an expression kept from the original file)."""
+
+
+def number_text(value: Any) -> str:
+    """A number as short, exact source text: 16, 24.0, 0.018, 2e-06."""
+    if isinstance(value, bool):
+        return repr(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isinf(value):
+            return "float('inf')" if value > 0 else "-float('inf')"
+        if math.isnan(value):
+            return "float('nan')"
+        return repr(value)
+    return repr(value)
+
+
+def tidy_float(value: float) -> float:
+    """A float rounded to 12 significant digits (0.0002000000000000001 -> 0.0002)."""
+    if not isinstance(value, float) or value == 0 or not math.isfinite(value):
+        return value
+    return float(f"{value:.12g}")
+
+
+def string_text(value: str, quote: str) -> str:
+    text = repr(value)
+    if text[0] == quote:
+        return text
+    other = text[0]
+    inner = text[1:-1]
+    if quote in inner:
+        return text
+    return quote + inner.replace("\\" + other, other) + quote
+
+
+def render(value: Any, style: Style, level: int = 0) -> str:
+    """`value` as source text in the given style; nested containers are laid out to fit the width."""
+    flat = _render_flat(value, style)
+    if "\n" not in flat and len(style.indent * level) + len(flat) <= style.width:
+        return flat
+    return _render_wrapped(value, style, level)
+
+
+def _is_identifier(key: Any) -> bool:
+    return isinstance(key, str) and key.isidentifier() and not keyword.iskeyword(key)
+
+
+def _render_flat(value: Any, style: Style) -> str:
+    if isinstance(value, Code):
+        return str(value)
+    if isinstance(value, dict):
+        if style.dict_call and all(_is_identifier(k) for k in value):
+            return "dict(" + ", ".join(f"{k}={_render_flat(v, style)}" for k, v in value.items()) + ")"
+        return "{" + ", ".join(f"{_render_flat(k, style)}: {_render_flat(v, style)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_render_flat(v, style) for v in value) + "]"
+    if isinstance(value, tuple):
+        inner = ", ".join(_render_flat(v, style) for v in value)
+        return "(" + inner + ("," if len(value) == 1 else "") + ")"
+    if isinstance(value, str):
+        return string_text(value, style.quote)
+    if value is None or isinstance(value, (bool, int, float)):
+        return number_text(value)
+    raise ValueError(f"cannot write a {type(value).__name__} into a config")
+
+
+def _render_wrapped(value: Any, style: Style, level: int) -> str:
+    pad = style.indent * (level + 1)
+    close = style.indent * level
+    nl = style.newline
+    if isinstance(value, dict):
+        if style.dict_call and all(_is_identifier(k) for k in value):
+            items = [f"{pad}{k}={render(v, style, level + 1)}" for k, v in value.items()]
+            return "dict(" + nl + ("," + nl).join(items) + ")"
+        items = [f"{pad}{_render_flat(k, style)}: {render(v, style, level + 1)}" for k, v in value.items()]
+        return "{" + nl + ("," + nl).join(items) + "," + nl + close + "}"
+    if isinstance(value, (list, tuple)):
+        opening, closing = ("[", "]") if isinstance(value, list) else ("(", ")")
+        items = [f"{pad}{render(v, style, level + 1)}" for v in value]
+        return opening + nl + ("," + nl).join(items) + "," + nl + close + closing
+    return _render_flat(value, style)
+
+
+# ---------------------------------------------------------------------------------------------
+# finding a key next to its value
+
+
+def key_before(source: Source, start: int, key: str) -> Optional[Tuple[int, int]]:
+    """The span of `key` as written just before the value starting at `start`:
+    `key=value`, `'key': value`, `.key = value` or `['key'] = value`. None when the text there
+    does not name the key (the value came from somewhere else)."""
+    before = source.text[max(0, start - 400) : start]
+    offset = start - len(before)
+    patterns = [
+        rf"(?<![\w.])({re.escape(key)})\s*=\s*$",  # keyword argument of dict(...)
+        rf"(['\"])({re.escape(key)})\1\s*:\s*$",  # {'key': ...}
+        rf"\.({re.escape(key)})\s*=\s*$",  # obj.key = ...
+        rf"\[\s*(['\"])({re.escape(key)})\1\s*\]\s*=\s*$",  # obj['key'] = ...
+    ]
+    for pattern in patterns:
+        m = re.search(pattern, before)
+        if m:
+            group = m.lastindex or 1
+            return offset + m.start(group), offset + m.end(group)
+    return None
+
+
+def is_expression(text: str) -> bool:
+    try:
+        ast.parse(text.strip(), mode="eval")
+    except SyntaxError:
+        return False
+    return True
+
+
+def uses_only_constants(text: str) -> bool:
+    """Whether an expression's text is made of numeric/string constants and operators only."""
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError:
+        return False
+    allowed = (ast.Expression, ast.Constant, ast.BinOp, ast.UnaryOp, ast.operator, ast.unaryop, ast.Tuple,
+               ast.List, ast.Load)
+    return all(isinstance(n, allowed) for n in ast.walk(tree))
+
+
+def names_in(text: str) -> List[str]:
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError:
+        return []
+    return [n.id for n in ast.walk(tree) if isinstance(n, ast.Name)]
+
+
+def unified_diff(path: str, old: str, new: str, label: Optional[str] = None) -> str:
+    """A unified diff of one file (line endings shown as they are)."""
+    import difflib
+
+    name = label or path
+    lines = difflib.unified_diff(
+        old.splitlines(keepends=True), new.splitlines(keepends=True), fromfile=f"a/{name}", tofile=f"b/{name}"
+    )
+    out = []
+    for line in lines:
+        out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+    return "".join(out)

@@ -1,0 +1,489 @@
+"""What a fix changes, independent of where it is written: new scheduler dicts for one config.
+
+Each transform looks at one resolved config (a rules `Context`) and returns the fixed version of
+the schedulers it touches, as plain dicts in config units (epochs for `convert_to_iter_based`
+schedulers), with a human note per changed value. `schedlint.fix.place` turns that into text edits.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+from schedlint.loader.values import plain
+from schedlint.model import Finding, Location, Scheduler
+from schedlint.plan import POSITION_ARGS
+from schedlint.rules.windows import COSINE_TYPES, STEP_TYPES, is_flat, is_warmup
+
+if TYPE_CHECKING:  # pragma: no cover
+    from schedlint.rules.base import Context
+
+#: the codes whose findings mean "the schedule does not fit the training length"
+LENGTH_CODES = ("SL001", "SL002", "SL003", "SL004")
+#: codes a safe fix exists for
+SAFE_CODES = ("SL001", "SL005", "SL006")
+#: codes the momentum repair (unsafe) is attached to
+MOMENTUM_CODES = ("SL102",)
+
+_DROPPED_KEYS = ("_scope_",)
+
+
+@dataclass
+class Change:
+    """The fixed version of one scheduler of a config."""
+
+    index: int  # position among plan.schedulers
+    path: Tuple[Any, ...]  # where it lives in the config, e.g. ('param_scheduler', 1)
+    old: Dict[str, Any]  # the resolved config dict (plain values)
+    new: Dict[str, Any]  # the fixed dict (same key order where possible)
+    notes: List[str] = field(default_factory=list)
+
+    @property
+    def changed_keys(self) -> List[str]:
+        return [k for k in self.new if k not in self.old or self.old[k] != self.new[k]]
+
+    @property
+    def removed_keys(self) -> List[str]:
+        return [k for k in self.old if k not in self.new]
+
+    @property
+    def replaces_type(self) -> bool:
+        return self.old.get("type") != self.new.get("type")
+
+
+@dataclass
+class Transform:
+    """A fix kind applied to one config: the scheduler changes and what they mean."""
+
+    kind: str  # 'stale-end', 'cosine-tmax', 'rescale', 'cosine', 'momentum'
+    applicability: str  # 'safe', 'unsafe' or 'display-only' (needs an option of `fix`)
+    summary: str  # one line: what the fix does
+    changes: Dict[int, Change] = field(default_factory=dict)
+    findings: List[Finding] = field(default_factory=list)  # the findings it answers
+    option: Optional[str] = None  # the `fix` option it needs ('--rescale', '--cosine'), if any
+    done: str = ""  # what was done, for a comment above a rewritten list ("rescaled from 20 to 40 epochs")
+
+    @property
+    def codes(self) -> List[str]:
+        return sorted({f.code for f in self.findings})
+
+    @property
+    def notes(self) -> List[str]:
+        return [n for c in self.changes.values() for n in c.notes]
+
+
+# ---------------------------------------------------------------------------------------------
+# helpers
+
+
+def config_dict(ctx: "Context", s: Scheduler) -> Dict[str, Any]:
+    """The scheduler's config dict as resolved (plain values, `_scope_` dropped)."""
+    value = ctx.resolved.get(*s.path)
+    if not isinstance(value, dict):
+        return dict(s.raw)
+    return {k: plain(v) for k, v in value.items() if k not in _DROPPED_KEYS}
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _same_kind(template: Any, value: float) -> Any:
+    """`value` as an int when `template` is an int and `value` is integral."""
+    if isinstance(template, int) and not isinstance(template, bool) and abs(value - round(value)) < 1e-9:
+        return int(round(value))
+    return value
+
+
+def raw_horizon(ctx: "Context", s: Scheduler) -> Optional[float]:
+    """The end of training in the unit the config writes this scheduler's positions in (None when
+    that would rest on an estimated epoch length, or the unit does not step under this loop)."""
+    h = ctx.plan.horizon
+    epoch_unit = bool(s.raw.get("by_epoch", True))
+    if h.loop == "epoch":
+        if epoch_unit:
+            return h.max_epochs
+        if h.max_epochs and h.epoch_length_source.startswith("given"):
+            return h.max_epochs * h.epoch_length
+        return None
+    return None if epoch_unit else h.max_iters
+
+
+def schedulers_at(ctx: "Context", finding: Finding, types: Optional[Sequence[str]] = None) -> List[Scheduler]:
+    """The schedulers a finding points at (its location is one of theirs)."""
+    loc = finding.location
+    out = []
+    for s in ctx.plan.schedulers:
+        if types is not None and s.type not in types:
+            continue
+        for key, where in s.locs.items():
+            if (where.file, where.line, where.col) == (loc.file, loc.line, loc.col):
+                out.append(s)
+                break
+    if len(out) > 1:  # a location shared by several schedulers (a loop): prefer the one the message names
+        named = [s for s in out if f"param_scheduler[{s.index}]" in finding.message]
+        out = named or out
+    return out
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:g}" if abs(value - round(value)) > 1e-9 else repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_fmt(v) for v in value) + "]"
+    return str(value)
+
+
+def _note(key: str, old: Any, new: Any) -> str:
+    return f"{key} {_fmt(old)} -> {_fmt(new)}"
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. stale end (SL001)
+
+
+def stale_end(ctx: "Context", finding: Finding) -> Optional[Transform]:
+    """Extend the `end` of a step scheduler whose planned decays lie behind it."""
+    for s in schedulers_at(ctx, finding, STEP_TYPES):
+        if s.end_defaulted:
+            continue
+        old = config_dict(ctx, s)
+        horizon = raw_horizon(ctx, s)
+        end, begin = old.get("end"), old.get("begin", 0)
+        if horizon is None or not _number(end) or not _number(begin) or end >= horizon:
+            continue
+        decays = _planned_decays(old)
+        lost = [p for p in decays if end <= p < horizon]
+        if not lost:
+            continue
+        new_end = horizon
+        for other in ctx.plan.schedulers:  # do not run into the next phase of the same parameter
+            if other is s or other.param != s.param or is_warmup(other):
+                continue
+            other_begin = other.raw.get("begin", 0)
+            if _number(other_begin) and bool(other.raw.get("by_epoch", True)) == bool(old.get("by_epoch", True)):
+                if end <= other_begin < new_end:
+                    new_end = other_begin
+        if new_end <= max(lost):
+            continue
+        new_end = _same_kind(end, new_end) if isinstance(end, int) else float(new_end)
+        new = dict(old)
+        new["end"] = new_end
+        change = Change(s.index, s.path, old, new, [_note("end", end, new_end)])
+        return Transform(
+            "stale-end",
+            "safe",
+            f"extend end from {_fmt(end)} to {_fmt(new_end)} so the decays at {_fmt(lost)} happen",
+            {s.index: change},
+            [finding],
+            done=f"with end of {s.type} extended to {_fmt(new_end)}",
+        )
+    return None
+
+
+def _planned_decays(cfg: Dict[str, Any]) -> List[float]:
+    """Positions (config unit) where a step scheduler plans a decay."""
+    begin = cfg.get("begin", 0)
+    if not _number(begin):
+        return []
+    milestones = cfg.get("milestones")
+    if isinstance(milestones, (list, tuple)):
+        return sorted(begin + m for m in milestones if _number(m))
+    step = cfg.get("step_size")
+    if _number(step) and step > 0:
+        return [begin + step]
+    return []
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. cosine T_max (SL005, SL006)
+
+
+def cosine_tmax(ctx: "Context", finding: Finding) -> Optional[Transform]:
+    """Set a cosine's `T_max` to its active range (`end - begin`)."""
+    for s in schedulers_at(ctx, finding, COSINE_TYPES):
+        old = config_dict(ctx, s)
+        t_max, begin = old.get("T_max"), old.get("begin", 0)
+        if not _number(t_max) or not _number(begin):
+            continue
+        end = old.get("end")
+        if end is None:
+            end = raw_horizon(ctx, s)
+        if not _number(end) or end <= begin:
+            continue
+        span = end - begin
+        new_t = _same_kind(t_max, span) if isinstance(t_max, int) else float(span)
+        if isinstance(t_max, int) and not isinstance(new_t, int):
+            continue
+        if new_t == t_max:
+            continue
+        new = dict(old)
+        new["T_max"] = new_t
+        change = Change(s.index, s.path, old, new, [_note("T_max", t_max, new_t)])
+        return Transform(
+            "cosine-tmax",
+            "safe",
+            f"set T_max from {_fmt(t_max)} to {_fmt(new_t)}, the scheduler's active range ({_fmt(begin)} to {_fmt(end)})",
+            {s.index: change},
+            [finding],
+            done=f"with T_max of {s.type} set to its active range",
+        )
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. rescale (--rescale)
+
+
+HorizonOf = Callable[[str], Optional[Tuple[str, float]]]
+
+
+def rescale(ctx: "Context", findings: List[Finding], horizon_of: HorizonOf) -> Optional[Transform]:
+    """Scale every schedule position written for an older training length to the current one.
+
+    `horizon_of(file)` gives ('epoch'|'iter', length) of a config file resolved on its own: the
+    length the positions written in that file were meant for. Positions written in the file that
+    sets the current length, and iteration-based warm-ups, are kept.
+    """
+    h = ctx.plan.horizon
+    new_len = h.max_epochs if h.loop == "epoch" else h.max_iters
+    horizon_loc = h.locs.get("max_epochs" if h.loop == "epoch" else "max_iters") or h.locs.get("train_cfg")
+    if not new_len or horizon_loc is None:
+        return None
+    list_loc = ctx.resolved.loc("param_scheduler")
+    changes: Dict[int, Change] = {}
+    olds: List[Tuple[str, float]] = []
+    for s in ctx.plan.schedulers:
+        old = config_dict(ctx, s)
+        epoch_unit = bool(old.get("by_epoch", True))
+        if h.loop == "iter" and epoch_unit and not old.get("convert_to_iter_based"):
+            return None  # frozen epoch schedulers under an iteration loop: not a length problem
+        if not epoch_unit and is_warmup(s):
+            continue  # iteration warm-ups do not depend on the training length
+        new = dict(old)
+        notes: List[str] = []
+        ratios: Dict[str, Tuple[float, float]] = {}
+        for key in ("begin", "end") + POSITION_ARGS:
+            if key not in old:
+                continue
+            loc = ctx.resolved.loc(*s.path, key) or list_loc
+            if loc is None or loc.file == horizon_loc.file:
+                continue  # set next to the current length: the user already chose it
+            found = horizon_of(loc.file)
+            if found is None or found[0] != h.loop:
+                continue
+            old_len = found[1]
+            if not old_len or old_len == new_len:
+                continue
+            ratios[key] = (old_len, new_len)
+            olds.append((loc.file, old_len))
+            scaled, note = _scale(key, old[key], old_len, new_len)
+            if scaled is None:
+                return None
+            new[key] = scaled
+            if note:
+                notes.append(note)
+        if not ratios:
+            continue
+        _keep_relations(old, new, ratios, new_len, notes)
+        if new == old:
+            continue
+        for key in new:
+            if key in old and new[key] != old[key] and not any(n.startswith(key + " ") for n in notes):
+                notes.append(_note(key, old[key], new[key]))
+        notes.sort(key=lambda n: list(new).index(n.split(" ")[0]) if n.split(" ")[0] in new else 99)
+        changes[s.index] = Change(s.index, s.path, old, new, notes)
+    if not changes:
+        return None
+    old_lengths = sorted({length for _, length in olds})
+    unit = "epochs" if h.loop == "epoch" else "iterations"
+    old_text = " and ".join(_fmt(_same_kind(1, o)) for o in old_lengths)
+    summary = f"rescale the schedule from {old_text} to {_fmt(new_len)} {unit}"
+    return Transform("rescale", "display-only", summary, changes, list(findings), option="--rescale",
+                     done=f"rescaled from {old_text} to {_fmt(new_len)} {unit}")
+
+
+def _scale(key: str, value: Any, old_len: float, new_len: float) -> Tuple[Any, Optional[str]]:
+    """A position scaled by new/old: integers stay integers (rounded, with a note, if need be)."""
+    if isinstance(value, (list, tuple)):
+        out, notes = [], []
+        for v in value:
+            scaled, note = _scale(key, v, old_len, new_len)
+            if scaled is None:
+                return None, None
+            out.append(scaled)
+            if note:
+                notes.append(note)
+        return (type(value)(out) if isinstance(value, tuple) else out), "; ".join(notes) or None
+    if not _number(value):
+        return None, None
+    exact = value * new_len / old_len
+    if isinstance(value, int):
+        if abs(exact - round(exact)) < 1e-9:
+            return int(round(exact)), None
+        rounded = int(math.floor(exact + 0.5))
+        return rounded, f"{key} {value} -> {exact:g}, rounded to {rounded}"
+    return float(f"{exact:.12g}"), None
+
+
+def _keep_relations(old: Dict[str, Any], new: Dict[str, Any], ratios: Dict[str, Tuple[float, float]],
+                    new_len: float, notes: List[str]) -> None:
+    """Keep `T_max == end - begin` (and OneCycle's `total_steps`) exact after rounding."""
+    begin_old, begin_new = old.get("begin", 0), new.get("begin", 0)
+    if "end" in old:
+        end_old, end_new = old["end"], new["end"]
+    else:
+        end_old, end_new = None, None
+    for key in ("T_max", "total_steps"):
+        if key not in old or not _number(old[key]) or not _number(begin_old):
+            continue
+        if end_old is not None and _number(end_old) and old[key] == end_old - begin_old:
+            target = end_new - begin_new
+        elif end_old is None and key in ratios and old[key] == ratios[key][0] - begin_old:
+            target = new_len - begin_new
+        else:
+            continue
+        target = _same_kind(old[key], target)
+        if new[key] != target:
+            notes[:] = [n for n in notes if not n.startswith(key + " ")]
+            new[key] = target
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. step decay -> cosine (--cosine)
+
+
+def cosine_swap(ctx: "Context", findings: List[Finding]) -> Optional[Transform]:
+    """Replace the step decays the findings point at by a cosine to the end of training with the
+    same final LR (`eta_min = base_lr * gamma ** decays`); warm-ups are kept."""
+    changes: Dict[int, Change] = {}
+    base_lr = ctx.plan.optimizer.lr / (ctx.plan.optimizer.lr_scale or 1.0)
+    targeted: List[Finding] = []
+    for finding in findings:
+        for s in schedulers_at(ctx, finding, STEP_TYPES):
+            if s.param != "lr" or s.index in changes:
+                continue
+            old = config_dict(ctx, s)
+            horizon = raw_horizon(ctx, s)
+            begin = old.get("begin", 0)
+            if horizon is None or not _number(begin) or begin >= horizon:
+                continue
+            gamma = old.get("gamma", 0.1)
+            if not _number(gamma) or not 0 < gamma < 1:
+                continue
+            if "milestones" in old:
+                milestones = old.get("milestones")
+                if not isinstance(milestones, (list, tuple)) or not all(_number(m) for m in milestones):
+                    continue
+                decays = sum(1 for m in milestones if m > 0)
+            else:
+                step = old.get("step_size")
+                if not _number(step) or step <= 0:
+                    continue
+                decays = int((horizon - begin - 1) // step)
+            if decays == 0:
+                continue
+            eta_min = float(f"{base_lr * gamma ** decays:.12g}")
+            type_text = str(old.get("type", ""))
+            prefix = type_text.rsplit(".", 1)[0] + "." if "." in type_text else ""
+            new: Dict[str, Any] = {}
+            span = horizon - begin
+            for key, value in old.items():
+                if key == "type":
+                    new[key] = prefix + "CosineAnnealingLR"
+                elif key in ("milestones", "step_size"):
+                    if "end" in old:
+                        new["T_max"] = _same_kind(old.get("end", 1), span)
+                    new["eta_min"] = eta_min
+                elif key == "gamma":
+                    continue
+                elif key == "end":
+                    new[key] = _same_kind(value, horizon)
+                else:
+                    new[key] = value
+            notes = [f"{old.get('type')} -> {new['type']} from {_fmt(begin)} to {_fmt(horizon)}",
+                     f"eta_min {_fmt(eta_min)} = {_fmt(base_lr)} x {_fmt(gamma)}^{decays}"]
+            changes[s.index] = Change(s.index, s.path, old, new, notes)
+            targeted.append(finding)
+    if not changes:
+        return None
+    summary = "replace the step decay by a cosine to the end of training with the same final LR"
+    return Transform("cosine", "display-only", summary, changes, targeted, option="--cosine",
+                     done="with the step decay replaced by a cosine to the end of training (same final LR)")
+
+
+# ---------------------------------------------------------------------------------------------
+# 5. momentum targets that are ported ratios (SL102, unsafe)
+
+_RATIO_TYPES = {"CosineAnnealingMomentum", "CosineRestartMomentum"}  # accept eta_min_ratio
+_ABSOLUTE_ONLY_TYPES = {"PolyMomentum"}  # eta_min only: write base-relative absolute values
+
+
+def momentum_repair(ctx: "Context", finding: Finding) -> Optional[Transform]:
+    """Turn absolute momentum targets that are really mmcv ratios (`0.85 / 0.95`, then `1`) into
+    base-relative targets: `eta_min_ratio` where the scheduler has it, else base x ratio."""
+    base = ctx.plan.optimizer.base_momentum
+    if base is None or not 0 < base < 1:
+        return None
+    momentum = [s for s in ctx.plan.schedulers if s.param == "momentum"]
+    pointed = [s for s in schedulers_at(ctx, finding) if s.param == "momentum"]
+    if not pointed:
+        pointed = [s for s in momentum if _looks_like_ratio(s)]
+    if not pointed:
+        return None
+    # the whole ported schedule moves together: every phase with an absolute ratio-like target
+    targets = [s for s in momentum if _looks_like_ratio(s)]
+    if not any(s in targets for s in pointed):
+        return None
+    changes: Dict[int, Change] = {}
+    for s in targets:
+        old = config_dict(ctx, s)
+        ratio = old.get("eta_min")
+        new: Dict[str, Any] = {}
+        if s.type in _RATIO_TYPES:
+            for key, value in old.items():
+                new["eta_min_ratio" if key == "eta_min" else key] = value
+            note = f"eta_min={_fmt(ratio)} -> eta_min_ratio={_fmt(ratio)} (target {base * ratio:.4g})"
+        elif s.type in _ABSOLUTE_ONLY_TYPES:
+            new = dict(old)
+            new["eta_min"] = float(f"{base * ratio:.12g}")
+            note = f"eta_min {_fmt(ratio)} -> {_fmt(new['eta_min'])} (= {_fmt(base)} x {_fmt(ratio)})"
+        else:
+            continue
+        changes[s.index] = Change(s.index, s.path, old, new, [note])
+    if not changes:
+        return None
+    summary = (f"make the momentum targets relative to the base momentum {_fmt(base)} "
+               "(they are mmcv-1.x ratios written as absolute values)")
+    return Transform("momentum", "unsafe", summary, changes, [finding],
+                     done="with momentum targets relative to the base momentum")
+
+
+def _looks_like_ratio(s: Scheduler) -> bool:
+    """An absolute momentum target that reads as a ratio of the base: in (0.5, 1] and no ratio set."""
+    if s.type not in _RATIO_TYPES | _ABSOLUTE_ONLY_TYPES:
+        return False
+    value = s.raw.get("eta_min")
+    if not _number(value) or "eta_min_ratio" in s.raw:
+        return False
+    return 0.5 < value <= 1
+
+
+def describe_location(loc: Optional[Location]) -> str:
+    return str(loc) if loc is not None else "?"
+
+
+__all__ = [
+    "Change",
+    "LENGTH_CODES",
+    "MOMENTUM_CODES",
+    "SAFE_CODES",
+    "Transform",
+    "config_dict",
+    "cosine_swap",
+    "cosine_tmax",
+    "momentum_repair",
+    "rescale",
+    "stale_end",
+]

@@ -1,0 +1,361 @@
+"""Build the training plan of an mmcv-1.x config (`lr_config`, `momentum_config`, `runner`, ...).
+
+mmcv 1.x schedules are hooks, not schedulers: `lr_config=dict(policy=P, ...)` becomes
+`<P>LrUpdaterHook` (`momentum_config` likewise `<P>MomentumUpdaterHook`), each a closed-form
+function of (progress, base value). The plan keeps them as `LegacyPolicy` entries with the
+arguments mmcv would pass, and a horizon read from `runner` (or the older `total_epochs`),
+`evaluation` and `checkpoint_config`. `schedlint.simulate_legacy` turns it into a curve.
+Section numbers refer to /work/shared/reference/mmengine-schedules.md (§5 is mmcv 1.7.2).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from typing import Any, Dict, List, Optional, Tuple
+
+from schedlint.datasets import DEFAULT_EPOCH_LENGTH, DEFAULT_GPUS
+from schedlint.loader import ResolvedConfig
+from schedlint.loader.values import plain
+from schedlint.model import Horizon, LegacyPolicy, Location, Optimizer, Plan
+
+__all__ = [
+    "LR_POLICIES",
+    "MOMENTUM_POLICIES",
+    "build_legacy_plan",
+    "has_legacy_plan",
+    "hook_name",
+    "policy_class",
+]
+
+# Keyword arguments of the mmcv 1.7.2 base hooks (lr_updater.py:L27-31, momentum_updater.py:L11-15).
+LR_BASE_KWARGS = ("by_epoch", "warmup", "warmup_iters", "warmup_ratio", "warmup_by_epoch")
+MOMENTUM_BASE_KWARGS = ("by_epoch", "warmup", "warmup_iters", "warmup_ratio")
+
+# policy class prefix -> its own keyword arguments (the base hook's are accepted too).
+# YOLOX is mmdet 2.x's YOLOXLrUpdaterHook (mmdet/core/hook/yolox_lrupdater_hook.py) and
+# CosineAnnealingCooldown is mmcls 0.x's hook (mmcls/core/hook/lr_updater.py).
+LR_POLICIES: Dict[str, Tuple[str, ...]] = {
+    "Fixed": (),
+    "Step": ("step", "gamma", "min_lr"),
+    "Exp": ("gamma",),
+    "Poly": ("power", "min_lr"),
+    "Inv": ("gamma", "power"),
+    "CosineAnnealing": ("min_lr", "min_lr_ratio"),
+    "FlatCosineAnnealing": ("start_percent", "min_lr", "min_lr_ratio"),
+    "CosineRestart": ("periods", "restart_weights", "min_lr", "min_lr_ratio"),
+    "Cyclic": ("target_ratio", "cyclic_times", "step_ratio_up", "anneal_strategy", "gamma"),
+    "OneCycle": ("max_lr", "total_steps", "pct_start", "anneal_strategy", "div_factor", "final_div_factor",
+                 "three_phase"),
+    "LinearAnnealing": ("min_lr", "min_lr_ratio"),
+    "YOLOX": ("num_last_epochs", "min_lr", "min_lr_ratio"),
+    "CosineAnnealingCooldown": ("min_lr", "min_lr_ratio", "cool_down_ratio", "cool_down_time"),
+}
+MOMENTUM_POLICIES: Dict[str, Tuple[str, ...]] = {
+    "Step": ("step", "gamma", "min_momentum"),
+    "CosineAnnealing": ("min_momentum", "min_momentum_ratio"),
+    "LinearAnnealing": ("min_momentum", "min_momentum_ratio"),
+    "Cyclic": ("target_ratio", "cyclic_times", "step_ratio_up", "anneal_strategy", "gamma"),
+    "OneCycle": ("base_momentum", "max_momentum", "pct_start", "anneal_strategy", "three_phase"),
+}
+# Policies whose hooks default to by_epoch=False (and assert it).
+ITERATION_ONLY = ("Cyclic", "OneCycle")
+
+_LEGACY_KEYS = ("lr_config", "momentum_config", "runner", "total_epochs")
+
+_GPU_BATCH = (
+    re.compile(r"(?:^|[_-])(?P<gpus>\d+)xb(?P<batch>\d+)(?:[_-]|$)"),  # 8xb32 (mmcls 0.2x, mmpose)
+    re.compile(r"(?:^|[_-])b(?P<batch>\d+)x(?P<gpus>\d+)(?:[_-]|$)"),  # b32x8 (older mmcls)
+    re.compile(r"(?:^|[_-])(?P<gpus>\d{1,2})x(?P<batch>\d{1,2})(?:[_-]|$)"),  # 8x8 (mmdet 2.x yolox)
+)
+
+
+def policy_class(policy: Any) -> Optional[str]:
+    """The hook class prefix mmcv builds for a `policy` value: all-lower-case names are
+    `.title()`-cased, others are kept as written (base_runner.py:L412-431); None if not a string."""
+    if not isinstance(policy, str):
+        return None
+    return policy.title() if policy == policy.lower() else policy
+
+
+def hook_name(param: str, policy: Any) -> str:
+    """'StepLrUpdaterHook' / 'CyclicMomentumUpdaterHook' for a policy value."""
+    prefix = policy_class(policy) or str(policy)
+    return prefix + ("LrUpdaterHook" if param == "lr" else "MomentumUpdaterHook")
+
+
+def has_legacy_plan(resolved: ResolvedConfig) -> bool:
+    """Whether the config describes mmcv-1.x training: an `optimizer` and a training length
+    (`runner` or `total_epochs`)."""
+    optimizer = resolved.get("optimizer")
+    if not isinstance(optimizer, dict):
+        return False
+    return isinstance(resolved.get("runner"), dict) or _number(resolved.get("total_epochs")) is not None
+
+
+def build_legacy_plan(resolved: ResolvedConfig, epoch_length: Optional[int] = None) -> Plan:
+    """The training plan of an mmcv-1.x config (generation 'mmcv', schedules in `plan.legacy`)."""
+    notes: List[str] = []
+    horizon = _horizon(resolved, epoch_length, notes)
+    optimizer = _optimizer(resolved, notes)
+    legacy = [p for p in (_policy(resolved, "lr", "lr_config"), _policy(resolved, "momentum", "momentum_config")) if p]
+    return Plan(
+        filename=resolved.filename,
+        generation="mmcv",
+        horizon=horizon,
+        optimizer=optimizer,
+        legacy=legacy,
+        notes=notes,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# horizon
+
+
+def _number(value: Any) -> Optional[float]:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return None
+    return value
+
+
+def _int(value: Any) -> Optional[int]:
+    number = _number(value)
+    return int(number) if number is not None else None
+
+
+def _horizon(resolved: ResolvedConfig, epoch_length: Optional[int], notes: List[str]) -> Horizon:
+    runner = resolved.get("runner")
+    locs: Dict[str, Location] = {}
+    total_epochs = _int(resolved.get("total_epochs"))
+    max_epochs = max_iters = None
+    if isinstance(runner, dict):
+        kind = str(runner.get("type", "EpochBasedRunner")).rsplit(".", 1)[-1]
+        loop = "iter" if "IterBased" in kind else "epoch"
+        loc = resolved.loc("runner", "type") or resolved.loc("runner")
+        if loc is not None:
+            locs["loop"] = loc
+            locs["train_cfg"] = resolved.loc("runner") or loc
+        if loop == "iter":
+            max_iters = _int(runner.get("max_iters"))
+            if max_iters is None:
+                notes.append("runner has no max_iters; assuming 1")
+                max_iters = 1
+            elif resolved.loc("runner", "max_iters") is not None:
+                locs["max_iters"] = resolved.loc("runner", "max_iters")
+        else:
+            max_epochs = _int(runner.get("max_epochs"))
+            if max_epochs is not None and resolved.loc("runner", "max_epochs") is not None:
+                locs["max_epochs"] = resolved.loc("runner", "max_epochs")
+            if max_epochs is None:
+                max_epochs = total_epochs
+                if max_epochs is not None and resolved.loc("total_epochs") is not None:
+                    locs["max_epochs"] = resolved.loc("total_epochs")
+            if max_epochs is None:
+                notes.append("runner has no max_epochs; assuming 1")
+                max_epochs = 1
+    else:
+        # mmdet 2.x compat_runner_args: runner = EpochBasedRunner(max_epochs=total_epochs)
+        loop = "epoch"
+        max_epochs = total_epochs or 1
+        loc = resolved.loc("total_epochs")
+        if loc is not None:
+            locs["max_epochs"] = loc
+    length, source = _epoch_length(resolved, epoch_length)
+    if loop == "iter":
+        source += " (iteration-based runner: only used for epoch-based positions)"
+
+    evaluation = resolved.get("evaluation")
+    val_interval = None
+    val_begin = 1
+    dynamic = None
+    if isinstance(evaluation, dict):
+        val_interval = _int(evaluation.get("interval", 1))
+        start = _int(evaluation.get("start"))
+        if start is not None:
+            val_begin = start
+            loc = resolved.loc("evaluation", "start")
+            if loc is not None:
+                locs["val_begin"] = loc
+        loc = resolved.loc("evaluation", "interval") or resolved.loc("evaluation")
+        if loc is not None:
+            locs["val_interval"] = loc
+        dyn = evaluation.get("dynamic_intervals")
+        if isinstance(dyn, (list, tuple)):
+            try:
+                dynamic = [(int(a), int(b)) for a, b in dyn]
+                loc = resolved.loc("evaluation", "dynamic_intervals")
+                if loc is not None:
+                    locs["dynamic_intervals"] = loc
+            except (TypeError, ValueError):
+                notes.append("evaluation.dynamic_intervals is not a list of (milestone, interval) pairs")
+    ckpt = resolved.get("checkpoint_config")
+    ckpt_interval = None
+    ckpt_by_epoch = True
+    if isinstance(ckpt, dict):
+        ckpt_interval = _int(ckpt.get("interval", -1))
+        ckpt_by_epoch = bool(ckpt.get("by_epoch", True))
+        loc = resolved.loc("checkpoint_config", "interval")
+        if loc is not None:
+            locs["checkpoint_interval"] = loc
+    return Horizon(
+        loop=loop,
+        max_epochs=max_epochs if loop == "epoch" else None,
+        max_iters=max_iters if loop == "iter" else None,
+        epoch_length=length,
+        epoch_length_source=source,
+        val_interval=val_interval,
+        val_begin=val_begin,
+        checkpoint_interval=ckpt_interval,
+        checkpoint_by_epoch=ckpt_by_epoch,
+        dynamic_intervals=dynamic,
+        locs=locs,
+    )
+
+
+def _train_dataset_size(train: Any) -> Tuple[Optional[float], str]:
+    from schedlint.plan import _dataset_size  # shared with the mmengine plan builder
+
+    if isinstance(train, (list, tuple)):  # mmcv 1.x: a list of datasets is concatenated
+        total, hows = 0.0, []
+        for sub in train:
+            size, how = _dataset_size(sub)
+            if size is None:
+                return None, ""
+            total += size
+            hows.append(how)
+        return (total, " + ".join(hows)) if hows else (None, "")
+    return _dataset_size(train)
+
+
+def _gpus_and_batch(filename: str) -> Tuple[Optional[int], Optional[int]]:
+    name = os.path.splitext(os.path.basename(filename))[0]
+    for pattern in _GPU_BATCH:
+        match = pattern.search(name)
+        if match:
+            return int(match.group("gpus")), int(match.group("batch"))
+    return None, None
+
+
+def _epoch_length(resolved: ResolvedConfig, given: Optional[int]) -> Tuple[int, str]:
+    if given:
+        return int(given), "given (--epoch-length / schedlint config)"
+    data = resolved.get("data")
+    if not isinstance(data, dict):
+        return DEFAULT_EPOCH_LENGTH, f"default {DEFAULT_EPOCH_LENGTH} (no `data` section)"
+    size, how = _train_dataset_size(data.get("train"))
+    if size is None:
+        return DEFAULT_EPOCH_LENGTH, f"default {DEFAULT_EPOCH_LENGTH} (dataset size unknown; use --epoch-length)"
+    loader = data.get("train_dataloader")
+    batch = _int(loader.get("samples_per_gpu")) if isinstance(loader, dict) else None
+    batch = batch or _int(data.get("samples_per_gpu")) or _int(data.get("imgs_per_gpu"))
+    gpus, name_batch = _gpus_and_batch(resolved.filename)
+    batch = batch or name_batch or 1
+    gpu_note = f"{gpus} GPUs from the file name" if gpus else f"{DEFAULT_GPUS} GPUs assumed"
+    gpus = gpus or DEFAULT_GPUS
+    length = max(1, math.ceil(size / (batch * gpus)))
+    return length, f"estimated: {how} / (batch {batch} x {gpu_note})"
+
+
+# ---------------------------------------------------------------------------------------------
+# optimizer
+
+
+def _optimizer(resolved: ResolvedConfig, notes: List[str]) -> Optimizer:
+    from schedlint.plan import _BETAS_OPTIMIZERS, _MOMENTUM_OPTIMIZERS, _NO_MOMENTUM_OPTIMIZERS, short_type
+
+    opt = resolved.get("optimizer")
+    path: Tuple[Any, ...] = ("optimizer",)
+    if isinstance(opt, dict) and "type" not in opt:
+        # several optimizers (GANs): dict(generator=dict(type=...), ...); simulate the first
+        for name, sub in opt.items():
+            if isinstance(sub, dict) and "type" in sub:
+                opt, path = sub, ("optimizer", name)
+                notes.append(f"several optimizers; the schedule is simulated for `{name}`")
+                break
+    if not isinstance(opt, dict):
+        opt = {"type": "SGD", "lr": 0.0}
+        notes.append("no optimizer; assuming SGD with lr 0")
+    kind = short_type(opt.get("type", "SGD"))
+    lr = opt.get("lr", 0.0)
+    if _number(lr) is None:
+        notes.append(f"optimizer lr is not a number ({lr!r}); assuming 0")
+        lr = 0.0
+    locs: Dict[str, Location] = {}
+    for key in ("type", "lr", "momentum", "betas", "paramwise_cfg"):
+        loc = resolved.loc(*path, key)
+        if loc is not None and key in opt:
+            locs[key] = loc
+    loc = resolved.loc(*path)
+    if loc is not None:
+        locs["self"] = loc
+    momentum = betas = kind_of_momentum = None
+    known = True
+    if kind in _MOMENTUM_OPTIMIZERS or "momentum" in opt:
+        value = _number(opt.get("momentum", _MOMENTUM_OPTIMIZERS.get(kind, 0.0)))
+        momentum = float(value) if value is not None else 0.0
+        kind_of_momentum = "momentum"
+    elif kind in _BETAS_OPTIMIZERS or "betas" in opt:
+        raw = opt.get("betas", _BETAS_OPTIMIZERS.get(kind, (0.9, 0.999)))
+        try:
+            betas = (float(raw[0]), float(raw[1]))
+            kind_of_momentum = "beta1"
+        except (TypeError, ValueError, IndexError):
+            notes.append(f"optimizer betas {raw!r} not understood")
+    elif kind not in _NO_MOMENTUM_OPTIMIZERS:
+        known = False
+    scale = 1.0
+    auto = resolved.get("auto_scale_lr")
+    if isinstance(auto, dict) and auto.get("enable") and _number(auto.get("base_batch_size")):
+        data = resolved.get("data")
+        batch = _int(data.get("samples_per_gpu")) if isinstance(data, dict) else None
+        gpus, name_batch = _gpus_and_batch(resolved.filename)
+        batch = batch or name_batch or 1
+        gpus = gpus or DEFAULT_GPUS
+        scale = gpus * batch / float(auto["base_batch_size"])
+        notes.append(f"auto_scale_lr enabled: lr x{scale:g} ({gpus} GPUs x batch {batch} / {auto['base_batch_size']})")
+    return Optimizer(
+        type=kind,
+        lr=float(lr) * scale,
+        momentum=momentum,
+        betas=betas,
+        momentum_kind=kind_of_momentum,
+        lr_scale=scale,
+        known=known,
+        locs=locs,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# policies
+
+
+def _policy(resolved: ResolvedConfig, param: str, key: str) -> Optional[LegacyPolicy]:
+    cfg = resolved.get(key)
+    if not isinstance(cfg, dict):
+        return None
+    raw = {k: plain(v) for k, v in cfg.items() if k != "_scope_"}
+    policy = cfg.get("policy")
+    prefix = policy_class(policy)
+    table = LR_POLICIES if param == "lr" else MOMENTUM_POLICIES
+    default_by_epoch = prefix not in ITERATION_ONLY if prefix in table else True
+    by_epoch = cfg.get("by_epoch", default_by_epoch)
+    args = {k: v for k, v in raw.items() if k != "policy"}
+    locs: Dict[str, Location] = {}
+    self_loc = resolved.loc(key)
+    if self_loc is not None:
+        locs["self"] = self_loc
+    for k in cfg:
+        loc = resolved.loc(key, k)
+        if loc is not None:
+            locs[k] = loc
+    return LegacyPolicy(
+        param=param,
+        policy=prefix if prefix is not None else repr(policy),
+        by_epoch=bool(by_epoch),
+        args=args,
+        raw=raw,
+        path=(key,),
+        locs=locs,
+    )

@@ -1,0 +1,643 @@
+"""SL1xx: momentum and optimizer, judged on the simulated momentum / beta1 curve."""
+
+from __future__ import annotations
+
+import math
+from typing import Dict, Iterator, List, Optional, Tuple
+
+import numpy as np
+
+from schedlint.model import Finding, Location, Related, Scheduler, Severity
+from schedlint.rules.base import Context, Example, Rule, cfg, fmt
+from schedlint.rules.support import (
+    legacy_loc,
+    legacy_policy,
+    raw_position,
+    related_keys,
+    responsible,
+    span,
+    stop_iteration,
+)
+from schedlint.rules.windows import param_word, schedulers_of, value_at, window
+
+_ADAMW = "optim_wrapper = dict(optimizer=dict(type='AdamW', lr=0.0018, betas=(0.95, 0.99), weight_decay=0.01))\n"
+_SGD = "optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.02, momentum=0.9))\n"
+
+# mmdet3d's official cyclic schedule (mmengine port): beta1 annealed to 0.85/0.95, then towards 1.
+_CYCLIC_20E = """\
+lr = 0.0018
+optim_wrapper = dict(optimizer=dict(type='AdamW', lr=lr, betas=(0.95, 0.99), weight_decay=0.01))
+param_scheduler = [
+    dict(type='CosineAnnealingLR', T_max=8, eta_min=lr * 10, begin=0, end=8, by_epoch=True,
+         convert_to_iter_based=True),
+    dict(type='CosineAnnealingLR', T_max=12, eta_min=lr * 1e-4, begin=8, end=20, by_epoch=True,
+         convert_to_iter_based=True),
+    dict(type='CosineAnnealingMomentum', T_max=8, eta_min=0.85 / 0.95, begin=0, end=8, by_epoch=True,
+         convert_to_iter_based=True),
+    dict(type='CosineAnnealingMomentum', T_max=12, eta_min=1, begin=8, end=20, by_epoch=True,
+         convert_to_iter_based=True),
+]
+train_cfg = dict(by_epoch=True, max_epochs=20, val_interval=5)
+"""
+
+_LEGACY_CYCLIC = """\
+optimizer = dict(type='AdamW', lr=0.0018, betas=(0.95, 0.99), weight_decay=0.01)
+lr_config = dict(policy='cyclic', target_ratio=(10, 1e-4), cyclic_times=1, step_ratio_up=0.4)
+momentum_config = dict(policy='cyclic', target_ratio=(0.85 / 0.95, 1), cyclic_times=1, step_ratio_up=0.4)
+runner = dict(type='EpochBasedRunner', max_epochs=20)
+"""
+
+NEAR_ONE = 1e-3  # beta1/momentum this close to 1 averages over ~1000+ steps
+ONE = 1.0 - 1e-12
+LONG_STRETCH = 0.10  # share of training near 1 that is reported
+MOMENTUM_TYPES_WITH_FLOOR = ("CosineAnnealingMomentum", "PolyMomentum", "CosineRestartMomentum",
+                             "CosineAnnealingParamScheduler", "PolyParamScheduler", "CosineRestartParamScheduler")
+CANONICAL_RATIO = 0.85 / 0.95  # mmcv's default cyclic momentum target_ratio[0]
+
+
+def _momentum_values(ctx: Context) -> Optional[np.ndarray]:
+    values = ctx.curve.momentum
+    if values is None or len(values) == 0:
+        return None
+    return values[: max(1, stop_iteration(ctx))]
+
+
+def _first(mask: np.ndarray) -> Optional[int]:
+    hits = np.flatnonzero(mask)
+    return int(hits[0]) if hits.size else None
+
+
+def _cause_location(ctx: Context, iteration: int) -> Tuple[Optional[Location], List[Related], str]:
+    """Where the momentum value at `iteration` comes from: (location, related, what set it)."""
+    if ctx.plan.generation == "mmcv":
+        policy = legacy_policy(ctx, "momentum")
+        if policy is None:
+            return ctx.plan.optimizer.locs.get("betas") or ctx.plan.optimizer.locs.get("momentum"), [], "the optimizer"
+        warmup = policy.args.get("warmup")
+        warmup_iters = policy.args.get("warmup_iters", 0)
+        if warmup is not None and isinstance(warmup_iters, (int, float)) and iteration < warmup_iters:
+            loc = legacy_loc(ctx, policy, "warmup_ratio", "warmup")
+            return loc, [], "the momentum warm-up"
+        loc = legacy_loc(ctx, policy, "target_ratio", "min_momentum", "min_momentum_ratio", "max_momentum",
+                         "gamma", "policy")
+        return loc, [], "momentum_config"
+    s = responsible(ctx, "momentum", iteration)
+    if s is None:
+        return ctx.plan.optimizer.locs.get("betas") or ctx.plan.optimizer.locs.get("momentum"), [], "the optimizer"
+    loc = ctx.scheduler_loc(s, "eta_min", "eta_min_ratio", "gamma", "factor", "end_factor", "type")
+    related = related_keys(loc, s, ["T_max", "end"])
+    return loc, related, f"{s.type} (param_scheduler[{s.index}])"
+
+
+def _frozen_tail(ctx: Context, values: np.ndarray, start: int) -> Optional[int]:
+    """Iterations from `start` to the end during which nothing changes the value any more."""
+    tail = values[start:]
+    if tail.size == 0 or not np.all(tail == tail[-1]):
+        return None
+    return int(tail.size)
+
+
+class MomentumReachesOne(Rule):
+    """Momentum or Adam's beta1 reaches 1 (or more), or falls to 0 or below.
+
+    Adam divides by its bias correction `1 - beta1**t`: at `beta1 == 1.0` exactly this is 0
+    and torch raises `ZeroDivisionError: float division by zero` inside `optimizer.step()`;
+    above 1 the correction turns negative and the moment estimate grows instead of averaging
+    (silently wrong updates, no error). SGD with `momentum >= 1` never forgets a gradient and
+    diverges. torch checks betas only when the optimizer is built, never when a scheduler
+    changes them. Typical causes: an mmengine momentum scheduler whose absolute `eta_min=1`
+    is reached (the cosine's `T_max` fits inside its window, or a Poly reaches `eta_min` at
+    `end - 1`), and mmcv's momentum warm-up, which *divides* by `warmup_ratio` (0.95 / 0.9 =
+    1.056). A schedule that ends while beta1 sits near 1 keeps it there for the rest of
+    training (the value freezes), which is reported as a warning when it lasts.
+
+    Fix: keep momentum targets below 1 (base-relative values: `eta_min_ratio`, or the base
+    beta1 itself), and do not warm up momentum in mmcv (or use `warmup_ratio=1`).
+    """
+
+    code = "SL101"
+    name = "momentum-reaches-one"
+    severity = Severity.ERROR
+    summary = "momentum / beta1 reaches 1 or more (Adam divides by zero), or 0 and below"
+    invalid = [
+        Example(
+            cfg(
+            _ADAMW,
+            """\
+            param_scheduler = [
+                dict(type='CosineAnnealingMomentum', T_max=8, eta_min=1, begin=0, end=12, by_epoch=True),
+            ]
+            train_cfg = dict(by_epoch=True, max_epochs=12)
+            """),
+            epoch_length=10,
+            note="T_max=8 inside a 12-epoch window: the cosine reaches eta_min=1 at epoch 8",
+        ),
+        Example(
+            cfg(
+            _LEGACY_CYCLIC,
+            """\
+            momentum_config = dict(policy='cyclic', target_ratio=(0.85 / 0.95, 1), cyclic_times=1,
+                                   step_ratio_up=0.4, warmup='linear', warmup_iters=200)
+            """),
+            epoch_length=50,
+            note="mmcv divides by the warm-up ratio: 0.95 / 0.9 = 1.056",
+        ),
+        Example(
+            {
+                "schedule.py": _CYCLIC_20E,
+                "config.py": """\
+                _base_ = './schedule.py'
+                train_cfg = dict(max_epochs=40)
+                """,
+            },
+            epoch_length=10,
+            note="beta1 frozen at 0.99998 for the 20 epochs the schedule no longer covers (warning)",
+        ),
+    ]
+    valid = [
+        Example(_CYCLIC_20E, epoch_length=10, note="approaches 1 but T_max == end - begin never reaches it"),
+        Example(_LEGACY_CYCLIC, epoch_length=10, note="mmcv cyclic ratios are relative to the base beta1"),
+    ]
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        values = _momentum_values(ctx)
+        if values is None:
+            return
+        word = param_word(ctx, "momentum")
+        beta = ctx.plan.optimizer.momentum_kind == "beta1"
+        base = ctx.plan.optimizer.base_momentum
+        total = ctx.total_iters
+        over = _first(values >= ONE)
+        if over is not None:
+            yield self._reaches_one(ctx, values, over, word, beta)
+            return
+        negative = _first(values < 0)
+        if negative is not None:
+            loc, related, who = _cause_location(ctx, negative)
+            if loc is not None:
+                msg = (f"{who} drives the {word} below 0 ({fmt(float(values[negative]))} at {ctx.where(negative)}): "
+                       f"a negative {word} reverses the running average of the gradients")
+                yield self.finding(msg, loc, related)
+            return
+        if base is not None and base > 0:
+            zero = _first(values <= 1e-12)
+            if zero is not None:
+                loc, related, who = _cause_location(ctx, zero)
+                if loc is not None:
+                    msg = (f"{who} drives the {word} from {fmt(base)} to 0 at {ctx.where(zero)}: no momentum "
+                           f"from there on")
+                    yield self.finding(msg, loc, related, severity=Severity.WARNING)
+                return
+        near = values >= 1 - NEAR_ONE
+        count = int(near.sum())
+        if total > 0 and count / total > LONG_STRETCH:
+            start = _first(near)
+            loc, related, who = _cause_location(ctx, start)
+            if loc is None:
+                return
+            frozen = _frozen_tail(ctx, values, start)
+            msg = (f"the {word} stays within {NEAR_ONE:g} of 1 (>= {1 - NEAR_ONE:g}) for {span(ctx, count)} "
+                   f"({count / total:.0%} of training) from {ctx.where(start)}")
+            if frozen:
+                msg += (f": the schedule has ended and the {word} is frozen at {float(values[-1]):.6g} until the "
+                        "end of training")
+            if beta:
+                msg += "; Adam then averages gradients over thousands of steps and reacts to almost nothing new"
+            yield self.finding(msg, loc, related + ctx.horizon_related_if_elsewhere(loc), severity=Severity.WARNING)
+
+    def _reaches_one(self, ctx: Context, values: np.ndarray, over: int, word: str, beta: bool) -> Finding:
+        peak_at = int(np.argmax(values))
+        peak = float(values[peak_at])
+        exact = abs(float(values[over]) - 1.0) <= 1e-12
+        loc, related, who = _cause_location(ctx, over)
+        if loc is None:
+            loc = ctx.plan.horizon.locs.get("train_cfg") or next(iter(ctx.plan.optimizer.locs.values()))
+        if exact and beta:
+            consequence = (f"Adam's bias correction 1 - beta1**t is 0 there and torch raises ZeroDivisionError: "
+                           "float division by zero in optimizer.step()")
+        elif beta:
+            consequence = (f"Adam's bias correction 1 - beta1**t turns negative and the moment estimate grows "
+                           "instead of averaging: silently wrong updates, no error")
+        elif exact:
+            consequence = "SGD then never forgets a gradient: the velocity accumulates every step"
+        else:
+            consequence = "SGD's velocity then grows every step: training diverges"
+        msg = f"{who} drives the {word} to {float(values[over]):.6g} at {ctx.where(over)}: {consequence}"
+        if peak > float(values[over]) + 1e-9:
+            msg += f" (peak {peak:.6g} at {ctx.where(peak_at)})"
+        frozen = _frozen_tail(ctx, values, over)
+        if frozen and frozen > 1 and ctx.curve.stopped_at is None:
+            msg += f"; the schedule has ended and the {word} stays at {float(values[-1]):.6g} for the remaining {span(ctx, frozen)}"
+        return self.finding(msg, loc, related)
+
+
+class PortedMomentumRatio(Rule):
+    """Absolute momentum targets that are really mmcv-1.x ratios.
+
+    mmcv's cyclic momentum policy took `target_ratio=(0.85 / 0.95, 1)`: *ratios* of the base
+    momentum (beta1 0.95 -> 0.85 -> 0.95). Ported to mmengine as
+    `CosineAnnealingMomentum(eta_min=0.85 / 0.95)` then `CosineAnnealingMomentum(eta_min=1)`,
+    the same numbers become absolute values: beta1 goes 0.95 -> 0.895 -> towards 1.0
+    (mmdetection3d#3115), and reaches exactly 1.0 — a crash — as soon as the cosine's `T_max`
+    fits inside its window. A momentum target of 1 is never meant as an absolute value.
+
+    Fix: `eta_min_ratio=0.85 / 0.95` and `eta_min_ratio=1` (CosineAnnealing ratios are relative
+    to the optimizer's beta1), or the intended absolute values (0.85 and 0.95 for beta1 0.95).
+    """
+
+    code = "SL102"
+    name = "ported-momentum-ratio"
+    severity = Severity.WARNING
+    summary = "absolute momentum targets that look like mmcv ratios (eta_min=0.85/0.95, eta_min=1)"
+    generation = "mmengine"
+    invalid = [
+        Example(_CYCLIC_20E, epoch_length=10, note="beta1 0.95 -> 0.895 -> 0.99998 instead of 0.95 -> 0.85 -> 0.95"),
+    ]
+    valid = [
+        Example(
+            cfg(
+            _ADAMW,
+            """\
+            param_scheduler = [
+                dict(type='CosineAnnealingMomentum', T_max=8, eta_min_ratio=0.85 / 0.95, begin=0, end=8),
+                dict(type='CosineAnnealingMomentum', T_max=12, eta_min_ratio=1.0, begin=8, end=20),
+            ]
+            train_cfg = dict(by_epoch=True, max_epochs=20)
+            """),
+            epoch_length=10,
+        )
+    ]
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        base = ctx.plan.optimizer.base_momentum
+        if base is None:
+            return
+        word = param_word(ctx, "momentum")
+        values = _momentum_values(ctx)
+        for s in schedulers_of(ctx, "momentum"):
+            if s.type not in MOMENTUM_TYPES_WITH_FLOOR or "eta_min" not in s.raw:
+                continue
+            eta_min = s.args.get("eta_min")
+            if not isinstance(eta_min, (int, float)) or isinstance(eta_min, bool):
+                continue
+            ratio_like = eta_min >= 1 or abs(eta_min - CANONICAL_RATIO) < 1e-9
+            if not ratio_like:
+                continue
+            w = window(ctx, s)
+            if w.start >= ctx.total_iters:
+                continue
+            reached = None
+            if values is not None:
+                lo, hi = int(w.start), int(min(w.stop, len(values)))
+                segment = values[lo:hi]
+                hit = _first(segment >= ONE)
+                reached = lo + hit if hit is not None else None
+            meant = base * eta_min
+            ratio_fix = "eta_min_ratio" if s.type.startswith("CosineAnnealing") or s.type.startswith("CosineRestart") else None
+            fix_text = (f"{ratio_fix}={eta_min:.6g}" if ratio_fix else f"eta_min={meant:.4g}")
+            msg = (f"{s.type} eta_min={eta_min:.6g} is an absolute {word}, but it looks like an mmcv ratio of the base "
+                   f"{word} ({fmt(base)}): meant {fmt(base)} x {eta_min:.6g} = {meant:.4g}?")
+            if reached is not None:
+                msg += (f" As written the {word} reaches {float(values[reached]):.6g} at {ctx.where(reached)}")
+                severity = Severity.ERROR
+            else:
+                end_value = value_at(ctx, "momentum", min(w.stop, ctx.total_iters) - 1)
+                msg += f" As written the {word} goes to {end_value:.6g} instead of {meant:.4g}"
+                severity = Severity.WARNING
+            msg += f"; write {fix_text}"
+            yield self.finding(msg, ctx.scheduler_loc(s, "eta_min"), severity=severity)
+
+
+class MomentumWithoutSupport(Rule):
+    """A momentum schedule on an optimizer that has neither `momentum` nor `betas`.
+
+    mmengine raises `ValueError: optimizer must support momentum when using momentum
+    scheduler` when it builds a momentum scheduler for Adagrad, Adadelta, ASGD, ...; mmcv's
+    momentum hook raises `KeyError: 'betas'` in `before_run` (OneCycle: `ValueError`). Either
+    way training never starts. Usually the optimizer was replaced (`_delete_=True`) under an
+    inherited momentum schedule. An SGD optimizer without `momentum` (torch's default 0) is
+    reported as a warning: multiplicative momentum schedules leave it at 0.
+
+    Fix: remove the momentum schedulers (or `momentum_config=None`), or use an optimizer with
+    momentum / betas.
+    """
+
+    code = "SL103"
+    name = "momentum-without-support"
+    severity = Severity.ERROR
+    summary = "a momentum schedule on an optimizer without momentum or betas"
+    invalid = [
+        Example(
+            cfg(
+            """\
+            optim_wrapper = dict(optimizer=dict(type='Adagrad', lr=0.01))
+            param_scheduler = [
+                dict(type='CosineAnnealingLR', T_max=12, begin=0, end=12),
+                dict(type='CosineAnnealingMomentum', T_max=12, eta_min=0.85, begin=0, end=12),
+            ]
+            train_cfg = dict(by_epoch=True, max_epochs=12)
+            """),
+            epoch_length=10,
+        ),
+        Example(
+            """\
+            optimizer = dict(type='Adagrad', lr=0.01)
+            lr_config = dict(policy='cyclic', target_ratio=(10, 1e-4))
+            momentum_config = dict(policy='cyclic', target_ratio=(0.85 / 0.95, 1))
+            runner = dict(type='EpochBasedRunner', max_epochs=12)
+            """,
+            epoch_length=10,
+        ),
+    ]
+    valid = [
+        Example(
+            cfg(
+            _ADAMW,
+            """\
+            param_scheduler = [dict(type='CosineAnnealingMomentum', T_max=12, eta_min=0.85, begin=0, end=12)]
+            train_cfg = dict(by_epoch=True, max_epochs=12)
+            """),
+            epoch_length=10,
+        )
+    ]
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        opt = ctx.plan.optimizer
+        if ctx.plan.generation == "mmcv":
+            for error in ctx.curve.errors:
+                if getattr(error, "kind", None) == "momentum-support":
+                    loc = legacy_loc(ctx, legacy_policy(ctx, "momentum"), "policy")
+                    if loc is not None:
+                        related = [Related(opt.locs["type"], f"optimizer {opt.type} set here")] if "type" in opt.locs else []
+                        yield self.finding(f"{error}; remove momentum_config (momentum_config = None)", loc, related)
+            return
+        scheds = schedulers_of(ctx, "momentum")
+        if not scheds:
+            return
+        related = [Related(opt.locs["type"], f"optimizer {opt.type} set here")] if "type" in opt.locs else []
+        if opt.momentum_kind is None and opt.known:
+            for s in scheds:
+                msg = (f"{s.type} (param_scheduler[{s.index}]) schedules momentum, but {opt.type} has neither momentum "
+                       "nor betas: mmengine raises ValueError('optimizer must support momentum when using momentum "
+                       "scheduler') while building the schedulers, so training never starts; remove the momentum "
+                       "schedulers")
+                yield self.finding(msg, ctx.scheduler_loc(s, "type"), related)
+            return
+        if opt.momentum_kind == "momentum" and not opt.momentum and "momentum" not in opt.locs:
+            values = _momentum_values(ctx)
+            peak = float(values.max()) if values is not None else 0.0
+            s = scheds[0]
+            if peak <= 1e-12:
+                effect = "every multiplicative step leaves it at 0: the momentum schedulers do nothing"
+            else:
+                effect = f"the schedulers move it from 0 up to {fmt(peak)}, not from a base momentum"
+            msg = (f"{s.type} (param_scheduler[{s.index}]) schedules the momentum of {opt.type}, whose momentum is "
+                   f"0 (torch's default; the config sets none): {effect}; set momentum=0.9 (or the intended value)")
+            yield self.finding(msg, ctx.scheduler_loc(s, "type"), related, severity=Severity.WARNING)
+
+
+class PhasesOutOfStep(Rule):
+    """LR and momentum phases that were paired but no longer line up.
+
+    Cyclic and one-cycle schedules move momentum against the LR: the momentum phases share the
+    LR phases' `begin`/`end`. When a child config moves the boundaries of one parameter only
+    (e.g. `param_scheduler[1].end = 24` for the LR while the momentum phase keeps `end=20`),
+    the two stop matching: momentum rises while the LR is still high, or freezes early.
+
+    Fix: move the paired momentum scheduler's boundaries with the LR's (or rescale both).
+    """
+
+    code = "SL104"
+    name = "lr-momentum-phases-out-of-step"
+    severity = Severity.WARNING
+    summary = "paired LR and momentum phases no longer share their boundaries"
+    generation = "mmengine"
+    invalid = [
+        Example(
+            {
+                "schedule.py": _CYCLIC_20E,
+                "config.py": """\
+                _base_ = './schedule.py'
+                _base_.param_scheduler[1].end = 24
+                _base_.param_scheduler[1].T_max = 16
+                train_cfg = dict(max_epochs=24)
+                """,
+            },
+            epoch_length=10,
+        )
+    ]
+    valid = [
+        Example(_CYCLIC_20E, epoch_length=10),
+        Example(
+            cfg(
+            _SGD,
+            """\
+            param_scheduler = [
+                dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0, end=500),
+                dict(type='CosineAnnealingLR', T_max=12, begin=0, end=12),
+                dict(type='CosineAnnealingMomentum', T_max=6, eta_min=0.85, begin=0, end=6),
+            ]
+            train_cfg = dict(by_epoch=True, max_epochs=12)
+            """),
+            epoch_length=100,
+            note="written together, with different boundaries on purpose",
+        ),
+    ]
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        from schedlint.rules.windows import is_warmup
+
+        lrs = [s for s in schedulers_of(ctx, "lr") if not is_warmup(s)]
+        moms = [s for s in schedulers_of(ctx, "momentum") if not is_warmup(s)]
+        if not lrs or len(lrs) != len(moms):
+            return
+        for lr_s, mom_s in zip(lrs, moms):
+            if not _same_origin(lr_s, mom_s):
+                return
+        for lr_s, mom_s in zip(lrs, moms):
+            for key in ("begin", "end"):
+                moved = _moved_side(lr_s, mom_s, key)
+                if moved is None:
+                    continue
+                changed, kept = moved
+                wc, wk = window(ctx, changed), window(ctx, kept)
+                at_changed = wc.start if key == "begin" else wc.stop
+                at_kept = wk.start if key == "begin" else wk.stop
+                if at_changed == at_kept or not (math.isfinite(at_changed) and math.isfinite(at_kept)):
+                    continue
+                loc = ctx.scheduler_loc(changed, key)
+                other = param_word(ctx, kept.param)
+                verb = "begins" if key == "begin" else "ends"
+                msg = (f"{changed.type} (param_scheduler[{changed.index}]) was changed to {key}="
+                       f"{raw_position(changed, key, getattr(changed, key))} ({ctx.where(at_changed)}) but its paired "
+                       f"{other} phase {kept.type} (param_scheduler[{kept.index}]) still {verb} at "
+                       f"{ctx.where(at_kept)}: the LR and {param_word(ctx, 'momentum')} phases no longer line up")
+                yield self.finding(msg, loc, [Related(ctx.scheduler_loc(kept, key, "type"), f"paired {other} phase")])
+
+
+def _same_origin(a: Scheduler, b: Scheduler) -> bool:
+    """Both schedulers were written in the same file (the schedule they belong to)."""
+    la, lb = a.locs.get("self"), b.locs.get("self")
+    return la is not None and lb is not None and la.file == lb.file
+
+
+def _moved_side(lr_s: Scheduler, mom_s: Scheduler, key: str) -> Optional[Tuple[Scheduler, Scheduler]]:
+    """(changed, kept) when exactly one of the pair had `key` set outside the file that wrote the pair."""
+    home = lr_s.locs["self"].file
+    moved = [s for s in (lr_s, mom_s) if key in s.locs and s.locs[key].file != home]
+    if len(moved) != 1:
+        return None
+    changed = moved[0]
+    return changed, (mom_s if changed is lr_s else lr_s)
+
+
+_FLOOR_LR_TYPES = ("CosineAnnealingLR", "PolyLR", "CosineRestartLR", "CosineAnnealingParamScheduler",
+                   "PolyParamScheduler", "CosineRestartParamScheduler")
+_LEGACY_FLOOR_POLICIES = ("CosineAnnealing", "Poly", "FlatCosineAnnealing", "CosineRestart", "LinearAnnealing",
+                          "YOLOX", "CosineAnnealingCooldown")
+
+
+def _lr_multipliers(ctx: Context) -> Dict[str, float]:
+    """Per-group LR multipliers from paramwise_cfg: key -> lr_mult (only those != 1)."""
+    if ctx.plan.generation == "mmcv":
+        paramwise = ctx.resolved.get("optimizer", "paramwise_cfg")
+    else:
+        paramwise = ctx.resolved.get("optim_wrapper", "paramwise_cfg")
+    out: Dict[str, float] = {}
+    if not isinstance(paramwise, dict):
+        return out
+    custom = paramwise.get("custom_keys")
+    if isinstance(custom, dict):
+        for key, value in custom.items():
+            if isinstance(value, dict):
+                mult = value.get("lr_mult")
+                if isinstance(mult, (int, float)) and not isinstance(mult, bool) and mult != 1:
+                    out[str(key)] = float(mult)
+    for key in ("bias_lr_mult",):
+        mult = paramwise.get(key)
+        if isinstance(mult, (int, float)) and not isinstance(mult, bool) and mult != 1:
+            out[key.replace("_lr_mult", "")] = float(mult)
+    return out
+
+
+_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+
+
+def _floor_effect(floor: float, start: float, key: str, mult: float, who: str) -> Tuple[Severity, str]:
+    """(severity, message) for a group at `lr_mult=mult` under an absolute floor."""
+    group_start = start * mult
+    tail = "; use a ratio (eta_min_ratio / min_lr_ratio), which applies per group"
+    if floor > start:
+        if group_start > 0:
+            ramp = f"{floor / group_start:.3g}x instead of {floor / start:.3g}x"
+        else:
+            ramp = "from 0: the frozen group starts training"
+        return Severity.WARNING, (f"{who} ramps the LR to the absolute {fmt(floor)} for every parameter group: "
+                                  f"'{key}' (lr_mult={mult:g}) goes from {fmt(group_start)} to {fmt(floor)} ({ramp})"
+                                  + tail)
+    if floor >= group_start:
+        change = "rises" if floor > group_start else "never decays"
+        return Severity.WARNING, (f"{who} anneals every parameter group to the absolute {fmt(floor)}: '{key}' "
+                                  f"(lr_mult={mult:g}) starts at {fmt(group_start)} and {change} instead of "
+                                  f"decaying to {fmt(floor * mult)}" + tail)
+    return Severity.INFO, (f"{who} anneals every parameter group to the absolute {fmt(floor)}: '{key}' "
+                           f"(lr_mult={mult:g}) ends at {floor / group_start:.3g} of its start instead of "
+                           f"{floor / start:.3g}" + tail)
+
+
+class AbsoluteFloorDefeatsScaling(Rule):
+    """An absolute LR target (`eta_min`, `min_lr`) shared by parameter groups whose LRs differ.
+
+    `paramwise_cfg` multipliers (`lr_mult`) and `auto_scale_lr` scale each group's starting LR,
+    but an absolute `eta_min` is the same number for every group and is not scaled: a backbone
+    at `lr_mult=0.1` is annealed to the head's floor — it decays 10x less, does not decay at all,
+    or even rises (mmdetection3d#3059: a cyclic ramp to `eta_min=lr*100` lifts an `lr_mult=0.1`
+    backbone 1000x). Reported as a warning where a group's LR stops decaying or rises, as
+    information where only the ratio is distorted.
+
+    Fix: `eta_min_ratio` (mmengine CosineAnnealing / CosineRestart) or `min_lr_ratio` (mmcv),
+    which apply per group.
+    """
+
+    code = "SL105"
+    name = "absolute-floor-defeats-scaling"
+    severity = Severity.WARNING
+    summary = "an absolute eta_min/min_lr ignores paramwise lr_mult or auto_scale_lr"
+    invalid = [
+        Example(
+            cfg(
+            """\
+            lr = 1e-4
+            optim_wrapper = dict(
+                optimizer=dict(type='AdamW', lr=lr, weight_decay=0.01),
+                paramwise_cfg=dict(custom_keys={'img_backbone': dict(lr_mult=0.1)}))
+            param_scheduler = [
+                dict(type='CosineAnnealingLR', T_max=8, eta_min=lr * 100, begin=0, end=8),
+                dict(type='CosineAnnealingLR', T_max=12, eta_min=lr, begin=8, end=20),
+            ]
+            train_cfg = dict(by_epoch=True, max_epochs=20)
+            """),
+            epoch_length=10,
+        )
+    ]
+    valid = [
+        Example(
+            cfg(
+            """\
+            lr = 1e-4
+            optim_wrapper = dict(
+                optimizer=dict(type='AdamW', lr=lr, weight_decay=0.01),
+                paramwise_cfg=dict(custom_keys={'img_backbone': dict(lr_mult=0.1)}))
+            param_scheduler = [
+                dict(type='CosineAnnealingLR', T_max=8, eta_min_ratio=100, begin=0, end=8),
+                dict(type='CosineAnnealingLR', T_max=12, eta_min_ratio=1e-4, begin=8, end=20),
+            ]
+            train_cfg = dict(by_epoch=True, max_epochs=20)
+            """),
+            epoch_length=10,
+        )
+    ]
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        mults = _lr_multipliers(ctx)
+        scale = ctx.plan.optimizer.lr_scale
+        if not mults and scale == 1:
+            return
+        for floor, start, loc, who in self._floors(ctx):
+            if floor <= 0 or start <= 0:
+                continue
+            if mults:
+                worst = max((_floor_effect(floor, start, key, mult, who) for key, mult in mults.items()),
+                            key=lambda item: _RANK[item[0]])
+                yield self.finding(worst[1], loc, severity=worst[0])
+            else:
+                msg = (f"{who} has the absolute target {fmt(floor)}, but auto_scale_lr scales the LR by {scale:g}: "
+                       f"the floor is {floor / start:.3g} of the scaled LR instead of {floor * scale / start:.3g}; "
+                       "use a ratio (eta_min_ratio / min_lr_ratio)")
+                yield self.finding(msg, loc, severity=Severity.INFO)
+
+    @staticmethod
+    def _floors(ctx: Context):
+        """(absolute floor, LR at the start of its phase, location, description) per LR phase."""
+        if ctx.plan.generation == "mmcv":
+            policy = legacy_policy(ctx, "lr")
+            if policy is None or policy.policy not in _LEGACY_FLOOR_POLICIES:
+                return
+            floor = policy.args.get("min_lr")
+            if isinstance(floor, (int, float)) and not isinstance(floor, bool) and "min_lr" in policy.raw:
+                yield float(floor), ctx.plan.optimizer.lr, legacy_loc(ctx, policy, "min_lr"), \
+                    f"lr_config policy='{policy.raw.get('policy')}'"
+            return
+        for s in schedulers_of(ctx, "lr"):
+            if s.type not in _FLOOR_LR_TYPES or "eta_min" not in s.raw:
+                continue
+            floor = s.args.get("eta_min")
+            if not isinstance(floor, (int, float)) or isinstance(floor, bool):
+                continue
+            w = window(ctx, s)
+            if w.start >= ctx.total_iters:
+                continue
+            start = value_at(ctx, "lr", w.start)
+            if start is None:
+                continue
+            yield float(floor), start, ctx.scheduler_loc(s, "eta_min"), f"{s.type} (param_scheduler[{s.index}])"

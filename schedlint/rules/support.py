@@ -1,0 +1,73 @@
+"""Helpers shared by the SL1xx-SL4xx rules: spans in words, legacy (mmcv 1.x) policies and their lines."""
+
+from __future__ import annotations
+
+import math
+from typing import List, Optional
+
+from schedlint.model import LegacyPolicy, Location, Related, Scheduler
+from schedlint.rules.base import Context
+from schedlint.rules.windows import schedulers_of, window
+
+
+def span(ctx: Context, iterations: float) -> str:
+    """A length of training in its natural unit: '20 epochs' / '4000 iterations'."""
+    if ctx.plan.horizon.loop == "iter":
+        return f"{int(iterations)} iterations"
+    epochs = iterations / ctx.epoch_length
+    return f"{epochs:g} epochs" if abs(epochs - round(epochs)) < 1e-9 else f"{epochs:.1f} epochs"
+
+
+def raw_position(s: Scheduler, key: str, effective: float) -> str:
+    """A position as the config wrote it (epochs for converted schedulers)."""
+    value = s.raw.get(key, effective) if s.converted else effective
+    return f"{value:g}" if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
+
+
+def legacy_policy(ctx: Context, param: str) -> Optional[LegacyPolicy]:
+    """The mmcv-1.x `lr_config` ('lr') or `momentum_config` ('momentum') of the plan."""
+    return next((p for p in ctx.plan.legacy if p.param == param), None)
+
+
+def legacy_loc(ctx: Context, policy: Optional[LegacyPolicy], *keys: str) -> Optional[Location]:
+    """The most specific location among `keys` of a legacy policy (then the policy dict itself)."""
+    if policy is None:
+        return None
+    for key in keys:
+        if key in policy.locs:
+            return policy.locs[key]
+    return policy.locs.get("policy") or policy.locs.get("self")
+
+
+def responsible(ctx: Context, param: str, iteration: float) -> Optional[Scheduler]:
+    """The mmengine scheduler that set the value in effect at `iteration`: the last-listed one active
+    there, else the one that stopped most recently before it."""
+    active = []
+    ended = []
+    for s in schedulers_of(ctx, param):
+        w = window(ctx, s)
+        if w.start <= iteration < w.stop:
+            active.append(s)
+        elif w.stop <= iteration and math.isfinite(w.stop):
+            ended.append((w.stop, s))
+    if active:
+        return active[-1]
+    if ended:
+        return max(ended, key=lambda pair: pair[0])[1]
+    return None
+
+
+def related_keys(loc: Location, s: Scheduler, keys: List[str], what: str = "set here") -> List[Related]:
+    """Related locations for a scheduler's `keys` that are not the reported line itself."""
+    out = []
+    for key in keys:
+        other = s.locs.get(key)
+        if other is not None and (other.file != loc.file or other.line != loc.line):
+            out.append(Related(other, f"{key} {what}"))
+    return out
+
+
+def stop_iteration(ctx: Context) -> int:
+    """The iteration training stops at: the end, or the first iteration a crash prevents."""
+    stopped = ctx.curve.stopped_at
+    return int(stopped) if stopped is not None else ctx.total_iters
