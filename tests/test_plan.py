@@ -1,0 +1,203 @@
+"""The training plan: horizon, epoch length, optimizer and normalised schedulers."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+
+import pytest
+
+from schedlint.loader import Loader
+from schedlint.plan import PlanError, build_plan, has_plan
+
+SGD = "optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.02, momentum=0.9))\n"
+
+
+def _source(text: str) -> str:
+    """Dedent a test config; a leading SGD line (unindented) is kept as it is."""
+    prefix = SGD if text.startswith(SGD) else ""
+    return prefix + textwrap.dedent(text[len(prefix):]).lstrip("\n")
+
+
+def plan_of(tmp_path, text, name="config.py", epoch_length=None, files=None):
+    for extra, body in (files or {}).items():
+        (tmp_path / extra).write_text(_source(body))
+    path = tmp_path / name
+    path.write_text(_source(text))
+    return build_plan(Loader().resolve(os.fspath(path)), epoch_length)
+
+
+def test_default_end_is_the_runner_horizon_in_the_scheduler_unit(tmp_path):
+    plan = plan_of(
+        tmp_path,
+        SGD
+        + """
+        param_scheduler = [
+            dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=50),
+            dict(type='CosineAnnealingLR', by_epoch=True),
+            dict(type='PolyLR', by_epoch=False),
+        ]
+        train_cfg = dict(by_epoch=True, max_epochs=12)
+        """,
+        epoch_length=10,
+    )
+    warmup, cosine, poly = plan.schedulers
+    assert (warmup.end, warmup.end_defaulted) == (50, False)
+    assert (cosine.end, cosine.end_defaulted, cosine.by_epoch) == (12, True, True)
+    assert (poly.end, poly.end_defaulted) == (120, True)  # max_iters = 12 epochs x 10
+
+
+def test_iteration_loop_reports_one_epoch_to_epoch_schedulers(tmp_path):
+    plan = plan_of(
+        tmp_path,
+        SGD
+        + """
+        param_scheduler = [dict(type='CosineAnnealingLR', convert_to_iter_based=True)]
+        train_cfg = dict(type='IterBasedTrainLoop', max_iters=1000, val_interval=100)
+        """,
+        epoch_length=40,
+    )
+    (s,) = plan.schedulers
+    assert plan.horizon.loop == "iter" and plan.horizon.total_iters == 1000
+    # the Runner's default end is max_epochs = 1 under the iteration loop, converted: 1 x 40
+    assert (s.end, s.by_epoch, s.converted) == (40, False, True)
+
+
+def test_convert_to_iter_based_scales_every_position(tmp_path):
+    plan = plan_of(
+        tmp_path,
+        SGD
+        + """
+        param_scheduler = [
+            dict(type='MultiStepLR', milestones=[8, 11], begin=1, end=12, convert_to_iter_based=True),
+            dict(type='CosineAnnealingLR', T_max=2.5, begin=12, end=14.5, convert_to_iter_based=True),
+        ]
+        train_cfg = dict(by_epoch=True, max_epochs=16)
+        """,
+        epoch_length=10,
+    )
+    multistep, cosine = plan.schedulers
+    assert (multistep.begin, multistep.end, multistep.args["milestones"]) == (10, 120, [80, 110])
+    assert (cosine.begin, cosine.end, cosine.args["T_max"]) == (120, 145, 25.0)
+    assert multistep.raw["milestones"] == [8, 11]  # the config's own numbers are kept for messages
+
+
+def test_epoch_length_estimated_from_a_known_dataset_and_the_file_name(tmp_path):
+    plan = plan_of(
+        tmp_path,
+        SGD
+        + """
+        train_dataloader = dict(batch_size=6, dataset=dict(type='RepeatDataset', times=2,
+                                dataset=dict(type='KittiDataset')))
+        train_cfg = dict(by_epoch=True, max_epochs=80)
+        """,
+        name="pointpillars_4xb6-80e_kitti.py",
+    )
+    # 3712 KITTI training samples x2 repeats / (6 per GPU x 4 GPUs) = 309.3 -> 310
+    assert plan.horizon.epoch_length == 310
+    assert "KITTI" in plan.horizon.epoch_length_source and "4 GPUs" in plan.horizon.epoch_length_source
+
+
+def test_epoch_length_defaults_and_says_so(tmp_path):
+    plan = plan_of(tmp_path, SGD + "train_cfg = dict(by_epoch=True, max_epochs=3)\n")
+    assert plan.horizon.epoch_length == 1000
+    assert plan.horizon.epoch_length_source.startswith("default")
+
+
+def test_given_epoch_length_wins(tmp_path):
+    plan = plan_of(
+        tmp_path,
+        SGD + "train_dataloader = dict(batch_size=2, dataset=dict(type='CocoDataset'))\n"
+        "train_cfg = dict(by_epoch=True, max_epochs=3)\n",
+        epoch_length=123,
+    )
+    assert plan.horizon.epoch_length == 123
+
+
+@pytest.mark.parametrize(
+    "optimizer, kind, base",
+    [
+        ("dict(type='SGD', lr=0.1)", "momentum", 0.0),
+        ("dict(type='SGD', lr=0.1, momentum=0.9)", "momentum", 0.9),
+        ("dict(type='AdamW', lr=1e-3)", "beta1", 0.9),
+        ("dict(type='AdamW', lr=1e-3, betas=(0.95, 0.99))", "beta1", 0.95),
+        ("dict(type='Adagrad', lr=0.1)", None, None),
+    ],
+)
+def test_optimizer_momentum_kind(tmp_path, optimizer, kind, base):
+    plan = plan_of(tmp_path, f"optim_wrapper = dict(optimizer={optimizer})\ntrain_cfg = dict(max_epochs=1, by_epoch=True)\n")
+    assert plan.optimizer.momentum_kind == kind
+    assert plan.optimizer.base_momentum == base
+
+
+def test_auto_scale_lr_when_enabled(tmp_path):
+    plan = plan_of(
+        tmp_path,
+        SGD
+        + """
+        train_dataloader = dict(batch_size=4)
+        auto_scale_lr = dict(enable=True, base_batch_size=16)
+        train_cfg = dict(by_epoch=True, max_epochs=12)
+        """,
+        name="x_8xb4-1x.py",
+    )
+    assert plan.optimizer.lr == pytest.approx(0.02 * 32 / 16)
+
+
+def test_scoped_types_and_default_scope(tmp_path):
+    plan = plan_of(
+        tmp_path,
+        SGD
+        + """
+        default_scope = 'mmpose'
+        param_scheduler = [dict(type='mmdet.QuadraticWarmupLR', end=5), dict(type='ConstantLR', factor=2.5)]
+        train_cfg = dict(by_epoch=True, max_epochs=12)
+        """,
+    )
+    warmup, constant = plan.schedulers
+    assert (warmup.type, warmup.scope) == ("QuadraticWarmupLR", "mmdet")
+    assert (constant.type, constant.scope) == ("ConstantLR", "mmpose")
+
+
+def test_provenance_of_plan_fields(tmp_path):
+    plan = plan_of(
+        tmp_path,
+        """
+        _base_ = './schedule.py'
+        train_cfg = dict(max_epochs=24)
+        """,
+        files={
+            "schedule.py": SGD
+            + "param_scheduler = [dict(type='MultiStepLR', begin=0, end=12, milestones=[8, 11])]\n"
+            "train_cfg = dict(by_epoch=True, max_epochs=12)\n"
+        },
+    )
+    (s,) = plan.schedulers
+    assert os.path.basename(s.locs["end"].file) == "schedule.py" and s.locs["end"].line == 2
+    assert os.path.basename(plan.horizon.locs["max_epochs"].file) == "config.py"
+    assert plan.horizon.locs["max_epochs"].line == 2
+
+
+def test_param_scheduler_per_optimizer_uses_the_first(tmp_path):
+    plan = plan_of(
+        tmp_path,
+        """
+        optim_wrapper = dict(generator=dict(optimizer=dict(type='Adam', lr=1e-4)),
+                             discriminator=dict(optimizer=dict(type='Adam', lr=4e-4)))
+        param_scheduler = dict(generator=[dict(type='LinearLR', start_factor=0.5, end=4)],
+                               discriminator=dict(type='ConstantLR', factor=0.5))
+        train_cfg = dict(by_epoch=True, max_epochs=8)
+        """,
+    )
+    assert plan.optimizer.lr == 1e-4
+    assert [s.type for s in plan.schedulers] == ["LinearLR"]
+    assert any("several optimizers" in n for n in plan.notes)
+
+
+def test_no_plan_without_train_cfg(tmp_path):
+    path = tmp_path / "model.py"
+    path.write_text("model = dict(type='X')\n")
+    resolved = Loader().resolve(os.fspath(path))
+    assert not has_plan(resolved)
+    with pytest.raises(PlanError):
+        build_plan(resolved)
