@@ -5,7 +5,9 @@ This is the library API behind `schedlint check`; it returns data and prints not
 
 from __future__ import annotations
 
+import ast
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Callable, Dict, Iterable, List, Optional, Set, Tuple
 
@@ -29,8 +31,56 @@ class CheckResult:
     dependents: List[str] = field(default_factory=list)  # files linted because they inherit a given one
 
 
+_CONFIG_KEYS = (
+    b"_base_|param_scheduler|train_cfg|optim_wrapper|optimizer|lr_config|momentum_config|runner|total_epochs|"
+    b"model|train_dataloader|data|default_scope|dataset_type|train_pipeline|default_hooks|auto_scale_lr"
+)
+_CONFIG_ASSIGN = re.compile(rb"^(?:" + _CONFIG_KEYS + rb")\s*=|^with\s+read_base\s*\(", re.M)
+_MODULE_CODE = re.compile(rb"^(?:def|class|async\s+def)\s", re.M)
+
+
+def looks_like_config(path: str) -> bool:
+    """Whether a .py file found in a folder walk is an OpenMMLab config rather than Python code.
+
+    A config assigns config keys at top level (`_base_`, `param_scheduler`, `model`, ...) and
+    defines no functions or classes (unless it inherits, which only configs do). A binary file
+    named .py is kept, so that it is reported.
+    """
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(256 * 1024)
+    except OSError:
+        return True  # reported as unreadable
+    if b"\x00" in head:
+        return True
+    if not _CONFIG_ASSIGN.search(head):
+        return False
+    if not _MODULE_CODE.search(head):
+        return True
+    # Python code that mentions config keys (e.g. inside strings): decide on the real statements
+    try:
+        tree = ast.parse(head)
+    except (SyntaxError, ValueError):
+        return True  # a broken config is reported as such
+    names = {
+        t.id
+        for stmt in tree.body
+        if isinstance(stmt, ast.Assign)
+        for t in stmt.targets
+        if isinstance(t, ast.Name)
+    }
+    if "_base_" in names or any(isinstance(stmt, ast.With) for stmt in tree.body):
+        return True
+    has_code = any(isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) for stmt in tree.body)
+    return not has_code and bool(names & set(_CONFIG_KEYS.decode().split("|")))
+
+
 def discover(paths: Iterable[str]) -> List[str]:
-    """Config files (.py) under the given files and directories, sorted, absolute."""
+    """Config files under the given files and directories, sorted, absolute.
+
+    Files named explicitly are always taken; in folders, .py files that are Python code rather
+    than configs (see `looks_like_config`) are skipped.
+    """
     found: List[str] = []
     for path in paths:
         if not os.path.exists(path):
@@ -39,8 +89,9 @@ def discover(paths: Iterable[str]) -> List[str]:
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
                 for name in sorted(files):
-                    if name.endswith(".py") and name != "__init__.py":
-                        found.append(os.path.abspath(os.path.join(root, name)))
+                    full = os.path.join(root, name)
+                    if name.endswith(".py") and name != "__init__.py" and looks_like_config(full):
+                        found.append(os.path.abspath(full))
         elif is_config_file(path):
             found.append(os.path.abspath(path))
         else:
@@ -270,9 +321,6 @@ def check_paths(
     Raises UsageError for a path that does not exist. A crash while linting one file is recorded
     in `internal_errors` and the other files are still linted.
     """
-    from schedlint.rules import all_rules
-    from schedlint.suppress import Suppressions
-
     settings = settings or Settings()
     paths = list(paths)
     files = discover(paths)
@@ -286,19 +334,33 @@ def check_paths(
             result.dependents = [f for f in dependents(linter.loader, given, discover([root])) if f not in files]
             result.files = sorted(set(files) | set(result.dependents))
     raw = lint_files(linter, result.files, progress, result.internal_errors)
-    # codes the loader may emit without a rule unit are selected by prefix like the others
-    codes = list(all_rules()) + sorted({f.code for f in raw} - set(all_rules()))
-    enabled = set(settings.enabled_codes(codes))
-    suppressions = Suppressions(linter.loader.text)
-    kept = []
-    for f in raw:
-        if f.code not in enabled:
-            continue
-        if settings.ignored_for(f.code, [f.location.file] + f.configs) or suppressions.is_suppressed(f):
-            continue
-        kept.append(f)
-    result.findings = merge_findings(kept)
+    result.findings = merge_findings(select_findings(raw, settings, linter.loader.text))
     return result
 
 
-__all__ = ["CheckResult", "Linter", "UsageError", "check_paths", "discover", "merge_findings", "Location"]
+def select_findings(findings: Iterable[Finding], settings: Settings, read_text: Callable[[str], str]) -> List[Finding]:
+    """The findings a run reports: selected codes, no per-file ignore, no `noqa` comment.
+
+    Give it findings before `merge_findings` (one config each), so that per-file ignores and
+    file-level `noqa` in a leaf config apply to that config only.
+    """
+    from schedlint.rules import all_rules
+    from schedlint.suppress import Suppressions
+
+    findings = list(findings)
+    # codes the loader may emit without a rule unit are selected by prefix like the others
+    codes = list(all_rules()) + sorted({f.code for f in findings} - set(all_rules()))
+    enabled = set(settings.enabled_codes(codes))
+    suppressions = Suppressions(read_text)
+    return [
+        f
+        for f in findings
+        if f.code in enabled
+        and not settings.ignored_for(f.code, [f.location.file] + f.configs)
+        and not suppressions.is_suppressed(f)
+    ]
+
+
+__all__ = [
+    "CheckResult", "Linter", "UsageError", "check_paths", "discover", "merge_findings", "select_findings", "Location",
+]

@@ -237,7 +237,7 @@ def curve(
 def rule(
     code: Optional[str] = typer.Argument(None, help="A rule code (SL001) or name (milestone-unreached)."),
     all_rules_flag: bool = typer.Option(False, "--all", help="Every rule."),
-    fmt: str = typer.Option("text", "--format", help="text (markdown) or json."),
+    fmt: str = typer.Option("text", "--format", "--output-format", help="text (markdown) or json."),
 ) -> None:
     """Explain a rule (or all of them)."""
     from schedlint.ruledocs import render_rule_docs, unknown_rule_message

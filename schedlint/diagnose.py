@@ -57,23 +57,28 @@ class Rebound:
     noise: float  # robust standard deviation of the logged loss around its smoothed curve
     threshold: float  # the smallest rise that would have counted
     rise_iters: int  # how long the rise lasts (iterations from the minimum to the end of the log)
+    diverged: bool = False  # the loss became nan/inf here and stayed so
 
     @property
     def rise_pct(self) -> float:
         return 100.0 * self.rise / abs(self.loss_min) if self.loss_min else math.inf
 
     def to_json(self) -> Dict[str, Any]:
+        def finite(value: float) -> Optional[float]:
+            return value if math.isfinite(value) else None
+
         return {
             "epoch": None if self.epoch is None else round(self.epoch, 3),
             "iter": self.iter,
-            "loss_start": self.loss_start,
-            "loss_min": self.loss_min,
-            "loss_end": self.loss_end,
-            "rise": self.rise,
+            "loss_start": finite(self.loss_start),
+            "loss_min": finite(self.loss_min),
+            "loss_end": finite(self.loss_end),
+            "rise": finite(self.rise),
             "rise_pct": round(self.rise_pct, 2) if math.isfinite(self.rise_pct) else None,
-            "noise": self.noise,
-            "threshold": self.threshold,
+            "noise": finite(self.noise),
+            "threshold": finite(self.threshold),
             "rise_iters": self.rise_iters,
+            "diverged": self.diverged,
         }
 
 
@@ -119,10 +124,34 @@ def _binned(x: np.ndarray, v: np.ndarray, limit: int = _MAX_POINTS) -> Tuple[np.
     return xs, vs
 
 
-def find_rebound(iters: np.ndarray, loss: np.ndarray, epoch_length: Optional[int] = None) -> Optional[Rebound]:
-    """The loss rebound of a run, or None when the loss does not clearly turn up and stay up."""
+def _divergence(iters: np.ndarray, loss: np.ndarray, epoch_length: Optional[float]) -> Optional[Rebound]:
+    """The loss turning nan/inf for good (the last quarter of the log or more), as a rebound to infinity."""
+    bad = ~np.isfinite(loss)
+    if not bad.any() or bad.all():
+        return None
+    tail = np.flatnonzero(~bad)
+    last_finite = int(tail[-1])
+    if last_finite >= len(loss) - 1 or (len(loss) - 1 - last_finite) < max(3, 0.02 * len(loss)):
+        return None
+    first_bad = last_finite + 1
+    finite = loss[:first_bad][np.isfinite(loss[:first_bad])]
+    it = int(iters[first_bad])
+    low = float(np.min(finite)) if len(finite) else math.nan
+    return Rebound(iter=it, epoch=it / epoch_length if epoch_length else None,
+                   loss_start=float(finite[0]) if len(finite) else math.nan, loss_min=low, loss_end=math.inf,
+                   rise=math.inf, noise=math.nan, threshold=math.nan, rise_iters=int(iters[-1] - it), diverged=True)
+
+
+def find_rebound(iters: np.ndarray, loss: np.ndarray, epoch_length: Optional[float] = None) -> Optional[Rebound]:
+    """The loss rebound of a run, or None when the loss does not clearly turn up and stay up.
+
+    A loss that turns nan/inf and stays so is reported as a rebound with `diverged` set.
+    """
     iters = np.asarray(iters, dtype=float)
     loss = np.asarray(loss, dtype=float)
+    diverged = _divergence(iters, loss, epoch_length)
+    if diverged is not None:
+        return diverged
     keep = np.isfinite(loss) & np.isfinite(iters)
     x, v = _binned(iters[keep], loss[keep])
     n = len(v)
@@ -281,6 +310,7 @@ class Diagnosis:
     notes: List[str] = field(default_factory=list)
     plan: Any = None
     curve: Any = None
+    view: Any = None  # schedlint.show.ScheduleView of the config, when there is one
 
     def where(self, iteration: float) -> str:
         """A position in the run, in epochs when the run has them."""
@@ -315,7 +345,9 @@ def _log_events(log: RunLog, word: str) -> List[Event]:
             if total and (total - frozen_from) / total > 0.1 and len(changes):
                 events.append(Event("frozen", "lr", frozen_from, total, "LR frozen (log)",
                                     f"the logged LR stops changing at {d.where(frozen_from)} and stays at "
-                                    f"{value_text(float(lr[-1]))} to the end of the log", notable=True))
+                                    f"{value_text(float(lr[-1]))} to the end of the log", notable=True,
+                                    short=f"the logged LR frozen at {value_text(float(lr[-1]))} from "
+                                          f"{d.where(frozen_from)}"))
     if log.has("momentum"):
         x, mom = log.series("momentum")
         near = np.flatnonzero(mom >= MOMENTUM_NEAR_ONE)
@@ -323,7 +355,8 @@ def _log_events(log: RunLog, word: str) -> List[Event]:
             first = int(x[near[0]])
             events.append(Event("momentum-near-one", "momentum", first, int(x[near[-1]]), f"{word} → 1",
                                 f"the logged {word} reaches {MOMENTUM_NEAR_ONE:g} at {d.where(first)} (peak "
-                                f"{value_text(float(mom.max()))})", notable=True))
+                                f"{value_text(float(mom.max()))})", notable=True,
+                                short=f"the logged {word} at {MOMENTUM_NEAR_ONE:g} or above from {d.where(first)}"))
     return events
 
 
@@ -392,6 +425,8 @@ def diagnose_run(run: str, config: Optional[str] = None, settings: Optional[Sett
             from schedlint.show import load_view
 
             view = load_view(config_path, run_settings)
+            if run_settings is not settings:
+                view.plan.horizon.epoch_length_source = f"from the run log ({log.epoch_length_source})"
         except CurveError as exc:
             if config_source == "given":
                 raise DiagnoseError(str(exc)) from None
@@ -411,7 +446,7 @@ def diagnose_run(run: str, config: Optional[str] = None, settings: Optional[Sett
             notes.append(f"the log runs to iteration {log.total_iters}, past the {plan.horizon.total_iters} "
                          "iterations the config plans")
     loss_name = "loss" if log.has("loss") else log.loss_parts[0]
-    x, loss = log.series(loss_name)
+    x, loss = log.logged(loss_name)
     length = log.epoch_length if log.loop == "epoch" else None
     rebound = find_rebound(x, loss, length)
 
@@ -419,7 +454,7 @@ def diagnose_run(run: str, config: Optional[str] = None, settings: Optional[Sett
     findings = list(view.findings) if view else []
     schedule_findings = [f for f in findings if f.code.startswith(_SCHEDULE_CODES)]
     diag = Diagnosis(log, config_path, config_source, rebound, "healthy", "", findings=findings, notes=notes,
-                     momentum_word=word, plan=plan, curve=curve)
+                     momentum_word=word, plan=plan, curve=curve, view=view)
     since = None
     if rebound is not None:
         tolerance = max(length or 0, 0.1 * max(log.total_iters, 1))
@@ -449,20 +484,28 @@ def _fix_commands(diag: Diagnosis, findings: List[Finding]) -> List[str]:
         unsafe = any(f.fix.applicability != "safe" for f in other)
         fixes.append(f"schedlint fix {shown}" + (" --unsafe-fixes" if unsafe else ""))
     if fixes and dumped:
-        diag.notes.append(f"{target} is the flattened copy mmengine dumped with the run: fix the config you "
+        from schedlint.report import relpath
+
+        diag.notes.append(f"{relpath(target)} is the flattened copy mmengine dumped with the run: fix the config you "
                           "trained from (or its _base_ schedule), not this copy")
     return fixes
 
 
 def _verdict(diag: Diagnosis, loss_name: str, x: np.ndarray, loss: np.ndarray,
              schedule_findings: List[Finding]) -> None:
+    finite = np.isfinite(loss)
+    x, loss = x[finite], loss[finite]
     r = diag.rebound
     val = diag.validation
     val_text = ""
     if val is not None and val["trend"] != "unknown":
         unit = val["unit"]
-        val_text = (f"{val['metric']} is best at {unit} {val['best_at']:g} ({val['best']:.4g}) and "
-                    f"{val['final']:.4g} at {unit} {val['final_at']:g}")
+        if val["best_at"] == val["final_at"]:
+            val_text = f"{val['metric']} is at its best at the last evaluation ({val['final']:.4g}, {unit} " \
+                       f"{val['final_at']:g})"
+        else:
+            val_text = (f"{val['metric']} is best at {unit} {val['best_at']:g} ({val['best']:.4g}) and "
+                        f"{val['final']:.4g} at {unit} {val['final_at']:g}")
     if r is None:
         s = smooth(loss) if len(loss) >= 5 else loss
         falls = (f"the training {loss_name} falls from {float(s[0]):.4g} to {float(s[-1]):.4g}"
@@ -481,19 +524,24 @@ def _verdict(diag: Diagnosis, loss_name: str, x: np.ndarray, loss: np.ndarray,
             diag.fixes = _fix_commands(diag, schedule_findings)
         return
     where = diag.where(r.iter)
-    head = (f"The training {loss_name} turns up at {where}: from a smoothed minimum of {r.loss_min:.4g} it rises to "
-            f"{r.loss_end:.4g} by the end of the log (+{r.rise_pct:.0f}%, about {r.rise / r.noise:.0f}x the noise).")
+    if r.diverged:
+        head = (f"The training {loss_name} becomes nan/inf at {where} and stays so to the end of the log: training "
+                f"diverged (lowest loss before it {r.loss_min:.4g}).")
+    else:
+        head = (f"The training {loss_name} turns up at {where}: from a smoothed minimum of {r.loss_min:.4g} it rises "
+                f"to {r.loss_end:.4g} by the end of the log (+{r.rise_pct:.0f}%, about {r.rise / r.noise:.0f}x the "
+                "noise).")
     explained = [e for e in diag.events if e.codes or e.notable]
     if explained:
         diag.kind = "schedule"
-        causes = "; ".join(e.message for e in explained)
-        text = f"{head} The schedule changes there: {causes}."
+        causes = ", ".join(e.short or e.message for e in explained)
+        text = f"{head} Around it: {causes}."
         if diag.causes:
             codes = ", ".join(sorted({f.code for f in diag.causes}))
-            text += f" The config's findings ({codes}) explain it."
+            text += f" The config's findings ({codes}) explain it: a schedule problem."
     elif diag.events:
         diag.kind = "optimisation"
-        text = (f"{head} Near it: " + "; ".join(e.message for e in diag.events) +
+        text = (f"{head} Near it: " + ", ".join(e.short or e.message for e in diag.events) +
                 ". Nothing in the schedule is flagged; look at the LR level there and at the data.")
     else:
         diag.kind = "optimisation"
@@ -566,10 +614,14 @@ def render_diagnosis(diag: Diagnosis, width: int = 88) -> str:
         lines += _wrap(f"config: {relpath(diag.config)} ({diag.config_source})", "", width)
     lines.append("")
     r = diag.rebound
-    if r is not None:
+    if r is not None and r.diverged:
+        lines += _wrap(f"Loss diverges at {diag.where(r.iter)}: nan/inf from there to the end of the log (lowest "
+                       f"loss before it {r.loss_min:.4g})", "", width)
+    elif r is not None:
         lines += _wrap(f"Loss rebound at {diag.where(r.iter)}: smoothed loss {r.loss_start:.4g} -> "
                        f"{r.loss_min:.4g} (minimum) -> {r.loss_end:.4g} (end), +{r.rise_pct:.0f}%; noise "
                        f"{r.noise:.3g}", "", width)
+    if r is not None:
         if diag.lr is not None:
             text = f"LR there: {value_text(diag.lr)} ({diag.lr_source})"
             if diag.momentum is not None:

@@ -17,8 +17,8 @@ import numpy as np
 
 from schedlint.model import Finding, Location, Plan, Scheduler
 
-__all__ = ["Event", "Phase", "MOMENTUM_NEAR_ONE", "phases", "schedule_events", "where", "param_word", "span_text",
-           "value_text"]
+__all__ = ["Event", "Phase", "MOMENTUM_NEAR_ONE", "phases", "schedule_events", "where", "brief", "param_word",
+           "span_text", "value_text"]
 
 MOMENTUM_NEAR_ONE = 0.999  # beta1/momentum at or above this barely updates its running average
 
@@ -28,10 +28,15 @@ _CODE_KINDS: Dict[str, Sequence[str]] = {
     "SL003": ("truncated",),
     "SL004": ("frozen",),
     "SL005": ("cosine-climb",),
+    "SL006": ("frozen", "scheduler-end"),
     "SL007": ("frozen",),
     "SL009": ("warmup-end",),
     "SL101": ("momentum-near-one",),
     "SL302": ("crash",),
+    "SL303": ("crash",),
+    "SL402": ("crash",),
+    "SL406": ("frozen",),
+    "SL407": ("frozen",),
 }
 
 
@@ -68,13 +73,15 @@ class Event:
     scheduler: Optional[int] = None  # param_scheduler index it comes from
     codes: List[str] = field(default_factory=list)  # findings that explain it
     notable: bool = False  # worth marking on a plot / naming in a diagnosis
+    short: str = ""  # a clause for a verdict: 'LR frozen at 2.03e-07 from epoch 20'
 
     def to_json(self, plan: Optional[Plan] = None) -> dict:
         """The event as plain data (positions also in epochs when the plan is epoch-based)."""
         out = {
             "kind": self.kind, "param": self.param, "iter": int(self.start),
             "stop_iter": None if self.stop is None else int(self.stop),
-            "label": self.label, "message": self.message, "scheduler": self.scheduler, "codes": list(self.codes),
+            "label": self.label, "message": self.message, "short": self.short or self.message,
+            "scheduler": self.scheduler, "codes": list(self.codes),
         }
         if plan is not None and plan.horizon.loop == "epoch":
             length = plan.horizon.epoch_length
@@ -91,6 +98,14 @@ def where(plan: Plan, iteration: float) -> str:
     epoch = iteration / plan.horizon.epoch_length
     text = f"{epoch:g}" if abs(epoch - round(epoch)) < 1e-9 else f"{epoch:.1f}"
     return f"epoch {text} (iteration {it})"
+
+
+def brief(plan: Plan, iteration: float) -> str:
+    """'epoch 20' or 'iteration 40000' (no iteration count for epoch-based plans)."""
+    if plan.horizon.loop == "iter":
+        return f"iteration {int(iteration)}"
+    epoch = iteration / plan.horizon.epoch_length
+    return f"epoch {epoch:g}" if abs(epoch - round(epoch)) < 1e-9 else f"epoch {epoch:.1f}"
 
 
 def span_text(plan: Plan, iterations: float) -> str:
@@ -205,11 +220,13 @@ def schedule_events(plan: Plan, curve, findings: Iterable[Finding] = (), tail_fr
             if is_warmup(s):
                 events.append(Event("warmup-end", param, w.stop, None, "warm-up ends",
                                     f"the {word} warm-up ({name}) ends at {where(plan, w.stop)}; "
-                                    f"{word} {value_text(_value(curve, param, w.stop))}", s.index))
+                                    f"{word} {value_text(_value(curve, param, w.stop))}", s.index,
+                                    short=f"the {word} warm-up ends at {brief(plan, w.stop)}"))
             else:
                 events.append(Event("scheduler-end", param, w.stop, None, f"{name} ends",
                                     f"{name} stops at {where(plan, w.stop)} with {word} at "
-                                    f"{value_text(_value(curve, param, w.stop - 1))}", s.index))
+                                    f"{value_text(_value(curve, param, w.stop - 1))}", s.index,
+                                    short=f"{name} ends at {brief(plan, w.stop)}"))
         for s in scheds:
             w = windows[s.index]
             if s.type in COSINE_TYPES and not (s.by_epoch and plan.horizon.loop == "iter"):
@@ -228,7 +245,8 @@ def schedule_events(plan: Plan, curve, findings: Iterable[Finding] = (), tail_fr
                     f"{s.type}[{s.index}] reaches eta_min ({word} {value_text(low)}) at {where(plan, trough)} "
                     f"because T_max is shorter than its range, then {verb} back to {value_text(back)} by "
                     f"{where(plan, stop)}",
-                    s.index, notable=True))
+                    s.index, notable=True,
+                    short=f"the cosine {word} {verb} back from {brief(plan, trough)} (to {value_text(back)})"))
         # the value frozen after the last scheduler stops
         if scheds:
             stops = [windows[s.index].stop for s in scheds]
@@ -243,7 +261,8 @@ def schedule_events(plan: Plan, curve, findings: Iterable[Finding] = (), tail_fr
                     "frozen", param, last_stop, total, "scheduler stops here",
                     f"every {word} scheduler stops by {where(plan, last_stop)}: {word} frozen at "
                     f"{value_text(frozen)} for the last {span_text(plan, tail)} ({tail / total:.0%} of training)",
-                    last.index, notable=tail / total > tail_fraction))
+                    last.index, notable=tail / total > tail_fraction,
+                    short=f"{word} frozen at {value_text(frozen)} from {brief(plan, last_stop)}"))
         elif plan.legacy or not plan.schedulers:
             changes = np.flatnonzero(np.abs(np.diff(values)) > 1e-12 * np.maximum(np.abs(values[1:]), 1e-30))
             if len(changes) and changes[-1] + 1 < total - 1:
@@ -254,7 +273,8 @@ def schedule_events(plan: Plan, curve, findings: Iterable[Finding] = (), tail_fr
                         "frozen", param, last_stop, total, "schedule stops here",
                         f"{word} stops changing at {where(plan, last_stop)} and stays at "
                         f"{value_text(float(values[-1]))} for the last {span_text(plan, tail)} "
-                        f"({tail / total:.0%} of training)", None, notable=True))
+                        f"({tail / total:.0%} of training)", None, notable=True,
+                        short=f"{word} frozen at {value_text(float(values[-1]))} from {brief(plan, last_stop)}"))
         # training stopping before a scheduler's end
         for s in scheds:
             w = windows[s.index]
@@ -264,7 +284,7 @@ def schedule_events(plan: Plan, curve, findings: Iterable[Finding] = (), tail_fr
                     "truncated", param, total, None, "training stops before the schedule ends",
                     f"training stops at {where(plan, total)}, before {s.type}[{s.index}] reaches its end at "
                     f"{where(plan, planned)}; {word} ends at {value_text(_value(curve, param, total - 1))}",
-                    s.index))
+                    s.index, short=f"training stops before {s.type}[{s.index}] ends"))
         if param == "momentum":
             near = np.flatnonzero(values >= MOMENTUM_NEAR_ONE)
             if len(near):
@@ -275,10 +295,12 @@ def schedule_events(plan: Plan, curve, findings: Iterable[Finding] = (), tail_fr
                     f"{word} reaches {MOMENTUM_NEAR_ONE:g} at {where(plan, first)} and peaks at "
                     f"{value_text(float(values.max()))}: the optimizer's running average of gradients barely updates"
                     + (f" for the last {span_text(plan, total - first)}" if near[-1] >= total - 1 else ""),
-                    notable=share > 0.1 or float(values.max()) >= 1.0))
+                    notable=share > 0.1 or float(values.max()) >= 1.0,
+                    short=f"{word} at {MOMENTUM_NEAR_ONE:g} or above from {brief(plan, first)}"))
     if curve.stopped_at is not None:
         events.append(Event("crash", "lr", curve.stopped_at, None, "mmengine raises here",
-                            f"training would crash at {where(plan, curve.stopped_at)}", notable=True))
+                            f"training would crash at {where(plan, curve.stopped_at)}", notable=True,
+                            short=f"mmengine raises at {brief(plan, curve.stopped_at)}"))
     frozen_at = {(e.param, e.start) for e in events if e.kind == "frozen"}
     events = [e for e in events if not (e.kind == "scheduler-end" and (e.param, e.start) in frozen_at)]
     _link(plan, events, list(findings))

@@ -99,7 +99,9 @@ def build_legacy_plan(resolved: ResolvedConfig, epoch_length: Optional[int] = No
     notes: List[str] = []
     horizon = _horizon(resolved, epoch_length, notes)
     optimizer = _optimizer(resolved, notes)
-    legacy = [p for p in (_policy(resolved, "lr", "lr_config"), _policy(resolved, "momentum", "momentum_config")) if p]
+    iter_runner = horizon.loop == "iter"
+    legacy = [p for p in (_policy(resolved, "lr", "lr_config", iter_runner),
+                          _policy(resolved, "momentum", "momentum_config", iter_runner)) if p]
     return Plan(
         filename=resolved.filename,
         generation="mmcv",
@@ -195,7 +197,8 @@ def _horizon(resolved: ResolvedConfig, epoch_length: Optional[int], notes: List[
     ckpt_by_epoch = True
     if isinstance(ckpt, dict):
         ckpt_interval = _int(ckpt.get("interval", -1))
-        ckpt_by_epoch = bool(ckpt.get("by_epoch", True))
+        # IterBasedRunner.register_training_hooks: checkpoint_config.setdefault('by_epoch', False)
+        ckpt_by_epoch = bool(ckpt.get("by_epoch", loop != "iter"))
         loc = resolved.loc("checkpoint_config", "interval")
         if loc is not None:
             locs["checkpoint_interval"] = loc
@@ -331,7 +334,7 @@ def _optimizer(resolved: ResolvedConfig, notes: List[str]) -> Optimizer:
 # policies
 
 
-def _policy(resolved: ResolvedConfig, param: str, key: str) -> Optional[LegacyPolicy]:
+def _policy(resolved: ResolvedConfig, param: str, key: str, iter_runner: bool) -> Optional[LegacyPolicy]:
     cfg = resolved.get(key)
     if not isinstance(cfg, dict):
         return None
@@ -340,8 +343,11 @@ def _policy(resolved: ResolvedConfig, param: str, key: str) -> Optional[LegacyPo
     prefix = policy_class(policy)
     table = LR_POLICIES if param == "lr" else MOMENTUM_POLICIES
     default_by_epoch = prefix not in ITERATION_ONLY if prefix in table else True
-    by_epoch = cfg.get("by_epoch", default_by_epoch)
     args = {k: v for k, v in raw.items() if k != "policy"}
+    if iter_runner and param == "lr" and "by_epoch" not in args:
+        # IterBasedRunner.register_training_hooks: lr_config.setdefault('by_epoch', False) (not momentum_config)
+        args["by_epoch"] = False
+    by_epoch = args.get("by_epoch", default_by_epoch)
     locs: Dict[str, Location] = {}
     self_loc = resolved.loc(key)
     if self_loc is not None:

@@ -62,11 +62,20 @@ class RunLog:
     config: Optional[str] = None  # the config dumped with the run, when found
     skipped: int = 0  # malformed lines skipped
     notes: List[str] = field(default_factory=list)
+    carried: Dict[str, np.ndarray] = field(default_factory=dict)  # per scalar: which lines logged it (nan included)
 
     def has(self, name: str) -> bool:
-        """Whether the run logged this training scalar at least once."""
+        """Whether the run logged this training scalar at least once (as a number)."""
         values = self.train.get(name)
         return values is not None and bool(np.isfinite(values).any())
+
+    def logged(self, name: str) -> Tuple[np.ndarray, np.ndarray]:
+        """(iterations, values) of a scalar on every line that carried it, nan and inf included."""
+        values = self.train.get(name)
+        if values is None:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        mask = self.carried.get(name, ~np.isnan(values))
+        return self.iters[mask], values[mask]
 
     @property
     def loss_parts(self) -> List[str]:
@@ -217,7 +226,8 @@ def read_log_file(path: str, epoch_length: Optional[int] = None) -> RunLog:
             data = handle.read()
     except OSError as exc:
         raise RunLogError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    if b"\x00" in data[:4096]:
+    head = data[:4096]
+    if head and head.count(b"\x00") > 0.05 * len(head):
         raise RunLogError(f"{path}: binary data, not a training log")
     text = data.decode("utf-8", errors="replace")
     lines = text.splitlines()
@@ -318,7 +328,7 @@ class _Builder:
                 notes.append(f"{int((~last).sum())} repeated iterations (a resumed run?): kept the last value")
             iters_arr, epochs_arr = iters_arr[last], epochs_arr[last]
             rows = [r for r, keep in zip(rows, last) if keep]
-        train = _columns(rows)
+        train, carried = _columns_carried(rows)
         val_order = np.argsort(np.asarray(self.val_steps, dtype=float), kind="stable")
         val_steps = np.asarray(self.val_steps, dtype=float)[val_order] if self.val_steps else np.zeros(0)
         val = _columns([self.val_rows[k] for k in val_order])
@@ -326,18 +336,26 @@ class _Builder:
             notes.append(f"{self.skipped} malformed line{'s' if self.skipped != 1 else ''} skipped")
         return RunLog(
             path=path, kind=kind, run_dir=run_dir, work_dir=work_dir, loop=self.loop,
-            iters=iters_arr, epochs=epochs_arr, train=train, val_by=self.val_by, val_steps=val_steps, val=val,
+            iters=iters_arr, epochs=epochs_arr, train=train, carried=carried, val_by=self.val_by,
+            val_steps=val_steps, val=val,
             epoch_length=length, epoch_length_source=source, config=config, skipped=self.skipped, notes=notes,
         )
 
 
 def _columns(rows: List[Dict[str, float]]) -> Dict[str, np.ndarray]:
+    return _columns_carried(rows)[0]
+
+
+def _columns_carried(rows: List[Dict[str, float]]) -> Tuple[Dict[str, np.ndarray], Dict[str, np.ndarray]]:
+    """Aligned value columns (NaN where a line lacks the key) and masks of the lines that carry each key."""
     names: List[str] = []
     for row in rows:
         for key in row:
             if key not in names:
                 names.append(key)
-    return {name: np.array([row.get(name, math.nan) for row in rows], dtype=float) for name in names}
+    values = {name: np.array([row.get(name, math.nan) for row in rows], dtype=float) for name in names}
+    carried = {name: np.array([name in row for row in rows], dtype=bool) for name in names}
+    return values, carried
 
 
 def _estimate_epoch_length(iters: List[int], epochs: List[int], inner: List[Optional[int]]
@@ -349,7 +367,7 @@ def _estimate_epoch_length(iters: List[int], epochs: List[int], inner: List[Opti
             first[ep] = it
     diffs = [first[e + 1] - first[e] for e in first if e + 1 in first and first[e + 1] > first[e]]
     if diffs:
-        return int(np.median(diffs)), "the log (iterations between epochs)"
+        return int(np.median(diffs)), "iterations between epochs in the log"
     if len(first) == 1 and iters:
         return None, ""
     return None, ""
@@ -451,7 +469,7 @@ def _parse_mmcv(lines: Iterable[str], b: _Builder) -> None:
         longest = max(i for _, i, _ in raw)
         candidate = max(set(val_iters), key=val_iters.count)
         if candidate >= longest:
-            b.epoch_length, b.epoch_length_source = candidate, "the log (validation lines)"
+            b.epoch_length, b.epoch_length_source = candidate, "the validation lines of the log"
     for e, i, row in raw:
         b.add_train(i, e, row, inner=i if inner else None)
 
@@ -487,7 +505,7 @@ def _parse_text(lines: Iterable[str], b: _Builder) -> None:
                     continue
                 saw_epoch = True
                 b.epoch_length = length
-                b.epoch_length_source = "the log (iterations per epoch in its headers)"
+                b.epoch_length_source = "the iterations per epoch in the log's headers"
                 last_iter = (epoch - 1) * length + inner
                 b.add_train(last_iter, epoch, row)
             else:

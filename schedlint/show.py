@@ -275,7 +275,6 @@ def _phase_table(view: ScheduleView, width: int) -> Any:
 
 def render_show(view: ScheduleView, console: Any) -> None:
     """Print the view of one config with rich, fitting the console's width."""
-    from rich.markup import escape
     from rich.table import Table
     from rich.text import Text
 
@@ -296,7 +295,11 @@ def render_show(view: ScheduleView, console: Any) -> None:
         console.print(_phase_table(view, console.width))
         files = sorted({ph.location.file for ph in view.phases if ph.location})
         if len(files) == 1:
-            console.print(Text(f"  line: in {_relpath(files[0])}", style="dim"), overflow="fold")
+            line = f"  line: in {_relpath(files[0])}"
+            if len(line) > console.width:
+                console.print(Text("  line: in", style="dim"))
+                line = f"    {_relpath(files[0])}"
+            console.print(Text(line, style="dim"), overflow="fold")
         for f in files if len(files) > 1 else []:
             console.print(Text(f"  {os.path.basename(f)} = {_relpath(f)}", style="dim"), overflow="fold")
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import subprocess
 import sys
@@ -24,7 +25,12 @@ def test_docs_rules_md_is_current():
     committed = REPO / "docs" / "rules.md"
     expected = rules_markdown()
     current = committed.read_text(encoding="utf-8") if committed.exists() else ""
-    assert current == expected, f"docs/rules.md is out of date with the rule units; regenerate it with `{REGENERATE}`"
+    if current != expected:
+        diff = difflib.unified_diff(current.splitlines(), expected.splitlines(), "docs/rules.md", "generated",
+                                    lineterm="", n=1)
+        head = "\n".join(list(diff)[:30])
+        pytest.fail(f"docs/rules.md is out of date with the rule units; regenerate it with `{REGENERATE}`\n{head}",
+                    pytrace=False)
 
 
 def test_docs_list_and_anchor_every_rule():

@@ -162,3 +162,12 @@ def test_noqa_from_the_command_line(tmp_path):
     result = subprocess.run([sys.executable, "-m", "schedlint", "check", "c.py"], cwd=tmp_path,
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout
+
+
+def test_noqa_in_a_crlf_file(tmp_path):
+    text = with_comment(10, "# noqa: SL001").replace("\n", "\r\n")
+    path = tmp_path / "config.py"
+    path.write_bytes(text.encode())
+    assert check_paths([str(path)], Settings()).findings == []
+    path.write_bytes(MULTILINE.replace("\n", "\r\n").encode())
+    assert [f.code for f in check_paths([str(path)], Settings()).findings] == ["SL001"]

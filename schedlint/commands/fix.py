@@ -36,6 +36,7 @@ def fix(
         None, "--dependents/--no-dependents", help="Also check the configs that inherit a given file."
     ),
     config: Optional[str] = typer.Option(None, "--config", help="Use this schedlint.toml / pyproject.toml."),
+    isolated: bool = typer.Option(False, "--isolated", help="Ignore every schedlint config file."),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when findings remain."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print the remaining findings only, no summary."),
 ) -> None:
@@ -47,7 +48,7 @@ def fix(
 
     paths = paths or ["."]
     settings = _settings(paths, config, select, ignore, extend_select, epoch_length, scope_root, allow_exec,
-                         dependents)
+                         dependents, isolated)
     options = FixOptions(rescale=rescale, cosine=cosine, unsafe=unsafe_fixes)
     try:
         result = fix_paths(paths, settings, options, write=not diff, progress=_progress_callback())
@@ -96,6 +97,8 @@ def _show(result, err: bool = False) -> None:
     for a in result.applied:
         where = ", ".join(os.path.relpath(f) for f in a.files)
         typer.echo(f"fixed {os.path.relpath(a.config)}: {'/'.join(a.codes)} {a.message} [{where}]", err=err)
+        for reason in a.not_chosen:
+            typer.echo(f"  not {reason}", err=err)
     for r in result.refused:
         typer.echo(f"not fixed {os.path.relpath(r.config)}: {'/'.join(r.codes)} ({r.kind}): {r.reason}", err=err)
 

@@ -6,7 +6,7 @@ from typing import List, Optional
 
 import typer
 
-from schedlint.cli import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, _fail, _settings, app
+from schedlint.cli import EXIT_CLEAN, EXIT_FINDINGS, _fail, _settings, app
 
 _EPOCH_LENGTH_HELP = "Iterations per epoch."
 _SCOPE_HELP = "NAME=DIR for `NAME::` bases."
@@ -65,3 +65,52 @@ def diagnose(
     else:
         typer.echo(render_diagnosis(diag))
     raise typer.Exit(EXIT_FINDINGS if diag.rebound is not None else EXIT_CLEAN)
+
+
+@app.command()
+def plot(
+    path: str = typer.Argument(..., help="A config file."),
+    log: Optional[str] = typer.Option(None, "--log", help="A run (work_dir, run folder or log file) to overlay."),
+    output_file: Optional[str] = typer.Option(None, "--output-file", "-o",
+                                              help="The PNG to write (default: <config stem>_schedule.png)."),
+    epoch_length: Optional[int] = typer.Option(None, "--epoch-length", min=1, help=_EPOCH_LENGTH_HELP),
+    log_scale: bool = typer.Option(False, "--log-scale", help="Plot the LR on a log scale."),
+    scope_root: Optional[List[str]] = typer.Option(None, "--scope-root", help=_SCOPE_HELP),
+    allow_exec: bool = typer.Option(False, "--allow-exec", help=_EXEC_HELP),
+) -> None:
+    """Plot the LR and momentum over training (with a run's loss and validation metric) to a PNG."""
+    from schedlint.curve_cmd import CurveError
+    from schedlint.plot import PlotUnavailable, default_output, render_plot, require_matplotlib
+
+    try:
+        require_matplotlib()
+    except PlotUnavailable as exc:
+        raise _fail(str(exc))
+    settings = _settings([path], None, epoch_length=epoch_length, scope_root=scope_root, allow_exec=allow_exec)
+    run = diag = None
+    if log is not None:
+        from schedlint.diagnose import DiagnoseError, diagnose_run
+
+        try:
+            diag = diagnose_run(log, path, settings, epoch_length)
+        except DiagnoseError as exc:
+            raise _fail(str(exc))
+        run = diag.log
+        view = diag.view
+    else:
+        from schedlint.show import load_view
+
+        try:
+            view = load_view(path, settings)
+        except CurveError as exc:
+            raise _fail(str(exc))
+    output = output_file or default_output(path)
+    try:
+        render_plot(view, output, run, log_scale=log_scale, diagnosis=diag)
+    except OSError as exc:
+        raise _fail(f"{output}: cannot write: {exc.strerror or exc}")
+    typer.echo(f"wrote {output}")
+    if diag is not None and diag.rebound is not None:
+        what = "loss diverges" if diag.rebound.diverged else "loss rebound"
+        typer.echo(f"{what} at {diag.where(diag.rebound.iter)} (schedlint diagnose {log} for details)")
+

@@ -40,6 +40,7 @@ class AppliedFix:
     message: str
     files: List[str]
     count: int = 1  # findings it answers
+    not_chosen: List[str] = field(default_factory=list)  # better placements that were refused, and why
 
 
 @dataclass
@@ -100,8 +101,9 @@ class _Lint:
     def loaded(self) -> bool:
         return not any(f.code.startswith("SL9") for f in self.findings)
 
-    def errors(self) -> Counter:
-        return Counter(f.code for f in self.findings if f.severity == Severity.ERROR)
+    def errors(self, wanted: Callable[[Finding], bool]) -> Counter:
+        """Error codes (with counts) among the findings the user asked for."""
+        return Counter(f.code for f in self.findings if f.severity == Severity.ERROR and wanted(f))
 
     def count(self, codes: List[str]) -> int:
         return sum(1 for f in self.findings if f.code in codes)
@@ -184,10 +186,15 @@ class _Workspace:
         self._lints = {k: v for k, v in self._lints.items() if k[0] != version}
         self._linters.pop(version, None)
 
-    def commit(self, overlay: Dict[str, str], version: int) -> None:
+    def commit(self, overlay: Dict[str, str], version: int, affected: List[str]) -> None:
+        """Make a candidate overlay current; configs outside `affected` keep their lint results
+        (their files are unchanged)."""
+        changed = set(affected)
+        kept = {(version, p): v for (ver, p), v in self._lints.items() if ver == self.version and p not in changed}
+        self._lints = {k: v for k, v in self._lints.items() if k[0] == version}
+        self._lints.update(kept)
         self.overlay = overlay
         self.version = version
-        self._lints = {k: v for k, v in self._lints.items() if k[0] == version}
 
 
 def fix_paths(
@@ -225,16 +232,19 @@ def fix_paths(
         configs = sorted(set(configs) | set(dependents(ws.base_loader, sorted(passed_files), universe)))
     result = FixResult()
     fixer = _Fixer(ws, settings, options, editable, universe, result)
+    pending = list(configs)
     for _ in range(MAX_ROUNDS):
-        changed = False
-        for path in configs:
+        fixer.touched = set()
+        for path in pending:
             if progress is not None:
                 progress(path)
             try:
-                changed |= fixer.fix_config(path)
+                fixer.fix_config(path)
             except Exception as exc:  # a bug in schedlint: report it, go on with the other files
                 result.internal_errors.append(f"{path}: internal error: {type(exc).__name__}: {exc}")
-        if not changed:
+        # another round only for the configs an applied fix touched (a base edit can enable more)
+        pending = [p for p in configs if p in fixer.touched]
+        if not pending:
             break
     for path, text in sorted(ws.overlay.items()):
         original, bom, mtime = ws.disk[path]
@@ -271,11 +281,14 @@ def _remaining(ws: _Workspace, configs: List[str], settings: Settings) -> CheckR
     for path in configs:
         try:
             lint = ws.lint(path)
-            if lint.ctx is not None:
-                attach(lint.findings, lint.ctx, linter.loader)  # what is still fixable (with options)
         except Exception as exc:
             out.internal_errors.append(f"{path}: internal error: {type(exc).__name__}: {exc}")
             continue
+        if lint.ctx is not None:
+            try:
+                attach(lint.findings, lint.ctx, linter.loader)  # what is still fixable (with options)
+            except Exception:  # showing a fix is a courtesy; never lose the finding over it
+                pass
         kept.extend(_selected(lint.findings, ws.text, settings))
     out.findings = merge_findings(kept)
     return out
@@ -309,6 +322,19 @@ class _Fixer:
         self._dependents: Dict[str, List[str]] = {}
         self._universe_set = set(universe)
         self._refused_keys: set = set()
+        self.touched: set = set()  # configs an applied fix may have changed (this round)
+        self.last_affected: List[str] = []
+        self.last_fixed = 0
+        from schedlint.rules import all_rules
+
+        self._enabled = set(settings.enabled_codes(list(all_rules())))
+
+    def wanted(self, finding: Finding) -> bool:
+        """Whether the user asked for this finding (selection and per-file ignores; a rule the user
+        turned off cannot veto a fix)."""
+        return (finding.code in self._enabled or finding.code.startswith("SL9")) and not self.settings.ignored_for(
+            finding.code, [finding.location.file] + finding.configs
+        )
 
     def dependents_of(self, path: str) -> List[str]:
         from schedlint.check import dependents
@@ -339,22 +365,24 @@ class _Fixer:
         return changed
 
     def _try(self, path: str, lint: _Lint, transform: Transform) -> bool:
-        candidates = placements(lint.ctx, transform, self.ws.text, self.editable)
         reasons: List[str] = []
+        candidates = placements(lint.ctx, transform, self.ws.text, self.editable, reasons)
+        if candidates:
+            reasons = []
         for placement in candidates:
             reason = self._verify(path, lint, transform, placement)
             if reason is None:
                 self.result.applied.append(AppliedFix(
                     path, transform.codes, transform.kind, transform.applicability,
                     fix_message(transform, placement.description, applied=True), placement.files,
-                    len(transform.findings),
+                    max(self.last_fixed, len(transform.findings)), list(reasons),
                 ))
                 return True
             reasons.append(f"{placement.how}: {reason}")
         key = (path, transform.kind, tuple(transform.codes))
         if key not in self._refused_keys:
             self._refused_keys.add(key)
-            why = "; ".join(reasons) if reasons else "no file it may edit holds the values (pass the base, or the config)"
+            why = "; ".join(reasons) or "nothing to write"
             self.result.refused.append(RefusedFix(path, transform.codes, transform.kind, why))
         return False
 
@@ -366,7 +394,8 @@ class _Fixer:
         version = self.ws.candidate()
         reason = self._check(path, transform, placement, overlay, version)
         if reason is None:
-            self.ws.commit(overlay, version)
+            self.ws.commit(overlay, version, self.last_affected)
+            self.touched.update(self.last_affected)
         else:
             self.ws.discard(version)
         return reason
@@ -381,6 +410,8 @@ class _Fixer:
                 if dep not in affected:
                     affected.append(dep)
         codes = transform.codes
+        self.last_fixed = 0
+        self.last_affected = affected
         for config in affected:
             before = self.ws.lint(config)
             after = self.ws.lint(config, overlay, version)
@@ -388,7 +419,7 @@ class _Fixer:
             if before.loaded and not after.loaded:
                 problem = next(f for f in after.findings if f.code.startswith("SL9"))
                 return f"{rel} would not load any more ({problem.code} {problem.message})"
-            new_errors = after.errors() - before.errors()
+            new_errors = after.errors(self.wanted) - before.errors(self.wanted)
             if new_errors:
                 code = sorted(new_errors)[0]
                 message = next(f.message for f in after.findings if f.code == code)
@@ -402,6 +433,7 @@ class _Fixer:
             elif before.schedule() != after.schedule():
                 if not (before.count(codes) and after.count(codes) < before.count(codes)):
                     return f"it would also change the schedule of {rel}, which does not need this fix"
+            self.last_fixed += max(0, before.count(codes) - after.count(codes))
         return None
 
 

@@ -45,14 +45,18 @@ class Placement:
     files: List[str] = field(default_factory=list)
 
 
-def placements(ctx: "Context", transform: Transform, text_of: TextOf, editable: Editable) -> List[Placement]:
+def placements(ctx: "Context", transform: Transform, text_of: TextOf, editable: Editable,
+               reasons: Optional[List[str]] = None) -> List[Placement]:
     """Ways to write `transform`, preferred first: in place when every value lives in an editable
-    file, then as an override in the leaf config. Empty when neither is possible."""
+    file, then as an override in the leaf config. Empty when neither is possible (the reasons
+    are appended to `reasons`)."""
     out: List[Placement] = []
-    for build in (in_place, override):
+    for how, build in (("in place", in_place), ("override", override)):
         try:
             placement = build(ctx, transform, text_of, editable)
-        except (CannotPlace, EditConflict, SyntaxError, ValueError):
+        except (CannotPlace, EditConflict, SyntaxError, ValueError) as exc:
+            if reasons is not None:
+                reasons.append(f"{how}: {exc}")
             continue
         if placement is not None and placement.edits:
             out.append(placement)
@@ -173,7 +177,7 @@ def in_place(ctx: "Context", transform: Transform, text_of: TextOf, editable: Ed
                 loc = ctx.resolved.loc(*change.path, removed[0])
                 src, start, end = _checked_span(files, loc, editable)
                 span = key_before(src, start, removed[0])
-                if span is None or not guard_shared(loc, change.index, key, change.new[key]):
+                if span is None or not guard_shared(loc, change.index, removed[0], change.new[key]):
                     raise CannotPlace("cannot find the key to rename")
                 edits.append(src.edit(span[0], span[1], key))
             elif key in change.old:
@@ -208,6 +212,16 @@ def _element(ctx: "Context", change: Change, files: _Files, editable: Editable) 
     ]
     if set(written) != set(change.old):
         raise CannotPlace("the scheduler's keys are not all written in its dict")
+    for key in change.old:  # every value must come from this very dict, not a later statement
+        key_loc = ctx.resolved.loc(*change.path, key)
+        if key_loc is None or key_loc.file != src.path or key_loc.end_line is None:
+            raise CannotPlace(f"`{key}` of the scheduler is set elsewhere")
+        a, b = src.span(key_loc)
+        if not (start <= a and b <= end):
+            raise CannotPlace(f"`{key}` of the scheduler is set elsewhere")
+    sharing = [u for u in _location_users(ctx).get(_loc_key(loc), []) if u[1] == "self"]
+    if len(sharing) > 1:
+        raise CannotPlace("one dict written for several schedulers (a comprehension or a loop)")
     return src, start, end, node
 
 
@@ -227,7 +241,14 @@ def _replace_element(ctx: "Context", change: Change, files: _Files, editable: Ed
                     continue
                 if start <= a and b <= end and "\n" not in src.text[a:b]:
                     values[key] = Code(src.text[a:b])
-    return src.edit(start, end, render(values, style, _level(src, start, style)))
+    multiline = "\n" in src.text[start:end] and _one_item_per_line(node)
+    return src.edit(start, end, render(values, style, _level(src, start, style), wrap=multiline))
+
+
+def _one_item_per_line(node: ast.AST) -> bool:
+    items = node.keywords if isinstance(node, ast.Call) else node.values
+    lines = [getattr(i, "lineno", 0) for i in items]
+    return len(set(lines)) == len(lines) and lines[0] != node.lineno
 
 
 def _add_key(ctx: "Context", change: Change, key: str, files: _Files, editable: Editable) -> Edit:

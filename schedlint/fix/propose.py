@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
 
 from schedlint.fix.transforms import (
     LENGTH_CODES,
@@ -55,23 +55,46 @@ def installed_file(path: str) -> bool:
 
 
 class HorizonCache:
-    """The training length each config file means when resolved on its own."""
+    """What config files mean when resolved on their own: their training length, and the values
+    a config inherits from its direct bases (to tell a copied stale value from a chosen one)."""
 
     def __init__(self, loader: "Loader") -> None:
         self.loader = loader
         self._cache: Dict[str, Optional[Tuple[str, float]]] = {}
+        self._resolved: Dict[str, Any] = {}
 
     def __call__(self, path: str) -> Optional[Tuple[str, float]]:
         if path not in self._cache:
             self._cache[path] = self._compute(path)
         return self._cache[path]
 
-    def _compute(self, path: str) -> Optional[Tuple[str, float]]:
+    def _resolve(self, path: str) -> Any:
         from schedlint.loader import LoadProblem
 
-        try:
-            resolved = self.loader.resolve(path)
-        except (LoadProblem, OSError, RecursionError):
+        if path not in self._resolved:
+            try:
+                self._resolved[path] = self.loader.resolve(path)
+            except (LoadProblem, OSError, RecursionError):
+                self._resolved[path] = None
+        return self._resolved[path]
+
+    def inherited(self, bases: List[str], path: Tuple[Any, ...]) -> Optional[Tuple[Any, str]]:
+        """The value at `path` in the first of `bases` (resolved on their own) that has one."""
+        from schedlint.loader.values import plain
+
+        for base in bases:
+            resolved = self._resolve(base)
+            if resolved is None:
+                continue
+            missing = object()
+            value = resolved.get(*path, default=missing)
+            if value is not missing:
+                return plain(value), base
+        return None
+
+    def _compute(self, path: str) -> Optional[Tuple[str, float]]:
+        resolved = self._resolve(path)
+        if resolved is None:
             return None
         train_cfg = resolved.get("train_cfg")
         if not isinstance(train_cfg, dict):
@@ -110,6 +133,28 @@ def transforms_for(findings: List[Finding], ctx: "Context", horizon_of: Callable
             t = momentum_repair(ctx, f)
         if t is not None:
             out.append(t)
+    return _merge_same_kind(out)
+
+
+def _merge_same_kind(transforms: List[Transform]) -> List[Transform]:
+    """One transform per kind where their schedulers differ (e.g. T_max of the LR and of the
+    momentum cosine), so that they are written, checked and reported together."""
+    out: List[Transform] = []
+    for t in transforms:
+        same = next((o for o in out if o.kind == t.kind and o.option is None and t.option is None), None)
+        if same is None or set(same.changes) & set(t.changes):
+            if same is None or not any(f in same.findings for f in t.findings):
+                out.append(t)
+            continue
+        same.changes.update(t.changes)
+        same.findings.extend(f for f in t.findings if f not in same.findings)
+        if t.summary not in same.summary:
+            same.summary += "; " + t.summary
+        indices = ", ".join(f"[{i}]" for i in sorted(same.changes))
+        same.done = {
+            "cosine-tmax": f"with T_max of param_scheduler{indices} set to their active ranges",
+            "stale-end": f"with end of param_scheduler{indices} extended past their milestones",
+        }.get(same.kind, same.done)
     return out
 
 

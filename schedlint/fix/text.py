@@ -224,10 +224,11 @@ def string_text(value: str, quote: str) -> str:
     return quote + inner.replace("\\" + other, other) + quote
 
 
-def render(value: Any, style: Style, level: int = 0) -> str:
-    """`value` as source text in the given style; nested containers are laid out to fit the width."""
+def render(value: Any, style: Style, level: int = 0, wrap: bool = False) -> str:
+    """`value` as source text in the given style; nested containers are laid out to fit the width
+    (`wrap`: one item per line at the top level, as the text it replaces was written)."""
     flat = _render_flat(value, style)
-    if "\n" not in flat and len(style.indent * level) + len(flat) <= style.width:
+    if not wrap and "\n" not in flat and len(style.indent * level) + len(flat) <= style.width:
         return flat
     return _render_wrapped(value, style, level)
 

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from schedlint.loader.values import plain
-from schedlint.model import Finding, Location, Scheduler
+from schedlint.model import Finding, Scheduler
 from schedlint.plan import POSITION_ARGS
-from schedlint.rules.windows import COSINE_TYPES, STEP_TYPES, is_flat, is_warmup
+from schedlint.rules.windows import COSINE_TYPES, STEP_TYPES, is_warmup
 
 if TYPE_CHECKING:  # pragma: no cover
     from schedlint.rules.base import Context
@@ -177,7 +177,7 @@ def stale_end(ctx: "Context", finding: Finding) -> Optional[Transform]:
             f"extend end from {_fmt(end)} to {_fmt(new_end)} so the decays at {_fmt(lost)} happen",
             {s.index: change},
             [finding],
-            done=f"with end of {s.type} extended to {_fmt(new_end)}",
+            done=f"with end of {s.type} (param_scheduler[{s.index}]) extended to {_fmt(new_end)}",
         )
     return None
 
@@ -227,7 +227,7 @@ def cosine_tmax(ctx: "Context", finding: Finding) -> Optional[Transform]:
             f"set T_max from {_fmt(t_max)} to {_fmt(new_t)}, the scheduler's active range ({_fmt(begin)} to {_fmt(end)})",
             {s.index: change},
             [finding],
-            done=f"with T_max of {s.type} set to its active range",
+            done=f"with T_max of {s.type} (param_scheduler[{s.index}]) set to its active range",
         )
     return None
 
@@ -254,13 +254,26 @@ def rescale(ctx: "Context", findings: List[Finding], horizon_of: HorizonOf) -> O
     list_loc = ctx.resolved.loc("param_scheduler")
     changes: Dict[int, Change] = {}
     olds: List[Tuple[str, float]] = []
+
+    def kept_warmup(s: Scheduler) -> bool:
+        """An iteration warm-up: its length does not depend on the training length (unless, under an
+        iteration loop, it takes more than a tenth of the old run: then it is part of the schedule)."""
+        if bool(s.raw.get("by_epoch", True)) or not is_warmup(s):
+            return False
+        end, loc = s.raw.get("end"), ctx.resolved.loc(*s.path, "end")
+        if h.loop == "iter" and _number(end) and loc is not None:
+            found = horizon_of(loc.file)
+            return not (found and found[0] == "iter" and end > 0.1 * found[1])
+        return True
+
+    kept_warmup_ends = {s.raw["end"] for s in ctx.plan.schedulers if kept_warmup(s) and _number(s.raw.get("end"))}
     for s in ctx.plan.schedulers:
         old = config_dict(ctx, s)
         epoch_unit = bool(old.get("by_epoch", True))
         if h.loop == "iter" and epoch_unit and not old.get("convert_to_iter_based"):
             return None  # frozen epoch schedulers under an iteration loop: not a length problem
-        if not epoch_unit and is_warmup(s):
-            continue  # iteration warm-ups do not depend on the training length
+        if kept_warmup(s):
+            continue
         new = dict(old)
         notes: List[str] = []
         ratios: Dict[str, Tuple[float, float]] = {}
@@ -268,16 +281,27 @@ def rescale(ctx: "Context", findings: List[Finding], horizon_of: HorizonOf) -> O
             if key not in old:
                 continue
             loc = ctx.resolved.loc(*s.path, key) or list_loc
-            if loc is None or loc.file == horizon_loc.file:
-                continue  # set next to the current length: the user already chose it
-            found = horizon_of(loc.file)
+            if loc is None:
+                continue
+            if key == "begin" and not epoch_unit and old[key] in kept_warmup_ends:
+                continue
+            source = loc.file
+            if loc.file == horizon_loc.file:
+                # set next to the current length: chosen by the user, unless it is a copy of the
+                # value a base wrote for its own length (e.g. a list an earlier fix wrote here)
+                inherited = getattr(horizon_of, "inherited", None)
+                copied = inherited(ctx.resolved.bases, s.path + (key,)) if inherited else None
+                if copied is None or copied[0] != old[key]:
+                    continue
+                source = copied[1]
+            found = horizon_of(source)
             if found is None or found[0] != h.loop:
                 continue
             old_len = found[1]
             if not old_len or old_len == new_len:
                 continue
             ratios[key] = (old_len, new_len)
-            olds.append((loc.file, old_len))
+            olds.append((source, old_len))
             scaled, note = _scale(key, old[key], old_len, new_len)
             if scaled is None:
                 return None
@@ -329,8 +353,30 @@ def _scale(key: str, value: Any, old_len: float, new_len: float) -> Tuple[Any, O
 
 def _keep_relations(old: Dict[str, Any], new: Dict[str, Any], ratios: Dict[str, Tuple[float, float]],
                     new_len: float, notes: List[str]) -> None:
-    """Keep `T_max == end - begin` (and OneCycle's `total_steps`) exact after rounding."""
+    """Keep `T_max == end - begin` (and OneCycle's `total_steps`) exact after rounding, and
+    milestones inside the window they were inside."""
     begin_old, begin_new = old.get("begin", 0), new.get("begin", 0)
+    span_old = (old["end"] if "end" in old else None)
+    if isinstance(old.get("milestones"), (list, tuple)) and "milestones" in ratios and _number(begin_old):
+        limit_old = (old["end"] - begin_old) if _number(span_old) else ratios["milestones"][0] - begin_old
+        limit_new = (new["end"] - begin_new) if _number(span_old) else new_len - begin_new
+        fixed = []
+        for m_old, m_new in zip(old["milestones"], new["milestones"]):
+            if _number(m_old) and 0 < m_old < limit_old and _number(m_new):
+                m_new = min(max(m_new, 1 if isinstance(m_new, int) else m_new), limit_new - 1)
+            fixed.append(m_new)
+        if fixed != list(new["milestones"]):
+            new["milestones"] = fixed
+            notes.append(f"milestones kept inside the window: {_fmt(fixed)}")
+    step = old.get("step_size")
+    if "step_size" in ratios and _number(step) and _number(span_old) and _number(begin_old) and step < span_old - begin_old:
+        limit = new["end"] - begin_new
+        if new["step_size"] >= limit:
+            new["step_size"] = max(1, limit - 1) if isinstance(new["step_size"], int) else limit / 2
+            notes.append(f"step_size kept inside the window: {_fmt(new['step_size'])}")
+    if _number(begin_new) and "end" in new and _number(new["end"]) and new["end"] <= begin_new < (old["end"] if _number(old.get("end")) else begin_new + 1):
+        new["end"] = begin_new + 1
+        notes.append(f"end {_fmt(old['end'])} -> {_fmt(new['end'])} (kept after begin)")
     if "end" in old:
         end_old, end_new = old["end"], new["end"]
     else:
@@ -345,8 +391,9 @@ def _keep_relations(old: Dict[str, Any], new: Dict[str, Any], ratios: Dict[str, 
         else:
             continue
         target = _same_kind(old[key], target)
-        if new[key] != target:
+        if new[key] != target or any(n.startswith(key + " ") for n in notes):
             notes[:] = [n for n in notes if not n.startswith(key + " ")]
+            notes.append(f"{key} {_fmt(old[key])} -> {_fmt(target)} (= end - begin)")
             new[key] = target
 
 
@@ -418,26 +465,19 @@ def cosine_swap(ctx: "Context", findings: List[Finding]) -> Optional[Transform]:
 
 _RATIO_TYPES = {"CosineAnnealingMomentum", "CosineRestartMomentum"}  # accept eta_min_ratio
 _ABSOLUTE_ONLY_TYPES = {"PolyMomentum"}  # eta_min only: write base-relative absolute values
+# (the ParamScheduler spellings need param_name='momentum' and are left alone)
 
 
 def momentum_repair(ctx: "Context", finding: Finding) -> Optional[Transform]:
-    """Turn absolute momentum targets that are really mmcv ratios (`0.85 / 0.95`, then `1`) into
-    base-relative targets: `eta_min_ratio` where the scheduler has it, else base x ratio."""
+    """Turn an absolute momentum target that is really an mmcv ratio (`0.85 / 0.95`, `1`) into a
+    base-relative one: `eta_min_ratio` where the scheduler has it, else base x ratio."""
     base = ctx.plan.optimizer.base_momentum
     if base is None or not 0 < base < 1:
         return None
-    momentum = [s for s in ctx.plan.schedulers if s.param == "momentum"]
-    pointed = [s for s in schedulers_at(ctx, finding) if s.param == "momentum"]
-    if not pointed:
-        pointed = [s for s in momentum if _looks_like_ratio(s)]
-    if not pointed:
-        return None
-    # the whole ported schedule moves together: every phase with an absolute ratio-like target
-    targets = [s for s in momentum if _looks_like_ratio(s)]
-    if not any(s in targets for s in pointed):
-        return None
     changes: Dict[int, Change] = {}
-    for s in targets:
+    for s in schedulers_at(ctx, finding):
+        if s.param != "momentum" or not _looks_like_ratio(s):
+            continue
         old = config_dict(ctx, s)
         ratio = old.get("eta_min")
         new: Dict[str, Any] = {}
@@ -445,33 +485,26 @@ def momentum_repair(ctx: "Context", finding: Finding) -> Optional[Transform]:
             for key, value in old.items():
                 new["eta_min_ratio" if key == "eta_min" else key] = value
             note = f"eta_min={_fmt(ratio)} -> eta_min_ratio={_fmt(ratio)} (target {base * ratio:.4g})"
-        elif s.type in _ABSOLUTE_ONLY_TYPES:
+        else:
             new = dict(old)
             new["eta_min"] = float(f"{base * ratio:.12g}")
-            note = f"eta_min {_fmt(ratio)} -> {_fmt(new['eta_min'])} (= {_fmt(base)} x {_fmt(ratio)})"
-        else:
-            continue
+            note = f"eta_min {_fmt(ratio)} -> {_fmt(new['eta_min'])} (= {_fmt(base)} x {ratio:.6g})"
         changes[s.index] = Change(s.index, s.path, old, new, [note])
     if not changes:
         return None
-    summary = (f"make the momentum targets relative to the base momentum {_fmt(base)} "
-               "(they are mmcv-1.x ratios written as absolute values)")
+    summary = f"make the momentum target relative to the base momentum {_fmt(base)} (an mmcv-1.x ratio written as an absolute value)"
     return Transform("momentum", "unsafe", summary, changes, [finding],
                      done="with momentum targets relative to the base momentum")
 
 
 def _looks_like_ratio(s: Scheduler) -> bool:
-    """An absolute momentum target that reads as a ratio of the base: in (0.5, 1] and no ratio set."""
+    """An absolute momentum target that reads as an mmcv ratio of the base (1, or 0.85 / 0.95)."""
     if s.type not in _RATIO_TYPES | _ABSOLUTE_ONLY_TYPES:
         return False
     value = s.raw.get("eta_min")
     if not _number(value) or "eta_min_ratio" in s.raw:
         return False
-    return 0.5 < value <= 1
-
-
-def describe_location(loc: Optional[Location]) -> str:
-    return str(loc) if loc is not None else "?"
+    return 1 <= value <= 1.2 or abs(value - 0.85 / 0.95) < 1e-9
 
 
 __all__ = [

@@ -7,7 +7,7 @@ from typing import Dict, Iterable, List, Optional
 
 from schedlint.rules.base import Context, Example, Rule, fmt
 
-RULE_MODULES = ["loading", "length", "arguments"]
+RULE_MODULES = ["loading", "length", "arguments", "momentum", "cadence", "legacy"]
 
 _REGISTRY: Optional[Dict[str, Rule]] = None
 

@@ -141,6 +141,9 @@ def fmt(value: Optional[float]) -> str:
         return "n/a"
     if value == 0:
         return "0"
+    if value != 1 and f"{value:.4g}" in ("1", "-1"):
+        # a momentum/beta1 just below 1 must not read as exactly 1
+        return f"{value:.10f}".rstrip("0")
     if abs(value) >= 1e-3 and abs(value) < 1e4:
         return f"{value:.4g}"
     return f"{value:.3g}"

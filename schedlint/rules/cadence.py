@@ -9,15 +9,18 @@ from schedlint.rules.base import Context, Example, Rule, cfg
 
 _SCHEDULE = """\
 optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.02, momentum=0.9))
-param_scheduler = [dict(type='MultiStepLR', begin=0, end=12, milestones=[8, 11])]
+param_scheduler = [dict(type='MultiStepLR', milestones=[8, 11])]
 val_cfg = dict()
 val_dataloader = dict(batch_size=1)
 """
 
 
 def _horizon_units(ctx: Context) -> tuple:
-    """(number of training units, unit word) of the loop: epochs or iterations."""
+    """(number of training units, unit word) of the loop: epochs or iterations; 0 when the
+    config does not set the length (a base meant to be completed by its children)."""
     h = ctx.plan.horizon
+    if any("no max_" in note for note in ctx.plan.notes):
+        return 0, "epoch"
     if h.loop == "iter":
         return int(h.max_iters or 0), "iteration"
     return int(h.max_epochs or 0), "epoch"
@@ -30,7 +33,8 @@ class ValIntervalPastHorizon(Rule):
     `IterBasedTrainLoop`) from `val_begin` on, and always after the last one. A `val_interval`
     larger than the run therefore validates only once, at the very end: you cannot tell
     over-fitting from optimisation trouble while training. A `val_begin` past the run means no
-    validation at all. (mmcv-1.x `evaluation` does not force the last epoch: see SL405.)
+    validation at all. `length + 1`, the idiom for "only at the end" / "no validation", is reported
+    as information. (mmcv-1.x `evaluation` does not force the last epoch: see SL405.)
 
     Fix: a `val_interval` that divides the training length into several checks.
     """
@@ -60,7 +64,7 @@ class ValIntervalPastHorizon(Rule):
         if begin_loc is not None and h.val_begin > length:
             msg = (f"val_begin={h.val_begin} is past the end of training ({length} {unit}s): validation never runs "
                    "(mmengine validates the last " + unit + " only from val_begin on)")
-            yield self.finding(msg, begin_loc, _elsewhere(related, begin_loc), severity=Severity.ERROR)
+            yield self.finding(msg, begin_loc, _elsewhere(related, begin_loc), severity=_severity(h.val_begin, length))
             return
         loc = h.locs.get("val_interval")
         if loc is None or h.val_interval <= length:
@@ -70,7 +74,7 @@ class ValIntervalPastHorizon(Rule):
         msg = (f"val_interval={h.val_interval} is larger than the {length} {unit}s of training: validation runs only "
                f"once, after the last {unit} (mmengine always validates the last one), so the run cannot be "
                "watched while it trains")
-        yield self.finding(msg, loc, _elsewhere(related, loc))
+        yield self.finding(msg, loc, _elsewhere(related, loc), severity=_severity(h.val_interval, length))
 
 
 class CheckpointIntervalPastHorizon(Rule):
@@ -80,7 +84,8 @@ class CheckpointIntervalPastHorizon(Rule):
     `by_epoch=False`) plus the last one (`save_last=True`). With an interval larger than the
     run nothing is saved before the end: a crash or a preemption loses all of it, and there is
     no intermediate checkpoint to compare or resume from. With `save_last=False` no checkpoint
-    is saved at all (reported as an error).
+    is saved at all (reported as an error). An interval inherited from a shared runtime file by a
+    short run (a fine-tune, a smoke test) is reported as information.
 
     Fix: an interval that divides the training length.
     """
@@ -129,6 +134,8 @@ class CheckpointIntervalPastHorizon(Rule):
         loc = h.locs.get("checkpoint_interval")
         if interval is None or interval <= 0 or loc is None:
             return
+        if any("no max_" in note for note in ctx.plan.notes):
+            return  # the length is left to the configs that inherit this one
         if h.checkpoint_by_epoch:
             if h.loop == "iter":
                 return  # an epoch cadence under an iteration loop: out of this rule's scope
@@ -147,7 +154,8 @@ class CheckpointIntervalPastHorizon(Rule):
         else:
             msg = (f"checkpoint interval={interval} is larger than the {length} {unit}s of training: only the "
                    "final checkpoint is saved (save_last), nothing before it")
-            severity = self.severity
+            # an interval written for this run is a mistake; a runtime default inherited by a short run is not
+            severity = self.severity if loc.file == ctx.plan.filename else Severity.INFO
         yield self.finding(msg + note, loc, _elsewhere(ctx.horizon_related(), loc), severity=severity)
 
 
@@ -200,6 +208,11 @@ class DynamicIntervalPastHorizon(Rule):
         msg = (f"dynamic_intervals switches to interval {interval} at {unit} {milestone}, after training ends at "
                f"{unit} {length}: the switch never happens")
         yield self.finding(msg, loc, _elsewhere(ctx.horizon_related(), loc))
+
+
+def _severity(value: int, length: int) -> Severity:
+    """`length + 1` is the idiom for "only at the end" / "never" (information); anything else a warning."""
+    return Severity.INFO if value == length + 1 else Severity.WARNING
 
 
 def _elsewhere(related, loc: Optional[Location]):

@@ -62,6 +62,13 @@ def _momentum_values(ctx: Context) -> Optional[np.ndarray]:
     return values[: max(1, stop_iteration(ctx))]
 
 
+def _value(v: float) -> str:
+    """A momentum value, with enough digits to tell it from 1."""
+    if v != 1.0 and abs(1.0 - v) < 1e-5:
+        return f"{v:.12f}".rstrip("0")
+    return f"{v:.6g}"
+
+
 def _first(mask: np.ndarray) -> Optional[int]:
     hits = np.flatnonzero(mask)
     return int(hits[0]) if hits.size else None
@@ -77,7 +84,8 @@ def _cause_location(ctx: Context, iteration: int) -> Tuple[Optional[Location], L
         warmup_iters = policy.args.get("warmup_iters", 0)
         if warmup is not None and isinstance(warmup_iters, (int, float)) and iteration < warmup_iters:
             loc = legacy_loc(ctx, policy, "warmup_ratio", "warmup")
-            return loc, [], "the momentum warm-up"
+            ratio = policy.args.get("warmup_ratio", 0.9)
+            return loc, [], f"the momentum warm-up (mmcv divides by warmup_ratio={ratio:g})"
         loc = legacy_loc(ctx, policy, "target_ratio", "min_momentum", "min_momentum_ratio", "max_momentum",
                          "gamma", "policy")
         return loc, [], "momentum_config"
@@ -89,12 +97,12 @@ def _cause_location(ctx: Context, iteration: int) -> Tuple[Optional[Location], L
     return loc, related, f"{s.type} (param_scheduler[{s.index}])"
 
 
-def _frozen_tail(ctx: Context, values: np.ndarray, start: int) -> Optional[int]:
-    """Iterations from `start` to the end during which nothing changes the value any more."""
-    tail = values[start:]
-    if tail.size == 0 or not np.all(tail == tail[-1]):
-        return None
-    return int(tail.size)
+def _frozen_tail(values: np.ndarray) -> int:
+    """How many final iterations keep exactly the last value (the schedule has ended)."""
+    if values.size == 0:
+        return 0
+    changed = np.flatnonzero(values != values[-1])
+    return int(values.size - (changed[-1] + 1)) if changed.size else int(values.size)
 
 
 class MomentumReachesOne(Rule):
@@ -195,12 +203,12 @@ class MomentumReachesOne(Rule):
             loc, related, who = _cause_location(ctx, start)
             if loc is None:
                 return
-            frozen = _frozen_tail(ctx, values, start)
+            frozen = _frozen_tail(values)
             msg = (f"the {word} stays within {NEAR_ONE:g} of 1 (>= {1 - NEAR_ONE:g}) for {span(ctx, count)} "
                    f"({count / total:.0%} of training) from {ctx.where(start)}")
-            if frozen:
-                msg += (f": the schedule has ended and the {word} is frozen at {float(values[-1]):.6g} until the "
-                        "end of training")
+            if frozen > 1 and values[-1] >= 1 - NEAR_ONE:
+                msg += (f"; the schedule has ended and the {word} is frozen at {_value(float(values[-1]))} for the last "
+                        f"{span(ctx, frozen)}")
             if beta:
                 msg += "; Adam then averages gradients over thousands of steps and reacts to almost nothing new"
             yield self.finding(msg, loc, related + ctx.horizon_related_if_elsewhere(loc), severity=Severity.WARNING)
@@ -222,12 +230,12 @@ class MomentumReachesOne(Rule):
             consequence = "SGD then never forgets a gradient: the velocity accumulates every step"
         else:
             consequence = "SGD's velocity then grows every step: training diverges"
-        msg = f"{who} drives the {word} to {float(values[over]):.6g} at {ctx.where(over)}: {consequence}"
+        msg = f"{who} drives the {word} to {_value(float(values[over]))} at {ctx.where(over)}: {consequence}"
         if peak > float(values[over]) + 1e-9:
-            msg += f" (peak {peak:.6g} at {ctx.where(peak_at)})"
-        frozen = _frozen_tail(ctx, values, over)
-        if frozen and frozen > 1 and ctx.curve.stopped_at is None:
-            msg += f"; the schedule has ended and the {word} stays at {float(values[-1]):.6g} for the remaining {span(ctx, frozen)}"
+            msg += f" (peak {_value(peak)} at {ctx.where(peak_at)})"
+        frozen = _frozen_tail(values)
+        if frozen > 1 and values[-1] >= ONE and ctx.curve.stopped_at is None:
+            msg += f"; the schedule has ended and the {word} stays at {_value(float(values[-1]))} for the remaining {span(ctx, frozen)}"
         return self.finding(msg, loc, related)
 
 
@@ -301,8 +309,7 @@ class PortedMomentumRatio(Rule):
                 msg += (f" As written the {word} reaches {float(values[reached]):.6g} at {ctx.where(reached)}")
                 severity = Severity.ERROR
             else:
-                end_value = value_at(ctx, "momentum", min(w.stop, ctx.total_iters) - 1)
-                msg += f" As written the {word} goes to {end_value:.6g} instead of {meant:.4g}"
+                msg += f" As written the {word} heads for {eta_min:.6g} instead of {meant:.4g}"
                 severity = Severity.WARNING
             msg += f"; write {fix_text}"
             yield self.finding(msg, ctx.scheduler_loc(s, "eta_min"), severity=severity)
@@ -523,28 +530,6 @@ def _lr_multipliers(ctx: Context) -> Dict[str, float]:
 _RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 
 
-def _floor_effect(floor: float, start: float, key: str, mult: float, who: str) -> Tuple[Severity, str]:
-    """(severity, message) for a group at `lr_mult=mult` under an absolute floor."""
-    group_start = start * mult
-    tail = "; use a ratio (eta_min_ratio / min_lr_ratio), which applies per group"
-    if floor > start:
-        if group_start > 0:
-            ramp = f"{floor / group_start:.3g}x instead of {floor / start:.3g}x"
-        else:
-            ramp = "from 0: the frozen group starts training"
-        return Severity.WARNING, (f"{who} ramps the LR to the absolute {fmt(floor)} for every parameter group: "
-                                  f"'{key}' (lr_mult={mult:g}) goes from {fmt(group_start)} to {fmt(floor)} ({ramp})"
-                                  + tail)
-    if floor >= group_start:
-        change = "rises" if floor > group_start else "never decays"
-        return Severity.WARNING, (f"{who} anneals every parameter group to the absolute {fmt(floor)}: '{key}' "
-                                  f"(lr_mult={mult:g}) starts at {fmt(group_start)} and {change} instead of "
-                                  f"decaying to {fmt(floor * mult)}" + tail)
-    return Severity.INFO, (f"{who} anneals every parameter group to the absolute {fmt(floor)}: '{key}' "
-                           f"(lr_mult={mult:g}) ends at {floor / group_start:.3g} of its start instead of "
-                           f"{floor / start:.3g}" + tail)
-
-
 class AbsoluteFloorDefeatsScaling(Rule):
     """An absolute LR target (`eta_min`, `min_lr`) shared by parameter groups whose LRs differ.
 
@@ -552,8 +537,9 @@ class AbsoluteFloorDefeatsScaling(Rule):
     but an absolute `eta_min` is the same number for every group and is not scaled: a backbone
     at `lr_mult=0.1` is annealed to the head's floor — it decays 10x less, does not decay at all,
     or even rises (mmdetection3d#3059: a cyclic ramp to `eta_min=lr*100` lifts an `lr_mult=0.1`
-    backbone 1000x). Reported as a warning where a group's LR stops decaying or rises, as
-    information where only the ratio is distorted.
+    backbone 1000x). The group's own curve is simulated (schedulers act on every group with the
+    same arguments). Reported as a warning where the group's LR stops decaying, rises, or ends
+    far from its intended share of the LR; as information where only the final ratio drifts.
 
     Fix: `eta_min_ratio` (mmengine CosineAnnealing / CosineRestart) or `min_lr_ratio` (mmcv),
     which apply per group.
@@ -599,45 +585,99 @@ class AbsoluteFloorDefeatsScaling(Rule):
     ]
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        mults = _lr_multipliers(ctx)
-        scale = ctx.plan.optimizer.lr_scale
-        if not mults and scale == 1:
+        floors = [f for f in self._floors(ctx) if f[1] is not None]
+        if not floors:
             return
-        for floor, start, loc, who in self._floors(ctx):
-            if floor <= 0 or start <= 0:
-                continue
-            if mults:
-                worst = max((_floor_effect(floor, start, key, mult, who) for key, mult in mults.items()),
-                            key=lambda item: _RANK[item[0]])
-                yield self.finding(worst[1], loc, severity=worst[0])
-            else:
-                msg = (f"{who} has the absolute target {fmt(floor)}, but auto_scale_lr scales the LR by {scale:g}: "
-                       f"the floor is {floor / start:.3g} of the scaled LR instead of {floor * scale / start:.3g}; "
-                       "use a ratio (eta_min_ratio / min_lr_ratio)")
-                yield self.finding(msg, loc, severity=Severity.INFO)
+        mults = _lr_multipliers(ctx)
+        if mults:
+            effects = [(self._group_effect(ctx, floor, who, lo, hi, key, mult), loc)
+                       for floor, loc, who, lo, hi in floors for key, mult in mults.items()]
+            effects = [(e, loc) for e, loc in effects if e is not None]
+            if effects:
+                (severity, msg), loc = max(effects, key=lambda item: _RANK[item[0][0]])
+                yield self.finding(msg, loc, severity=severity)
+            return
+        scale = ctx.plan.optimizer.lr_scale
+        if scale != 1:
+            floor, loc, who, _, _ = floors[0]
+            msg = (f"{who} has the absolute target {fmt(floor)}, but auto_scale_lr scales the LR by {scale:g} "
+                   f"(to {fmt(ctx.plan.optimizer.lr)}): the target is not scaled with it, so the schedule's shape "
+                   "changes with the batch size; use a ratio (eta_min_ratio / min_lr_ratio)")
+            yield self.finding(msg, loc, severity=Severity.INFO)
+
+    @staticmethod
+    def _group_effect(ctx: Context, floor: float, who: str, lo: int, hi: int, key: str,
+                      mult: float) -> Optional[Tuple[Severity, str]]:
+        """(severity, message) for the parameter group at `lr_mult=mult` during one phase [lo, hi),
+        from the group's own simulated curve."""
+        from schedlint.simulate import simulate
+
+        stop = stop_iteration(ctx)
+        hi = min(hi, stop, len(ctx.curve.lr))
+        if hi - lo < 2:
+            return None
+        main = ctx.curve.lr[lo:hi]
+        opt = ctx.plan.optimizer.model_copy(update={"lr": ctx.plan.optimizer.lr * mult})
+        group = simulate(ctx.plan.model_copy(update={"optimizer": opt})).lr[lo:hi]
+        if len(group) != len(main):
+            return None
+        tail = "; use a ratio (eta_min_ratio / min_lr_ratio), which applies per group"
+        label = f"the '{key}' group (lr_mult={mult:g})"
+        if mult == 0:
+            if group.max() <= 0:
+                return None
+            return Severity.WARNING, (f"{who} moves every parameter group towards the absolute {fmt(floor)}: {label} "
+                                      f"should stay frozen but its LR reaches {fmt(float(group.max()))}" + tail)
+        m0, m_end, m_peak = float(main[0]), float(main[-1]), float(main.max())
+        g0, g_end, g_peak = float(group[0]), float(group[-1]), float(group.max())
+        if min(m0, m_end, g0, g_end) <= 0:
+            return None
+        m_amp, g_amp = m_peak / m0, g_peak / g0
+        m_decay, g_decay = m0 / m_end, g0 / g_end
+        if g_amp > 1 + 1e-9 and g_amp > 2 * m_amp:
+            effect = f"is ramped {g_amp:.3g}x ({fmt(g0)} -> {fmt(g_peak)}) where the LR is ramped {m_amp:.3g}x"
+            severity = Severity.WARNING
+        elif g_end >= g0 * (1 - 1e-9) and m_decay > 1 + 1e-9:
+            change = "rises" if g_end > g0 * (1 + 1e-9) else "never decays"
+            effect = f"{change} ({fmt(g0)} -> {fmt(g_end)}) where the LR decays {m_decay:.3g}x"
+            severity = Severity.WARNING
+        elif g_decay < m_decay / 2:
+            effect = f"decays only {g_decay:.3g}x ({fmt(g0)} -> {fmt(g_end)}) where the LR decays {m_decay:.3g}x"
+            severity = Severity.WARNING if g_decay < 10 else Severity.INFO
+        elif g_decay > m_decay * 2:
+            effect = f"decays {g_decay:.3g}x ({fmt(g0)} -> {fmt(g_end)}) where the LR decays {m_decay:.3g}x"
+            severity = Severity.INFO
+        else:
+            return None
+        msg = (f"{who} anneals every parameter group towards the absolute {fmt(floor)}: {label} {effect}, so it no "
+               f"longer trains at {mult:g}x the LR" + tail)
+        return severity, msg
 
     @staticmethod
     def _floors(ctx: Context):
-        """(absolute floor, LR at the start of its phase, location, description) per LR phase."""
+        """(absolute floor, location, description, first iteration, stop iteration) of every LR phase
+        with an absolute non-zero target (a legacy policy's phase starts after its warm-up)."""
         if ctx.plan.generation == "mmcv":
             policy = legacy_policy(ctx, "lr")
             if policy is None or policy.policy not in _LEGACY_FLOOR_POLICIES:
                 return
             floor = policy.args.get("min_lr")
-            if isinstance(floor, (int, float)) and not isinstance(floor, bool) and "min_lr" in policy.raw:
-                yield float(floor), ctx.plan.optimizer.lr, legacy_loc(ctx, policy, "min_lr"), \
-                    f"lr_config policy='{policy.raw.get('policy')}'"
+            if isinstance(floor, (int, float)) and not isinstance(floor, bool) and floor > 0 and "min_lr" in policy.raw:
+                warmup = policy.args.get("warmup_iters", 0) if policy.args.get("warmup") else 0
+                if policy.args.get("warmup_by_epoch"):
+                    warmup = warmup * ctx.epoch_length
+                lo = int(warmup) if isinstance(warmup, (int, float)) else 0
+                yield (float(floor), legacy_loc(ctx, policy, "min_lr"), f"lr_config policy='{policy.raw.get('policy')}'",
+                       lo, ctx.total_iters)
             return
         for s in schedulers_of(ctx, "lr"):
             if s.type not in _FLOOR_LR_TYPES or "eta_min" not in s.raw:
                 continue
             floor = s.args.get("eta_min")
-            if not isinstance(floor, (int, float)) or isinstance(floor, bool):
+            if not isinstance(floor, (int, float)) or isinstance(floor, bool) or floor <= 0:
                 continue
             w = window(ctx, s)
             if w.start >= ctx.total_iters:
                 continue
-            start = value_at(ctx, "lr", w.start)
-            if start is None:
-                continue
-            yield float(floor), start, ctx.scheduler_loc(s, "eta_min"), f"{s.type} (param_scheduler[{s.index}])"
+            hi = int(min(w.stop, ctx.total_iters))
+            yield float(floor), ctx.scheduler_loc(s, "eta_min"), f"{s.type} (param_scheduler[{s.index}])", int(w.start), hi

@@ -1,0 +1,391 @@
+"""`schedlint plot`: a PNG of the LR and momentum over training, with the loss of a real run.
+
+Panels share the x axis (epochs, or iterations for iteration-based loops): the schedulers as bars
+(when each acts), the LR (linear or log), momentum/beta1, and with a run log the raw and smoothed
+training loss with the main validation metric on a twin axis. Scheduler boundaries are dotted lines
+through every panel; the events that matter (a scheduler stopping early, beta1 reaching 1, a cosine
+climbing back, the loss rebound) are marked where they bite. matplotlib is imported here only
+(the optional `plot` extra) and drawn on the Agg canvas, never through pyplot.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import textwrap
+from typing import Any, List, Sequence, Tuple
+
+import numpy as np
+
+from schedlint.events import Event, param_word, value_text
+
+__all__ = ["PlotUnavailable", "render_plot", "default_output", "require_matplotlib", "free_spot"]
+
+_LR_COLOR = "#1f77b4"
+_MOM_COLOR = "#8e44ad"
+_LOG_COLOR = "#ff7f0e"
+_LOSS_COLOR = "#222222"
+_VAL_COLOR = "#2ca02c"
+_ALERT = "#d62728"
+_MAX_POINTS = 5000
+
+
+class PlotUnavailable(Exception):
+    """matplotlib is not installed."""
+
+
+def require_matplotlib() -> None:
+    """Raise PlotUnavailable (with the install command) when matplotlib cannot be imported."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise PlotUnavailable(
+            'plotting needs matplotlib, which is not installed: pip install "schedlint[plot]"'
+        ) from None
+
+
+def default_output(config: str) -> str:
+    """`<config stem>_schedule.png` in the current folder."""
+    stem = os.path.splitext(os.path.basename(config))[0]
+    return f"{stem}_schedule.png"
+
+
+def _thin(x: np.ndarray, y: np.ndarray, limit: int = _MAX_POINTS) -> Tuple[np.ndarray, np.ndarray]:
+    if len(x) <= limit:
+        return x, y
+    step = int(math.ceil(len(x) / limit))
+    idx = np.r_[np.arange(0, len(x), step), len(x) - 1]
+    return x[idx], y[idx]
+
+
+def _short_metric(name: str) -> str:
+    return name.rsplit("/", 1)[-1]
+
+
+def render_plot(view: Any, output: str, log: Any = None, log_scale: bool = False, diagnosis: Any = None,
+                dpi: int = 110) -> str:
+    """Draw the schedule of `view` (and the run `log`, if given) into a PNG at `output`; returns the path."""
+    require_matplotlib()
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    plan, curve = view.plan, view.curve
+    total = int(curve.iterations)
+    epoch_loop = plan.horizon.loop == "epoch"
+    length = plan.horizon.epoch_length if epoch_loop else 1
+    unit = "epoch" if epoch_loop else "iteration"
+
+    def to_x(iterations: Any) -> Any:
+        return np.asarray(iterations, dtype=float) / length
+
+    momentum = curve.momentum
+    show_momentum = momentum is not None and len(momentum) and float(np.ptp(momentum)) > 1e-12
+    phases = [p for p in view.phases]
+    has_log = log is not None
+    ratios: List[float] = [max(0.9, 0.32 * len(phases) + 0.35)] if phases else []
+    ratios += [3.0]
+    if show_momentum:
+        ratios.append(1.9)
+    if has_log:
+        ratios.append(3.0)
+    height = 1.2 + sum(ratios) * 0.95 + (0.35 * min(4, len(view.findings)) if view.findings else 0)
+    fig = Figure(figsize=(11.5, height), dpi=dpi)
+    FigureCanvasAgg(fig)
+    bottom_margin = (0.5 + 0.3 * min(4, len(view.findings))) / height if view.findings else 0.55 / height
+    grid = fig.add_gridspec(len(ratios), 1, height_ratios=ratios, hspace=0.32, left=0.085, right=0.9,
+                            top=1 - 0.95 / height, bottom=bottom_margin + 0.35 / height)
+    axes = []
+    row = 0
+    ax_phases = None
+    if phases:
+        ax_phases = fig.add_subplot(grid[row])
+        row += 1
+        axes.append(ax_phases)
+    ax_lr = fig.add_subplot(grid[row], sharex=ax_phases) if ax_phases is not None else fig.add_subplot(grid[row])
+    row += 1
+    axes.append(ax_lr)
+    ax_mom = None
+    if show_momentum:
+        ax_mom = fig.add_subplot(grid[row], sharex=ax_lr)
+        row += 1
+        axes.append(ax_mom)
+    ax_loss = None
+    if has_log:
+        ax_loss = fig.add_subplot(grid[row], sharex=ax_lr)
+        axes.append(ax_loss)
+
+    x_all = to_x(np.arange(total))
+    x_end = total / length
+
+    # -- title ----------------------------------------------------------------------------
+    from schedlint.show import optimizer_line
+
+    name = os.path.basename(view.path)
+    horizon = (f"{plan.horizon.max_epochs} epochs x {plan.horizon.epoch_length} it" if epoch_loop
+               else f"{plan.horizon.max_iters} iterations")
+    fig.suptitle(name, x=0.085, y=1 - 0.18 / height, ha="left", fontsize=13, fontweight="bold")
+    subtitle = optimizer_line(plan)
+    if momentum is not None and not show_momentum and len(momentum):
+        subtitle += f" ({param_word(plan, 'momentum')} constant)"
+    subtitle += f"  |  {horizon}"
+    if epoch_loop or any(s.converted for s in plan.schedulers):
+        subtitle += f"; epoch length {plan.horizon.epoch_length_source}"
+    fig.text(0.085, 1 - 0.36 / height, "\n".join(textwrap.wrap(subtitle, 150)[:2]), ha="left", va="top",
+             fontsize=8.5, color="#444444", linespacing=1.4)
+
+    # -- phases as bars ---------------------------------------------------------------------
+    if ax_phases is not None:
+        _draw_phases(ax_phases, plan, phases, to_x, x_end)
+
+    # -- LR -----------------------------------------------------------------------------------
+    lr = np.asarray(curve.lr, dtype=float)
+    xs, ys = _thin(x_all, lr)
+    ax_lr.plot(xs, ys, color=_LR_COLOR, lw=1.8, label="LR (simulated from the config)", zorder=3)
+    if has_log and log.has("lr"):
+        lx, lv = log.series("lr")
+        lx, lv = _thin(to_x(lx - 1), lv, 400)
+        ax_lr.plot(lx, lv, ".", color=_LOG_COLOR, ms=3.5, alpha=0.8, label="LR (logged)", zorder=2)
+    if log_scale:
+        positive = lr[lr > 0]
+        if len(positive):
+            ax_lr.set_yscale("log")
+            ax_lr.set_ylim(bottom=float(positive.min()) / 3)
+    else:
+        ax_lr.set_ylim(bottom=0)
+    ax_lr.set_ylabel("LR" + (" (log)" if log_scale else ""), fontsize=10)
+
+    # -- momentum ------------------------------------------------------------------------------
+    if ax_mom is not None:
+        mom = np.asarray(momentum, dtype=float)
+        xs, ys = _thin(x_all, mom)
+        word = param_word(plan, "momentum")
+        ax_mom.plot(xs, ys, color=_MOM_COLOR, lw=1.8, label=f"{word} (simulated)", zorder=3)
+        if has_log and log.has("momentum"):
+            mx, mv = log.series("momentum")
+            mx, mv = _thin(to_x(mx - 1), mv, 400)
+            ax_mom.plot(mx, mv, ".", color=_LOG_COLOR, ms=3, alpha=0.7, label=f"{word} (logged)", zorder=4)
+        if float(mom.max()) >= 0.99:
+            ax_mom.axhline(1.0, color=_ALERT, lw=0.8, ls=(0, (4, 3)), alpha=0.6)
+        lo, hi = float(mom.min()), float(mom.max())
+        pad = max(hi - lo, 1e-3) * 0.25
+        ax_mom.set_ylim(lo - pad, max(hi, 1.0 if hi >= 0.99 else hi) + pad)
+        ax_mom.set_ylabel(word, fontsize=10)
+
+    # -- boundaries through every panel -------------------------------------------------------
+    bounds = sorted({b for p in phases if p.active for b in (p.start, p.stop) if 0 < b < total})
+    for ax in axes:
+        for b in bounds:
+            ax.axvline(b / length, color="#888888", lw=0.8, ls=":", zorder=1)
+        ax.set_xlim(0, x_end)
+        ax.grid(axis="y", color="#eeeeee", lw=0.6)
+        ax.tick_params(labelsize=9)
+
+    # -- events where they bite -----------------------------------------------------------------
+    notable = [e for e in view.events if e.notable]
+    _mark_events(ax_lr, [e for e in notable if e.param == "lr"], lr, to_x, total)
+    if ax_mom is not None:
+        _mark_events(ax_mom, [e for e in notable if e.param == "momentum"], np.asarray(momentum, float), to_x, total)
+
+    # -- the run -------------------------------------------------------------------------------
+    if ax_loss is not None:
+        _draw_run(ax_loss, log, to_x, diagnosis, unit)
+
+    # -- legends, labels ------------------------------------------------------------------------
+    for ax in (ax_lr, ax_mom):
+        if ax is not None:
+            _legend_above(ax, ax.get_legend_handles_labels()[0])
+    last = axes[-1]
+    last.set_xlabel(f"{unit}s", fontsize=10)
+    for ax in axes[:-1]:
+        ax.tick_params(labelbottom=False)
+    if view.findings:
+        _findings_text(fig, view.findings, bottom_margin)
+    fig.savefig(output, dpi=dpi)
+    return output
+
+
+def _draw_phases(ax: Any, plan: Any, phases: Sequence[Any], to_x: Any, x_end: float) -> None:
+    """One bar per scheduler (rows in config order), labelled inside or beside the bar."""
+    n = len(phases)
+    for row, ph in enumerate(phases):
+        y = n - 1 - row
+        color = _LR_COLOR if ph.param == "lr" else _MOM_COLOR
+        label = f"[{ph.index}] {ph.type}" if ph.index is not None else ph.type
+        if not ph.active:
+            ax.text(0.005 * x_end, y, f"{label}: never active", va="center", fontsize=8, color="#999999")
+            continue
+        x0, x1 = float(to_x(ph.start)), float(to_x(ph.stop))
+        ax.barh(y, x1 - x0, left=x0, height=0.62, color=color, alpha=0.22, edgecolor=color, lw=0.8)
+        if math.isfinite(ph.planned_stop) and ph.planned_stop > ph.stop:
+            ax.text(x1, y, " ▶ cut by the end of training", va="center", ha="right", fontsize=7.5, color=_ALERT)
+        text = f"{label}  {param_word(plan, ph.param)} {value_text(ph.start_value)} → {value_text(ph.end_value)}"
+        needed = len(text) * 0.0075 * x_end  # about the width of the label, in x units
+        if x1 - x0 > needed:
+            ax.text(x0 + 0.006 * x_end, y, text, va="center", ha="left", fontsize=8, color="#222222")
+        elif x1 + needed < x_end:
+            ax.text(x1 + 0.006 * x_end, y, text, va="center", ha="left", fontsize=8, color="#222222")
+        else:
+            ax.text(x0 - 0.006 * x_end, y, text, va="center", ha="right", fontsize=8, color="#222222")
+    ax.set_ylim(-0.6, n - 0.4)
+    ax.set_yticks([])
+    ax.set_ylabel("schedulers", fontsize=9)
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+
+
+def _legend_above(ax: Any, handles: Sequence[Any]) -> None:
+    """A one-line legend just above the panel, right-aligned (it never covers data)."""
+    if handles:
+        ax.legend(handles=list(handles), loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=len(handles),
+                  fontsize=8.5, frameon=False, borderaxespad=0.2, handlelength=1.6, columnspacing=1.2)
+
+
+def _obstacles(axes: Sequence[Any]) -> np.ndarray:
+    """Display coordinates of every plotted data point on these axes (what a label must not cover)."""
+    points = [np.zeros((0, 2))]
+    for ax in axes:
+        ax.get_xlim(), ax.get_ylim()  # settles autoscaled limits before transforming
+        for line in ax.get_lines():
+            xy = np.asarray(line.get_xydata(), dtype=float)
+            xy = xy[np.isfinite(xy).all(axis=1)]
+            if len(xy) > 2000:
+                xy = xy[:: int(math.ceil(len(xy) / 2000))]
+            if len(xy):
+                points.append(ax.transData.transform(xy))
+    return np.vstack(points)
+
+
+def free_spot(ax: Any, label: str, target: Tuple[float, float], obstacles: np.ndarray,
+              taken: List[Tuple[float, float, float, float]], fontsize: float = 8.5) -> Tuple[float, float]:
+    """An (x, y) in axes fraction for a label: few data points under it, no other label, close to its target."""
+    fig = ax.figure
+    scale = fig.dpi / 72.0
+    width = len(label) * fontsize * 0.58 * scale
+    height = fontsize * 1.6 * scale
+    ax.get_xlim(), ax.get_ylim()
+    box = ax.get_window_extent()
+    tx, ty = ax.transData.transform(target)
+    best, best_cost = (0.5, 0.85), math.inf
+    for fy in (0.88, 0.72, 0.56, 0.4, 0.24, 0.1):
+        for fx in np.linspace(0.02, 0.98, 25):
+            cx, cy = box.x0 + fx * box.width, box.y0 + fy * box.height
+            right = fx > 0.5  # anchor: ha='right' on the right half, 'left' on the left half
+            x0 = cx - width if right else cx
+            x1 = x0 + width
+            y0, y1 = cy - height / 2, cy + height / 2
+            if x0 < box.x0 or x1 > box.x1:
+                continue
+            covered = 0
+            if len(obstacles):
+                inside = ((obstacles[:, 0] >= x0) & (obstacles[:, 0] <= x1) &
+                          (obstacles[:, 1] >= y0 - 3) & (obstacles[:, 1] <= y1 + 3))
+                covered = int(inside.sum())
+            clash = any(not (x1 < a0 or x0 > a1 or y1 < b0 or y0 > b1) for a0, b0, a1, b1 in taken)
+            distance = math.hypot((x0 + x1) / 2 - tx, cy - ty) / max(box.width, 1)
+            cost = covered * 10 + (1000 if clash else 0) + distance * 5
+            if cost < best_cost:
+                best, best_cost = (float(fx), fy), cost
+                best_box = (x0, y0, x1, y1)
+    if best_cost < math.inf:
+        taken.append(best_box)
+    return best
+
+
+def _mark_events(ax: Any, events: Sequence[Event], values: np.ndarray, to_x: Any, total: int) -> None:
+    """Shade each notable stretch and point a label at where it starts; events close together share a label."""
+    span = float(to_x(total))
+    groups: List[List[Event]] = []
+    for e in sorted(events, key=lambda e: e.start):
+        if groups and float(to_x(e.start)) - float(to_x(groups[-1][0].start)) < 0.04 * span:
+            groups[-1].append(e)
+        else:
+            groups.append([e])
+    for e in events:
+        if e.stop is not None and e.stop > e.start:
+            ax.axvspan(float(to_x(e.start)), float(to_x(min(e.stop, total))), color=_ALERT, alpha=0.06, lw=0,
+                       zorder=0)
+    obstacles = _obstacles([ax])
+    taken: List[Tuple[float, float, float, float]] = []
+    for group in groups:
+        labels = []
+        for e in group:
+            text = e.label + (f" ({', '.join(e.codes)})" if e.codes else "")
+            if text not in labels:
+                labels.append(text)
+        label = " · ".join(labels)
+        x0 = float(to_x(group[0].start))
+        y = float(values[int(min(max(group[0].start, 0), len(values) - 1))])
+        fx, fy = free_spot(ax, label, (x0, y), obstacles, taken)
+        ax.annotate(
+            label, xy=(x0, y), xycoords="data", xytext=(fx, fy), textcoords="axes fraction",
+            ha="right" if fx > 0.5 else "left", va="center", fontsize=8.5, color=_ALERT,
+            arrowprops=dict(arrowstyle="->", color=_ALERT, lw=0.9, shrinkA=2, shrinkB=3),
+            bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="none", alpha=0.85), zorder=6,
+        )
+        ax.plot([x0], [y], "o", ms=4, color=_ALERT, zorder=5)
+
+
+def _draw_run(ax: Any, log: Any, to_x: Any, diagnosis: Any, unit: str) -> None:
+    from schedlint.diagnose import smooth
+    from schedlint.runlog import lower_is_better, primary_metric
+
+    name = "loss" if log.has("loss") else (log.loss_parts[0] if log.loss_parts else None)
+    handles = []
+    if name is not None:
+        lx, lv = log.series(name)
+        ax.plot(to_x(lx), lv, color="#999999", lw=0.6, alpha=0.5, zorder=2)
+        smoothed = smooth(lv) if len(lv) >= 5 else lv
+        (h,) = ax.plot(to_x(lx), smoothed, color=_LOSS_COLOR, lw=1.8, label=f"train {name} (smoothed)", zorder=3)
+        handles.append(h)
+        lo, hi = np.percentile(lv, [0.5, 99.5]) if len(lv) else (0, 1)
+        pad = (hi - lo) * 0.08 or 0.1
+        ax.set_ylim(lo - pad, hi + pad)
+    ax.set_ylabel(f"train {name or 'loss'}", fontsize=10)
+    twin = None
+    metric = primary_metric(log.metrics)
+    if metric is not None:
+        steps, values = log.val_steps, log.val[metric]
+        keep = np.isfinite(values)
+        vx = steps[keep] if log.val_by == "epoch" else to_x(steps[keep])
+        if unit != "epoch" and log.val_by == "epoch" and log.epoch_length:
+            vx = steps[keep] * log.epoch_length
+        twin = ax.twinx()
+        (h,) = twin.plot(vx, values[keep], "o-", color=_VAL_COLOR, ms=4, lw=1.3,
+                         label=f"val {_short_metric(metric)} ({'lower' if lower_is_better(metric) else 'higher'} "
+                               "is better)", zorder=4)
+        handles.append(h)
+        if keep.any():
+            best = int(np.argmin(values[keep]) if lower_is_better(metric) else np.argmax(values[keep]))
+            twin.plot([vx[best]], [values[keep][best]], "*", ms=13, color=_VAL_COLOR, zorder=5)
+            handles.append(twin.plot([], [], "*", ms=10, color=_VAL_COLOR, ls="none", label="best validation")[0])
+        twin.set_ylabel(f"val {_short_metric(metric)}", color=_VAL_COLOR, fontsize=10)
+        twin.tick_params(axis="y", colors=_VAL_COLOR, labelsize=9)
+        if keep.any():
+            lo, hi = float(values[keep].min()), float(values[keep].max())
+            pad = (hi - lo) * 0.12 or abs(hi) * 0.05 or 1.0
+            twin.set_ylim(lo - pad, hi + pad)
+    rebound = getattr(diagnosis, "rebound", None)
+    if rebound is not None and name is not None:
+        rx = float(to_x(rebound.iter))
+        ry = float(np.interp(rebound.iter, lx, smoothed)) if len(lx) else 0.0
+        ax.axvspan(rx, float(to_x(log.total_iters)), color=_ALERT, alpha=0.07, lw=0, zorder=0)
+        ax.plot([rx], [ry], "o", ms=8, mfc="none", mec=_ALERT, mew=2, zorder=5)
+        where = f"{unit} {rx:.1f}" if unit == "epoch" else f"iteration {int(rebound.iter)}"
+        label = (f"loss becomes nan/inf here ({where})" if rebound.diverged
+                 else f"loss turns up here ({where}; +{rebound.rise_pct:.0f}% by the end)")
+        fx, fy = free_spot(ax, label, (rx, ry), _obstacles([ax] + ([twin] if twin is not None else [])), [], 9)
+        ax.annotate(label, xy=(rx, ry), xytext=(fx, fy), textcoords="axes fraction",
+                    ha="right" if fx > 0.5 else "left", va="center", fontsize=9, color=_ALERT,
+                    arrowprops=dict(arrowstyle="->", color=_ALERT, lw=1.0),
+                    bbox=dict(boxstyle="round,pad=0.25", fc="white", ec=_ALERT, lw=0.6, alpha=0.9), zorder=6)
+    _legend_above(ax, handles)
+
+
+def _findings_text(fig: Any, findings: Sequence[Any], bottom: float) -> None:
+    lines = []
+    for f in findings[:4]:
+        lines.append(textwrap.shorten(f"{f.code} {f.message}", 165, placeholder=" …"))
+    if len(findings) > 4:
+        lines.append(f"… and {len(findings) - 4} more (schedlint check)")
+    fig.text(0.085, bottom * 0.55, "\n".join(lines), ha="left", va="center", fontsize=8.5, color="#8b0000",
+             linespacing=1.5)

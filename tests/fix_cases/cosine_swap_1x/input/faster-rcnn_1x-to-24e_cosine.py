@@ -1,0 +1,2 @@
+_base_ = './_base_/schedule-1x.py'
+train_cfg = dict(max_epochs=24)

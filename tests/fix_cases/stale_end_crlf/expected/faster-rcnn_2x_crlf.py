@@ -1,0 +1,6 @@
+# A Windows-edited config (CRLF line endings).
+_base_ = "./_base_/schedule-1x.py"
+
+_base_.param_scheduler[1].milestones = [16, 22]
+_base_.param_scheduler[1].end = 24
+train_cfg = dict(max_epochs=24)

@@ -1,0 +1,5 @@
+# Stretch the 1x recipe to 24 epochs, decaying at epochs 16 and 23.
+_base_ = './_base_/schedule-1x.py'
+
+_base_.param_scheduler[1].milestones = [16, 23]
+train_cfg = dict(max_epochs=24)

@@ -1,0 +1,333 @@
+"""SL1xx momentum, SL2xx cadence, SL3xx argument and SL4xx legacy rules: behaviour beyond the inline examples."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from typing import Dict, List, Optional
+
+import pytest
+
+from schedlint.check import Linter
+from schedlint.model import Finding
+from schedlint.settings import Settings
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FIXTURES = os.path.join(ROOT, "fixtures", "configs")
+
+ADAMW = "optim_wrapper = dict(optimizer=dict(type='AdamW', lr=0.0018, betas=(0.95, 0.99), weight_decay=0.01))\n"
+SGD = "optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.02, momentum=0.9))\n"
+
+
+def lint(tmp_path, files, epoch_length: Optional[int] = 10) -> List[Finding]:
+    """Findings for `config.py` of a small tree written to tmp_path."""
+    if isinstance(files, str):
+        files = {"config.py": files}
+    for name, text in files.items():
+        (tmp_path / name).write_text(textwrap.dedent(text), encoding="utf-8")
+    return Linter(Settings(epoch_length=epoch_length)).lint_file(os.fspath(tmp_path / "config.py"))
+
+
+def fixture(path: str, epoch_length: Optional[int] = None) -> List[Finding]:
+    return Linter(Settings(epoch_length=epoch_length)).lint_file(os.path.join(FIXTURES, path))
+
+
+def of(findings: List[Finding], code: str) -> List[Finding]:
+    return [f for f in findings if f.code == code]
+
+
+def severities(findings: List[Finding], code: str) -> List[str]:
+    return sorted(f.severity.value for f in of(findings, code))
+
+
+# ---------------------------------------------------------------------------------------- SL101
+
+
+def test_beta1_exactly_one_is_an_adam_crash(tmp_path):
+    findings = lint(tmp_path, ADAMW + """\
+param_scheduler = [dict(type='PolyMomentum', eta_min=1, power=1.0, begin=0, end=12)]
+train_cfg = dict(by_epoch=True, max_epochs=12)
+""")
+    (f,) = of(findings, "SL101")
+    assert f.severity.value == "error"
+    # PolyMomentum reaches eta_min at end - 1 = epoch 11
+    assert "to 1 at epoch 11" in f.message and "ZeroDivisionError" in f.message
+
+
+def test_sgd_momentum_above_one_diverges(tmp_path):
+    findings = lint(tmp_path, SGD + """\
+param_scheduler = [dict(type='CosineAnnealingMomentum', T_max=12, eta_min=1.2, begin=0, end=24)]
+train_cfg = dict(by_epoch=True, max_epochs=24)
+""")
+    (f,) = of(findings, "SL101")
+    assert "diverges" in f.message
+
+
+def test_official_cyclic_approaches_one_but_is_not_reported():
+    for path in ("pointpillars/pointpillars_hv-secfpn_4xb8-cyclic-40e_kitti-3d-3class.py",
+                 "second/second_hv-secfpn_4xb16-cyclic-30e_kitti-3d-3class.py"):
+        findings = fixture(path)
+        assert not of(findings, "SL101"), [f.message for f in of(findings, "SL101")]
+        assert not [f for f in findings if f.severity.value == "error"]
+
+
+def test_stale_horizon_freezes_beta1_near_one():
+    findings = fixture("user/pointpillars_cyclic-20e_to-40e.py")
+    (f,) = of(findings, "SL101")
+    assert f.severity.value == "warning" and "frozen at 0.99999" in f.message
+
+
+def test_decay_end_24_reaches_one():
+    findings = fixture("user/pointpillars_cyclic-20e_decay-end-24.py")
+    assert "error" in severities(findings, "SL101")
+    assert not of(findings, "SL104")  # both paired phases were moved together
+
+
+# ---------------------------------------------------------------------------------------- SL102
+
+
+def test_ported_ratio_is_a_warning_until_it_reaches_one(tmp_path):
+    base = ADAMW + """\
+param_scheduler = [
+    dict(type='CosineAnnealingMomentum', T_max=8, eta_min=0.85 / 0.95, begin=0, end=8),
+    dict(type='CosineAnnealingMomentum', T_max=12, eta_min=1, begin=8, end={end}),
+]
+train_cfg = dict(by_epoch=True, max_epochs={end})
+"""
+    quiet = lint(tmp_path, base.format(end=20))
+    assert severities(quiet, "SL102") == ["warning", "warning"]
+    assert "meant 0.95 x 1 = 0.95" in of(quiet, "SL102")[1].message
+    loud = lint(tmp_path, base.format(end=24))
+    assert severities(loud, "SL102") == ["error", "warning"]
+
+
+# ---------------------------------------------------------------------------------------- SL103 / SL302
+
+
+def test_momentum_without_support_is_reported_once_per_scheduler():
+    findings = fixture("user/pointpillars_cyclic-20e_adagrad.py")
+    assert len(of(findings, "SL103")) == 2
+    assert not of(findings, "SL302")
+
+
+def test_sgd_without_momentum_warns(tmp_path):
+    findings = lint(tmp_path, """\
+optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.02))
+param_scheduler = [dict(type='CosineAnnealingMomentum', T_max=12, eta_min=0.85, begin=0, end=12)]
+train_cfg = dict(by_epoch=True, max_epochs=12)
+""")
+    (f,) = of(findings, "SL103")
+    assert f.severity.value == "warning" and "from 0 up to" in f.message
+
+
+# ---------------------------------------------------------------------------------------- SL104
+
+
+def test_paired_phases_written_apart_are_not_compared(tmp_path):
+    findings = lint(tmp_path, {
+        "schedule.py": ADAMW + """\
+param_scheduler = [
+    dict(type='CosineAnnealingLR', T_max=8, eta_min=0.018, begin=0, end=8),
+    dict(type='CosineAnnealingMomentum', T_max=8, eta_min=0.85, begin=0, end=8),
+]
+train_cfg = dict(by_epoch=True, max_epochs=8)
+""",
+        "config.py": """\
+_base_ = './schedule.py'
+_base_.param_scheduler[0].end = 10
+_base_.param_scheduler[1].end = 10
+train_cfg = dict(max_epochs=10)
+""",
+    })
+    assert not of(findings, "SL104")
+
+
+# ---------------------------------------------------------------------------------------- SL105
+
+
+def test_auto_scale_lr_with_absolute_floor_is_information(tmp_path):
+    findings = lint(tmp_path, {"config.py": SGD + """\
+param_scheduler = [dict(type='CosineAnnealingLR', T_max=12, eta_min=1e-4, begin=0, end=12)]
+train_cfg = dict(by_epoch=True, max_epochs=12)
+train_dataloader = dict(batch_size=4)
+auto_scale_lr = dict(enable=True, base_batch_size=16)
+"""})
+    assert severities(findings, "SL105") == ["info"]
+
+
+def test_lr_mult_zero_group_starts_training(tmp_path):
+    findings = lint(tmp_path, """\
+optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.02, momentum=0.9),
+                     paramwise_cfg=dict(custom_keys={'backbone': dict(lr_mult=0.0)}))
+param_scheduler = [dict(type='CosineAnnealingLR', T_max=12, eta_min=1e-4, begin=0, end=12)]
+train_cfg = dict(by_epoch=True, max_epochs=12)
+""")
+    (f,) = of(findings, "SL105")
+    assert f.severity.value == "warning" and "should stay frozen" in f.message
+
+
+# ---------------------------------------------------------------------------------------- SL2xx
+
+
+SCHEDULE = SGD + """\
+param_scheduler = [dict(type='MultiStepLR', milestones=[8, 11])]
+val_cfg = dict()
+val_dataloader = dict(batch_size=1)
+"""
+
+
+def test_validation_only_at_the_end_idiom_is_information(tmp_path):
+    findings = lint(tmp_path, SCHEDULE + "train_cfg = dict(by_epoch=True, max_epochs=12, val_interval=13)\n")
+    assert severities(findings, "SL201") == ["info"]
+    findings = lint(tmp_path, SCHEDULE + "train_cfg = dict(by_epoch=True, max_epochs=12, val_begin=13)\n")
+    assert severities(findings, "SL201") == ["info"]
+
+
+def test_dynamic_interval_before_the_end_keeps_validation(tmp_path):
+    findings = lint(tmp_path, SCHEDULE + (
+        "train_cfg = dict(by_epoch=True, max_epochs=12, val_interval=50, dynamic_intervals=[(6, 2)])\n"))
+    assert not of(findings, "SL201")
+
+
+def test_no_cadence_verdict_without_a_training_length(tmp_path):
+    findings = lint(tmp_path, SGD + """\
+train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=None, val_interval=20)
+val_cfg = dict(type='ValLoop')
+default_hooks = dict(checkpoint=dict(type='CheckpointHook', interval=50))
+""")
+    assert not of(findings, "SL201") and not of(findings, "SL202")
+
+
+def test_inherited_checkpoint_interval_is_information(tmp_path):
+    findings = lint(tmp_path, {
+        "runtime.py": "default_hooks = dict(checkpoint=dict(type='CheckpointHook', interval=10000, by_epoch=False))\n",
+        "config.py": "_base_ = './runtime.py'\n" + SGD + "train_cfg = dict(by_epoch=False, max_iters=1000)\n",
+    })
+    assert severities(findings, "SL202") == ["info"]
+
+
+def test_no_checkpoint_at_all_is_an_error(tmp_path):
+    findings = lint(tmp_path, SCHEDULE + """\
+train_cfg = dict(by_epoch=True, max_epochs=12)
+default_hooks = dict(checkpoint=dict(type='CheckpointHook', interval=24, save_last=False))
+""")
+    assert severities(findings, "SL202") == ["error"]
+
+
+# ---------------------------------------------------------------------------------------- SL3xx
+
+
+def test_begin_after_end_is_sl303_not_sl302():
+    findings = fixture("user/faster-rcnn_1x_warmup-iters-0.py")
+    assert of(findings, "SL303") and not of(findings, "SL302")
+
+
+def test_mmengine_unsorted_milestones_are_information():
+    findings = fixture("user/faster-rcnn_2x_milestones-22-16.py")
+    assert severities(findings, "SL304") == ["info"]
+
+
+def test_mmcv_unsorted_steps_name_the_real_decays(tmp_path):
+    findings = lint(tmp_path, """\
+optimizer = dict(type='SGD', lr=0.02, momentum=0.9)
+lr_config = dict(policy='step', step=[22, 16, 30])
+runner = dict(type='EpochBasedRunner', max_epochs=36)
+""")
+    (f,) = of(findings, "SL304")
+    # mmcv's exponent is the index of the first step greater than the epoch: 0 until 22, then 2, then 3
+    assert f.severity.value == "error" and "epoch 22 (x gamma**2), epoch 30" in f.message
+
+
+def test_gamma_one_is_a_no_op_warning(tmp_path):
+    findings = lint(tmp_path, SGD + """\
+param_scheduler = [dict(type='StepLR', step_size=4, gamma=1.0, begin=0, end=12)]
+train_cfg = dict(by_epoch=True, max_epochs=12)
+""")
+    assert severities(findings, "SL305") == ["warning"]
+
+
+def test_t_max_zero_is_silently_replaced(tmp_path):
+    findings = lint(tmp_path, SGD + """\
+param_scheduler = [dict(type='CosineAnnealingLR', T_max=0, begin=0, end=12)]
+train_cfg = dict(by_epoch=True, max_epochs=12)
+""")
+    (f,) = of(findings, "SL306")
+    assert f.severity.value == "warning" and "end - begin = 12" in f.message
+
+
+@pytest.mark.parametrize("path", ["user/centerpoint_cyclic-20e_finetune-6e.py",
+                                  "pointpillars/pointpillars_hv-secfpn_4xb8-cyclic-40e_kitti-3d-3class.py"])
+def test_cyclic_ramp_is_not_an_eta_min_defect(path):
+    assert not of(fixture(path), "SL307")
+
+
+def test_eta_min_ratio_above_one_without_a_decay(tmp_path):
+    findings = lint(tmp_path, SGD + """\
+param_scheduler = [dict(type='CosineAnnealingLR', T_max=12, eta_min_ratio=5, begin=0, end=12)]
+train_cfg = dict(by_epoch=True, max_epochs=12)
+""")
+    assert severities(findings, "SL307") == ["error"]
+
+
+# ---------------------------------------------------------------------------------------- SL4xx
+
+LEGACY_SGD = "optimizer = dict(type='SGD', lr=0.02, momentum=0.9)\n"
+
+
+def test_cyclic_leftover_is_information_when_the_epoch_length_is_a_guess(tmp_path):
+    text = LEGACY_SGD + """\
+lr_config = dict(policy='cyclic', cyclic_times=3)
+runner = dict(type='EpochBasedRunner', max_epochs=10)
+"""
+    assert severities(lint(tmp_path, text, epoch_length=None), "SL403") == ["info"]
+    assert severities(lint(tmp_path, text, epoch_length=100), "SL403") == ["warning"]
+    assert not of(lint(tmp_path, text, epoch_length=99), "SL403")
+
+
+def test_unknown_policy_name_is_a_warning(tmp_path):
+    findings = lint(tmp_path, LEGACY_SGD + """\
+lr_config = dict(policy='cosine', target_lr=0)
+runner = dict(type='EpochBasedRunner', max_epochs=12)
+""")
+    assert severities(findings, "SL404") == ["warning"]
+    assert not of(findings, "SL302")
+
+
+@pytest.mark.parametrize("evaluation,expected", [
+    ("dict(interval=4)", []),
+    ("dict(interval=5)", ["warning"]),
+    ("dict(interval=5, start=2)", []),  # evaluates after 2, 7, 12
+    ("dict(interval=20)", ["warning"]),
+    ("dict(interval=5, dynamic_intervals=[(10, 1)])", []),
+])
+def test_final_epoch_evaluation(tmp_path, evaluation, expected):
+    findings = lint(tmp_path, LEGACY_SGD + f"""\
+lr_config = dict(policy='step', step=[8, 11])
+runner = dict(type='EpochBasedRunner', max_epochs=12)
+evaluation = {evaluation}
+""")
+    assert severities(findings, "SL405") == expected
+
+
+def test_iter_runner_lr_config_defaults_to_iterations(tmp_path):
+    findings = lint(tmp_path, LEGACY_SGD + """\
+lr_config = dict(policy='step', step=[60000, 80000], warmup='linear', warmup_iters=500)
+runner = dict(type='IterBasedRunner', max_iters=90000)
+""")
+    assert not of(findings, "SL406") and not of(findings, "SL407")
+
+
+def test_step_at_the_last_epoch_is_the_end_boundary(tmp_path):
+    findings = lint(tmp_path, LEGACY_SGD + """\
+lr_config = dict(policy='step', step=[30, 60, 90])
+runner = dict(type='EpochBasedRunner', max_epochs=90)
+""")
+    assert not of(findings, "SL407")
+
+
+def test_legacy_warmup_covering_most_of_training_warns(tmp_path):
+    findings = lint(tmp_path, LEGACY_SGD + """\
+lr_config = dict(policy='step', step=[8], warmup='linear', warmup_iters=700)
+runner = dict(type='EpochBasedRunner', max_epochs=10)
+""", epoch_length=100)
+    assert severities(findings, "SL407") == ["warning"]

@@ -1,0 +1,213 @@
+"""Reading training logs: mmengine scalars.json and text logs, mmcv-1.x .log.json; bad lines never crash."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+import pytest
+
+from schedlint.runlog import RunLogError, lower_is_better, primary_metric, read_log_file, read_run
+from synthetic_runs import KITTI_CAR, STAMP, train_rows, val_rows, write_mmengine_run
+
+TEXT_LOG = """\
+2024/03/05 10:15:01 - mmengine - INFO -
+------------------------------------------------------------
+System environment:
+    sys.platform: linux
+2024/03/05 10:15:05 - mmengine - INFO - Config:
+lr = 0.0018
+2024/03/05 10:16:00 - mmengine - INFO - Epoch(train)  [1][ 50/116]  base_lr: 1.8000e-03 lr: 1.8000e-03  eta: 1 day, 2:03:04  time: 0.5000  data_time: 0.0100  memory: 3000  grad_norm: 3.2000  loss: 2.3456  loss_cls: 1.2000  loss_bbox: 0.9000  loss_dir: 0.2456
+2024/03/05 10:17:00 - mmengine - INFO - Epoch(train)  [1][100/116]  base_lr: 1.9000e-03 lr: 1.9000e-03  eta: 2:03:04  time: 0.5000  data_time: 0.0100  memory: 3000  grad_norm: 3.1000  loss: 2.2000  loss_cls: 1.1000  loss_bbox: 0.9000  loss_dir: 0.2000
+2024/03/05 10:17:10 - mmengine - INFO - Saving checkpoint at 1 epochs
+2024/03/05 10:17:20 - mmengine - INFO - Epoch(val)  [1][50/58]    eta: 0:00:01  time: 0.1000  data_time: 0.0100  memory: 1000
+2024/03/05 10:17:30 - mmengine - INFO - Epoch(val) [1][58/58]    Kitti metric/pred_instances_3d/KITTI/Car_3D_AP40_moderate_strict: 70.1234  data_time: 0.0100  time: 0.1000
+2024/03/05 10:18:00 - mmengine - INFO - Epoch(train)  [2][ 50/116]  base_lr: 2.0000e-03 lr: 2.0000e-03  eta: 2:00:00  time: 0.5000  data_time: 0.0100  memory: 3000  grad_norm: 3.0000  loss: 2.1000  loss_cls: 1.0000  loss_bbox: 0.9000  loss_dir: 0.2000
+2024/03/05 10:18:30 - mmengine - INFO - Epoch(train)  [2][100/116]  base_lr: 2.0000e-03 lr:
+"""
+
+MMCV_LOG = [
+    {"env_info": "sys.platform: linux", "config": "lr = 0.02\n", "seed": 0, "exp_name": "faster.py"},
+    {"mode": "train", "epoch": 1, "iter": 50, "lr": 0.00198, "memory": 3000, "data_time": 0.1,
+     "loss_rpn_cls": 0.5, "loss": 2.0, "grad_norm": 10.0, "time": 0.5},
+    {"mode": "train", "epoch": 1, "iter": 100, "lr": 0.00398, "memory": 3000, "data_time": 0.1,
+     "loss_rpn_cls": 0.4, "loss": 1.8, "grad_norm": 9.0, "time": 0.5},
+    {"mode": "val", "epoch": 1, "iter": 120, "lr": 0.00398, "bbox_mAP": 0.1, "bbox_mAP_50": 0.2},
+    {"mode": "train", "epoch": 2, "iter": 50, "lr": 0.02, "momentum": 0.9, "memory": 3000, "data_time": 0.1,
+     "loss_rpn_cls": 0.3, "loss": 1.5, "time": 0.5},
+    {"mode": "val", "epoch": 2, "iter": 120, "lr": 0.02, "bbox_mAP": 0.15, "bbox_mAP_50": 0.25},
+]
+
+
+def _small_run(work_dir, epochs=3, epoch_length=40, stamp=STAMP, extra_lines=()):
+    train = train_rows(lambda e: 2.0 - 0.1 * e, epochs, epoch_length, 10, seed=0, noise=0.0)
+    val = val_rows(lambda e: 50.0 + e, epochs, 1)
+    return write_mmengine_run(work_dir, train, val, stamp=stamp, extra_lines=extra_lines)
+
+
+def test_scalars_json_train_and_validation(tmp_path):
+    _small_run(tmp_path)
+    log = read_run(str(tmp_path))
+    assert log.kind == "scalars.json" and log.loop == "epoch"
+    assert log.path.endswith(os.path.join(STAMP, "vis_data", "scalars.json"))
+    assert log.epoch_length == 40
+    assert list(log.iters[:5]) == [10, 20, 30, 40, 50]
+    assert list(log.epochs[:5]) == [1, 1, 1, 1, 2]
+    assert log.has("loss") and log.has("lr") and not log.has("momentum")
+    assert set(log.loss_parts) == {"loss_cls", "loss_bbox"}
+    assert "time" not in log.train and "memory" not in log.train and "base_lr" not in log.train
+    assert list(log.val_steps) == [1.0, 2.0, 3.0]
+    assert log.metrics == [KITTI_CAR]
+    assert list(log.val[KITTI_CAR]) == [51.0, 52.0, 53.0]
+    assert log.skipped == 0
+
+
+def test_latest_timestamped_run_is_read(tmp_path):
+    _small_run(tmp_path, epochs=2, stamp="20240101_000000")
+    _small_run(tmp_path, epochs=4, stamp="20240202_000000")
+    log = read_run(str(tmp_path))
+    assert "20240202_000000" in log.path
+    assert log.total_iters == 160
+    assert any("2 runs" in n for n in log.notes)
+    # a run folder, its vis_data folder or the file itself also work
+    assert read_run(str(tmp_path / "20240101_000000")).total_iters == 80
+    assert read_run(str(tmp_path / "20240101_000000" / "vis_data")).total_iters == 80
+    assert read_run(str(tmp_path / "20240101_000000" / "vis_data" / "scalars.json")).total_iters == 80
+
+
+def test_malformed_lines_are_skipped_and_counted(tmp_path):
+    bad = ['{"lr": 0.1, "loss": ', "not json", "[1, 2, 3]", '{"iter": 5}', "\x00\x01garbage"]
+    _small_run(tmp_path, extra_lines=bad)
+    log = read_run(str(tmp_path))
+    assert log.skipped == 5
+    assert any("5 malformed lines skipped" in n for n in log.notes)
+    assert log.total_iters == 120
+
+
+def test_dumped_config_is_found(tmp_path):
+    _small_run(tmp_path)
+    assert read_run(str(tmp_path)).config is None
+    (tmp_path / "my_config.py").write_text("lr = 0.1\n", encoding="utf-8")
+    assert read_run(str(tmp_path)).config == str(tmp_path / "my_config.py")
+    # the copy in vis_data belongs to this very run and wins
+    (tmp_path / STAMP / "vis_data" / "config.py").write_text("lr = 0.1\n", encoding="utf-8")
+    assert read_run(str(tmp_path)).config == str(tmp_path / STAMP / "vis_data" / "config.py")
+
+
+def test_resumed_run_keeps_last_value_per_iteration(tmp_path):
+    vis = tmp_path / STAMP / "vis_data"
+    vis.mkdir(parents=True)
+    rows = [{"lr": 0.1, "loss": 1.0, "epoch": 1, "iter": 10, "step": 10},
+            {"lr": 0.1, "loss": 0.9, "epoch": 1, "iter": 20, "step": 20},
+            {"lr": 0.1, "loss": 0.8, "epoch": 1, "iter": 20, "step": 20}]
+    (vis / "scalars.json").write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    log = read_run(str(tmp_path))
+    assert list(log.iters) == [10, 20]
+    assert list(log.train["loss"]) == [1.0, 0.8]
+
+
+def test_iteration_based_scalars(tmp_path):
+    vis = tmp_path / STAMP / "vis_data"
+    vis.mkdir(parents=True)
+    rows = [{"lr": 0.01, "loss": 1.0 - i * 0.01, "iter": i * 50, "step": i * 50} for i in range(1, 30)]
+    rows.insert(20, {"mIoU": 40.0, "aAcc": 80.0, "step": 1000})
+    (vis / "scalars.json").write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    log = read_run(str(tmp_path))
+    assert log.loop == "iter" and log.val_by == "iter"
+    assert log.epoch_length is None
+    assert list(log.val_steps) == [1000.0]
+    assert primary_metric(log.metrics) == "mIoU"
+
+
+def test_mmengine_text_log(tmp_path):
+    run = tmp_path / STAMP
+    run.mkdir()
+    (run / f"{STAMP}.log").write_text(TEXT_LOG, encoding="utf-8")
+    log = read_run(str(tmp_path))
+    assert log.kind == "text" and log.loop == "epoch"
+    assert log.epoch_length == 116
+    assert list(log.iters) == [50, 100, 166]
+    assert list(log.epochs) == [1, 1, 2]
+    assert list(log.train["lr"]) == [1.8e-3, 1.9e-3, 2.0e-3]
+    assert list(log.train["grad_norm"]) == [3.2, 3.1, 3.0]
+    assert log.train["loss_dir"][0] == 0.2456
+    assert "eta" not in log.train and "time" not in log.train
+    assert list(log.val_steps) == [1.0]
+    assert log.val[KITTI_CAR][0] == 70.1234  # a metric name with a space in it
+    assert log.skipped == 1  # the truncated last line
+
+
+def test_text_log_is_the_fallback_when_scalars_json_is_missing(tmp_path):
+    run = tmp_path / STAMP
+    (run / "vis_data").mkdir(parents=True)
+    (run / "vis_data" / "scalars.json").write_text("", encoding="utf-8")  # training just started
+    (run / f"{STAMP}.log").write_text(TEXT_LOG, encoding="utf-8")
+    assert read_run(str(tmp_path)).kind == "text"
+
+
+def test_iteration_based_text_log(tmp_path):
+    lines = [f"2024/01/01 - mmengine - INFO - Iter(train) [{i * 50:>5}/40000]  lr: 1.0000e-02  eta: 1:00:00  "
+             f"time: 0.3  data_time: 0.01  memory: 100  loss: {1.0 - i / 100:.4f}  decode.loss_ce: 0.5"
+             for i in range(1, 25)]
+    lines.insert(20, "2024/01/01 - mmengine - INFO - Iter(val) [500/500]    aAcc: 90.0000  mIoU: 41.2000  "
+                     "data_time: 0.01  time: 0.1")
+    path = tmp_path / "run.log"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    log = read_log_file(str(path))
+    assert log.loop == "iter" and log.val_by == "iter"
+    assert log.total_iters == 1200
+    assert list(log.val_steps) == [1000.0]
+    assert log.val["mIoU"][0] == 41.2
+    assert log.has("decode.loss_ce")
+
+
+def test_mmcv_log_json(tmp_path):
+    lines = [json.dumps(r) for r in MMCV_LOG]
+    lines.insert(5, '{"mode": "train", "epoch": 2, "iter": 100, "lr": 0.02')  # killed mid-write
+    lines.insert(6, "not json at all")
+    (tmp_path / "20220101_000000.log.json").write_text("\n".join(lines), encoding="utf-8")
+    (tmp_path / "faster-rcnn_r50_fpn_1x_coco.py").write_text("lr = 0.02\n", encoding="utf-8")
+    log = read_run(str(tmp_path))
+    assert log.kind == "mmcv-json" and log.loop == "epoch"
+    assert log.epoch_length == 120  # from the validation lines (`iter` = the epoch's last iteration)
+    assert list(log.iters) == [50, 100, 170]  # inner iterations made global
+    assert list(log.epochs) == [1, 1, 2]
+    assert np.isnan(log.train["momentum"][0]) and log.train["momentum"][2] == 0.9
+    assert list(log.val_steps) == [1.0, 2.0]
+    assert "lr" not in log.val
+    assert primary_metric(log.metrics) == "bbox_mAP"
+    assert log.skipped == 2
+    assert log.config == str(tmp_path / "faster-rcnn_r50_fpn_1x_coco.py")
+
+
+@pytest.mark.parametrize("content", [b"", b"\x89PNG\r\n\x1a\n\x00\x00binary", b"hello\nworld\n", b"{}\n{}\n",
+                                     b"\xff\xfe\xfa not utf-8 at all"])
+def test_unusable_logs_raise_runlog_error(tmp_path, content):
+    path = tmp_path / "scalars.json"
+    path.write_bytes(content)
+    with pytest.raises(RunLogError):
+        read_run(str(path))
+
+
+def test_missing_and_empty_work_dirs(tmp_path):
+    with pytest.raises(RunLogError, match="no such file"):
+        read_run(str(tmp_path / "nope"))
+    with pytest.raises(RunLogError, match="no training log found"):
+        read_run(str(tmp_path))
+
+
+@pytest.mark.parametrize(
+    "metric,lower",
+    [("coco/bbox_mAP", False), (KITTI_CAR, False), ("mIoU", False), ("accuracy/top1", False),
+     ("NuScenes metric/pred_instances_3d_NuScenes/mATE", True), ("val/loss", True), ("EPE", True),
+     ("abs_rel_error", True)],
+)
+def test_metric_direction(metric, lower):
+    assert lower_is_better(metric) is lower
+
+
+def test_primary_metric_prefers_the_headline_number():
+    assert primary_metric(["coco/bbox_mAP_50", "coco/bbox_mAP", "coco/bbox_mAP_s"]) == "coco/bbox_mAP"
+    assert primary_metric(["aAcc", "mIoU", "mAcc"]) == "mIoU"
+    assert primary_metric([]) is None
