@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import textwrap
-from typing import Dict, List, Optional
+from typing import List, Optional
 
 import pytest
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from typing import Iterator, List, Optional
 
-from schedlint.model import Finding, Location, Related, Severity
+from schedlint.model import Finding, Location, Severity
 from schedlint.rules.base import Context, Example, Rule, cfg, fmt
 
 _SGD = "optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.02, momentum=0.9))\n"

@@ -18,7 +18,7 @@ from schedlint.rules.support import (
     span,
     stop_iteration,
 )
-from schedlint.rules.windows import param_word, schedulers_of, value_at, window
+from schedlint.rules.windows import param_word, schedulers_of, window
 
 _ADAMW = "optim_wrapper = dict(optimizer=dict(type='AdamW', lr=0.0018, betas=(0.95, 0.99), weight_decay=0.01))\n"
 _SGD = "optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.02, momentum=0.9))\n"
@@ -219,12 +219,13 @@ class MomentumReachesOne(Rule):
         exact = abs(float(values[over]) - 1.0) <= 1e-12
         loc, related, who = _cause_location(ctx, over)
         if loc is None:
-            loc = ctx.plan.horizon.locs.get("train_cfg") or next(iter(ctx.plan.optimizer.locs.values()))
+            loc = (ctx.plan.horizon.locs.get("train_cfg") or next(iter(ctx.plan.optimizer.locs.values()), None)
+                   or Location(ctx.plan.filename, 1))
         if exact and beta:
-            consequence = (f"Adam's bias correction 1 - beta1**t is 0 there and torch raises ZeroDivisionError: "
+            consequence = ("Adam's bias correction 1 - beta1**t is 0 there and torch raises ZeroDivisionError: "
                            "float division by zero in optimizer.step()")
         elif beta:
-            consequence = (f"Adam's bias correction 1 - beta1**t turns negative and the moment estimate grows "
+            consequence = ("Adam's bias correction 1 - beta1**t turns negative and the moment estimate grows "
                            "instead of averaging: silently wrong updates, no error")
         elif exact:
             consequence = "SGD then never forgets a gradient: the velocity accumulates every step"
