@@ -178,6 +178,8 @@ class Linter:
         from schedlint.rules import Context, all_rules
 
         resolved, findings = self.resolve(path)
+        for f in findings:
+            f.configs = [path]
         if resolved is None:
             return findings
         plan = build_any_plan(resolved, self.epoch_length_for(path))
@@ -202,10 +204,8 @@ def build_any_plan(resolved: ResolvedConfig, epoch_length: Optional[int]):
 
     if has_plan(resolved):
         return build_plan(resolved, epoch_length)
-    try:
-        from schedlint.legacy import build_legacy_plan, has_legacy_plan
-    except ImportError:  # pragma: no cover - legacy front-end not available
-        return None
+    from schedlint.legacy import build_legacy_plan, has_legacy_plan
+
     if has_legacy_plan(resolved):
         return build_legacy_plan(resolved, epoch_length)
     return None

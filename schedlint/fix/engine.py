@@ -55,6 +55,8 @@ class RefusedFix:
 
 @dataclass
 class FileChange:
+    """A file's text before and after fixing (and what is needed to write it back)."""
+
     path: str
     old: str
     new: str
@@ -62,6 +64,7 @@ class FileChange:
     mtime_ns: Optional[int] = None
 
     def diff(self) -> str:
+        """A unified diff of the change."""
         return unified_diff(self.path, self.old, self.new, os.path.relpath(self.path))
 
 
@@ -79,6 +82,7 @@ class FixResult:
 
     @property
     def diff(self) -> str:
+        """Unified diffs of every changed file."""
         return "".join(c.diff() for _, c in sorted(self.changes.items()))
 
 
@@ -89,6 +93,7 @@ class _Env:
         self.contexts: Dict[str, Any] = {}
 
     def record(self, ctx: Any, findings: List[Finding]) -> None:
+        """Keep the rules context of a config just linted."""
         self.contexts[ctx.resolved.filename] = ctx
 
 
@@ -99,6 +104,7 @@ class _Lint:
 
     @property
     def loaded(self) -> bool:
+        """Whether the config resolved (no SL9xx finding)."""
         return not any(f.code.startswith("SL9") for f in self.findings)
 
     def errors(self, wanted: Callable[[Finding], bool]) -> Counter:
@@ -106,6 +112,7 @@ class _Lint:
         return Counter(f.code for f in self.findings if f.severity == Severity.ERROR and wanted(f))
 
     def count(self, codes: List[str]) -> int:
+        """How many findings have one of these codes."""
         return sum(1 for f in self.findings if f.code in codes)
 
     def schedule(self) -> Any:
@@ -134,6 +141,7 @@ class _Workspace:
         self.base_loader = Linter(settings).loader  # for `_base_` references (edits never touch them)
 
     def read_disk(self, path: str) -> str:
+        """The file's text on disk when first read (with its BOM and mtime remembered)."""
         path = os.path.abspath(path)
         if path not in self.disk:
             from schedlint.loader import _decode  # same decoding as the loader
@@ -145,6 +153,7 @@ class _Workspace:
         return self.disk[path][0]
 
     def text(self, path: str, overlay: Optional[Dict[str, str]] = None) -> str:
+        """A file's text as currently fixed (or in a candidate overlay)."""
         path = os.path.abspath(path)
         overlay = self.overlay if overlay is None else overlay
         if path in overlay:
@@ -183,6 +192,7 @@ class _Workspace:
         return self.counter
 
     def discard(self, version: int) -> None:
+        """Forget what was linted for a refused candidate."""
         self._lints = {k: v for k, v in self._lints.items() if k[0] != version}
         self._linters.pop(version, None)
 
@@ -220,6 +230,7 @@ def fix_paths(
     passed_dirs = [os.path.abspath(p) for p in paths if os.path.isdir(p)]
 
     def editable(path: str) -> bool:
+        """Given (or under a given folder), and not part of an installed package."""
         path = os.path.abspath(path)
         if installed_file(path) or not os.path.isfile(path):
             return False
@@ -337,6 +348,7 @@ class _Fixer:
         )
 
     def dependents_of(self, path: str) -> List[str]:
+        """Configs of the project that inherit `path`."""
         from schedlint.check import dependents
 
         if path not in self._dependents:

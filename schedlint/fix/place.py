@@ -101,6 +101,7 @@ class _Files:
         self.styles: Dict[str, Style] = {}
 
     def source(self, path: str) -> Source:
+        """The file's text (refused for old-Mac line endings)."""
         if path not in self.sources:
             src = Source(path, self.text_of(path))
             if src.has_lone_cr:
@@ -109,6 +110,7 @@ class _Files:
         return self.sources[path]
 
     def style(self, path: str) -> Style:
+        """The file's own style."""
         if path not in self.styles:
             self.styles[path] = detect_style(self.source(path).text)
         return self.styles[path]

@@ -33,6 +33,7 @@ class FixOptions:
     unsafe: bool = False
 
     def allows(self, transform: Transform) -> bool:
+        """Whether `fix` may apply this transform with these options."""
         if transform.option == "--rescale":
             return self.rescale
         if transform.option == "--cosine":

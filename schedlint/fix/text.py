@@ -38,6 +38,7 @@ class Source:
 
     @property
     def tree(self) -> ast.Module:
+        """The parsed module (parsed once)."""
         if self._tree is None:
             self._tree = ast.parse(self.text)
         return self._tree
@@ -82,6 +83,7 @@ class Source:
         return start, end
 
     def segment(self, loc: Location) -> str:
+        """The text a loader location spans."""
         start, end = self.span(loc)
         return self.text[start:end]
 
@@ -214,6 +216,7 @@ def tidy_float(value: float) -> float:
 
 
 def string_text(value: str, quote: str) -> str:
+    """A string literal in the given quote character (the other one when the text contains it)."""
     text = repr(value)
     if text[0] == quote:
         return text
@@ -298,6 +301,7 @@ def key_before(source: Source, start: int, key: str) -> Optional[Tuple[int, int]
 
 
 def is_expression(text: str) -> bool:
+    """Whether the text parses as one Python expression."""
     try:
         ast.parse(text.strip(), mode="eval")
     except SyntaxError:
@@ -317,6 +321,7 @@ def uses_only_constants(text: str) -> bool:
 
 
 def names_in(text: str) -> List[str]:
+    """The bare names an expression reads."""
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError:

@@ -41,14 +41,17 @@ class Change:
 
     @property
     def changed_keys(self) -> List[str]:
+        """Keys added or given another value."""
         return [k for k in self.new if k not in self.old or self.old[k] != self.new[k]]
 
     @property
     def removed_keys(self) -> List[str]:
+        """Keys the fixed dict no longer has."""
         return [k for k in self.old if k not in self.new]
 
     @property
     def replaces_type(self) -> bool:
+        """Whether the scheduler becomes another type."""
         return self.old.get("type") != self.new.get("type")
 
 
@@ -66,10 +69,12 @@ class Transform:
 
     @property
     def codes(self) -> List[str]:
+        """Codes of the findings the transform answers."""
         return sorted({f.code for f in self.findings})
 
     @property
     def notes(self) -> List[str]:
+        """What changed, value by value."""
         return [n for c in self.changes.values() for n in c.notes]
 
 

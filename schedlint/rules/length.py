@@ -259,11 +259,14 @@ class ScheduleTruncated(Rule):
                 continue
             param = param_word(ctx, s.param)
             loc = ctx.scheduler_loc(s, "end", "T_max", "milestones")
-            severity = Severity.ERROR if lost >= 0.5 else Severity.WARNING
+            # an LR that ends 10x above its planned floor is a different training, whatever the share
+            times = actual / planned if s.param == "lr" and planned > 0 and actual > planned else 1.0
+            severity = Severity.ERROR if lost >= 0.5 or times >= 10 else Severity.WARNING
+            how_far = f"{times:.0f}x the planned value, " if times >= 2 else ""
             msg = (
                 f"{s.type} is planned until {ctx.where(w.stop)} but training ends at {ctx.where(total)}: "
                 f"the {param} ends at {fmt(actual)} instead of {fmt(planned)} "
-                f"({lost:.0%} of the planned change is lost)"
+                f"({how_far}{lost:.0%} of the planned change is lost)"
             )
             if (not s.by_epoch or s.converted) and ctx.plan.horizon.loop == "epoch":
                 msg += ctx.epoch_length_note()

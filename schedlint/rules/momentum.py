@@ -48,6 +48,7 @@ runner = dict(type='EpochBasedRunner', max_epochs=20)
 """
 
 NEAR_ONE = 1e-3  # beta1/momentum this close to 1 averages over ~1000+ steps
+FROZEN_AT_ONE = 1e-4  # left this close to 1 for a long tail: the optimizer effectively stops reacting
 ONE = 1.0 - 1e-12
 LONG_STRETCH = 0.10  # share of training near 1 that is reported
 MOMENTUM_TYPES_WITH_FLOOR = ("CosineAnnealingMomentum", "PolyMomentum", "CosineRestartMomentum",
@@ -159,7 +160,7 @@ class MomentumReachesOne(Rule):
                 """,
             },
             epoch_length=10,
-            note="beta1 frozen at 0.99998 for the 20 epochs the schedule no longer covers (warning)",
+            note="beta1 frozen at 0.99998 for the 20 epochs the schedule no longer covers (error: stuck at ~1)",
         ),
     ]
     valid = [
@@ -211,7 +212,13 @@ class MomentumReachesOne(Rule):
                         f"{span(ctx, frozen)}")
             if beta:
                 msg += "; Adam then averages gradients over thousands of steps and reacts to almost nothing new"
-            yield self.finding(msg, loc, related + ctx.horizon_related_if_elsewhere(loc), severity=Severity.WARNING)
+            stuck = (
+                frozen > 1
+                and values[-1] >= 1 - FROZEN_AT_ONE
+                and frozen / total > ctx.settings.thresholds.tail_fraction
+            )
+            severity = Severity.ERROR if stuck else Severity.WARNING
+            yield self.finding(msg, loc, related + ctx.horizon_related_if_elsewhere(loc), severity=severity)
 
     def _reaches_one(self, ctx: Context, values: np.ndarray, over: int, word: str, beta: bool) -> Finding:
         peak_at = int(np.argmax(values))
