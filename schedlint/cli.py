@@ -121,6 +121,9 @@ def check(
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when there are findings."),
     statistics: bool = typer.Option(False, "--statistics", help="Show a count per rule instead of the findings."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print the findings only, without the summary."),
+    jobs: Optional[int] = typer.Option(
+        None, "--jobs", "-j", min=1, help="Worker processes for large trees (default: one per core)."
+    ),
 ) -> None:
     """Check configs for schedule problems."""
     from schedlint import report
@@ -133,6 +136,8 @@ def check(
         raise _fail("--config and --isolated cannot be used together")
     settings = _settings(paths, config, select, ignore, extend_select, epoch_length, scope_root, allow_exec,
                          dependents, isolated)
+    if jobs is not None:
+        settings.jobs = jobs
     try:
         result = check_paths(paths, settings, progress=_progress_callback())
     except UsageError as exc:
