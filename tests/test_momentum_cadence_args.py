@@ -72,9 +72,24 @@ def test_official_cyclic_approaches_one_but_is_not_reported():
 
 
 def test_stale_horizon_freezes_beta1_near_one():
+    """Left within 1e-4 of 1 for half of training once the schedule ends: an error, not a nuance."""
     findings = fixture("user/pointpillars_cyclic-20e_to-40e.py")
     (f,) = of(findings, "SL101")
-    assert f.severity.value == "warning" and "frozen at 0.99999" in f.message
+    assert f.severity.value == "error" and "frozen at 0.99999" in f.message
+
+
+def test_beta1_briefly_near_one_is_only_a_warning(tmp_path):
+    """Near 1 for a long stretch but not left there by a frozen tail: a warning."""
+    config = ADAMW + """\
+param_scheduler = [
+    dict(type='CosineAnnealingMomentum', T_max=9, eta_min=0.9999, begin=0, end=10),
+    dict(type='ConstantMomentum', factor=1.0, begin=10, end=20),
+    dict(type='CosineAnnealingMomentum', T_max=20, eta_min=0.9, begin=20, end=40),
+]
+train_cfg = dict(by_epoch=True, max_epochs=40)
+"""
+    findings = lint(tmp_path, config)
+    assert severities(findings, "SL101") == ["warning"]
 
 
 def test_decay_end_24_reaches_one():

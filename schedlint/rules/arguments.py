@@ -584,7 +584,16 @@ class EtaMinAboveStart(Rule):
             w = window(ctx, s)
             if w.start >= ctx.total_iters:
                 continue
-            start = value_at(ctx, "lr", w.start)
+            # a warm-up overlapping the start lowers the LR there on purpose: judge after it
+            from schedlint.rules.windows import is_warmup
+
+            settled = w.start
+            for other in lr_scheds:
+                if other is not s and is_warmup(other):
+                    ow = window(ctx, other)
+                    if ow.start <= settled < ow.stop:
+                        settled = ow.stop
+            start = value_at(ctx, "lr", settled) if settled < ctx.total_iters else ctx.plan.optimizer.lr
             floor = _floor(ctx, s)
             if start is None or floor is None or floor <= start * (1 + 1e-9):
                 continue
