@@ -266,7 +266,7 @@ def _epoch_length(resolved: ResolvedConfig, given: Optional[int]) -> Tuple[int, 
 
 
 def _optimizer(resolved: ResolvedConfig, notes: List[str]) -> Optimizer:
-    from schedlint.plan import _BETAS_OPTIMIZERS, _MOMENTUM_OPTIMIZERS, _NO_MOMENTUM_OPTIMIZERS, short_type
+    from schedlint.plan import auto_scale_factor, optimizer_from
 
     opt = resolved.get("optimizer")
     path: Tuple[Any, ...] = ("optimizer",)
@@ -280,54 +280,14 @@ def _optimizer(resolved: ResolvedConfig, notes: List[str]) -> Optimizer:
     if not isinstance(opt, dict):
         opt = {"type": "SGD", "lr": 0.0}
         notes.append("no optimizer; assuming SGD with lr 0")
-    kind = short_type(opt.get("type", "SGD"))
-    lr = opt.get("lr", 0.0)
-    if _number(lr) is None:
-        notes.append(f"optimizer lr is not a number ({lr!r}); assuming 0")
-        lr = 0.0
-    locs: Dict[str, Location] = {}
-    for key in ("type", "lr", "momentum", "betas", "paramwise_cfg"):
-        loc = resolved.loc(*path, key)
-        if loc is not None and key in opt:
-            locs[key] = loc
-    loc = resolved.loc(*path)
-    if loc is not None:
-        locs["self"] = loc
-    momentum = betas = kind_of_momentum = None
-    known = True
-    if kind in _MOMENTUM_OPTIMIZERS or "momentum" in opt:
-        value = _number(opt.get("momentum", _MOMENTUM_OPTIMIZERS.get(kind, 0.0)))
-        momentum = float(value) if value is not None else 0.0
-        kind_of_momentum = "momentum"
-    elif kind in _BETAS_OPTIMIZERS or "betas" in opt:
-        raw = opt.get("betas", _BETAS_OPTIMIZERS.get(kind, (0.9, 0.999)))
-        try:
-            betas = (float(raw[0]), float(raw[1]))
-            kind_of_momentum = "beta1"
-        except (TypeError, ValueError, IndexError):
-            notes.append(f"optimizer betas {raw!r} not understood")
-    elif kind not in _NO_MOMENTUM_OPTIMIZERS:
-        known = False
     scale = 1.0
     auto = resolved.get("auto_scale_lr")
-    if isinstance(auto, dict) and auto.get("enable") and _number(auto.get("base_batch_size")):
+    if isinstance(auto, dict) and auto.get("enable"):
         data = resolved.get("data")
         batch = _int(data.get("samples_per_gpu")) if isinstance(data, dict) else None
         gpus, name_batch = _gpus_and_batch(resolved.filename)
-        batch = batch or name_batch or 1
-        gpus = gpus or DEFAULT_GPUS
-        scale = gpus * batch / float(auto["base_batch_size"])
-        notes.append(f"auto_scale_lr enabled: lr x{scale:g} ({gpus} GPUs x batch {batch} / {auto['base_batch_size']})")
-    return Optimizer(
-        type=kind,
-        lr=float(lr) * scale,
-        momentum=momentum,
-        betas=betas,
-        momentum_kind=kind_of_momentum,
-        lr_scale=scale,
-        known=known,
-        locs=locs,
-    )
+        scale = auto_scale_factor(auto, gpus or DEFAULT_GPUS, batch or name_batch or 1, notes)
+    return optimizer_from(resolved, opt, path, notes, scale)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -229,22 +229,51 @@ def _optimizer(resolved: ResolvedConfig, notes: List[str]) -> Optimizer:
     if not isinstance(opt, dict):
         opt = CfgDict(type="SGD", lr=0.0)
         notes.append("optim_wrapper has no optimizer; assuming SGD with lr 0")
+    scale = 1.0
+    auto = resolved.get("auto_scale_lr")
+    if isinstance(auto, dict) and auto.get("enable"):
+        batch = _int(resolved.get("train_dataloader", "batch_size")) or 1
+        match = _GPU_BATCH.search(os.path.basename(resolved.filename))
+        scale = auto_scale_factor(auto, int(match.group(1)) if match else DEFAULT_GPUS, batch, notes)
+    return optimizer_from(resolved, opt, path, notes, scale)
+
+
+def auto_scale_factor(auto: Dict[str, Any], gpus: int, batch: int, notes: List[str]) -> float:
+    """mmengine's `auto_scale_lr` factor (GPUs x batch / base_batch_size), noted in the plan."""
+    base = auto.get("base_batch_size")
+    if not isinstance(base, (int, float)) or isinstance(base, bool) or base <= 0:
+        return 1.0
+    scale = gpus * batch / float(base)
+    notes.append(f"auto_scale_lr enabled: lr x{scale:g} ({gpus} GPUs x batch {batch} / {base})")
+    return scale
+
+
+def optimizer_from(
+    resolved: ResolvedConfig, opt: Any, path: Tuple[Any, ...], notes: List[str], scale: float = 1.0
+) -> Optimizer:
+    """The plan's optimizer from an optimizer dict at `path` (both config generations).
+
+    Which value a momentum scheduler drives follows torch: `momentum` for SGD/RMSprop (and any
+    optimizer configured with one), beta1 for the Adam family.
+    """
     kind = short_type(opt.get("type", "SGD"))
     lr = opt.get("lr", 0.0)
-    if not isinstance(lr, (int, float)) or isinstance(lr, bool):
+    if not _is_number(lr):
         notes.append(f"optimizer lr is not a number ({lr!r}); assuming 0")
         lr = 0.0
     locs: Dict[str, Location] = {}
-    for key in ("type", "lr", "momentum", "betas"):
+    for key in ("type", "lr", "momentum", "betas", "paramwise_cfg"):
         loc = resolved.loc(*path, key)
         if loc is not None and key in opt:
             locs[key] = loc
-    momentum = None
-    betas = None
-    kind_of_momentum = None
+    loc = resolved.loc(*path)
+    if loc is not None:
+        locs["self"] = loc
+    momentum = betas = kind_of_momentum = None
     known = True
     if kind in _MOMENTUM_OPTIMIZERS or "momentum" in opt:
-        momentum = float(opt.get("momentum", _MOMENTUM_OPTIMIZERS.get(kind, 0.0)))
+        value = opt.get("momentum", _MOMENTUM_OPTIMIZERS.get(kind, 0.0))
+        momentum = float(value) if _is_number(value) else 0.0
         kind_of_momentum = "momentum"
     elif kind in _BETAS_OPTIMIZERS or "betas" in opt:
         raw = opt.get("betas", _BETAS_OPTIMIZERS.get(kind, (0.9, 0.999)))
@@ -255,14 +284,6 @@ def _optimizer(resolved: ResolvedConfig, notes: List[str]) -> Optimizer:
             notes.append(f"optimizer betas {raw!r} not understood")
     elif kind not in _NO_MOMENTUM_OPTIMIZERS:
         known = False
-    scale = 1.0
-    auto = resolved.get("auto_scale_lr")
-    if isinstance(auto, dict) and auto.get("enable") and isinstance(auto.get("base_batch_size"), (int, float)):
-        batch = _int(resolved.get("train_dataloader", "batch_size")) or 1
-        match = _GPU_BATCH.search(os.path.basename(resolved.filename))
-        gpus = int(match.group(1)) if match else DEFAULT_GPUS
-        scale = gpus * batch / float(auto["base_batch_size"])
-        notes.append(f"auto_scale_lr enabled: lr x{scale:g} ({gpus} GPUs x batch {batch} / {auto['base_batch_size']})")
     return Optimizer(
         type=kind,
         lr=float(lr) * scale,

@@ -164,7 +164,7 @@ def oracle(plan: Plan) -> Tuple[np.ndarray, Optional[np.ndarray], Optional[int]]
             if s.type.endswith("ParamScheduler"):
                 kwargs["param_name"] = s.param
             schedulers.append(cls(optimizer=wrapper, **kwargs))  # the Runner builds with keywords only
-    except (ArithmeticError, ValueError) as exc:  # a crash in a construction step
+    except (ArithmeticError, ValueError):  # a crash in a construction step
         lr[:] = group["lr"]
         if momentum is not None:
             momentum[:] = read_momentum()

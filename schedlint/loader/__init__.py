@@ -15,7 +15,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
-from schedlint.loader.evaluator import ConfigError, Evaluator, ImportedName, LoadProblem, NeedsExecution, Opaque
+from schedlint.loader.evaluator import ConfigError, Evaluator, LoadProblem, NeedsExecution, Opaque
 from schedlint.loader.values import CfgDict, CfgList, clone, lookup, plain, provenance
 from schedlint.model import Location
 
