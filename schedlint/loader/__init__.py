@@ -131,6 +131,7 @@ class Loader:
         self._trees: Dict[str, Any] = {}  # path -> ast.Module | LoadProblem
         self._base_lists: Dict[str, List[Tuple[str, Location]]] = {}
         self._lazy_flags: Dict[str, bool] = {}
+        self._mutating: Dict[str, bool] = {}
         # path -> text to read instead of the file on disk (`schedlint fix` checks edits in memory)
         self.overrides = {os.path.abspath(k): v for k, v in (overrides or {}).items()}
 
@@ -278,6 +279,12 @@ class Loader:
         self._trees[path] = tree
         return tree
 
+    def _edits_in_place(self, path: str, tree: ast.Module) -> bool:
+        """Whether a file may mutate values it did not create (conservative; computed once)."""
+        if path not in self._mutating:
+            self._mutating[path] = _may_mutate(tree)
+        return self._mutating[path]
+
     def _lazy(self, path: str, tree: ast.Module) -> bool:
         """Whether a file is a pure-Python (read_base) config; computed once per file."""
         if path not in self._lazy_flags:
@@ -321,7 +328,9 @@ class Loader:
                     " among bases",
                     loc,
                 )
-            base_values = clone(result.values, config=True)  # `_base_` is a ConfigDict in mmengine
+            # `_base_` is a ConfigDict in mmengine; a child that never edits inherited values in place
+            # can share them with the cache (nothing downstream mutates resolved values)
+            base_values = clone(result.values, config=True) if self._edits_in_place(path, tree) else result.values
             for key, value in base_values.items():
                 merged.set(key, value, base_values.locs.get(key))
             for p in result.chain:
@@ -536,8 +545,14 @@ def merge_a_into_b(a: CfgDict, b: CfgDict, path: str = "") -> CfgDict:
     for key, value in a.items():
         loc = a.locs.get(key) if isinstance(a, CfgDict) else None
         if isinstance(value, dict):
-            # mmengine pops `_delete_` only when the key exists in the base (the quirk is kept)
-            if key in b and not value.pop(DELETE_KEY, False):
+            # mmengine pops `_delete_` only when the key exists in the base (the quirk is kept); the
+            # child's dict may be shared with a cached base, so it is copied rather than popped
+            delete = False
+            if key in b and DELETE_KEY in value:
+                delete = value[DELETE_KEY]
+                value = value.shallow_copy() if isinstance(value, CfgDict) else CfgDict(value)
+                value.remove(DELETE_KEY)
+            if key in b and not delete:
                 if not isinstance(b[key], dict):
                     raise LoadProblem(
                         "SL907",
@@ -630,6 +645,33 @@ def _loc(path: str, node: ast.AST) -> Location:
         getattr(node, "end_lineno", None),
         getattr(node, "end_col_offset", None),
     )
+
+
+_MUTATING_METHODS = {"update", "pop", "popitem", "setdefault", "append", "extend", "insert", "remove", "clear",
+                     "sort", "reverse", "__setitem__", "__delitem__"}
+
+
+def _may_mutate(tree: ast.Module) -> bool:
+    """True if any statement could change an existing value in place: item or attribute
+    assignment, `del`, augmented assignment, or a call of a mutating method."""
+
+    def non_name_target(target: ast.AST) -> bool:
+        if isinstance(target, (ast.Tuple, ast.List)):
+            return any(non_name_target(t) for t in target.elts)
+        if isinstance(target, ast.Starred):
+            return non_name_target(target.value)
+        return not isinstance(target, ast.Name)
+
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.AugAssign, ast.Delete)):
+            return True
+        if isinstance(node, ast.Assign) and any(non_name_target(t) for t in node.targets):
+            return True
+        if isinstance(node, (ast.AnnAssign, ast.For, ast.comprehension)) and non_name_target(node.target):
+            return True
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _MUTATING_METHODS:
+            return True
+    return False
 
 
 def _is_base_assign(stmt: ast.stmt) -> bool:
