@@ -62,6 +62,12 @@ class MilestoneUnreached(Rule):
                 """,
             },
             epoch_length=100,
+            fixed="""\
+            _base_ = './base.py'
+            _base_.param_scheduler[1].milestones = [16, 22]
+            _base_.param_scheduler[1].end = 24
+            train_cfg = dict(max_epochs=24)
+            """,
         ),
     ]
     valid = [
@@ -437,6 +443,10 @@ class CosineRestart(Rule):
             train_cfg = dict(by_epoch=True, max_epochs=24)
             """),
             epoch_length=10,
+            fixed=cfg(_SGD, """\
+            param_scheduler = [dict(type='CosineAnnealingLR', T_max=24, eta_min=1e-5, by_epoch=True)]
+            train_cfg = dict(by_epoch=True, max_epochs=24)
+            """),
         )
     ]
     valid = [
@@ -510,6 +520,10 @@ class CosineIncomplete(Rule):
             train_cfg = dict(by_epoch=True, max_epochs=24)
             """),
             epoch_length=10,
+            fixed=cfg(_SGD, """\
+            param_scheduler = [dict(type='CosineAnnealingLR', T_max=24, eta_min=0, begin=0, end=24)]
+            train_cfg = dict(by_epoch=True, max_epochs=24)
+            """),
         )
     ]
     valid = [
