@@ -3,7 +3,9 @@ that change, byte for byte); every other file must stay as it is.
 
 `case.json` gives the command line (run in the copied tree), the exit code, the findings the fix
 answers (per config, which `check` must not report afterwards) and the schedule mmengine's
-`Config.fromfile` must load from the fixed configs (a subset of keys per scheduler).
+`Config.fromfile` must load from the fixed configs (a subset of keys per scheduler). Its optional
+`from_fixtures` lists files of the input tree taken from fixtures/ (same relative path) rather than
+kept twice in the repository.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from schedlint.cli import app
 from schedlint.settings import Settings
 
 CASES_DIR = Path(__file__).parent / "fix_cases"
+FIXTURES_DIR = Path(__file__).parent.parent / "fixtures"
 CASES = sorted(p for p in CASES_DIR.iterdir() if p.is_dir())
 
 
@@ -38,6 +41,14 @@ def _spec(case: Path) -> dict:
     return json.loads((case / "case.json").read_text(encoding="utf-8"))
 
 
+def _copy_input(case: Path, tree: Path) -> None:
+    """The case's input tree, with the files it takes from fixtures/."""
+    shutil.copytree(case / "input", tree)
+    for rel in _spec(case).get("from_fixtures", []):
+        (tree / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(FIXTURES_DIR / rel, tree / rel)
+
+
 def _run(tree: Path, args, monkeypatch):
     monkeypatch.chdir(tree)
     return CliRunner().invoke(app, ["fix", *args], catch_exceptions=False)
@@ -47,7 +58,7 @@ def _run(tree: Path, args, monkeypatch):
 def fixed_tree(tmp_path, request, monkeypatch):
     case: Path = request.param
     tree = tmp_path / "tree"
-    shutil.copytree(case / "input", tree)
+    _copy_input(case, tree)
     before = _snapshot(tree)
     result = _run(tree, _spec(case)["args"], monkeypatch)
     return case, tree, before, result
@@ -101,7 +112,7 @@ def test_check_no_longer_reports_the_fixed_findings(fixed_tree):
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_fix_diff_reports_pending_changes_and_writes_nothing(case, tmp_path, monkeypatch):
     tree = tmp_path / "tree"
-    shutil.copytree(case / "input", tree)
+    _copy_input(case, tree)
     before = _snapshot(tree)
     result = _run(tree, ["--diff", *_spec(case)["args"]], monkeypatch)
     assert result.exit_code == 1, result.output
