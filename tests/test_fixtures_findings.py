@@ -129,3 +129,16 @@ def test_check_fixtures_from_the_command_line_exits_1_and_never_executes_code(tm
     assert "Traceback" not in proc.stdout + proc.stderr
     assert "SL001" in proc.stdout and "SL904" in proc.stdout
     assert not os.path.exists(marker)
+
+
+def test_check_stays_light():
+    """`check` on a config with a fixable finding imports none of the heavy optional libraries."""
+    code = (
+        "import sys\n"
+        "from schedlint.check import check_paths\n"
+        f"r = check_paths([{os.path.join(FIXTURES, 'configs', 'user', 'faster-rcnn_1x-to-2x_milestones-16-23.py')!r}])\n"
+        "assert r.findings and any(f.fix for f in r.findings)\n"
+        "print(sorted(m for m in ('libcst', 'matplotlib', 'torch', 'mmengine') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
