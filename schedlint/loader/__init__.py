@@ -131,6 +131,7 @@ class Loader:
         self._trees: Dict[str, Any] = {}  # path -> ast.Module | LoadProblem
         self._base_lists: Dict[str, List[Tuple[str, Location]]] = {}
         self._lazy_flags: Dict[str, bool] = {}
+        self._prepared: Dict[str, Any] = {}  # path -> (text, placeholders) | LoadProblem
         self._mutating: Dict[str, bool] = {}
         # path -> text to read instead of the file on disk (`schedlint fix` checks edits in memory)
         self.overrides = {os.path.abspath(k): v for k, v in (overrides or {}).items()}
@@ -215,7 +216,20 @@ class Loader:
         return result
 
     def _prepare(self, path: str) -> Tuple[str, Dict[str, str]]:
-        """The file's text after mmengine's textual substitutions, and the base-var placeholders."""
+        """The file's text after mmengine's textual substitutions, and the base-var placeholders
+        (computed once per file; a failure is raised again on every call)."""
+        cached = self._prepared.get(path)
+        if cached is None:
+            try:
+                cached = self._prepare_uncached(path)
+            except LoadProblem as problem:
+                cached = problem
+            self._prepared[path] = cached
+        if isinstance(cached, LoadProblem):
+            raise cached
+        return cached
+
+    def _prepare_uncached(self, path: str) -> Tuple[str, Dict[str, str]]:
         if not os.path.isfile(path):
             raise LoadProblem("SL902", f"config file not found: {path}", Location(path, 1))
         try:
