@@ -19,6 +19,16 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from wheels import BENCHMARK_TREES, MMENGINE_ERA, configs_dir, leaf_configs, scope_roots  # noqa: E402
 
+# Runs a command as a child and prints the child's peak resident memory (KiB) on the last line.
+PEAK_RSS = r"""
+import resource, subprocess, sys
+proc = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+sys.stdout.write(proc.stdout)
+sys.stderr.write(proc.stderr)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+sys.exit(proc.returncode)
+"""
+
 MMENGINE_LOOP = r"""
 import json, sys, warnings
 warnings.simplefilter("ignore")
@@ -47,27 +57,30 @@ def main() -> int:
 
     scope_args = [a for name, root in roots.items() for a in ("--scope-root", f"{name}={root}")]
 
-    def run_check(*extra: str):
+    def measured(command):
+        """(seconds, stdout without the last line, peak RSS in MiB of the largest process)."""
         start = time.perf_counter()
-        proc = subprocess.run(
-            [sys.executable, "-m", "schedlint", "check", *folders, "--output-format", "concise", "--exit-zero",
-             "--no-dependents", "-q", "--statistics", *scope_args, *extra],
-            capture_output=True, text=True,
-        )
+        proc = subprocess.run([sys.executable, "-c", PEAK_RSS, *command], capture_output=True, text=True)
         elapsed = time.perf_counter() - start
-        total = sum(int(line.split()[0]) for line in proc.stdout.splitlines() if line.strip()[:1].isdigit())
-        return elapsed, f"{total} findings" if proc.returncode == 0 else proc.stderr[-300:]
+        lines = proc.stdout.strip().splitlines()
+        peak = int(lines[-1]) / 1024 if lines and lines[-1].isdigit() else float("nan")
+        return elapsed, "\n".join(lines[:-1]), peak, proc
 
-    schedlint_time, summary = run_check()
-    serial_time, serial_summary = run_check("--jobs", "1")
+    def run_check(*extra: str):
+        elapsed, out, peak, proc = measured(
+            [sys.executable, "-m", "schedlint", "check", *folders, "--output-format", "concise", "--exit-zero",
+             "--no-dependents", "-q", "--statistics", *scope_args, *extra]
+        )
+        total = sum(int(line.split()[0]) for line in out.splitlines() if line.strip()[:1].isdigit())
+        return elapsed, (f"{total} findings" if proc.returncode == 0 else proc.stderr[-300:]), peak
 
-    start = time.perf_counter()
-    loop = subprocess.run(
-        [sys.executable, "-c", MMENGINE_LOOP, os.path.dirname(os.path.abspath(__file__)), json.dumps(roots), *leaves],
-        capture_output=True, text=True,
+    schedlint_time, summary, schedlint_peak = run_check()
+    serial_time, serial_summary, serial_peak = run_check("--jobs", "1")
+
+    mmengine_time, loaded, mmengine_peak, loop = measured(
+        [sys.executable, "-c", MMENGINE_LOOP, os.path.dirname(os.path.abspath(__file__)), json.dumps(roots), *leaves]
     )
-    mmengine_time = time.perf_counter() - start
-    loaded = loop.stdout.strip() or loop.stderr[-300:]
+    loaded = loaded or loop.stderr[-300:]
 
     print(f"trees: {', '.join(specs)} ({len(leaves)} leaf configs)")
     print(f"schedlint check (all rules, one worker per core): {schedlint_time:7.2f} s   [{summary}]")
@@ -75,6 +88,8 @@ def main() -> int:
     print(f"mmengine Config.fromfile loop (one process):      {mmengine_time:7.2f} s   [loaded, failed: {loaded}]")
     print(f"ratio schedlint / mmengine: {schedlint_time / mmengine_time:.3f}  (goal <= 0.200); "
           f"single process: {serial_time / mmengine_time:.3f}")
+    print(f"peak memory (largest process): schedlint {schedlint_peak:.0f} MiB, --jobs 1 {serial_peak:.0f} MiB, "
+          f"mmengine loop {mmengine_peak:.0f} MiB; ratio {serial_peak / mmengine_peak:.2f}")
     return 0
 
 

@@ -91,13 +91,30 @@ def main() -> None:
     print(f"{ITERATIONS:,} iterations ({EPOCHS} epochs x {EPOCH_LENGTH}); best of {repeat}")
     print(f"  baseline numpy.cumsum:                 {numpy_baseline * 1e3:9.2f} ms")
     print(f"  baseline Python loop of multiplications: {python_baseline * 1e3:7.2f} ms")
+    # memory baseline: the two float64 curves (lr, momentum) the result must hold anyway
+    output_bytes = 2 * ITERATIONS * 8
+    print(f"  memory baseline: the lr + momentum arrays themselves, {output_bytes / 2**20:.1f} MiB")
     for name, plan in plans().items():
         seconds = best_time(lambda: _simulate(plan), repeat)  # uncached: measure the simulation itself
+        peak = peak_bytes(lambda: _simulate(plan))
         print(f"  simulate: {name}")
         print(
             f"      {seconds * 1e3:9.2f} ms   = {seconds / numpy_baseline:7.1f} x numpy.cumsum"
-            f"   = {seconds / python_baseline:5.2f} x Python loop"
+            f"   = {seconds / python_baseline:5.2f} x Python loop;"
+            f"   peak memory {peak / 2**20:6.1f} MiB = {peak / output_bytes:4.1f} x the output arrays"
         )
+
+
+def peak_bytes(func) -> int:
+    """Peak memory allocated while `func` runs (numpy buffers included), via tracemalloc."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        func()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
 
 
 if __name__ == "__main__":

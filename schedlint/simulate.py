@@ -888,7 +888,7 @@ def _describe_failure(f: _Failure, total_iters: int, epoch_length: int, loop: st
 
 
 _CACHE: "OrderedDict[str, Curve]" = OrderedDict()
-_CACHE_BYTES = 256 * 1024 * 1024  # upper bound on the memory held by cached curves
+_CACHE_BYTES = 64 * 1024 * 1024  # upper bound on the memory held by cached curves
 
 
 def simulate(plan: Plan) -> Curve:

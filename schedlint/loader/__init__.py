@@ -213,6 +213,8 @@ class Loader:
                 self._results[path] = problem
             raise
         self._results[path] = result
+        # the syntax tree is not needed once the file is evaluated; keeping thousands costs memory
+        self._trees.pop(path, None)
         return result
 
     def _prepare(self, path: str) -> Tuple[str, Dict[str, str]]:
@@ -299,6 +301,15 @@ class Loader:
             self._mutating[path] = _may_mutate(tree)
         return self._mutating[path]
 
+    def _lazy_file(self, path: str) -> bool:
+        """Whether the file at `path` is a pure-Python config (False if it cannot be parsed)."""
+        if path in self._lazy_flags:
+            return self._lazy_flags[path]
+        try:
+            return self._lazy(path, self._parse(path, self._prepare(path)[0]))
+        except LoadProblem:
+            return False
+
     def _lazy(self, path: str, tree: ast.Module) -> bool:
         """Whether a file is a pure-Python (read_base) config; computed once per file."""
         if path not in self._lazy_flags:
@@ -322,11 +333,7 @@ class Loader:
             if not os.path.isfile(base_path):
                 raise LoadProblem("SL902", f"base config not found: {ref!r} (tried {base_path})", loc)
             if os.path.splitext(base_path)[1] == ".py" and stack and base_path not in stack:
-                try:
-                    base_tree = self._parse(base_path, self._prepare(base_path)[0])
-                except LoadProblem:
-                    base_tree = None
-                if base_tree is not None and self._lazy(base_path, base_tree):
+                if self._lazy_file(base_path):
                     raise LoadProblem(
                         "SL907",
                         "the configs of an inheritance chain must all be `_base_` style or all pure-Python "
