@@ -298,7 +298,7 @@ class Loader:
     def _edits_in_place(self, path: str, tree: ast.Module) -> bool:
         """Whether a file may mutate values it did not create (conservative; computed once)."""
         if path not in self._mutating:
-            self._mutating[path] = _may_mutate(tree)
+            self._mutating[path] = _may_mutate(tree, self._prepare(path)[0])
         return self._mutating[path]
 
     def _lazy_file(self, path: str) -> bool:
@@ -313,7 +313,9 @@ class Loader:
     def _lazy(self, path: str, tree: ast.Module) -> bool:
         """Whether a file is a pure-Python (read_base) config; computed once per file."""
         if path not in self._lazy_flags:
-            self._lazy_flags[path] = _is_lazy(tree)
+            text = self._prepare(path)[0]
+            # only an import or a `with` can make a file pure-Python style
+            self._lazy_flags[path] = ("import" in text or "with" in text) and _is_lazy(tree)
         return self._lazy_flags[path]
 
     def _load_uncached(self, path: str, stack: Tuple[str, ...]) -> _FileResult:
@@ -672,9 +674,18 @@ _MUTATING_METHODS = {"update", "pop", "popitem", "setdefault", "append", "extend
                      "sort", "reverse", "__setitem__", "__delitem__"}
 
 
-def _may_mutate(tree: ast.Module) -> bool:
+_MUTATING_CALL = re.compile(
+    r"\.\s*(?:" + "|".join(sorted(_MUTATING_METHODS)) + r")\s*\("
+)
+_ODD_LOOP_TARGET = re.compile(r"\bfor\s+[^:\n]*?[.\[][^:\n]*?\s+in\s")  # `for a.b in` / `for x[0] in`
+
+
+def _may_mutate(tree: ast.Module, text: str) -> bool:
     """True if any statement could change an existing value in place: item or attribute
-    assignment, `del`, augmented assignment, or a call of a mutating method."""
+    assignment, `del`, augmented assignment, or a call of a mutating method (found in the text,
+    conservatively: a mention in a string or comment also counts)."""
+    if _MUTATING_CALL.search(text) or _ODD_LOOP_TARGET.search(text):
+        return True
 
     def non_name_target(target: ast.AST) -> bool:
         if isinstance(target, (ast.Tuple, ast.List)):
@@ -683,15 +694,17 @@ def _may_mutate(tree: ast.Module) -> bool:
             return non_name_target(target.value)
         return not isinstance(target, ast.Name)
 
-    for node in ast.walk(tree):
+    stack: List[ast.AST] = list(tree.body)
+    while stack:
+        node = stack.pop()
         if isinstance(node, (ast.AugAssign, ast.Delete)):
             return True
         if isinstance(node, ast.Assign) and any(non_name_target(t) for t in node.targets):
             return True
-        if isinstance(node, (ast.AnnAssign, ast.For, ast.comprehension)) and non_name_target(node.target):
+        if isinstance(node, (ast.AnnAssign, ast.For, ast.AsyncFor)) and non_name_target(node.target):
             return True
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _MUTATING_METHODS:
-            return True
+        for field in ("body", "orelse", "finalbody", "handlers"):
+            stack.extend(getattr(node, field, None) or [])
     return False
 
 
