@@ -11,14 +11,13 @@ Section numbers refer to /work/shared/reference/mmengine-schedules.md (§5 is mm
 from __future__ import annotations
 
 import math
-import os
-import re
 from typing import Any, Dict, List, Optional, Tuple
 
 from schedlint.datasets import DEFAULT_EPOCH_LENGTH, DEFAULT_GPUS
 from schedlint.loader import ResolvedConfig
 from schedlint.loader.values import plain
 from schedlint.model import Horizon, LegacyPolicy, Location, Optimizer, Plan
+from schedlint.plan import dataset_size, gpus_and_batch
 
 __all__ = [
     "LR_POLICIES",
@@ -63,13 +62,6 @@ MOMENTUM_POLICIES: Dict[str, Tuple[str, ...]] = {
 ITERATION_ONLY = ("Cyclic", "OneCycle")
 
 _LEGACY_KEYS = ("lr_config", "momentum_config", "runner", "total_epochs")
-
-_GPU_BATCH = (
-    re.compile(r"(?:^|[_-])(?P<gpus>\d+)xb(?P<batch>\d+)(?:[_-]|$)"),  # 8xb32 (mmcls 0.2x, mmpose)
-    re.compile(r"(?:^|[_-])b(?P<batch>\d+)x(?P<gpus>\d+)(?:[_-]|$)"),  # b32x8 (older mmcls)
-    re.compile(r"(?:^|[_-])(?P<gpus>\d{1,2})x(?P<batch>\d{1,2})(?:[_-]|$)"),  # 8x8 (mmdet 2.x yolox)
-)
-
 
 def policy_class(policy: Any) -> Optional[str]:
     """The hook class prefix mmcv builds for a `policy` value: all-lower-case names are
@@ -217,43 +209,19 @@ def _horizon(resolved: ResolvedConfig, epoch_length: Optional[int], notes: List[
     )
 
 
-def _train_dataset_size(train: Any) -> Tuple[Optional[float], str]:
-    from schedlint.plan import _dataset_size  # shared with the mmengine plan builder
-
-    if isinstance(train, (list, tuple)):  # mmcv 1.x: a list of datasets is concatenated
-        total, hows = 0.0, []
-        for sub in train:
-            size, how = _dataset_size(sub)
-            if size is None:
-                return None, ""
-            total += size
-            hows.append(how)
-        return (total, " + ".join(hows)) if hows else (None, "")
-    return _dataset_size(train)
-
-
-def _gpus_and_batch(filename: str) -> Tuple[Optional[int], Optional[int]]:
-    name = os.path.splitext(os.path.basename(filename))[0]
-    for pattern in _GPU_BATCH:
-        match = pattern.search(name)
-        if match:
-            return int(match.group("gpus")), int(match.group("batch"))
-    return None, None
-
-
 def _epoch_length(resolved: ResolvedConfig, given: Optional[int]) -> Tuple[int, str]:
     if given:
         return int(given), "given (--epoch-length / schedlint config)"
     data = resolved.get("data")
     if not isinstance(data, dict):
         return DEFAULT_EPOCH_LENGTH, f"default {DEFAULT_EPOCH_LENGTH} (no `data` section)"
-    size, how = _train_dataset_size(data.get("train"))
+    size, how = dataset_size(data.get("train"))
     if size is None:
         return DEFAULT_EPOCH_LENGTH, f"default {DEFAULT_EPOCH_LENGTH} (dataset size unknown; use --epoch-length)"
     loader = data.get("train_dataloader")
     batch = _int(loader.get("samples_per_gpu")) if isinstance(loader, dict) else None
     batch = batch or _int(data.get("samples_per_gpu")) or _int(data.get("imgs_per_gpu"))
-    gpus, name_batch = _gpus_and_batch(resolved.filename)
+    gpus, name_batch = gpus_and_batch(resolved.filename)
     batch = batch or name_batch or 1
     gpu_note = f"{gpus} GPUs from the file name" if gpus else f"{DEFAULT_GPUS} GPUs assumed"
     gpus = gpus or DEFAULT_GPUS
@@ -285,7 +253,7 @@ def _optimizer(resolved: ResolvedConfig, notes: List[str]) -> Optimizer:
     if isinstance(auto, dict) and auto.get("enable"):
         data = resolved.get("data")
         batch = _int(data.get("samples_per_gpu")) if isinstance(data, dict) else None
-        gpus, name_batch = _gpus_and_batch(resolved.filename)
+        gpus, name_batch = gpus_and_batch(resolved.filename)
         scale = auto_scale_factor(auto, gpus or DEFAULT_GPUS, batch or name_batch or 1, notes)
     return optimizer_from(resolved, opt, path, notes, scale)
 

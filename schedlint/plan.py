@@ -38,7 +38,22 @@ _BETAS_OPTIMIZERS = {
 }
 _NO_MOMENTUM_OPTIMIZERS = {"Adagrad", "Adadelta", "ASGD", "Rprop", "LBFGS"}
 
-_GPU_BATCH = re.compile(r"(?:^|[_-])(\d+)xb(\d+)(?:[_-]|$)")
+# GPU count and per-GPU batch as OpenMMLab file names spell them
+_GPU_BATCH = (
+    re.compile(r"(?:^|[_-])(?P<gpus>\d+)xb(?P<batch>\d+)(?:[_-]|$)"),  # 8xb32 (mmengine era, mmcls 0.2x, mmpose)
+    re.compile(r"(?:^|[_-])b(?P<batch>\d+)x(?P<gpus>\d+)(?:[_-]|$)"),  # b32x8 (older mmcls)
+    re.compile(r"(?:^|[_-])(?P<gpus>\d{1,2})x(?P<batch>\d{1,2})(?:[_-]|$)"),  # 8x8 (mmdet 2.x yolox, mmdet3d 3x8)
+)
+
+
+def gpus_and_batch(filename: str) -> Tuple[Optional[int], Optional[int]]:
+    """(GPU count, batch per GPU) from a config's file name, or (None, None)."""
+    name = os.path.splitext(os.path.basename(filename))[0]
+    for pattern in _GPU_BATCH:
+        match = pattern.search(name)
+        if match:
+            return int(match.group("gpus")), int(match.group("batch"))
+    return None, None
 
 
 class PlanError(Exception):
@@ -155,28 +170,26 @@ def _horizon(resolved: ResolvedConfig, epoch_length: Optional[int], notes: List[
     )
 
 
-def _dataset_size(dataset: Any) -> Tuple[Optional[float], str]:
-    """Samples per epoch of a (possibly wrapped) dataset config, and how that was found."""
+def dataset_size(dataset: Any) -> Tuple[Optional[float], str]:
+    """Samples per epoch of a (possibly wrapped) dataset config, and how that was found.
+
+    A list of datasets (mmcv 1.x `data.train = [...]`) is concatenated, like a ConcatDataset.
+    """
+    if isinstance(dataset, (list, tuple)):
+        return _concatenated(dataset)
     if not isinstance(dataset, dict):
         return None, ""
     kind = short_type(dataset.get("type", ""))
     if kind == "RepeatDataset" or "times" in dataset and "dataset" in dataset:
-        size, how = _dataset_size(dataset.get("dataset"))
+        size, how = dataset_size(dataset.get("dataset"))
         times = dataset.get("times", 1)
         if size is None or not isinstance(times, (int, float)):
             return None, ""
         return size * times, f"{how} x{times} (RepeatDataset)"
     if kind == "ConcatDataset" or isinstance(dataset.get("datasets"), list):
-        total, hows = 0.0, []
-        for sub in dataset.get("datasets") or []:
-            size, how = _dataset_size(sub)
-            if size is None:
-                return None, ""
-            total += size
-            hows.append(how)
-        return (total, " + ".join(hows)) if hows else (None, "")
+        return _concatenated(dataset.get("datasets") or [])
     if "dataset" in dataset and isinstance(dataset["dataset"], dict):
-        size, how = _dataset_size(dataset["dataset"])
+        size, how = dataset_size(dataset["dataset"])
         if size is not None and kind:
             how += f" (inside {kind}, assumed to keep the size)"
         return size, how
@@ -189,23 +202,30 @@ def _dataset_size(dataset: Any) -> Tuple[Optional[float], str]:
     return None, ""
 
 
+def _concatenated(datasets: Any) -> Tuple[Optional[float], str]:
+    total, hows = 0.0, []
+    for sub in datasets:
+        size, how = dataset_size(sub)
+        if size is None:
+            return None, ""
+        total += size
+        hows.append(how)
+    return (total, " + ".join(hows)) if hows else (None, "")
+
+
 def _epoch_length(resolved: ResolvedConfig, given: Optional[int], locs: Dict[str, Location]) -> Tuple[int, str]:
     if given:
         return int(given), "given (--epoch-length / schedlint config)"
     loader = resolved.get("train_dataloader")
     if not isinstance(loader, dict):
         return DEFAULT_EPOCH_LENGTH, f"default {DEFAULT_EPOCH_LENGTH} (no train_dataloader)"
-    size, how = _dataset_size(loader.get("dataset"))
+    size, how = dataset_size(loader.get("dataset"))
     if size is None:
         return DEFAULT_EPOCH_LENGTH, f"default {DEFAULT_EPOCH_LENGTH} (dataset size unknown; use --epoch-length)"
     batch = _int(loader.get("batch_size")) or 1
-    match = _GPU_BATCH.search(os.path.basename(resolved.filename))
-    if match:
-        gpus = int(match.group(1))
-        gpu_note = f"{gpus} GPUs from the file name"
-    else:
-        gpus = DEFAULT_GPUS
-        gpu_note = f"{gpus} GPUs assumed"
+    gpus, _ = gpus_and_batch(resolved.filename)
+    gpu_note = f"{gpus} GPUs from the file name" if gpus else f"{DEFAULT_GPUS} GPUs assumed"
+    gpus = gpus or DEFAULT_GPUS
     length = max(1, math.ceil(size / (batch * gpus)))
     return length, f"estimated: {how} / (batch {batch} x {gpu_note})"
 
@@ -233,8 +253,8 @@ def _optimizer(resolved: ResolvedConfig, notes: List[str]) -> Optimizer:
     auto = resolved.get("auto_scale_lr")
     if isinstance(auto, dict) and auto.get("enable"):
         batch = _int(resolved.get("train_dataloader", "batch_size")) or 1
-        match = _GPU_BATCH.search(os.path.basename(resolved.filename))
-        scale = auto_scale_factor(auto, int(match.group(1)) if match else DEFAULT_GPUS, batch, notes)
+        gpus, _ = gpus_and_batch(resolved.filename)
+        scale = auto_scale_factor(auto, gpus or DEFAULT_GPUS, batch, notes)
     return optimizer_from(resolved, opt, path, notes, scale)
 
 

@@ -703,8 +703,8 @@ def _may_mutate(tree: ast.Module, text: str) -> bool:
             return True
         if isinstance(node, (ast.AnnAssign, ast.For, ast.AsyncFor)) and non_name_target(node.target):
             return True
-        for field in ("body", "orelse", "finalbody", "handlers"):
-            stack.extend(getattr(node, field, None) or [])
+        for body in ("body", "orelse", "finalbody", "handlers"):
+            stack.extend(getattr(node, body, None) or [])
     return False
 
 
