@@ -14,7 +14,7 @@ import math
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
 import numpy as np
 
@@ -388,9 +388,8 @@ def _is_train_row(obj: Dict[str, object]) -> bool:
     return "lr" in obj or any(k == "loss" or k.startswith("loss") for k in obj) or "iter" in obj
 
 
-def _parse_scalars(lines: Iterable[str], b: _Builder) -> None:
-    """mmengine LocalVisBackend `scalars.json`: one JSON object per line."""
-    saw_epoch = False
+def _json_objects(lines: Iterable[str], b: _Builder) -> Iterator[Dict[str, Any]]:
+    """The JSON objects of a JSON-lines log; blank lines are passed over, others counted as skipped."""
     for line in lines:
         if not line.strip():
             continue
@@ -402,6 +401,13 @@ def _parse_scalars(lines: Iterable[str], b: _Builder) -> None:
         if not isinstance(obj, dict):
             b.skipped += 1
             continue
+        yield obj
+
+
+def _parse_scalars(lines: Iterable[str], b: _Builder) -> None:
+    """mmengine LocalVisBackend `scalars.json`: one JSON object per line."""
+    saw_epoch = False
+    for obj in _json_objects(lines, b):
         row = _scalars(obj)
         if _is_train_row(obj):
             it = _number(obj.get("iter", obj.get("step")))
@@ -427,17 +433,7 @@ def _parse_mmcv(lines: Iterable[str], b: _Builder) -> None:
     """mmcv-1.x TextLoggerHook `.log.json`: a meta line, then `{"mode": "train"|"val", ...}` lines."""
     val_iters: List[int] = []
     raw: List[Tuple[int, int, Dict[str, float]]] = []
-    for line in lines:
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except ValueError:
-            b.skipped += 1
-            continue
-        if not isinstance(obj, dict):
-            b.skipped += 1
-            continue
+    for obj in _json_objects(lines, b):
         mode = obj.get("mode")
         if mode is None:
             continue  # the meta line (env_info, config, seed)
