@@ -17,7 +17,7 @@ from typing import Callable, List
 
 import numpy as np
 
-from schedlint.model import Horizon, Optimizer, Plan, Scheduler
+from schedlint.plan.model import Horizon, Optimizer, Plan, Scheduler
 from schedlint.simulate import _simulate
 
 EPOCHS = 200

@@ -17,8 +17,8 @@ STAMP = "20240305_101500"
 
 def cyclic_lr(epoch_length: int) -> np.ndarray:
     """The simulated LR of the cyclic-20e-trained-40e fixture at this epoch length."""
-    from schedlint.curve_cmd import simulate_config
-    from schedlint.settings import Settings
+    from schedlint.views.curve import simulate_config
+    from schedlint.lint.settings import Settings
 
     _, curve = simulate_config(str(CYCLIC_TO_40E), Settings(epoch_length=epoch_length))
     return np.asarray(curve.lr)

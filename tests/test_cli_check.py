@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from schedlint.check import check_paths, dependents, project_root
+from schedlint.lint.engine import check_paths, dependents, project_root
 from schedlint.cli import app
 from schedlint.loader import Loader
 from schedlint.rules import all_rules
-from schedlint.settings import Settings
+from schedlint.lint.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "fixtures" / "configs"
@@ -82,9 +82,14 @@ def test_an_internal_error_exits_2_and_the_other_files_are_still_checked(tmp_pat
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(app, ["check", "--output-format", "json", "."])
     assert result.exit_code == 2
-    assert "a_crash.py: internal error: RuntimeError: boom" in result.stderr
+    assert "a_crash.py: internal error in rule SL001 (milestone-unreached): RuntimeError: boom" in result.stderr
     findings = json.loads(result.stdout)
-    assert [Path(f["filename"]).name for f in findings] == ["b_bad.py"]
+    # the crash is its own finding (in every format); the other rules of the same file still ran
+    assert ("a_crash.py", "SL999") in {(Path(f["filename"]).name, f["code"]) for f in findings}
+    assert {Path(f["filename"]).name for f in findings if f["code"] == "SL001"} == {"b_bad.py"}
+    assert {Path(f["filename"]).name for f in findings if f["code"] != "SL001"} >= {"a_crash.py"}
+    concise = CliRunner().invoke(app, ["check", "--output-format", "concise", "."])
+    assert concise.exit_code == 2 and "All checks passed" not in concise.stdout and "SL999" in concise.stdout
     # --exit-zero does not hide a crash
     assert CliRunner().invoke(app, ["check", "--exit-zero", "-q", "."]).exit_code == 2
 

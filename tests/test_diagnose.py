@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from schedlint.cli import app
-from schedlint.diagnose import diagnose_run, find_rebound, smooth, validation_trend
+from schedlint.runs.diagnose import diagnose_run, find_rebound, smooth, validation_trend
 from synthetic_runs import (CYCLIC_TO_40E, ROOT, STAMP, cyclic_lr, cyclic_rebound_run, healthy_run, overfitting_run,
                             train_rows, val_rows, write_mmengine_run)
 

@@ -20,9 +20,9 @@ from typing import Dict
 import pytest
 from typer.testing import CliRunner
 
-from schedlint.check import Linter, check_paths
+from schedlint.lint.engine import Linter, check_paths
 from schedlint.cli import app
-from schedlint.settings import Settings
+from schedlint.lint.settings import Settings
 
 CASES_DIR = Path(__file__).parent / "fix_cases"
 FIXTURES_DIR = Path(__file__).parent.parent / "fixtures"

@@ -14,12 +14,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from schedlint.check import Linter
+from schedlint.fix import attach_fixes
+from schedlint.lint.engine import Linter
 from schedlint.cli import app
 from schedlint.fix.engine import _write, fix_paths
 from schedlint.fix.propose import FixOptions, installed_file
 from schedlint.fix.text import apply_edits
-from schedlint.settings import Settings
+from schedlint.lint.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
@@ -68,7 +69,7 @@ def test_check_json_carries_the_fix_fix_would_apply(tmp_path, monkeypatch):
     (edit,) = fix["edits"]
     assert edit["filename"].endswith("leaf.py") and edit["content"] == "_base_.param_scheduler[1].end = 24\n"
     # the edits shown by check are the ones fix writes
-    linter = Linter(Settings(epoch_length=100))
+    linter = Linter(Settings(epoch_length=100), on_file=attach_fixes)
     finding = next(f for f in linter.lint_file(os.fspath(tmp_path / "leaf.py")) if f.code == "SL001")
     expected = apply_edits(LEAF_2X, finding.fix.edits, os.fspath(tmp_path / "leaf.py"))
     assert invoke(tmp_path, "leaf.py", "--epoch-length", "100", monkeypatch=monkeypatch).exit_code == 0
@@ -84,9 +85,10 @@ def test_check_full_output_says_what_fix_would_do(tmp_path, monkeypatch):
 
 _IMPORT_PROBE = """
 import sys
-from schedlint.check import check_paths
-from schedlint.settings import Settings
-result = check_paths([sys.argv[1]], Settings(epoch_length=100))
+from schedlint.fix import attach_fixes
+from schedlint.lint.engine import check_paths
+from schedlint.lint.settings import Settings
+result = check_paths([sys.argv[1]], Settings(epoch_length=100), on_file=attach_fixes)
 print(len(result.findings), sum(1 for f in result.findings if f.fix is not None), 'libcst' in sys.modules)
 """
 

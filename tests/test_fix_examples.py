@@ -11,7 +11,7 @@ import pytest
 from schedlint.fix.engine import fix_paths
 from schedlint.fix.propose import FixOptions
 from schedlint.rules import all_rules
-from schedlint.settings import Settings
+from schedlint.lint.settings import Settings
 
 
 def _cases():

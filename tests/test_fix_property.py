@@ -11,11 +11,11 @@ import tempfile
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from schedlint.check import Linter
+from schedlint.lint.engine import Linter
 from schedlint.fix.engine import fix_paths
 from schedlint.fix.propose import FixOptions
 from schedlint.rules.windows import is_warmup, window
-from schedlint.settings import Settings
+from schedlint.lint.settings import Settings
 
 EPOCH_LENGTH = 100
 
@@ -67,7 +67,7 @@ def _lint(path: str):
     linter = Linter(Settings(epoch_length=EPOCH_LENGTH))
     findings = linter.lint_file(path)
     from schedlint.rules import Context  # noqa: F401  (the linter built one; rebuild the plan for windows)
-    from schedlint.check import build_any_plan
+    from schedlint.lint.engine import build_any_plan
 
     resolved = linter.loader.resolve(path)
     plan = build_any_plan(resolved, EPOCH_LENGTH)

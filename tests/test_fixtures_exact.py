@@ -21,8 +21,8 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from schedlint.check import Linter, build_any_plan  # noqa: E402
-from schedlint.settings import Settings  # noqa: E402
+from schedlint.lint.engine import Linter, build_any_plan  # noqa: E402
+from schedlint.lint.settings import Settings  # noqa: E402
 from schedlint.simulate import simulate  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

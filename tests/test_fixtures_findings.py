@@ -13,8 +13,8 @@ import sys
 
 import pytest
 
-from schedlint.check import check_paths
-from schedlint.settings import Settings
+from schedlint.lint.engine import check_paths
+from schedlint.lint.settings import Settings
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIXTURES = os.path.join(ROOT, "fixtures")
@@ -135,8 +135,9 @@ def test_check_stays_light():
     """`check` on a config with a fixable finding imports none of the heavy optional libraries."""
     code = (
         "import sys\n"
-        "from schedlint.check import check_paths\n"
-        f"r = check_paths([{os.path.join(FIXTURES, 'configs', 'user', 'faster-rcnn_1x-to-2x_milestones-16-23.py')!r}])\n"
+        "from schedlint.lint.engine import check_paths\n"
+        f"from schedlint.fix import attach_fixes\n"
+        f"r = check_paths([{os.path.join(FIXTURES, 'configs', 'user', 'faster-rcnn_1x-to-2x_milestones-16-23.py')!r}], on_file=attach_fixes)\n"
         "assert r.findings and any(f.fix for f in r.findings)\n"
         "print(sorted(m for m in ('libcst', 'matplotlib', 'torch', 'mmengine') if m in sys.modules))\n"
     )

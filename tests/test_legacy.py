@@ -16,13 +16,13 @@ from typing import Any, Dict, Optional
 import numpy as np
 import pytest
 
-from schedlint.check import Linter, build_any_plan
-from schedlint.legacy import build_legacy_plan, has_legacy_plan, policy_class
+from schedlint.lint.engine import Linter, build_any_plan
+from schedlint.plan.mmcv import build_legacy_plan, has_legacy_plan, policy_class
 from schedlint.loader import Loader
-from schedlint.model import Horizon, LegacyPolicy, Optimizer, Plan
-from schedlint.settings import Settings
+from schedlint.plan.model import Horizon, LegacyPolicy, Optimizer, Plan
+from schedlint.lint.settings import Settings
 from schedlint.simulate import simulate
-from schedlint.simulate_legacy import simulate_legacy
+from schedlint.simulate.mmcv import simulate_legacy
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIXTURES = os.path.join(ROOT, "fixtures", "configs")

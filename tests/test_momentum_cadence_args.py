@@ -8,9 +8,9 @@ from typing import List, Optional
 
 import pytest
 
-from schedlint.check import Linter
+from schedlint.lint.engine import Linter
 from schedlint.model import Finding
-from schedlint.settings import Settings
+from schedlint.lint.settings import Settings
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIXTURES = os.path.join(ROOT, "fixtures", "configs")

@@ -8,7 +8,7 @@ import textwrap
 import pytest
 
 from schedlint.loader import Loader
-from schedlint.plan import PlanError, build_plan, has_plan
+from schedlint.plan.mmengine import PlanError, build_plan, has_plan
 
 SGD = "optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.02, momentum=0.9))\n"
 

@@ -6,9 +6,9 @@ import os
 
 import pytest
 
-from schedlint.check import Linter
+from schedlint.lint.engine import Linter
 from schedlint.rules import all_rules
-from schedlint.settings import Settings
+from schedlint.lint.settings import Settings
 
 
 def _cases(kind: str):
@@ -50,5 +50,5 @@ def test_every_rule_is_documented_with_examples():
         assert rule.summary and rule.doc(), code
         assert rule.name == rule.name.lower() and " " not in rule.name, code
         assert rule.valid, f"{code} has no VALID example"
-        if code != "SL906":  # unreadable bytes cannot be written as an inline text example
+        if code not in ("SL906", "SL999"):  # unreadable bytes / a schedlint bug cannot be an inline example
             assert rule.invalid, f"{code} has no INVALID example"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from schedlint.ruledocs import REGENERATE, rule_json, rule_text, rules_markdown
+from schedlint.report.ruledocs import REGENERATE, rule_json, rule_text, rules_markdown
 from schedlint.rules import all_rules
 
 REPO = Path(__file__).resolve().parents[1]
@@ -41,7 +41,7 @@ def test_docs_list_and_anchor_every_rule():
 
 
 def test_module_entry_point_prints_the_catalogue():
-    result = subprocess.run([sys.executable, "-m", "schedlint.ruledocs"], cwd=REPO, capture_output=True, text=True,
+    result = subprocess.run([sys.executable, "-m", "schedlint.report.ruledocs"], cwd=REPO, capture_output=True, text=True,
                             timeout=300)
     assert result.returncode == 0
     assert result.stdout == rules_markdown()
@@ -78,7 +78,7 @@ def test_rule_all_text_and_json():
 @pytest.mark.parametrize(
     "args,message",
     [
-        (["SL999"], "unknown rule 'SL999'"),
+        (["SL998"], "unknown rule 'SL998'"),
         (["milestone-unreachd"], "did you mean milestone-unreached?"),
         ([], "give a rule code or --all"),
         (["SL001", "--all"], "not both"),

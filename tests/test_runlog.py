@@ -8,7 +8,7 @@ import os
 import numpy as np
 import pytest
 
-from schedlint.runlog import RunLogError, lower_is_better, primary_metric, read_log_file, read_run
+from schedlint.runs.readers import RunLogError, lower_is_better, primary_metric, read_log_file, read_run
 from synthetic_runs import KITTI_CAR, STAMP, train_rows, val_rows, write_mmengine_run
 
 TEXT_LOG = """\

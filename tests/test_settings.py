@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from schedlint.check import Linter, check_paths
+from schedlint.lint.engine import Linter, check_paths
 from schedlint.rules import all_rules
-from schedlint.settings import (
+from schedlint.lint.settings import (
     Settings,
     SettingsError,
     find_config_file,
@@ -128,7 +128,7 @@ def test_the_file_is_found_from_the_first_path_on_the_command_line(tmp_path):
         ("[tool.schedlint.thresholds]\ntail-frac = 0.5", "pyproject.toml: unknown key 'thresholds.tail-frac'"),
         ("epoch-length = 'many'", "pyproject.toml: 'epoch-length': "),
         ("epoch-length = 0", "pyproject.toml: 'epoch-length': Input should be greater than 0"),
-        ("select = ['SL999']", "pyproject.toml: unknown rule selector 'SL999' in 'select'"),
+        ("select = ['SL998']", "pyproject.toml: unknown rule selector 'SL998' in 'select'"),
         ("[tool.schedlint.per-file-ignores]\n'a/*' = ['XY1']", "unknown rule selector 'XY1'"),
         ("[tool.schedlint.thresholds]\ntail-fraction = 2", "'thresholds.tail-fraction': Input should be less"),
         ("allow-exec = 'yes please'", "'allow-exec': Input should be a valid boolean"),

@@ -10,8 +10,8 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from schedlint.cli import app
-from schedlint.settings import Settings
-from schedlint.show import block_plot, load_view, nice_ticks, render_show
+from schedlint.lint.settings import Settings
+from schedlint.views.show import block_plot, load_view, nice_ticks, render_show
 from synthetic_runs import CYCLIC_TO_40E, ROOT
 
 runner = CliRunner()

@@ -8,7 +8,7 @@ from typing import Any, Dict, List, Optional, Tuple
 import numpy as np
 import pytest
 
-from schedlint.model import Horizon, Optimizer, Plan, Scheduler
+from schedlint.plan.model import Horizon, Optimizer, Plan, Scheduler
 from schedlint.simulate import INF, simulate
 
 try:  # the oracle needs torch + mmengine; the hand-computed tests do not

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from schedlint.check import check_paths
+from schedlint.lint.engine import check_paths
 from schedlint.model import Finding, Location, Related, Severity
-from schedlint.settings import Settings
-from schedlint.suppress import Suppressions
+from schedlint.lint.settings import Settings
+from schedlint.lint.suppress import Suppressions
 
 # SL001 is reported at `end=12` (line 6); the statement spans lines 2-10
 MULTILINE = """\

@@ -17,13 +17,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from schedlint.check import CheckResult, Linter, UsageError, discover, merge_findings, project_root
+from schedlint.lint.engine import CheckResult, Linter, UsageError, discover, merge_findings, project_root
+from schedlint.fix import attach_fixes
 from schedlint.fix.place import Placement, placements
 from schedlint.fix.propose import FixOptions, HorizonCache, fix_message, installed_file, transforms_for
 from schedlint.fix.text import apply_edits, unified_diff
 from schedlint.fix.transforms import Transform
 from schedlint.model import Finding, Severity
-from schedlint.settings import Settings
+from schedlint.lint.settings import Settings
 
 MAX_ROUNDS = 4  # passes over all configs (a fix in a base can enable another one)
 MAX_FIXES_PER_CONFIG = 8
@@ -164,7 +165,7 @@ class _Workspace:
         if version not in self._linters:
             from schedlint.loader import Loader
 
-            linter = Linter(self.settings)
+            linter = Linter(self.settings, on_file=attach_fixes)
             linter.loader = Loader(
                 scope_roots=self.settings.scope_roots, allow_exec=self.settings.allow_exec, overrides=overlay
             )
@@ -219,7 +220,7 @@ def fix_paths(
     With `write=False` nothing is written (`--diff`): `FixResult.changes` holds what would change.
     Raises UsageError for paths that do not exist.
     """
-    from schedlint.check import dependents
+    from schedlint.lint.engine import dependents
 
     settings = settings or Settings()
     options = options or FixOptions()
@@ -268,7 +269,7 @@ def fix_paths(
 
 
 def _write(result: FixResult) -> None:
-    from schedlint.fileio import FileChangedError, write_atomic
+    from schedlint.fix.fileio import FileChangedError, write_atomic
 
     for path, change in sorted(result.changes.items()):
         data = ("\ufeff" if change.bom else "") + change.new
@@ -308,7 +309,7 @@ def _remaining(ws: _Workspace, configs: List[str], settings: Settings) -> CheckR
 def _selected(findings: List[Finding], read_text: Callable[[str], str], settings: Settings) -> List[Finding]:
     """The findings `check` would report: selected codes, no per-file ignore, no `noqa`."""
     from schedlint.rules import all_rules
-    from schedlint.suppress import Suppressions
+    from schedlint.lint.suppress import Suppressions
 
     codes = list(all_rules()) + sorted({f.code for f in findings} - set(all_rules()))
     enabled = set(settings.enabled_codes(codes))
@@ -349,7 +350,7 @@ class _Fixer:
 
     def dependents_of(self, path: str) -> List[str]:
         """Configs of the project that inherit `path`."""
-        from schedlint.check import dependents
+        from schedlint.lint.engine import dependents
 
         if path not in self._dependents:
             self._dependents[path] = dependents(self.ws.base_loader, [path], self.universe)

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from schedlint.loader.values import plain
-from schedlint.model import Finding, Scheduler
-from schedlint.plan import POSITION_ARGS
+from schedlint.model import Finding
+from schedlint.plan.model import Scheduler
+from schedlint.plan.mmengine import POSITION_ARGS
 from schedlint.rules.windows import COSINE_TYPES, STEP_TYPES, is_warmup
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -7,11 +7,11 @@ import textwrap
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Dict, Iterator, List, Optional, Union
 
-from schedlint.model import Finding, Fix, Location, Plan, Related, Scheduler, Severity
+from schedlint.model import Finding, Fix, Location, Related, Severity
+from schedlint.plan.model import Plan, Scheduler
 
 if TYPE_CHECKING:  # pragma: no cover
     from schedlint.loader import ResolvedConfig
-    from schedlint.settings import Settings
     from schedlint.simulate import Curve
 
 
@@ -42,7 +42,9 @@ def cfg(*parts: str) -> str:
 class Context:
     """What a rule sees of one config: the resolved values, the plan and the simulated curve."""
 
-    def __init__(self, resolved: "ResolvedConfig", plan: Plan, settings: "Settings") -> None:
+    def __init__(self, resolved: "ResolvedConfig", plan: Plan, settings: Any) -> None:
+        # `settings` is the lint engine's Settings (rules read `settings.thresholds`); not imported
+        # here because rules never depend on the lint engine
         self.resolved = resolved
         self.plan = plan
         self.settings = settings

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from typing import Iterator, List, Optional
 
-from schedlint.legacy import ITERATION_ONLY, LR_POLICIES, MOMENTUM_POLICIES, hook_name
+from schedlint.plan.mmcv import ITERATION_ONLY, LR_POLICIES, MOMENTUM_POLICIES, hook_name
 from schedlint.model import Finding, Related, Severity
 from schedlint.rules.base import Context, Example, Rule, cfg, fmt
 from schedlint.rules.support import legacy_loc, legacy_policy
@@ -211,7 +211,7 @@ class PolicyName(LegacyRule):
     ]
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        from schedlint.simulate_legacy import misnamed_policy
+        from schedlint.simulate.mmcv import misnamed_policy
 
         for policy in ctx.plan.legacy:
             table = LR_POLICIES if policy.param == "lr" else MOMENTUM_POLICIES

@@ -99,3 +99,19 @@ class ConfigErrorRule(LoadRule):
     summary = "config fails to evaluate (mmengine would fail too)"
     invalid = [Example("lr = base_lr * 2\n")]
     valid = [Example("base_lr = 0.01\nlr = base_lr * 2\n")]
+
+
+class InternalErrorRule(LoadRule):
+    """schedlint itself failed on this config (a bug in schedlint, not in the config).
+
+    The failing rule (or step) is named in the message; every other rule of the file still ran and
+    its findings are reported. The run exits with code 2. `noqa` and `--ignore` do not hide it.
+    Please report it with the config that triggers it.
+    """
+
+    code = "SL999"
+    name = "internal-error"
+    severity = Severity.ERROR
+    summary = "schedlint failed on this config (a bug in schedlint)"
+    invalid = []
+    valid = [Example("lr = 0.1\n")]

@@ -7,7 +7,8 @@ from typing import Dict, Iterator, List, Optional, Tuple
 
 import numpy as np
 
-from schedlint.model import Finding, Location, Related, Scheduler, Severity
+from schedlint.model import Finding, Location, Related, Severity
+from schedlint.plan.model import Scheduler
 from schedlint.rules.base import Context, Example, Rule, cfg, fmt
 from schedlint.rules.support import (
     legacy_loc,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 from typing import List, Optional
 
-from schedlint.model import LegacyPolicy, Location, Related, Scheduler
+from schedlint.model import Location, Related
+from schedlint.plan.model import LegacyPolicy, Scheduler
 from schedlint.rules.base import Context
 from schedlint.rules.windows import schedulers_of, window
 

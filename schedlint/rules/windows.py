@@ -8,7 +8,7 @@ from typing import List, Optional
 
 import numpy as np
 
-from schedlint.model import Scheduler
+from schedlint.plan.model import Scheduler
 from schedlint.rules.base import Context
 
 WARMUP_TYPES = {"LinearLR", "LinearMomentum", "LinearParamScheduler", "QuadraticWarmupLR",

@@ -28,7 +28,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from schedlint.model import Plan, Scheduler
+from schedlint.plan.model import Plan, Scheduler
 
 __all__ = ["Curve", "Unsimulated", "simulate", "INF"]
 
@@ -929,7 +929,7 @@ def _simulate(plan: Plan) -> Curve:
     unchanged and are listed in `Curve.unsimulated`.
     """
     if plan.generation == "mmcv":
-        from schedlint.simulate_legacy import simulate_legacy
+        from schedlint.simulate.mmcv import simulate_legacy
         return simulate_legacy(plan)
     horizon = plan.horizon
     N = horizon.total_iters

@@ -11,9 +11,25 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Dict, Iterable, List, Optional, Set, Tuple
 
+from schedlint.lint.settings import Settings
 from schedlint.loader import Loader, LoadProblem, ResolvedConfig, is_config_file
 from schedlint.model import Finding, Location, Related, Severity
-from schedlint.settings import Settings
+from schedlint.plan import build_any_plan
+from schedlint.rules import Context, all_rules, get_rule
+
+#: what `Linter(on_file=...)` is called with after the rules of one config have run
+OnFile = Callable[[List[Finding], Context, "Linter"], None]
+
+#: the code of a finding that reports a bug in schedlint itself (never suppressed, exit code 2)
+INTERNAL_ERROR = "SL999"
+
+
+def internal_finding(path: str, what: str, exc: BaseException) -> Finding:
+    """A finding for a crash of schedlint itself while linting `path` (reported in every format)."""
+    message = f"internal error in {what}: {type(exc).__name__}: {exc}"[:500]
+    return Finding(code=INTERNAL_ERROR, name="internal-error", severity=Severity.ERROR,
+                   message=message + " (a bug in schedlint; the other checks of this file still ran)",
+                   location=Location(path, 1, 0), configs=[path])
 
 SKIP_DIRS = {".git", ".hg", ".svn", "__pycache__", ".venv", "venv", "node_modules", ".tox", ".mypy_cache",
              ".pytest_cache", "build", "dist", "site-packages", ".eggs"}
@@ -158,9 +174,12 @@ def dependents(loader: Loader, files: Iterable[str], universe: Iterable[str]) ->
 class Linter:
     """Lints configs with one loader (so shared bases are read once)."""
 
-    def __init__(self, settings: Optional[Settings] = None) -> None:
+    def __init__(self, settings: Optional[Settings] = None, on_file: Optional[OnFile] = None) -> None:
         self.settings = settings or Settings()
         self.loader = Loader(scope_roots=self.settings.scope_roots, allow_exec=self.settings.allow_exec)
+        # called with (findings, context, linter) after the rules of each file: `check` attaches fixes
+        # this way, so the lint engine never imports the fixer
+        self.on_file = on_file
 
     def epoch_length_for(self, path: str) -> Optional[int]:
         """Iterations per epoch given for this config (`epoch-length-per-glob`, `epoch-length`)."""
@@ -175,8 +194,6 @@ class Linter:
 
     def lint_file(self, path: str) -> List[Finding]:
         """Every finding for one config file (not yet filtered by selection)."""
-        from schedlint.rules import Context, all_rules
-
         resolved, findings = self.resolve(path)
         for f in findings:
             f.configs = [path]
@@ -189,31 +206,21 @@ class Linter:
         for rule in all_rules().values():
             if rule.generation not in ("any", plan.generation):
                 continue
-            findings.extend(rule.check(ctx))
-        from schedlint.fix import attach_fixes
-
-        attach_fixes(findings, ctx, self)  # light: computes edits only for fixable findings
+            try:
+                findings.extend(rule.check(ctx))
+            except Exception as exc:  # a bug in one rule: its own finding, the other rules go on
+                findings.append(internal_finding(path, f"rule {rule.code} ({rule.name})", exc))
+        if self.on_file is not None:
+            try:
+                self.on_file(findings, ctx, self)
+            except Exception as exc:
+                findings.append(internal_finding(path, "computing fixes", exc))
         for f in findings:
             f.configs = [path]
         return findings
 
 
-def build_any_plan(resolved: ResolvedConfig, epoch_length: Optional[int]):
-    """The plan of an mmengine or mmcv-1.x config, or None when it is not a training config."""
-    from schedlint.plan import build_plan, has_plan
-
-    if has_plan(resolved):
-        return build_plan(resolved, epoch_length)
-    from schedlint.legacy import build_legacy_plan, has_legacy_plan
-
-    if has_legacy_plan(resolved):
-        return build_legacy_plan(resolved, epoch_length)
-    return None
-
-
 def _load_finding(problem: LoadProblem) -> Finding:
-    from schedlint.rules import get_rule
-
     rule = get_rule(problem.code)
     return Finding(
         code=problem.code,
@@ -256,7 +263,7 @@ def lint_files(
     jobs = linter.settings.jobs or os.cpu_count() or 1
     if jobs > 1 and len(files) >= PARALLEL_MIN_FILES:
         try:
-            return _lint_parallel(linter.settings, files, jobs, progress, errors)
+            return _lint_parallel(linter.settings, linter.on_file, files, jobs, progress, errors)
         except (OSError, ImportError, RuntimeError):  # no process support here: lint in this process
             pass
     raw: List[Finding] = []
@@ -269,20 +276,21 @@ def lint_files(
 
 def _lint_one(linter: Linter, path: str, errors: List[str]) -> List[Finding]:
     try:
-        return linter.lint_file(path)
+        found = linter.lint_file(path)
     except Exception as exc:  # a bug in schedlint: report it, go on with the other files
-        errors.append(f"{path}: internal error: {type(exc).__name__}: {exc}")
-        return []
+        found = [internal_finding(path, "linting this file", exc)]
+    errors.extend(f"{f.location.file}: {f.message}" for f in found if f.code == INTERNAL_ERROR)
+    return found
 
 
 _WORKER_LINTER: Optional[Linter] = None
 
 
-def _lint_chunk(settings: Settings, chunk: List[str]) -> Tuple[List[Finding], List[str]]:
+def _lint_chunk(settings: Settings, on_file: Optional[OnFile], chunk: List[str]) -> Tuple[List[Finding], List[str]]:
     """Lint a chunk of files in a worker; the worker keeps one Linter (and its cache) for all chunks."""
     global _WORKER_LINTER
     if _WORKER_LINTER is None:
-        _WORKER_LINTER = Linter(settings)
+        _WORKER_LINTER = Linter(settings, on_file)
     errors: List[str] = []
     found: List[Finding] = []
     for path in chunk:
@@ -291,7 +299,12 @@ def _lint_chunk(settings: Settings, chunk: List[str]) -> Tuple[List[Finding], Li
 
 
 def _lint_parallel(
-    settings: Settings, files: List[str], jobs: int, progress: Optional[Callable[[str], None]], errors: List[str]
+    settings: Settings,
+    on_file: Optional[OnFile],
+    files: List[str],
+    jobs: int,
+    progress: Optional[Callable[[str], None]],
+    errors: List[str],
 ) -> List[Finding]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -302,7 +315,7 @@ def _lint_parallel(
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     raw: List[Finding] = []
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        for chunk, (found, chunk_errors) in zip(chunks, pool.map(_lint_chunk, [settings] * len(chunks), chunks)):
+        for chunk, (found, chunk_errors) in zip(chunks, pool.map(_lint_chunk, [settings] * len(chunks), [on_file] * len(chunks), chunks)):
             raw.extend(found)
             errors.extend(chunk_errors)
             if progress is not None:
@@ -315,16 +328,18 @@ def check_paths(
     paths: Iterable[str],
     settings: Optional[Settings] = None,
     progress: Optional[Callable[[str], None]] = None,
+    on_file: Optional[OnFile] = None,
 ) -> CheckResult:
     """Lint every config under `paths` (plus, if enabled, the configs that inherit them).
 
-    Raises UsageError for a path that does not exist. A crash while linting one file is recorded
-    in `internal_errors` and the other files are still linted.
+    Raises UsageError for a path that does not exist. A crash while linting one file is an
+    SL999 finding (also listed in `internal_errors`) and the other files are still linted.
+    `on_file` is handed to the `Linter` (the CLI attaches fixes with it).
     """
     settings = settings or Settings()
     paths = list(paths)
     files = discover(paths)
-    linter = Linter(settings)
+    linter = Linter(settings, on_file)
     result = CheckResult(files=files)
     # a file given by name (as pre-commit gives the edited ones) re-checks the configs inheriting it
     given = [os.path.abspath(p) for p in paths if os.path.isfile(p)]
@@ -344,8 +359,7 @@ def select_findings(findings: Iterable[Finding], settings: Settings, read_text: 
     Give it findings before `merge_findings` (one config each), so that per-file ignores and
     file-level `noqa` in a leaf config apply to that config only.
     """
-    from schedlint.rules import all_rules
-    from schedlint.suppress import Suppressions
+    from schedlint.lint.suppress import Suppressions
 
     findings = list(findings)
     # codes the loader may emit without a rule unit are selected by prefix like the others
@@ -355,12 +369,14 @@ def select_findings(findings: Iterable[Finding], settings: Settings, read_text: 
     return [
         f
         for f in findings
-        if f.code in enabled
+        if f.code == INTERNAL_ERROR
+        or f.code in enabled
         and not settings.ignored_for(f.code, [f.location.file] + f.configs)
         and not suppressions.is_suppressed(f)
     ]
 
 
 __all__ = [
-    "CheckResult", "Linter", "UsageError", "check_paths", "discover", "merge_findings", "select_findings", "Location",
+    "CheckResult", "INTERNAL_ERROR", "Linter", "UsageError", "build_any_plan", "check_paths", "discover", "internal_finding",
+    "merge_findings", "select_findings",
 ]

@@ -15,7 +15,8 @@ from typing import Dict, Iterable, List, Optional, Sequence
 
 import numpy as np
 
-from schedlint.model import Finding, Location, Plan, Scheduler
+from schedlint.model import Finding, Location
+from schedlint.plan.model import Plan, Scheduler
 
 __all__ = ["Event", "Phase", "MOMENTUM_NEAR_ONE", "phases", "schedule_events", "where", "brief", "param_word",
            "span_text", "value_text"]
@@ -134,7 +135,7 @@ def value_text(value: Optional[float]) -> str:
 
 def _context(plan: Plan, curve):
     from schedlint.rules.base import Context
-    from schedlint.settings import Settings
+    from schedlint.lint.settings import Settings
 
     ctx = Context(None, plan, Settings())  # type: ignore[arg-type]
     ctx._curve = curve

@@ -1,6 +1,6 @@
 """Rule documentation rendered from the rule units (for `schedlint rule`, SARIF and docs/rules.md).
 
-`python -m schedlint.ruledocs > docs/rules.md` regenerates the catalogue; a test keeps it current.
+`python -m schedlint.report.ruledocs > docs/rules.md` regenerates the catalogue; a test keeps it current.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any, Dict, List, Optional
 
 from schedlint.rules import Rule, all_rules, get_rule
 
-REGENERATE = "python -m schedlint.ruledocs > docs/rules.md"
+REGENERATE = "python -m schedlint.report.ruledocs > docs/rules.md"
 EXAMPLES_SHOWN = 2  # per kind (invalid, valid) in the text docs; JSON has them all
 
 FAMILIES = {

@@ -7,7 +7,7 @@ from typing import List, Optional
 
 import typer
 
-from schedlint.cli import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, _fail, _progress_callback, _progress_done, _settings, app
+from schedlint.cli.app import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, _fail, _progress_callback, _progress_done, _settings, app
 
 _SELECT_HELP = "Rule codes or prefixes to fix and report (comma-separated; ALL for every rule)."
 
@@ -41,7 +41,7 @@ def fix(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print the remaining findings only, no summary."),
 ) -> None:
     """Fix schedules that do not fit the training length (safe fixes; more with the options)."""
-    from schedlint.check import UsageError
+    from schedlint.lint.engine import UsageError
     from schedlint.fix.engine import fix_paths
     from schedlint.fix.propose import FixOptions
     from schedlint.report import render_concise

@@ -265,7 +265,7 @@ def _physical(loc: Location) -> Dict[str, Any]:
 
 
 def _sarif_rule(rule: Any, level: Dict[str, str]) -> Dict[str, Any]:
-    from schedlint.ruledocs import rule_text
+    from schedlint.report.ruledocs import rule_text
 
     doc = rule.doc()
     return {

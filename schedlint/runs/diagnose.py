@@ -19,10 +19,10 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
 
-from schedlint.events import MOMENTUM_NEAR_ONE, Event, value_text
+from schedlint.runs.events import MOMENTUM_NEAR_ONE, Event, value_text
 from schedlint.model import Finding
-from schedlint.runlog import RunLog, lower_is_better, primary_metric, read_run
-from schedlint.settings import Settings
+from schedlint.runs.readers import RunLog, lower_is_better, primary_metric, read_run
+from schedlint.lint.settings import Settings
 
 __all__ = ["Diagnosis", "Rebound", "diagnose_run", "find_rebound", "smooth", "smoothing_window",
            "validation_trend", "diagnosis_json", "render_diagnosis", "DiagnoseError"]
@@ -310,7 +310,7 @@ class Diagnosis:
     notes: List[str] = field(default_factory=list)
     plan: Any = None
     curve: Any = None
-    view: Any = None  # schedlint.show.ScheduleView of the config, when there is one
+    view: Any = None  # schedlint.views.show.ScheduleView of the config, when there is one
 
     def where(self, iteration: float) -> str:
         """A position in the run, in epochs when the run has them."""
@@ -404,8 +404,8 @@ def _lr_mismatch(log: RunLog, curve: Any) -> Optional[str]:
 def diagnose_run(run: str, config: Optional[str] = None, settings: Optional[Settings] = None,
                  epoch_length: Optional[int] = None) -> Diagnosis:
     """Diagnose a run (work_dir, run folder or log file); DiagnoseError when the input is unusable."""
-    from schedlint.curve_cmd import CurveError
-    from schedlint.runlog import RunLogError
+    from schedlint.views.curve import CurveError
+    from schedlint.runs.readers import RunLogError
 
     settings = settings or Settings()
     try:
@@ -422,7 +422,7 @@ def diagnose_run(run: str, config: Optional[str] = None, settings: Optional[Sett
         if not epoch_length and log.epoch_length and log.loop == "epoch":
             run_settings = settings.model_copy(update={"epoch_length": log.epoch_length})
         try:
-            from schedlint.show import load_view
+            from schedlint.views.show import load_view
 
             view = load_view(config_path, run_settings)
             if run_settings is not settings:

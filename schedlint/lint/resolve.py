@@ -57,7 +57,7 @@ def resolve_files(
     echo: Callable[[str], None],
 ) -> bool:
     """Print each file's resolved values; returns False if any file could not be resolved."""
-    from schedlint.check import _load_finding
+    from schedlint.lint.engine import _load_finding
 
     loader = Loader(scope_roots=scope_roots, allow_exec=allow_exec)
     ok = True

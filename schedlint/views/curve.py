@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from schedlint.check import Linter, build_any_plan
-from schedlint.settings import Settings
+from schedlint.lint.engine import Linter, build_any_plan
+from schedlint.lint.settings import Settings
 
 
 class CurveError(Exception):

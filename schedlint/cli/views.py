@@ -6,7 +6,7 @@ from typing import List, Optional
 
 import typer
 
-from schedlint.cli import EXIT_CLEAN, EXIT_FINDINGS, _fail, _settings, app
+from schedlint.cli.app import EXIT_CLEAN, EXIT_FINDINGS, _fail, _settings, app
 
 _EPOCH_LENGTH_HELP = "Iterations per epoch."
 _SCOPE_HELP = "NAME=DIR for `NAME::` bases."
@@ -24,8 +24,8 @@ def show(
     """Show a config's schedule: horizon, phases, LR and momentum plots, findings."""
     from rich.console import Console
 
-    from schedlint.curve_cmd import CurveError
-    from schedlint.show import load_view, render_show
+    from schedlint.views.curve import CurveError
+    from schedlint.views.show import load_view, render_show
 
     settings = _settings([path], None, epoch_length=epoch_length, scope_root=scope_root, allow_exec=allow_exec)
     try:
@@ -50,7 +50,7 @@ def diagnose(
     """Find a loss rebound in a run and tie it to the schedule (exit 1 when there is one)."""
     import json
 
-    from schedlint.diagnose import DiagnoseError, diagnose_run, diagnosis_json, render_diagnosis
+    from schedlint.runs.diagnose import DiagnoseError, diagnose_run, diagnosis_json, render_diagnosis
 
     if fmt not in ("text", "json"):
         raise _fail(f"unknown format {fmt!r} (choose text or json)")
@@ -79,8 +79,8 @@ def plot(
     allow_exec: bool = typer.Option(False, "--allow-exec", help=_EXEC_HELP),
 ) -> None:
     """Plot the LR and momentum over training (with a run's loss and validation metric) to a PNG."""
-    from schedlint.curve_cmd import CurveError
-    from schedlint.plot import PlotUnavailable, default_output, render_plot, require_matplotlib
+    from schedlint.views.curve import CurveError
+    from schedlint.views.plot import PlotUnavailable, default_output, render_plot, require_matplotlib
 
     try:
         require_matplotlib()
@@ -89,7 +89,7 @@ def plot(
     settings = _settings([path], None, epoch_length=epoch_length, scope_root=scope_root, allow_exec=allow_exec)
     run = diag = None
     if log is not None:
-        from schedlint.diagnose import DiagnoseError, diagnose_run
+        from schedlint.runs.diagnose import DiagnoseError, diagnose_run
 
         try:
             diag = diagnose_run(log, path, settings, epoch_length)
@@ -98,7 +98,7 @@ def plot(
         run = diag.log
         view = diag.view
     else:
-        from schedlint.show import load_view
+        from schedlint.views.show import load_view
 
         try:
             view = load_view(path, settings)

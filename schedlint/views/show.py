@@ -14,9 +14,10 @@ from typing import Any, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from schedlint.events import Event, Phase, param_word, phases, schedule_events, span_text, value_text
-from schedlint.model import Finding, Plan
-from schedlint.settings import Settings
+from schedlint.runs.events import Event, Phase, param_word, phases, schedule_events, span_text, value_text
+from schedlint.model import Finding
+from schedlint.plan.model import Plan
+from schedlint.lint.settings import Settings
 
 __all__ = ["ScheduleView", "load_view", "config_findings", "render_show", "block_plot", "nice_ticks"]
 
@@ -38,7 +39,7 @@ class ScheduleView:
 
 def config_findings(path: str, settings: Settings) -> List[Finding]:
     """The findings `schedlint check PATH` reports (selection and `# noqa` applied), for this file only."""
-    from schedlint.check import check_paths
+    from schedlint.lint.engine import check_paths
 
     own = settings.model_copy(update={"dependents": False})
     try:
@@ -49,7 +50,7 @@ def config_findings(path: str, settings: Settings) -> List[Finding]:
 
 def load_view(path: str, settings: Settings, with_findings: bool = True) -> ScheduleView:
     """Simulate a config and collect its phases, events and findings (CurveError when it cannot be)."""
-    from schedlint.curve_cmd import simulate_config
+    from schedlint.views.curve import simulate_config
 
     plan, curve = simulate_config(path, settings)
     findings = config_findings(path, settings) if with_findings else []

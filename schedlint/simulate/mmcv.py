@@ -25,8 +25,8 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 
-from schedlint.legacy import ITERATION_ONLY, LR_BASE_KWARGS, LR_POLICIES, MOMENTUM_BASE_KWARGS, MOMENTUM_POLICIES, hook_name
-from schedlint.model import LegacyPolicy, Plan
+from schedlint.plan.mmcv import ITERATION_ONLY, LR_BASE_KWARGS, LR_POLICIES, MOMENTUM_BASE_KWARGS, MOMENTUM_POLICIES, hook_name
+from schedlint.plan.model import LegacyPolicy, Plan
 from schedlint.simulate import Curve, SimulationError, Unsimulated
 
 __all__ = ["LegacyError", "simulate_legacy"]

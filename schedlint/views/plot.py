@@ -17,7 +17,7 @@ from typing import Any, List, Sequence, Tuple
 
 import numpy as np
 
-from schedlint.events import Event, param_word, value_text
+from schedlint.runs.events import Event, param_word, value_text
 
 __all__ = ["PlotUnavailable", "render_plot", "default_output", "require_matplotlib", "free_spot"]
 
@@ -118,7 +118,7 @@ def render_plot(view: Any, output: str, log: Any = None, log_scale: bool = False
     x_end = total / length
 
     # -- title ----------------------------------------------------------------------------
-    from schedlint.show import optimizer_line
+    from schedlint.views.show import optimizer_line
 
     name = os.path.basename(view.path)
     horizon = (f"{plan.horizon.max_epochs} epochs x {plan.horizon.epoch_length} it" if epoch_loop
@@ -326,8 +326,8 @@ def _mark_events(ax: Any, events: Sequence[Event], values: np.ndarray, to_x: Any
 
 
 def _draw_run(ax: Any, log: Any, to_x: Any, diagnosis: Any, unit: str) -> None:
-    from schedlint.diagnose import smooth
-    from schedlint.runlog import lower_is_better, primary_metric
+    from schedlint.runs.diagnose import smooth
+    from schedlint.runs.readers import lower_is_better, primary_metric
 
     name = "loss" if log.has("loss") else (log.loss_parts[0] if log.loss_parts else None)
     handles = []

@@ -4,7 +4,7 @@ mmcv 1.x schedules are hooks, not schedulers: `lr_config=dict(policy=P, ...)` be
 `<P>LrUpdaterHook` (`momentum_config` likewise `<P>MomentumUpdaterHook`), each a closed-form
 function of (progress, base value). The plan keeps them as `LegacyPolicy` entries with the
 arguments mmcv would pass, and a horizon read from `runner` (or the older `total_epochs`),
-`evaluation` and `checkpoint_config`. `schedlint.simulate_legacy` turns it into a curve.
+`evaluation` and `checkpoint_config`. `schedlint.simulate.mmcv` turns it into a curve.
 Section numbers refer to /work/shared/reference/mmengine-schedules.md (§5 is mmcv 1.7.2).
 """
 
@@ -13,11 +13,12 @@ from __future__ import annotations
 import math
 from typing import Any, Dict, List, Optional, Tuple
 
-from schedlint.datasets import DEFAULT_EPOCH_LENGTH, DEFAULT_GPUS
+from schedlint.plan.datasets import DEFAULT_EPOCH_LENGTH, DEFAULT_GPUS
 from schedlint.loader import ResolvedConfig
 from schedlint.loader.values import plain
-from schedlint.model import Horizon, LegacyPolicy, Location, Optimizer, Plan
-from schedlint.plan import dataset_size, gpus_and_batch
+from schedlint.model import Location
+from schedlint.plan.model import Horizon, LegacyPolicy, Optimizer, Plan
+from schedlint.plan.mmengine import dataset_size, gpus_and_batch
 
 __all__ = [
     "LR_POLICIES",
@@ -234,7 +235,7 @@ def _epoch_length(resolved: ResolvedConfig, given: Optional[int]) -> Tuple[int, 
 
 
 def _optimizer(resolved: ResolvedConfig, notes: List[str]) -> Optimizer:
-    from schedlint.plan import auto_scale_factor, optimizer_from
+    from schedlint.plan.mmengine import auto_scale_factor, optimizer_from
 
     opt = resolved.get("optimizer")
     path: Tuple[Any, ...] = ("optimizer",)

@@ -1,0 +1,26 @@
+"""The `schedlint` command line: parses options and calls the library; the only code that prints or exits.
+
+Each command lives in its own module and registers itself on the app (imports stay light: each
+command imports what it needs inside its function).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from schedlint.cli import check as _check, fix as _fix, inspect as _inspect, views as _views  # noqa: F401
+from schedlint.cli.app import EXIT_ERROR, app
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:  # pragma: no cover
+        typer.echo("interrupted", err=True)
+        sys.exit(EXIT_ERROR)
+
+
+__all__ = ["app", "main"]

@@ -1,0 +1,84 @@
+"""`schedlint check`."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import List, Optional
+
+import typer
+
+from schedlint.cli.app import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, _fail, _progress_callback, _progress_done, _scope_roots, _settings, _write, app
+
+_FORMAT_HELP = "Output format: full, concise, json, github or sarif."
+_SELECT_HELP = "Rule codes or prefixes to enable, replacing the config file's selection (comma-separated; ALL)."
+
+
+@app.command()
+def check(
+    paths: List[str] = typer.Argument(None, help="Config files or folders (default: the current folder)."),
+    output_format: str = typer.Option("full", "--output-format", help=_FORMAT_HELP),
+    output_file: Optional[str] = typer.Option(None, "--output-file", "-o", help="Write the report to a file."),
+    select: Optional[List[str]] = typer.Option(None, "--select", help=_SELECT_HELP),
+    ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Rule codes or prefixes to disable."),
+    extend_select: Optional[List[str]] = typer.Option(
+        None, "--extend-select", help="Rule codes or prefixes to enable on top of the selection."
+    ),
+    epoch_length: Optional[int] = typer.Option(None, "--epoch-length", min=1, help="Iterations per epoch."),
+    scope_root: Optional[List[str]] = typer.Option(None, "--scope-root", help="NAME=DIR for `NAME::` bases."),
+    allow_exec: Optional[bool] = typer.Option(
+        None, "--allow-exec/--no-allow-exec", help="Let mmengine execute configs the static resolver cannot read."
+    ),
+    dependents: Optional[bool] = typer.Option(
+        None, "--dependents/--no-dependents", help="Also lint the configs that inherit a given file (default: on)."
+    ),
+    config: Optional[str] = typer.Option(None, "--config", help="Use this schedlint.toml / pyproject.toml."),
+    isolated: bool = typer.Option(False, "--isolated", help="Ignore every config file."),
+    exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when there are findings."),
+    statistics: bool = typer.Option(False, "--statistics", help="Show a count per rule instead of the findings."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print the findings only, without the summary."),
+    jobs: Optional[int] = typer.Option(
+        None, "--jobs", "-j", min=1, help="Worker processes for large trees (default: one per core)."
+    ),
+) -> None:
+    """Check configs for schedule problems."""
+    from schedlint import report
+    from schedlint.fix import attach_fixes
+    from schedlint.lint.engine import UsageError, check_paths
+
+    paths = paths or ["."]
+    if output_format not in report.FORMATS:
+        raise _fail(f"unknown output format {output_format!r} (choose from {', '.join(report.FORMATS)})")
+    if config is not None and isolated:
+        raise _fail("--config and --isolated cannot be used together")
+    settings = _settings(paths, config, select, ignore, extend_select, epoch_length, scope_root, allow_exec,
+                         dependents, isolated)
+    if jobs is not None:
+        settings.jobs = jobs
+    try:
+        result = check_paths(paths, settings, progress=_progress_callback(), on_file=attach_fixes)
+    except UsageError as exc:
+        raise _fail(str(exc))
+    finally:
+        _progress_done()
+    for message in result.internal_errors:
+        typer.echo(f"schedlint: {message}", err=True)
+    findings = result.findings
+    counts = dict(files=len(result.files), dependents=len(result.dependents))
+    if statistics:
+        _write(report.statistics(findings, "json" if output_format == "json" else "text"), output_file)
+    elif output_format == "full" and not output_file:
+        from rich.console import Console
+
+        from schedlint.loader import Loader
+
+        report.render_full(findings, Console(highlight=False), Loader().text, summary=not quiet, **counts)
+    else:
+        from schedlint.loader import Loader
+
+        text = report.render(findings, output_format, summary=not quiet, read_text=Loader().text,
+                             internal_errors=result.internal_errors, **counts)
+        _write(text, output_file)
+    if result.internal_errors:
+        raise typer.Exit(EXIT_ERROR)
+    raise typer.Exit(EXIT_FINDINGS if findings and not exit_zero else EXIT_CLEAN)

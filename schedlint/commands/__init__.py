@@ -1,1 +1,0 @@
-"""CLI commands that live outside cli.py; each module registers its commands on `schedlint.cli.app`."""

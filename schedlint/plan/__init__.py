@@ -1,0 +1,22 @@
+"""The training plan: what a resolved config says training will do, for both config generations."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from schedlint.loader import ResolvedConfig
+from schedlint.plan.mmcv import build_legacy_plan, has_legacy_plan
+from schedlint.plan.mmengine import build_plan, has_plan
+from schedlint.plan.model import Plan
+
+
+def build_any_plan(resolved: ResolvedConfig, epoch_length: Optional[int]) -> Optional[Plan]:
+    """The plan of an mmengine or mmcv-1.x config, or None when it is not a training config."""
+    if has_plan(resolved):
+        return build_plan(resolved, epoch_length)
+    if has_legacy_plan(resolved):
+        return build_legacy_plan(resolved, epoch_length)
+    return None
+
+
+__all__ = ["Plan", "build_any_plan", "build_legacy_plan", "build_plan", "has_legacy_plan", "has_plan"]

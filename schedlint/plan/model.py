@@ -1,0 +1,118 @@
+"""The training plan: what a resolved config says training will do (pydantic)."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Literal, Optional, Tuple
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from schedlint.model import Location
+
+
+# --------------------------------------------------------------------------------------------
+# The training plan: what a resolved config says training will do.
+# --------------------------------------------------------------------------------------------
+
+
+class PlanModel(BaseModel):
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    # field name -> where its value was set (provenance); only fields read from the config
+    locs: Dict[str, Location] = Field(default_factory=dict)
+
+
+class Horizon(PlanModel):
+    """Length and cadence of training."""
+
+    loop: Literal["epoch", "iter"]
+    max_epochs: Optional[int] = None  # EpochBasedTrainLoop (or legacy EpochBasedRunner)
+    max_iters: Optional[int] = None  # IterBasedTrainLoop (or legacy IterBasedRunner)
+    epoch_length: int  # iterations per epoch (batches per epoch per rank)
+    epoch_length_source: str  # human text: where epoch_length came from
+    val_interval: Optional[int] = None
+    val_begin: int = 1
+    checkpoint_interval: Optional[int] = None
+    checkpoint_by_epoch: bool = True
+    dynamic_intervals: Optional[List[Tuple[int, int]]] = None
+
+    @property
+    def total_iters(self) -> int:
+        """Number of training iterations in the whole run."""
+        if self.loop == "iter":
+            return int(self.max_iters or 0)
+        return int(self.max_epochs or 0) * self.epoch_length
+
+    @property
+    def runner_max_epochs(self) -> int:
+        """`runner.max_epochs` as mmengine reports it (1 under IterBasedTrainLoop)."""
+        return 1 if self.loop == "iter" else int(self.max_epochs or 0)
+
+    @property
+    def runner_max_iters(self) -> int:
+        return self.total_iters
+
+
+class Optimizer(PlanModel):
+    type: str
+    lr: float  # initial lr of param group 0, after auto_scale_lr if enabled
+    momentum: Optional[float] = None  # SGD-style momentum (None if the optimizer has none)
+    betas: Optional[Tuple[float, float]] = None  # Adam-family betas
+    # which value a momentum scheduler drives: 'momentum', 'beta1', or None (no momentum support)
+    momentum_kind: Optional[Literal["momentum", "beta1"]] = None
+    lr_scale: float = 1.0  # auto_scale_lr factor already applied to lr
+    known: bool = True  # a torch optimizer whose momentum support we know
+
+    @property
+    def base_momentum(self) -> Optional[float]:
+        if self.momentum_kind == "momentum":
+            return self.momentum
+        if self.momentum_kind == "beta1" and self.betas is not None:
+            return self.betas[0]
+        return None
+
+
+class Scheduler(PlanModel):
+    """One mmengine parameter scheduler, normalised the way the Runner builds it.
+
+    `begin`, `end` and the position arguments in `args` (milestones, step_size, T_max,
+    total_steps, periods) are *effective* values: the Runner's default `end` applied and
+    `convert_to_iter_based` already converted (so `by_epoch` is False after conversion).
+    `raw` keeps the config's own dict for reporting and fixing.
+    """
+
+    index: int  # position in the param_scheduler list
+    type: str  # class name without scope, e.g. 'CosineAnnealingLR'
+    param: Literal["lr", "momentum"]
+    by_epoch: bool  # effective stepping unit after conversion
+    converted: bool = False  # convert_to_iter_based was applied
+    begin: float = 0
+    end: float = 1e9  # effective end (INF = 1e9 when unbounded)
+    end_defaulted: bool = False  # end came from the Runner's default (max_epochs / max_iters)
+    args: Dict[str, Any] = Field(default_factory=dict)  # effective class arguments
+    raw: Dict[str, Any] = Field(default_factory=dict)  # the config dict as written/resolved
+    path: Tuple[Any, ...] = ()  # where it lives in the config, e.g. ('param_scheduler', 1)
+    scope: Optional[str] = None  # registry scope: the type's prefix ('mmdet.X') or the config's default_scope
+
+
+class LegacyPolicy(PlanModel):
+    """An mmcv-1.x `lr_config` / `momentum_config` hook (closed-form policies)."""
+
+    param: Literal["lr", "momentum"]
+    policy: str  # normalised class prefix, e.g. 'Step', 'CosineAnnealing', 'Cyclic'
+    by_epoch: bool = True
+    args: Dict[str, Any] = Field(default_factory=dict)
+    raw: Dict[str, Any] = Field(default_factory=dict)
+    path: Tuple[Any, ...] = ()
+
+
+class Plan(PlanModel):
+    """Everything the simulator and the rules need to know about one config."""
+
+    filename: str
+    generation: Literal["mmengine", "mmcv"] = "mmengine"
+    horizon: Horizon
+    optimizer: Optimizer
+    schedulers: List[Scheduler] = Field(default_factory=list)
+    legacy: List[LegacyPolicy] = Field(default_factory=list)
+    scheduler_hook_enabled: bool = True  # default_hooks.param_scheduler not None
+    notes: List[str] = Field(default_factory=list)  # assumptions made while building the plan
