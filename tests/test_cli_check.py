@@ -16,6 +16,7 @@ from schedlint.cli import app
 from schedlint.loader import Loader
 from schedlint.rules import all_rules
 from schedlint.lint.settings import Settings
+from clirunner import run_cli  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "fixtures" / "configs"
@@ -31,9 +32,7 @@ GOOD = BAD.replace("end=12", "end=24")
 
 
 def run(*args: str, cwd: os.PathLike = REPO) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "schedlint", *args], cwd=cwd, capture_output=True, text=True, timeout=300
-    )
+    return run_cli(*args, cwd=cwd)
 
 
 def write(root: Path, files: dict) -> None:
