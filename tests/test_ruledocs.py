@@ -82,7 +82,7 @@ def test_rule_all_text_and_json():
         (["milestone-unreachd"], "did you mean milestone-unreached?"),
         ([], "give a rule code or --all"),
         (["SL001", "--all"], "not both"),
-        (["SL001", "--format", "yaml"], "unknown format 'yaml'"),
+        (["SL001", "--format", "yaml"], "unknown output format 'yaml'"),
     ],
 )
 def test_rule_usage_errors_exit_2(args, message):

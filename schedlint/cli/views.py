@@ -6,7 +6,7 @@ from typing import List, Optional
 
 import typer
 
-from schedlint.cli.app import EXIT_CLEAN, EXIT_FINDINGS, _fail, _settings, app
+from schedlint.cli.app import EXIT_CLEAN, EXIT_FINDINGS, _fail, _settings, _write, app
 
 _EPOCH_LENGTH_HELP = "Iterations per epoch."
 _SCOPE_HELP = "NAME=DIR for `NAME::` bases."
@@ -42,7 +42,8 @@ def diagnose(
     run: str = typer.Argument(..., help="A work_dir, a run folder or a log file (scalars.json, .log, .log.json)."),
     config: Optional[str] = typer.Option(None, "--config", help="The training config (default: the one dumped "
                                          "with the run)."),
-    fmt: str = typer.Option("text", "--format", help="text or json."),
+    fmt: str = typer.Option("text", "--output-format", "--format", help="text or json."),
+    output_file: Optional[str] = typer.Option(None, "--output-file", "-o", help="Write the diagnosis to a file."),
     epoch_length: Optional[int] = typer.Option(None, "--epoch-length", min=1, help=_EPOCH_LENGTH_HELP),
     scope_root: Optional[List[str]] = typer.Option(None, "--scope-root", help=_SCOPE_HELP),
     allow_exec: bool = typer.Option(False, "--allow-exec", help=_EXEC_HELP),
@@ -53,17 +54,15 @@ def diagnose(
     from schedlint.runs.diagnose import DiagnoseError, diagnose_run, diagnosis_json, render_diagnosis
 
     if fmt not in ("text", "json"):
-        raise _fail(f"unknown format {fmt!r} (choose text or json)")
+        raise _fail(f"unknown output format {fmt!r} (choose text or json)")
     settings = _settings([config or run], None, epoch_length=epoch_length, scope_root=scope_root,
                          allow_exec=allow_exec)
     try:
         diag = diagnose_run(run, config, settings, epoch_length)
     except DiagnoseError as exc:
         raise _fail(str(exc))
-    if fmt == "json":
-        typer.echo(json.dumps(diagnosis_json(diag), indent=2))
-    else:
-        typer.echo(render_diagnosis(diag))
+    text = json.dumps(diagnosis_json(diag), indent=2) if fmt == "json" else render_diagnosis(diag)
+    _write(text, output_file)
     raise typer.Exit(EXIT_FINDINGS if diag.rebound is not None else EXIT_CLEAN)
 
 
