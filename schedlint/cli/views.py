@@ -6,7 +6,7 @@ from typing import List, Optional
 
 import typer
 
-from schedlint.cli.app import EXIT_CLEAN, EXIT_FINDINGS, _fail, _settings, _write, app
+from schedlint.cli.app import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, _fail, _settings, _write, app
 
 _EPOCH_LENGTH_HELP = "Iterations per epoch."
 _SCOPE_HELP = "NAME=DIR for `NAME::` bases."
@@ -34,6 +34,10 @@ def show(
         raise _fail(str(exc))
     console = Console(highlight=False, width=width) if width else Console(highlight=False)
     render_show(view, console)
+    from schedlint.lint.engine import INTERNAL_ERROR
+
+    if any(f.code == INTERNAL_ERROR for f in view.findings):
+        raise typer.Exit(EXIT_ERROR)  # a rule crashed: shown as SL999 with the rest, and never exit 0/1
     raise typer.Exit(EXIT_FINDINGS if view.findings else EXIT_CLEAN)
 
 
