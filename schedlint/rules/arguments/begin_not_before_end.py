@@ -8,6 +8,7 @@ from schedlint.model import Finding, Severity
 from schedlint.rules.base import Context, Example, Rule, cfg
 from schedlint.rules.arguments.common import _SGD, _pos
 
+
 class BeginNotBeforeEnd(Rule):
     """A scheduler whose `end` is not after its `begin`.
 

@@ -8,6 +8,7 @@ from schedlint.model import Finding, Severity
 from schedlint.rules.base import Context, Example, Rule, cfg, fmt
 from schedlint.rules.arguments.common import _DECAY_TYPES, _SGD, _num
 
+
 class NonDecayingGamma(Rule):
     """`gamma >= 1` (or `<= 0`) in a step or exponential LR decay.
 

@@ -8,6 +8,7 @@ from schedlint.model import Finding, Severity
 from schedlint.rules.base import Context, Example, Rule, cfg
 from schedlint.rules.arguments.common import _SGD, _num, _pos
 
+
 class NonPositivePeriod(Rule):
     """A cosine period (`T_max`, `periods`) that is zero or negative.
 

@@ -8,6 +8,7 @@ from schedlint.model import Finding, Severity
 from schedlint.rules.base import Context, Example, Rule, cfg
 from schedlint.rules.cadence.common import _SCHEDULE, _elsewhere
 
+
 class CheckpointIntervalPastHorizon(Rule):
     """A checkpoint interval larger than the run: only the final checkpoint is saved.
 

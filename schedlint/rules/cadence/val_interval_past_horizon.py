@@ -8,6 +8,7 @@ from schedlint.model import Finding, Severity
 from schedlint.rules.base import Context, Example, Rule, cfg
 from schedlint.rules.cadence.common import _SCHEDULE, _elsewhere, _horizon_units
 
+
 class ValIntervalPastHorizon(Rule):
     """Validation that effectively never runs during training.
 

@@ -10,6 +10,7 @@ from schedlint.rules.base import Context, Example, Rule, cfg, fmt
 from schedlint.rules.windows import COSINE_TYPES, param_word, value_at, window
 from schedlint.rules.length.common import _SGD, _raw
 
+
 class CosineIncomplete(Rule):
     """`T_max` longer than the scheduler's window: the cosine stops far above its target.
 

@@ -9,6 +9,7 @@ from schedlint.rules.base import Context, Example, Rule, cfg, fmt
 from schedlint.rules.windows import COSINE_TYPES, param_word, value_at, values_of, window
 from schedlint.rules.length.common import _SGD, _raw
 
+
 class CosineRestart(Rule):
     """`T_max` shorter than the cosine's active range: the value climbs back up.
 

@@ -9,6 +9,7 @@ from schedlint.rules.base import Context, Example, Rule, cfg, fmt
 from schedlint.rules.windows import param_word, value_at
 from schedlint.rules.length.common import _SGD
 
+
 class EpochSchedulerInIterLoop(Rule):
     """An epoch-based scheduler (`by_epoch=True`, the default) under `IterBasedTrainLoop`.
 

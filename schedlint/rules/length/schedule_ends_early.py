@@ -11,6 +11,7 @@ from schedlint.rules.windows import STEP_TYPES, is_warmup, param_word, same_file
 from schedlint.rules.length.common import _SGD, _span
 from schedlint.rules.length.milestone_unreached import MilestoneUnreached
 
+
 class ScheduleEndsEarly(Rule):
     """Every scheduler of a parameter stops long before training ends; the value is frozen.
 

@@ -10,6 +10,7 @@ from schedlint.rules.base import Context, Example, Rule, cfg, fmt
 from schedlint.rules.windows import COSINE_TYPES, is_flat, is_warmup, param_word, schedulers_of, value_at, values_of, window
 from schedlint.rules.length.common import _SGD, _span
 
+
 class ScheduleOverlapGap(Rule):
     """Schedulers of one parameter that overlap in an order-dependent way, or leave a gap.
 

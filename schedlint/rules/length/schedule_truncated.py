@@ -10,6 +10,7 @@ from schedlint.rules.base import Context, Example, Rule, cfg, fmt
 from schedlint.rules.windows import is_flat, is_warmup, param_word, value_at, window
 from schedlint.rules.length.common import _SGD
 
+
 class ScheduleTruncated(Rule):
     """Training ends before a scheduler's planned change is complete.
 

@@ -9,6 +9,7 @@ from schedlint.rules.base import Context, Example, Rule, cfg
 from schedlint.rules.windows import window
 from schedlint.rules.length.common import _SGD, _raw
 
+
 class NeverActive(Rule):
     """A scheduler whose `begin` lies at or past the end of training: it never runs.
 

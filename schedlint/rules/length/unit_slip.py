@@ -9,6 +9,7 @@ from schedlint.rules.base import Context, Example, Rule, cfg
 from schedlint.rules.windows import is_warmup
 from schedlint.rules.length.common import _SGD
 
+
 class UnitSlip(Rule):
     """Positions in the wrong unit: iteration-sized numbers in an epoch scheduler, or epoch-sized
     numbers in an iteration scheduler.

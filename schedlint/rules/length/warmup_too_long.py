@@ -10,6 +10,7 @@ from schedlint.rules.base import Context, Example, Rule, cfg, fmt
 from schedlint.rules.windows import is_warmup, param_word, value_at, window
 from schedlint.rules.length.common import _SGD
 
+
 class WarmupTooLong(Rule):
     """A warm-up that covers most of training, or more than all of it.
 

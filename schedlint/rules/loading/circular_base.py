@@ -5,6 +5,7 @@ from __future__ import annotations
 from schedlint.model import Severity
 from schedlint.rules.base import Example, LoadRule
 
+
 class CircularBaseRule(LoadRule):
     """Configs inherit from each other in a cycle; mmengine recurses until it fails."""
 

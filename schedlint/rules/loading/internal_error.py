@@ -5,6 +5,7 @@ from __future__ import annotations
 from schedlint.model import Severity
 from schedlint.rules.base import Example, LoadRule
 
+
 class InternalErrorRule(LoadRule):
     """schedlint itself failed on this config (a bug in schedlint, not in the config).
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from schedlint.model import Severity
 from schedlint.rules.base import Example, LoadRule
 
+
 class ConfigErrorRule(LoadRule):
     """Evaluating the config fails the way it would fail in mmengine.
 

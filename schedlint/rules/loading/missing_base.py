@@ -5,6 +5,7 @@ from __future__ import annotations
 from schedlint.model import Severity
 from schedlint.rules.base import Example, LoadRule
 
+
 class MissingBaseRule(LoadRule):
     """A `_base_` entry names a file that does not exist.
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from schedlint.model import Severity
 from schedlint.rules.base import Example, LoadRule
 
+
 class SyntaxErrorRule(LoadRule):
     """The config is not valid Python.
 

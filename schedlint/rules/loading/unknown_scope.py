@@ -5,6 +5,7 @@ from __future__ import annotations
 from schedlint.model import Severity
 from schedlint.rules.base import Example, LoadRule
 
+
 class UnknownScopeRule(LoadRule):
     """A `pkg::path` base names a package that is not installed.
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from schedlint.model import Severity
 from schedlint.rules.base import Example, LoadRule
 
+
 class UnreadableRule(LoadRule):
     """The file cannot be read as a config: not UTF-8, binary, too large or unreadable."""
 

@@ -10,6 +10,7 @@ from schedlint.rules.support import legacy_loc
 from schedlint.rules.windows import value_at
 from schedlint.rules.mmcv.common import LegacyRule, _SGD
 
+
 class CyclicLeftover(LegacyRule):
     """mmcv `cyclic` with a training length that `cyclic_times` does not divide.
 

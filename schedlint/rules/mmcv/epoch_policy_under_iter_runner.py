@@ -11,6 +11,7 @@ from schedlint.rules.support import legacy_loc
 from schedlint.rules.windows import value_at
 from schedlint.rules.mmcv.common import LegacyRule, _SGD
 
+
 class EpochPolicyUnderIterRunner(LegacyRule):
     """An epoch-based mmcv policy under `IterBasedRunner`.
 

@@ -8,6 +8,7 @@ from schedlint.model import Finding, Severity
 from schedlint.rules.base import Context, Example
 from schedlint.rules.mmcv.common import LegacyRule, _STEP_1X, _num
 
+
 class FinalEpochNotEvaluated(LegacyRule):
     """mmcv `evaluation.interval` that does not reach the end of training.
 

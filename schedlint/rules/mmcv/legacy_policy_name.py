@@ -11,6 +11,7 @@ from schedlint.rules.base import Context, Example, cfg
 from schedlint.rules.support import legacy_loc
 from schedlint.rules.mmcv.common import LegacyRule, _SGD
 
+
 class PolicyName(LegacyRule):
     """A `policy` name mmcv cannot find.
 

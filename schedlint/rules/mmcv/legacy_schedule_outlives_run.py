@@ -10,6 +10,7 @@ from schedlint.rules.support import legacy_loc
 from schedlint.rules.windows import value_at
 from schedlint.rules.mmcv.common import LegacyRule, _STEP_1X, _num
 
+
 class LegacyScheduleOutlivesRun(LegacyRule):
     """mmcv step milestones or a warm-up that training never reaches.
 

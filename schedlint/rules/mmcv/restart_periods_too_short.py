@@ -9,6 +9,7 @@ from schedlint.rules.base import Context, Example, cfg
 from schedlint.rules.support import legacy_loc, legacy_policy
 from schedlint.rules.mmcv.common import LegacyRule, _SGD, _num
 
+
 class RestartPeriodsTooShort(LegacyRule):
     """mmcv `CosineRestart` periods that end before training does.
 

@@ -8,6 +8,7 @@ from schedlint.model import Finding, Related, Severity
 from schedlint.rules.base import Context, Example
 from schedlint.rules.mmcv.common import LegacyRule, _STEP_1X, _num
 
+
 class TotalEpochsMismatch(LegacyRule):
     """`total_epochs` and `runner.max_epochs` disagree.
 

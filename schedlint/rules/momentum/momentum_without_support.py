@@ -10,6 +10,7 @@ from schedlint.rules.support import legacy_loc, legacy_policy
 from schedlint.rules.windows import schedulers_of
 from schedlint.rules.momentum.common import _ADAMW, _momentum_values
 
+
 class MomentumWithoutSupport(Rule):
     """A momentum schedule on an optimizer that has neither `momentum` nor `betas`.
 
