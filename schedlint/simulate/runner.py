@@ -18,6 +18,7 @@ import numpy as np
 from schedlint.simulate.schedulers.base import _Group, _Stepper
 
 _CHUNK = 1 << 18  # iterations handled per vectorised block (bounds temporary memory)
+_FLOOR, _ABSOLUTE, _INCREMENT = 1, 2, 3  # kinds of single-scheduler runs in `_affine_runs`
 
 
 @dataclass(order=True)
@@ -217,22 +218,36 @@ class _ParamRun:
 
     @classmethod
     def _affine_runs(cls, v: float, cs, As, ds) -> np.ndarray:
-        """Step through affine maps; runs where a single scheduler with a fixed floor acts alone are
-        vectorised (the distance to the floor is multiplied, equal to mmengine's recursion within
-        float rounding), the rest goes step by step."""
+        """Step through affine maps. Runs where a single scheduler acts alone are vectorised: with a
+        fixed floor the distance to the floor is multiplied (equal to mmengine's recursion within float
+        rounding); absolute values (`a == 0`) and pure increments (`v + d`, a sequential sum) are exact;
+        the rest goes step by step."""
         n = cs[0].size
         active = np.stack([(c != 0) | (a != 1) | (d != 0) for c, a, d in zip(cs, As, ds)])
         which = active.argmax(axis=0)
         c_at = np.choose(which, cs)
         a_at = np.choose(which, As)
         d_at = np.choose(which, ds)
-        simple = (active.sum(axis=0) == 1) & (d_at == 0)
+        single = active.sum(axis=0) == 1
+        kind = np.zeros(n, dtype=np.int8)  # 0: step by step
+        kind[single & (d_at == 0)] = _FLOOR
+        kind[single & (a_at == 0)] = _ABSOLUTE
+        kind[single & (a_at == 1) & (c_at == 0) & (d_at != 0)] = _INCREMENT
         key_change = np.ones(n, dtype=bool)
-        key_change[1:] = (simple[1:] != simple[:-1]) | (which[1:] != which[:-1]) | (c_at[1:] != c_at[:-1])
+        key_change[1:] = (kind[1:] != kind[:-1]) | (which[1:] != which[:-1]) | (
+            (kind[1:] == _FLOOR) & (c_at[1:] != c_at[:-1]))
         starts = np.flatnonzero(key_change).tolist() + [n]
         out = np.empty(n)
         for lo, hi in zip(starts, starts[1:]):
-            if simple[lo] and hi - lo > 1:
+            how = int(kind[lo])
+            if how == _ABSOLUTE:
+                out[lo:hi] = c_at[lo:hi] + d_at[lo:hi]  # ((v - c) * 0 + c) + d
+            elif how == _INCREMENT and hi - lo > 1:
+                terms = np.empty(hi - lo + 1)
+                terms[0] = v
+                terms[1:] = d_at[lo:hi]
+                out[lo:hi] = np.add.accumulate(terms)[1:]
+            elif how == _FLOOR and hi - lo > 1:
                 floor = float(c_at[lo])
                 factors = np.empty(hi - lo + 1)
                 factors[0] = v - floor

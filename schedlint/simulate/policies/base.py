@@ -18,6 +18,7 @@ import numpy as np
 
 from schedlint.plan.mmcv import LR_BASE_KWARGS, MOMENTUM_BASE_KWARGS, hook_name
 from schedlint.plan.model import LegacyPolicy, Plan
+from schedlint.simulate.numeric import cosines
 
 
 class _BuildError(Exception):
@@ -47,8 +48,8 @@ class _Run:
 
 
 def _cosines(f: np.ndarray) -> np.ndarray:
-    # Python's math.cos (what mmcv calls) rather than numpy's, which may differ by an ulp.
-    return np.fromiter(map(math.cos, (math.pi * f).tolist()), dtype=np.float64, count=f.size)
+    # math.cos(math.pi * f), as mmcv computes it
+    return cosines(math.pi * f)
 
 
 def _annealing_cos(start: Any, end: Any, factor: np.ndarray, weight: Any = 1.0) -> np.ndarray:
@@ -62,6 +63,11 @@ def _annealing_linear(start: Any, end: Any, factor: np.ndarray) -> np.ndarray:
 
 def _pow(base: float, exponents: np.ndarray) -> np.ndarray:
     """`base ** e` with Python's float pow for every e."""
+    if base > 0:
+        with np.errstate(all="ignore"):
+            fast = np.power(float(base), exponents.astype(np.float64))
+        if np.isfinite(fast).all():
+            return fast
     return np.array([base**e for e in exponents.tolist()], dtype=np.float64)
 
 

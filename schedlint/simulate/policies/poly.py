@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from schedlint.simulate.numeric import positive_powers
 from schedlint.simulate.policies.base import register, _Hook
 
 
@@ -17,6 +18,8 @@ class _Poly(_Hook):
 
     def regular(self, p, run):
         P = self.progress_max(run)
-        coeff = np.array([(1 - x / P) ** self.power for x in p.tolist()], dtype=np.float64)
+        coeff = positive_powers(1 - p / P, self.power)
+        if coeff is None:
+            coeff = np.array([(1 - x / P) ** self.power for x in p.tolist()], dtype=np.float64)
         return (self.base - self.floor) * coeff + self.floor, None
 

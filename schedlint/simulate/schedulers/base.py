@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Callable, ClassVar, Dict, Optional, Tuple, Type
+from typing import Any, ClassVar, Dict, Optional, Tuple, Type
 
 import numpy as np
 
 from schedlint.plan.model import Scheduler
+from schedlint.simulate.numeric import cosines as _cosines  # noqa: F401  (re-exported to the units)
 
 INF = int(1e9)  # mmengine's "unbounded" end (param_scheduler.py:L20)
 
@@ -54,12 +55,6 @@ class _Steps:
 
 def _identity_steps(n: int) -> _Steps:
     return _Steps(np.zeros(n), np.ones(n), np.zeros(n))
-
-
-def _math_map(func: Callable[[float], float], x: np.ndarray) -> np.ndarray:
-    # Python's math functions (the ones mmengine calls) rather than numpy's vectorised ones, which
-    # may differ by an ulp; near a cosine trough `1 + cos(x)` amplifies an ulp into ~1e-5 relative.
-    return np.fromiter(map(func, x.tolist()), dtype=np.float64, count=x.size)
 
 
 def _first(mask: np.ndarray) -> Optional[int]:

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from schedlint.simulate.schedulers.base import _BuildError, _first, _identity_steps, _math_map, _number, _Stepper, register
+from schedlint.simulate.schedulers.base import _BuildError, _first, _identity_steps, _cosines, _number, _Stepper, register
 
 
 @register
@@ -37,11 +37,11 @@ class _CosineAnnealingLR(_Stepper):
         floor = self.floor()
         if int(t[-1]) - int(t[0]) + 1 == t.size:
             # consecutive steps: cos(pi*(t-1)/T) of step t is cos(pi*t/T) of step t-1
-            cosines = _math_map(math.cos, math.pi * np.arange(int(t[0]) - 1, int(t[-1]) + 1) / T)
+            cosines = _cosines(math.pi * np.arange(int(t[0]) - 1, int(t[-1]) + 1) / T)
             ratio_num, ratio_den = 1 + cosines[1:], 1 + cosines[:-1]
         else:
-            ratio_num = 1 + _math_map(math.cos, math.pi * t / T)
-            ratio_den = 1 + _math_map(math.cos, math.pi * (t - 1) / T)
+            ratio_num = 1 + _cosines(math.pi * t / T)
+            ratio_den = 1 + _cosines(math.pi * (t - 1) / T)
         moving = t != 0
         # The step right after each trough adds (base - eta_min)(1 - cos(pi/T))/2 using base_values,
         # not the current value (L692-699): this is what makes the curve periodic past T_max.

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from schedlint.simulate.schedulers.base import _BuildError, _Unsupported, _first, _identity_steps, _math_map, _number, _Stepper, register
+from schedlint.simulate.schedulers.base import _BuildError, _Unsupported, _first, _identity_steps, _cosines, _number, _Stepper, register
 
 
 @register
@@ -54,8 +54,8 @@ class _CosineRestartLR(_Stepper):
         out.d[positions[restart]] = self.base * weights[restart]
         cosine = ~restart
         s, P = step[cosine], lengths[cosine]
-        num = 1 + _math_map(math.cos, math.pi * s / P)
-        den = 1 + _math_map(math.cos, math.pi * (s - 1) / P)
+        num = 1 + _cosines(math.pi * s / P)
+        den = 1 + _cosines(math.pi * (s - 1) / P)
         where = positions[cosine]
         bad = _first(den == 0)
         if bad is not None:

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from schedlint.simulate.schedulers.base import _BuildError, _Group, _Unsupported, _first, _identity_steps, _math_map, _number, _Stepper, register
+from schedlint.simulate.schedulers.base import _BuildError, _Group, _Unsupported, _first, _identity_steps, _cosines, _number, _Stepper, register
 
 
 @register
@@ -92,7 +92,7 @@ class _OneCycleLR(_Stepper):
         start_values = np.array([group.onecycle[p[1]] for p in self.phases])[phase]
         end_values = np.array([group.onecycle[p[2]] for p in self.phases])[phase]
         if self.anneal == "cos":
-            values = end_values + (start_values - end_values) / 2.0 * (_math_map(math.cos, math.pi * pct) + 1)
+            values = end_values + (start_values - end_values) / 2.0 * (_cosines(math.pi * pct) + 1)
         else:
             values = (end_values - start_values) * pct + start_values
         # an absolute value, as the step map (v - 0) * 0 + 0 + value

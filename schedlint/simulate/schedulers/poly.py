@@ -7,11 +7,15 @@ from typing import Optional, Tuple
 
 import numpy as np
 
+from schedlint.simulate.numeric import positive_powers
 from schedlint.simulate.schedulers.base import _first, _identity_steps, _number, _Stepper, register
 
 
 def _powers(bases: np.ndarray, power: float) -> Tuple[np.ndarray, Optional[int]]:
     """`base ** power` with Python's float pow; index of the first one Python cannot do as a float."""
+    fast = positive_powers(bases, power)
+    if fast is not None:
+        return fast, None
     try:
         values = list(map(pow, bases.tolist(), repeat(power)))
         return np.array(values, dtype=np.float64), None
