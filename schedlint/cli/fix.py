@@ -39,6 +39,9 @@ def fix(
     isolated: bool = typer.Option(False, "--isolated", help="Ignore every schedlint config file."),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when findings remain."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print the remaining findings only, no summary."),
+    no_cache: bool = typer.Option(
+        False, "--no-cache", help="Accepted as in `check`; fix always lints afresh and never uses the findings cache."
+    ),
 ) -> None:
     """Fix schedules that do not fit the training length (safe fixes; more with the options)."""
     from schedlint.lint.engine import UsageError
