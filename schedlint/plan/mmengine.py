@@ -17,6 +17,7 @@ from schedlint.loader import ResolvedConfig
 from schedlint.loader.evaluator import ImportedName
 from schedlint.loader.values import CfgDict, plain
 from schedlint.model import Location
+from schedlint.plan.hooks import scheduler_hook
 from schedlint.plan.model import Horizon, Optimizer, Plan, Scheduler
 
 INF = int(1e9)
@@ -82,12 +83,16 @@ def build_plan(resolved: ResolvedConfig, epoch_length: Optional[int] = None) -> 
     schedulers = _schedulers(resolved, horizon, notes)
     hooks = resolved.get("default_hooks")
     hook_enabled = not (isinstance(hooks, dict) and "param_scheduler" in hooks and hooks["param_scheduler"] is None)
+    hook = scheduler_hook(resolved)
+    if hook is not None and hook.known and schedulers:
+        notes.append(f"{hook.type} replaces ParamSchedulerHook; param_scheduler is not simulated with it")
     return Plan(
         filename=resolved.filename,
         horizon=horizon,
         optimizer=optimizer,
         schedulers=schedulers,
         scheduler_hook_enabled=hook_enabled,
+        scheduler_hook=hook,
         notes=notes,
     )
 

@@ -13,5 +13,6 @@ from schedlint.rules.length.epoch_scheduler_in_iter_loop import EpochSchedulerIn
 from schedlint.rules.length.unit_slip import UnitSlip
 from schedlint.rules.length.warmup_too_long import WarmupTooLong
 from schedlint.rules.length.schedule_overlap_gap import ScheduleOverlapGap
+from schedlint.rules.length.scheduler_hook_length_mismatch import SchedulerHookLengthMismatch
 
-__all__ = ["CosineIncomplete", "CosineRestart", "EpochSchedulerInIterLoop", "MilestoneUnreached", "NeverActive", "ScheduleEndsEarly", "ScheduleOverlapGap", "ScheduleTruncated", "UnitSlip", "WarmupTooLong"]
+__all__ = ["SchedulerHookLengthMismatch", "CosineIncomplete", "CosineRestart", "EpochSchedulerInIterLoop", "MilestoneUnreached", "NeverActive", "ScheduleEndsEarly", "ScheduleOverlapGap", "ScheduleTruncated", "UnitSlip", "WarmupTooLong"]
