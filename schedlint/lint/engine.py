@@ -91,21 +91,32 @@ def looks_like_config(path: str) -> bool:
     return not has_code and bool(names & set(_CONFIG_KEYS.decode().split("|")))
 
 
-def discover(paths: Iterable[str]) -> List[str]:
+def discover(paths: Iterable[str], settings: Optional[Settings] = None) -> List[str]:
     """Config files under the given files and directories, sorted, absolute.
 
-    Files named explicitly are always taken; in folders, .py files that are Python code rather
-    than configs (see `looks_like_config`) are skipped.
+    Files named explicitly are always taken (like ruff); in folders, .py files that are Python code
+    rather than configs (see `looks_like_config`) are skipped, and so are the folders and files
+    `exclude` / `extend-exclude` name (default: SKIP_DIRS and hidden folders).
     """
     found: List[str] = []
+
+    def excluded(full: str, name: str, is_dir: bool) -> bool:
+        if settings is not None and (settings.exclude is not None or settings.extend_exclude):
+            if settings.excluded(full, SKIP_DIRS if is_dir else ()):
+                return True
+            return is_dir and settings.exclude is None and name.startswith(".")
+        return is_dir and (name in SKIP_DIRS or name.startswith("."))
+
     for path in paths:
         if not os.path.exists(path):
             raise UsageError(f"{path}: no such file or directory")
         if os.path.isdir(path):
             for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
+                dirs[:] = sorted(d for d in dirs if not excluded(os.path.join(root, d), d, True))
                 for name in sorted(files):
                     full = os.path.join(root, name)
+                    if excluded(full, name, False):
+                        continue
                     if name.endswith(".py") and name != "__init__.py" and looks_like_config(full):
                         found.append(os.path.abspath(full))
         elif is_config_file(path):
@@ -185,6 +196,10 @@ class Linter:
         """Iterations per epoch given for this config (`epoch-length-per-glob`, `epoch-length`)."""
         return self.settings.epoch_length_for(path)
 
+    def plan_for(self, resolved: ResolvedConfig, path: str):
+        """The training plan of a resolved config with this run's epoch-length hints (None: no plan)."""
+        return build_any_plan(resolved, self.epoch_length_for(path), self.settings.gpus, self.settings.batch_size)
+
     def resolve(self, path: str) -> Tuple[Optional[ResolvedConfig], List[Finding]]:
         """Resolve one file; a load problem becomes a finding."""
         try:
@@ -199,7 +214,7 @@ class Linter:
             f.configs = [path]
         if resolved is None:
             return findings
-        plan = build_any_plan(resolved, self.epoch_length_for(path))
+        plan = self.plan_for(resolved, path)
         if plan is None:
             return findings
         ctx = Context(resolved, plan, self.settings)
@@ -338,7 +353,7 @@ def check_paths(
     """
     settings = settings or Settings()
     paths = list(paths)
-    files = discover(paths)
+    files = discover(paths, settings)
     linter = Linter(settings, on_file)
     result = CheckResult(files=files)
     # a file given by name (as pre-commit gives the edited ones) re-checks the configs inheriting it
@@ -346,7 +361,7 @@ def check_paths(
     if settings.dependents and given:
         root = project_root(given)
         if os.path.dirname(root) != root:
-            result.dependents = [f for f in dependents(linter.loader, given, discover([root])) if f not in files]
+            result.dependents = [f for f in dependents(linter.loader, given, discover([root], settings)) if f not in files]
             result.files = sorted(set(files) | set(result.dependents))
     raw = lint_files(linter, result.files, progress, result.internal_errors)
     result.findings = merge_findings(select_findings(raw, settings, linter.loader.text))
