@@ -17,6 +17,7 @@ from schedlint.model import Location
 from schedlint.plan.epochs import dataset_size, estimate_epoch_length, gpus_and_batch, training_gpus
 from schedlint.plan.hooks import scheduler_hook
 from schedlint.plan.model import Horizon, Optimizer, Plan, Scheduler
+from schedlint.plan.optimizers import default_of
 
 INF = int(1e9)
 
@@ -215,7 +216,14 @@ def optimizer_from(
     optimizer configured with one), beta1 for the Adam family.
     """
     kind = short_type(opt.get("type", "SGD"))
-    lr = opt.get("lr", 0.0)
+    if "lr" in opt:
+        lr = opt.get("lr")
+    elif default_of(kind, "lr") is not None:
+        lr = default_of(kind, "lr")
+        notes.append(f"optimizer lr not set: {kind}'s own default {lr:g}")
+    else:
+        lr = 0.0
+        notes.append(f"optimizer lr not set and {kind}'s default is unknown; assuming 0")
     if not _is_number(lr):
         notes.append(f"optimizer lr is not a number ({lr!r}); assuming 0")
         lr = 0.0
@@ -230,11 +238,11 @@ def optimizer_from(
     momentum = betas = kind_of_momentum = None
     known = True
     if kind in _MOMENTUM_OPTIMIZERS or "momentum" in opt:
-        value = opt.get("momentum", _MOMENTUM_OPTIMIZERS.get(kind, 0.0))
+        value = opt.get("momentum", default_of(kind, "momentum") or 0.0)
         momentum = float(value) if _is_number(value) else 0.0
         kind_of_momentum = "momentum"
     elif kind in _BETAS_OPTIMIZERS or "betas" in opt:
-        raw = opt.get("betas", _BETAS_OPTIMIZERS.get(kind, (0.9, 0.999)))
+        raw = opt.get("betas", default_of(kind, "betas") or (0.9, 0.999))
         try:
             betas = (float(raw[0]), float(raw[1]))
             kind_of_momentum = "beta1"
