@@ -46,6 +46,8 @@ def _scope_roots(values: Optional[List[str]]) -> dict:
         name, sep, folder = value.partition("=")
         if not sep or not name or not folder:
             raise _fail(f"--scope-root expects NAME=DIR, got {value!r}")
+        if not os.path.isdir(folder):
+            raise _fail(f"--scope-root {value}: no such folder {folder!r}")
         roots[name] = os.path.abspath(folder)
     return roots
 
@@ -61,6 +63,7 @@ def _settings(
     allow_exec: Optional[bool] = None,
     dependents: Optional[bool] = None,
     isolated: bool = False,
+    **extra,
 ):
     """Settings from the nearest (or the given) config file, overridden by the command line."""
     from schedlint.lint.settings import SettingsError, resolve_settings
@@ -77,6 +80,7 @@ def _settings(
             scope_roots=_scope_roots(scope_root) or None,
             allow_exec=allow_exec,
             dependents=dependents,
+            **{k: v for k, v in extra.items() if v},
         )
     except SettingsError as exc:
         raise _fail(str(exc))

@@ -225,7 +225,7 @@ def fix_paths(
     settings = settings or Settings()
     options = options or FixOptions()
     paths = list(paths)
-    files = discover(paths)
+    files = discover(paths, settings)
     ws = _Workspace(settings)
     passed_files = {os.path.abspath(p) for p in paths if os.path.isfile(p)}
     passed_dirs = [os.path.abspath(p) for p in paths if os.path.isdir(p)]
@@ -238,7 +238,7 @@ def fix_paths(
         return path in passed_files or any(path.startswith(d.rstrip(os.sep) + os.sep) for d in passed_dirs)
 
     root = project_root(paths) if paths else os.getcwd()
-    universe = sorted(set(discover([root])) | set(files)) if root != os.sep else list(files)
+    universe = sorted(set(discover([root], settings)) | set(files)) if root != os.sep else list(files)
     configs = list(files)
     if settings.dependents and passed_files:
         configs = sorted(set(configs) | set(dependents(ws.base_loader, sorted(passed_files), universe)))

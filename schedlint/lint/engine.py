@@ -92,22 +92,36 @@ def looks_like_config(path: str) -> bool:
     return not has_code and bool(names & set(_CONFIG_KEYS.decode().split("|")))
 
 
-def discover(paths: Iterable[str], cache: Optional[FindingsCache] = None) -> List[str]:
+def discover(
+    paths: Iterable[str], settings: Optional[Settings] = None, cache: Optional[FindingsCache] = None
+) -> List[str]:
     """Config files under the given files and directories, sorted, absolute.
 
-    Files named explicitly are always taken; in folders, .py files that are Python code rather
-    than configs (see `looks_like_config`; its verdicts are kept in the `cache`) are skipped.
+    Files named explicitly are always taken (like ruff); in folders, .py files that are Python code
+    rather than configs (see `looks_like_config`; its verdicts are kept in the `cache`) are skipped,
+    and so are the folders and files `exclude` / `extend-exclude` name (default: SKIP_DIRS and
+    hidden folders).
     """
     looks = looks_like_config if cache is None else lambda p: cache.fact("config", p, looks_like_config)
     found: List[str] = []
+
+    def excluded(full: str, name: str, is_dir: bool) -> bool:
+        if settings is not None and (settings.exclude is not None or settings.extend_exclude):
+            if settings.excluded(full, SKIP_DIRS if is_dir else ()):
+                return True
+            return is_dir and settings.exclude is None and name.startswith(".")
+        return is_dir and (name in SKIP_DIRS or name.startswith("."))
+
     for path in paths:
         if not os.path.exists(path):
             raise UsageError(f"{path}: no such file or directory")
         if os.path.isdir(path):
             for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
+                dirs[:] = sorted(d for d in dirs if not excluded(os.path.join(root, d), d, True))
                 for name in sorted(files):
                     full = os.path.join(root, name)
+                    if excluded(full, name, False):
+                        continue
                     if name.endswith(".py") and name != "__init__.py" and looks(full):
                         found.append(os.path.abspath(full))
         elif is_config_file(path):
@@ -196,6 +210,10 @@ class Linter:
         """Iterations per epoch given for this config (`epoch-length-per-glob`, `epoch-length`)."""
         return self.settings.epoch_length_for(path)
 
+    def plan_for(self, resolved: ResolvedConfig, path: str):
+        """The training plan of a resolved config with this run's epoch-length hints (None: no plan)."""
+        return build_any_plan(resolved, self.epoch_length_for(path), self.settings.gpus, self.settings.batch_size)
+
     def resolve(self, path: str) -> Tuple[Optional[ResolvedConfig], List[Finding]]:
         """Resolve one file; a load problem becomes a finding."""
         try:
@@ -213,7 +231,7 @@ class Linter:
             self.depends_on = [path] + list(resolved.chain)
         if resolved is None:
             return findings
-        plan = build_any_plan(resolved, self.epoch_length_for(path))
+        plan = self.plan_for(resolved, path)
         if plan is None:
             return findings
         ctx = Context(resolved, plan, self.settings)
@@ -380,7 +398,7 @@ def check_paths(
     settings = settings or Settings()
     paths = list(paths)
     findings_cache = FindingsCache.for_run(settings, on_file) if cache else None
-    files = discover(paths, findings_cache)
+    files = discover(paths, settings, findings_cache)
     linter = Linter(settings, on_file)
     result = CheckResult(files=files)
     # a file given by name (as pre-commit gives the edited ones) re-checks the configs inheriting it
@@ -388,7 +406,7 @@ def check_paths(
     if settings.dependents and given:
         root = project_root(given)
         if os.path.dirname(root) != root:
-            universe = discover([root], findings_cache)
+            universe = discover([root], settings, findings_cache)
             result.dependents = [f for f in dependents(linter.loader, given, universe, findings_cache) if f not in files]
             result.files = sorted(set(files) | set(result.dependents))
     raw = lint_files(linter, result.files, progress, result.internal_errors, findings_cache)

@@ -20,6 +20,7 @@ class Example:
     """A config (one file, or several with `config.py` the one checked) a rule is shown on.
 
     `expect` lists the codes expected on an INVALID example (the rule's own code when empty);
+    `checked` names the file checked (`config.py` unless the rule reads file names);
     `fixed` is what `schedlint fix` should turn `config.py` into, where the rule has a fix.
     """
 
@@ -28,6 +29,7 @@ class Example:
     fixed: Optional[Union[str, Dict[str, str]]] = None
     fix_options: List[str] = field(default_factory=list)
     note: str = ""
+    checked: str = "config.py"  # the file checked, where the file name matters (SL012)
 
     def as_files(self) -> Dict[str, str]:
         files = {"config.py": self.files} if isinstance(self.files, str) else dict(self.files)

@@ -37,7 +37,6 @@ _CODE_KINDS: Dict[str, Sequence[str]] = {
     "SL303": ("crash",),
     "SL402": ("crash",),
     "SL406": ("frozen",),
-    "SL407": ("frozen",),
 }
 
 

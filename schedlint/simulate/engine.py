@@ -19,6 +19,7 @@ from typing import Dict, List
 import numpy as np
 
 from schedlint.plan.model import Plan, Scheduler
+from schedlint.simulate.hooks import simulate_hook, simulates
 from schedlint.simulate.mmcv import simulate_legacy
 from schedlint.simulate.results import Curve, SimulationError, Unsimulated
 from schedlint.simulate.runner import _Failure, _ParamRun
@@ -62,11 +63,12 @@ def simulate(plan: Plan) -> Curve:
     depends on; the cached arrays are read-only.
     """
     key = plan.model_dump_json(include={"generation", "horizon", "optimizer", "schedulers", "legacy",
-                                        "scheduler_hook_enabled"},
+                                        "scheduler_hook_enabled", "scheduler_hook"},
                                exclude={"horizon": {"locs", "epoch_length_source"},
                                         "optimizer": {"locs"},
                                         "schedulers": {"__all__": {"locs", "raw", "path"}},
-                                        "legacy": {"__all__": {"locs", "raw", "path"}}})
+                                        "legacy": {"__all__": {"locs", "raw", "path"}},
+                                        "scheduler_hook": {"locs", "raw", "path"}})
     cached = _CACHE.get(key)
     if cached is not None:
         _CACHE.move_to_end(key)
@@ -94,6 +96,9 @@ def _simulate(plan: Plan) -> Curve:
     """
     if plan.generation == "mmcv":
         return simulate_legacy(plan)
+    if simulates(plan):  # a scheduler hook (mmyolo) drives the LR instead of param_scheduler
+        lr, momentum, errors = simulate_hook(plan)
+        return Curve(max(1, int(plan.horizon.epoch_length)), plan.horizon.total_iters, lr, momentum, errors=errors)
     horizon = plan.horizon
     N = horizon.total_iters
     L = max(1, int(horizon.epoch_length))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from schedlint.lint.engine import Linter, build_any_plan
+from schedlint.lint.engine import Linter
 from schedlint.lint.settings import Settings
 
 
@@ -21,7 +21,7 @@ def simulate_config(path: str, settings: Settings):
     if resolved is None:
         p = problems[0]
         raise CurveError(f"{p.location}: {p.code} {p.message}")
-    plan = build_any_plan(resolved, linter.epoch_length_for(path))
+    plan = linter.plan_for(resolved, path)
     if plan is None:
         raise CurveError(f"{path}: not a training config (no train_cfg/optimizer, nor runner/lr_config)")
     return plan, simulate(plan)

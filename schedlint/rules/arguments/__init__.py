@@ -10,5 +10,7 @@ from schedlint.rules.arguments.unsorted_milestones import UnsortedMilestones
 from schedlint.rules.arguments.non_decaying_gamma import NonDecayingGamma
 from schedlint.rules.arguments.non_positive_period import NonPositivePeriod
 from schedlint.rules.arguments.eta_min_above_start import EtaMinAboveStart
+from schedlint.rules.arguments.scheduler_hook_not_simulated import SchedulerHookNotSimulated
+from schedlint.rules.arguments.replaced_list_drops_keys import ReplacedListDropsKeys
 
-__all__ = ["BeginNotBeforeEnd", "EtaMinAboveStart", "NonDecayingGamma", "NonPositivePeriod", "SchedulerCrash", "UnknownSchedulerType", "UnsortedMilestones"]
+__all__ = ["ReplacedListDropsKeys", "SchedulerHookNotSimulated", "BeginNotBeforeEnd", "EtaMinAboveStart", "NonDecayingGamma", "NonPositivePeriod", "SchedulerCrash", "UnknownSchedulerType", "UnsortedMilestones"]

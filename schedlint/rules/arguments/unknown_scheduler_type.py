@@ -59,6 +59,8 @@ class UnknownSchedulerType(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         for item in ctx.curve.unsimulated:
+            if not item.type:
+                continue  # no type at all: a list that replaced its base (SL309)
             if item.type in KNOWN_TYPES:
                 continue  # known but not simulated (e.g. ReduceOnPlateau): said by the curve notes
             s = ctx.plan.schedulers[item.index] if item.index < len(ctx.plan.schedulers) else None

@@ -13,5 +13,8 @@ from schedlint.rules.length.epoch_scheduler_in_iter_loop import EpochSchedulerIn
 from schedlint.rules.length.unit_slip import UnitSlip
 from schedlint.rules.length.warmup_too_long import WarmupTooLong
 from schedlint.rules.length.schedule_overlap_gap import ScheduleOverlapGap
+from schedlint.rules.length.scheduler_hook_length_mismatch import SchedulerHookLengthMismatch
+from schedlint.rules.length.milestones_offset_by_begin import MilestonesOffsetByBegin
+from schedlint.rules.length.file_name_length_mismatch import FileNameLengthMismatch
 
-__all__ = ["CosineIncomplete", "CosineRestart", "EpochSchedulerInIterLoop", "MilestoneUnreached", "NeverActive", "ScheduleEndsEarly", "ScheduleOverlapGap", "ScheduleTruncated", "UnitSlip", "WarmupTooLong"]
+__all__ = ["FileNameLengthMismatch", "MilestonesOffsetByBegin", "SchedulerHookLengthMismatch", "CosineIncomplete", "CosineRestart", "EpochSchedulerInIterLoop", "MilestoneUnreached", "NeverActive", "ScheduleEndsEarly", "ScheduleOverlapGap", "ScheduleTruncated", "UnitSlip", "WarmupTooLong"]

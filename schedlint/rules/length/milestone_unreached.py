@@ -7,6 +7,8 @@ from typing import Iterator, List
 
 from schedlint.model import Finding, Related, Severity
 from schedlint.rules.base import Context, Example, Rule, fmt
+from schedlint.rules.mmcv.common import _STEP_1X
+from schedlint.rules.mmcv.schedule_outlives_run import legacy_steps_after_end
 from schedlint.rules.windows import STEP_TYPES, param_word, position, same_file, value_at, window
 
 _BASE_1X = """\
@@ -28,8 +30,11 @@ class MilestoneUnreached(Rule):
     but inherits the base schedule's `end` (e.g. `_base_.param_scheduler[1].milestones = [16, 23]`
     over a base `MultiStepLR(end=12)`).
 
+    mmcv-1.x configs: `lr_config = dict(policy='step', step=[16, 22])` positions are absolute,
+    so a step after the end of training (a run shortened without updating `step`) never happens.
+
     Fix: extend `end` to cover the milestones (usually the new training length), or remove
-    `end` so the Runner uses `max_epochs`.
+    `end` so the Runner uses `max_epochs`; in mmcv-1.x configs, steps inside the run.
     """
 
     code = "SL001"
@@ -55,6 +60,7 @@ class MilestoneUnreached(Rule):
             train_cfg = dict(max_epochs=24)
             """,
         ),
+        Example(_STEP_1X.replace("step=[8, 11]", "step=[16, 22]"), epoch_length=100, note="mmcv-1.x `lr_config`"),
     ]
     valid = [
         Example(_BASE_1X, epoch_length=100),
@@ -73,6 +79,9 @@ class MilestoneUnreached(Rule):
     ]
 
     def check(self, ctx: Context) -> Iterator[Finding]:
+        if ctx.plan.generation == "mmcv":
+            yield from legacy_steps_after_end(self, ctx)
+            return
         horizon_iters = ctx.total_iters
         for s in ctx.plan.schedulers:
             if s.type not in STEP_TYPES or s.end_defaulted:

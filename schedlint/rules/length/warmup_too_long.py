@@ -9,6 +9,8 @@ from schedlint.model import Finding, Severity
 from schedlint.rules.base import Context, Example, Rule, cfg, fmt
 from schedlint.rules.windows import is_warmup, param_word, value_at, window
 from schedlint.rules.length.common import _SGD
+from schedlint.rules.mmcv.common import _STEP_1X
+from schedlint.rules.mmcv.schedule_outlives_run import legacy_warmup_too_long
 
 
 class WarmupTooLong(Rule):
@@ -16,7 +18,8 @@ class WarmupTooLong(Rule):
 
     A warm-up longer than training means the LR never reaches its base value; one covering
     most of training leaves little time at the planned LR. Usually a unit slip (an iteration
-    count in an epoch scheduler) or a warm-up copied from a much longer schedule.
+    count in an epoch scheduler) or a warm-up copied from a much longer schedule. The same holds
+    for mmcv-1.x `lr_config` warm-ups (`warmup_iters`, `warmup_by_epoch`).
     """
 
     code = "SL009"
@@ -35,7 +38,9 @@ class WarmupTooLong(Rule):
             train_cfg = dict(by_epoch=True, max_epochs=12)
             """),
             epoch_length=100,
-        )
+        ),
+        Example(_STEP_1X.replace("warmup_iters=500", "warmup_iters=5000"), epoch_length=100,
+                note="mmcv-1.x `lr_config`"),
     ]
     valid = [
         Example(
@@ -53,6 +58,9 @@ class WarmupTooLong(Rule):
     ]
 
     def check(self, ctx: Context) -> Iterator[Finding]:
+        if ctx.plan.generation == "mmcv":
+            yield from legacy_warmup_too_long(self, ctx)
+            return
         total = ctx.total_iters
         if total <= 0:
             return

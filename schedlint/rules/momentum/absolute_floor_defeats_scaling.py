@@ -140,6 +140,11 @@ class AbsoluteFloorDefeatsScaling(Rule):
                 return None
             return Severity.WARNING, (f"{who} moves every parameter group towards the absolute {fmt(floor)}: {label} "
                                       f"should stay frozen but its LR reaches {fmt(float(group.max()))}" + tail)
+        # measure from where the LR peaks inside the phase: a warm-up that overlaps the phase must
+        # not count as the start (its first value is tiny, which turned decays into "rises")
+        start = int(main.argmax())
+        if 0 < start < len(main) - 1 and float(main[-1]) < float(main[0]):
+            main, group = main[start:], group[start:]  # (a ramp phase keeps its start)
         m0, m_end, m_peak = float(main[0]), float(main[-1]), float(main.max())
         g0, g_end, g_peak = float(group[0]), float(group[-1]), float(group.max())
         if min(m0, m_end, g0, g_end) <= 0:
@@ -153,6 +158,8 @@ class AbsoluteFloorDefeatsScaling(Rule):
             change = "rises" if g_end > g0 * (1 + 1e-9) else "never decays"
             effect = f"{change} ({fmt(g0)} -> {fmt(g_end)}) where the LR decays {m_decay:.3g}x"
             severity = Severity.WARNING
+        elif m_decay <= 1 + 1e-9:
+            return None  # the LR does not decay in this phase: nothing to compare
         elif g_decay < m_decay / 2:
             effect = f"decays only {g_decay:.3g}x ({fmt(g0)} -> {fmt(g_end)}) where the LR decays {m_decay:.3g}x"
             severity = Severity.WARNING if g_decay < 10 else Severity.INFO

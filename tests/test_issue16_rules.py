@@ -1,0 +1,223 @@
+"""Rules and plan points of issue 16, each with a sound counter-example that stays quiet."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+
+import pytest
+
+from schedlint.lint.engine import Linter, check_paths
+from schedlint.lint.settings import Settings
+from schedlint.rules.length.file_name_length_mismatch import lengths_in_name
+
+SGD = "optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.02, momentum=0.9))\n"
+
+
+def lint(tmp_path, files, checked="config.py", epoch_length=10, **settings):
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    result = check_paths([os.fspath(tmp_path / checked)],
+                         Settings(dependents=False, epoch_length=epoch_length, **settings))
+    return result.findings
+
+
+def codes(findings):
+    return {f.code for f in findings}
+
+
+# -- SL012 file-name-length-mismatch ------------------------------------------------------------
+
+@pytest.mark.parametrize("name,expected", [
+    ("petr_vovnet_gridmask_p4_800x320-48ep.py", [48]),
+    ("faster-rcnn_r50_fpn_1x_coco.py", [12]),
+    ("hv_pointpillars_secfpn_6x8_160e_kitti-3d-3class.py", [160]),
+    ("centerpoint_0075voxel_second_secfpn_4x8_cyclic_20e_nus.py", [20]),
+    ("yolox_s_8x8_300e_coco.py", [300]),
+    ("mask-rcnn_r50_fpn_ms-poly-3x_coco.py", [36]),
+    ("bevformer_base.py", []),
+    ("pointpillars_2x8_nus.py", []),
+])
+def test_lengths_read_from_file_names(name, expected):
+    assert lengths_in_name(name) == expected
+
+
+BODY = SGD + "param_scheduler = [dict(type='CosineAnnealingLR', T_max={n}, by_epoch=True)]\n" \
+             "train_cfg = dict(by_epoch=True, max_epochs={n})\n"
+
+
+def test_file_name_mismatch_flagged_and_quiet_on_sound_patterns(tmp_path):
+    found = lint(tmp_path, {"petr_r50-48ep.py": BODY.format(n=24)}, "petr_r50-48ep.py")
+    assert "SL012" in codes(found)
+    assert "SL012" not in codes(lint(tmp_path, {"petr_r50-24ep.py": BODY.format(n=24)}, "petr_r50-24ep.py"))
+    # an iteration-based loop
+    iters = SGD + "param_scheduler = [dict(type='CosineAnnealingLR', T_max=2000, by_epoch=False)]\n" \
+                  "train_cfg = dict(type='IterBasedTrainLoop', max_iters=2000)\n"
+    assert "SL012" not in codes(lint(tmp_path, {"streampetr_r50-24e.py": iters}, "streampetr_r50-24e.py"))
+    # a two-stage recipe names the whole recipe
+    assert "SL012" not in codes(lint(tmp_path, {"bevfusion_stage2-24e.py": BODY.format(n=6)}, "bevfusion_stage2-24e.py"))
+    # RepeatDataset (mmdet3d votenet: 36 epochs x5 named 180e? no: the name states the wrapper's total)
+    repeat = BODY.format(n=12) + "train_dataloader = dict(batch_size=2, dataset=dict(type='RepeatDataset', times=3, " \
+                                 "dataset=dict(type='CocoDataset')))\n"
+    assert "SL012" not in codes(lint(tmp_path, {"retinanet_3x_coco.py": repeat}, "retinanet_3x_coco.py"))
+    # a base meant to be completed by its children (no max_epochs)
+    base = SGD + "param_scheduler = [dict(type='CosineAnnealingLR', T_max=24, by_epoch=True)]\ntrain_cfg = dict(by_epoch=True)\n"
+    assert "SL012" not in codes(lint(tmp_path, {"schedule-48e.py": base}, "schedule-48e.py"))
+
+
+def test_file_name_mismatch_points_at_the_length_in_the_base(tmp_path):
+    found = lint(tmp_path, {"base.py": BODY.format(n=24), "petr-48ep.py": "_base_ = './base.py'\n"}, "petr-48ep.py")
+    f = next(f for f in found if f.code == "SL012")
+    assert f.location.file.endswith("petr-48ep.py") and f.location.line == 1
+    assert f.related and f.related[0].location.file.endswith("base.py")
+
+
+# -- SL013 milestones-offset-by-begin ------------------------------------------------------------
+
+def test_milestones_offset_by_begin(tmp_path):
+    text = SGD + """\
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.001, by_epoch=True, begin=0, end=2),
+    dict(type='MultiStepLR', by_epoch=True, begin=2, milestones={ms}),
+]
+train_cfg = dict(by_epoch=True, max_epochs=24)
+"""
+    found = lint(tmp_path, {"config.py": text.format(ms=[16, 22])})
+    f = next(f for f in found if f.code == "SL013")
+    assert f.severity.value == "error" and "milestones=[14, 20]" in f.message and "milestone 22 falls at epoch 24" in f.message
+    assert "SL013" not in codes(lint(tmp_path, {"config.py": text.format(ms=[14, 20])}))
+
+
+def test_offset_within_an_explicit_end_is_sl001_not_sl013(tmp_path):
+    text = SGD + """\
+param_scheduler = [dict(type='MultiStepLR', by_epoch=True, begin=2, end=12, milestones=[8, 11])]
+train_cfg = dict(by_epoch=True, max_epochs=24)
+"""
+    found = codes(lint(tmp_path, {"config.py": text}))
+    assert "SL001" in found and "SL013" not in found
+
+
+# -- SL908 duplicate-top-level-key --------------------------------------------------------------
+
+def test_duplicate_key_in_a_base_is_reported_at_the_lost_line(tmp_path):
+    base = SGD + """\
+train_cfg = dict(by_epoch=True, max_epochs=300)
+param_scheduler = None
+default_hooks = dict(param_scheduler=dict(type='YOLOv5ParamSchedulerHook', max_epochs=300))
+custom_hooks = [dict(type='EMAHook')]
+default_hooks = dict(checkpoint=dict(type='CheckpointHook', interval=10))
+"""
+    found = lint(tmp_path, {"base.py": base, "config.py": "_base_ = './base.py'\n"})
+    f = next(f for f in found if f.code == "SL908")
+    assert f.location.file.endswith("base.py") and f.location.line == 4 and "param_scheduler" in f.message
+    assert f.severity.value == "warning"
+
+
+def test_reassignment_that_reads_the_earlier_value_is_quiet(tmp_path):
+    text = SGD + """\
+train_cfg = dict(by_epoch=True, max_epochs=12)
+param_scheduler = [dict(type='MultiStepLR', milestones=[8, 11])]
+model = dict(type='A', depth=50)
+model = dict(model, depth=101)
+lr = 0.01
+scaled = lr * 2
+lr = 0.02
+"""
+    assert "SL908" not in codes(lint(tmp_path, {"config.py": text}))
+
+
+def test_same_value_twice_is_quiet_and_full_reset_is_info(tmp_path):
+    text = SGD + """\
+train_cfg = dict(by_epoch=True, max_epochs=12)
+param_scheduler = [dict(type='MultiStepLR', milestones=[8, 11])]
+dataset_type = 'CocoDataset'
+dataset_type = 'CocoDataset'
+default_hooks = dict(checkpoint=dict(interval=1))
+default_hooks = dict(checkpoint=dict(interval=2))
+"""
+    found = [f for f in lint(tmp_path, {"config.py": text}) if f.code == "SL908"]
+    assert [(f.location.line, f.severity.value) for f in found] == [(6, "info")]
+
+
+# -- SL105 arithmetic -------------------------------------------------------------------------
+
+def test_sl105_measures_the_decay_from_the_peak_not_the_warmup(tmp_path):
+    text = """\
+lr = 2e-4
+optim_wrapper = dict(
+    optimizer=dict(type='AdamW', lr=lr, weight_decay=0.01),
+    paramwise_cfg=dict(custom_keys={'img_backbone': dict(lr_mult=0.1)}))
+param_scheduler = [
+    dict(type='LinearLR', start_factor=1.0 / 3, by_epoch=False, begin=0, end=500),
+    dict(type='CosineAnnealingLR', T_max=24, eta_min=lr * 1e-3, begin=0, end=24, by_epoch=True),
+]
+train_cfg = dict(by_epoch=True, max_epochs=24)
+"""
+    f = next(f for f in lint(tmp_path, {"config.py": text}, epoch_length=100) if f.code == "SL105")
+    # from the peak: the backbone starts at 2e-05 (0.1 x 2e-4), not at the warm-up's first 6.67e-06
+    assert "(1.87e-05 ->" in f.message or "(2e-05 ->" in f.message
+    assert "6.67e-06" not in f.message
+
+
+def test_sl105_quiet_with_ratio(tmp_path):
+    text = """\
+lr = 2e-4
+optim_wrapper = dict(
+    optimizer=dict(type='AdamW', lr=lr, weight_decay=0.01),
+    paramwise_cfg=dict(custom_keys={'img_backbone': dict(lr_mult=0.1)}))
+param_scheduler = [
+    dict(type='LinearLR', start_factor=1.0 / 3, by_epoch=False, begin=0, end=500),
+    dict(type='CosineAnnealingLR', T_max=24, eta_min_ratio=1e-3, begin=0, end=24, by_epoch=True),
+]
+train_cfg = dict(by_epoch=True, max_epochs=24)
+"""
+    assert "SL105" not in codes(lint(tmp_path, {"config.py": text}, epoch_length=100))
+
+
+# -- optimizer defaults -----------------------------------------------------------------------
+
+def test_omitted_lr_is_the_optimizers_default(tmp_path):
+    (tmp_path / "config.py").write_text("""\
+optim_wrapper = dict(optimizer=dict(type='Adam'))
+param_scheduler = [dict(type='MultiStepLR', milestones=[8, 11])]
+train_cfg = dict(by_epoch=True, max_epochs=12)
+""")
+    linter = Linter(Settings(dependents=False, epoch_length=10))
+    resolved, _ = linter.resolve(os.fspath(tmp_path / "config.py"))
+    plan = linter.plan_for(resolved, os.fspath(tmp_path / "config.py"))
+    assert plan.optimizer.lr == pytest.approx(1e-3)
+    assert plan.optimizer.betas == (0.9, 0.999)
+    assert any("own default" in n for n in plan.notes)
+    (tmp_path / "config.py").write_text("""\
+optim_wrapper = dict(optimizer=dict(type='Adam', lr=0.0004))
+train_cfg = dict(by_epoch=True, max_epochs=12)
+""")
+    linter = Linter(Settings(dependents=False, epoch_length=10))  # a fresh loader (files are cached per run)
+    resolved, _ = linter.resolve(os.fspath(tmp_path / "config.py"))
+    assert linter.plan_for(resolved, os.fspath(tmp_path / "config.py")).optimizer.lr == pytest.approx(4e-4)
+
+
+# -- one code per defect across generations ----------------------------------------------------
+
+LEGACY = """\
+optimizer = dict(type='SGD', lr=0.02, momentum=0.9, weight_decay=0.0001)
+lr_config = dict(policy='step', warmup='linear', warmup_iters={warmup}, warmup_ratio=0.001, step={step})
+runner = dict(type='EpochBasedRunner', max_epochs=12)
+"""
+
+
+def test_mmcv_step_after_end_is_sl001_and_ignorable_like_mmengine(tmp_path):
+    found = lint(tmp_path, {"config.py": LEGACY.format(warmup=500, step=[16, 22])}, epoch_length=100)
+    assert "SL001" in codes(found)
+    found = lint(tmp_path, {"config.py": LEGACY.format(warmup=500, step=[16, 22])}, epoch_length=100,
+                 ignore=["SL001"])
+    assert "SL001" not in codes(found)
+    assert "SL001" not in codes(lint(tmp_path, {"config.py": LEGACY.format(warmup=500, step=[8, 11])}, epoch_length=100))
+
+
+def test_mmcv_warmup_longer_than_run_is_sl009(tmp_path):
+    found = lint(tmp_path, {"config.py": LEGACY.format(warmup=5000, step=[8, 11])}, epoch_length=100)
+    assert [f.severity.value for f in found if f.code == "SL009"] == ["error"]
+    assert "SL009" not in codes(lint(tmp_path, {"config.py": LEGACY.format(warmup=500, step=[8, 11])}, epoch_length=100))
