@@ -56,7 +56,8 @@ def test_scalars_json_train_and_validation(tmp_path):
     assert list(log.epochs[:5]) == [1, 1, 1, 1, 2]
     assert log.has("loss") and log.has("lr") and not log.has("momentum")
     assert set(log.loss_parts) == {"loss_cls", "loss_bbox"}
-    assert "time" not in log.train and "memory" not in log.train and "base_lr" not in log.train
+    assert "time" not in log.train and "memory" not in log.train
+    assert log.has("base_lr")  # kept: the LR a group starts from, for comparing per group (point 7)
     assert list(log.val_steps) == [1.0, 2.0, 3.0]
     assert log.metrics == [KITTI_CAR]
     assert list(log.val[KITTI_CAR]) == [51.0, 52.0, 53.0]
@@ -170,15 +171,17 @@ def test_mmcv_log_json(tmp_path):
     (tmp_path / "faster-rcnn_r50_fpn_1x_coco.py").write_text("lr = 0.02\n", encoding="utf-8")
     log = read_run(str(tmp_path))
     assert log.kind == "mmcv-json" and log.loop == "epoch"
-    assert log.epoch_length == 120  # from the validation lines (`iter` = the epoch's last iteration)
-    assert list(log.iters) == [50, 100, 170]  # inner iterations made global
+    assert log.epoch_length == 100  # the last training line of an epoch, never the validation lines (point 2)
+    assert list(log.iters) == [50, 100, 150]  # inner iterations made global
     assert list(log.epochs) == [1, 1, 2]
     assert np.isnan(log.train["momentum"][0]) and log.train["momentum"][2] == 0.9
     assert list(log.val_steps) == [1.0, 2.0]
     assert "lr" not in log.val
     assert primary_metric(log.metrics) == "bbox_mAP"
     assert log.skipped == 2
-    assert log.config == str(tmp_path / "faster-rcnn_r50_fpn_1x_coco.py")
+    # the config carried in the first line wins over a stray .py (point 8)
+    assert log.config != str(tmp_path / "faster-rcnn_r50_fpn_1x_coco.py")
+    assert open(log.config).read() == "lr = 0.02\n" and "first line" in log.config_source
 
 
 @pytest.mark.parametrize("content", [b"", b"\x89PNG\r\n\x1a\n\x00\x00binary", b"hello\nworld\n", b"{}\n{}\n",
