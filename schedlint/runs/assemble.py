@@ -35,13 +35,14 @@ def build_run(parsed: Parsed, path: str, kind: str, run_dir: str, work_dir: str,
                          f"({source})")
         length, source = epoch_length, "given on the command line"
     if parsed.inner_iters and not length:
-        length, source = max(r.inner or 0 for r in train) or 1, "the longest epoch in the log (a lower bound)"
+        # a single epoch, never finished: iterations inside it are global ones; the length is unknown
+        length, source = None, ""
     iters: List[int] = []
     for r in train:
         if r.it is not None:
             iters.append(r.it)
         else:
-            iters.append(((r.epoch or 1) - 1) * (length or 0) + (r.inner or 0))
+            iters.append(((r.epoch or 1) - 1) * (length or 0) + (r.inner or 0))  # no length: one epoch only
     order = np.argsort(np.asarray(iters, dtype=np.int64), kind="stable")
     iters_arr = np.asarray(iters, dtype=np.int64)[order]
     epochs_arr = np.asarray([r.epoch or 0 for r in train], dtype=np.int64)[order]
@@ -56,7 +57,11 @@ def build_run(parsed: Parsed, path: str, kind: str, run_dir: str, work_dir: str,
         groups = [g for g, keep in zip(groups, last) if keep]
     train_cols, carried = _columns(rows)
     loop = "epoch" if epochs_known else "iter"
-    val_by, steps, val_rows = _validation(recs, kind, loop, length, int(epochs_arr.max()) if len(epochs_arr) else 0)
+    last_epoch = int(epochs_arr.max()) if len(epochs_arr) else 0
+    if not train:  # validation only
+        val_epochs = [r.epoch for r in recs if r.mode == "val" and r.epoch]
+        loop, last_epoch = ("epoch", max(val_epochs)) if val_epochs else ("iter", 0)
+    val_by, steps, val_rows = _validation(recs, kind, loop, length, last_epoch)
     val_order = np.argsort(np.asarray(steps, dtype=float), kind="stable")
     val_steps = np.asarray(steps, dtype=float)[val_order] if steps else np.zeros(0)
     val = _columns([val_rows[k] for k in val_order])[0]
@@ -100,6 +105,8 @@ def _inner_length(train: List[Rec]) -> Tuple[Optional[int], str]:
     longest = max(inner)
     step = reduce(math.gcd, inner)
     per_epoch = Counter(r.epoch for r in train)
+    if len(per_epoch) == 1:
+        return None, ""  # one epoch in the log, perhaps unfinished: its last line says nothing of its length
     if step <= 1 or longest == step or max(per_epoch.values()) == 1:
         # one training line per epoch (the logging interval is longer than an epoch): it is logged at the end
         return longest, "the training lines, one at the end of each epoch"

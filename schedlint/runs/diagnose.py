@@ -109,10 +109,14 @@ def _view_for(log: RunLog, config_path: str, config_source: str, settings: Setti
     try:
         view = _load(config_path, settings, length, log.epoch_length_source)
         h = view.plan.horizon
-        if h.loop == "epoch" and not log.epochs_known and not given_length and h.max_epochs and log.total_iters:
+        if h.loop == "epoch" and not log.epoch_length and not given_length and h.max_epochs and log.total_iters \
+                and not log.epochs_known:
             inferred, source = _length_from_config(log, h)
             log.loop, log.epoch_length, log.epoch_length_source = "epoch", inferred, source
             view = _load(config_path, settings, inferred, source)
+        elif h.loop == "epoch" and log.loop == "epoch" and not log.epoch_length and not given_length and len(log.iters):
+            log.epoch_length = h.epoch_length  # the log cannot tell (one unfinished epoch): the config's estimate
+            log.epoch_length_source = f"the config's estimate ({h.epoch_length_source})"
     except CurveError as exc:
         if config_source == "given":
             raise DiagnoseError(str(exc)) from None
@@ -143,7 +147,7 @@ def diagnose_run(run: str, config: Optional[str] = None, settings: Optional[Sett
     except RunLogError as exc:
         raise DiagnoseError(str(exc)) from None
     loss_name = log.loss_name
-    if loss_name is None:
+    if loss_name is None and not (len(log.iters) == 0 and log.metrics):
         raise DiagnoseError(f"{log.path}: the log has no training loss")
     config_path, config_source = _resolve_config(log, config)
     notes = list(log.notes)
@@ -163,7 +167,7 @@ def diagnose_run(run: str, config: Optional[str] = None, settings: Optional[Sett
         if plan.horizon.total_iters and log.total_iters > plan.horizon.total_iters * 1.01:
             notes.append(f"the log runs to iteration {log.total_iters}, past the {plan.horizon.total_iters} "
                          "iterations the config plans")
-    x, loss = log.logged(loss_name)
+    x, loss = log.logged(loss_name or "loss")
     length = log.epoch_length if log.loop == "epoch" else None
     rebound = find_rebound(x, loss, length)
     tail = settings.thresholds.tail_fraction
@@ -189,7 +193,7 @@ def diagnose_run(run: str, config: Optional[str] = None, settings: Optional[Sett
             since = None
     diag.validation = validation_trend(log, since)
     diag.grad_norm = grad_norm_trend(log, rebound.iter if rebound else None)
-    write_verdict(diag, loss_name, schedule_findings)
+    write_verdict(diag, loss_name or "loss", schedule_findings)
     return diag
 
 

@@ -101,10 +101,12 @@ def _is_train(obj: Dict[str, Any]) -> bool:
 
 def _json_objects(lines: Iterable[str], parsed: Parsed) -> Iterator[Tuple[int, Dict[str, Any]]]:
     for k, line in enumerate(lines, 1):
-        if not line.strip():
+        text = line.strip()
+        if not text or text in ("[", "]"):
             continue
+        text = text.lstrip("[").rstrip("]").rstrip(",").rstrip("]")  # a log re-saved as one JSON array
         try:
-            obj = json.loads(line)
+            obj = json.loads(text)
         except ValueError:
             parsed.skipped += 1
             continue
@@ -181,7 +183,7 @@ def _inner_iterations(train: List[Rec]) -> bool:
     if inner or outer:
         return inner >= outer
     epochs = {r.epoch for r in train}
-    return len(epochs) == 1 and next(iter(epochs)) not in (None, 0, 1)  # one epoch after the first
+    return len(epochs) == 1 and next(iter(epochs)) not in (None, 0)  # one epoch: inner and global agree at epoch 1
 
 
 def _items(body: str) -> Dict[str, float]:
@@ -272,6 +274,18 @@ def _text_record(line: str, k: int) -> Optional[Rec]:
     m = _MMCV_ITER_VAL.search(line)
     if m:
         return Rec("val", k, _items(line[m.end():]), it=int(m.group(1)))
+    return None
+
+
+def header_length(lines: Iterable[str]) -> Optional[int]:
+    """Iterations per epoch from the first `Epoch [e][i/N]` training header of a text log, if any."""
+    for line in lines:
+        m = _MME_EPOCH.search(line) or None
+        if m is not None and m.group(1) == "train" and int(m.group(4)) > 0:
+            return int(m.group(4))
+        m = _MMCV_EPOCH.search(line)
+        if m is not None and int(m.group(3)) > 0:
+            return int(m.group(3))
     return None
 
 

@@ -154,10 +154,10 @@ def compare_lr(log: RunLog, base_lr: float, curve_lr: Any, multipliers: Optional
                 f"{worst:.0%}{scaled}; e.g. {value_text(float(logged[usable][k]))} logged vs "
                 f"{value_text(float(sim[usable][k] * scale))} expected at iteration {int(x[inside][usable][k])}): "
                 "is this the config that was trained, with this epoch length?")
-    if abs(scale - 1.0) <= 0.02:
+    if abs(scale - 1.0) <= 0.05:
         return None
     for key, mult in sorted((multipliers or {}).items()):
-        if abs(scale / mult - 1.0) <= 0.02:
+        if abs(scale / mult - 1.0) <= 0.05:
             return None  # the logged group 0 is the group paramwise_cfg scales by this lr_mult: as planned
     return (f"the logged LR is {scale:.3g} x the config's LR throughout, with the same shape: a different base LR "
             "or batch size (auto_scale_lr) than the config says, or a param group the config scales")

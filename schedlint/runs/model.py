@@ -115,7 +115,7 @@ class RunLog:
         """'epoch 20.2 (iteration 2340)' — epochs are counted as trained (1-based epoch e ends at e)."""
         if self.loop == "epoch" and self.epoch_length:
             epoch = iteration / self.epoch_length
-            text = f"{epoch:g}" if abs(epoch - round(epoch)) < 1e-9 else f"{epoch:.1f}"
+            text = f"{epoch:g}" if abs(epoch - round(epoch)) < 1e-9 else f"{epoch:.1f}" if epoch >= 1 else f"{epoch:.2g}"
             return f"epoch {text} (iteration {int(iteration)})"
         return f"iteration {int(iteration)}"
 

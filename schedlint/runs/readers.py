@@ -16,7 +16,8 @@ import tempfile
 from typing import List, Optional, Tuple
 
 from schedlint.runs.assemble import build_run
-from schedlint.runs.formats import Parsed, parse_mmcv_json, parse_scalars, parse_text, split_runs, text_flavour
+from schedlint.runs.formats import (Parsed, header_length, parse_mmcv_json, parse_scalars, parse_text, split_runs,
+                                    text_flavour)
 from schedlint.runs.model import RunLog, RunLogError, lower_is_better, primary_metric
 
 __all__ = ["RunLog", "RunLogError", "find_logs", "read_run", "read_log_file", "lower_is_better", "primary_metric"]
@@ -98,6 +99,12 @@ def find_logs(path: str) -> List[Tuple[str, List[str]]]:
     if not os.path.isdir(path):
         raise RunLogError(f"{path}: no such file or directory")
     folder = os.path.abspath(path)
+    if os.path.basename(folder) == "vis_data":
+        jsons = sorted((os.path.join(folder, n) for n in _listdir(folder) if n.endswith(".json")),
+                       key=lambda p: (os.path.basename(p) != "scalars.json", -os.path.getmtime(p)))
+        tb = [os.path.join(folder, n) for n in _listdir(folder) if n.startswith(_TB_PREFIX)][-1:]
+        if jsons or tb:
+            return [(os.path.basename(os.path.dirname(folder)) or "vis_data", [p for p in jsons if _nonempty(p)] + tb)]
     if os.path.basename(folder) == "vis_data" or (os.path.basename(folder) == "files" and
                                                    _nonempty(os.path.join(folder, "output.log"))):
         folder = os.path.dirname(folder)
@@ -123,6 +130,7 @@ def read_run(path: str, epoch_length: Optional[int] = None) -> RunLog:
     runs = find_logs(path)
     passed: List[str] = []
     problems: List[str] = []
+    fallback: Optional[RunLog] = None  # a run that logged validation only
     for name, files in runs:
         log = None
         for candidate in files:
@@ -131,6 +139,9 @@ def read_run(path: str, epoch_length: Optional[int] = None) -> RunLog:
                 break
             except RunLogError as exc:
                 problems.append(str(exc))
+        if log is not None and not len(log.iters):
+            fallback = fallback or log
+            log = None
         if log is None:
             passed.append(name)
             continue
@@ -141,6 +152,8 @@ def read_run(path: str, epoch_length: Optional[int] = None) -> RunLog:
                 text += f"; passed over newer {', '.join(passed)}: no training lines (a test run or an aborted start?)"
             log.notes.insert(0, text)
         return log
+    if fallback is not None:
+        return fallback
     if len(runs) == 1:
         raise RunLogError("; ".join(problems) or f"{path}: no training log found")
     raise RunLogError(f"{path}: none of its {len(runs)} runs has training lines ({', '.join(n for n, _ in runs)})")
@@ -183,11 +196,18 @@ def read_log_file(path: str, epoch_length: Optional[int] = None) -> RunLog:
                   else parse_text(lines))
     runs = split_runs(parsed.recs)
     trained = [r for r in runs if any(rec.mode == "train" and rec.row for rec in r)]
-    if not trained:
-        detail = f" ({parsed.skipped} malformed lines skipped)" if parsed.skipped else ""
-        raise RunLogError(f"{path}: no training iterations logged{detail}")
-    chosen = trained[-1]
     notes: List[str] = []
+    if not trained:
+        validated = [r for r in runs if any(rec.mode == "val" for rec in r)]
+        if not validated:
+            detail = f" ({parsed.skipped} malformed lines skipped)" if parsed.skipped else ""
+            raise RunLogError(f"{path}: no training iterations logged{detail} (the run stopped before its first "
+                              "training line, or it is a test run)")
+        trained = validated
+        count = sum(rec.mode == "val" for rec in validated[-1])
+        notes.append(f"{os.path.basename(path)} has no training lines, only {count} validation results (the logging "
+                     "interval is longer than an epoch?)")
+    chosen = trained[-1]
     source = path
     if len(runs) > 1:
         first, last = chosen[0].line, chosen[-1].line
@@ -197,11 +217,29 @@ def read_log_file(path: str, epoch_length: Optional[int] = None) -> RunLog:
         source = f"{path}, lines {first}-{last}"
     run_dir, work_dir = _dirs(path)
     config, config_source = _config_for(path, run_dir, work_dir, chosen, kind)
-    log = build_run(Parsed(chosen, parsed.skipped, parsed.inner_iters), path, kind, run_dir, work_dir, epoch_length)
+    sibling = _sibling_length(path) if kind == "mmcv-json" and parsed.inner_iters and not epoch_length else None
+    log = build_run(Parsed(chosen, parsed.skipped, parsed.inner_iters), path, kind, run_dir, work_dir,
+                    epoch_length or (sibling[0] if sibling else None))
+    if sibling:
+        log.epoch_length_source = sibling[1]
+        log.notes = [n for n in log.notes if not n.startswith("--epoch-length")]
     log.config, log.config_source = config, config_source
     log.source = source
     log.notes = notes + log.notes
     return log
+
+
+def _sibling_length(path: str) -> Optional[Tuple[int, str]]:
+    """mmcv writes `X.log` beside `X.log.json`: its `[i/N]` headers give the exact epoch length."""
+    text_log = path[: -len(".json")] if path.endswith(".log.json") else None
+    if not text_log or not _nonempty(text_log):
+        return None
+    try:
+        with open(text_log, "r", encoding="utf-8", errors="replace") as handle:
+            found = header_length(handle)
+    except OSError:
+        return None
+    return (found, f"the [i/{found}] headers of {os.path.basename(text_log)} beside it") if found else None
 
 
 def _dirs(path: str) -> Tuple[str, str]:

@@ -60,7 +60,16 @@ def _no_rebound(diag: Any, loss_name: str, schedule_findings: List[Finding]) -> 
     val = diag.validation
     val_text = _validation_text(val)
     phrase = levels.phrase(loss_name) if levels is not None else f"no training {loss_name}"
-    if levels is None or levels.points < MIN_POINTS:
+    if levels is None and val is not None:
+        diag.kind = "inconclusive"
+        diag.verdict = (f"Inconclusive: the log has no training lines, so no training loss to judge; "
+                        f"{val_text or 'only ' + str(val['evaluations']) + ' validation result(s)'}.")
+    elif levels is not None and 4 <= levels.points < MIN_POINTS and levels.trend == "falls" and \
+            (val is None or val["trend"] != "worse"):
+        diag.kind = "healthy"
+        diag.verdict = (f"No loss rebound so far: {phrase} over only {levels.points} logged points, a fall well beyond "
+                        "their noise" + (f"; {val_text}" if val_text else "") + ".")
+    elif levels is None or levels.points < MIN_POINTS:
         diag.kind = "inconclusive"
         count = 0 if levels is None else levels.points
         diag.verdict = (f"Inconclusive: only {count} logged training point{'s' if count != 1 else ''}, too few to tell "
