@@ -214,11 +214,15 @@ def _merge_events(schedule: List[Event], run: List[Event], log: RunLog) -> List[
 
 
 def _snap(rebound: Rebound, events: List[Event], tolerance: float, length: Optional[int]) -> None:
-    """Place the turn where the LR starts going up, when it does so near the fitted turn."""
-    ups = [e for e in events if e.kind in _SNAP_KINDS and e.param == "lr" and abs(e.start - rebound.iter) <= tolerance]
+    """Place the turn where the LR starts going up, when it does so between the fitted turn and the point
+    where the loss is half-way up its rise (a knee fit puts a step-like rise early)."""
+    late = max(rebound.confirmed or rebound.iter, rebound.iter)
+    ups = [e for e in events if e.kind in _SNAP_KINDS and e.param == "lr"
+           and rebound.iter - tolerance <= e.start <= late + (length or 0)]
     if not ups:
         return
-    best = min(ups, key=lambda e: abs(e.start - rebound.iter))
+    before = [e for e in ups if e.start <= late]
+    best = max(before, key=lambda e: e.start) if before else min(ups, key=lambda e: e.start)
     moved = int(best.start)
     rebound.rise_iters += rebound.iter - moved
     rebound.iter = moved

@@ -35,6 +35,7 @@ class Rebound:
     rise_iters: int  # how long the rise lasts (iterations from the minimum to the end of the log)
     diverged: bool = False  # the loss became nan/inf here and stayed so
     rising: bool = False  # the loss never clearly fell: it rises from the start of the log
+    confirmed: Optional[int] = None  # first iteration from which the smoothed loss stays half-way up the rise
 
     @property
     def rise_pct(self) -> float:
@@ -150,7 +151,7 @@ def find_rebound(iters: np.ndarray, loss: np.ndarray, epoch_length: Optional[flo
     threshold = max(4.0 * se, 0.05 * max(drop, 0.0), 0.02 * abs(min_level))
     post = s[m:]
     late = post[2 * len(post) // 3:]
-    if drop <= threshold:
+    if drop <= threshold or m < w // 2:
         # the loss never clearly falls; rising from the start to the end of the log is a rebound at the start
         if rise > threshold and end_level - start_level > threshold and m <= n // 3 \
                 and np.mean(late >= min_level + rise / 3) >= 0.8:
@@ -160,15 +161,18 @@ def find_rebound(iters: np.ndarray, loss: np.ndarray, epoch_length: Optional[flo
                            rise_iters=int(x[-1] - it), rising=True)
         return None
     min_tail = max(2 * w, int(math.ceil(0.05 * n)))
-    if n - 1 - m < min_tail or m < w // 2 or rise <= threshold:
+    if n - 1 - m < min_tail or rise <= threshold:
         return None
     if np.mean(late >= min_level + rise / 3) < 0.8:
         return None  # a bump that came back down, not a rebound
     onset = _turning_point(x, v, s, m, min_level + 2.0 * 1.2533 * noise / math.sqrt(w))
     it = int(x[onset])
+    below = np.flatnonzero(s[m:] < min_level + rise / 2)
+    confirmed = int(x[min(m + int(below[-1]) + 1, n - 1)]) if len(below) else int(x[m])
     return Rebound(
         iter=it, epoch=it / epoch_length if epoch_length else None, loss_start=start_level, loss_min=min_level,
         loss_end=end_level, rise=rise, noise=noise, threshold=threshold, rise_iters=int(x[-1] - x[onset]),
+        confirmed=confirmed,
     )
 
 
@@ -177,11 +181,17 @@ def _noise(v: np.ndarray, s: np.ndarray) -> float:
     return float(1.4826 * np.median(np.abs(v - s))) or float(np.std(v - s)) or 1e-12
 
 
+def _diff_noise(v: np.ndarray) -> float:
+    """Point-to-point noise of a short series, its steady trend removed (robust)."""
+    d = np.diff(v)
+    return float(1.4826 * np.median(np.abs(d - np.median(d)))) / math.sqrt(2) if len(d) else 0.0
+
+
 def _short_rise(x: np.ndarray, v: np.ndarray, epoch_length: Optional[float]) -> Optional[Rebound]:
     """A short log (fewer than MIN_POINTS points) that climbs far beyond its point-to-point noise."""
     k = max(1, len(v) // 3)
     first, last = float(np.median(v[:k])), float(np.median(v[-k:]))
-    noise = float(1.4826 * np.median(np.abs(np.diff(v)))) / math.sqrt(2) or 1e-12
+    noise = _diff_noise(v) or 1e-12
     m = int(np.argmin(v))
     threshold = max(4.0 * noise, 0.2 * abs(first))
     if last - first <= threshold or m > len(v) // 2:
@@ -233,7 +243,7 @@ def loss_levels(iters: np.ndarray, loss: np.ndarray) -> Optional[Levels]:
         return None
     if n < MIN_POINTS:
         k = max(1, n // 3)
-        noise = float(1.4826 * np.median(np.abs(np.diff(v)))) / math.sqrt(2) if n > 2 else 0.0
+        noise = _diff_noise(v) if n > 2 else 0.0
         start, end = float(np.median(v[:k])), float(np.median(v[-k:]))
         return Levels(start, float(np.min(v)), end, noise, max(4.0 * noise, 0.1 * abs(start)), n)
     w = smoothing_window(n)
