@@ -48,7 +48,7 @@ class Diagnosis:
     config: Optional[str]
     config_source: str  # 'given', 'dumped with the run', 'carried in ...' or ''
     rebound: Optional[Rebound]
-    kind: str  # 'schedule', 'optimisation', 'over-fitting', 'healthy', 'inconclusive'
+    kind: str  # 'schedule', 'optimisation', 'over-fitting', 'collapse', 'healthy', 'inconclusive'
     verdict: str
     lr: Optional[float] = None
     lr_source: str = ""

@@ -52,7 +52,12 @@ def validation_trend(log: RunLog, since: Optional[float] = None) -> Optional[Dic
     start_level = float(np.median(score[:k]))
     threshold = max(3.0 * 1.2533 * noise * math.sqrt(1.0 / k + 1.0), 0.01 * abs(float(values[b])), 1e-12)
     out["noise"] = noise
-    if len(after) and score[b] - final_level > threshold:
+    best = float(values[b])
+    final = float(values[-1])
+    collapsed = (final < 0.5 * best) if not lower else (final > 2.0 * best)
+    if len(after) and score[b] - final_level > threshold and collapsed and best > 0:
+        out["trend"] = "collapsed"  # a fall by half or more: a broken model, not the slow decline of over-fitting
+    elif len(after) and score[b] - final_level > threshold:
         out["trend"] = "worse"
     elif final_level - start_level > threshold:
         out["trend"] = "better"

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any, List
 
+import numpy as np
+
 from schedlint.model import Finding
 from schedlint.runs.rebound import MIN_POINTS
 
@@ -74,6 +76,12 @@ def _no_rebound(diag: Any, loss_name: str, schedule_findings: List[Finding]) -> 
         count = 0 if levels is None else levels.points
         diag.verdict = (f"Inconclusive: only {count} logged training point{'s' if count != 1 else ''}, too few to tell "
                         f"a rebound from noise; {phrase}.")
+    elif levels.trend == "falls" and val is not None and val["trend"] == "collapsed":
+        diag.kind = "collapse"
+        diag.verdict = (f"No loss rebound: {phrase}, but {val_text}: validation collapses, far beyond the gradual "
+                        "decline of over-fitting. The model broke while the training loss recovered" +
+                        _spike_text(diag, loss_name) + "; look at the gradient norm, the loss scale (fp16) and "
+                        "the data around it.")
     elif levels.trend == "falls":
         if val is not None and val["trend"] == "worse":
             diag.kind = "over-fitting"
@@ -96,6 +104,17 @@ def _no_rebound(diag: Any, loss_name: str, schedule_findings: List[Finding]) -> 
         diag.verdict += (f" The config still has {len(schedule_findings)} schedule finding"
                          f"{'s' if len(schedule_findings) != 1 else ''} (below).")
         diag.fixes = fix_commands(diag, schedule_findings)
+
+
+def _spike_text(diag: Any, loss_name: str) -> str:
+    """' (the loss spikes to 151 at iteration 2120)' when one logged loss towers over the rest."""
+    x, v = diag.log.series(loss_name)
+    if len(v) < 5:
+        return ""
+    k = int(v.argmax())
+    if v[k] > 5 * float(np.median(v)):
+        return f" (the {loss_name} spikes to {v[k]:.4g} at {diag.where(x[k])})"
+    return ""
 
 
 def _head(diag: Any, loss_name: str) -> str:
