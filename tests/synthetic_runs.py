@@ -210,3 +210,96 @@ def cosine_restart_lr(period: int, base: float = 0.01, floor: float = 1e-4) -> C
         t = (i % period) / period
         return floor + 0.5 * (base - floor) * (1 + math.cos(math.pi * t))
     return lr
+
+
+# ---------------------------------------------------------------------------------------------
+# the sample runs shipped in examples/runs (README examples); regenerate with
+#   PYTHONPATH=. python tests/synthetic_runs.py examples/runs
+# ---------------------------------------------------------------------------------------------
+
+MMCV_SAMPLE_CONFIG = """\
+# A Faster R-CNN 1x schedule in mmcv-1.x style, written for schedlint's sample run.
+model = dict(type='FasterRCNN')
+dataset_type = 'CocoDataset'
+data = dict(
+    samples_per_gpu=2,
+    workers_per_gpu=2,
+    train=dict(type='CocoDataset', ann_file='data/coco/annotations/instances_train2017.json'))
+evaluation = dict(interval=1, metric='bbox')
+optimizer = dict(type='SGD', lr=0.02, momentum=0.9, weight_decay=0.0001)
+optimizer_config = dict(grad_clip=None)
+lr_config = dict(policy='step', warmup='linear', warmup_iters=500, warmup_ratio=0.001, step=[8, 11])
+runner = dict(type='EpochBasedRunner', max_epochs=12)
+checkpoint_config = dict(interval=1)
+log_config = dict(interval=50, hooks=[dict(type='TextLoggerHook')])
+"""
+
+
+def _mmengine_text_from_rows(rows: List[Dict], val: List[Dict], epoch_length: int) -> List[str]:
+    """mmengine's text log for scalars.json rows (the same numbers, as LoggerHook prints them)."""
+    pts = [{"epoch": r["epoch"], "inner": r["iter"] - (r["epoch"] - 1) * epoch_length, "iter": r["iter"],
+            "lr": r["lr"], "loss": r["loss"], "loss_cls": r["loss_cls"], "loss_bbox": r["loss_bbox"]} for r in rows]
+    by_epoch = {v["step"]: {k: x for k, x in v.items() if k not in ("step", "data_time", "time")} for v in val}
+    return mmengine_text_lines(pts, by_epoch, epoch_length)
+
+
+def write_sample_runs(root: Path) -> None:
+    """The two sample runs: an mmengine work_dir (cyclic-20e trained 40 epochs) and an mmcv-1.x work_dir."""
+    from schedlint.views.curve import simulate_config
+    from schedlint.lint.settings import Settings
+
+    # 1. mmengine: the seed story, with a newer tools/test.py run in the same work_dir
+    work = root / "pointpillars_cyclic-20e_to-40e"
+    lr = cyclic_lr(116)
+
+    def loss(e: float) -> float:
+        return 0.55 + 1.9 * math.exp(-e / 5.0) + (0.03 * (e - 20) if e > 20 else 0.0)
+
+    train = train_rows(loss, 40, 116, 20, 7, 0.06, lr=lr, grad_norm=lambda e: 4.0 if e <= 20 else 4.0 + 0.4 * (e - 20))
+    for row in train:
+        row.pop("base_lr")  # one param group: mmengine logs base_lr only with several
+    val = val_rows(lambda e: 60 + 15 * (1 - math.exp(-e / 6)) - (0.6 * (e - 20) if e > 20 else 0), 40, 5)
+    write_mmengine_run(work, train, val, CYCLIC_TO_40E)
+    stamp_dir = work / STAMP
+    (stamp_dir / f"{STAMP}.log").write_text("\n".join(_mmengine_text_from_rows(train, val, 116)) + "\n")
+    (stamp_dir / "vis_data" / "config.py").write_text((work / CYCLIC_TO_40E.name).read_text())
+    test_run = work / "20240307_090000"
+    (test_run / "vis_data").mkdir(parents=True, exist_ok=True)
+    (test_run / "20240307_090000.log").write_text(
+        "2024/03/07 09:00:01 - mmengine - INFO - \nSystem environment:\n    sys.platform: linux\n"
+        "2024/03/07 09:01:00 - mmengine - INFO - Epoch(test) [ 50/942]    eta: 0:01:10  time: 0.0800  "
+        "data_time: 0.0100  memory: 900\n"
+        f"2024/03/07 09:03:00 - mmengine - INFO - Epoch(test) [942/942]    {KITTI_CAR}: 63.0012  "
+        "data_time: 0.0100  time: 0.0800\n")
+    (test_run / "vis_data" / "scalars.json").write_text(json.dumps({KITTI_CAR: 63.0012, "step": 0}) + "\n")
+    # 2. mmcv-1.x: a healthy 1x run, .log.json (config in its first line) and the text log beside it
+    _, curve = simulate_config_text(MMCV_SAMPLE_CONFIG, 500)
+    mmcv = root / "faster-rcnn_r50_fpn_1x_coco"
+    mmcv.mkdir(parents=True, exist_ok=True)
+    pts = points(12, 500, 50, lambda e: 0.45 + 1.6 * math.exp(-e / 2.5) - (0.05 if e > 8 else 0.0)
+                 - (0.02 if e > 11 else 0.0), lambda i: float(curve.lr[i]), seed=11, noise=0.04)
+    val_mmcv = {e: {"bbox_mAP": round(0.12 + 0.25 * (1 - math.exp(-e / 3)) + (0.015 if e > 8 else 0), 4),
+                    "bbox_mAP_50": round(0.3 + 0.3 * (1 - math.exp(-e / 3)), 4)} for e in range(1, 13)}
+    (mmcv / f"{MMCV_STAMP}.log.json").write_text("\n".join(mmcv_json_lines(pts, val_mmcv, MMCV_SAMPLE_CONFIG,
+                                                                            val_iter=625)) + "\n")
+    (mmcv / f"{MMCV_STAMP}.log").write_text("\n".join(mmcv_text_lines(pts, val_mmcv, 500, MMCV_SAMPLE_CONFIG)) + "\n")
+    del Settings, simulate_config
+
+
+def simulate_config_text(text: str, epoch_length: int):
+    """(plan, curve) of a config given as text (written to a temporary file)."""
+    import tempfile
+
+    from schedlint.lint.settings import Settings
+    from schedlint.views.curve import simulate_config
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "config.py"
+        path.write_text(text)
+        return simulate_config(str(path), Settings(epoch_length=epoch_length))
+
+
+if __name__ == "__main__":
+    import sys
+
+    write_sample_runs(Path(sys.argv[1]))

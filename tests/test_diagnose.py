@@ -424,3 +424,30 @@ def test_validation_collapse_after_a_loss_spike_is_not_overfitting(tmp_path):
     diag = diagnose_run(str(write_mmengine_run(tmp_path, train, val)))
     assert diag.validation["trend"] == "collapsed" and diag.kind == "collapse"
     assert "over-fitting" not in diag.verdict.split(",")[0] and "spikes to 151.4" in diag.verdict
+
+
+# -- the sample runs shipped for the README ------------------------------------------------------------
+
+SAMPLES = ROOT / "examples" / "runs"
+
+
+def test_shipped_mmengine_sample_run():
+    result = _diagnose(str(SAMPLES / "pointpillars_cyclic-20e_to-40e"), "--output-format", "json")
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert data["state"] == "rebound" and data["kind"] == "schedule" and "SL004" in data["causes"]
+    assert 19 <= data["rebound"]["epoch"] <= 23
+    assert "20240305_101500" in data["run"]["log"]
+    assert any("passed over newer 20240307_090000" in n for n in data["notes"])  # the tools/test.py run
+
+
+def test_shipped_mmcv_sample_run():
+    result = _diagnose(str(SAMPLES / "faster-rcnn_r50_fpn_1x_coco"), "--output-format", "json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["state"] == "healthy" and data["run"]["format"] == "mmcv-json"
+    assert data["run"]["epoch_length"] == 500 and "beside it" in data["run"]["epoch_length_source"]
+    assert data["run"]["config_source"].startswith("carried in the first line")
+    assert not data["notes"], data["notes"]  # the logged LR is the embedded config's
+    text = _diagnose(str(SAMPLES / "faster-rcnn_r50_fpn_1x_coco" / "20211013_101201.log")).stdout
+    assert "mmcv-1.x text log" in text and "No loss rebound" in text
