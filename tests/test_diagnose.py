@@ -451,3 +451,19 @@ def test_shipped_mmcv_sample_run():
     assert not data["notes"], data["notes"]  # the logged LR is the embedded config's
     text = _diagnose(str(SAMPLES / "faster-rcnn_r50_fpn_1x_coco" / "20211013_101201.log")).stdout
     assert "mmcv-1.x text log" in text and "No loss rebound" in text
+
+
+def test_point10_fix_rescale_works_on_the_config_dumped_with_a_run(tmp_path):
+    import shutil
+
+    run = tmp_path / "run"
+    shutil.copytree(SAMPLES / "pointpillars_cyclic-20e_to-40e", run)
+    dumped = run / "pointpillars_cyclic-20e_to-40e.py"
+    before = dumped.read_text()
+    result = runner.invoke(app, ["fix", "--rescale", str(dumped)])
+    assert result.exit_code in (0, 1), result.output
+    after = dumped.read_text()
+    assert after != before and "No fixes available" not in result.output
+    assert "end=40" in after and "T_max=24" in after and "begin=16" in after
+    # the rescaled copy no longer ends early
+    assert "SL004" not in runner.invoke(app, ["check", str(dumped), "--output-format", "concise"]).stdout

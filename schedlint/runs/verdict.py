@@ -35,7 +35,8 @@ def fix_commands(diag: Any, findings: List[Finding]) -> List[str]:
         from schedlint.report import relpath
 
         diag.notes.append(f"{relpath(target)} is the flattened copy of the config {diag.config_source}: fix the "
-                          "config you trained from (or its _base_ schedule), not this copy")
+                          "config you trained from (or its _base_ schedule); `schedlint fix --rescale` on the copy "
+                          "shows the same change")
     return fixes
 
 
