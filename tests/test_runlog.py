@@ -408,3 +408,28 @@ def test_tensorboard_missing_says_how_to_install(tmp_path, monkeypatch):
     path.write_bytes(b"\x00" * 10)
     with pytest.raises(RunLogError, match=r"schedlint\[tensorboard\]"):
         read_log_file(str(path))
+
+
+def test_test_runs_and_json_documents_are_named(tmp_path):
+    path = tmp_path / "t.log"
+    path.write_text("2023/02/13 06:42:39 - mmengine - INFO - Iter(test) [515/515]  aAcc: 99.1100  mIoU: 77.5000\n")
+    with pytest.raises(RunLogError, match="a test run: 1 Epoch"):
+        read_log_file(str(path))
+    doc = tmp_path / "scalars.json"
+    doc.write_text(json.dumps({"train/ep_return": [[1, 13.5], [2, 8.8]]}, indent=2))
+    with pytest.raises(RunLogError, match="one JSON document"):
+        read_log_file(str(doc))
+
+
+def test_log_resaved_as_a_json_array(tmp_path):
+    rows = [{"mode": "train", "epoch": 1, "iter": 20 * k, "lr": 1e-4, "loss": 1.0 / k} for k in range(1, 30)]
+    text = "[" + ",\n".join(json.dumps(r) for r in rows) + "]"
+    (tmp_path / "None.log.json").write_text(text)
+    log = read_log_file(str(tmp_path / "None.log.json"))
+    assert len(log.iters) == 29 and log.skipped == 0
+
+
+def test_a_vis_data_folder_is_read_directly(tmp_path):
+    _small_run(tmp_path)
+    vis = tmp_path / STAMP / "vis_data"
+    assert read_run(str(vis)).total_iters == 120

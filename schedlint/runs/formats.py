@@ -59,6 +59,7 @@ class Parsed:
     recs: List[Rec]
     skipped: int = 0
     inner_iters: bool = False  # training `iter` counts inside the epoch (mmcv .log.json, epoch runners)
+    test_lines: int = 0  # `Epoch(test)` / `Iter(test)` lines: a tools/test.py run
 
 
 def number(value: Any) -> Optional[float]:
@@ -228,6 +229,8 @@ def parse_text(lines: Iterable[str]) -> Parsed:
             continue
         rec = _text_record(line, k)
         if rec is None:
+            if "(test)" in line and ("Epoch(test)" in line or "Iter(test)" in line):
+                parsed.test_lines += 1
             continue
         if rec.mode == "train" and not set(rec.row) - {"base_lr"}:  # a line cut short while written
             parsed.skipped += 1

@@ -200,9 +200,13 @@ def read_log_file(path: str, epoch_length: Optional[int] = None) -> RunLog:
     if not trained:
         validated = [r for r in runs if any(rec.mode == "val" for rec in r)]
         if not validated:
+            if kind in ("scalars.json", "mmcv-json") and parsed.skipped and _one_document(lines):
+                raise RunLogError(f"{path}: one JSON document, not the JSON-lines log mmengine or mmcv writes "
+                                  "(one object per line)")
             detail = f" ({parsed.skipped} malformed lines skipped)" if parsed.skipped else ""
-            raise RunLogError(f"{path}: no training iterations logged{detail} (the run stopped before its first "
-                              "training line, or it is a test run)")
+            why = (f"a test run: {parsed.test_lines} Epoch(test)/Iter(test) lines" if parsed.test_lines else
+                   "the run stopped before its first training line, or it is a test run")
+            raise RunLogError(f"{path}: no training iterations logged{detail} ({why})")
         trained = validated
         count = sum(rec.mode == "val" for rec in validated[-1])
         notes.append(f"{os.path.basename(path)} has no training lines, only {count} validation results (the logging "
@@ -227,6 +231,16 @@ def read_log_file(path: str, epoch_length: Optional[int] = None) -> RunLog:
     log.source = source
     log.notes = notes + log.notes
     return log
+
+
+def _one_document(lines: List[str]) -> bool:
+    import json
+
+    try:
+        json.loads("\n".join(lines))
+    except ValueError:
+        return False
+    return True
 
 
 def _sibling_length(path: str) -> Optional[Tuple[int, str]]:
