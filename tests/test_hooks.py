@@ -1,0 +1,304 @@
+"""SchedLintHook inside real runners: mmengine's Runner and mmcv 1.x's EpochBasedRunner on toy CPU models.
+
+Every run is a few seconds: a linear model on a 37-sample dataset (batch 4, so 10 iterations per
+epoch, a number no static estimate gives). The toy model's loss is scripted: it falls, and in the
+rebound runs it rises again from a chosen epoch, so the hook's live watch can be checked exactly.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+from schedlint.runs.monitor import Monitor, RunFacts
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("mmengine.runner")
+
+from mmengine.config import Config  # noqa: E402
+from mmengine.model import BaseModel  # noqa: E402
+from mmengine.registry import DATASETS, MODELS  # noqa: E402
+from mmengine.runner import Runner  # noqa: E402
+
+EPOCH_LENGTH = 10  # ceil(37 / 4)
+
+
+def scripted_loss(step: int, epoch_length: int, rise_at) -> float:
+    """Falls like 1/(1+epoch); from epoch `rise_at` on it climbs again (+0.08 per epoch); a little wobble."""
+    e = step / epoch_length
+    level = 1.0 / (1.0 + e)
+    if rise_at is not None and e > rise_at:
+        level = 1.0 / (1.0 + rise_at) + 0.08 * (e - rise_at)
+    return level + 0.01 * math.sin((step + 1) * 1.7)
+
+
+@MODELS.register_module(force=True)
+class SchedLintToyModel(BaseModel):
+    def __init__(self, rise_at=None, epoch_length=EPOCH_LENGTH):
+        super().__init__()
+        self.lin = torch.nn.Linear(2, 1)
+        self.steps = 0  # training iterations actually run
+        self.rise_at, self.epoch_length = rise_at, epoch_length
+
+    def forward(self, inputs, targets=None, mode="tensor"):
+        out = self.lin(inputs)
+        if mode != "loss":
+            return out
+        value = scripted_loss(self.steps, self.epoch_length, self.rise_at)
+        self.steps += 1
+        return dict(loss=0.0 * out.sum() + value)
+
+
+class _ToySet(torch.utils.data.Dataset):
+    def __init__(self, n=37):
+        self.n = n
+
+    def __len__(self):
+        return self.n
+
+    def __getitem__(self, i):
+        return dict(inputs=torch.tensor([i / self.n, 1.0]), targets=torch.tensor(float(i % 3)))
+
+
+DATASETS.register_module(name="SchedLintToySet", module=_ToySet, force=True)
+
+MMENGINE_CFG = """
+model = dict(type='SchedLintToyModel', rise_at={rise_at})
+train_dataloader = dict(dataset=dict(type='SchedLintToySet', n=37), batch_size=4, num_workers=0,
+                        sampler=dict(type='DefaultSampler', shuffle=False), collate_fn=dict(type='default_collate'))
+train_cfg = dict(by_epoch=True, max_epochs=12)
+optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.1, momentum=0.9))
+param_scheduler = [{schedulers}]
+default_hooks = dict(logger=dict(type='LoggerHook', interval=5), checkpoint=dict(type='CheckpointHook', interval=4))
+{extra}
+custom_imports = dict(imports=['schedlint.mmengine'], allow_failed_imports=False)
+custom_hooks = [dict(type='SchedLintHook'{hook_args})]
+"""
+
+# every LR scheduler stops at epoch 4 of 12: the LR is frozen for 8 epochs (SL004)
+FROZEN = "dict(type='MultiStepLR', by_epoch=True, begin=0, end=4, milestones=[2], gamma=0.1)"
+# a milestone behind the scheduler's end never happens (SL001, an error)
+UNREACHED = "dict(type='MultiStepLR', by_epoch=True, begin=0, end=4, milestones=[2, 6], gamma=0.1)"
+# warm-up, then step decays inside training: nothing to report
+SOUND = ("dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=20), "
+         "dict(type='MultiStepLR', by_epoch=True, milestones=[8, 11], gamma=0.1)")
+
+
+def write_config(folder, name, schedulers, rise_at=None, hook_args="", extra=""):
+    path = folder / f"{name}.py"
+    path.write_text(MMENGINE_CFG.format(rise_at=rise_at, schedulers=schedulers, hook_args=hook_args, extra=extra))
+    return str(path)
+
+
+def train(config, work_dir):
+    """Train with mmengine's Runner; (runner, schedlint.json, the run's log text, the exception if any)."""
+    cfg = Config.fromfile(config)
+    cfg.work_dir = str(work_dir)
+    runner = Runner.from_cfg(cfg)
+    error = None
+    try:
+        runner.train()
+    except Exception as exc:  # the strict tests look at it
+        error = exc
+    log_dir = runner.log_dir
+    report = json.loads(open(os.path.join(log_dir, "schedlint.json"), encoding="utf-8").read())
+    log_files = [f for f in os.listdir(log_dir) if f.endswith(".log")]
+    log = open(os.path.join(log_dir, log_files[0]), encoding="utf-8").read() if log_files else ""
+    return runner, report, log, error
+
+
+def check_json(config, epoch_length):
+    """`schedlint check --epoch-length L --output-format json CONFIG`, as a user runs it."""
+    proc = subprocess.run([sys.executable, "-m", "schedlint", "check", "--epoch-length", str(epoch_length),
+                           "--output-format", "json", "--isolated", config], capture_output=True, text=True)
+    assert proc.returncode in (0, 1), proc.stderr
+    return json.loads(proc.stdout)
+
+
+def comparable(findings):
+    """Findings as `check` reports them; where a message names the epoch length's provenance (the hook:
+    len(train_dataloader); check: --epoch-length), the number must agree, the words may not."""
+    out = []
+    for f in findings:
+        f = {k: f[k] for k in ("code", "severity", "message", "filename", "location", "end_location")}
+        f["message"] = re.sub(r"\[epoch length (\d+): [^\]]*\]", r"[epoch length \1]", f["message"])
+        out.append(f)
+    return out
+
+
+@pytest.fixture(scope="module")
+def frozen_run(tmp_path_factory):
+    """A run whose schedule freezes at epoch 4 and whose loss rises from epoch 4 on (not strict)."""
+    folder = tmp_path_factory.mktemp("frozen")
+    config = write_config(folder, "schedlint_frozen_rise", FROZEN, rise_at=4)
+    return (config,) + train(config, folder / "work")
+
+
+# ---------------------------------------------------------------------------------------------
+# mmengine
+# ---------------------------------------------------------------------------------------------
+
+
+def test_mmengine_records_the_exact_epoch_length(frozen_run):
+    config, runner, report, log, error = frozen_run
+    assert error is None
+    assert len(runner.train_dataloader) == EPOCH_LENGTH
+    assert report["facts"]["epoch_length"] == len(runner.train_dataloader)
+    assert report["plan"]["epoch_length"] == EPOCH_LENGTH
+    assert report["plan"]["total_iters"] == 12 * EPOCH_LENGTH
+    assert "exact" in report["plan"]["epoch_length_source"]
+    assert report["facts"]["config"] == config
+    assert report["facts"]["world_size"] == 1 and report["facts"]["batch_size"] == 4
+    assert report["facts"]["schedulers"][0]["type"] == "MultiStepLR"
+    assert report["facts"]["schedulers"][0]["end"] == 4
+    assert report["facts"]["scheduler_hook"] is True
+    assert report["status"] == "finished"
+    assert os.path.isfile(os.path.join(runner.log_dir, "schedlint_schedule.png"))
+
+
+def test_mmengine_findings_equal_check_with_the_epoch_length(frozen_run):
+    config, runner, report, log, error = frozen_run
+    expected = check_json(config, len(runner.train_dataloader))
+    assert {f["code"] for f in expected} >= {"SL004"}
+    assert comparable(report["findings"]) == comparable(expected)
+    # the findings are logged through the runner's logger in the concise format
+    for f in expected:
+        assert f"{f['code']} {f['message']}" in log
+
+
+def test_mmengine_warns_once_when_the_loss_rises_after_the_schedule_freezes(frozen_run):
+    config, runner, report, log, error = frozen_run
+    assert len(report["warnings"]) == 1
+    warning = report["warnings"][0]
+    assert 3.5 <= warning["epoch"] <= 5.0  # the loss turns up at epoch 4, where the LR freezes
+    assert warning["detected_at_epoch"] < 12  # seen while training, not after it
+    assert [c["kind"] for c in warning["causes"]] == ["frozen"]
+    assert "SL004" in warning["codes"]
+    assert "schedlint fix --rescale" in warning["fix"]
+    assert log.count("the training loss turns up") == 1
+    assert "LR frozen at 0.01 from epoch 4" in log
+
+
+def test_mmengine_strict_stops_before_the_first_iteration(tmp_path):
+    config = write_config(tmp_path, "schedlint_strict_error", UNREACHED, hook_args=", strict=True")
+    runner, report, log, error = train(config, tmp_path / "work")
+    assert type(error).__name__ == "ScheduleFailure"
+    assert "before the first iteration" in str(error) and "SL001" in str(error)
+    assert runner.model.steps == 0 and runner.iter == 0  # no training iteration ran
+    assert report["status"] == "stopped"
+    assert "SL001" in {f["code"] for f in report["findings"]}
+    assert comparable(report["findings"]) == comparable(check_json(config, EPOCH_LENGTH))
+
+
+def test_mmengine_strict_sound_config_trains_to_the_end_with_exact_facts(tmp_path):
+    # auto_scale_lr with 1 process and batch 4 against base 16: x0.25 (a static check assumes 8 GPUs)
+    config = write_config(tmp_path, "schedlint_strict_sound", SOUND, hook_args=", strict=True",
+                          extra="auto_scale_lr = dict(enable=True, base_batch_size=16)")
+    runner, report, log, error = train(config, tmp_path / "work")
+    assert error is None
+    assert runner.iter == 12 * EPOCH_LENGTH and runner.model.steps == 12 * EPOCH_LENGTH
+    assert report["findings"] == [] and report["warnings"] == [] and report["rebound"] is None
+    assert report["status"] == "finished"
+    assert report["facts"]["lr_scale"] == pytest.approx(0.25)
+    assert report["plan"]["lr"] == pytest.approx(0.025)
+    assert report["facts"]["param_groups"][0]["initial_lr"] == pytest.approx(0.025)
+    assert [s["type"] for s in report["facts"]["schedulers"]] == ["LinearLR", "MultiStepLR"]
+    assert report["facts"]["schedulers"][1]["milestones"] == [8, 11]
+    # the LR the runner logged is the one simulated with the exact facts
+    assert not any("the simulated" in n for n in report["notes"])
+    assert len(report["observed"]) == 12
+
+
+def test_mmengine_checks_the_runner_config_when_it_differs_from_the_file(tmp_path):
+    config = write_config(tmp_path, "schedlint_cfg_options", SOUND)
+    cfg = Config.fromfile(config)
+    cfg.work_dir = str(tmp_path / "work")
+    cfg.train_cfg.max_epochs = 2  # like --cfg-options train_cfg.max_epochs=2
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    report = json.loads(open(os.path.join(runner.log_dir, "schedlint.json")).read())
+    assert report["facts"]["config"] == os.path.join(runner.log_dir, "schedlint_config.py")
+    assert any("train_cfg" in n for n in report["facts"]["notes"])
+    assert report["plan"]["max_epochs"] == 2
+    dumped = report["facts"]["config"]
+    assert comparable(report["findings"]) == comparable(check_json(dumped, EPOCH_LENGTH))
+
+
+# ---------------------------------------------------------------------------------------------
+# the monitor alone (no runner)
+# ---------------------------------------------------------------------------------------------
+
+
+def _monitor(tmp_path, schedulers, max_epochs=12):
+    path = tmp_path / "cfg.py"
+    path.write_text(textwrap.dedent(f"""
+        train_cfg = dict(by_epoch=True, max_epochs={max_epochs})
+        optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.1, momentum=0.9))
+        param_scheduler = [{schedulers}]
+    """))
+    facts = RunFacts(generation="mmengine", runner="test", loop="epoch", epoch_length=EPOCH_LENGTH,
+                     max_epochs=max_epochs, config=str(path))
+    monitor = Monitor(facts)
+    monitor.check()
+    return monitor
+
+
+def _feed(monitor, rise_at, epochs=12):
+    warnings = []
+    for step in range(epochs * EPOCH_LENGTH):
+        monitor.record(step, scripted_loss(step, EPOCH_LENGTH, rise_at), lr=None)
+        if (step + 1) % EPOCH_LENGTH == 0:
+            found = monitor.poll(step)
+            if found is not None:
+                warnings.append((step + 1) // EPOCH_LENGTH)
+    return warnings
+
+
+def test_monitor_warns_once_for_an_explained_rebound(tmp_path):
+    monitor = _monitor(tmp_path, FROZEN)
+    seen = _feed(monitor, rise_at=4)
+    assert len(seen) == 1 and 5 <= seen[0] <= 8
+    assert len(monitor.warnings) == 1 and monitor.rebound["explained"] is True
+
+
+def test_monitor_does_not_warn_when_the_schedule_does_not_explain_the_rise(tmp_path):
+    # a cosine over the whole run: nothing freezes, nothing climbs back; the rise is recorded, not blamed
+    monitor = _monitor(tmp_path, "dict(type='CosineAnnealingLR', by_epoch=True, T_max=12, eta_min=1e-4)")
+    assert _feed(monitor, rise_at=4) == []
+    assert monitor.warnings == []
+    assert monitor.rebound is not None and monitor.rebound["explained"] is False
+
+
+def test_monitor_no_rebound_when_the_loss_keeps_falling(tmp_path):
+    monitor = _monitor(tmp_path, FROZEN)
+    assert _feed(monitor, rise_at=None) == []
+    assert monitor.rebound is None
+
+
+def test_monitor_fail_on(tmp_path):
+    monitor = _monitor(tmp_path, UNREACHED)
+    assert monitor.failure() is None  # fail_on=None never stops
+    strict = Monitor(monitor.facts, fail_on="error")
+    strict.check()
+    failure = strict.failure()
+    assert failure is not None and "SL001" in str(failure) and strict.status == "stopped"
+    with pytest.raises(ValueError):
+        Monitor(monitor.facts, fail_on="fatal")
+
+
+def test_monitor_writes_an_atomic_report(tmp_path):
+    monitor = _monitor(tmp_path, FROZEN)
+    written = monitor.write(str(tmp_path / "run"))
+    data = json.loads(open(written["json"]).read())
+    assert data["facts"]["epoch_length"] == EPOCH_LENGTH
+    assert [f["code"] for f in data["findings"]] == [f.code for f in monitor.findings]
+    assert sorted(os.listdir(tmp_path / "run")) == ["schedlint.json"]
+    assert np.isfinite(data["plan"]["lr"])
