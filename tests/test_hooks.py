@@ -302,3 +302,134 @@ def test_monitor_writes_an_atomic_report(tmp_path):
     assert [f["code"] for f in data["findings"]] == [f.code for f in monitor.findings]
     assert sorted(os.listdir(tmp_path / "run")) == ["schedlint.json"]
     assert np.isfinite(data["plan"]["lr"])
+
+
+# ---------------------------------------------------------------------------------------------
+# mmcv 1.x
+# ---------------------------------------------------------------------------------------------
+
+MMCV_CFG = """
+optimizer = dict(type='SGD', lr=0.1, momentum=0.9)
+optimizer_config = dict(grad_clip=None)
+lr_config = {lr_config}
+runner = dict(type='EpochBasedRunner', max_epochs=12)
+checkpoint_config = dict(interval=4)
+log_config = dict(interval=5, hooks=[dict(type='TextLoggerHook')])
+workflow = [('train', 1)]
+custom_imports = dict(imports=['schedlint.mmcv'], allow_failed_imports=False)
+custom_hooks = [dict(type='SchedLintHook'{hook_args})]
+"""
+
+# the step at epoch 16 lies past the 12 epochs (SL407, an error); after the step at 2 the LR is frozen
+MMCV_UNREACHED = "dict(policy='step', step=[2, 16], by_epoch=True)"
+MMCV_SOUND = "dict(policy='CosineAnnealing', min_lr=0, by_epoch=False, warmup='linear', warmup_iters=5, warmup_ratio=0.1)"
+
+
+@pytest.fixture(scope="module")
+def mmcv_runner():
+    """mmcv 1.x's runner API, with the 2 s sleeps between epochs taken out (and torchvision stubbed
+    when the installed one cannot load: mmcv.runner imports it only for model-zoo URLs)."""
+    import time
+    import types
+
+    try:
+        import torchvision  # noqa: F401
+    except Exception:
+        stub = types.ModuleType("torchvision")
+        stub.__version__ = "0.0.0"
+        stub.models = types.ModuleType("torchvision.models")
+        stub.models.__path__ = []
+        sys.modules["torchvision"], sys.modules["torchvision.models"] = stub, stub.models
+    runner_mod = pytest.importorskip("mmcv.runner")
+    import mmcv.runner.epoch_based_runner as ebr
+
+    saved = ebr.time
+    ebr.time = types.SimpleNamespace(sleep=lambda seconds: None, time=time.time)
+    yield runner_mod
+    ebr.time = saved
+
+
+class _MmcvToy(torch.nn.Module):
+    """An mmcv-1.x style model: `train_step` returns the loss, its log_vars (floats) and num_samples."""
+
+    def __init__(self, rise_at=None):
+        super().__init__()
+        self.lin = torch.nn.Linear(2, 1)
+        self.steps, self.rise_at = 0, rise_at
+
+    def train_step(self, data, optimizer, **kwargs):
+        out = self.lin(data["inputs"])
+        value = scripted_loss(self.steps, EPOCH_LENGTH, self.rise_at)
+        self.steps += 1
+        return dict(loss=0.0 * out.sum() + value, log_vars=dict(loss=value), num_samples=len(out))
+
+
+def mmcv_train(mmcv_runner, folder, name, lr_config, rise_at=None, hook_args="", meta=True):
+    """Train like an mmcv-1.x training script: (model, runner, schedlint.json, log text, exception)."""
+    from mmcv import Config
+    from mmcv.utils import get_logger
+
+    path = folder / f"{name}.py"
+    path.write_text(MMCV_CFG.format(lr_config=lr_config, hook_args=hook_args.format(config=path)))
+    cfg = Config.fromfile(str(path))
+    model = _MmcvToy(rise_at)
+    optimizer = mmcv_runner.build_optimizer(model, cfg.optimizer)
+    log_file = folder / f"{name}.log"
+    logger = get_logger(f"schedlint_{name}", log_file=str(log_file))
+    work_dir = folder / "work"
+    runner = mmcv_runner.build_runner(cfg.runner, default_args=dict(
+        model=model, optimizer=optimizer, work_dir=str(work_dir), logger=logger,
+        meta=dict(config=cfg.pretty_text, exp_name=path.name) if meta else None))
+    runner.register_training_hooks(cfg.lr_config, cfg.optimizer_config, cfg.checkpoint_config, cfg.log_config,
+                                   cfg.get("momentum_config"), custom_hooks_config=cfg.get("custom_hooks"))
+    loader = torch.utils.data.DataLoader(_ToySet(37), batch_size=4)
+    error = None
+    try:
+        runner.run([loader], cfg.workflow)
+    except Exception as exc:
+        error = exc
+    report = json.loads((work_dir / "schedlint.json").read_text())
+    return str(path), model, runner, report, log_file.read_text(), error
+
+
+def test_mmcv_exact_facts_findings_and_one_warning(mmcv_runner, tmp_path):
+    config, model, runner, report, log, error = mmcv_train(
+        mmcv_runner, tmp_path, "schedlint_mmcv_rise", MMCV_UNREACHED, rise_at=4, hook_args=", config='{config}'")
+    assert error is None and model.steps == 12 * EPOCH_LENGTH
+    assert report["facts"]["generation"] == "mmcv" and report["facts"]["runner"] == "EpochBasedRunner"
+    assert report["facts"]["epoch_length"] == EPOCH_LENGTH == len(runner.data_loader)
+    assert report["plan"]["epoch_length"] == EPOCH_LENGTH
+    assert [s["type"] for s in report["facts"]["schedulers"]] == ["StepLrUpdaterHook"]
+    assert report["facts"]["schedulers"][0]["step"] == [2, 16]
+    expected = check_json(config, EPOCH_LENGTH)
+    assert "SL407" in {f["code"] for f in expected}
+    assert comparable(report["findings"]) == comparable(expected)
+    for f in expected:
+        assert f"{f['code']} {f['message']}" in log
+    assert len(report["warnings"]) == 1 and log.count("the training loss turns up") == 1
+    warning = report["warnings"][0]
+    assert 3.5 <= warning["epoch"] <= 5.0 and warning["detected_at_epoch"] < 12
+    assert [c["kind"] for c in warning["causes"]] == ["frozen"]
+    assert report["status"] == "finished"
+    assert os.path.isfile(os.path.join(runner.work_dir, "schedlint_schedule.png"))
+
+
+def test_mmcv_strict_stops_before_the_first_iteration(mmcv_runner, tmp_path):
+    # no config= given: the hook checks the config text the training script put into runner.meta
+    config, model, runner, report, log, error = mmcv_train(
+        mmcv_runner, tmp_path, "schedlint_mmcv_strict", MMCV_UNREACHED, hook_args=", strict=True")
+    assert type(error).__name__ == "ScheduleFailure" and "SL407" in str(error)
+    assert model.steps == 0 and runner.iter == 0
+    assert report["status"] == "stopped"
+    assert report["facts"]["config"] == os.path.join(runner.work_dir, "schedlint_config.py")
+    assert "runner.meta" in report["facts"]["config_source"]
+    assert [f["code"] for f in report["findings"]] == [f["code"] for f in check_json(config, EPOCH_LENGTH)]
+
+
+def test_mmcv_strict_sound_config_trains_to_the_end(mmcv_runner, tmp_path):
+    config, model, runner, report, log, error = mmcv_train(
+        mmcv_runner, tmp_path, "schedlint_mmcv_sound", MMCV_SOUND, hook_args=", strict=True, config='{config}'")
+    assert error is None and model.steps == 12 * EPOCH_LENGTH and runner.iter == 12 * EPOCH_LENGTH
+    assert report["findings"] == [] and report["warnings"] == []
+    assert report["status"] == "finished"
+    assert not any("the simulated" in n for n in report["notes"])  # the runner's LR is the simulated one

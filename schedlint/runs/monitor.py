@@ -260,7 +260,16 @@ class Monitor:
 
     def _compare_schedulers(self, plan: Any) -> None:
         built = self.facts.schedulers
-        if plan.generation != "mmengine" or not built:
+        if plan.generation == "mmcv":
+            from schedlint.plan.mmcv import hook_name
+
+            planned_hooks = sorted(hook_name(p.param, p.policy) for p in plan.legacy)
+            real_hooks = sorted(str(b.get("type")) for b in built)
+            if planned_hooks != real_hooks:
+                self.notes.append(f"the runner has {', '.join(real_hooks) or 'no updater hook'}; the config plans "
+                                  f"{', '.join(planned_hooks) or 'none'}")
+            return
+        if not built:
             return
         planned = plan.schedulers
         if len(built) != len(planned):
@@ -310,8 +319,9 @@ class Monitor:
         """(level, text) lines for the runner's logger: the facts used, each finding, a summary."""
         f = self.facts
         out: List[Tuple[str, str]] = []
+        source = f.epoch_length_source.replace(" at run time", "")
         head = f"schedlint: checked {f.config or 'no config'} with the run's facts: {f.epoch_length} iterations per " \
-               f"epoch (len(train_dataloader)), world size {f.world_size}"
+               f"epoch ({source}), world size {f.world_size}"
         if f.batch_size:
             head += f", batch {f.batch_size} per rank"
         if f.lr_scale is not None:
