@@ -433,3 +433,71 @@ def test_mmcv_strict_sound_config_trains_to_the_end(mmcv_runner, tmp_path):
     assert report["findings"] == [] and report["warnings"] == []
     assert report["status"] == "finished"
     assert not any("the simulated" in n for n in report["notes"])  # the runner's LR is the simulated one
+
+
+# ---------------------------------------------------------------------------------------------
+# enabling the hook in a config
+# ---------------------------------------------------------------------------------------------
+
+
+def _without_hook_lines(text):
+    return "".join(line for line in text.splitlines(True) if not line.startswith(("custom_imports", "custom_hooks")))
+
+
+def test_enable_hook_keeps_inherited_hooks_and_the_runner_runs_it(tmp_path):
+    from schedlint.runs.enable import enable_hook
+
+    (tmp_path / "base.py").write_text("custom_hooks = [dict(type='EmptyCacheHook', after_epoch=True)]\n")
+    body = _without_hook_lines(MMENGINE_CFG.format(rise_at=None, schedulers=SOUND, hook_args="", extra=""))
+    config = tmp_path / "schedlint_enabled.py"
+    config.write_text("_base_ = ['./base.py']\n" + body)
+    setup = enable_hook(str(config), strict=True)
+    assert setup.generation == "mmengine" and setup.new_text.startswith(setup.old_text)
+    added = setup.new_text[len(setup.old_text):]
+    assert "custom_imports = dict(imports=['schedlint.mmengine'], allow_failed_imports=False)" in added
+    assert ("custom_hooks = [dict(type='EmptyCacheHook', after_epoch=True), "
+            "dict(type='SchedLintHook', strict=True)]") in added
+    config.write_text(setup.new_text)
+    assert enable_hook(str(config)).new_text is None  # already enabled: nothing to do
+    runner, report, log, error = train(str(config), tmp_path / "work")
+    assert error is None and report["status"] == "finished"
+    assert {"EmptyCacheHook", "SchedLintHook"} <= set(report["facts"]["hooks"])
+
+
+def test_enable_hook_mmcv_config_and_crlf(tmp_path):
+    from schedlint.runs.enable import enable_hook
+
+    body = _without_hook_lines(MMCV_CFG.format(lr_config=MMCV_SOUND, hook_args=""))
+    config = tmp_path / "legacy.py"
+    config.write_bytes(body.replace("\n", "\r\n").encode())
+    setup = enable_hook(str(config))
+    assert setup.generation == "mmcv"
+    added = setup.new_text[len(setup.old_text):]
+    assert "imports=['schedlint.mmcv']" in added and "custom_hooks = [dict(type='SchedLintHook')]" in added
+    assert "\n" not in added.replace("\r\n", "")  # the file's line endings are kept
+
+
+def test_hook_command(tmp_path):
+    from typer.testing import CliRunner
+
+    import schedlint.cli.hook  # noqa: F401  (registers the command)
+    from schedlint.cli import app
+
+    body = _without_hook_lines(MMENGINE_CFG.format(rise_at=None, schedulers=SOUND, hook_args="", extra=""))
+    config = tmp_path / "plain.py"
+    config.write_text(body)
+    cli = CliRunner()
+    shown = cli.invoke(app, ["hook", "--diff", str(config)])
+    assert shown.exit_code == 1 and "+custom_hooks = [dict(type='SchedLintHook')]" in shown.output
+    assert config.read_text() == body  # --diff writes nothing
+    done = cli.invoke(app, ["hook", str(config)])
+    assert done.exit_code == 0 and "SchedLintHook enabled" in done.output
+    assert config.read_text().endswith("custom_hooks = [dict(type='SchedLintHook')]\n")
+    again = cli.invoke(app, ["hook", str(config)])
+    assert again.exit_code == 0 and "already enabled" in again.output
+    missing = cli.invoke(app, ["hook", str(tmp_path / "nope.py")])
+    assert missing.exit_code == 2
+    broken = tmp_path / "broken.py"
+    broken.write_text("train_cfg = dict(\n")
+    bad = cli.invoke(app, ["hook", str(broken)])
+    assert bad.exit_code == 2 and "SL901" in bad.output
