@@ -25,7 +25,8 @@ pytest.importorskip("mmengine.runner")
 
 from mmengine.config import Config  # noqa: E402
 from mmengine.model import BaseModel  # noqa: E402
-from mmengine.registry import DATASETS, MODELS  # noqa: E402
+from mmengine.evaluator import BaseMetric  # noqa: E402
+from mmengine.registry import DATASETS, METRICS, MODELS  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
 EPOCH_LENGTH = 10  # ceil(37 / 4)
@@ -50,6 +51,8 @@ class SchedLintToyModel(BaseModel):
 
     def forward(self, inputs, targets=None, mode="tensor"):
         out = self.lin(inputs)
+        if mode == "predict":  # validation: the scripted loss at this point of training
+            return [scripted_loss(self.steps, self.epoch_length, self.rise_at)] * len(out)
         if mode != "loss":
             return out
         value = scripted_loss(self.steps, self.epoch_length, self.rise_at)
@@ -69,6 +72,25 @@ class _ToySet(torch.utils.data.Dataset):
 
 
 DATASETS.register_module(name="SchedLintToySet", module=_ToySet, force=True)
+
+
+@METRICS.register_module(force=True)
+class SchedLintToyMetric(BaseMetric):
+    """Validation error = the model's scripted loss (so it gets worse with the training loss)."""
+
+    def process(self, data_batch, data_samples):
+        self.results.extend(data_samples)
+
+    def compute_metrics(self, results):
+        return dict(err=float(np.mean(results)))
+
+
+VALIDATION = """
+val_dataloader = dict(dataset=dict(type='SchedLintToySet', n=8), batch_size=4, num_workers=0,
+                      sampler=dict(type='DefaultSampler', shuffle=False), collate_fn=dict(type='default_collate'))
+val_cfg = dict()
+val_evaluator = dict(type='SchedLintToyMetric')
+"""
 
 MMENGINE_CFG = """
 model = dict(type='SchedLintToyModel', rise_at={rise_at})
@@ -138,7 +160,7 @@ def comparable(findings):
 def frozen_run(tmp_path_factory):
     """A run whose schedule freezes at epoch 4 and whose loss rises from epoch 4 on (not strict)."""
     folder = tmp_path_factory.mktemp("frozen")
-    config = write_config(folder, "schedlint_frozen_rise", FROZEN, rise_at=4)
+    config = write_config(folder, "schedlint_frozen_rise", FROZEN, rise_at=4, extra=VALIDATION)
     return (config,) + train(config, folder / "work")
 
 
@@ -185,6 +207,9 @@ def test_mmengine_warns_once_when_the_loss_rises_after_the_schedule_freezes(froz
     assert "schedlint fix --rescale" in warning["fix"]
     assert log.count("the training loss turns up") == 1
     assert "LR frozen at 0.01 from epoch 4" in log
+    # validation results are recorded every epoch, and the warning quotes them
+    assert [v["step"] for v in report["validation"]] == list(range(1, 13))
+    assert "validation err" in warning["message"]
 
 
 def test_mmengine_strict_stops_before_the_first_iteration(tmp_path):
@@ -501,3 +526,20 @@ def test_hook_command(tmp_path):
     broken.write_text("train_cfg = dict(\n")
     bad = cli.invoke(app, ["hook", str(broken)])
     assert bad.exit_code == 2 and "SL901" in bad.output
+
+
+def test_mmengine_iteration_loop_warns_once_at_the_right_iteration(tmp_path):
+    frozen_iters = "dict(type='MultiStepLR', by_epoch=False, begin=0, end=40, milestones=[20], gamma=0.1)"
+    text = MMENGINE_CFG.format(rise_at=4, schedulers=frozen_iters, hook_args="", extra="")
+    text = text.replace("train_cfg = dict(by_epoch=True, max_epochs=12)", "train_cfg = dict(by_epoch=False, max_iters=120)")
+    text = text.replace("interval=4)", "interval=40)")
+    config = tmp_path / "schedlint_iter_loop.py"
+    config.write_text(text)
+    runner, report, log, error = train(str(config), tmp_path / "work")
+    assert error is None and runner.iter == 120
+    assert report["facts"]["loop"] == "iter" and report["facts"]["epoch_length"] == EPOCH_LENGTH
+    assert report["plan"]["total_iters"] == 120
+    assert len(report["warnings"]) == 1 and log.count("the training loss turns up") == 1
+    warning = report["warnings"][0]
+    assert 35 <= warning["iter"] <= 50 and warning["detected_at_iter"] < 120
+    assert "iteration" in warning["message"] and "epoch" not in warning["message"].split("Fix:")[0]

@@ -448,7 +448,18 @@ class Monitor:
         if codes:
             named = [f for f in self.findings if f.code in codes]
             text += " (" + "; ".join(f"{f.code} {f.name}" for f in named[:3]) + ")"
-        return text + f". Fix: {self._fix_text(causes)}"
+        val = self._validation_text()
+        return text + (f"; {val}" if val else "") + f". Fix: {self._fix_text(causes)}"
+
+    def _validation_text(self) -> str:
+        """The latest validation result against the first one, for the warning (no verdict on it)."""
+        if not self.validation:
+            return ""
+        metric = next(iter(self.validation[-1]["metrics"]))
+        seen = [(v["step"], v["metrics"][metric]) for v in self.validation if metric in v["metrics"]]
+        unit = "epoch" if self.facts.loop == "epoch" else "iteration"
+        (s0, v0), (s1, v1) = seen[0], seen[-1]
+        return f"validation {metric} {v0:.4g} at {unit} {s0:g}, {v1:.4g} at {unit} {s1:g}"
 
     def _fix_text(self, causes: List[Any]) -> str:
         codes = {code for c in causes for code in c.codes}
