@@ -543,3 +543,22 @@ def test_mmengine_iteration_loop_warns_once_at_the_right_iteration(tmp_path):
     warning = report["warnings"][0]
     assert 35 <= warning["iter"] <= 50 and warning["detected_at_iter"] < 120
     assert "iteration" in warning["message"] and "epoch" not in warning["message"].split("Fix:")[0]
+
+
+def test_enable_hook_pure_python_config_imports_the_class(tmp_path):
+    from schedlint.runs.enable import enable_hook
+
+    (tmp_path / "base_sched.py").write_text(
+        "from mmengine.optim.scheduler import MultiStepLR\n"
+        "param_scheduler = [dict(type=MultiStepLR, by_epoch=True, milestones=[8, 11])]\n")
+    config = tmp_path / "lazy.py"
+    config.write_text("from mmengine.config import read_base\nfrom torch.optim import SGD\n"
+                      "with read_base():\n    from .base_sched import *\n"
+                      "train_cfg = dict(by_epoch=True, max_epochs=12)\n"
+                      "optim_wrapper = dict(optimizer=dict(type=SGD, lr=0.1, momentum=0.9))\n")
+    setup = enable_hook(str(config))
+    assert "from schedlint.mmengine import SchedLintHook" in setup.new_text
+    assert setup.new_text.endswith("custom_hooks = [dict(type=SchedLintHook)]\n")
+    config.write_text(setup.new_text)
+    assert Config.fromfile(str(config)).custom_hooks[0]["type"] is not None  # mmengine reads it back
+    assert enable_hook(str(config)).new_text is None
