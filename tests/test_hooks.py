@@ -345,7 +345,7 @@ custom_imports = dict(imports=['schedlint.mmcv'], allow_failed_imports=False)
 custom_hooks = [dict(type='SchedLintHook'{hook_args})]
 """
 
-# the step at epoch 16 lies past the 12 epochs (SL407, an error); after the step at 2 the LR is frozen
+# the step at epoch 16 lies past the 12 epochs (SL001, an error); after the step at 2 the LR is frozen
 MMCV_UNREACHED = "dict(policy='step', step=[2, 16], by_epoch=True)"
 MMCV_SOUND = "dict(policy='CosineAnnealing', min_lr=0, by_epoch=False, warmup='linear', warmup_iters=5, warmup_ratio=0.1)"
 
@@ -427,7 +427,7 @@ def test_mmcv_exact_facts_findings_and_one_warning(mmcv_runner, tmp_path):
     assert [s["type"] for s in report["facts"]["schedulers"]] == ["StepLrUpdaterHook"]
     assert report["facts"]["schedulers"][0]["step"] == [2, 16]
     expected = check_json(config, EPOCH_LENGTH)
-    assert "SL407" in {f["code"] for f in expected}
+    assert "SL001" in {f["code"] for f in expected}
     assert comparable(report["findings"]) == comparable(expected)
     for f in expected:
         assert f"{f['code']} {f['message']}" in log
@@ -443,7 +443,7 @@ def test_mmcv_strict_stops_before_the_first_iteration(mmcv_runner, tmp_path):
     # no config= given: the hook checks the config text the training script put into runner.meta
     config, model, runner, report, log, error = mmcv_train(
         mmcv_runner, tmp_path, "schedlint_mmcv_strict", MMCV_UNREACHED, hook_args=", strict=True")
-    assert type(error).__name__ == "ScheduleFailure" and "SL407" in str(error)
+    assert type(error).__name__ == "ScheduleFailure" and "SL001" in str(error)
     assert model.steps == 0 and runner.iter == 0
     assert report["status"] == "stopped"
     assert report["facts"]["config"] == os.path.join(runner.work_dir, "schedlint_config.py")
