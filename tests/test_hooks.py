@@ -562,3 +562,31 @@ def test_enable_hook_pure_python_config_imports_the_class(tmp_path):
     config.write_text(setup.new_text)
     assert Config.fromfile(str(config)).custom_hooks[0]["type"] is not None  # mmengine reads it back
     assert enable_hook(str(config)).new_text is None
+
+
+def test_a_crash_of_schedlint_never_stops_training(tmp_path, monkeypatch):
+    from schedlint.runs import monitor as monitor_module
+
+    def boom(self):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(monitor_module.Monitor, "check", boom)
+    config = write_config(tmp_path, "schedlint_crash", SOUND, hook_args=", strict=True")
+    cfg = Config.fromfile(config)
+    cfg.work_dir = str(tmp_path / "work")
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    assert runner.iter == 12 * EPOCH_LENGTH
+    log_dir = runner.log_dir
+    log = open(os.path.join(log_dir, [f for f in os.listdir(log_dir) if f.endswith(".log")][0])).read()
+    assert "SchedLintHook failed (RuntimeError: boom); training goes on" in log
+
+
+def test_strict_ignores_internal_errors(tmp_path):
+    from schedlint.model import Location, Severity
+    from schedlint.model import Finding as F
+
+    monitor = _monitor(tmp_path, SOUND)
+    monitor.fail_on = "error"
+    monitor.findings = [F("SL999", "internal-error", Severity.ERROR, "bug", Location("x.py", 1))]
+    assert monitor.failure() is None

@@ -27,7 +27,7 @@ from array import array
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from schedlint.lint.engine import Linter, build_any_plan, internal_finding, merge_findings, select_findings
+from schedlint.lint.engine import INTERNAL_ERROR, Linter, build_any_plan, internal_finding, merge_findings, select_findings
 from schedlint.lint.settings import Settings
 from schedlint.model import Finding, Severity
 
@@ -291,7 +291,9 @@ class Monitor:
         if self.fail_on is None:
             return []
         floor = _SEVERITY_RANK[self.fail_on]
-        return [f for f in self.findings if _SEVERITY_RANK.get(f.severity.value, 0) >= floor]
+        # a crash of schedlint itself (SL999) is reported, never a reason to stop someone's training
+        return [f for f in self.findings
+                if _SEVERITY_RANK.get(f.severity.value, 0) >= floor and f.code != INTERNAL_ERROR]
 
     def failure(self) -> Optional[ScheduleFailure]:
         """The exception strict mode raises before the first iteration, or None."""
