@@ -367,11 +367,12 @@ def mmcv_runner():
         sys.modules["torchvision"], sys.modules["torchvision.models"] = stub, stub.models
     runner_mod = pytest.importorskip("mmcv.runner")
     import mmcv.runner.epoch_based_runner as ebr
+    import mmcv.runner.iter_based_runner as ibr
 
-    saved = ebr.time
-    ebr.time = types.SimpleNamespace(sleep=lambda seconds: None, time=time.time)
+    saved = ebr.time, ibr.time
+    ebr.time = ibr.time = types.SimpleNamespace(sleep=lambda seconds: None, time=time.time)
     yield runner_mod
-    ebr.time = saved
+    ebr.time, ibr.time = saved
 
 
 class _MmcvToy(torch.nn.Module):
@@ -389,13 +390,16 @@ class _MmcvToy(torch.nn.Module):
         return dict(loss=0.0 * out.sum() + value, log_vars=dict(loss=value), num_samples=len(out))
 
 
-def mmcv_train(mmcv_runner, folder, name, lr_config, rise_at=None, hook_args="", meta=True):
+def mmcv_train(mmcv_runner, folder, name, lr_config, rise_at=None, hook_args="", meta=True, runner_cfg=None):
     """Train like an mmcv-1.x training script: (model, runner, schedlint.json, log text, exception)."""
     from mmcv import Config
     from mmcv.utils import get_logger
 
     path = folder / f"{name}.py"
-    path.write_text(MMCV_CFG.format(lr_config=lr_config, hook_args=hook_args.format(config=path)))
+    text = MMCV_CFG.format(lr_config=lr_config, hook_args=hook_args.format(config=path))
+    if runner_cfg:
+        text = text.replace("runner = dict(type='EpochBasedRunner', max_epochs=12)", runner_cfg)
+    path.write_text(text)
     cfg = Config.fromfile(str(path))
     model = _MmcvToy(rise_at)
     optimizer = mmcv_runner.build_optimizer(model, cfg.optimizer)
@@ -590,3 +594,15 @@ def test_strict_ignores_internal_errors(tmp_path):
     monitor.fail_on = "error"
     monitor.findings = [F("SL999", "internal-error", Severity.ERROR, "bug", Location("x.py", 1))]
     assert monitor.failure() is None
+
+
+def test_mmcv_iter_based_runner(mmcv_runner, tmp_path):
+    config, model, runner, report, log, error = mmcv_train(
+        mmcv_runner, tmp_path, "schedlint_mmcv_iter", "dict(policy='step', step=[20], by_epoch=False)", rise_at=4,
+        hook_args=", config='{config}'", runner_cfg="runner = dict(type='IterBasedRunner', max_iters=120)")
+    assert error is None and model.steps == 120
+    assert report["facts"]["runner"] == "IterBasedRunner" and report["facts"]["loop"] == "iter"
+    assert report["facts"]["epoch_length"] == EPOCH_LENGTH and report["facts"]["batch_size"] == 4
+    assert comparable(report["findings"]) == comparable(check_json(config, EPOCH_LENGTH))
+    assert len(report["warnings"]) == 1 and log.count("the training loss turns up") == 1
+    assert 35 <= report["warnings"][0]["iter"] <= 50
