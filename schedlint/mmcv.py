@@ -88,7 +88,7 @@ def _config_path(runner: Any, given: Optional[str], facts: RunFacts) -> Optional
         facts.notes.append("the runner's meta has no config text and the hook no config=...: only the facts "
                            "and the loss are recorded")
         return None
-    from schedlint.runs.monitor import write_atomic_text
+    from schedlint.runs.record import write_atomic_text
 
     target = os.path.join(runner.work_dir, "schedlint_config.py")
     write_atomic_text(target, text if text.endswith("\n") else text + "\n")

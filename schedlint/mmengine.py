@@ -116,7 +116,7 @@ def _config_path(runner: Any, given: Optional[str], facts: RunFacts) -> Optional
 
 def _differs(filename: str, cfg: Any) -> List[str]:
     from schedlint.lint.engine import Linter
-    from schedlint.runs.monitor import SCHEDULE_KEYS
+    from schedlint.runs.record import SCHEDULE_KEYS
 
     resolved, problems = Linter().resolve(filename)
     if resolved is None:

@@ -606,3 +606,10 @@ def test_mmcv_iter_based_runner(mmcv_runner, tmp_path):
     assert comparable(report["findings"]) == comparable(check_json(config, EPOCH_LENGTH))
     assert len(report["warnings"]) == 1 and log.count("the training loss turns up") == 1
     assert 35 <= report["warnings"][0]["iter"] <= 50
+
+
+def test_only_the_hook_modules_import_torch_mmengine_or_mmcv():
+    code = ("import sys, schedlint.runs.monitor, schedlint.runs.enable, schedlint.runs.record\n"
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'torch', 'mmengine', 'mmcv', 'matplotlib'}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
