@@ -106,7 +106,9 @@ def _config_path(runner: Any, given: Optional[str], facts: RunFacts) -> Optional
         return None
     target = os.path.join(runner.log_dir, "schedlint_config.py")
     try:
-        cfg.dump(target)
+        from schedlint.runs.record import write_atomic_text
+
+        write_atomic_text(target, cfg.pretty_text)  # every rank writes the same text; none reads a half file
     except Exception as exc:  # a config mmengine cannot dump (lazy imports, objects)
         facts.notes.append(f"the runner's config could not be dumped for checking ({type(exc).__name__}: {exc})")
         return os.path.abspath(filename) if filename and os.path.isfile(filename) else None
