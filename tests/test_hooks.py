@@ -613,3 +613,17 @@ def test_only_the_hook_modules_import_torch_mmengine_or_mmcv():
             "print(sorted({m.split('.')[0] for m in sys.modules} & {'torch', 'mmengine', 'mmcv', 'matplotlib'}))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+@pytest.mark.parametrize("schedulers, kind", [
+    # T_max=4 of 12 epochs: the cosine reaches eta_min at epoch 4, then climbs back
+    ("dict(type='CosineAnnealingLR', by_epoch=True, T_max=4, eta_min=1e-4)", "cosine-climb"),
+    # momentum driven to 0.9999 by epoch 3, and kept there
+    ("dict(type='CosineAnnealingLR', by_epoch=True, eta_min=1e-4), "
+     "dict(type='CosineAnnealingMomentum', by_epoch=True, begin=0, end=4, T_max=3, eta_min=0.9999)",
+     "momentum-near-one"),
+])
+def test_monitor_names_the_cause(tmp_path, schedulers, kind):
+    monitor = _monitor(tmp_path, schedulers)
+    assert len(_feed(monitor, rise_at=4)) == 1
+    assert kind in [c["kind"] for c in monitor.warnings[0]["causes"]]
