@@ -532,7 +532,13 @@ def test_hook_command(tmp_path):
     assert bad.exit_code == 2 and "SL901" in bad.output
 
 
-def test_mmengine_iteration_loop_warns_once_at_the_right_iteration(tmp_path):
+def test_mmengine_iteration_loop_warns_once_at_the_right_iteration(tmp_path, monkeypatch):
+    import types
+
+    import mmengine.runner.loops as loops
+
+    # the infinite loader sleeps 2 s at each pass over the data ("deadlock" guard): not needed here
+    monkeypatch.setattr(loops, "time", types.SimpleNamespace(sleep=lambda seconds: None))
     frozen_iters = "dict(type='MultiStepLR', by_epoch=False, begin=0, end=40, milestones=[20], gamma=0.1)"
     text = MMENGINE_CFG.format(rise_at=4, schedulers=frozen_iters, hook_args="", extra="")
     text = text.replace("train_cfg = dict(by_epoch=True, max_epochs=12)", "train_cfg = dict(by_epoch=False, max_iters=120)")
