@@ -52,7 +52,7 @@ def _describe_failure(f: _Failure, total_iters: int, epoch_length: int, loop: st
 
 
 _CACHE: "OrderedDict[str, Curve]" = OrderedDict()
-_CACHE_BYTES = 64 * 1024 * 1024  # upper bound on the memory held by cached curves
+_CACHE_BYTES = 16 * 1024 * 1024  # upper bound on the memory held by cached curves (peak memory)
 
 
 def simulate(plan: Plan) -> Curve:

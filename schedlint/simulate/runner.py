@@ -17,7 +17,7 @@ import numpy as np
 
 from schedlint.simulate.schedulers.base import _Group, _Stepper
 
-_CHUNK = 1 << 18  # iterations handled per vectorised block (bounds temporary memory)
+_CHUNK = 1 << 16  # iterations handled per vectorised block (bounds temporary memory: ~1 MiB per array)
 _FLOOR, _ABSOLUTE, _INCREMENT = 1, 2, 3  # kinds of single-scheduler runs in `_affine_runs`
 
 
