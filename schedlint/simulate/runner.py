@@ -153,6 +153,8 @@ class _ParamRun:
         if not tracks:
             values[g0:write_end] = v
             return v, None
+        if len(tracks) == 1 and tracks[0].phase == 0:
+            return self._run_alone(values, v, g0, g1, tracks[0])
 
         # Dense per-block step maps per track, identity where the scheduler does not step.
         maps = []
@@ -215,6 +217,42 @@ class _ParamRun:
         block_values = table[np.cumsum(changes)]
         values[g0:write_end] = block_values[: write_end - g0]
         return float(stepped[-1]), stop
+
+    def _run_alone(self, values: np.ndarray, v: float, g0: int, g1: int, track: _Track) -> Tuple[float, Optional[int]]:
+        """`_run_block` for one iteration scheduler stepping alone (its steps are consecutive events):
+        the same arithmetic without the dense per-block maps."""
+        st = track.stepper.steps(track.local_steps, self.group)
+        start = g0 + int(track.positions[0])
+        steps = track.positions.size
+        stop = None
+        if st.failure is not None:
+            offset, message = st.failure
+            self.failure = _Failure(start + offset, 0, track.stepper.index, message, int(track.local_steps[offset]),
+                                    track.stepper.type)
+            stop = start + offset
+            steps = offset
+        write_end = min(g1 if stop is None else stop, self.N)
+        c, a, d = st.c[:steps], st.a[:steps], st.d[:steps]
+        changes = (c != 0) | (a != 1) | (d != 0)
+        moving = np.flatnonzero(changes)
+        table = np.empty(moving.size + 1)
+        table[0] = v
+        if moving.size == steps:
+            table[1:] = self._affine_runs(v, [c], [a], [d])
+            stepped = table[1:]
+        elif moving.size:
+            table[1:] = self._affine_runs(v, [c[moving]], [a[moving]], [d[moving]])
+            stepped = table[np.cumsum(changes)]
+        else:
+            stepped = np.full(steps, v)
+        values[g0:min(start, write_end)] = v
+        end = min(start + steps, write_end)
+        if end > start:
+            values[start:end] = stepped[: end - start]
+        last = float(table[-1])
+        if start + steps < write_end:
+            values[start + steps : write_end] = last
+        return last, stop
 
     @classmethod
     def _affine_runs(cls, v: float, cs, As, ds) -> np.ndarray:
