@@ -115,6 +115,8 @@ def _simulate(plan: Plan) -> Curve:
             )
             continue
         family, flavour = parsed
+        if flavour == "generic" and spec.args.get("param_name", "lr") not in ("lr", "momentum"):
+            continue  # drives another hyper-parameter (e.g. weight_decay): lr and momentum are untouched
         param = spec.param if flavour == "generic" else flavour
         if param == "momentum" and momentum_kind is None and not getattr(optimizer, "known", True):
             unsimulated.append(
