@@ -196,7 +196,7 @@ def _simulate(plan: Plan) -> Curve:
             stopped_at = first.event
             # a crash in one parameter's scheduler stops training for both
             for values in results.values():
-                if first.event > 0:
+                if first.event > 0 and values.flags.writeable:  # (a constant curve stays as it is)
                     values[first.event :] = values[first.event - 1]
 
     return Curve(

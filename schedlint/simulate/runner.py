@@ -15,6 +15,7 @@ from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from schedlint.simulate.numeric import constant
 from schedlint.simulate.schedulers.base import _Group, _Stepper
 
 _CHUNK = 1 << 16  # iterations handled per vectorised block (bounds temporary memory: ~1 MiB per array)
@@ -68,6 +69,8 @@ class _ParamRun:
 
     def run(self) -> np.ndarray:
         """Values during each iteration; sets `self.failure` to the first run-time crash, if any."""
+        if not self.steppers:
+            return constant(self.N, self.group.value)
         values = np.empty(self.N)
         if not self._construct():
             values[:] = self.group.value
@@ -261,12 +264,17 @@ class _ParamRun:
         rounding); absolute values (`a == 0`) and pure increments (`v + d`, a sequential sum) are exact;
         the rest goes step by step."""
         n = cs[0].size
-        active = np.stack([(c != 0) | (a != 1) | (d != 0) for c, a, d in zip(cs, As, ds)])
-        which = active.argmax(axis=0)
-        c_at = np.choose(which, cs)
-        a_at = np.choose(which, As)
-        d_at = np.choose(which, ds)
-        single = active.sum(axis=0) == 1
+        if len(cs) == 1:  # one scheduler: every step given here is its own
+            c_at, a_at, d_at = cs[0], As[0], ds[0]
+            which = np.zeros(n, dtype=np.int8)
+            single = (c_at != 0) | (a_at != 1) | (d_at != 0)
+        else:
+            active = np.stack([(c != 0) | (a != 1) | (d != 0) for c, a, d in zip(cs, As, ds)])
+            which = active.argmax(axis=0)
+            c_at = np.choose(which, cs)
+            a_at = np.choose(which, As)
+            d_at = np.choose(which, ds)
+            single = active.sum(axis=0) == 1
         kind = np.zeros(n, dtype=np.int8)  # 0: step by step
         kind[single & (d_at == 0)] = _FLOOR
         kind[single & (a_at == 0)] = _ABSOLUTE
