@@ -221,3 +221,40 @@ def test_mmcv_warmup_longer_than_run_is_sl009(tmp_path):
     found = lint(tmp_path, {"config.py": LEGACY.format(warmup=5000, step=[8, 11])}, epoch_length=100)
     assert [f.severity.value for f in found if f.code == "SL009"] == ["error"]
     assert "SL009" not in codes(lint(tmp_path, {"config.py": LEGACY.format(warmup=500, step=[8, 11])}, epoch_length=100))
+
+
+# -- scripts are not configs --------------------------------------------------------------------
+
+def test_scripts_at_a_repository_root_are_not_linted_as_configs(tmp_path):
+    from schedlint.lint.engine import discover
+
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    (tools / "convert.py").write_text("import torch\nmodel = torch.load('a.pth')\ntorch.save(model, 'b.pth')\n")
+    (tools / "analyze.py").write_text("import argparse\nparser = argparse.ArgumentParser()\nmodel = 'x'\n")
+    (tools / "run.py").write_text("model = dict(type='A')\nif __name__ == '__main__':\n    pass\n")
+    configs = tmp_path / "configs"
+    configs.mkdir()
+    (configs / "new_style.py").write_text(
+        "from mmengine.config import read_base\nfrom torch.optim import SGD\nwith read_base():\n"
+        "    from .base import *\noptim_wrapper = dict(optimizer=dict(type=SGD, lr=0.01))\n")
+    (configs / "old_style.py").write_text(
+        "import os.path as osp\ndata_root = osp.join('data', 'coco')\nmodel = dict(type='A')\nmodel.update(depth=1)\n")
+    found = sorted(os.path.relpath(f, tmp_path) for f in discover([os.fspath(tmp_path)]))
+    assert found == ["configs/new_style.py", "configs/old_style.py"]
+
+
+def test_concise_output_names_the_configs_a_base_finding_affects(tmp_path):
+    from schedlint.report import render_concise
+
+    base = SGD + "param_scheduler = [dict(type='MultiStepLR', by_epoch=True, milestones=[8, 11], end=12)]\n"
+    (tmp_path / "base.py").write_text(base + "train_cfg = dict(by_epoch=True, max_epochs=12)\n")
+    (tmp_path / "child_24e.py").write_text("_base_ = './base.py'\ntrain_cfg = dict(max_epochs=24)\n")
+    result = check_paths([os.fspath(tmp_path)], Settings(dependents=False, epoch_length=10))
+    text = render_concise(result.findings)
+    line = next(line for line in text.splitlines() if "base.py" in line.split(":")[0])
+    assert "affects" in line and "child_24e.py" in line
+    # a finding in the config itself names nothing more
+    (tmp_path / "solo.py").write_text(base + "train_cfg = dict(by_epoch=True, max_epochs=24)\n")
+    result = check_paths([os.fspath(tmp_path / "solo.py")], Settings(dependents=False, epoch_length=10))
+    assert result.findings and "affects" not in render_concise(result.findings)
