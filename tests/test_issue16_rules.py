@@ -258,3 +258,68 @@ def test_concise_output_names_the_configs_a_base_finding_affects(tmp_path):
     (tmp_path / "solo.py").write_text(base + "train_cfg = dict(by_epoch=True, max_epochs=24)\n")
     result = check_paths([os.fspath(tmp_path / "solo.py")], Settings(dependents=False, epoch_length=10))
     assert result.findings and "affects" not in render_concise(result.findings)
+
+
+# -- loader: ConfigDict.merge, read_base from source checkouts and scope roots ------------------
+
+SCHEDULE_1X = """\
+from mmengine.optim.scheduler.lr_scheduler import LinearLR, MultiStepLR
+from mmengine.runner.loops import EpochBasedTrainLoop
+from torch.optim.sgd import SGD
+train_cfg = dict(type=EpochBasedTrainLoop, max_epochs=12, val_interval=1)
+param_scheduler = [
+    dict(type=LinearLR, start_factor=0.001, by_epoch=False, begin=0, end=500),
+    dict(type=MultiStepLR, begin=0, end=12, by_epoch=True, milestones=[8, 11], gamma=0.1)
+]
+optim_wrapper = dict(optimizer=dict(type=SGD, lr=0.02, momentum=0.9, weight_decay=0.0001))
+"""
+CHILD = """\
+from mmengine.config import read_base
+with read_base():
+    from mmdet.configs._base_.schedule_1x import *
+train_cfg.merge(dict(max_epochs=24))
+param_scheduler[1].merge(dict(end={end}, milestones=[16, 22]))
+optim_wrapper.merge(dict(optimizer=dict(lr=0.01)))
+"""
+
+
+def _checkout(tmp_path):
+    (tmp_path / "repo" / "mmdet" / "configs" / "_base_").mkdir(parents=True)
+    (tmp_path / "repo" / "mmdet" / "__init__.py").write_text("")
+    (tmp_path / "repo" / "mmdet" / "configs" / "_base_" / "schedule_1x.py").write_text(SCHEDULE_1X)
+    (tmp_path / "repo" / "projects" / "p").mkdir(parents=True)
+
+
+def test_config_dict_merge_and_read_base_from_a_source_checkout(tmp_path):
+    _checkout(tmp_path)
+    child = tmp_path / "repo" / "projects" / "p" / "a.py"
+    child.write_text(CHILD.format(end=24))
+    findings = check_paths([os.fspath(child)], Settings(dependents=False, epoch_length=100)).findings
+    assert not findings, [f"{f.code} {f.message}" for f in findings]
+    linter = Linter(Settings(dependents=False, epoch_length=100))
+    resolved, _ = linter.resolve(os.fspath(child))
+    plan = linter.plan_for(resolved, os.fspath(child))
+    assert plan.horizon.max_epochs == 24 and plan.optimizer.lr == pytest.approx(0.01)
+    assert plan.optimizer.momentum == pytest.approx(0.9)  # merged, not replaced
+    assert plan.schedulers[1].args["milestones"] == [16, 22] and plan.schedulers[1].end == 24
+    # the merge really is understood: a forgotten end is caught
+    child.write_text(CHILD.format(end=12))
+    assert "SL001" in codes(check_paths([os.fspath(child)], Settings(dependents=False, epoch_length=100)).findings)
+
+
+def test_read_base_outside_a_checkout_says_how_to_fix_it_and_scope_root_resolves_it(tmp_path):
+    _checkout(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "a.py").write_text(CHILD.format(end=24))
+    findings = check_paths([os.fspath(elsewhere / "a.py")], Settings(dependents=False, epoch_length=100)).findings
+    assert [f.code for f in findings] == ["SL905"] and "--scope-root mmdet=DIR" in findings[0].message
+    for root in ("repo", "repo/mmdet", "repo/mmdet/configs"):
+        settings = Settings(dependents=False, epoch_length=100, scope_roots={"mmdet": os.fspath(tmp_path / root)})
+        assert not check_paths([os.fspath(elsewhere / "a.py")], settings).findings, root
+
+
+def test_merge_on_a_plain_dict_is_still_an_error(tmp_path):
+    (tmp_path / "config.py").write_text(SGD + "train_cfg = dict(by_epoch=True, max_epochs=12)\n"
+                                        "train_cfg.merge(dict(max_epochs=24))\n")
+    assert "SL907" in codes(check_paths([os.fspath(tmp_path / "config.py")], Settings(dependents=False)).findings)
