@@ -323,3 +323,18 @@ def test_merge_on_a_plain_dict_is_still_an_error(tmp_path):
     (tmp_path / "config.py").write_text(SGD + "train_cfg = dict(by_epoch=True, max_epochs=12)\n"
                                         "train_cfg.merge(dict(max_epochs=24))\n")
     assert "SL907" in codes(check_paths([os.fspath(tmp_path / "config.py")], Settings(dependents=False)).findings)
+
+
+def test_scope_base_resolves_from_a_source_checkout_of_that_package(tmp_path):
+    (tmp_path / "mmyolo").mkdir()
+    (tmp_path / "mmyolo" / "__init__.py").write_text("")
+    (tmp_path / "configs" / "yolov5").mkdir(parents=True)
+    (tmp_path / "configs" / "yolov5" / "base.py").write_text(SGD + "train_cfg = dict(by_epoch=True, max_epochs=12)\n"
+                                                         "param_scheduler = [dict(type='MultiStepLR', milestones=[8, 11])]\n")
+    (tmp_path / "projects" / "x").mkdir(parents=True)
+    child = tmp_path / "projects" / "x" / "c.py"
+    child.write_text("_base_ = 'mmyolo::yolov5/base.py'\ntrain_cfg = dict(max_epochs=12)\n")
+    assert not check_paths([os.fspath(child)], Settings(dependents=False, epoch_length=10)).findings
+    # outside a checkout the scope is still unknown
+    (tmp_path / "mmyolo" / "__init__.py").unlink()
+    assert codes(check_paths([os.fspath(child)], Settings(dependents=False, epoch_length=10)).findings) == {"SL905"}

@@ -92,6 +92,19 @@ def find_scope_root(scope: str, scope_roots: Dict[str, str]) -> Optional[str]:
     return None
 
 
+def _checkout_configs(scope: str, including: str) -> Optional[str]:
+    """The `configs` folder of a source checkout of `scope` above the including file (a config of
+    mmyolo's own `projects/` naming `mmyolo::yolov5/...` while mmyolo is not installed)."""
+    here = os.path.dirname(os.path.abspath(including))
+    while True:
+        if os.path.isfile(os.path.join(here, scope, "__init__.py")) and os.path.isdir(os.path.join(here, "configs")):
+            return os.path.join(here, "configs")
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
+
+
 def _decode(path: str, data: bytes) -> str:
     if len(data) > MAX_FILE_BYTES:
         raise LoadProblem("SL906", f"file is too large to be a config ({len(data)} bytes)", Location(path, 1))
@@ -439,7 +452,7 @@ class Loader:
     def _base_path(self, ref: str, including: str, loc: Location) -> str:
         if "::" in ref:
             scope, _, rel = ref.partition("::")
-            root = find_scope_root(scope, self.scope_roots)
+            root = find_scope_root(scope, self.scope_roots) or _checkout_configs(scope, including)
             if root is None:
                 raise LoadProblem(
                     "SL905",
