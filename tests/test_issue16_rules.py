@@ -338,3 +338,19 @@ def test_scope_base_resolves_from_a_source_checkout_of_that_package(tmp_path):
     # outside a checkout the scope is still unknown
     (tmp_path / "mmyolo" / "__init__.py").unlink()
     assert codes(check_paths([os.fspath(child)], Settings(dependents=False, epoch_length=10)).findings) == {"SL905"}
+
+
+def test_file_name_quiet_on_pretraining_lengths_load_from_and_second_stages(tmp_path):
+    assert lengths_in_name("cascade-mask-rcnn-r50-fpn_coco-20e_nuim.py") == []
+    assert "SL012" not in codes(lint(tmp_path, {"m_coco-20e_nuim.py": BODY.format(n=12)}, "m_coco-20e_nuim.py"))
+    # load_from alone is no stage sign (3D configs load pre-trained backbones with it)
+    loads = BODY.format(n=24) + "load_from = 'ckpts/fcos3d_vovnet.pth'\n"
+    assert "SL012" in codes(lint(tmp_path, {"bevformerv2-r50-t2-48ep.py": loads}, "bevformerv2-r50-t2-48ep.py"))
+    # BEVFusion: the lidar-cam stage inherits the 20-epoch lidar config (and its name) and trains 6
+    base = "bevfusion_lidar_8xb4-cyclic-20e_nus-3d.py"
+    files = {base: BODY.format(n=20),
+             "bevfusion_lidar-cam_8xb4-cyclic-20e_nus-3d.py": f"_base_ = ['./{base}']\ntrain_cfg = dict(max_epochs=6)\n"}
+    assert "SL012" not in codes(lint(tmp_path, files, "bevfusion_lidar-cam_8xb4-cyclic-20e_nus-3d.py"))
+    # but a copy named 48ep that trains 24 (BEVFormer v2 t2-48ep) is reported
+    files = {"v2-t2-24ep.py": BODY.format(n=24), "v2-t2-48ep.py": BODY.format(n=24)}
+    assert "SL012" in codes(lint(tmp_path, files, "v2-t2-48ep.py"))
