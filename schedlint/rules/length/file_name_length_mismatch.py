@@ -56,9 +56,9 @@ class FileNameLengthMismatch(Rule):
     Stays quiet where the name legitimately differs: a dataset wrapped in `RepeatDataset`
     (12 epochs x3 named `3x`), iteration-based loops, several lengths in one name, a length that
     follows a dataset name (`coco-20e_nuim`: the pre-training's), and multi-stage recipes: names
-    with `stage2`, `finetune`, `pretrain`, and a config that sets its own
-    length over a base whose name states the length it inherits (BEVFusion's lidar-cam stage, 6
-    epochs, named after the 20-epoch lidar stage it extends).
+    with `stage2`, `finetune`, `pretrain`, and a config that sets its own length over a base whose
+    name states the length it inherits (BEVFusion's lidar-cam stage, 6 epochs, named after the
+    20-epoch lidar stage it extends).
 
     Fix: rename the file, or train the length its name promises.
     """
