@@ -235,3 +235,235 @@ def test_scattered_nan_losses_are_not_a_divergence():
     loss = 0.5 + 2 * np.exp(-x / 200)
     loss[::97] = np.nan
     assert find_rebound(x, loss) is None
+
+
+# -- issue 12: judging real runs right, point by point ------------------------------------------------
+
+import re  # noqa: E402
+
+from synthetic_runs import (cosine_restart_lr, mmcv_json_lines, mmcv_text_lines, mmengine_text_lines,  # noqa: E402
+                            points)
+
+DETR_LIKE = '''\
+train_dataloader = dict(batch_size=2, num_workers=2, dataset=dict(type='CocoDataset', data_root='data/coco/'))
+optim_wrapper = dict(
+    type='OptimWrapper',
+    optimizer=dict(type='AdamW', lr=0.0001, weight_decay=0.0001),
+    paramwise_cfg=dict(custom_keys=dict(backbone=dict(lr_mult=0.1))))
+max_epochs = 50
+train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs, val_interval=5)
+param_scheduler = [dict(type='MultiStepLR', begin=0, end=max_epochs, by_epoch=True, milestones=[40], gamma=0.1)]
+'''
+
+
+def _words_match_numbers(text):
+    """Every 'falls from A to B' has A > B and every 'rises from A to B' has B > A."""
+    for verb, a, b in re.findall(r"(falls|rises) from ([-\d.e+]+) (?:at the start )?to ([-\d.e+]+)", text):
+        a, b = float(a.rstrip(".")), float(b.rstrip("."))
+        assert (a > b) if verb == "falls" else (b > a), text
+
+
+def test_point3_lr_restart_in_the_log_explains_the_rebound_without_a_config(tmp_path):
+    # the LR anneals for 20 epochs, then jumps back up (a warm restart); the loss turns up right there
+    def lr(i):
+        return cosine_restart_lr(2000)(i) if i < 2000 else cosine_restart_lr(2000)(i - 2000) * 1.0
+
+    def loss(e):
+        return 0.5 + 2 * math.exp(-e / 4) + (0.5 * (1 - math.exp(-(e - 20) / 0.5)) if e > 20 else 0.0)
+
+    pts = points(30, 100, 10, loss, lr, seed=3, noise=0.03)
+    (tmp_path / "run.log").write_text("\n".join(mmengine_text_lines(pts, {}, 100)))
+    diag = diagnose_run(str(tmp_path / "run.log"))
+    assert diag.config is None and diag.rebound is not None
+    assert abs(diag.rebound.iter - 2000) <= 10  # at the restart, not ~1,100 iterations early
+    kinds = {e.kind for e in diag.events}
+    assert "restart" in kinds
+    assert diag.kind == "schedule" and "logged LR" in diag.verdict
+    assert any(e.kind == "warmup-end" or e.kind == "restart" for e in diag.run_events)
+
+
+def test_point3_lr_events_rise_drop_freeze_from_the_log(tmp_path):
+    def lr(i):  # warm-up to 0.02 by 500, step drops at 3000 and 4000, frozen at 2e-4 from 4000 on, of 8000
+        if i < 500:
+            return 0.02 * (i + 1) / 500
+        return 0.02 if i < 3000 else 0.002 if i < 4000 else 0.0002
+
+    pts = points(80, 100, 50, lambda e: 1.0 / (1 + e), lr, noise=0.0)
+    (tmp_path / "a.log.json").write_text("\n".join(mmcv_json_lines(pts, {})))
+    from schedlint.runs.lrlog import lr_events
+    from schedlint.runs.readers import read_log_file
+
+    events = {e.kind: e for e in lr_events(read_log_file(str(tmp_path / "a.log.json")))}
+    assert events["warmup-end"].start == 500
+    assert events["drop"].start in (3000, 4000)
+    assert events["frozen"].start == 4050 and events["frozen"].notable
+    assert "rise" not in events and "restart" not in events
+
+
+def test_point4_short_rising_log_is_not_healthy(tmp_path):
+    values = [3.19, 3.6, 4.4, 5.1, 6.0, 6.9, 7.8, 8.52]
+    lines = [json.dumps({"mode": "train", "epoch": 1, "iter": 10 * (k + 1), "lr": 0.01, "loss": v})
+             for k, v in enumerate(values)]
+    (tmp_path / "short.log.json").write_text("\n".join(lines))
+    result = _diagnose(str(tmp_path / "short.log.json"), "--output-format", "json")
+    data = json.loads(result.stdout)
+    assert data["state"] != "healthy" and "falls from" not in data["verdict"]
+    assert result.exit_code == 1 and data["rebound"]["rising_from_start"] is True
+    _words_match_numbers(data["verdict"])
+
+
+@pytest.mark.parametrize("shape", ["rising", "falling", "flat", "noisy", "dip"])
+@pytest.mark.parametrize("n", [6, 40, 400])
+def test_point4_verdict_words_follow_the_numbers(shape, n):
+    from schedlint.runs.diagnose import Diagnosis  # noqa: F401
+    from schedlint.runs.rebound import loss_levels
+
+    rng = np.random.default_rng(n)
+    t = np.linspace(0, 1, n)
+    loss = {"rising": 3.2 + 5.3 * t, "falling": 3.2 - 2.5 * t, "flat": 1.0 + 0 * t,
+            "noisy": 1.0 + rng.normal(0, 0.5, n), "dip": 2 - 4 * t * (1 - t)}[shape] + rng.normal(0, 0.02, n)
+    levels = loss_levels(np.arange(1, n + 1), loss)
+    _words_match_numbers(levels.phrase("loss"))
+    r = find_rebound(np.arange(1, n + 1), loss)
+    if shape == "falling":
+        assert r is None and levels.trend == "falls"
+    if shape == "rising" and n >= 6:
+        assert r is not None
+
+
+def test_point6_epoch_length_from_iterations_and_max_epochs(tmp_path):
+    config = tmp_path / "cfg.py"
+    config.write_text(DETR_LIKE)
+    vis = tmp_path / "work" / STAMP / "vis_data"
+    vis.mkdir(parents=True)
+    rows = [{"base_lr": 1e-4 if i <= 320 else 1e-5, "lr": 1e-5 if i <= 320 else 1e-6, "loss": 2.0 / (1 + i / 50),
+             "iter": i, "step": i} for i in range(8, 401, 8)]  # log_metric_by_epoch=False: no epoch keys
+    (vis / "scalars.json").write_text("\n".join(json.dumps(r) for r in rows))
+    diag = diagnose_run(str(tmp_path / "work"), config=str(config))
+    assert diag.log.epoch_length == 8 and "max_epochs=50" in diag.log.epoch_length_source
+    assert diag.plan.horizon.epoch_length == 8 and diag.log.loop == "epoch"
+    assert diag.where(400) == "epoch 50 (iteration 400)"
+    # point 7: the logged lr is the backbone group (lr_mult 0.1); base_lr is the schedule: no false mismatch
+    assert not any("differ" in n or "different curve" in n for n in diag.notes), diag.notes
+    assert diag.log.has("base_lr")
+
+
+def test_point7_lr_mult_group_without_base_lr(tmp_path):
+    config = tmp_path / "cfg.py"
+    config.write_text(DETR_LIKE)
+    pts = points(50, 8, 4, lambda e: 1.0 / (1 + e), lambda i: 1e-5 if i < 320 else 1e-6, noise=0.0)
+    (tmp_path / "a.log.json").write_text("\n".join(mmcv_json_lines(pts, {}, config_text=None)))
+    diag = diagnose_run(str(tmp_path / "a.log.json"), config=str(config), epoch_length=8)
+    assert not any("LR" in n and "x the config" in n for n in diag.notes), diag.notes
+    # a constant scale no lr_mult explains is said, with its value
+    pts = points(50, 8, 4, lambda e: 1.0 / (1 + e), lambda i: 5e-5 if i < 320 else 5e-6, noise=0.0)
+    (tmp_path / "a.log.json").write_text("\n".join(mmcv_json_lines(pts, {}, config_text=None)))
+    diag = diagnose_run(str(tmp_path / "a.log.json"), config=str(config), epoch_length=8)
+    assert any("0.5 x the config's LR" in n for n in diag.notes), diag.notes
+
+
+def test_point8_embedded_config_is_diagnosed(tmp_path):
+    pts = points(50, 8, 4, lambda e: 1.0 / (1 + e), lambda i: 1e-5 if i < 320 else 1e-6, noise=0.01)
+    (tmp_path / "stray.py").write_text("x = 1\n")
+    (tmp_path / "20220101_000000.log.json").write_text("\n".join(mmcv_json_lines(pts, {}, config_text=DETR_LIKE)))
+    diag = diagnose_run(str(tmp_path))
+    assert diag.config_source.startswith("carried in the first line") and diag.plan is not None
+    assert diag.plan.optimizer.type == "AdamW"
+
+
+def test_point9_mmcv_text_log_is_diagnosed(tmp_path):
+    pts = points(12, 200, 50, lambda e: 0.5 + 2 * math.exp(-e / 2), lambda i: 0.02, seed=1)
+    (tmp_path / "20211013_101201.log").write_text("\n".join(mmcv_text_lines(pts, {}, 200)))
+    result = _diagnose(str(tmp_path), "--output-format", "json")
+    data = json.loads(result.stdout)
+    assert result.exit_code == 0 and data["run"]["format"] == "mmcv-text" and data["state"] == "healthy"
+    assert data["run"]["epoch_length"] == 200
+    _words_match_numbers(data["verdict"])
+
+
+def test_point10_best_at_second_to_last_then_a_drop_is_worse(tmp_path):
+    train = train_rows(lambda e: 1.0 / e, 10, 20, 10, seed=0, noise=0.0)
+    scores = {1: 50, 2: 55, 3: 58, 4: 60, 5: 61, 6: 62, 7: 62.5, 8: 63, 9: 63.5, 10: 50.8}  # -20% at the end
+    val = [{"coco/bbox_mAP": scores[e], "step": e} for e in range(1, 11)]
+    log = diagnose_run(str(write_mmengine_run(tmp_path, train, val))).log
+    assert validation_trend(log)["trend"] == "worse"
+
+
+def test_point10_one_noisy_evaluation_is_not_overfitting(tmp_path):
+    rng = np.random.default_rng(0)
+    train = train_rows(lambda e: 1.0 / e, 20, 20, 10, seed=0, noise=0.0)
+    val = [{"coco/bbox_mAP": 60 + e * 0.1 + rng.normal(0, 1.0), "step": e} for e in range(1, 21)]
+    log = diagnose_run(str(write_mmengine_run(tmp_path, train, val))).log
+    assert validation_trend(log)["trend"] != "worse"
+
+
+def test_point10_json_errors_are_json(tmp_path):
+    result = _diagnose(str(tmp_path / "missing"), "--output-format", "json")
+    assert result.exit_code == 2
+    data = json.loads(result.stdout)
+    assert "no such file" in data["error"] and data["exit_code"] == 2
+    out = tmp_path / "report.json"
+    result = _diagnose(str(tmp_path / "missing"), "--output-format", "json", "-o", str(out))
+    assert result.exit_code == 2 and "no such file" in json.loads(out.read_text())["error"]
+    # the old spelling still works
+    assert json.loads(_diagnose(str(tmp_path / "missing"), "--format", "json").stdout)["exit_code"] == 2
+
+
+def test_point10_output_file(tmp_path, cyclic_run):
+    out = tmp_path / "diag.txt"
+    result = _diagnose(str(cyclic_run), "-o", str(out))
+    assert result.exit_code == 1 and result.stdout == ""
+    assert "Loss rebound at epoch" in out.read_text()
+
+
+def test_validation_collapse_after_a_loss_spike_is_not_overfitting(tmp_path):
+    train = train_rows(lambda e: 2.0 / e, 10, 20, 10, seed=0, noise=0.0)
+    train[12]["loss"] = 151.4  # one blow-up, the loss recovers
+    scores = {1: 0.65, 2: 0.77, 3: 0.68, 4: 0.72, 5: 0.69, 6: 0.78, 7: 0.004, 8: 0.0, 9: 0.0, 10: 0.0}
+    val = [{"coco/bbox_mAP": scores[e], "step": e} for e in range(1, 11)]
+    diag = diagnose_run(str(write_mmengine_run(tmp_path, train, val)))
+    assert diag.validation["trend"] == "collapsed" and diag.kind == "collapse"
+    assert "over-fitting" not in diag.verdict.split(",")[0] and "spikes to 151.4" in diag.verdict
+
+
+# -- the sample runs shipped for the README ------------------------------------------------------------
+
+SAMPLES = ROOT / "examples" / "runs"
+
+
+def test_shipped_mmengine_sample_run():
+    result = _diagnose(str(SAMPLES / "pointpillars_cyclic-20e_to-40e"), "--output-format", "json")
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert data["state"] == "rebound" and data["kind"] == "schedule" and "SL004" in data["causes"]
+    assert 19 <= data["rebound"]["epoch"] <= 23
+    assert "20240305_101500" in data["run"]["log"]
+    assert any("passed over newer 20240307_090000" in n for n in data["notes"])  # the tools/test.py run
+
+
+def test_shipped_mmcv_sample_run():
+    result = _diagnose(str(SAMPLES / "faster-rcnn_r50_fpn_1x_coco"), "--output-format", "json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["state"] == "healthy" and data["run"]["format"] == "mmcv-json"
+    assert data["run"]["epoch_length"] == 500 and "beside it" in data["run"]["epoch_length_source"]
+    assert data["run"]["config_source"].startswith("carried in the first line")
+    assert not data["notes"], data["notes"]  # the logged LR is the embedded config's
+    text = _diagnose(str(SAMPLES / "faster-rcnn_r50_fpn_1x_coco" / "20211013_101201.log")).stdout
+    assert "mmcv-1.x text log" in text and "No loss rebound" in text
+
+
+def test_point10_fix_rescale_works_on_the_config_dumped_with_a_run(tmp_path):
+    import shutil
+
+    run = tmp_path / "run"
+    shutil.copytree(SAMPLES / "pointpillars_cyclic-20e_to-40e", run)
+    dumped = run / "pointpillars_cyclic-20e_to-40e.py"
+    before = dumped.read_text()
+    result = runner.invoke(app, ["fix", "--rescale", str(dumped)])
+    assert result.exit_code in (0, 1), result.output
+    after = dumped.read_text()
+    assert after != before and "No fixes available" not in result.output
+    assert "end=40" in after and "T_max=24" in after and "begin=16" in after
+    # the rescaled copy no longer ends early
+    assert "SL004" not in runner.invoke(app, ["check", str(dumped), "--output-format", "concise"]).stdout

@@ -11,7 +11,9 @@ import sys
 import typer
 
 from schedlint.cli import check as _check, fix as _fix, inspect as _inspect, views as _views  # noqa: F401
-from schedlint.cli.app import EXIT_ERROR, app
+from schedlint.cli.app import EXIT_ERROR, app, readable_metavars
+
+readable_metavars(app)
 
 
 def main() -> None:

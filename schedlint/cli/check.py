@@ -44,6 +44,7 @@ def check(
     jobs: Optional[int] = typer.Option(
         None, "--jobs", "-j", min=1, help="Worker processes for large trees (default: one per core)."
     ),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the findings cache."),
 ) -> None:
     """Check configs for schedule problems."""
     from schedlint import report
@@ -61,7 +62,8 @@ def check(
     if jobs is not None:
         settings.jobs = jobs
     try:
-        result = check_paths(paths, settings, progress=_progress_callback(), on_file=attach_fixes)
+        result = check_paths(paths, settings, progress=_progress_callback(), on_file=attach_fixes,
+                             cache=not no_cache)
     except UsageError as exc:
         raise _fail(str(exc))
     finally:

@@ -43,6 +43,9 @@ def fix(
     isolated: bool = typer.Option(False, "--isolated", help="Ignore every schedlint config file."),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when findings remain."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print the remaining findings only, no summary."),
+    no_cache: bool = typer.Option(
+        False, "--no-cache", help="Accepted as in `check`; fix always lints afresh and never uses the findings cache."
+    ),
 ) -> None:
     """Fix schedules that do not fit the training length (safe fixes; more with the options)."""
     from schedlint.lint.engine import UsageError
@@ -110,6 +113,14 @@ def _show(result, err: bool = False) -> None:
 
 def _summary(result, n_fixed: int, n_remaining: int, unsafe: bool, rescale: bool, cosine: bool) -> str:
     lines = []
+    if result.write_errors:
+        written = set(result.written)
+        n_fixed = sum(a.count for a in result.applied if set(a.files) <= written)
+        failed = len(result.changes) - len(written)
+        lines.append(f"Could not write {failed} file{'s' if failed != 1 else ''} (see the errors above): the fixes "
+                     f"in {'them' if failed != 1 else 'it'} were not applied; {n_fixed} finding"
+                     f"{'s' if n_fixed != 1 else ''} fixed in the files written.")
+        return "\n".join(lines)
     if n_fixed:
         files = len(result.written) or len(result.changes)
         lines.append(f"Fixed {n_fixed} finding{'s' if n_fixed != 1 else ''} in {files} "

@@ -273,6 +273,7 @@ def rescale(ctx: "Context", findings: List[Finding], horizon_of: HorizonOf) -> O
         return True
 
     kept_warmup_ends = {s.raw["end"] for s in ctx.plan.schedulers if kept_warmup(s) and _number(s.raw.get("end"))}
+    flat_len = _flattened_length(ctx, findings, kept_warmup)
     for s in ctx.plan.schedulers:
         old = config_dict(ctx, s)
         epoch_unit = bool(old.get("by_epoch", True))
@@ -292,7 +293,9 @@ def rescale(ctx: "Context", findings: List[Finding], horizon_of: HorizonOf) -> O
             if key == "begin" and not epoch_unit and old[key] in kept_warmup_ends:
                 continue
             source = loc.file
-            if loc.file == horizon_loc.file:
+            if flat_len is not None:
+                found = (h.loop, flat_len)
+            elif loc.file == horizon_loc.file:
                 # set next to the current length: chosen by the user, unless it is a copy of the
                 # value a base wrote for its own length (e.g. a list an earlier fix wrote here)
                 inherited = getattr(horizon_of, "inherited", None)
@@ -300,7 +303,8 @@ def rescale(ctx: "Context", findings: List[Finding], horizon_of: HorizonOf) -> O
                 if copied is None or copied[0] != old[key]:
                     continue
                 source = copied[1]
-            found = horizon_of(source)
+            if flat_len is None:
+                found = horizon_of(source)
             if found is None or found[0] != h.loop:
                 continue
             old_len = found[1]
@@ -332,6 +336,26 @@ def rescale(ctx: "Context", findings: List[Finding], horizon_of: HorizonOf) -> O
     summary = f"rescale the schedule from {old_text} to {_fmt(new_len)} {unit}"
     return Transform("rescale", "display-only", summary, changes, list(findings), option="--rescale",
                      done=f"rescaled from {old_text} to {_fmt(new_len)} {unit}")
+
+
+def _flattened_length(ctx: "Context", findings: List[Finding], kept_warmup: Callable[[Scheduler], bool]
+                      ) -> Optional[float]:
+    """The length a flattened copy's schedule was written for (a config dumped with a run: every position
+    and the training length in one file, no base to ask): where its last scheduler ends, when SL004 says
+    the schedule ends before training does. None for ordinary configs."""
+    if ctx.resolved.bases or not any(f.code == "SL004" for f in findings):
+        return None
+    h = ctx.plan.horizon
+    files = {loc.file for s in ctx.plan.schedulers for loc in s.locs.values()}
+    horizon_loc = h.locs.get("max_epochs" if h.loop == "epoch" else "max_iters")
+    if horizon_loc is None or files - {horizon_loc.file}:
+        return None
+    ends = [s.raw.get("end") for s in ctx.plan.schedulers if not kept_warmup(s)]
+    ends = [e for e in ends if _number(e)]
+    new_len = h.max_epochs if h.loop == "epoch" else h.max_iters
+    if not ends or not new_len or max(ends) >= new_len:
+        return None
+    return float(max(ends))
 
 
 def _scale(key: str, value: Any, old_len: float, new_len: float) -> Tuple[Any, Optional[str]]:

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Dict, Iterable, List, Optional, Set, Tuple
 
+from schedlint.lint.cache import FindingsCache
 from schedlint.lint.scripts import looks_like_script
 from schedlint.lint.settings import Settings
 from schedlint.loader import Loader, LoadProblem, ResolvedConfig, is_config_file
@@ -95,13 +96,17 @@ def looks_like_config(path: str) -> bool:
     return not has_code and bool(names & set(_CONFIG_KEYS.decode().split("|")))
 
 
-def discover(paths: Iterable[str], settings: Optional[Settings] = None) -> List[str]:
+def discover(
+    paths: Iterable[str], settings: Optional[Settings] = None, cache: Optional[FindingsCache] = None
+) -> List[str]:
     """Config files under the given files and directories, sorted, absolute.
 
     Files named explicitly are always taken (like ruff); in folders, .py files that are Python code
-    rather than configs (see `looks_like_config`) are skipped, and so are the folders and files
-    `exclude` / `extend-exclude` name (default: SKIP_DIRS and hidden folders).
+    rather than configs (see `looks_like_config`; its verdicts are kept in the `cache`) are skipped,
+    and so are the folders and files `exclude` / `extend-exclude` name (default: SKIP_DIRS and
+    hidden folders).
     """
+    looks = looks_like_config if cache is None else lambda p: cache.fact("config", p, looks_like_config)
     found: List[str] = []
 
     def excluded(full: str, name: str, is_dir: bool) -> bool:
@@ -121,7 +126,7 @@ def discover(paths: Iterable[str], settings: Optional[Settings] = None) -> List[
                     full = os.path.join(root, name)
                     if excluded(full, name, False):
                         continue
-                    if name.endswith(".py") and name != "__init__.py" and looks_like_config(full):
+                    if name.endswith(".py") and name != "__init__.py" and looks(full):
                         found.append(os.path.abspath(full))
         elif is_config_file(path):
             found.append(os.path.abspath(path))
@@ -161,11 +166,18 @@ def _may_inherit(path: str) -> bool:
     return b"_base_" in data or b"read_base" in data
 
 
-def dependents(loader: Loader, files: Iterable[str], universe: Iterable[str]) -> List[str]:
+def dependents(
+    loader: Loader, files: Iterable[str], universe: Iterable[str], cache: Optional[FindingsCache] = None
+) -> List[str]:
     """Configs in `universe` that inherit (directly or transitively) any of `files`, sorted.
 
-    `files` themselves are never returned. Files that cannot be parsed inherit nothing.
+    `files` themselves are never returned. Files that cannot be parsed inherit nothing. The `cache`
+    keeps each file's direct bases while the file is unchanged.
     """
+
+    def bases_of(path: str) -> List[str]:
+        return sorted({os.path.abspath(base) for base, _ in loader.base_references(path)})
+
     targets: Set[str] = {os.path.abspath(f) for f in files}
     inherits: Dict[str, Set[str]] = {}
     for path in universe:
@@ -173,7 +185,7 @@ def dependents(loader: Loader, files: Iterable[str], universe: Iterable[str]) ->
         if path in targets or not _may_inherit(path):
             continue
         try:
-            bases = {os.path.abspath(base) for base, _ in loader.base_references(path)}
+            bases = set(bases_of(path) if cache is None else cache.fact("bases", path, bases_of))
         except Exception:  # an unreadable or odd file: it inherits nothing we can see
             continue
         if bases:
@@ -195,6 +207,8 @@ class Linter:
         # called with (findings, context, linter) after the rules of each file: `check` attaches fixes
         # this way, so the lint engine never imports the fixer
         self.on_file = on_file
+        # the files the last `lint_file` result depends on (None: not cacheable), for the findings cache
+        self.depends_on: Optional[List[str]] = None
 
     def epoch_length_for(self, path: str) -> Optional[int]:
         """Iterations per epoch given for this config (`epoch-length-per-glob`, `epoch-length`)."""
@@ -213,9 +227,12 @@ class Linter:
 
     def lint_file(self, path: str) -> List[Finding]:
         """Every finding for one config file (not yet filtered by selection)."""
+        self.depends_on = None
         resolved, findings = self.resolve(path)
         for f in findings:
             f.configs = [path]
+        if resolved is not None and not resolved.executed:
+            self.depends_on = [path] + list(resolved.chain)
         if resolved is None:
             return findings
         plan = self.plan_for(resolved, path)
@@ -273,24 +290,46 @@ def lint_files(
     files: List[str],
     progress: Optional[Callable[[str], None]] = None,
     internal_errors: Optional[List[str]] = None,
+    cache: Optional[FindingsCache] = None,
 ) -> List[Finding]:
-    """Findings of every file; large trees are linted by one worker process per core.
+    """Findings of every file, in file order; large trees are linted by one worker process per core.
 
-    A crash while linting one file is recorded in `internal_errors`; the other files go on.
+    With a `cache`, files whose content and bases are unchanged since a cached run are not linted
+    again, and the new results are saved. A crash while linting one file is recorded in
+    `internal_errors`; the other files go on.
     """
     errors = internal_errors if internal_errors is not None else []
-    jobs = linter.settings.jobs or os.cpu_count() or 1
-    if jobs > 1 and len(files) >= PARALLEL_MIN_FILES:
-        try:
-            return _lint_parallel(linter.settings, linter.on_file, files, jobs, progress, errors)
-        except (OSError, ImportError, RuntimeError):  # no process support here: lint in this process
-            pass
-    raw: List[Finding] = []
+    results: Dict[str, List[Finding]] = {}
+    todo = []
     for path in files:
-        if progress is not None:
-            progress(path)
-        raw.extend(_lint_one(linter, path, errors))
-    return raw
+        hit = cache.get(path) if cache is not None else None
+        if hit is None:
+            todo.append(path)
+        else:
+            results[path] = hit
+            if progress is not None:
+                progress(path)
+    jobs = linter.settings.jobs or os.cpu_count() or 1
+    done = None
+    if jobs > 1 and len(todo) >= PARALLEL_MIN_FILES:
+        try:
+            done = _lint_parallel(linter.settings, linter.on_file, todo, jobs, progress, errors)
+        except (OSError, ImportError, RuntimeError):  # no process support here: lint in this process
+            done = None
+    if done is None:
+        done = []
+        for path in todo:
+            if progress is not None:
+                progress(path)
+            found = _lint_one(linter, path, errors)
+            done.append((path, found, linter.depends_on))
+    for path, found, depends_on in done:
+        results[path] = found
+        if cache is not None and depends_on is not None and all(f.code != INTERNAL_ERROR for f in found):
+            cache.put(path, found, depends_on)
+    if cache is not None:
+        cache.save()
+    return [f for path in files for f in results.get(path, [])]
 
 
 def _lint_one(linter: Linter, path: str, errors: List[str]) -> List[Finding]:
@@ -298,23 +337,26 @@ def _lint_one(linter: Linter, path: str, errors: List[str]) -> List[Finding]:
         found = linter.lint_file(path)
     except Exception as exc:  # a bug in schedlint: report it, go on with the other files
         found = [internal_finding(path, "linting this file", exc)]
+        linter.depends_on = None
     errors.extend(f"{f.location.file}: {f.message}" for f in found if f.code == INTERNAL_ERROR)
     return found
 
 
 _WORKER_LINTER: Optional[Linter] = None
+_Done = List[Tuple[str, List[Finding], Optional[List[str]]]]  # (file, findings, files they depend on)
 
 
-def _lint_chunk(settings: Settings, on_file: Optional[OnFile], chunk: List[str]) -> Tuple[List[Finding], List[str]]:
+def _lint_chunk(settings: Settings, on_file: Optional[OnFile], chunk: List[str]) -> Tuple[_Done, List[str]]:
     """Lint a chunk of files in a worker; the worker keeps one Linter (and its cache) for all chunks."""
     global _WORKER_LINTER
     if _WORKER_LINTER is None:
         _WORKER_LINTER = Linter(settings, on_file)
     errors: List[str] = []
-    found: List[Finding] = []
+    done: _Done = []
     for path in chunk:
-        found.extend(_lint_one(_WORKER_LINTER, path, errors))
-    return found, errors
+        found = _lint_one(_WORKER_LINTER, path, errors)
+        done.append((path, found, _WORKER_LINTER.depends_on))
+    return done, errors
 
 
 def _lint_parallel(
@@ -324,7 +366,7 @@ def _lint_parallel(
     jobs: int,
     progress: Optional[Callable[[str], None]],
     errors: List[str],
-) -> List[Finding]:
+) -> _Done:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -332,15 +374,15 @@ def _lint_parallel(
     size = max(8, len(files) // (jobs * 8) + 1)
     chunks = [files[i : i + size] for i in range(0, len(files), size)]
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-    raw: List[Finding] = []
+    out: _Done = []
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        for chunk, (found, chunk_errors) in zip(chunks, pool.map(_lint_chunk, [settings] * len(chunks), [on_file] * len(chunks), chunks)):
-            raw.extend(found)
+        for chunk, (done, chunk_errors) in zip(chunks, pool.map(_lint_chunk, [settings] * len(chunks), [on_file] * len(chunks), chunks)):
+            out.extend(done)
             errors.extend(chunk_errors)
             if progress is not None:
                 for path in chunk:
                     progress(path)
-    return raw
+    return out
 
 
 def check_paths(
@@ -348,16 +390,19 @@ def check_paths(
     settings: Optional[Settings] = None,
     progress: Optional[Callable[[str], None]] = None,
     on_file: Optional[OnFile] = None,
+    cache: bool = False,
 ) -> CheckResult:
     """Lint every config under `paths` (plus, if enabled, the configs that inherit them).
 
     Raises UsageError for a path that does not exist. A crash while linting one file is an
     SL999 finding (also listed in `internal_errors`) and the other files are still linted.
-    `on_file` is handed to the `Linter` (the CLI attaches fixes with it).
+    `on_file` is handed to the `Linter` (the CLI attaches fixes with it). With `cache`, findings of
+    unchanged files come from the persistent cache (`schedlint.lint.cache`) and new ones are saved.
     """
     settings = settings or Settings()
     paths = list(paths)
-    files = discover(paths, settings)
+    findings_cache = FindingsCache.for_run(settings, on_file) if cache else None
+    files = discover(paths, settings, findings_cache)
     linter = Linter(settings, on_file)
     result = CheckResult(files=files)
     # a file given by name (as pre-commit gives the edited ones) re-checks the configs inheriting it
@@ -365,9 +410,10 @@ def check_paths(
     if settings.dependents and given:
         root = project_root(given)
         if os.path.dirname(root) != root:
-            result.dependents = [f for f in dependents(linter.loader, given, discover([root], settings)) if f not in files]
+            universe = discover([root], settings, findings_cache)
+            result.dependents = [f for f in dependents(linter.loader, given, universe, findings_cache) if f not in files]
             result.files = sorted(set(files) | set(result.dependents))
-    raw = lint_files(linter, result.files, progress, result.internal_errors)
+    raw = lint_files(linter, result.files, progress, result.internal_errors, findings_cache)
     result.findings = merge_findings(select_findings(raw, settings, linter.loader.text))
     return result
 

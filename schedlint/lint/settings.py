@@ -62,6 +62,8 @@ class Settings(BaseModel):
     allow_exec: bool = Field(False, alias="allow-exec")
     dependents: bool = True
     jobs: Optional[int] = None  # worker processes for large trees (default: one per core)
+    # the findings cache folder (relative to the settings file's folder); default `.schedlint_cache`
+    cache_dir: Optional[str] = Field(None, alias="cache-dir")
     thresholds: Thresholds = Field(default_factory=Thresholds)
 
     # the settings file these came from (None: defaults); globs are relative to its folder

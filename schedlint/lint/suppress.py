@@ -88,6 +88,8 @@ def _statements(text: str) -> List[Tuple[int, int]]:
 
 
 def _scan(text: str) -> _FileInfo:
+    if "noqa" not in text.lower():
+        return _FileInfo({}, None, [])  # nothing to find: skip tokenizing and parsing
     noqa: Dict[int, List[List[str]]] = {}
     file_level: Optional[List[str]] = None
     lines = text.splitlines()

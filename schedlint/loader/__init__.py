@@ -570,8 +570,15 @@ class Loader:
 
     def _resolve_by_execution(self, path: str, problem: LoadProblem) -> ResolvedConfig:
         try:
-            from mmengine.config import Config  # heavy; only when asked to execute
-
+            from mmengine.config import Config  # heavy; only when asked to execute; whatever mmengine is installed
+        except ImportError:
+            raise LoadProblem(
+                "SL904",
+                f"{problem.message}; --allow-exec needs mmengine (or mmengine-lite), which is not installed: "
+                "pip install 'schedlint[exec]'",
+                problem.location,
+            ) from None
+        try:
             cfg = Config.fromfile(path, import_custom_modules=False)
             data = cfg.to_dict()
         except BaseException as exc:  # the config's own code may raise anything

@@ -18,7 +18,13 @@ from schedlint import __version__
 from schedlint.model import Finding, Location
 
 FORMATS = ("full", "concise", "json", "github", "sarif")
-DOCS_URL = "docs/rules.md#{code}"  # rule docs ship in the repository; `schedlint rule CODE` prints them
+#: the rule docs (docs/rules.md of the project, also printed offline by `schedlint rule CODE`)
+DOCS_URL = "https://github.com/schedlint/schedlint/blob/main/docs/rules.md#{code}"
+
+
+def rule_url(code: str) -> str:
+    """The absolute address of a rule's documentation."""
+    return DOCS_URL.format(code=code.lower())
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 ReadText = Callable[[str], str]
@@ -76,7 +82,7 @@ def finding_to_json(f: Finding) -> Dict[str, Any]:
         "location": _loc_json(f.location),
         "end_location": _end_json(f.location),
         "fix": fix,
-        "url": DOCS_URL.format(code=f.code.lower()),
+        "url": rule_url(f.code),
         "related": [
             {"filename": r.location.file, "location": _loc_json(r.location), "message": r.message} for r in f.related
         ],
@@ -282,6 +288,7 @@ def _sarif_rule(rule: Any, level: Dict[str, str]) -> Dict[str, Any]:
     return {
         "id": rule.code,
         "name": rule.name,
+        "helpUri": rule_url(rule.code),
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": doc.split("\n\n")[0] if doc else rule.summary},
         "help": {"text": doc or rule.summary, "markdown": rule_text(rule)},

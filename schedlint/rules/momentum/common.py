@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
-import numpy as np
+from typing import TYPE_CHECKING, Optional
 
 from schedlint.rules.base import Context
 from schedlint.rules.support import stop_iteration
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
 
 _ADAMW = "optim_wrapper = dict(optimizer=dict(type='AdamW', lr=0.0018, betas=(0.95, 0.99), weight_decay=0.01))\n"
 # mmdet3d's official cyclic schedule (mmengine port): beta1 annealed to 0.85/0.95, then towards 1.
@@ -37,5 +38,5 @@ def _momentum_values(ctx: Context) -> Optional[np.ndarray]:
 
 
 def _first(mask: np.ndarray) -> Optional[int]:
-    hits = np.flatnonzero(mask)
+    hits = mask.nonzero()[0]  # numpy is never imported by the rules themselves (start-up)
     return int(hits[0]) if hits.size else None

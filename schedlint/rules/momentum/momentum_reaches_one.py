@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Iterator, List, Optional, Tuple
-
-import numpy as np
+from typing import TYPE_CHECKING, Iterator, List, Optional, Tuple
 
 from schedlint.model import Finding, Location, Related, Severity
 from schedlint.rules.base import Context, Example, Rule, cfg, fmt
 from schedlint.rules.support import legacy_loc, legacy_policy, related_keys, responsible, span
 from schedlint.rules.windows import param_word
 from schedlint.rules.momentum.common import ONE, _ADAMW, _CYCLIC_20E, _first, _momentum_values
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
 
 _LEGACY_CYCLIC = """\
 optimizer = dict(type='AdamW', lr=0.0018, betas=(0.95, 0.99), weight_decay=0.01)
@@ -60,7 +61,7 @@ def _frozen_tail(values: np.ndarray) -> int:
     """How many final iterations keep exactly the last value (the schedule has ended)."""
     if values.size == 0:
         return 0
-    changed = np.flatnonzero(values != values[-1])
+    changed = (values != values[-1]).nonzero()[0]
     return int(values.size - (changed[-1] + 1)) if changed.size else int(values.size)
 
 
@@ -179,7 +180,7 @@ class MomentumReachesOne(Rule):
             yield self.finding(msg, loc, related + ctx.horizon_related_if_elsewhere(loc), severity=severity)
 
     def _reaches_one(self, ctx: Context, values: np.ndarray, over: int, word: str, beta: bool) -> Finding:
-        peak_at = int(np.argmax(values))
+        peak_at = int(values.argmax())
         peak = float(values[peak_at])
         exact = abs(float(values[over]) - 1.0) <= 1e-12
         loc, related, who = _cause_location(ctx, over)
