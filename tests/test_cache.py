@@ -125,6 +125,9 @@ def test_settings_that_change_findings_are_part_of_the_key(tmp_path, monkeypatch
     check_paths(["."], settings.with_overrides(epoch_length=7), cache=True)
     assert len(linted) == 5
     linted.clear()
+    check_paths(["."], settings.with_overrides(gpus=4), cache=True)  # feeds the epoch-length estimate
+    assert len(linted) == 5
+    linted.clear()
     # selection is applied after the cache: no relint
     narrowed = check_paths(["."], settings.with_overrides(select=["SL2"]), cache=True)
     assert linted == [] and all(f.code.startswith("SL2") for f in narrowed.findings)

@@ -154,3 +154,14 @@ def test_scope_root_must_exist(tmp_path):
     result = CliRunner().invoke(app, ["check", os.fspath(tmp_path / "config.py"), "--isolated",
                                       "--scope-root", f"mmdet={tmp_path / 'mmdet'}", "--epoch-length", "10"])
     assert result.exit_code in (0, 1)
+
+
+def test_gpus_from_auto_scale_lr_base_batch_when_the_name_has_none(tmp_path):
+    text = SGD + TRAIN + ("train_dataloader = dict(batch_size=8, dataset=dict(type='HRSCDataset'))\n"
+                          "auto_scale_lr = dict(enable=False, base_batch_size=8)\n")
+    h = horizon(tmp_path, text, name="rotated_rtmdet_l-3x-hrsc.py")
+    assert h.epoch_length == -(-617 // 8)
+    assert "auto_scale_lr.base_batch_size 8" in h.epoch_length_source
+    # the file name still wins over it
+    h = horizon(tmp_path, text, name="rotated_rtmdet_l_8xb8-3x-hrsc.py")
+    assert h.epoch_length == -(-617 // 64)

@@ -221,3 +221,136 @@ def test_mmcv_warmup_longer_than_run_is_sl009(tmp_path):
     found = lint(tmp_path, {"config.py": LEGACY.format(warmup=5000, step=[8, 11])}, epoch_length=100)
     assert [f.severity.value for f in found if f.code == "SL009"] == ["error"]
     assert "SL009" not in codes(lint(tmp_path, {"config.py": LEGACY.format(warmup=500, step=[8, 11])}, epoch_length=100))
+
+
+# -- scripts are not configs --------------------------------------------------------------------
+
+def test_scripts_at_a_repository_root_are_not_linted_as_configs(tmp_path):
+    from schedlint.lint.engine import discover
+
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    (tools / "convert.py").write_text("import torch\nmodel = torch.load('a.pth')\ntorch.save(model, 'b.pth')\n")
+    (tools / "analyze.py").write_text("import argparse\nparser = argparse.ArgumentParser()\nmodel = 'x'\n")
+    (tools / "run.py").write_text("model = dict(type='A')\nif __name__ == '__main__':\n    pass\n")
+    configs = tmp_path / "configs"
+    configs.mkdir()
+    (configs / "new_style.py").write_text(
+        "from mmengine.config import read_base\nfrom torch.optim import SGD\nwith read_base():\n"
+        "    from .base import *\noptim_wrapper = dict(optimizer=dict(type=SGD, lr=0.01))\n")
+    (configs / "old_style.py").write_text(
+        "import os.path as osp\ndata_root = osp.join('data', 'coco')\nmodel = dict(type='A')\nmodel.update(depth=1)\n")
+    found = sorted(os.path.relpath(f, tmp_path) for f in discover([os.fspath(tmp_path)]))
+    assert found == ["configs/new_style.py", "configs/old_style.py"]
+
+
+def test_concise_output_names_the_configs_a_base_finding_affects(tmp_path):
+    from schedlint.report import render_concise
+
+    base = SGD + "param_scheduler = [dict(type='MultiStepLR', by_epoch=True, milestones=[8, 11], end=12)]\n"
+    (tmp_path / "base.py").write_text(base + "train_cfg = dict(by_epoch=True, max_epochs=12)\n")
+    (tmp_path / "child_24e.py").write_text("_base_ = './base.py'\ntrain_cfg = dict(max_epochs=24)\n")
+    result = check_paths([os.fspath(tmp_path)], Settings(dependents=False, epoch_length=10))
+    text = render_concise(result.findings)
+    line = next(line for line in text.splitlines() if "base.py" in line.split(":")[0])
+    assert "affects" in line and "child_24e.py" in line
+    # a finding in the config itself names nothing more
+    (tmp_path / "solo.py").write_text(base + "train_cfg = dict(by_epoch=True, max_epochs=24)\n")
+    result = check_paths([os.fspath(tmp_path / "solo.py")], Settings(dependents=False, epoch_length=10))
+    assert result.findings and "affects" not in render_concise(result.findings)
+
+
+# -- loader: ConfigDict.merge, read_base from source checkouts and scope roots ------------------
+
+SCHEDULE_1X = """\
+from mmengine.optim.scheduler.lr_scheduler import LinearLR, MultiStepLR
+from mmengine.runner.loops import EpochBasedTrainLoop
+from torch.optim.sgd import SGD
+train_cfg = dict(type=EpochBasedTrainLoop, max_epochs=12, val_interval=1)
+param_scheduler = [
+    dict(type=LinearLR, start_factor=0.001, by_epoch=False, begin=0, end=500),
+    dict(type=MultiStepLR, begin=0, end=12, by_epoch=True, milestones=[8, 11], gamma=0.1)
+]
+optim_wrapper = dict(optimizer=dict(type=SGD, lr=0.02, momentum=0.9, weight_decay=0.0001))
+"""
+CHILD = """\
+from mmengine.config import read_base
+with read_base():
+    from mmdet.configs._base_.schedule_1x import *
+train_cfg.merge(dict(max_epochs=24))
+param_scheduler[1].merge(dict(end={end}, milestones=[16, 22]))
+optim_wrapper.merge(dict(optimizer=dict(lr=0.01)))
+"""
+
+
+def _checkout(tmp_path):
+    (tmp_path / "repo" / "mmdet" / "configs" / "_base_").mkdir(parents=True)
+    (tmp_path / "repo" / "mmdet" / "__init__.py").write_text("")
+    (tmp_path / "repo" / "mmdet" / "configs" / "_base_" / "schedule_1x.py").write_text(SCHEDULE_1X)
+    (tmp_path / "repo" / "projects" / "p").mkdir(parents=True)
+
+
+def test_config_dict_merge_and_read_base_from_a_source_checkout(tmp_path):
+    _checkout(tmp_path)
+    child = tmp_path / "repo" / "projects" / "p" / "a.py"
+    child.write_text(CHILD.format(end=24))
+    findings = check_paths([os.fspath(child)], Settings(dependents=False, epoch_length=100)).findings
+    assert not findings, [f"{f.code} {f.message}" for f in findings]
+    linter = Linter(Settings(dependents=False, epoch_length=100))
+    resolved, _ = linter.resolve(os.fspath(child))
+    plan = linter.plan_for(resolved, os.fspath(child))
+    assert plan.horizon.max_epochs == 24 and plan.optimizer.lr == pytest.approx(0.01)
+    assert plan.optimizer.momentum == pytest.approx(0.9)  # merged, not replaced
+    assert plan.schedulers[1].args["milestones"] == [16, 22] and plan.schedulers[1].end == 24
+    # the merge really is understood: a forgotten end is caught
+    child.write_text(CHILD.format(end=12))
+    assert "SL001" in codes(check_paths([os.fspath(child)], Settings(dependents=False, epoch_length=100)).findings)
+
+
+def test_read_base_outside_a_checkout_says_how_to_fix_it_and_scope_root_resolves_it(tmp_path):
+    _checkout(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "a.py").write_text(CHILD.format(end=24))
+    findings = check_paths([os.fspath(elsewhere / "a.py")], Settings(dependents=False, epoch_length=100)).findings
+    assert [f.code for f in findings] == ["SL905"] and "--scope-root mmdet=DIR" in findings[0].message
+    for root in ("repo", "repo/mmdet", "repo/mmdet/configs"):
+        settings = Settings(dependents=False, epoch_length=100, scope_roots={"mmdet": os.fspath(tmp_path / root)})
+        assert not check_paths([os.fspath(elsewhere / "a.py")], settings).findings, root
+
+
+def test_merge_on_a_plain_dict_is_still_an_error(tmp_path):
+    (tmp_path / "config.py").write_text(SGD + "train_cfg = dict(by_epoch=True, max_epochs=12)\n"
+                                        "train_cfg.merge(dict(max_epochs=24))\n")
+    assert "SL907" in codes(check_paths([os.fspath(tmp_path / "config.py")], Settings(dependents=False)).findings)
+
+
+def test_scope_base_resolves_from_a_source_checkout_of_that_package(tmp_path):
+    (tmp_path / "mmyolo").mkdir()
+    (tmp_path / "mmyolo" / "__init__.py").write_text("")
+    (tmp_path / "configs" / "yolov5").mkdir(parents=True)
+    (tmp_path / "configs" / "yolov5" / "base.py").write_text(SGD + "train_cfg = dict(by_epoch=True, max_epochs=12)\n"
+                                                         "param_scheduler = [dict(type='MultiStepLR', milestones=[8, 11])]\n")
+    (tmp_path / "projects" / "x").mkdir(parents=True)
+    child = tmp_path / "projects" / "x" / "c.py"
+    child.write_text("_base_ = 'mmyolo::yolov5/base.py'\ntrain_cfg = dict(max_epochs=12)\n")
+    assert not check_paths([os.fspath(child)], Settings(dependents=False, epoch_length=10)).findings
+    # outside a checkout the scope is still unknown
+    (tmp_path / "mmyolo" / "__init__.py").unlink()
+    assert codes(check_paths([os.fspath(child)], Settings(dependents=False, epoch_length=10)).findings) == {"SL905"}
+
+
+def test_file_name_quiet_on_pretraining_lengths_load_from_and_second_stages(tmp_path):
+    assert lengths_in_name("cascade-mask-rcnn-r50-fpn_coco-20e_nuim.py") == []
+    assert "SL012" not in codes(lint(tmp_path, {"m_coco-20e_nuim.py": BODY.format(n=12)}, "m_coco-20e_nuim.py"))
+    # load_from alone is no stage sign (3D configs load pre-trained backbones with it)
+    loads = BODY.format(n=24) + "load_from = 'ckpts/fcos3d_vovnet.pth'\n"
+    assert "SL012" in codes(lint(tmp_path, {"bevformerv2-r50-t2-48ep.py": loads}, "bevformerv2-r50-t2-48ep.py"))
+    # BEVFusion: the lidar-cam stage inherits the 20-epoch lidar config (and its name) and trains 6
+    base = "bevfusion_lidar_8xb4-cyclic-20e_nus-3d.py"
+    files = {base: BODY.format(n=20),
+             "bevfusion_lidar-cam_8xb4-cyclic-20e_nus-3d.py": f"_base_ = ['./{base}']\ntrain_cfg = dict(max_epochs=6)\n"}
+    assert "SL012" not in codes(lint(tmp_path, files, "bevfusion_lidar-cam_8xb4-cyclic-20e_nus-3d.py"))
+    # but a copy named 48ep that trains 24 (BEVFormer v2 t2-48ep) is reported
+    files = {"v2-t2-24ep.py": BODY.format(n=24), "v2-t2-48ep.py": BODY.format(n=24)}
+    assert "SL012" in codes(lint(tmp_path, files, "v2-t2-48ep.py"))

@@ -56,6 +56,8 @@ def cache_key(settings: Any, on_file: Optional[Callable[..., Any]]) -> str:
         "epoch_length": settings.epoch_length,
         "epoch_length_per_glob": settings.epoch_length_per_glob,
         "scope_roots": settings.scope_roots,
+        "gpus": getattr(settings, "gpus", None),  # the epoch-length estimate reads them
+        "batch_size": getattr(settings, "batch_size", None),
         "allow_exec": settings.allow_exec,
         "thresholds": settings.thresholds.model_dump(),
         "on_file": None if on_file is None else f"{on_file.__module__}.{getattr(on_file, '__qualname__', on_file)}",

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Dict, Iterable, List, Optional, Set, Tuple
 
 from schedlint.lint.cache import FindingsCache
+from schedlint.lint.scripts import looks_like_script
 from schedlint.lint.settings import Settings
 from schedlint.loader import Loader, LoadProblem, ResolvedConfig, is_config_file
 from schedlint.model import Finding, Location, Related, Severity
@@ -60,8 +61,9 @@ def looks_like_config(path: str) -> bool:
     """Whether a .py file found in a folder walk is an OpenMMLab config rather than Python code.
 
     A config assigns config keys at top level (`_base_`, `param_scheduler`, `model`, ...) and
-    defines no functions or classes (unless it inherits, which only configs do). A binary file
-    named .py is kept, so that it is reported.
+    defines no functions or classes (unless it inherits, which only configs do); scripts are told
+    apart by their imports and code shape (`schedlint.lint.scripts`). A binary file named .py is
+    kept, so that it is reported.
     """
     try:
         with open(path, "rb") as fh:
@@ -72,13 +74,15 @@ def looks_like_config(path: str) -> bool:
         return True
     if not _CONFIG_ASSIGN.search(head):
         return False
-    if not _MODULE_CODE.search(head):
-        return True
-    # Python code that mentions config keys (e.g. inside strings): decide on the real statements
+    # decide on the real statements (config keys may be mentioned inside strings of Python code)
     try:
         tree = ast.parse(head)
     except (SyntaxError, ValueError):
         return True  # a broken config is reported as such
+    if looks_like_script(tree):
+        return False  # a tool: argparse, `__main__`, `model = torch.load(...)`
+    if not _MODULE_CODE.search(head):
+        return True
     names = {
         t.id
         for stmt in tree.body

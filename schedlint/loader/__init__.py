@@ -92,6 +92,19 @@ def find_scope_root(scope: str, scope_roots: Dict[str, str]) -> Optional[str]:
     return None
 
 
+def _checkout_configs(scope: str, including: str) -> Optional[str]:
+    """The `configs` folder of a source checkout of `scope` above the including file (a config of
+    mmyolo's own `projects/` naming `mmyolo::yolov5/...` while mmyolo is not installed)."""
+    here = os.path.dirname(os.path.abspath(including))
+    while True:
+        if os.path.isfile(os.path.join(here, scope, "__init__.py")) and os.path.isdir(os.path.join(here, "configs")):
+            return os.path.join(here, "configs")
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
+
+
 def _decode(path: str, data: bytes) -> str:
     if len(data) > MAX_FILE_BYTES:
         raise LoadProblem("SL906", f"file is too large to be a config ({len(data)} bytes)", Location(path, 1))
@@ -439,7 +452,7 @@ class Loader:
     def _base_path(self, ref: str, including: str, loc: Location) -> str:
         if "::" in ref:
             scope, _, rel = ref.partition("::")
-            root = find_scope_root(scope, self.scope_roots)
+            root = find_scope_root(scope, self.scope_roots) or _checkout_configs(scope, including)
             if root is None:
                 raise LoadProblem(
                     "SL905",
@@ -459,11 +472,41 @@ class Loader:
                 os.path.join(base_dir, *([".."] * (level - 1)), module.replace(".", "/") + ".py")
             )
         parts = module.split(".")
-        root = find_scope_root(parts[0], {})
-        if len(parts) < 2 or root is None:
-            raise LoadProblem("SL905", f"cannot locate base module `{module}` without importing it", loc)
-        package_dir = os.path.dirname(os.path.dirname(root))
-        return os.path.join(package_dir, *parts[1:]) + ".py"
+        if len(parts) >= 2:
+            for candidate in self._module_candidates(parts, including):
+                if os.path.isfile(candidate):
+                    return candidate
+            root = find_scope_root(parts[0], {})
+            if root is not None:
+                package_dir = os.path.dirname(os.path.dirname(root))
+                return os.path.join(package_dir, *parts[1:]) + ".py"
+        raise LoadProblem(
+            "SL905",
+            f"cannot locate base module `{module}` without importing it: install `{parts[0]}`, check from a "
+            f"source checkout that contains `{parts[0]}/`, or pass --scope-root {parts[0]}=DIR",
+            loc,
+        )
+
+    def _module_candidates(self, parts: List[str], including: str) -> List[str]:
+        """Files a read_base import `pkg.configs.x` may name: under a `--scope-root pkg=DIR` (the
+        checkout, the package, or its configs folder), then in a source checkout above the config."""
+        out: List[str] = []
+        root = self.scope_roots.get(parts[0])
+        if root is not None:
+            out.append(os.path.join(root, *parts) + ".py")  # DIR = the checkout
+            out.append(os.path.join(root, *parts[1:]) + ".py")  # DIR = the package
+            if len(parts) > 2 and parts[1] == "configs":
+                out.append(os.path.join(root, *parts[2:]) + ".py")  # DIR = its configs folder
+        here = os.path.dirname(os.path.abspath(including))
+        while True:
+            if os.path.isfile(os.path.join(here, parts[0], "__init__.py")):
+                out.append(os.path.join(here, *parts) + ".py")
+                break
+            parent = os.path.dirname(here)
+            if parent == here:
+                break
+            here = parent
+        return out
 
     def _lazy_base_references(self, path: str) -> List[Tuple[str, Location]]:
         try:

@@ -5,7 +5,8 @@ the config states itself (`num_iters_per_epoch = 28130 // (8 * 2)`, BEVFormer/St
 then the train split size of a known dataset (`schedlint.plan.datasets`, through the wrappers
 RepeatDataset / ConcatDataset / CBGSDataset) divided by batch x GPUs. GPUs and batch come from
 `--gpus` / `--batch-size`, the config, then the file name (`8xb2`, `b32x8`, `NxM` disambiguated by
-the config's own batch). Every estimate says where each number came from.
+the config's own batch), then `auto_scale_lr.base_batch_size` / batch (the total batch the LR is tuned
+for), else 8 GPUs. Every estimate says where each number came from.
 """
 
 from __future__ import annotations
@@ -159,10 +160,15 @@ def estimate_epoch_length(
         batch, batch_note = name_batch, f"batch {name_batch} from the file name"
     else:
         batch, batch_note = 1, "batch 1 assumed"
+    base_batch = _int(resolved.get("auto_scale_lr", "base_batch_size"))
     if gpus:
         gpu_note = f"{gpus} GPUs (--gpus)"
     elif name_gpus:
         gpus, gpu_note = name_gpus, f"{name_gpus} GPUs from the file name"
+    elif base_batch and base_batch >= batch and base_batch % batch == 0:
+        # the total batch the config's LR is tuned for (mmrotate: base_batch_size=8 with batch 8: 1 GPU)
+        gpus = base_batch // batch
+        gpu_note = f"{gpus} GPUs from auto_scale_lr.base_batch_size {base_batch} / batch {batch}"
     else:
         gpus, gpu_note = DEFAULT_GPUS, f"{DEFAULT_GPUS} GPUs assumed (use --gpus)"
     length = max(1, math.ceil(size / (batch * gpus)))

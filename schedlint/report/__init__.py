@@ -100,10 +100,21 @@ def render_json(findings: List[Finding]) -> str:
 # --------------------------------------------------------------------------------------------
 
 
+def _affected(f: Finding, shown: int = 3) -> str:
+    """' (affects a.py, b.py and 4 more)' for a finding in a file other than the config(s) it is about."""
+    if not f.configs or (len(f.configs) == 1 and f.configs[0] == f.location.file):
+        return ""
+    names = ", ".join(relpath(c) for c in f.configs[:shown])
+    more = f" and {len(f.configs) - shown} more" if len(f.configs) > shown else ""
+    return f" (affects {names}{more})"
+
+
 def render_concise(findings: List[Finding]) -> str:
-    """One `path:line:col: CODE message` line per finding."""
+    """One `path:line:col: CODE message` line per finding; a finding in a shared base names the
+    configs it affects."""
     return "\n".join(
-        f"{relpath(f.location.file)}:{f.location.line}:{f.location.col + 1}: {f.code} {f.message}" for f in findings
+        f"{relpath(f.location.file)}:{f.location.line}:{f.location.col + 1}: {f.code} {f.message}{_affected(f)}"
+        for f in findings
     )
 
 

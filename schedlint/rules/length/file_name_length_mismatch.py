@@ -18,10 +18,21 @@ EPOCHS_PER_X = 12
 _STAGED = re.compile(r"stage|pretrain|finetune|(?:^|[_-])ft(?:[_-]|$)|distill|warmup|resume", re.IGNORECASE)
 
 
+# a length right after a dataset name is the pre-training's (`..._coco-20e_nuim`: 20 epochs on COCO)
+_PRETRAIN_DATASETS = {"coco", "in1k", "in21k", "imagenet", "objects365", "o365", "lvis", "cityscapes", "voc",
+                      "nus", "nuim", "kitti", "waymo", "ade20k", "sa1b"}
+
+
+def _pretraining(name: str, start: int) -> bool:
+    before = re.split(r"[_-]", name[:start].rstrip("_-"))
+    return bool(before) and before[-1].lower() in _PRETRAIN_DATASETS
+
+
 def _lengths_in_name(filename: str) -> List[int]:
     name = os.path.splitext(os.path.basename(filename))[0]
-    found = [int(m.group("n")) for m in _EPOCHS.finditer(name)]
-    found += [int(m.group("n")) * EPOCHS_PER_X for m in _SCHEDULE_X.finditer(name)]
+    found = [int(m.group("n")) for m in _EPOCHS.finditer(name) if not _pretraining(name, m.start("n"))]
+    found += [int(m.group("n")) * EPOCHS_PER_X for m in _SCHEDULE_X.finditer(name)
+              if not _pretraining(name, m.start("n"))]
     return sorted(set(found))
 
 
@@ -43,8 +54,11 @@ class FileNameLengthMismatch(Rule):
     and its length edited without the name (or the other way round): one of them is wrong.
 
     Stays quiet where the name legitimately differs: a dataset wrapped in `RepeatDataset`
-    (12 epochs x3 named `3x`), iteration-based loops, several lengths in one name, and
-    multi-stage recipes (`stage2`, `finetune`, `pretrain`) whose name states the whole recipe.
+    (12 epochs x3 named `3x`), iteration-based loops, several lengths in one name, a length that
+    follows a dataset name (`coco-20e_nuim`: the pre-training's), and multi-stage recipes: names
+    with `stage2`, `finetune`, `pretrain`, and a config that sets its own length over a base whose
+    name states the length it inherits (BEVFusion's lidar-cam stage, 6 epochs, named after the
+    20-epoch lidar stage it extends).
 
     Fix: rename the file, or train the length its name promises.
     """
@@ -80,6 +94,11 @@ class FileNameLengthMismatch(Rule):
         stated = _lengths_in_name(name)
         if len(stated) != 1 or stated[0] == h.max_epochs or _STAGED.search(name):
             return
+        loc = h.locs.get("max_epochs")
+        if loc is not None and loc.file == ctx.plan.filename and any(
+            stated[0] in _lengths_in_name(base) for base in ctx.resolved.chain if base != ctx.plan.filename
+        ):
+            return  # the name comes from a base that trains that length; this stage changes it on purpose
         dataset = ctx.resolved.get("train_dataloader", "dataset")
         if dataset is None:
             dataset = ctx.resolved.get("data", "train")
