@@ -87,8 +87,9 @@ def _candidates(folder: str) -> List[Tuple[str, List[str]]]:
     tb = [n for n in _listdir(folder) if n.startswith(_TB_PREFIX)]
     for sub in ("tf_logs", "tensorboard", "tb_logs"):
         tb += [os.path.join(sub, n) for n in _listdir(os.path.join(folder, sub)) if n.startswith(_TB_PREFIX)]
-    for name in tb:
-        runs.append((name, [os.path.join(folder, name)]))
+    if not runs:  # TensorBoard files duplicate the JSON/text logs of the same run: a fallback only
+        for name in tb:
+            runs.append((name, [os.path.join(folder, name)]))
     return runs
 
 

@@ -215,7 +215,9 @@ class Levels:
 
     @property
     def trend(self) -> str:
-        """'falls', 'rises' or 'flat' (within the noise) from the start to the end."""
+        """'falls', 'rises' or 'flat' (within the noise) from the start to the end; 'unknown' under 4 points."""
+        if self.points < 4:
+            return "unknown"
         if self.start - self.end > self.threshold:
             return "falls"
         if self.end - self.start > self.threshold:
@@ -228,6 +230,8 @@ class Levels:
             return f"the training {name} falls from {self.start:.4g} to {self.end:.4g}"
         if self.trend == "rises":
             return f"the training {name} rises from {self.start:.4g} to {self.end:.4g}"
+        if self.trend == "unknown":
+            return f"the training {name} goes from {self.start:.4g} to {self.end:.4g}"
         return (f"the training {name} stays within its noise ({self.start:.4g} at the start, {self.end:.4g} at the "
                 f"end, noise {self.noise:.2g})")
 
