@@ -467,3 +467,29 @@ def test_point10_fix_rescale_works_on_the_config_dumped_with_a_run(tmp_path):
     assert "end=40" in after and "T_max=24" in after and "begin=16" in after
     # the rescaled copy no longer ends early
     assert "SL004" not in runner.invoke(app, ["check", str(dumped), "--output-format", "concise"]).stdout
+
+
+def test_point6_unfinished_run_without_epoch_keys_uses_the_planned_iterations(tmp_path):
+    config = tmp_path / "cfg.py"
+    config.write_text(DETR_LIKE)
+    run = tmp_path / "work" / STAMP
+    (run / "vis_data").mkdir(parents=True)
+    rows = [{"lr": 1e-5, "loss": 2.0 / (1 + i / 50), "iter": i, "step": i} for i in range(8, 201, 8)]  # stopped at 200
+    (run / "vis_data" / "scalars.json").write_text("\n".join(json.dumps(r) for r in rows))
+    (run / f"{STAMP}.log").write_text("\n".join(
+        f"2024/03/05 10:16:00 - mmengine - INFO - Iter(train) [{r['iter']:>3}/400]  lr: 1.0000e-05  loss: {r['loss']:.4f}"
+        for r in rows))
+    diag = diagnose_run(str(tmp_path / "work"), config=str(config))
+    assert diag.log.epoch_length == 8 and "400 planned iterations" in diag.log.epoch_length_source
+
+
+def test_point6_scalars_without_epoch_keys_take_the_epoch_length_from_the_text_log(tmp_path):
+    run = tmp_path / "work" / STAMP
+    (run / "vis_data").mkdir(parents=True)
+    rows = [{"lr": 1e-2, "loss": 2.0 / (1 + i / 50), "iter": i, "step": i} for i in range(10, 401, 10)]
+    (run / "vis_data" / "scalars.json").write_text("\n".join(json.dumps(r) for r in rows))
+    (run / f"{STAMP}.log").write_text(
+        "2024/03/05 10:16:00 - mmengine - INFO - Epoch(train)  [1][10/40]  lr: 1.0000e-02  loss: 1.0\n")
+    log = diagnose_run(str(tmp_path / "work")).log
+    assert log.epoch_length == 40 and log.loop == "epoch" and "beside it" in log.epoch_length_source
+    assert list(log.epochs[:5]) == [1, 1, 1, 1, 2]

@@ -128,6 +128,9 @@ def _view_for(log: RunLog, config_path: str, config_source: str, settings: Setti
 def _length_from_config(log: RunLog, horizon: Any) -> Tuple[int, str]:
     """Iterations per epoch of a log without epochs, under the config's epoch loop."""
     total, epochs = log.total_iters, horizon.max_epochs
+    if log.max_iters and log.max_iters >= total:  # `Iter(train) [i/N]` of the text log: N planned iterations
+        by_planned = max(1, int(round(log.max_iters / epochs)))
+        return by_planned, f"the {log.max_iters} planned iterations of the text log / max_epochs={epochs} of the config"
     by_total = max(1, int(round(total / epochs)))
     text = f"the {total} logged iterations / max_epochs={epochs} of the config"
     if log.val_by == "iter" and len(log.val_steps) >= 2 and horizon.val_interval:

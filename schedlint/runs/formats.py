@@ -280,10 +280,19 @@ def _text_record(line: str, k: int) -> Optional[Rec]:
     return None
 
 
-def header_length(lines: Iterable[str]) -> Optional[int]:
-    """Iterations per epoch from the first `Epoch [e][i/N]` training header of a text log, if any."""
+def header_length(lines: Iterable[str], planned: bool = False) -> Optional[int]:
+    """Iterations per epoch from the first `Epoch [e][i/N]` training header of a text log, if any
+    (with `planned`, the N of the first `Iter(train) [i/N]` header instead: the planned iterations)."""
     for line in lines:
-        m = _MME_EPOCH.search(line) or None
+        if planned:
+            m = _MME_ITER.search(line)
+            if m is not None and m.group(1) == "train" and int(m.group(3)) > 0:
+                return int(m.group(3))
+            m = _MMCV_ITER.search(line)
+            if m is not None and int(m.group(2)) > 0:
+                return int(m.group(2))
+            continue
+        m = _MME_EPOCH.search(line)
         if m is not None and m.group(1) == "train" and int(m.group(4)) > 0:
             return int(m.group(4))
         m = _MMCV_EPOCH.search(line)
