@@ -212,6 +212,7 @@ class Levels:
     noise: float
     threshold: float  # the smallest change that is more than noise
     points: int
+    low_at: float = 0.0  # iteration of the lowest (smoothed) level
 
     @property
     def trend(self) -> str:
@@ -249,14 +250,15 @@ def loss_levels(iters: np.ndarray, loss: np.ndarray) -> Optional[Levels]:
         k = max(1, n // 3)
         noise = _diff_noise(v) if n > 2 else 0.0
         start, end = float(np.median(v[:k])), float(np.median(v[-k:]))
-        return Levels(start, float(np.min(v)), end, noise, max(4.0 * noise, 0.1 * abs(start)), n)
+        return Levels(start, float(np.min(v)), end, noise, max(4.0 * noise, 0.1 * abs(start)), n,
+                      float(x[int(np.argmin(v))]))
     w = smoothing_window(n)
     s = smooth(v, w)
     noise = _noise(v, s)
     end_seg = v[-max(w, n // 20):]
     start, end = float(np.median(v[:w])), float(np.median(end_seg))
     se = 1.2533 * noise * math.sqrt(1.0 / len(end_seg) + 1.0 / w)
-    return Levels(start, float(np.min(s)), end, noise, max(3.0 * se, 0.01 * abs(start)), n)
+    return Levels(start, float(np.min(s)), end, noise, max(3.0 * se, 0.01 * abs(start)), n, float(x[int(np.argmin(s))]))
 
 
 def _turning_point(x: np.ndarray, v: np.ndarray, s: np.ndarray, m: int, level: float) -> int:

@@ -92,7 +92,12 @@ def _no_rebound(diag: Any, loss_name: str, schedule_findings: List[Finding]) -> 
                             "regularisation/augmentation.")
         else:
             diag.kind = "healthy"
-            diag.verdict = f"No loss rebound: {phrase}" + (f"; {val_text}" if val_text else "") + "."
+            late = ""
+            if levels.end - levels.low > levels.threshold:
+                late = (f" (its lowest level, {levels.low:.4g}, is at {diag.where(levels.low_at)}: the rise to "
+                        f"{levels.end:.4g} after it is too small or too short-lived against the noise to call a "
+                        "rebound)")
+            diag.verdict = f"No loss rebound: {phrase}{late}" + (f"; {val_text}" if val_text else "") + "."
     elif levels.trend == "flat":
         diag.kind = "inconclusive"
         diag.verdict = (f"Inconclusive: {phrase}; the log shows neither a fall nor a rebound beyond the noise"
