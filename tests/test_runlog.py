@@ -433,3 +433,22 @@ def test_a_vis_data_folder_is_read_directly(tmp_path):
     _small_run(tmp_path)
     vis = tmp_path / STAMP / "vis_data"
     assert read_run(str(vis)).total_iters == 120
+
+
+def test_tensorboard_mmengine_tags(tmp_path):
+    pytest.importorskip("tensorboard")
+    from torch.utils.tensorboard import SummaryWriter
+
+    writer = SummaryWriter(str(tmp_path / STAMP / "vis_data"))
+    for it in range(10, 401, 10):  # TensorboardVisBackend: the bare keys of scalars.json
+        writer.add_scalar("lr", 0.01, it)
+        writer.add_scalar("loss", 2.0 - it / 400, it)
+        writer.add_scalar("epoch", (it - 1) // 40 + 1, it)
+        writer.add_scalar("data_time", 0.01, it)
+    for epoch in range(1, 11):
+        writer.add_scalar("coco/bbox_mAP", 0.1 * epoch, epoch)
+    writer.close()
+    log = read_run(str(tmp_path))
+    assert log.kind == "tensorboard" and log.loop == "epoch" and log.epoch_length == 40
+    assert log.val_by == "epoch" and list(log.val_steps) == list(range(1, 11))
+    assert "data_time" not in log.train and "epoch" not in log.train
