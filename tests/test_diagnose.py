@@ -493,3 +493,74 @@ def test_point6_scalars_without_epoch_keys_take_the_epoch_length_from_the_text_l
     log = diagnose_run(str(tmp_path / "work")).log
     assert log.epoch_length == 40 and log.loop == "epoch" and "beside it" in log.epoch_length_source
     assert list(log.epochs[:5]) == [1, 1, 1, 1, 2]
+
+
+# -- shapes seen in the real runs of /work/calib (report12), written here -----------------------------
+
+
+def _mmengine_rows(values, lr, epoch_length=21):
+    return [{"lr": lr(i), "loss": v, "epoch": (i - 1) // epoch_length + 1, "iter": i, "step": i}
+            for i, v in zip(range(1, 10 * len(values), 10), values)]
+
+
+def test_a_loss_that_rises_with_the_warm_up_is_judged_from_its_peak(tmp_path):
+    # RTMDet-like: the quality focal loss starts low and climbs while the LR warms up, then falls
+    n = 160
+    lr = lambda i: 4e-3 * min(1.0, i / 500)  # noqa: E731
+    values = [0.08 + 1.35 * min(1.0, k / 10) if k < 10 else 1.43 - 0.8 * (1 - math.exp(-(k - 10) / 40))
+              for k in range(n)]
+    rng = np.random.default_rng(0)
+    values = [round(v + rng.normal(0, 0.01), 4) for v in values]
+    run = write_mmengine_run(tmp_path, _mmengine_rows(values, lr), [])
+    diag = diagnose_run(str(run))
+    assert diag.rebound is None and diag.state == "healthy", diag.verdict
+    assert any("rises while the LR warms up" in n for n in diag.notes)
+    _words_match_numbers(diag.verdict)
+    # the same run stopped during the warm-up, the loss only risen: too early to judge
+    run2 = write_mmengine_run(tmp_path / "short", _mmengine_rows(values[:30], lr), [])
+    diag = diagnose_run(str(run2))
+    assert diag.state == "inconclusive" and "still warming up" in diag.verdict
+
+
+def test_root_level_scalars_json_beats_a_test_log(tmp_path):
+    (tmp_path / "20230511_053101.log").write_text(
+        "2023/05/11 05:31:01 - mmengine - INFO - Epoch(test) [63/63]    accuracy/top1: 80.8  data_time: 0.01\n")
+    train = train_rows(lambda e: 1.0 / e, 25, 79, 79, seed=0, noise=0.0)
+    (tmp_path / "scalars.json").write_text("\n".join(json.dumps(r) for r in train))
+    diag = diagnose_run(str(tmp_path))
+    assert diag.log.path.endswith("scalars.json") and diag.log.total_iters == 25 * 79
+
+
+def test_iteration_loop_that_logs_epoch_keys_is_read_by_iterations(tmp_path):
+    config = tmp_path / "cfg.py"
+    config.write_text(DETR_LIKE.replace("train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs, "
+                                        "val_interval=5)",
+                                        "train_cfg = dict(type='IterBasedTrainLoop', max_iters=1500, val_interval=500)")
+                      .replace("by_epoch=True, milestones=[40]", "by_epoch=False, milestones=[1200]")
+                      .replace("end=max_epochs", "end=1500"))
+    rows = [{"base_lr": 1e-4, "lr": 1e-5, "loss": 20.0 / (1 + i / 200), "epoch": i // 3 + 1, "iter": i, "step": i}
+            for i in range(50, 1501, 50)]
+    val = [{"coco/bbox_mAP": 0.1 * k, "step": 0} for k in (1, 2, 3)]  # an iteration loop that logs "by epoch"
+    lines = []
+    for r in rows:
+        lines.append(json.dumps(r))
+        if r["iter"] % 500 == 0:
+            lines.append(json.dumps(val[r["iter"] // 500 - 1]))
+    vis = tmp_path / "work" / STAMP / "vis_data"
+    vis.mkdir(parents=True)
+    (vis / "scalars.json").write_text("\n".join(lines))
+    diag = diagnose_run(str(tmp_path / "work"), config=str(config))
+    assert diag.log.loop == "iter" and diag.log.epoch_length is None
+    assert list(diag.log.val_steps) == [500, 1000, 1500] and diag.log.val_by == "iter"
+    assert diag.validation["best_at"] == 1500
+
+
+def test_epoch_headers_that_count_past_their_epoch(tmp_path):
+    pts = points(1, 4000, 50, lambda e: 0.5, lambda i: 1e-4)
+    lines = [line.replace("/4000]", "/1297]") for line in mmengine_text_lines(pts, {}, 4000)]
+    (tmp_path / "a.log").write_text("\n".join(lines))
+    from schedlint.runs.readers import read_log_file
+
+    log = read_log_file(str(tmp_path / "a.log"))
+    assert log.loop == "iter" and log.epoch_length is None and log.total_iters == 4000
+    assert any("never ends" in n for n in log.notes)

@@ -250,7 +250,7 @@ def _text_record(line: str, k: int) -> Optional[Rec]:
         if mode == "train":
             if length <= 0:
                 return Rec("train", k)
-            return Rec("train", k, row, epoch=epoch, it=(epoch - 1) * length + inner, length=length)
+            return Rec("train", k, row, epoch=epoch, inner=inner, it=(epoch - 1) * length + inner, length=length)
         return Rec("val", k, row, epoch=epoch) if mode == "val" else None
     m = _MME_ITER.search(line)
     if m:
@@ -267,7 +267,8 @@ def _text_record(line: str, k: int) -> Optional[Rec]:
         epoch, inner, length = int(m.group(1)), int(m.group(2)), int(m.group(3))
         if length <= 0:
             return Rec("train", k)
-        return Rec("train", k, _items(line[m.end():]), epoch=epoch, it=(epoch - 1) * length + inner, length=length)
+        return Rec("train", k, _items(line[m.end():]), epoch=epoch, inner=inner, it=(epoch - 1) * length + inner,
+                   length=length)
     m = _MMCV_ITER.search(line)
     if m:
         return Rec("train", k, _items(line[m.end():]), it=int(m.group(1)), planned=int(m.group(2)))

@@ -84,6 +84,8 @@ def _candidates(folder: str) -> List[Tuple[str, List[str]]]:
         path = os.path.join(folder, name)
         if name.endswith(".log") and name + ".json" not in jsons and _nonempty(path):
             runs.append((name, [path]))
+        elif name.endswith(".json") and not name.endswith(".log.json") and _looks_like_scalars(path):
+            runs.append((name, [path]))  # a scalars.json (or <timestamp>.json) kept at the top of the folder
     tb = [n for n in _listdir(folder) if n.startswith(_TB_PREFIX)]
     for sub in ("tf_logs", "tensorboard", "tb_logs"):
         tb += [os.path.join(sub, n) for n in _listdir(os.path.join(folder, sub)) if n.startswith(_TB_PREFIX)]
@@ -91,6 +93,16 @@ def _candidates(folder: str) -> List[Tuple[str, List[str]]]:
         for name in tb:
             runs.append((name, [os.path.join(folder, name)]))
     return runs
+
+
+def _looks_like_scalars(path: str) -> bool:
+    """A JSON-lines training log: its first line is an object with a `step` (mmengine) or `mode` (mmcv)."""
+    try:
+        with open(path, "r", encoding="utf-8", errors="replace") as handle:
+            head = handle.readline(4096).strip()
+    except OSError:
+        return False
+    return head.startswith("{") and head.endswith("}") and ('"step"' in head or '"mode"' in head or '"loss' in head)
 
 
 def find_logs(path: str) -> List[Tuple[str, List[str]]]:

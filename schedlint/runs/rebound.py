@@ -148,7 +148,7 @@ def find_rebound(iters: np.ndarray, loss: np.ndarray, epoch_length: Optional[flo
     end_level = float(np.median(end_seg))
     rise, drop = end_level - min_level, start_level - min_level
     se = 1.2533 * noise * math.sqrt(1.0 / len(end_seg) + 1.0 / w)
-    threshold = max(4.0 * se, 0.05 * max(drop, 0.0), 0.02 * abs(min_level))
+    threshold = max(4.0 * se, 0.05 * max(drop, 0.0), 0.05 * abs(min_level))
     post = s[m:]
     late = post[2 * len(post) // 3:]
     if drop <= threshold or m < w // 2:
