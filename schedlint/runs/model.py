@@ -99,7 +99,7 @@ class RunLog:
     @property
     def loss_parts(self) -> List[str]:
         """The logged loss components (`loss_cls`, `loss_bbox`, ...), without the total."""
-        return [k for k in self.train if _is_loss(k) and k != "loss" and self.has(k)]
+        return [k for k in self.train if _is_loss(k) and k != "loss" and not k.endswith("_val") and self.has(k)]
 
     @property
     def loss_name(self) -> Optional[str]:

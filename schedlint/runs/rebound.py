@@ -250,6 +250,8 @@ def loss_levels(iters: np.ndarray, loss: np.ndarray) -> Optional[Levels]:
         k = max(1, n // 3)
         noise = _diff_noise(v) if n > 2 else 0.0
         start, end = float(np.median(v[:k])), float(np.median(v[-k:]))
+        if (float(v[-1]) - float(v[0])) * (end - start) > 0:
+            start, end = float(v[0]), float(v[-1])  # quote logged values when they tell the same story
         return Levels(start, float(np.min(v)), end, noise, max(4.0 * noise, 0.1 * abs(start)), n,
                       float(x[int(np.argmin(v))]))
     w = smoothing_window(n)
