@@ -114,11 +114,13 @@ def _view_for(log: RunLog, config_path: str, config_source: str, settings: Setti
                                   "not the loop's epochs")
             view = _load(config_path, settings, None, "")
         if h.loop == "epoch" and not log.epoch_length and not given_length and h.max_epochs and log.total_iters \
-                and not log.epochs_known:
+                and not log.epochs_known and not any("never ends" in n for n in log.notes):
             inferred, source = _length_from_config(log, h)
             log.loop, log.epoch_length, log.epoch_length_source = "epoch", inferred, source
             view = _load(config_path, settings, inferred, source)
-        elif h.loop == "epoch" and log.loop == "epoch" and not log.epoch_length and not given_length and len(log.iters):
+        elif h.loop == "epoch" and log.loop == "epoch" and not log.epoch_length and not given_length \
+                and len(log.iters) and not h.epoch_length_source.startswith("default") \
+                and log.total_iters <= h.epoch_length * max(int(log.epochs.max()), 1):
             log.epoch_length = h.epoch_length  # the log cannot tell (one unfinished epoch): the config's estimate
             log.epoch_length_source = f"the config's estimate ({h.epoch_length_source})"
     except CurveError as exc:

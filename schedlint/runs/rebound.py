@@ -258,8 +258,9 @@ def loss_levels(iters: np.ndarray, loss: np.ndarray) -> Optional[Levels]:
     s = smooth(v, w)
     noise = _noise(v, s)
     end_seg = v[-max(w, n // 20):]
-    start, end = float(np.median(v[:w])), float(np.median(end_seg))
-    se = 1.2533 * noise * math.sqrt(1.0 / len(end_seg) + 1.0 / w)
+    k0 = max(3, w // 2)  # a short first stretch: an early fall is part of the story, not of the start level
+    start, end = float(np.median(v[:k0])), float(np.median(end_seg))
+    se = 1.2533 * noise * math.sqrt(1.0 / len(end_seg) + 1.0 / k0)
     return Levels(start, float(np.min(s)), end, noise, max(3.0 * se, 0.01 * abs(start)), n, float(x[int(np.argmin(s))]))
 
 

@@ -68,7 +68,7 @@ def _no_rebound(diag: Any, loss_name: str, schedule_findings: List[Finding]) -> 
         diag.verdict = (f"Inconclusive: the log has no training lines, so no training loss to judge; "
                         f"{val_text or 'only ' + str(val['evaluations']) + ' validation result(s)'}.")
     elif levels is not None and 4 <= levels.points < MIN_POINTS and levels.trend == "falls" and \
-            (levels.points >= 6 or levels.end < 0.5 * levels.start) and \
+            (levels.points >= 6 and levels.end < 0.8 * levels.start or levels.end < 0.5 * levels.start) and \
             (val is None or val["trend"] not in ("worse", "collapsed")):
         diag.kind = "healthy"
         diag.verdict = (f"No loss rebound so far: {phrase} over only {levels.points} logged points, a fall well beyond "
