@@ -564,3 +564,12 @@ def test_epoch_headers_that_count_past_their_epoch(tmp_path):
     log = read_log_file(str(tmp_path / "a.log"))
     assert log.loop == "iter" and log.epoch_length is None and log.total_iters == 4000
     assert any("never ends" in n for n in log.notes)
+
+
+def test_a_last_evaluation_far_below_the_best_is_said_not_called_better(tmp_path):
+    train = train_rows(lambda e: 2.0 / e, 13, 20, 10, seed=0, noise=0.0)
+    scores = [0.009, 0.012, 0.103, 0.325, 0.141, 0.44, 0.386, 0.478, 0.541, 0.56, 0.539, 0.554, 0.434]
+    val = [{"coco/bbox_mAP": v, "step": e} for e, v in enumerate(scores, 1)]
+    diag = diagnose_run(str(write_mmengine_run(tmp_path, train, val)))
+    assert diag.validation["trend"] == "last-drop" and diag.kind == "healthy"
+    assert "23% worse than the best" in diag.verdict

@@ -46,8 +46,12 @@ def _validation_text(val: Any) -> str:
     unit = val["unit"]
     if val["best_at"] == val["final_at"]:
         return f"{val['metric']} is at its best at the last evaluation ({val['final']:.4g}, {unit} {val['final_at']:g})"
-    return (f"{val['metric']} is best at {unit} {val['best_at']:g} ({val['best']:.4g}) and {val['final']:.4g} at "
+    text = (f"{val['metric']} is best at {unit} {val['best_at']:g} ({val['best']:.4g}) and {val['final']:.4g} at "
             f"{unit} {val['final_at']:g}")
+    if val["trend"] == "last-drop" and val["best"]:
+        text += (f" (the last evaluation is {abs(val['best'] - val['final']) / abs(val['best']):.0%} worse than the "
+                 "best; keep the best checkpoint)")
+    return text
 
 
 def write_verdict(diag: Any, loss_name: str, schedule_findings: List[Finding]) -> None:
