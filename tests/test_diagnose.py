@@ -573,3 +573,13 @@ def test_a_last_evaluation_far_below_the_best_is_said_not_called_better(tmp_path
     diag = diagnose_run(str(write_mmengine_run(tmp_path, train, val)))
     assert diag.validation["trend"] == "last-drop" and diag.kind == "healthy"
     assert "23% worse than the best" in diag.verdict
+
+
+def test_a_fine_tune_whose_loss_rises_with_the_warm_up_is_explained_by_it(tmp_path):
+    # starts from a trained model (low loss); the warm-up takes the LR up 25x and the loss follows, then stays
+    lr = lambda i: 1e-4 + (2.5e-3 - 1e-4) * min(1.0, i / 500)  # noqa: E731
+    pts = points(12, 840, 20, lambda e: 0.37 + 0.08 * min(1.0, e / 0.6), lr, seed=2, noise=0.015)
+    (tmp_path / "None.log.json").write_text("[" + ",\n".join(mmcv_json_lines(pts, {})[1:]) + "]")
+    diag = diagnose_run(str(tmp_path / "None.log.json"))
+    assert diag.rebound is not None and diag.kind == "schedule"
+    assert "warming up" in diag.verdict and "Nothing in the schedule" not in diag.verdict

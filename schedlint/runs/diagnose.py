@@ -12,7 +12,7 @@ over-fitting / inconclusive (too short, too noisy), worded from the numbers.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
@@ -196,7 +196,7 @@ def diagnose_run(run: str, config: Optional[str] = None, settings: Optional[Sett
         tolerance = max(length or 0, 0.1 * max(log.total_iters, 1))
         if not rebound.diverged:
             _snap(rebound, events_all, tolerance, length)
-        diag.events = _near(events_all, rebound.iter, tolerance)
+        diag.events = [_warmup_cause(e, rebound) for e in _near(events_all, rebound.iter, tolerance)]
         diag.lr, diag.lr_source = _value_at(log, curve, "lr", rebound.iter)
         diag.momentum, diag.momentum_source = _value_at(log, curve, "momentum", rebound.iter)
         codes = {c for e in diag.events for c in e.codes}
@@ -269,6 +269,13 @@ def _snap(rebound: Rebound, events: List[Event], tolerance: float, length: Optio
     rebound.rise_iters += rebound.iter - moved
     rebound.iter = moved
     rebound.epoch = moved / length if length else None
+
+
+def _warmup_cause(event: Event, rebound: Rebound) -> Event:
+    """A warm-up still raising the LR where the loss turns up explains the turn (the LR climbs, the loss follows)."""
+    if event.kind != "warmup-end" or event.param != "lr" or rebound.diverged or rebound.iter > event.start:
+        return event
+    return replace(event, notable=True, short=f"the loss turns up while the LR is still warming up ({event.message})")
 
 
 def _near(events: List[Event], at: int, tolerance: float) -> List[Event]:
