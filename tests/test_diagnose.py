@@ -583,3 +583,16 @@ def test_a_fine_tune_whose_loss_rises_with_the_warm_up_is_explained_by_it(tmp_pa
     diag = diagnose_run(str(tmp_path / "None.log.json"))
     assert diag.rebound is not None and diag.kind == "schedule"
     assert "warming up" in diag.verdict and "Nothing in the schedule" not in diag.verdict
+
+
+def test_schedule_events_matter_only_through_the_rules_findings():
+    from schedlint.lint.settings import Settings
+    from schedlint.views.show import load_view
+
+    view = load_view(str(CYCLIC_TO_40E), Settings(epoch_length=116))
+    frozen = [e for e in view.events if e.kind == "frozen" and e.param == "lr"]
+    assert frozen and frozen[0].notable and frozen[0].codes == ["SL004"]
+    quiet = load_view(str(CYCLIC_TO_40E), Settings(epoch_length=116, ignore=["SL004", "SL101"]))
+    frozen = [e for e in quiet.events if e.kind == "frozen" and e.param == "lr"]
+    assert frozen and not frozen[0].notable and not frozen[0].codes  # same geometry, no finding: not flagged
+    assert not any(e.notable for e in quiet.events if e.kind in ("frozen", "momentum-near-one"))
