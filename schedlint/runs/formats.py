@@ -31,7 +31,9 @@ _MMCV_ITER = re.compile(r"(?<![\w(])Iter\s*\[\s*(\d+)\s*/\s*(\d+)\s*\]")
 _MMCV_EPOCH_VAL = re.compile(r"Epoch\((?:val|test)\)\s*\[\s*(\d+)\s*\]\s*\[\s*(\d+)\s*\](?!\s*\[)")
 _MMCV_ITER_VAL = re.compile(r"Iter\((?:val|test)\)\s*\[\s*(\d+)\s*\](?!\s*/)")
 _ITEM = re.compile(r"([^\s:,][^:,]*?):\s+(\S+?)(?=,|\s|$)")
-_STAMPED = re.compile(r"^\s*\d{4}[-/]\d{2}[-/]\d{2}[ T]\d{2}:\d{2}:\d{2}")
+# A logger line (file: `2024/03/05 10:15:01 - `, `2021-10-13 10:12:01,123 - `; console: `03/05 10:15:01 - `).
+_STAMPED = re.compile(r"^\s*(?:\d{4}[-/]\d{2}[-/]\d{2}[ T]|\d{2}/\d{2} )\d{2}:\d{2}:\d{2}|"
+                      r" - [\w.]+ - (?:INFO|WARNING|ERROR|DEBUG|CRITICAL) - ")
 _BANNER = re.compile(r"(System environment:|Environment info:)\s*$")
 _CONFIG_START = re.compile(r"\bConfig:\s*$")
 
@@ -213,7 +215,7 @@ def parse_text(lines: Iterable[str]) -> Parsed:
     for k, raw in enumerate(lines, 1):
         line = _ANSI.sub("", raw).rsplit("\r", 1)[-1]
         if config_lines is not None:
-            if _STAMPED.match(line):
+            if _STAMPED.search(line):
                 config_rec.config = "\n".join(config_lines).strip("\n") + "\n"
                 config_lines = None
             else:
