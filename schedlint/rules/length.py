@@ -50,7 +50,7 @@ class MilestoneUnreached(Rule):
     name = "milestone-unreached"
     severity = Severity.ERROR
     summary = "a planned step decay lies at or behind its scheduler's `end` and never happens"
-    fixable = True
+    fix_applicability = "safe"
     invalid = [
         Example(
             {
@@ -156,6 +156,7 @@ class NeverActive(Rule):
     code = "SL002"
     name = "scheduler-never-active"
     severity = Severity.ERROR
+    fix_applicability = "needs --rescale"
     summary = "a scheduler begins at or after the end of training"
     invalid = [
         Example(
@@ -214,6 +215,7 @@ class ScheduleTruncated(Rule):
     code = "SL003"
     name = "schedule-truncated"
     severity = Severity.ERROR
+    fix_applicability = "needs --rescale"
     summary = "training ends before the schedule's planned change is complete"
     invalid = [
         Example(
@@ -316,7 +318,7 @@ class ScheduleEndsEarly(Rule):
     name = "schedule-ends-early"
     severity = Severity.ERROR
     summary = "the schedule stops long before training ends and the value is frozen"
-    fixable = True
+    fix_applicability = "needs --rescale"
     invalid = [
         Example(
             {
@@ -433,7 +435,7 @@ class CosineRestart(Rule):
     name = "cosine-restart"
     severity = Severity.ERROR
     summary = "`T_max` is shorter than the cosine's active range, so the value climbs back"
-    fixable = True
+    fix_applicability = "safe"
     invalid = [
         Example(
             cfg(
@@ -510,7 +512,7 @@ class CosineIncomplete(Rule):
     name = "cosine-incomplete"
     severity = Severity.WARNING
     summary = "`T_max` is longer than the scheduler's window, so the cosine stops far above its target"
-    fixable = True
+    fix_applicability = "safe"
     invalid = [
         Example(
             cfg(

@@ -265,6 +265,7 @@ class PortedMomentumRatio(Rule):
     code = "SL102"
     name = "ported-momentum-ratio"
     severity = Severity.WARNING
+    fix_applicability = "unsafe"
     summary = "absolute momentum targets that look like mmcv ratios (eta_min=0.85/0.95, eta_min=1)"
     generation = "mmengine"
     invalid = [
