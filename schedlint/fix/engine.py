@@ -21,7 +21,7 @@ from schedlint.lint.engine import CheckResult, Linter, UsageError, discover, mer
 from schedlint.fix import attach_fixes
 from schedlint.fix.place import Placement, placements
 from schedlint.fix.propose import FixOptions, HorizonCache, fix_message, installed_file, transforms_for
-from schedlint.fix.text import apply_edits, unified_diff
+from schedlint.fix.render import unified_diff
 from schedlint.fix.transforms import Transform
 from schedlint.model import Finding, Severity
 from schedlint.lint.settings import Settings
@@ -403,7 +403,7 @@ class _Fixer:
         """None when the placement is safe to keep (and it is then committed), else why not."""
         overlay = dict(self.ws.overlay)
         for file in placement.files:
-            overlay[file] = apply_edits(self.ws.text(file), placement.edits, file)
+            overlay[file] = placement.texts[file]
         version = self.ws.candidate()
         reason = self._check(path, transform, placement, overlay, version)
         if reason is None:

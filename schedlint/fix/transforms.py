@@ -39,6 +39,8 @@ class Change:
     old: Dict[str, Any]  # the resolved config dict (plain values)
     new: Dict[str, Any]  # the fixed dict (same key order where possible)
     notes: List[str] = field(default_factory=list)
+    #: source to write for some new values (kept functions of their names: `max_epochs // 2`)
+    expressions: Dict[str, str] = field(default_factory=dict)
 
     @property
     def changed_keys(self) -> List[str]:
