@@ -109,8 +109,8 @@ class _Lint:
         return not any(f.code.startswith("SL9") for f in self.findings)
 
     def errors(self, wanted: Callable[[Finding], bool]) -> Counter:
-        """Error codes (with counts) among the findings the user asked for."""
-        return Counter(f.code for f in self.findings if f.severity == Severity.ERROR and wanted(f))
+        """Codes (with counts) of the findings of any severity the user asked for."""
+        return Counter(f.code for f in self.findings if wanted(f))
 
     def count(self, codes: List[str]) -> int:
         """How many findings have one of these codes."""
@@ -443,6 +443,12 @@ class _Fixer:
                     if after.count([code]) > before.count([code]) - n:
                         left = next((f.message for f in after.findings if f.code == code), "")
                         return f"{code} would remain: {left}"
+                if before.ctx is not None and after.ctx is not None:
+                    from schedlint.fix.verify import check_curves
+
+                    problem = check_curves(before.ctx, after.ctx, transform)
+                    if problem:
+                        return problem
             elif before.schedule() != after.schedule():
                 if not (before.count(codes) and after.count(codes) < before.count(codes)):
                     return f"it would also change the schedule of {rel}, which does not need this fix"
