@@ -263,6 +263,11 @@ def fix_paths(
         if text != original:
             result.changes[path] = FileChange(path, original, text, bom, mtime)
     result.remaining = _remaining(ws, configs, settings)
+    # a refusal is reported only while its findings remain (another fix, e.g. in a shared base
+    # or an inherited fixed config, may have answered them since)
+    left = {(os.path.abspath(f.location.file), f.code) for f in result.remaining.findings}
+    left |= {(os.path.abspath(c), f.code) for f in result.remaining.findings for c in f.configs}
+    result.refused = [r for r in result.refused if any((os.path.abspath(r.config), c) in left for c in r.codes)]
     if write:
         _write(result)
     return result
@@ -274,7 +279,8 @@ def _write(result: FixResult) -> None:
     for path, change in sorted(result.changes.items()):
         data = ("\ufeff" if change.bom else "") + change.new
         try:
-            write_atomic(path, data, expect_mtime_ns=change.mtime_ns)
+            # through a symlink to its target: the link stays a link
+            write_atomic(os.path.realpath(path), data, expect_mtime_ns=change.mtime_ns)
         except FileChangedError as exc:
             result.write_errors.append(str(exc))
         except OSError as exc:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import ast
 import os
+
+import libcst as cst
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
 
@@ -151,6 +153,7 @@ def in_place(ctx: "Context", transform: Transform, text_of: TextOf, editable: Ed
         for key, value in current.items():
             new_of[(s.index, key)] = value
     touched: Dict[Tuple[Any, ...], Any] = {}
+    marked: set = set()
 
     def guard_shared(loc: Location, index: int, key: str, value: Any) -> bool:
         """False when the location also sets a value that must not change (a loop, a shared helper)."""
@@ -183,6 +186,9 @@ def in_place(ctx: "Context", transform: Transform, text_of: TextOf, editable: Ed
                 raise CannotPlace(f"`{source}` is not written next to its value")
             if not guard_shared(loc, change.index, source, change.new[key]):
                 continue
+            if transform.kind == "rescale" and doc.statement_of(node) not in marked:
+                marked.add(doc.statement_of(node))
+                _refresh_marker(ctx, doc, doc.statement_of(node), transform)
             if source != key:
                 doc.rename_key(node, source, key)
             else:
@@ -331,10 +337,9 @@ def _list_override(ctx: "Context", transform: Transform, files: _Files, doc: Doc
         if target is None:
             raise CannotPlace("the leaf's param_scheduler statement is not a plain assignment")
         doc.replace(target, code)
+        _refresh_marker(ctx, doc, stmt, transform)
         return files.placement("override", "in the param_scheduler of {where}")
-    list_file = (ctx.resolved.loc("param_scheduler") or Location(doc.path, 1)).file
-    origin = f" of {_rel(list_file, os.path.dirname(doc.path))}" if list_file != doc.path else ""
-    comment = f"# schedlint fix: the param_scheduler{origin}, {transform.done}"
+    comment = _marker(ctx, doc, transform)
     horizon = ctx.plan.horizon.locs.get("max_epochs") or ctx.plan.horizon.locs.get("max_iters") or \
         ctx.plan.horizon.locs.get("train_cfg")
     after = None
@@ -347,6 +352,25 @@ def _list_override(ctx: "Context", transform: Transform, files: _Files, doc: Doc
             after = None
     doc.insert_after(after, nl + comment + nl + "param_scheduler = " + code + nl)
     return files.placement("override", "as a param_scheduler override in {where}")
+
+
+def _refresh_marker(ctx: "Context", doc: Document, stmt: Any, transform: Transform) -> None:
+    """Keep the comment of a list an earlier rescale wrote in step (a later `--rescale` reads it)."""
+    if transform.kind != "rescale" or not any(
+            ln.comment is not None and ln.comment.value.startswith("# schedlint fix:") for ln in stmt.leading_lines):
+        return
+    text = _marker(ctx, doc, transform)
+    doc.rewrite(stmt, lambda st: st.with_changes(leading_lines=[
+        ln.with_changes(comment=cst.Comment(text))
+        if ln.comment is not None and ln.comment.value.startswith("# schedlint fix:") else ln
+        for ln in st.leading_lines]))
+
+
+def _marker(ctx: "Context", doc: Document, transform: Transform) -> str:
+    """The comment above a list the fixer wrote (it names the length a rescale was made for)."""
+    list_file = (ctx.resolved.loc("param_scheduler") or Location(doc.path, 1)).file
+    origin = f" of {_rel(list_file, os.path.dirname(doc.path))}" if list_file != doc.path else ""
+    return f"# schedlint fix: the param_scheduler{origin}, {transform.done}"
 
 
 def _plain(value: Any) -> Any:
@@ -362,12 +386,45 @@ def _values_for_leaf(ctx: "Context", path: Tuple[Any, ...], new: Dict[str, Any],
     out: Dict[str, Any] = {}
     for key, value in new.items():
         out[key] = value
-        if key not in old or old[key] != value:
+        if key not in old:
             continue
-        code = _portable_expression(ctx, path, key, value, leaf, text_of)
+        if old[key] != value:  # a new value: keep the expression when it means the new value in the leaf
+            code = _leaf_expression(ctx, path, key, value, leaf, text_of)
+        else:
+            code = _portable_expression(ctx, path, key, value, leaf, text_of)
         if code is not None:
             out[key] = code
     return out
+
+
+def _leaf_expression(ctx: "Context", path: Tuple[Any, ...], key: str, value: Any, leaf: Document,
+                     text_of: TextOf) -> Optional[Code]:
+    """`T_max=max_epochs // 2` stays that expression when the leaf's own `max_epochs` gives the
+    new value: a later change of the length then carries over."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return None
+    loc = ctx.resolved.loc(*path, key)
+    if loc is None or loc.end_line is None:
+        return None
+    try:
+        doc = leaf if loc.file == leaf.path else Document(loc.file, text_of(loc.file))
+        text = doc.code(doc.node_at(loc)).strip()
+    except Exception:
+        return None
+    names = set(names_in(text))
+    if not names or "{{" in text or "\n" in text:
+        return None
+    env: Dict[str, Any] = {}
+    for name in names:
+        name_loc = ctx.resolved.loc(name)
+        env[name] = ctx.resolved.get(name)
+        if name_loc is None or name_loc.file != leaf.path or not isinstance(env[name], (int, float)) \
+                or isinstance(env[name], bool):
+            return None
+    result = _safe_eval(text, env)
+    if result is None or result != value or type(result) is not type(value):
+        return None
+    return Code(text)
 
 
 def _portable_expression(ctx: "Context", path: Tuple[Any, ...], key: str, value: Any, leaf: Document,

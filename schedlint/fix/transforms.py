@@ -299,10 +299,16 @@ def rescale(ctx: "Context", findings: List[Finding], horizon_of: HorizonOf) -> O
                 # value a base wrote for its own length (e.g. a list an earlier fix wrote here)
                 inherited = getattr(horizon_of, "inherited", None)
                 copied = inherited(ctx.resolved.bases, s.path + (key,)) if inherited else None
-                if copied is None or copied[0] != old[key]:
+                ours = getattr(horizon_of, "rescaled_for", None)
+                written_for = ours(loc.file, loc.line) if ours else None
+                if written_for is not None and written_for[0] == h.loop:
+                    found = written_for  # an earlier `fix --rescale` wrote it for that length
+                elif copied is None or copied[0] != old[key]:
                     continue
-                source = copied[1]
-            found = horizon_of(source)
+                else:
+                    source, found = copied[1], horizon_of(copied[1])
+            else:
+                found = horizon_of(source)
             if found is None or found[0] != h.loop:
                 continue
             old_len = found[1]
