@@ -14,7 +14,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from schedlint.plan.datasets import DEFAULT_EPOCH_LENGTH, DEFAULT_GPUS, TRAIN_SPLIT_SIZES
 from schedlint.loader import ResolvedConfig
-from schedlint.loader.evaluator import ImportedName
+from schedlint.loader.errors import ImportedName
 from schedlint.loader.values import CfgDict, plain
 from schedlint.model import Location
 from schedlint.plan.model import Horizon, Optimizer, Plan, Scheduler
