@@ -354,3 +354,10 @@ def test_file_name_quiet_on_pretraining_lengths_load_from_and_second_stages(tmp_
     # but a copy named 48ep that trains 24 (BEVFormer v2 t2-48ep) is reported
     files = {"v2-t2-24ep.py": BODY.format(n=24), "v2-t2-48ep.py": BODY.format(n=24)}
     assert "SL012" in codes(lint(tmp_path, files, "v2-t2-48ep.py"))
+
+
+def test_file_name_one_extra_epoch_is_a_convention(tmp_path):
+    assert "SL012" not in codes(lint(tmp_path, {"grid_rcnn_r50_fpn_gn-head_2x_coco.py": BODY.format(n=25)},
+                                     "grid_rcnn_r50_fpn_gn-head_2x_coco.py"))
+    assert "SL012" in codes(lint(tmp_path, {"co_dino_5scale_lsj_swin_large_3x_lvis.py": BODY.format(n=12)},
+                                 "co_dino_5scale_lsj_swin_large_3x_lvis.py"))
