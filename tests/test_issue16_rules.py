@@ -134,11 +134,13 @@ train_cfg = dict(by_epoch=True, max_epochs=12)
 param_scheduler = [dict(type='MultiStepLR', milestones=[8, 11])]
 dataset_type = 'CocoDataset'
 dataset_type = 'CocoDataset'
+text_model_name = '../pretrained_models/clip-vit-base-patch32'
+text_model_name = 'openai/clip-vit-base-patch32'
 default_hooks = dict(checkpoint=dict(interval=1))
 default_hooks = dict(checkpoint=dict(interval=2))
 """
     found = [f for f in lint(tmp_path, {"config.py": text}) if f.code == "SL908"]
-    assert [(f.location.line, f.severity.value) for f in found] == [(6, "info")]
+    assert [(f.location.line, f.severity.value) for f in found] == [(8, "info")]
 
 
 # -- SL105 arithmetic -------------------------------------------------------------------------
