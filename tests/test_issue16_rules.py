@@ -363,3 +363,21 @@ def test_file_name_one_extra_epoch_is_a_convention(tmp_path):
                                      "grid_rcnn_r50_fpn_gn-head_2x_coco.py"))
     assert "SL012" in codes(lint(tmp_path, {"co_dino_5scale_lsj_swin_large_3x_lvis.py": BODY.format(n=12)},
                                  "co_dino_5scale_lsj_swin_large_3x_lvis.py"))
+
+
+def test_sl105_tpvformer_warmup_from_1e5_reports_the_decay_from_the_cosine_start(tmp_path):
+    text = """\
+lr = 2e-4
+optim_wrapper = dict(
+    optimizer=dict(type='AdamW', lr=lr, weight_decay=0.01),
+    paramwise_cfg=dict(custom_keys={'backbone': dict(lr_mult=0.1)}))
+param_scheduler = [
+    dict(type='LinearLR', start_factor=1e-5, by_epoch=False, begin=0, end=500),
+    dict(type='CosineAnnealingLR', T_max=2400, eta_min=1e-6, begin=0, end=2400, by_epoch=False),
+]
+train_cfg = dict(by_epoch=True, max_epochs=24)
+"""
+    f = next(f for f in lint(tmp_path, {"config.py": text}, epoch_length=100) if f.code == "SL105")
+    # from the LR's peak after the warm-up (about 0.9x the base here), not from the warm-up's 2e-09
+    assert "decays only 18" in f.message and "-> 1e-06) where the LR decays 18" in f.message
+    assert "2e-09" not in f.message and "2e-10" not in f.message
