@@ -88,7 +88,7 @@ def _config_path(runner: Any, given: Optional[str], facts: RunFacts) -> Optional
         facts.notes.append("the runner's meta has no config text and the hook no config=...: only the facts "
                            "and the loss are recorded")
         return None
-    from schedlint.runs.monitor import write_atomic_text
+    from schedlint.runs.record import write_atomic_text
 
     target = os.path.join(runner.work_dir, "schedlint_config.py")
     write_atomic_text(target, text if text.endswith("\n") else text + "\n")
@@ -170,6 +170,16 @@ class SchedLintHook(Hook):
         if self._checked:
             return
         self._checked = True
+        try:
+            self._start(runner)
+        except ScheduleFailure:
+            raise
+        except Exception as exc:  # a bug in schedlint never stops training
+            self.monitor = None
+            runner.logger.warning(f"schedlint: SchedLintHook failed ({type(exc).__name__}: {exc}); training goes on "
+                                  "without it (please report this bug in schedlint)")
+
+    def _start(self, runner: Any) -> None:
         from schedlint.lint.settings import Settings, SettingsError, resolve_settings
 
         facts = run_facts(runner, self.config)
@@ -196,6 +206,16 @@ class SchedLintHook(Hook):
     # -- while training -------------------------------------------------------------------------
 
     def after_train_iter(self, runner: Any) -> None:
+        try:
+            self._watch(runner)
+        except Exception as exc:  # never stop training for the watch
+            self._give_up(runner, exc)
+
+    def _give_up(self, runner: Any, exc: Exception) -> None:
+        self.watch = False
+        runner.logger.warning(f"schedlint: the loss watch stopped ({type(exc).__name__}: {exc}); training goes on")
+
+    def _watch(self, runner: Any) -> None:
         monitor = self.monitor
         if monitor is None or not self.watch:
             return
@@ -211,7 +231,10 @@ class SchedLintHook(Hook):
 
     def after_train_epoch(self, runner: Any) -> None:
         if self.monitor is not None and self.watch and self.monitor.facts.loop == "epoch":
-            self._poll(runner, runner.iter - 1)
+            try:
+                self._poll(runner, runner.iter - 1)
+            except Exception as exc:
+                self._give_up(runner, exc)
 
     def after_run(self, runner: Any) -> None:
         if self.monitor is not None:

@@ -106,7 +106,9 @@ def _config_path(runner: Any, given: Optional[str], facts: RunFacts) -> Optional
         return None
     target = os.path.join(runner.log_dir, "schedlint_config.py")
     try:
-        cfg.dump(target)
+        from schedlint.runs.record import write_atomic_text
+
+        write_atomic_text(target, cfg.pretty_text)  # every rank writes the same text; none reads a half file
     except Exception as exc:  # a config mmengine cannot dump (lazy imports, objects)
         facts.notes.append(f"the runner's config could not be dumped for checking ({type(exc).__name__}: {exc})")
         return os.path.abspath(filename) if filename and os.path.isfile(filename) else None
@@ -116,7 +118,7 @@ def _config_path(runner: Any, given: Optional[str], facts: RunFacts) -> Optional
 
 def _differs(filename: str, cfg: Any) -> List[str]:
     from schedlint.lint.engine import Linter
-    from schedlint.runs.monitor import SCHEDULE_KEYS
+    from schedlint.runs.record import SCHEDULE_KEYS
 
     resolved, problems = Linter().resolve(filename)
     if resolved is None:
@@ -216,6 +218,16 @@ class SchedLintHook(Hook):
     # -- before the first iteration ---------------------------------------------------------------
 
     def before_train(self, runner: Any) -> None:
+        try:
+            self._start(runner)
+        except ScheduleFailure:
+            raise
+        except Exception as exc:  # a bug in schedlint never stops training
+            self.monitor = None
+            runner.logger.warning(f"schedlint: SchedLintHook failed ({type(exc).__name__}: {exc}); training goes on "
+                                  "without it (please report this bug in schedlint)")
+
+    def _start(self, runner: Any) -> None:
         from mmengine.dist import is_main_process
 
         self._main = is_main_process()
@@ -239,6 +251,16 @@ class SchedLintHook(Hook):
     # -- while training -------------------------------------------------------------------------
 
     def after_train_iter(self, runner: Any, batch_idx: int, data_batch: Any = None, outputs: Any = None) -> None:
+        try:
+            self._watch(runner, outputs)
+        except Exception as exc:  # never stop training for the watch
+            self._give_up(runner, exc)
+
+    def _give_up(self, runner: Any, exc: Exception) -> None:
+        self.watch = False
+        runner.logger.warning(f"schedlint: the loss watch stopped ({type(exc).__name__}: {exc}); training goes on")
+
+    def _watch(self, runner: Any, outputs: Any) -> None:
         monitor = self.monitor
         if monitor is None or not self.watch:
             return
@@ -253,7 +275,10 @@ class SchedLintHook(Hook):
 
     def after_train_epoch(self, runner: Any) -> None:
         if self.monitor is not None and self.watch and self.monitor.facts.loop == "epoch":
-            self._poll(runner, runner.iter - 1)
+            try:
+                self._poll(runner, runner.iter - 1)
+            except Exception as exc:
+                self._give_up(runner, exc)
 
     def after_val_epoch(self, runner: Any, metrics: Optional[Dict[str, float]] = None) -> None:
         if self.monitor is not None and metrics:

@@ -467,3 +467,132 @@ def test_point10_fix_rescale_works_on_the_config_dumped_with_a_run(tmp_path):
     assert "end=40" in after and "T_max=24" in after and "begin=16" in after
     # the rescaled copy no longer ends early
     assert "SL004" not in runner.invoke(app, ["check", str(dumped), "--output-format", "concise"]).stdout
+
+
+def test_point6_unfinished_run_without_epoch_keys_uses_the_planned_iterations(tmp_path):
+    config = tmp_path / "cfg.py"
+    config.write_text(DETR_LIKE)
+    run = tmp_path / "work" / STAMP
+    (run / "vis_data").mkdir(parents=True)
+    rows = [{"lr": 1e-5, "loss": 2.0 / (1 + i / 50), "iter": i, "step": i} for i in range(8, 201, 8)]  # stopped at 200
+    (run / "vis_data" / "scalars.json").write_text("\n".join(json.dumps(r) for r in rows))
+    (run / f"{STAMP}.log").write_text("\n".join(
+        f"2024/03/05 10:16:00 - mmengine - INFO - Iter(train) [{r['iter']:>3}/400]  lr: 1.0000e-05  loss: {r['loss']:.4f}"
+        for r in rows))
+    diag = diagnose_run(str(tmp_path / "work"), config=str(config))
+    assert diag.log.epoch_length == 8 and "400 planned iterations" in diag.log.epoch_length_source
+
+
+def test_point6_scalars_without_epoch_keys_take_the_epoch_length_from_the_text_log(tmp_path):
+    run = tmp_path / "work" / STAMP
+    (run / "vis_data").mkdir(parents=True)
+    rows = [{"lr": 1e-2, "loss": 2.0 / (1 + i / 50), "iter": i, "step": i} for i in range(10, 401, 10)]
+    (run / "vis_data" / "scalars.json").write_text("\n".join(json.dumps(r) for r in rows))
+    (run / f"{STAMP}.log").write_text(
+        "2024/03/05 10:16:00 - mmengine - INFO - Epoch(train)  [1][10/40]  lr: 1.0000e-02  loss: 1.0\n")
+    log = diagnose_run(str(tmp_path / "work")).log
+    assert log.epoch_length == 40 and log.loop == "epoch" and "beside it" in log.epoch_length_source
+    assert list(log.epochs[:5]) == [1, 1, 1, 1, 2]
+
+
+# -- shapes seen in the real runs of /work/calib (report12), written here -----------------------------
+
+
+def _mmengine_rows(values, lr, epoch_length=21):
+    return [{"lr": lr(i), "loss": v, "epoch": (i - 1) // epoch_length + 1, "iter": i, "step": i}
+            for i, v in zip(range(1, 10 * len(values), 10), values)]
+
+
+def test_a_loss_that_rises_with_the_warm_up_is_judged_from_its_peak(tmp_path):
+    # RTMDet-like: the quality focal loss starts low and climbs while the LR warms up, then falls
+    n = 160
+    lr = lambda i: 4e-3 * min(1.0, i / 500)  # noqa: E731
+    values = [0.08 + 1.35 * min(1.0, k / 10) if k < 10 else 1.43 - 0.8 * (1 - math.exp(-(k - 10) / 40))
+              for k in range(n)]
+    rng = np.random.default_rng(0)
+    values = [round(v + rng.normal(0, 0.01), 4) for v in values]
+    run = write_mmengine_run(tmp_path, _mmengine_rows(values, lr), [])
+    diag = diagnose_run(str(run))
+    assert diag.rebound is None and diag.state == "healthy", diag.verdict
+    assert any("rises while the LR warms up" in n for n in diag.notes)
+    _words_match_numbers(diag.verdict)
+    # the same run stopped during the warm-up, the loss only risen: too early to judge
+    run2 = write_mmengine_run(tmp_path / "short", _mmengine_rows(values[:30], lr), [])
+    diag = diagnose_run(str(run2))
+    assert diag.state == "inconclusive" and "still warming up" in diag.verdict
+
+
+def test_root_level_scalars_json_beats_a_test_log(tmp_path):
+    (tmp_path / "20230511_053101.log").write_text(
+        "2023/05/11 05:31:01 - mmengine - INFO - Epoch(test) [63/63]    accuracy/top1: 80.8  data_time: 0.01\n")
+    train = train_rows(lambda e: 1.0 / e, 25, 79, 79, seed=0, noise=0.0)
+    (tmp_path / "scalars.json").write_text("\n".join(json.dumps(r) for r in train))
+    diag = diagnose_run(str(tmp_path))
+    assert diag.log.path.endswith("scalars.json") and diag.log.total_iters == 25 * 79
+
+
+def test_iteration_loop_that_logs_epoch_keys_is_read_by_iterations(tmp_path):
+    config = tmp_path / "cfg.py"
+    config.write_text(DETR_LIKE.replace("train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs, "
+                                        "val_interval=5)",
+                                        "train_cfg = dict(type='IterBasedTrainLoop', max_iters=1500, val_interval=500)")
+                      .replace("by_epoch=True, milestones=[40]", "by_epoch=False, milestones=[1200]")
+                      .replace("end=max_epochs", "end=1500"))
+    rows = [{"base_lr": 1e-4, "lr": 1e-5, "loss": 20.0 / (1 + i / 200), "epoch": i // 3 + 1, "iter": i, "step": i}
+            for i in range(50, 1501, 50)]
+    val = [{"coco/bbox_mAP": 0.1 * k, "step": 0} for k in (1, 2, 3)]  # an iteration loop that logs "by epoch"
+    lines = []
+    for r in rows:
+        lines.append(json.dumps(r))
+        if r["iter"] % 500 == 0:
+            lines.append(json.dumps(val[r["iter"] // 500 - 1]))
+    vis = tmp_path / "work" / STAMP / "vis_data"
+    vis.mkdir(parents=True)
+    (vis / "scalars.json").write_text("\n".join(lines))
+    diag = diagnose_run(str(tmp_path / "work"), config=str(config))
+    assert diag.log.loop == "iter" and diag.log.epoch_length is None
+    assert list(diag.log.val_steps) == [500, 1000, 1500] and diag.log.val_by == "iter"
+    assert diag.validation["best_at"] == 1500
+
+
+def test_epoch_headers_that_count_past_their_epoch(tmp_path):
+    pts = points(1, 4000, 50, lambda e: 0.5, lambda i: 1e-4)
+    lines = [line.replace("/4000]", "/1297]") for line in mmengine_text_lines(pts, {}, 4000)]
+    (tmp_path / "a.log").write_text("\n".join(lines))
+    from schedlint.runs.readers import read_log_file
+
+    log = read_log_file(str(tmp_path / "a.log"))
+    assert log.loop == "iter" and log.epoch_length is None and log.total_iters == 4000
+    assert any("never ends" in n for n in log.notes)
+
+
+def test_a_last_evaluation_far_below_the_best_is_said_not_called_better(tmp_path):
+    train = train_rows(lambda e: 2.0 / e, 13, 20, 10, seed=0, noise=0.0)
+    scores = [0.009, 0.012, 0.103, 0.325, 0.141, 0.44, 0.386, 0.478, 0.541, 0.56, 0.539, 0.554, 0.434]
+    val = [{"coco/bbox_mAP": v, "step": e} for e, v in enumerate(scores, 1)]
+    diag = diagnose_run(str(write_mmengine_run(tmp_path, train, val)))
+    assert diag.validation["trend"] == "last-drop" and diag.kind == "healthy"
+    assert "23% worse than the best" in diag.verdict
+
+
+def test_a_fine_tune_whose_loss_rises_with_the_warm_up_is_explained_by_it(tmp_path):
+    # starts from a trained model (low loss); the warm-up takes the LR up 25x and the loss follows, then stays
+    lr = lambda i: 1e-4 + (2.5e-3 - 1e-4) * min(1.0, i / 500)  # noqa: E731
+    pts = points(12, 840, 20, lambda e: 0.37 + 0.08 * min(1.0, e / 0.6), lr, seed=2, noise=0.015)
+    (tmp_path / "None.log.json").write_text("[" + ",\n".join(mmcv_json_lines(pts, {})[1:]) + "]")
+    diag = diagnose_run(str(tmp_path / "None.log.json"))
+    assert diag.rebound is not None and diag.kind == "schedule"
+    assert "warming up" in diag.verdict and "Nothing in the schedule" not in diag.verdict
+
+
+def test_schedule_events_matter_only_through_the_rules_findings():
+    from schedlint.lint.settings import Settings
+    from schedlint.views.show import load_view
+
+    view = load_view(str(CYCLIC_TO_40E), Settings(epoch_length=116))
+    frozen = [e for e in view.events if e.kind == "frozen" and e.param == "lr"]
+    assert frozen and frozen[0].notable and frozen[0].codes == ["SL004"]
+    quiet = load_view(str(CYCLIC_TO_40E), Settings(epoch_length=116, ignore=["SL004", "SL101"]))
+    frozen = [e for e in quiet.events if e.kind == "frozen" and e.param == "lr"]
+    assert frozen and not frozen[0].notable and not frozen[0].codes  # same geometry, no finding: not flagged
+    assert not any(e.notable for e in quiet.events if e.kind in ("frozen", "momentum-near-one"))

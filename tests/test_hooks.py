@@ -367,11 +367,12 @@ def mmcv_runner():
         sys.modules["torchvision"], sys.modules["torchvision.models"] = stub, stub.models
     runner_mod = pytest.importorskip("mmcv.runner")
     import mmcv.runner.epoch_based_runner as ebr
+    import mmcv.runner.iter_based_runner as ibr
 
-    saved = ebr.time
-    ebr.time = types.SimpleNamespace(sleep=lambda seconds: None, time=time.time)
+    saved = ebr.time, ibr.time
+    ebr.time = ibr.time = types.SimpleNamespace(sleep=lambda seconds: None, time=time.time)
     yield runner_mod
-    ebr.time = saved
+    ebr.time, ibr.time = saved
 
 
 class _MmcvToy(torch.nn.Module):
@@ -389,13 +390,16 @@ class _MmcvToy(torch.nn.Module):
         return dict(loss=0.0 * out.sum() + value, log_vars=dict(loss=value), num_samples=len(out))
 
 
-def mmcv_train(mmcv_runner, folder, name, lr_config, rise_at=None, hook_args="", meta=True):
+def mmcv_train(mmcv_runner, folder, name, lr_config, rise_at=None, hook_args="", meta=True, runner_cfg=None):
     """Train like an mmcv-1.x training script: (model, runner, schedlint.json, log text, exception)."""
     from mmcv import Config
     from mmcv.utils import get_logger
 
     path = folder / f"{name}.py"
-    path.write_text(MMCV_CFG.format(lr_config=lr_config, hook_args=hook_args.format(config=path)))
+    text = MMCV_CFG.format(lr_config=lr_config, hook_args=hook_args.format(config=path))
+    if runner_cfg:
+        text = text.replace("runner = dict(type='EpochBasedRunner', max_epochs=12)", runner_cfg)
+    path.write_text(text)
     cfg = Config.fromfile(str(path))
     model = _MmcvToy(rise_at)
     optimizer = mmcv_runner.build_optimizer(model, cfg.optimizer)
@@ -528,7 +532,13 @@ def test_hook_command(tmp_path):
     assert bad.exit_code == 2 and "SL901" in bad.output
 
 
-def test_mmengine_iteration_loop_warns_once_at_the_right_iteration(tmp_path):
+def test_mmengine_iteration_loop_warns_once_at_the_right_iteration(tmp_path, monkeypatch):
+    import types
+
+    import mmengine.runner.loops as loops
+
+    # the infinite loader sleeps 2 s at each pass over the data ("deadlock" guard): not needed here
+    monkeypatch.setattr(loops, "time", types.SimpleNamespace(sleep=lambda seconds: None))
     frozen_iters = "dict(type='MultiStepLR', by_epoch=False, begin=0, end=40, milestones=[20], gamma=0.1)"
     text = MMENGINE_CFG.format(rise_at=4, schedulers=frozen_iters, hook_args="", extra="")
     text = text.replace("train_cfg = dict(by_epoch=True, max_epochs=12)", "train_cfg = dict(by_epoch=False, max_iters=120)")
@@ -562,3 +572,64 @@ def test_enable_hook_pure_python_config_imports_the_class(tmp_path):
     config.write_text(setup.new_text)
     assert Config.fromfile(str(config)).custom_hooks[0]["type"] is not None  # mmengine reads it back
     assert enable_hook(str(config)).new_text is None
+
+
+def test_a_crash_of_schedlint_never_stops_training(tmp_path, monkeypatch):
+    from schedlint.runs import monitor as monitor_module
+
+    def boom(self):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(monitor_module.Monitor, "check", boom)
+    config = write_config(tmp_path, "schedlint_crash", SOUND, hook_args=", strict=True")
+    cfg = Config.fromfile(config)
+    cfg.work_dir = str(tmp_path / "work")
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    assert runner.iter == 12 * EPOCH_LENGTH
+    log_dir = runner.log_dir
+    log = open(os.path.join(log_dir, [f for f in os.listdir(log_dir) if f.endswith(".log")][0])).read()
+    assert "SchedLintHook failed (RuntimeError: boom); training goes on" in log
+
+
+def test_strict_ignores_internal_errors(tmp_path):
+    from schedlint.model import Location, Severity
+    from schedlint.model import Finding as F
+
+    monitor = _monitor(tmp_path, SOUND)
+    monitor.fail_on = "error"
+    monitor.findings = [F("SL999", "internal-error", Severity.ERROR, "bug", Location("x.py", 1))]
+    assert monitor.failure() is None
+
+
+def test_mmcv_iter_based_runner(mmcv_runner, tmp_path):
+    config, model, runner, report, log, error = mmcv_train(
+        mmcv_runner, tmp_path, "schedlint_mmcv_iter", "dict(policy='step', step=[20, 200], by_epoch=False)", rise_at=4,  # the step at 200 lies past the 120 iterations (SL001): the freeze after 20 is the schedule's defect
+        hook_args=", config='{config}'", runner_cfg="runner = dict(type='IterBasedRunner', max_iters=120)")
+    assert error is None and model.steps == 120
+    assert report["facts"]["runner"] == "IterBasedRunner" and report["facts"]["loop"] == "iter"
+    assert report["facts"]["epoch_length"] == EPOCH_LENGTH and report["facts"]["batch_size"] == 4
+    assert comparable(report["findings"]) == comparable(check_json(config, EPOCH_LENGTH))
+    assert len(report["warnings"]) == 1 and log.count("the training loss turns up") == 1
+    assert 35 <= report["warnings"][0]["iter"] <= 50
+
+
+def test_only_the_hook_modules_import_torch_mmengine_or_mmcv():
+    code = ("import sys, schedlint.runs.monitor, schedlint.runs.enable, schedlint.runs.record\n"
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'torch', 'mmengine', 'mmcv', 'matplotlib'}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+@pytest.mark.parametrize("schedulers, kind", [
+    # T_max=4 of 12 epochs: the cosine reaches eta_min at epoch 4, then climbs back
+    ("dict(type='CosineAnnealingLR', by_epoch=True, T_max=4, eta_min=1e-4)", "cosine-climb"),
+    # momentum driven to 0.9999 by epoch 3, and kept there
+    ("dict(type='CosineAnnealingLR', by_epoch=True, eta_min=1e-4), "
+     "dict(type='CosineAnnealingMomentum', by_epoch=True, begin=0, end=4, T_max=3, eta_min=0.9999)",
+     "momentum-near-one"),
+])
+def test_monitor_names_the_cause(tmp_path, schedulers, kind):
+    monitor = _monitor(tmp_path, schedulers)
+    assert len(_feed(monitor, rise_at=4)) == 1
+    assert kind in [c["kind"] for c in monitor.warnings[0]["causes"]]

@@ -99,7 +99,7 @@ train_cfg = dict(by_epoch=True, max_epochs=24)
     assert "SL001" in found and "SL013" not in found
 
 
-# -- SL908 duplicate-top-level-key --------------------------------------------------------------
+# -- SL909 duplicate-top-level-key --------------------------------------------------------------
 
 def test_duplicate_key_in_a_base_is_reported_at_the_lost_line(tmp_path):
     base = SGD + """\
@@ -110,7 +110,7 @@ custom_hooks = [dict(type='EMAHook')]
 default_hooks = dict(checkpoint=dict(type='CheckpointHook', interval=10))
 """
     found = lint(tmp_path, {"base.py": base, "config.py": "_base_ = './base.py'\n"})
-    f = next(f for f in found if f.code == "SL908")
+    f = next(f for f in found if f.code == "SL909")
     assert f.location.file.endswith("base.py") and f.location.line == 4 and "param_scheduler" in f.message
     assert f.severity.value == "warning"
 
@@ -125,7 +125,7 @@ lr = 0.01
 scaled = lr * 2
 lr = 0.02
 """
-    assert "SL908" not in codes(lint(tmp_path, {"config.py": text}))
+    assert "SL909" not in codes(lint(tmp_path, {"config.py": text}))
 
 
 def test_same_value_twice_is_quiet_and_full_reset_is_info(tmp_path):
@@ -139,7 +139,7 @@ text_model_name = 'openai/clip-vit-base-patch32'
 default_hooks = dict(checkpoint=dict(interval=1))
 default_hooks = dict(checkpoint=dict(interval=2))
 """
-    found = [f for f in lint(tmp_path, {"config.py": text}) if f.code == "SL908"]
+    found = [f for f in lint(tmp_path, {"config.py": text}) if f.code == "SL909"]
     assert [(f.location.line, f.severity.value) for f in found] == [(8, "info")]
 
 

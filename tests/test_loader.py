@@ -15,6 +15,7 @@ from typing import Any, Dict, Iterable, Optional
 import pytest
 
 import schedlint.loader as loader_module
+import schedlint.loader.files as loader_files
 from schedlint.loader import LoadProblem, Loader, plain
 
 ROOT_TOKEN = "@ROOT@"
@@ -1381,7 +1382,7 @@ def test_unreadable_is_sl906(tmp_path, monkeypatch):
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(loader_module, "open", refuse, raising=False)
+    monkeypatch.setattr(loader_files.os, "open", refuse)
     with pytest.raises(LoadProblem) as info:
         Loader().resolve(str(path))
     assert info.value.code == "SL906"
@@ -1444,7 +1445,7 @@ def test_shared_base_is_parsed_once_and_edits_do_not_leak(tmp_path, monkeypatch)
         parsed.append(os.path.basename(str(filename)))
         return real_parse(source, filename, *args, **kwargs)
 
-    monkeypatch.setattr(loader_module.ast, "parse", counting_parse)
+    monkeypatch.setattr(ast, "parse", counting_parse)
     uncached = []
     real_load_uncached = Loader._load_uncached
 

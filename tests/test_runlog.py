@@ -433,3 +433,41 @@ def test_a_vis_data_folder_is_read_directly(tmp_path):
     _small_run(tmp_path)
     vis = tmp_path / STAMP / "vis_data"
     assert read_run(str(vis)).total_iters == 120
+
+
+def test_tensorboard_mmengine_tags(tmp_path):
+    pytest.importorskip("tensorboard")
+    from torch.utils.tensorboard import SummaryWriter
+
+    writer = SummaryWriter(str(tmp_path / STAMP / "vis_data"))
+    for it in range(10, 401, 10):  # TensorboardVisBackend: the bare keys of scalars.json
+        writer.add_scalar("lr", 0.01, it)
+        writer.add_scalar("loss", 2.0 - it / 400, it)
+        writer.add_scalar("epoch", (it - 1) // 40 + 1, it)
+        writer.add_scalar("data_time", 0.01, it)
+    for epoch in range(1, 11):
+        writer.add_scalar("coco/bbox_mAP", 0.1 * epoch, epoch)
+    writer.close()
+    log = read_run(str(tmp_path))
+    assert log.kind == "tensorboard" and log.loop == "epoch" and log.epoch_length == 40
+    assert log.val_by == "epoch" and list(log.val_steps) == list(range(1, 11))
+    assert "data_time" not in log.train and "epoch" not in log.train
+
+
+def test_wandb_output_log_of_an_mmengine_run(tmp_path):
+    """mmengine's console (what wandb captures): `MM/DD HH:MM:SS` prefix, coloured level, a Config: block."""
+    run = tmp_path / "wandb" / "run-20240101_000000-xyz" / "files"
+    run.mkdir(parents=True)
+    lines = ["12/03 10:00:00 - mmengine - \x1b[4m\x1b[97mINFO\x1b[0m - ", "System environment:", "    sys.platform: linux",
+             "12/03 10:00:01 - mmengine - \x1b[4m\x1b[97mINFO\x1b[0m - Config:", "lr = 0.01", "model = dict()"]
+    for k in range(1, 41):
+        lines.append(f"12/03 10:01:{k % 60:02d} - mmengine - \x1b[4m\x1b[97mINFO\x1b[0m - Epoch(train)  [{(k - 1) // 4 + 1}]"
+                     f"[{(k - 1) % 4 * 25 + 25:>3}/100]  lr: 1.0000e-02  eta: 0:10:00  time: 0.1000  data_time: 0.0100  "
+                     f"memory: 100  loss: {2.0 / k:.4f}")
+        if k % 10 == 0:
+            lines.append("wandb: WARNING Step only supports monotonically increasing values")
+            lines.append("[>>>>>>>>>>>>>>>>>>] 10/10, 9.0 task/s, elapsed: 1s, ETA:     0s\r")
+    (run / "output.log").write_text("\n".join(lines))
+    log = read_run(str(tmp_path))
+    assert log.kind == "text" and log.total_iters == 1000 and len(log.iters) == 40 and log.epoch_length == 100
+    assert open(log.config).read() == "lr = 0.01\nmodel = dict()\n"

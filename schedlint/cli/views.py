@@ -52,16 +52,17 @@ def _json_error(message: str, output_file: Optional[str]) -> "typer.Exit":
 
 @app.command()
 def diagnose(
-    run: str = typer.Argument(..., help="A work_dir, a run folder (mmengine timestamp, wandb run) or a log file "
+    run: str = typer.Argument(..., metavar="RUN", help="A work_dir, a run folder (mmengine timestamp, wandb run) or a log file "
                               "(scalars.json, .log, .log.json, output.log, TensorBoard events)."),
-    config: Optional[str] = typer.Option(None, "--config", help="The training config (default: the one saved "
+    config: Optional[str] = typer.Option(None, "--config", metavar="CONFIG", help="The training config (default: the one saved "
                                          "with the run)."),
     output_format: Optional[str] = typer.Option(None, "--output-format", metavar="text|json",
                                                 help="text (default) or json."),
     fmt: Optional[str] = typer.Option(None, "--format", hidden=True, help="Old name of --output-format."),
-    output_file: Optional[str] = typer.Option(None, "--output-file", "-o", help="Write the report to this file."),
-    epoch_length: Optional[int] = typer.Option(None, "--epoch-length", min=1, help=_EPOCH_LENGTH_HELP),
-    scope_root: Optional[List[str]] = typer.Option(None, "--scope-root", help=_SCOPE_HELP),
+    output_file: Optional[str] = typer.Option(None, "--output-file", "-o", metavar="FILE",
+                                              help="Write the report to this file."),
+    epoch_length: Optional[int] = typer.Option(None, "--epoch-length", min=1, metavar="N", help=_EPOCH_LENGTH_HELP),
+    scope_root: Optional[List[str]] = typer.Option(None, "--scope-root", metavar="NAME=DIR", help=_SCOPE_HELP),
     allow_exec: bool = typer.Option(False, "--allow-exec", help=_EXEC_HELP),
 ) -> None:
     """Find a loss rebound in a run and tie it to the schedule (exit 1 when there is one)."""
@@ -93,13 +94,13 @@ def diagnose(
 
 @app.command()
 def plot(
-    path: Optional[str] = typer.Argument(None, help="A config file (optional with --log: the run's own LR is drawn)."),
-    log: Optional[str] = typer.Option(None, "--log", help="A run (work_dir, run folder or log file) to overlay."),
-    output_file: Optional[str] = typer.Option(None, "--output-file", "-o",
+    path: Optional[str] = typer.Argument(None, metavar="CONFIG", help="A config file (optional with --log: the run's own LR is drawn)."),
+    log: Optional[str] = typer.Option(None, "--log", metavar="RUN", help="A run (work_dir, run folder or log file) to overlay."),
+    output_file: Optional[str] = typer.Option(None, "--output-file", "-o", metavar="FILE",
                                               help="The PNG to write (default: <config or run name>_schedule.png)."),
-    epoch_length: Optional[int] = typer.Option(None, "--epoch-length", min=1, help=_EPOCH_LENGTH_HELP),
+    epoch_length: Optional[int] = typer.Option(None, "--epoch-length", min=1, metavar="N", help=_EPOCH_LENGTH_HELP),
     log_scale: bool = typer.Option(False, "--log-scale", help="Plot the LR on a log scale."),
-    scope_root: Optional[List[str]] = typer.Option(None, "--scope-root", help=_SCOPE_HELP),
+    scope_root: Optional[List[str]] = typer.Option(None, "--scope-root", metavar="NAME=DIR", help=_SCOPE_HELP),
     allow_exec: bool = typer.Option(False, "--allow-exec", help=_EXEC_HELP),
 ) -> None:
     """Plot the LR and momentum over training (with a run's loss and validation metric) to a PNG."""
@@ -141,7 +142,7 @@ def plot(
         raise _fail(f"{output}: cannot write: {exc.strerror or exc}")
     typer.echo(f"wrote {output}")
     if diag is not None and view is None:
-        typer.echo(f"no config given or saved with the run: drew the run's own LR, loss and metric")
+        typer.echo("no config given or saved with the run: drew the run's own LR, loss and metric")
     if diag is not None and diag.rebound is not None:
         what = "loss diverges" if diag.rebound.diverged else "loss rebound"
         typer.echo(f"{what} at {diag.where(diag.rebound.iter)} (schedlint diagnose {log} for details)")

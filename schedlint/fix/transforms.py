@@ -39,6 +39,8 @@ class Change:
     old: Dict[str, Any]  # the resolved config dict (plain values)
     new: Dict[str, Any]  # the fixed dict (same key order where possible)
     notes: List[str] = field(default_factory=list)
+    #: source to write for some new values (kept functions of their names: `max_epochs // 2`)
+    expressions: Dict[str, str] = field(default_factory=dict)
 
     @property
     def changed_keys(self) -> List[str]:
@@ -300,10 +302,15 @@ def rescale(ctx: "Context", findings: List[Finding], horizon_of: HorizonOf) -> O
                 # value a base wrote for its own length (e.g. a list an earlier fix wrote here)
                 inherited = getattr(horizon_of, "inherited", None)
                 copied = inherited(ctx.resolved.bases, s.path + (key,)) if inherited else None
-                if copied is None or copied[0] != old[key]:
+                ours = getattr(horizon_of, "rescaled_for", None)
+                written_for = ours(loc.file, loc.line) if ours else None
+                if written_for is not None and written_for[0] == h.loop:
+                    found = written_for  # an earlier `fix --rescale` wrote it for that length
+                elif copied is None or copied[0] != old[key]:
                     continue
-                source = copied[1]
-            if flat_len is None:
+                else:
+                    source, found = copied[1], horizon_of(copied[1])
+            else:
                 found = horizon_of(source)
             if found is None or found[0] != h.loop:
                 continue
@@ -461,9 +468,11 @@ def cosine_swap(ctx: "Context", findings: List[Finding]) -> Optional[Transform]:
                 decays = int((horizon - begin - 1) // step)
             if decays == 0:
                 continue
-            eta_min = float(f"{base_lr * gamma ** decays:.12g}")
+            ratio = float(f"{gamma ** decays:.12g}")
+            eta_min = float(f"{base_lr * ratio:.12g}")
             type_text = str(old.get("type", ""))
             prefix = type_text.rsplit(".", 1)[0] + "." if "." in type_text else ""
+            per_iteration = bool(old.get("by_epoch", True)) and ctx.plan.horizon.loop == "epoch"
             new: Dict[str, Any] = {}
             span = horizon - begin
             for key, value in old.items():
@@ -472,20 +481,26 @@ def cosine_swap(ctx: "Context", findings: List[Finding]) -> Optional[Transform]:
                 elif key in ("milestones", "step_size"):
                     if "end" in old:
                         new["T_max"] = _same_kind(old.get("end", 1), span)
-                    new["eta_min"] = eta_min
-                elif key == "gamma":
+                    # relative to each param group's own LR (lr_mult groups keep decaying)
+                    new["eta_min_ratio"] = ratio
+                elif key in ("gamma", "eta_min"):
                     continue
                 elif key == "end":
                     new[key] = _same_kind(value, horizon)
                 else:
                     new[key] = value
+            if per_iteration:  # a smooth curve: the last epoch ends at the promised final LR
+                new["convert_to_iter_based"] = True
             notes = [f"{old.get('type')} -> {new['type']} from {_fmt(begin)} to {_fmt(horizon)}",
-                     f"eta_min {_fmt(eta_min)} = {_fmt(base_lr)} x {_fmt(gamma)}^{decays}"]
+                     f"eta_min_ratio {_fmt(ratio)} = {_fmt(gamma)}^{decays} (final LR {_fmt(eta_min)} for lr {_fmt(base_lr)})"]
+            if per_iteration:
+                notes.append("convert_to_iter_based=True")
             changes[s.index] = Change(s.index, s.path, old, new, notes)
             targeted.append(finding)
     if not changes:
         return None
-    summary = "replace the step decay by a cosine to the end of training with the same final LR"
+    summary = ("replace the step decay by a cosine to the end of training with the same final LR "
+               "(relative to each param group's LR)")
     return Transform("cosine", "display-only", summary, changes, targeted, option="--cosine",
                      done="with the step decay replaced by a cosine to the end of training (same final LR)")
 

@@ -282,7 +282,23 @@ def merge_findings(findings: Iterable[Finding]) -> List[Finding]:
     return sorted(merged.values(), key=lambda f: f.sort_key())
 
 
-PARALLEL_MIN_FILES = 64  # below this, starting worker processes costs more than it saves
+PARALLEL_MIN_FILES = 64  # below this, starting worker processes costs more than it saves (explicit --jobs)
+FILES_PER_WORKER = 400  # by default, one more worker per this many files to lint: below it a worker,
+# which must load the shared `_base_` files again, does not win back its start on a 2-core machine
+
+
+def default_workers(files: int) -> int:
+    """Worker processes worth starting for `files` configs: one per free core, at most one per
+    FILES_PER_WORKER files (cores busy with other work, by the load average, do not count)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    try:
+        free = cores - int(os.getloadavg()[0] + 0.5)
+    except (AttributeError, OSError):
+        free = cores
+    return max(1, min(cores, free, files // FILES_PER_WORKER))
 
 
 def lint_files(
@@ -292,7 +308,7 @@ def lint_files(
     internal_errors: Optional[List[str]] = None,
     cache: Optional[FindingsCache] = None,
 ) -> List[Finding]:
-    """Findings of every file, in file order; large trees are linted by one worker process per core.
+    """Findings of every file, in file order; large trees are linted by worker processes (`default_workers`).
 
     With a `cache`, files whose content and bases are unchanged since a cached run are not linted
     again, and the new results are saved. A crash while linting one file is recorded in
@@ -309,7 +325,7 @@ def lint_files(
             results[path] = hit
             if progress is not None:
                 progress(path)
-    jobs = linter.settings.jobs or os.cpu_count() or 1
+    jobs = linter.settings.jobs or default_workers(len(todo))
     done = None
     if jobs > 1 and len(todo) >= PARALLEL_MIN_FILES:
         try:

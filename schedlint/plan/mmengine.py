@@ -11,7 +11,7 @@ import math
 from typing import Any, Dict, List, Optional, Tuple
 
 from schedlint.loader import ResolvedConfig
-from schedlint.loader.evaluator import ImportedName
+from schedlint.loader.errors import ImportedName
 from schedlint.loader.values import CfgDict, plain
 from schedlint.model import Location
 from schedlint.plan.epochs import dataset_size, estimate_epoch_length, gpus_and_batch, training_gpus

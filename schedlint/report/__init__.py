@@ -293,7 +293,8 @@ def _sarif_rule(rule: Any, level: Dict[str, str]) -> Dict[str, Any]:
         "fullDescription": {"text": doc.split("\n\n")[0] if doc else rule.summary},
         "help": {"text": doc or rule.summary, "markdown": rule_text(rule)},
         "defaultConfiguration": {"level": level[rule.severity.value]},
-        "properties": {"tags": [_family(rule.code)], "fixable": bool(rule.fixable)},
+        "properties": {"tags": [_family(rule.code)], "fixable": bool(rule.fixable),
+                       "fixApplicability": rule.fix_applicability},
     }
 
 

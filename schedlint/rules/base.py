@@ -163,7 +163,27 @@ class Rule:
     valid: ClassVar[List[Example]] = []
     invalid: ClassVar[List[Example]] = []
     generation: ClassVar[str] = "any"  # 'mmengine', 'mmcv' or 'any'
+    #: the fix `schedlint fix` makes for this rule's findings, declared once (docs, `rule`, SARIF,
+    #: `--statistics` and `fix` read it): None (no fix), 'safe' (applied by `fix`), 'unsafe' (needs
+    #: `--unsafe-fixes`) or 'needs --rescale' (applied by `fix --rescale` / `fix --cosine`)
+    fix_applicability: ClassVar[Optional[str]] = None
+
+    #: derived from `fix_applicability` (never set by hand)
     fixable: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.fixable = cls.fix_applicability is not None
+
+    @classmethod
+    def fix_text(cls) -> str:
+        """The fix availability in words, for docs, `rule` and SARIF."""
+        return {
+            None: "",
+            "safe": "Fixable with `schedlint fix` (safe).",
+            "unsafe": "Fixable with `schedlint fix --unsafe-fixes` (unsafe: review the change).",
+            "needs --rescale": "Fixable with `schedlint fix --rescale` (or `--cosine`).",
+        }.get(cls.fix_applicability, f"Fixable ({cls.fix_applicability}).")
 
     def check(self, ctx: Context) -> Iterator[Finding]:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -200,6 +220,7 @@ class Rule:
             "summary": cls.summary,
             "explanation": cls.doc(),
             "fixable": cls.fixable,
+            "fix_applicability": cls.fix_applicability,
             "generation": cls.generation,
         }
 

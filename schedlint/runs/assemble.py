@@ -28,6 +28,13 @@ def build_run(parsed: Parsed, path: str, kind: str, run_dir: str, work_dir: str,
     train = [r for r in recs if r.mode == "train" and r.row]
     notes: List[str] = []
     epochs_known = any(r.epoch for r in train) and (parsed.inner_iters or kind != "mmcv-json")
+    endless = [r for r in train if r.length and r.inner and r.inner > r.length]
+    if endless:  # `Epoch(train) [1][4000/1297]`: an InfiniteSampler under an epoch loop, the epoch never ends
+        epochs_known = False
+        notes.append(f"the training headers count past their epoch ([{endless[0].epoch}][{endless[0].inner}/"
+                     f"{endless[0].length}]): the epoch never ends (an InfiniteSampler?), read as iterations")
+        for r in train:
+            r.length = None
     length, source = _epoch_length(train, parsed.inner_iters, epochs_known)
     if epoch_length:
         if length and length != epoch_length:
@@ -61,9 +68,10 @@ def build_run(parsed: Parsed, path: str, kind: str, run_dir: str, work_dir: str,
     if not train:  # validation only
         val_epochs = [r.epoch for r in recs if r.mode == "val" and r.epoch]
         loop, last_epoch = ("epoch", max(val_epochs)) if val_epochs else ("iter", 0)
-    val_by, steps, val_rows = _validation(recs, kind, loop, length, last_epoch)
+    val_by, steps, val_rows, after = _validation(recs, kind, loop, length, last_epoch)
     val_order = np.argsort(np.asarray(steps, dtype=float), kind="stable")
     val_steps = np.asarray(steps, dtype=float)[val_order] if steps else np.zeros(0)
+    val_after = np.asarray(after, dtype=float)[val_order] if after else np.zeros(0)
     val = _columns([val_rows[k] for k in val_order])[0]
     if parsed.skipped:
         notes.append(f"{parsed.skipped} malformed line{'s' if parsed.skipped != 1 else ''} skipped")
@@ -75,7 +83,7 @@ def build_run(parsed: Parsed, path: str, kind: str, run_dir: str, work_dir: str,
         epoch_length_source=source if loop == "epoch" or epoch_length else "",
         skipped=parsed.skipped, notes=notes, epochs_known=epochs_known,
         max_iters=Counter(planned).most_common(1)[0][0] if planned else None,
-        lr_groups=_groups(groups),
+        lr_groups=_groups(groups), val_after=val_after,
     )
 
 
@@ -115,11 +123,13 @@ def _inner_length(train: List[Rec]) -> Tuple[Optional[int], str]:
 
 
 def _validation(recs: List[Rec], kind: str, loop: str, length: Optional[int], last_epoch: int
-                ) -> Tuple[str, List[float], List[Dict[str, float]]]:
-    """(val_by, steps, rows): epochs under an epoch loop, else the training iteration each came after."""
+                ) -> Tuple[str, List[float], List[Dict[str, float]], List[float]]:
+    """(val_by, steps, rows, after): epochs under an epoch loop, else the training iteration each came after
+    (`after`: that iteration, whatever the loop)."""
     steps: List[float] = []
     rows: List[Dict[str, float]] = []
     epochs: List[Optional[float]] = []
+    afters: List[float] = []
     last_it = 0
     for r in recs:
         if r.mode == "train" and r.row:
@@ -135,13 +145,16 @@ def _validation(recs: List[Rec], kind: str, loop: str, length: Optional[int], la
             at = float(last_it)
         epochs.append(epoch)
         steps.append(at)
+        afters.append(float(last_it))
         rows.append(r.row)
     if not rows:
-        return ("epoch" if loop == "epoch" else "iter"), [], []
-    by_epoch = loop == "epoch" and all(e is not None for e in epochs) and max(epochs) <= last_epoch + 1
+        return ("epoch" if loop == "epoch" else "iter"), [], [], []
+    by_epoch = loop == "epoch" and all(e is not None and e >= 1 for e in epochs) and max(epochs) <= last_epoch + 1
     if by_epoch:
-        return "epoch", [float(e) for e in epochs], rows
-    return "iter", steps, rows
+        return "epoch", [float(e) for e in epochs], rows, afters
+    if kind in ("scalars.json", "tensorboard") and any(s <= 0 for s in steps):
+        steps = afters  # an iteration loop that logged its validation "by epoch" (step 0): place it in the run
+    return "iter", steps, rows, afters
 
 
 def _columns(rows: List[Dict[str, float]]) -> Tuple[Dict[str, np.ndarray], Dict[str, np.ndarray]]:

@@ -12,7 +12,7 @@ over-fitting / inconclusive (too short, too noisy), worded from the numbers.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
@@ -109,12 +109,18 @@ def _view_for(log: RunLog, config_path: str, config_source: str, settings: Setti
     try:
         view = _load(config_path, settings, length, log.epoch_length_source)
         h = view.plan.horizon
+        if h.loop == "iter" and log.loop == "epoch" and log.kind in ("scalars.json", "tensorboard"):
+            log.as_iteration_loop("the config trains by iterations: the log's `epoch` counts passes over the data, "
+                                  "not the loop's epochs")
+            view = _load(config_path, settings, None, "")
         if h.loop == "epoch" and not log.epoch_length and not given_length and h.max_epochs and log.total_iters \
-                and not log.epochs_known:
+                and not log.epochs_known and not any("never ends" in n for n in log.notes):
             inferred, source = _length_from_config(log, h)
             log.loop, log.epoch_length, log.epoch_length_source = "epoch", inferred, source
             view = _load(config_path, settings, inferred, source)
-        elif h.loop == "epoch" and log.loop == "epoch" and not log.epoch_length and not given_length and len(log.iters):
+        elif h.loop == "epoch" and log.loop == "epoch" and not log.epoch_length and not given_length \
+                and len(log.iters) and not h.epoch_length_source.startswith("default") \
+                and log.total_iters <= h.epoch_length * max(int(log.epochs.max()), 1):
             log.epoch_length = h.epoch_length  # the log cannot tell (one unfinished epoch): the config's estimate
             log.epoch_length_source = f"the config's estimate ({h.epoch_length_source})"
     except CurveError as exc:
@@ -128,6 +134,9 @@ def _view_for(log: RunLog, config_path: str, config_source: str, settings: Setti
 def _length_from_config(log: RunLog, horizon: Any) -> Tuple[int, str]:
     """Iterations per epoch of a log without epochs, under the config's epoch loop."""
     total, epochs = log.total_iters, horizon.max_epochs
+    if log.max_iters and log.max_iters >= total:  # `Iter(train) [i/N]` of the text log: N planned iterations
+        by_planned = max(1, int(round(log.max_iters / epochs)))
+        return by_planned, f"the {log.max_iters} planned iterations of the text log / max_epochs={epochs} of the config"
     by_total = max(1, int(round(total / epochs)))
     text = f"the {total} logged iterations / max_epochs={epochs} of the config"
     if log.val_by == "iter" and len(log.val_steps) >= 2 and horizon.val_interval:
@@ -169,12 +178,16 @@ def diagnose_run(run: str, config: Optional[str] = None, settings: Optional[Sett
                          "iterations the config plans")
     x, loss = log.logged(loss_name or "loss")
     length = log.epoch_length if log.loop == "epoch" else None
-    rebound = find_rebound(x, loss, length)
     tail = settings.thresholds.tail_fraction
     run_events = lr_events(log, tail) + momentum_events(log, word)
+    events_all = _merge_events(list(view.events) if view else [], run_events, log)
+    before = len(notes)
+    x, loss = _after_warmup_rise(x, loss, events_all + run_events, log, notes)
+    warming = [e for e in run_events if e.kind == "warmup-end" and len(log.iters) and e.start >= log.total_iters
+               and len(notes) > before]  # the loss rose with the LR, and the log ends before the warm-up does
+    rebound = None if warming else find_rebound(x, loss, length)
     findings = list(view.findings) if view else []
     schedule_findings = [f for f in findings if f.code.startswith(_SCHEDULE_CODES)]
-    events_all = _merge_events(list(view.events) if view else [], run_events, log)
     diag = Diagnosis(log, config_path, config_source, rebound, "healthy", "", findings=findings, notes=notes,
                      momentum_word=word, plan=plan, curve=curve, view=view, run_events=run_events,
                      levels=loss_levels(x, loss))
@@ -183,7 +196,7 @@ def diagnose_run(run: str, config: Optional[str] = None, settings: Optional[Sett
         tolerance = max(length or 0, 0.1 * max(log.total_iters, 1))
         if not rebound.diverged:
             _snap(rebound, events_all, tolerance, length)
-        diag.events = _near(events_all, rebound.iter, tolerance)
+        diag.events = [_warmup_cause(e, rebound) for e in _near(events_all, rebound.iter, tolerance)]
         diag.lr, diag.lr_source = _value_at(log, curve, "lr", rebound.iter)
         diag.momentum, diag.momentum_source = _value_at(log, curve, "momentum", rebound.iter)
         codes = {c for e in diag.events for c in e.codes}
@@ -194,7 +207,36 @@ def diagnose_run(run: str, config: Optional[str] = None, settings: Optional[Sett
     diag.validation = validation_trend(log, since)
     diag.grad_norm = grad_norm_trend(log, rebound.iter if rebound else None)
     write_verdict(diag, loss_name or "loss", schedule_findings)
+    if warming and diag.kind != "over-fitting":
+        diag.kind = "inconclusive"
+        diag.verdict = (f"Inconclusive: the log ends while the LR is still warming up (it reaches "
+                        f"{warming[0].message.rsplit(' to ', 1)[-1]}), too early to judge the loss; "
+                        + diag.verdict[0].lower() + diag.verdict[1:])
     return diag
+
+
+def _after_warmup_rise(x: np.ndarray, loss: np.ndarray, events: List[Event], log: RunLog, notes: List[str]
+                       ) -> Tuple[np.ndarray, np.ndarray]:
+    """The loss from its peak on, when it climbs while the LR warms up (quality focal loss and others start
+    low and rise as the LR does): a rise the warm-up explains is neither a rebound nor the level to fall from."""
+    ends = [e.start for e in events if e.kind == "warmup-end" and e.param == "lr"]
+    finite = np.isfinite(loss)
+    if not ends or finite.sum() < 6:
+        return x, loss
+    warm_end = min(ends)
+    xs, vs = x[finite], loss[finite]
+    s = smooth(vs) if len(vs) >= 5 else vs
+    during = np.flatnonzero(xs <= 1.2 * warm_end)
+    if len(during) < 3:
+        return x, loss
+    peak = int(during[np.argmax(s[during])])
+    first = float(np.median(vs[:3]))
+    if peak < 2 or s[peak] < 1.5 * first:
+        return x, loss
+    notes.append(f"the training loss rises while the LR warms up ({first:.4g} to {float(s[peak]):.4g} by "
+                 f"{log.where(xs[peak])}, the warm-up ends at {log.where(warm_end)}): judged from that peak on")
+    keep = x >= xs[peak]
+    return x[keep], loss[keep]
 
 
 def _merge_events(schedule: List[Event], run: List[Event], log: RunLog) -> List[Event]:
@@ -227,6 +269,13 @@ def _snap(rebound: Rebound, events: List[Event], tolerance: float, length: Optio
     rebound.rise_iters += rebound.iter - moved
     rebound.iter = moved
     rebound.epoch = moved / length if length else None
+
+
+def _warmup_cause(event: Event, rebound: Rebound) -> Event:
+    """A warm-up still raising the LR where the loss turns up explains the turn (the LR climbs, the loss follows)."""
+    if event.kind != "warmup-end" or event.param != "lr" or rebound.diverged or rebound.iter > event.start:
+        return event
+    return replace(event, notable=True, short=f"the loss turns up while the LR is still warming up ({event.message})")
 
 
 def _near(events: List[Event], at: int, tolerance: float) -> List[Event]:

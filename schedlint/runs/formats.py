@@ -31,7 +31,9 @@ _MMCV_ITER = re.compile(r"(?<![\w(])Iter\s*\[\s*(\d+)\s*/\s*(\d+)\s*\]")
 _MMCV_EPOCH_VAL = re.compile(r"Epoch\((?:val|test)\)\s*\[\s*(\d+)\s*\]\s*\[\s*(\d+)\s*\](?!\s*\[)")
 _MMCV_ITER_VAL = re.compile(r"Iter\((?:val|test)\)\s*\[\s*(\d+)\s*\](?!\s*/)")
 _ITEM = re.compile(r"([^\s:,][^:,]*?):\s+(\S+?)(?=,|\s|$)")
-_STAMPED = re.compile(r"^\s*\d{4}[-/]\d{2}[-/]\d{2}[ T]\d{2}:\d{2}:\d{2}")
+# A logger line (file: `2024/03/05 10:15:01 - `, `2021-10-13 10:12:01,123 - `; console: `03/05 10:15:01 - `).
+_STAMPED = re.compile(r"^\s*(?:\d{4}[-/]\d{2}[-/]\d{2}[ T]|\d{2}/\d{2} )\d{2}:\d{2}:\d{2}|"
+                      r" - [\w.]+ - (?:INFO|WARNING|ERROR|DEBUG|CRITICAL) - ")
 _BANNER = re.compile(r"(System environment:|Environment info:)\s*$")
 _CONFIG_START = re.compile(r"\bConfig:\s*$")
 
@@ -213,7 +215,7 @@ def parse_text(lines: Iterable[str]) -> Parsed:
     for k, raw in enumerate(lines, 1):
         line = _ANSI.sub("", raw).rsplit("\r", 1)[-1]
         if config_lines is not None:
-            if _STAMPED.match(line):
+            if _STAMPED.search(line):
                 config_rec.config = "\n".join(config_lines).strip("\n") + "\n"
                 config_lines = None
             else:
@@ -250,7 +252,7 @@ def _text_record(line: str, k: int) -> Optional[Rec]:
         if mode == "train":
             if length <= 0:
                 return Rec("train", k)
-            return Rec("train", k, row, epoch=epoch, it=(epoch - 1) * length + inner, length=length)
+            return Rec("train", k, row, epoch=epoch, inner=inner, it=(epoch - 1) * length + inner, length=length)
         return Rec("val", k, row, epoch=epoch) if mode == "val" else None
     m = _MME_ITER.search(line)
     if m:
@@ -267,7 +269,8 @@ def _text_record(line: str, k: int) -> Optional[Rec]:
         epoch, inner, length = int(m.group(1)), int(m.group(2)), int(m.group(3))
         if length <= 0:
             return Rec("train", k)
-        return Rec("train", k, _items(line[m.end():]), epoch=epoch, it=(epoch - 1) * length + inner, length=length)
+        return Rec("train", k, _items(line[m.end():]), epoch=epoch, inner=inner, it=(epoch - 1) * length + inner,
+                   length=length)
     m = _MMCV_ITER.search(line)
     if m:
         return Rec("train", k, _items(line[m.end():]), it=int(m.group(1)), planned=int(m.group(2)))
@@ -280,10 +283,19 @@ def _text_record(line: str, k: int) -> Optional[Rec]:
     return None
 
 
-def header_length(lines: Iterable[str]) -> Optional[int]:
-    """Iterations per epoch from the first `Epoch [e][i/N]` training header of a text log, if any."""
+def header_length(lines: Iterable[str], planned: bool = False) -> Optional[int]:
+    """Iterations per epoch from the first `Epoch [e][i/N]` training header of a text log, if any
+    (with `planned`, the N of the first `Iter(train) [i/N]` header instead: the planned iterations)."""
     for line in lines:
-        m = _MME_EPOCH.search(line) or None
+        if planned:
+            m = _MME_ITER.search(line)
+            if m is not None and m.group(1) == "train" and int(m.group(3)) > 0:
+                return int(m.group(3))
+            m = _MMCV_ITER.search(line)
+            if m is not None and int(m.group(2)) > 0:
+                return int(m.group(2))
+            continue
+        m = _MME_EPOCH.search(line)
         if m is not None and m.group(1) == "train" and int(m.group(4)) > 0:
             return int(m.group(4))
         m = _MMCV_EPOCH.search(line)

@@ -64,6 +64,19 @@ class RunLog:
     max_epochs: Optional[int] = None
     lr_groups: Dict[str, np.ndarray] = field(default_factory=dict)  # per-group LR when the log has them
     source: str = ""  # the file (and the part of it) read, in words, for the report's first line
+    val_after: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per validation: the iteration before it
+
+    def as_iteration_loop(self, why: str) -> None:
+        """Relabel a run the config shows to be iteration-based (its `epoch` keys count data-loader passes)."""
+        if self.loop == "iter":
+            return
+        self.loop, self.epochs_known, self.epoch_length, self.epoch_length_source = "iter", False, None, ""
+        if self.val_by == "epoch" and len(self.val_after) == len(self.val_steps):
+            order = np.argsort(self.val_after, kind="stable")
+            self.val_steps = self.val_after[order]
+            self.val = {k: v[order] for k, v in self.val.items()}
+        self.val_by = "iter"
+        self.notes.append(why)
 
     @property
     def format_name(self) -> str:
@@ -86,7 +99,7 @@ class RunLog:
     @property
     def loss_parts(self) -> List[str]:
         """The logged loss components (`loss_cls`, `loss_bbox`, ...), without the total."""
-        return [k for k in self.train if _is_loss(k) and k != "loss" and self.has(k)]
+        return [k for k in self.train if _is_loss(k) and k != "loss" and not k.endswith("_val") and self.has(k)]
 
     @property
     def loss_name(self) -> Optional[str]:

@@ -84,12 +84,25 @@ def _candidates(folder: str) -> List[Tuple[str, List[str]]]:
         path = os.path.join(folder, name)
         if name.endswith(".log") and name + ".json" not in jsons and _nonempty(path):
             runs.append((name, [path]))
+        elif name.endswith(".json") and not name.endswith(".log.json") and _looks_like_scalars(path):
+            runs.append((name, [path]))  # a scalars.json (or <timestamp>.json) kept at the top of the folder
     tb = [n for n in _listdir(folder) if n.startswith(_TB_PREFIX)]
     for sub in ("tf_logs", "tensorboard", "tb_logs"):
         tb += [os.path.join(sub, n) for n in _listdir(os.path.join(folder, sub)) if n.startswith(_TB_PREFIX)]
-    for name in tb:
-        runs.append((name, [os.path.join(folder, name)]))
+    if not runs:  # TensorBoard files duplicate the JSON/text logs of the same run: a fallback only
+        for name in tb:
+            runs.append((name, [os.path.join(folder, name)]))
     return runs
+
+
+def _looks_like_scalars(path: str) -> bool:
+    """A JSON-lines training log: its first line is an object with a `step` (mmengine) or `mode` (mmcv)."""
+    try:
+        with open(path, "r", encoding="utf-8", errors="replace") as handle:
+            head = handle.readline(4096).strip()
+    except OSError:
+        return False
+    return head.startswith("{") and head.endswith("}") and ('"step"' in head or '"mode"' in head or '"loss' in head)
 
 
 def find_logs(path: str) -> List[Tuple[str, List[str]]]:
@@ -221,12 +234,20 @@ def read_log_file(path: str, epoch_length: Optional[int] = None) -> RunLog:
         source = f"{path}, lines {first}-{last}"
     run_dir, work_dir = _dirs(path)
     config, config_source = _config_for(path, run_dir, work_dir, chosen, kind)
-    sibling = _sibling_length(path) if kind == "mmcv-json" and parsed.inner_iters and not epoch_length else None
+    sibling = None
+    no_epochs = not any(r.epoch for r in chosen if r.mode == "train")
+    if not epoch_length and ((kind == "mmcv-json" and parsed.inner_iters) or (kind == "scalars.json" and no_epochs)):
+        sibling = _sibling_length(path)
     log = build_run(Parsed(chosen, parsed.skipped, parsed.inner_iters), path, kind, run_dir, work_dir,
                     epoch_length or (sibling[0] if sibling else None))
     if sibling:
         log.epoch_length_source = sibling[1]
         log.notes = [n for n in log.notes if not n.startswith("--epoch-length")]
+        if no_epochs:  # scalars.json without epoch keys, the text log knows the epoch: an epoch loop
+            log.loop, log.epochs_known = "epoch", True
+            log.epochs = (log.iters - 1) // sibling[0] + 1
+    elif kind == "scalars.json" and no_epochs and not epoch_length:
+        log.max_iters = _sibling_header(path, planned=True)
     log.config, log.config_source = config, config_source
     log.source = source
     log.notes = notes + log.notes
@@ -243,17 +264,37 @@ def _one_document(lines: List[str]) -> bool:
     return True
 
 
-def _sibling_length(path: str) -> Optional[Tuple[int, str]]:
-    """mmcv writes `X.log` beside `X.log.json`: its `[i/N]` headers give the exact epoch length."""
-    text_log = path[: -len(".json")] if path.endswith(".log.json") else None
-    if not text_log or not _nonempty(text_log):
+def _sibling_text_log(path: str) -> Optional[str]:
+    """The text log written beside a JSON log: `X.log` for mmcv's `X.log.json`, `<stamp>.log` for mmengine's
+    `<stamp>/vis_data/scalars.json`."""
+    if path.endswith(".log.json"):
+        found = path[: -len(".json")]
+    else:
+        vis = os.path.dirname(os.path.abspath(path))
+        run_dir = os.path.dirname(vis)
+        if os.path.basename(vis) != "vis_data":
+            return None
+        found = os.path.join(run_dir, os.path.basename(run_dir) + ".log")
+    return found if _nonempty(found) else None
+
+
+def _sibling_header(path: str, planned: bool = False) -> Optional[int]:
+    text_log = _sibling_text_log(path)
+    if not text_log:
         return None
     try:
         with open(text_log, "r", encoding="utf-8", errors="replace") as handle:
-            found = header_length(handle)
+            return header_length(handle, planned)
     except OSError:
         return None
-    return (found, f"the [i/{found}] headers of {os.path.basename(text_log)} beside it") if found else None
+
+
+def _sibling_length(path: str) -> Optional[Tuple[int, str]]:
+    """The text log beside a JSON log: its `[i/N]` training headers give the exact epoch length."""
+    found = _sibling_header(path)
+    if not found:
+        return None
+    return found, f"the [i/{found}] headers of {os.path.basename(_sibling_text_log(path) or '')} beside it"
 
 
 def _dirs(path: str) -> Tuple[str, str]:

@@ -148,7 +148,7 @@ def find_rebound(iters: np.ndarray, loss: np.ndarray, epoch_length: Optional[flo
     end_level = float(np.median(end_seg))
     rise, drop = end_level - min_level, start_level - min_level
     se = 1.2533 * noise * math.sqrt(1.0 / len(end_seg) + 1.0 / w)
-    threshold = max(4.0 * se, 0.05 * max(drop, 0.0), 0.02 * abs(min_level))
+    threshold = max(4.0 * se, 0.05 * max(drop, 0.0), 0.05 * abs(min_level))
     post = s[m:]
     late = post[2 * len(post) // 3:]
     if drop <= threshold or m < w // 2:
@@ -212,10 +212,13 @@ class Levels:
     noise: float
     threshold: float  # the smallest change that is more than noise
     points: int
+    low_at: float = 0.0  # iteration of the lowest (smoothed) level
 
     @property
     def trend(self) -> str:
-        """'falls', 'rises' or 'flat' (within the noise) from the start to the end."""
+        """'falls', 'rises' or 'flat' (within the noise) from the start to the end; 'unknown' under 4 points."""
+        if self.points < 4:
+            return "unknown"
         if self.start - self.end > self.threshold:
             return "falls"
         if self.end - self.start > self.threshold:
@@ -228,6 +231,8 @@ class Levels:
             return f"the training {name} falls from {self.start:.4g} to {self.end:.4g}"
         if self.trend == "rises":
             return f"the training {name} rises from {self.start:.4g} to {self.end:.4g}"
+        if self.trend == "unknown":
+            return f"the training {name} goes from {self.start:.4g} to {self.end:.4g}"
         return (f"the training {name} stays within its noise ({self.start:.4g} at the start, {self.end:.4g} at the "
                 f"end, noise {self.noise:.2g})")
 
@@ -245,14 +250,18 @@ def loss_levels(iters: np.ndarray, loss: np.ndarray) -> Optional[Levels]:
         k = max(1, n // 3)
         noise = _diff_noise(v) if n > 2 else 0.0
         start, end = float(np.median(v[:k])), float(np.median(v[-k:]))
-        return Levels(start, float(np.min(v)), end, noise, max(4.0 * noise, 0.1 * abs(start)), n)
+        if (float(v[-1]) - float(v[0])) * (end - start) > 0:
+            start, end = float(v[0]), float(v[-1])  # quote logged values when they tell the same story
+        return Levels(start, float(np.min(v)), end, noise, max(4.0 * noise, 0.1 * abs(start)), n,
+                      float(x[int(np.argmin(v))]))
     w = smoothing_window(n)
     s = smooth(v, w)
     noise = _noise(v, s)
     end_seg = v[-max(w, n // 20):]
-    start, end = float(np.median(v[:w])), float(np.median(end_seg))
-    se = 1.2533 * noise * math.sqrt(1.0 / len(end_seg) + 1.0 / w)
-    return Levels(start, float(np.min(s)), end, noise, max(3.0 * se, 0.01 * abs(start)), n)
+    k0 = max(3, w // 2)  # a short first stretch: an early fall is part of the story, not of the start level
+    start, end = float(np.median(v[:k0])), float(np.median(end_seg))
+    se = 1.2533 * noise * math.sqrt(1.0 / len(end_seg) + 1.0 / k0)
+    return Levels(start, float(np.min(s)), end, noise, max(3.0 * se, 0.01 * abs(start)), n, float(x[int(np.argmin(s))]))
 
 
 def _turning_point(x: np.ndarray, v: np.ndarray, s: np.ndarray, m: int, level: float) -> int:

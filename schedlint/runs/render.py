@@ -30,6 +30,10 @@ def diagnosis_json(diag: Any) -> Dict[str, Any]:
         },
         "rebound": rebound,
         "events": [e.to_json(diag.plan) for e in diag.events],
+        "run_events": [e.to_json(diag.plan) for e in diag.run_events],
+        "loss_levels": None if diag.levels is None else {
+            "start": diag.levels.start, "lowest": diag.levels.low, "end": diag.levels.end,
+            "noise": diag.levels.noise, "trend": diag.levels.trend, "points": diag.levels.points},
         "findings": [finding_to_json(f) for f in diag.findings],
         "causes": [f.code for f in diag.causes],
         "validation": diag.validation,

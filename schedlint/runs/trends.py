@@ -18,6 +18,12 @@ __all__ = ["validation_trend", "grad_norm_trend"]
 
 
 def _metric_noise(score: np.ndarray) -> float:
+    """Robust spread of evaluation-to-evaluation noise: residuals around a 3-point running median (5+ points),
+    else the spread of the changes with their median (a steady trend) removed."""
+    if len(score) >= 5:
+        med = np.array([np.median(score[k - 1:k + 2]) for k in range(1, len(score) - 1)])
+        resid = score[1:-1] - med
+        return float(1.4826 * np.median(np.abs(resid))) * 1.5  # a 3-point median hugs its middle point
     d = np.diff(score)
     if len(d) < 2:
         return 0.0
@@ -45,7 +51,7 @@ def validation_trend(log: RunLog, since: Optional[float] = None) -> Optional[Dic
     }
     if len(values) < 3:
         return out
-    noise = _metric_noise(score)
+    noise = _metric_noise(score[len(score) // 2:]) if len(score) >= 8 else _metric_noise(score)  # near the plateau
     after = score[b + 1:]
     k = max(1, min(3, len(after)))
     final_level = float(np.median(score[-k:]))
@@ -59,6 +65,8 @@ def validation_trend(log: RunLog, since: Optional[float] = None) -> Optional[Dic
         out["trend"] = "collapsed"  # a fall by half or more: a broken model, not the slow decline of over-fitting
     elif len(after) and score[b] - final_level > threshold:
         out["trend"] = "worse"
+    elif len(after) and score[b] - float(score[-1]) > max(3.0 * noise, 0.05 * abs(best)):
+        out["trend"] = "last-drop"  # one bad evaluation at the end: worth saying, not over-fitting
     elif final_level - start_level > threshold:
         out["trend"] = "better"
     else:

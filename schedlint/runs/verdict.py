@@ -46,8 +46,12 @@ def _validation_text(val: Any) -> str:
     unit = val["unit"]
     if val["best_at"] == val["final_at"]:
         return f"{val['metric']} is at its best at the last evaluation ({val['final']:.4g}, {unit} {val['final_at']:g})"
-    return (f"{val['metric']} is best at {unit} {val['best_at']:g} ({val['best']:.4g}) and {val['final']:.4g} at "
+    text = (f"{val['metric']} is best at {unit} {val['best_at']:g} ({val['best']:.4g}) and {val['final']:.4g} at "
             f"{unit} {val['final_at']:g}")
+    if val["trend"] == "last-drop" and val["best"]:
+        text += (f" (the last evaluation is {abs(val['best'] - val['final']) / abs(val['best']):.0%} worse than the "
+                 "best; keep the best checkpoint)")
+    return text
 
 
 def write_verdict(diag: Any, loss_name: str, schedule_findings: List[Finding]) -> None:
@@ -68,7 +72,8 @@ def _no_rebound(diag: Any, loss_name: str, schedule_findings: List[Finding]) -> 
         diag.verdict = (f"Inconclusive: the log has no training lines, so no training loss to judge; "
                         f"{val_text or 'only ' + str(val['evaluations']) + ' validation result(s)'}.")
     elif levels is not None and 4 <= levels.points < MIN_POINTS and levels.trend == "falls" and \
-            (val is None or val["trend"] != "worse"):
+            (levels.points >= 6 and levels.end < 0.8 * levels.start or levels.end < 0.5 * levels.start) and \
+            (val is None or val["trend"] not in ("worse", "collapsed")):
         diag.kind = "healthy"
         diag.verdict = (f"No loss rebound so far: {phrase} over only {levels.points} logged points, a fall well beyond "
                         "their noise" + (f"; {val_text}" if val_text else "") + ".")
@@ -92,7 +97,12 @@ def _no_rebound(diag: Any, loss_name: str, schedule_findings: List[Finding]) -> 
                             "regularisation/augmentation.")
         else:
             diag.kind = "healthy"
-            diag.verdict = f"No loss rebound: {phrase}" + (f"; {val_text}" if val_text else "") + "."
+            late = ""
+            if levels.end - levels.low > levels.threshold:
+                late = (f" (its lowest level, {levels.low:.4g}, is at {diag.where(levels.low_at)}: the rise to "
+                        f"{levels.end:.4g} after it is too small or too short-lived against the noise to call a "
+                        "rebound)")
+            diag.verdict = f"No loss rebound: {phrase}{late}" + (f"; {val_text}" if val_text else "") + "."
     elif levels.trend == "flat":
         diag.kind = "inconclusive"
         diag.verdict = (f"Inconclusive: {phrase}; the log shows neither a fall nor a rebound beyond the noise"

@@ -53,7 +53,7 @@ def _describe_failure(f: _Failure, total_iters: int, epoch_length: int, loop: st
 
 
 _CACHE: "OrderedDict[str, Curve]" = OrderedDict()
-_CACHE_BYTES = 64 * 1024 * 1024  # upper bound on the memory held by cached curves
+_CACHE_BYTES = 16 * 1024 * 1024  # upper bound on the memory held by cached curves (peak memory)
 
 
 def simulate(plan: Plan) -> Curve:
@@ -120,6 +120,8 @@ def _simulate(plan: Plan) -> Curve:
             )
             continue
         family, flavour = parsed
+        if flavour == "generic" and spec.args.get("param_name", "lr") not in ("lr", "momentum"):
+            continue  # drives another hyper-parameter (e.g. weight_decay): lr and momentum are untouched
         param = spec.param if flavour == "generic" else flavour
         if param == "momentum" and momentum_kind is None and not getattr(optimizer, "known", True):
             unsimulated.append(
@@ -199,7 +201,7 @@ def _simulate(plan: Plan) -> Curve:
             stopped_at = first.event
             # a crash in one parameter's scheduler stops training for both
             for values in results.values():
-                if first.event > 0:
+                if first.event > 0 and values.flags.writeable:  # (a constant curve stays as it is)
                     values[first.event :] = values[first.event - 1]
 
     return Curve(

@@ -28,6 +28,7 @@ from schedlint.plan.mmcv import LR_POLICIES, MOMENTUM_POLICIES, hook_name
 from schedlint.plan.model import LegacyPolicy, Plan
 from schedlint.simulate.policies import hook_class
 from schedlint.simulate.policies.base import _BuildError, _Hook, _Run, _Unsupported
+from schedlint.simulate.numeric import constant
 from schedlint.simulate.results import Curve, SimulationError, Unsimulated
 
 __all__ = ["LegacyError", "misnamed_policy", "simulate_legacy"]
@@ -149,8 +150,7 @@ def simulate_legacy(plan: Plan) -> Curve:
                 unsimulated.append(Unsimulated(-1, hook_name(param, policy.policy), 0,
                                                f"optimizer type {plan.optimizer.type!r} is not known to schedlint"))
             continue
-        values = np.full(run.N, float(initial))
-        results[param] = values
+        results[param] = constant(run.N, float(initial))
         if policy is None:
             continue
         if "policy" not in policy.raw:
@@ -191,13 +191,13 @@ def simulate_legacy(plan: Plan) -> Curve:
         if iteration < run.N:
             stopped_at = iteration
             for values in results.values():
-                if values is not None and iteration > 0:
+                if values is not None and iteration > 0 and values.flags.writeable:
                     values[iteration:] = values[iteration - 1]
     lr = results.get("lr")
     return Curve(
         epoch_length=run.L,
         iterations=run.N,
-        lr=lr if lr is not None else np.zeros(run.N),
+        lr=lr if lr is not None else constant(run.N, 0.0),
         momentum=results.get("momentum"),
         unsimulated=unsimulated,
         errors=errors,

@@ -23,6 +23,12 @@ def cosines(x: np.ndarray) -> np.ndarray:
     return values
 
 
+def constant(n: int, value: float) -> np.ndarray:
+    """`n` copies of `value` as a read-only array that takes no memory (a broadcast view): most
+    momentum curves never change, and a long run would otherwise spend 8 bytes per iteration."""
+    return np.broadcast_to(np.float64(value), (n,))
+
+
 def positive_powers(bases: np.ndarray, power: Any) -> Optional[np.ndarray]:
     """`b ** power` for every element when all of them are real and finite (None otherwise: the caller
     falls back to Python's pow, which raises or turns complex exactly where the library would)."""

@@ -15,9 +15,10 @@ from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from schedlint.simulate.numeric import constant
 from schedlint.simulate.schedulers.base import _Group, _Stepper
 
-_CHUNK = 1 << 18  # iterations handled per vectorised block (bounds temporary memory)
+_CHUNK = 1 << 16  # iterations handled per vectorised block (bounds temporary memory: ~1 MiB per array)
 _FLOOR, _ABSOLUTE, _INCREMENT = 1, 2, 3  # kinds of single-scheduler runs in `_affine_runs`
 
 
@@ -68,6 +69,8 @@ class _ParamRun:
 
     def run(self) -> np.ndarray:
         """Values during each iteration; sets `self.failure` to the first run-time crash, if any."""
+        if not self.steppers:
+            return constant(self.N, self.group.value)
         values = np.empty(self.N)
         if not self._construct():
             values[:] = self.group.value
@@ -153,6 +156,8 @@ class _ParamRun:
         if not tracks:
             values[g0:write_end] = v
             return v, None
+        if len(tracks) == 1 and tracks[0].phase == 0:
+            return self._run_alone(values, v, g0, g1, tracks[0])
 
         # Dense per-block step maps per track, identity where the scheduler does not step.
         maps = []
@@ -216,6 +221,42 @@ class _ParamRun:
         values[g0:write_end] = block_values[: write_end - g0]
         return float(stepped[-1]), stop
 
+    def _run_alone(self, values: np.ndarray, v: float, g0: int, g1: int, track: _Track) -> Tuple[float, Optional[int]]:
+        """`_run_block` for one iteration scheduler stepping alone (its steps are consecutive events):
+        the same arithmetic without the dense per-block maps."""
+        st = track.stepper.steps(track.local_steps, self.group)
+        start = g0 + int(track.positions[0])
+        steps = track.positions.size
+        stop = None
+        if st.failure is not None:
+            offset, message = st.failure
+            self.failure = _Failure(start + offset, 0, track.stepper.index, message, int(track.local_steps[offset]),
+                                    track.stepper.type)
+            stop = start + offset
+            steps = offset
+        write_end = min(g1 if stop is None else stop, self.N)
+        c, a, d = st.c[:steps], st.a[:steps], st.d[:steps]
+        changes = (c != 0) | (a != 1) | (d != 0)
+        moving = np.flatnonzero(changes)
+        table = np.empty(moving.size + 1)
+        table[0] = v
+        if moving.size == steps:
+            table[1:] = self._affine_runs(v, [c], [a], [d])
+            stepped = table[1:]
+        elif moving.size:
+            table[1:] = self._affine_runs(v, [c[moving]], [a[moving]], [d[moving]])
+            stepped = table[np.cumsum(changes)]
+        else:
+            stepped = np.full(steps, v)
+        values[g0:min(start, write_end)] = v
+        end = min(start + steps, write_end)
+        if end > start:
+            values[start:end] = stepped[: end - start]
+        last = float(table[-1])
+        if start + steps < write_end:
+            values[start + steps : write_end] = last
+        return last, stop
+
     @classmethod
     def _affine_runs(cls, v: float, cs, As, ds) -> np.ndarray:
         """Step through affine maps. Runs where a single scheduler acts alone are vectorised: with a
@@ -223,12 +264,17 @@ class _ParamRun:
         rounding); absolute values (`a == 0`) and pure increments (`v + d`, a sequential sum) are exact;
         the rest goes step by step."""
         n = cs[0].size
-        active = np.stack([(c != 0) | (a != 1) | (d != 0) for c, a, d in zip(cs, As, ds)])
-        which = active.argmax(axis=0)
-        c_at = np.choose(which, cs)
-        a_at = np.choose(which, As)
-        d_at = np.choose(which, ds)
-        single = active.sum(axis=0) == 1
+        if len(cs) == 1:  # one scheduler: every step given here is its own
+            c_at, a_at, d_at = cs[0], As[0], ds[0]
+            which = np.zeros(n, dtype=np.int8)
+            single = (c_at != 0) | (a_at != 1) | (d_at != 0)
+        else:
+            active = np.stack([(c != 0) | (a != 1) | (d != 0) for c, a, d in zip(cs, As, ds)])
+            which = active.argmax(axis=0)
+            c_at = np.choose(which, cs)
+            a_at = np.choose(which, As)
+            d_at = np.choose(which, ds)
+            single = active.sum(axis=0) == 1
         kind = np.zeros(n, dtype=np.int8)  # 0: step by step
         kind[single & (d_at == 0)] = _FLOOR
         kind[single & (a_at == 0)] = _ABSOLUTE

@@ -22,10 +22,10 @@ class CosineIncomplete(Rule):
     """
 
     code = "SL006"
+    fix_applicability = "safe"
     name = "cosine-incomplete"
     severity = Severity.WARNING
     summary = "`T_max` is longer than the scheduler's window, so the cosine stops far above its target"
-    fixable = True
     invalid = [
         Example(
             cfg(

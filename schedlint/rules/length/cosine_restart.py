@@ -23,10 +23,10 @@ class CosineRestart(Rule):
     """
 
     code = "SL005"
+    fix_applicability = "safe"
     name = "cosine-restart"
     severity = Severity.ERROR
     summary = "`T_max` is shorter than the cosine's active range, so the value climbs back"
-    fixable = True
     invalid = [
         Example(
             cfg(

@@ -38,10 +38,10 @@ class MilestoneUnreached(Rule):
     """
 
     code = "SL001"
+    fix_applicability = "safe"
     name = "milestone-unreached"
     severity = Severity.ERROR
     summary = "a planned step decay lies at or behind its scheduler's `end` and never happens"
-    fixable = True
     invalid = [
         Example(
             {

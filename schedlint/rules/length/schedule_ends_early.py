@@ -26,10 +26,10 @@ class ScheduleEndsEarly(Rule):
     """
 
     code = "SL004"
+    fix_applicability = "needs --rescale"
     name = "schedule-ends-early"
     severity = Severity.ERROR
     summary = "the schedule stops long before training ends and the value is frozen"
-    fixable = True
     invalid = [
         Example(
             {

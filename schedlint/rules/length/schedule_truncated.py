@@ -25,6 +25,7 @@ class ScheduleTruncated(Rule):
     """
 
     code = "SL003"
+    fix_applicability = "needs --rescale"
     name = "schedule-truncated"
     severity = Severity.ERROR
     summary = "training ends before the schedule's planned change is complete"

@@ -18,6 +18,7 @@ class NeverActive(Rule):
     """
 
     code = "SL002"
+    fix_applicability = "needs --rescale"
     name = "scheduler-never-active"
     severity = Severity.ERROR
     summary = "a scheduler begins at or after the end of training"

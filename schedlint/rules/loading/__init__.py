@@ -10,7 +10,8 @@ from schedlint.rules.loading.needs_execution import NeedsExecutionRule
 from schedlint.rules.loading.unknown_scope import UnknownScopeRule
 from schedlint.rules.loading.unreadable_file import UnreadableRule
 from schedlint.rules.loading.invalid_config import ConfigErrorRule
+from schedlint.rules.loading.resource_limit import ResourceLimitRule
 from schedlint.rules.loading.internal_error import InternalErrorRule
 from schedlint.rules.loading.duplicate_top_level_key import DuplicateTopLevelKey
 
-__all__ = ["DuplicateTopLevelKey", "CircularBaseRule", "ConfigErrorRule", "InternalErrorRule", "MissingBaseRule", "NeedsExecutionRule", "SyntaxErrorRule", "UnknownScopeRule", "UnreadableRule"]
+__all__ = ["DuplicateTopLevelKey", "CircularBaseRule", "ConfigErrorRule", "InternalErrorRule", "MissingBaseRule", "NeedsExecutionRule", "ResourceLimitRule", "SyntaxErrorRule", "UnknownScopeRule", "UnreadableRule"]

@@ -1,4 +1,4 @@
-"""SL908 duplicate-top-level-key: A top-level key assigned twice in one file: the first value is lost."""
+"""SL909 duplicate-top-level-key: A top-level key assigned twice in one file: the first value is lost."""
 
 from __future__ import annotations
 
@@ -73,7 +73,7 @@ class DuplicateTopLevelKey(Rule):
     Fix: merge the two assignments into one.
     """
 
-    code = "SL908"
+    code = "SL909"
     name = "duplicate-top-level-key"
     severity = Severity.WARNING
     summary = "a top-level key assigned twice in one file; the first value is lost"

@@ -30,6 +30,7 @@ class PortedMomentumRatio(Rule):
     """
 
     code = "SL102"
+    fix_applicability = "unsafe"
     name = "ported-momentum-ratio"
     severity = Severity.WARNING
     summary = "absolute momentum targets that look like mmcv ratios (eta_min=0.85/0.95, eta_min=1)"

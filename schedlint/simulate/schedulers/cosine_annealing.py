@@ -39,6 +39,15 @@ class _CosineAnnealingLR(_Stepper):
             # consecutive steps: cos(pi*(t-1)/T) of step t is cos(pi*t/T) of step t-1
             cosines = _cosines(math.pi * np.arange(int(t[0]) - 1, int(t[-1]) + 1) / T)
             ratio_num, ratio_den = 1 + cosines[1:], 1 + cosines[:-1]
+            if T >= 1 and int(t[-1]) < T + 1:
+                # before the first trough (the usual case, T_max = the window): every step but
+                # t == 0 is a ratio step and no ratio divides by zero; same values, no masks
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    out.a = ratio_num / ratio_den
+                out.c = np.full(t.size, float(floor))
+                if int(t[0]) == 0:
+                    out.a[0], out.c[0] = 1.0, 0.0
+                return out
         else:
             ratio_num = 1 + _cosines(math.pi * t / T)
             ratio_den = 1 + _cosines(math.pi * (t - 1) / T)

@@ -1,9 +1,5 @@
-"""Plain-text editing of config files: positions, edits, the file's own style, and rendering values.
-
-Locations from the loader are Python `ast` positions: 1-based lines and 0-based columns counted
-in UTF-8 bytes. Edits (`schedlint.model.Edit`) use 1-based lines and 0-based columns counted in
-characters. Everything here works on the decoded text and keeps its line endings.
-"""
+"""Values as Python source in a file's own style (dict(...) or {...}, quotes, indent, line ending),
+and small helpers about expressions. The editing itself is libcst's (`schedlint.fix.cst`)."""
 
 from __future__ import annotations
 
@@ -11,123 +7,9 @@ import ast
 import io
 import keyword
 import math
-import re
 import tokenize
 from dataclasses import dataclass
-from typing import Any, List, Optional, Sequence, Tuple
-
-from schedlint.model import Edit, Location
-
-
-class EditConflict(Exception):
-    """Two edits overlap, or an edit does not fit the text it is applied to."""
-
-
-class Source:
-    """A file's text with line/column arithmetic."""
-
-    def __init__(self, path: str, text: str) -> None:
-        self.path = path
-        self.text = text
-        self.newline = "\r\n" if "\r\n" in text else "\n"
-        self.starts = [0]
-        for i, ch in enumerate(text):
-            if ch == "\n":
-                self.starts.append(i + 1)
-        self._tree: Optional[ast.Module] = None
-
-    @property
-    def tree(self) -> ast.Module:
-        """The parsed module (parsed once)."""
-        if self._tree is None:
-            self._tree = ast.parse(self.text)
-        return self._tree
-
-    @property
-    def has_lone_cr(self) -> bool:
-        """Old-Mac line ends, which `ast` counts as lines but this class does not."""
-        return "\r" in self.text.replace("\r\n", "")
-
-    def line_text(self, line: int) -> str:
-        """Line `line` (1-based) without its line ending."""
-        if not 1 <= line <= len(self.starts):
-            raise EditConflict(f"{self.path}: no line {line}")
-        start = self.starts[line - 1]
-        end = self.starts[line] if line < len(self.starts) else len(self.text)
-        return self.text[start:end].rstrip("\r\n")
-
-    def char_col(self, line: int, byte_col: int) -> int:
-        """A column counted in characters, from one counted in UTF-8 bytes."""
-        raw = self.line_text(line).encode("utf-8")
-        return len(raw[:byte_col].decode("utf-8", errors="ignore"))
-
-    def offset(self, line: int, col: int) -> int:
-        """The text offset of (line, character column)."""
-        if not 1 <= line <= len(self.starts):
-            raise EditConflict(f"{self.path}: no line {line}")
-        return self.starts[line - 1] + col
-
-    def position(self, offset: int) -> Tuple[int, int]:
-        """(line, character column) of a text offset."""
-        import bisect
-
-        line = bisect.bisect_right(self.starts, offset)
-        return line, offset - self.starts[line - 1]
-
-    def span(self, loc: Location) -> Tuple[int, int]:
-        """Text offsets of a loader location (which must carry its end)."""
-        if loc.end_line is None or loc.end_col is None:
-            raise EditConflict(f"{loc}: location has no end")
-        start = self.offset(loc.line, self.char_col(loc.line, loc.col))
-        end = self.offset(loc.end_line, self.char_col(loc.end_line, loc.end_col))
-        return start, end
-
-    def segment(self, loc: Location) -> str:
-        """The text a loader location spans."""
-        start, end = self.span(loc)
-        return self.text[start:end]
-
-    def edit(self, start: int, end: int, content: str) -> Edit:
-        """An Edit replacing text[start:end]."""
-        return Edit(self.path, content, self.position(start), self.position(end))
-
-    def top_level_statement(self, line: int) -> Optional[ast.stmt]:
-        """The top-level statement that contains `line`."""
-        for stmt in self.tree.body:
-            if stmt.lineno <= line <= (stmt.end_lineno or stmt.lineno):
-                return stmt
-        return None
-
-    def insertion_after(self, stmt: Optional[ast.stmt]) -> int:
-        """The offset where a statement placed after `stmt` (or at the end of the file) starts."""
-        if stmt is None:
-            return len(self.text)
-        end_line = stmt.end_lineno or stmt.lineno
-        if end_line >= len(self.starts):
-            return len(self.text)
-        return self.starts[end_line]
-
-
-def apply_edits(text: str, edits: Sequence[Edit], path: Optional[str] = None) -> str:
-    """`text` with the edits (of file `path`; all when None) applied; overlapping edits conflict."""
-    source = Source(path or "", text)
-    spans = []
-    for e in edits:
-        if path is not None and e.file != path:
-            continue
-        start = source.offset(*e.location)
-        end = source.offset(*e.end_location)
-        if end < start or end > len(text):
-            raise EditConflict(f"{e.file}: edit out of range")
-        spans.append((start, end, e.content))
-    spans.sort(key=lambda s: (s[0], s[1]))
-    for (a0, a1, _), (b0, b1, _) in zip(spans, spans[1:]):
-        if b0 < a1 or (a0 == a1 == b0 == b1):
-            raise EditConflict(f"{path}: overlapping edits")
-    out = text
-    for start, end, content in reversed(spans):
-        out = out[:start] + content + out[end:]
-    return out
+from typing import Any, List, Optional
 
 
 # ---------------------------------------------------------------------------------------------
@@ -274,30 +156,6 @@ def _render_wrapped(value: Any, style: Style, level: int) -> str:
         items = [f"{pad}{render(v, style, level + 1)}" for v in value]
         return opening + nl + ("," + nl).join(items) + "," + nl + close + closing
     return _render_flat(value, style)
-
-
-# ---------------------------------------------------------------------------------------------
-# finding a key next to its value
-
-
-def key_before(source: Source, start: int, key: str) -> Optional[Tuple[int, int]]:
-    """The span of `key` as written just before the value starting at `start`:
-    `key=value`, `'key': value`, `.key = value` or `['key'] = value`. None when the text there
-    does not name the key (the value came from somewhere else)."""
-    before = source.text[max(0, start - 400) : start]
-    offset = start - len(before)
-    patterns = [
-        rf"(?<![\w.])({re.escape(key)})\s*=\s*$",  # keyword argument of dict(...)
-        rf"(['\"])({re.escape(key)})\1\s*:\s*$",  # {'key': ...}
-        rf"\.({re.escape(key)})\s*=\s*$",  # obj.key = ...
-        rf"\[\s*(['\"])({re.escape(key)})\1\s*\]\s*=\s*$",  # obj['key'] = ...
-    ]
-    for pattern in patterns:
-        m = re.search(pattern, before)
-        if m:
-            group = m.lastindex or 1
-            return offset + m.start(group), offset + m.end(group)
-    return None
 
 
 def is_expression(text: str) -> bool:

@@ -1,0 +1,186 @@
+"""The resource budget of evaluating one config file: total work, value sizes, nesting depth.
+
+Every bound is checked *before* the costly operation where the cost can be predicted (`10**10**8`,
+`'x' * 10**9`, `'a'.zfill(10**9)`, `1 << 10**10`), and on every value built otherwise. Exceeding a
+bound raises `BudgetExceeded`, which the loader reports as SL908 at the line being evaluated.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from schedlint.loader.errors import BudgetExceeded
+
+#: evaluation steps (expressions, statements, loop iterations, elements built) for one file
+MAX_STEPS = 400_000
+#: bits of any integer (about 3,000 decimal digits)
+MAX_INT_BITS = 10_000
+#: characters of a string, bytes of a bytes value
+MAX_STR = 1_000_000
+#: elements of one list, tuple, set or dict
+MAX_LEN = 100_000
+#: cells of one value counted as a tree (shared parts counted at every reference), strings by size
+MAX_CELLS = 1_000_000
+#: nesting of values
+MAX_DEPTH = 100
+#: nesting of expressions while evaluating (a long `a + b + c + ...` nests one level per term)
+MAX_EXPR_DEPTH = 150
+#: files in one inheritance chain (a config, its base, the base's base, ...)
+MAX_INHERITANCE = 32
+#: size of a config file read from disk
+MAX_FILE_BYTES = 2 * 1024 * 1024
+
+
+class Budget:
+    """Counts the work spent on one file; `step()` raises once the budget is spent."""
+
+    __slots__ = ("steps", "depth")
+
+    def __init__(self) -> None:
+        self.steps = 0
+        self.depth = 0
+
+    def check(self, value: Any, node: Any = None) -> None:
+        """`check_value`, charging the walk over nested values to the step budget."""
+        if not isinstance(value, (list, tuple, dict, set, frozenset)):
+            check_value(value, node)
+            return
+        walked = [0]
+        cells = measure(value, MAX_CELLS, node, walked)
+        self.step(node, walked[0] // 8)
+        if cells > MAX_CELLS:
+            raise BudgetExceeded(node, f"a value of more than {MAX_CELLS:,} elements (counting nested ones)")
+
+    def step(self, node: Any = None, count: int = 1) -> None:
+        """Charge `count` steps (raises BudgetExceeded past MAX_STEPS)."""
+        self.steps += count
+        if self.steps > MAX_STEPS:
+            raise BudgetExceeded(node, f"evaluating this file takes more than {MAX_STEPS:,} steps")
+
+
+def check_int_bits(bits: int, node: Any = None) -> None:
+    """Refuse an integer result of `bits` bits."""
+    if bits > MAX_INT_BITS:
+        raise BudgetExceeded(node, f"an integer of about {bits:,} bits (more than {MAX_INT_BITS:,})")
+
+
+def check_length(length: int, what: str = "value", node: Any = None) -> None:
+    """Refuse a string or container of `length` characters/elements."""
+    limit = MAX_STR if what == "string" else MAX_LEN
+    if length > limit:
+        raise BudgetExceeded(node, f"a {what} of {length:,} elements (more than {limit:,})")
+
+
+def predict_binop(op: str, left: Any, right: Any, node: Any = None) -> None:
+    """Refuse `left op right` when its result would be too large (checked before computing it)."""
+    if op == "Pow" and _is_int(left) and _is_int(right) and right > 0 and abs(left) > 1:
+        check_int_bits(left.bit_length() * right, node)
+    elif op == "LShift" and _is_int(left) and _is_int(right) and left:
+        check_int_bits(left.bit_length() + max(right, 0), node)
+    elif op == "Mult":
+        if _is_int(left) and _is_int(right):
+            check_int_bits(left.bit_length() + right.bit_length(), node)
+        for seq, n in ((left, right), (right, left)):
+            if isinstance(seq, (str, bytes, list, tuple)) and _is_int(n) and n > 0:
+                check_length(len(seq) * n, "string" if isinstance(seq, (str, bytes)) else "list", node)
+    elif op == "Add":
+        if isinstance(left, (str, bytes)) and isinstance(right, (str, bytes)):
+            check_length(len(left) + len(right), "string", node)
+        elif isinstance(left, (list, tuple)) and isinstance(right, (list, tuple)):
+            check_length(len(left) + len(right), "list", node)
+    elif op == "Mod" and isinstance(left, (str, bytes)):
+        # printf-style formatting: widths and precisions can blow up the result
+        check_format_spec(str(left), node)
+
+
+def predict_pow(base: Any, exp: Any, mod: Any = None, node: Any = None) -> None:
+    """`pow(base, exp[, mod])`: modular powers stay small; others as `base ** exp`."""
+    if mod is None:
+        predict_binop("Pow", base, exp, node)
+
+
+def check_format_spec(spec: str, node: Any = None) -> None:
+    """Refuse format specs or printf formats whose widths/precisions exceed MAX_STR."""
+    number = ""
+    for ch in spec + " ":
+        if ch.isdigit():
+            number += ch
+            continue
+        if number and len(number) > 6 or number and int(number) > MAX_STR:
+            raise BudgetExceeded(node, f"a format width or precision of {number[:20]} (more than {MAX_STR:,})")
+        number = ""
+
+
+def check_value(value: Any, node: Any = None) -> None:
+    """Refuse a value that is too large or too deeply nested (walks containers without recursion;
+    a part shared by several references is walked once and counted at each)."""
+    if isinstance(value, (bool, float, type(None))):
+        return
+    if _is_int(value):
+        check_int_bits(value.bit_length(), node)
+        return
+    if isinstance(value, (str, bytes)):
+        check_length(len(value), "string", node)
+        return
+    if not isinstance(value, (list, tuple, dict, set, frozenset)):
+        return
+    cells = measure(value, MAX_CELLS, node)
+    if cells > MAX_CELLS:
+        raise BudgetExceeded(node, f"a value of more than {MAX_CELLS:,} elements (counting nested ones)")
+
+
+def measure(value: Any, limit: int, node: Any = None, walked: Optional[list] = None) -> int:
+    """The size of `value` as a tree (elements, nested elements, strings by length/64), stopping
+    early once it passes `limit`; raises BudgetExceeded for nesting deeper than MAX_DEPTH."""
+    sizes: dict = {}  # id -> size of an already measured container
+    keep: list = []  # keeps measured objects alive so that ids stay unique
+    # iterative post-order walk: (value, depth, children measured?)
+    stack: list = [(value, 0, False)]
+    total: Optional[int] = None
+    while stack:
+        item, depth, expanded = stack.pop()
+        if depth > MAX_DEPTH:
+            raise BudgetExceeded(node, f"a value nested more than {MAX_DEPTH} levels deep")
+        children = _children(item)
+        if children is None:
+            continue
+        if id(item) in sizes:
+            continue
+        if walked is not None:
+            walked[0] += 1 + len(children)
+        if not expanded:
+            check_length(len(children), "list", node)
+            stack.append((item, depth, True))
+            stack.extend((c, depth + 1, False) for c in children if _children(c) is not None and id(c) not in sizes)
+            continue
+        size = 1
+        for c in children:
+            size += sizes[id(c)] if id(c) in sizes else _leaf_size(c, node)
+            if size > limit:
+                break
+        sizes[id(item)] = min(size, limit + 1)
+        keep.append(item)
+        total = sizes[id(item)]
+    return sizes.get(id(value), total or 1)
+
+
+def _children(value: Any) -> Optional[list]:
+    if isinstance(value, dict):
+        return list(value.keys()) + list(value.values())
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return list(value)
+    return None
+
+
+def _leaf_size(value: Any, node: Any) -> int:
+    if isinstance(value, (str, bytes)):
+        check_length(len(value), "string", node)
+        return 1 + len(value) // 64
+    if _is_int(value):
+        check_int_bits(value.bit_length(), node)
+        return 1 + value.bit_length() // 512
+    return 1
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)

@@ -1,0 +1,462 @@
+"""The `Loader`: resolves a config and its `_base_` chain statically, with provenance, the way
+mmengine's `Config.fromfile` does, within a resource budget per file.
+
+Each distinct file is read, parsed and evaluated once per `Loader`; results are cloned for
+every config that inherits them, so in-place edits by one child never leak into another.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Tuple
+
+from schedlint.loader import budget
+from schedlint.loader.detect import is_base_assign, is_lazy, may_mutate
+from schedlint.loader.errors import BudgetExceeded, ConfigError, LoadProblem, NeedsExecution, Opaque
+from schedlint.loader.evaluator import Evaluator
+from schedlint.loader.execute import resolve_by_execution
+from schedlint.loader.files import BASE_KEY, read_text, substitute
+from schedlint.loader.merge import (
+    drop_dunder,
+    merge_a_into_b,
+    node_loc,
+    substitute_placeholders,
+    wrap,
+)
+from schedlint.loader.result import ResolvedConfig
+from schedlint.loader.scopes import checkout_configs, find_module_file, find_scope_root, module_candidates
+from schedlint.loader.values import CfgDict, clone, plain
+from schedlint.model import Location
+
+
+
+@dataclass
+class _FileResult:
+    values: CfgDict
+    bases: List[str]
+    chain: List[str]
+    lazy: bool
+
+
+class Loader:
+    """Resolves configs; one instance caches every file it has read."""
+
+    def __init__(
+        self,
+        scope_roots: Optional[Dict[str, str]] = None,
+        allow_exec: bool = False,
+        environ: Optional[Dict[str, str]] = None,
+        overrides: Optional[Dict[str, str]] = None,
+    ) -> None:
+        self.scope_roots = {k: os.path.abspath(v) for k, v in (scope_roots or {}).items()}
+        self.allow_exec = allow_exec
+        self.environ = os.environ if environ is None else environ
+        self._results: Dict[str, Any] = {}  # path -> _FileResult | LoadProblem
+        self._texts: Dict[str, str] = {}
+        self._trees: Dict[str, Any] = {}  # path -> ast.Module | LoadProblem
+        self._base_lists: Dict[str, List[Tuple[str, Location]]] = {}
+        self._lazy_flags: Dict[str, bool] = {}
+        self._prepared: Dict[str, Any] = {}  # path -> (text, placeholders) | LoadProblem
+        self._mutating: Dict[str, bool] = {}
+        # path -> text to read instead of the file on disk (`schedlint fix` checks edits in memory)
+        self.overrides = {os.path.abspath(k): v for k, v in (overrides or {}).items()}
+
+    # ------------------------------------------------------------------ public
+
+    def resolve(self, path: str, copy: bool = True) -> ResolvedConfig:
+        """Resolve one config file; raises LoadProblem when it cannot be resolved.
+
+        With `copy=False` the values are shared with the loader's cache: read them, never mutate them.
+        """
+        path = os.path.abspath(path)
+        try:
+            result = self._load(path, ())
+        except LoadProblem as problem:
+            if problem.code == "SL904" and self.allow_exec:
+                tree = None
+                try:
+                    tree = self._parse(path, self._prepare(path)[0])
+                except LoadProblem:
+                    pass
+                return resolve_by_execution(path, problem, tree)
+            raise
+        return ResolvedConfig(
+            filename=path,
+            values=clone(result.values) if copy else result.values,
+            bases=list(result.bases),
+            chain=list(result.chain),
+            lazy=result.lazy,
+        )
+
+    def text(self, path: str) -> str:
+        """The (decoded) text of a file the loader has read."""
+        path = os.path.abspath(path)
+        if path in self.overrides:
+            return self.overrides[path]
+        if path not in self._texts:
+            self._texts[path] = read_text(path)
+        return self._texts[path]
+
+    def base_references(self, path: str) -> List[Tuple[str, Location]]:
+        """The `_base_` entries of a file: (absolute path of the base, location of the reference).
+
+        Static and cheap: used to find which configs inherit which; unresolvable entries are skipped.
+        """
+        path = os.path.abspath(path)
+        if path not in self._base_lists:
+            try:
+                refs = self._base_files(path, self._parse(path, self._prepare(path)[0]))
+            except LoadProblem:
+                refs = []
+            out = []
+            for ref, loc in refs:
+                try:
+                    out.append((self._base_path(ref, path, loc), loc))
+                except LoadProblem:
+                    pass
+            if not refs:
+                out = [(p, loc) for p, loc in self._lazy_base_references(path)]
+            self._base_lists[path] = out
+        return self._base_lists[path]
+
+    # ------------------------------------------------------------------ loading
+
+    def _load(self, path: str, stack: Tuple[str, ...]) -> _FileResult:
+        if path in stack:
+            cycle = list(stack[stack.index(path) :]) + [path]
+            raise LoadProblem(
+                "SL903",
+                "circular inheritance: " + " -> ".join(os.path.basename(p) for p in cycle),
+                Location(stack[-1], 1),
+                [Location(p, 1) for p in cycle[:-1]],
+            )
+        cached = self._results.get(path)
+        if cached is not None:
+            if isinstance(cached, LoadProblem):
+                raise cached
+            return cached
+        if len(stack) >= budget.MAX_INHERITANCE:
+            raise LoadProblem(
+                "SL908",
+                f"inheritance deeper than {budget.MAX_INHERITANCE} levels: "
+                + " -> ".join(os.path.basename(p) for p in (stack[:2] + ("...",) + stack[-2:] + (path,))),
+                Location(stack[-1], 1),
+                [Location(stack[0], 1)],
+            )
+        try:
+            try:
+                result = self._load_uncached(path, stack + (path,))
+            except RecursionError:
+                raise LoadProblem("SL908", "inheritance or values nested too deeply to resolve", Location(path, 1)) from None
+        except LoadProblem as problem:
+            if problem.code != "SL903":  # a cycle depends on the entry point: do not cache it
+                self._results[path] = problem
+            raise
+        self._results[path] = result
+        # the syntax tree is not needed once the file is evaluated; keeping thousands costs memory
+        self._trees.pop(path, None)
+        return result
+
+    def _prepare(self, path: str) -> Tuple[str, Dict[str, str]]:
+        """The file's text after mmengine's textual substitutions, and the base-var placeholders
+        (computed once per file; a failure is raised again on every call)."""
+        cached = self._prepared.get(path)
+        if cached is None:
+            try:
+                cached = self._prepare_uncached(path)
+            except LoadProblem as problem:
+                cached = problem
+            self._prepared[path] = cached
+        if isinstance(cached, LoadProblem):
+            raise cached
+        return cached
+
+    def _prepare_uncached(self, path: str) -> Tuple[str, Dict[str, str]]:
+        if not os.path.lexists(path):
+            raise LoadProblem("SL902", f"config file not found: {path}", Location(path, 1))
+        return substitute(path, self.text(path), self.environ)
+
+    def _parse(self, path: str, text: str) -> ast.Module:
+        cached = self._trees.get(path)
+        if isinstance(cached, LoadProblem):
+            raise cached
+        if cached is not None:
+            return cached
+        try:
+            raw = self._texts.get(path)
+            if raw is not None and raw != text:
+                # mmengine parses the file as written before substituting `{{ }}` templates, so
+                # e.g. an unquoted `{{$EPOCHS:12}}` is a syntax error there
+                ast.parse(raw, filename=path)
+            tree = ast.parse(text, filename=path)
+        except SyntaxError as exc:
+            problem = LoadProblem(
+                "SL901", f"syntax error: {exc.msg}", Location(path, exc.lineno or 1, max((exc.offset or 1) - 1, 0))
+            )
+            self._trees[path] = problem
+            raise problem from None
+        except (ValueError, RecursionError, MemoryError) as exc:
+            problem = LoadProblem("SL901", f"cannot parse: {exc}", Location(path, 1))
+            self._trees[path] = problem
+            raise problem from None
+        self._trees[path] = tree
+        return tree
+
+    def _edits_in_place(self, path: str, tree: ast.Module) -> bool:
+        """Whether a file may mutate values it did not create (conservative; computed once)."""
+        if path not in self._mutating:
+            self._mutating[path] = may_mutate(tree, self._prepare(path)[0])
+        return self._mutating[path]
+
+    def _lazy_file(self, path: str) -> bool:
+        """Whether the file at `path` is a pure-Python config (False if it cannot be parsed)."""
+        if path in self._lazy_flags:
+            return self._lazy_flags[path]
+        try:
+            return self._lazy(path, self._parse(path, self._prepare(path)[0]))
+        except LoadProblem:
+            return False
+
+    def _lazy(self, path: str, tree: ast.Module) -> bool:
+        """Whether a file is a pure-Python (read_base) config; computed once per file."""
+        if path not in self._lazy_flags:
+            text = self._prepare(path)[0]
+            # only an import or a `with` can make a file pure-Python style
+            self._lazy_flags[path] = ("import" in text or "with" in text) and is_lazy(tree)
+        return self._lazy_flags[path]
+
+    def _load_uncached(self, path: str, stack: Tuple[str, ...]) -> _FileResult:
+        suffix = os.path.splitext(path)[1].lower()
+        if suffix in (".json", ".yaml", ".yml"):
+            return self._load_data_file(path, stack)
+        text, placeholders = self._prepare(path)
+        tree = self._parse(path, text)
+        if self._lazy(path, tree):
+            return self._load_lazy(path, tree, stack)
+        bases_ref = self._base_files(path, tree)
+        merged = CfgDict()
+        chain: List[str] = []
+        base_paths: List[str] = []
+        for ref, loc in bases_ref:
+            base_path = self._base_path(ref, path, loc)
+            if not os.path.lexists(base_path):
+                raise LoadProblem("SL902", f"base config not found: {ref!r} (tried {base_path})", loc)
+            if os.path.splitext(base_path)[1] == ".py" and stack and base_path not in stack:
+                if self._lazy_file(base_path):
+                    raise LoadProblem(
+                        "SL907",
+                        "the configs of an inheritance chain must all be `_base_` style or all pure-Python "
+                        f"(read_base) style; {os.path.basename(base_path)} is pure-Python",
+                        loc,
+                    )
+            result = self._load(base_path, stack)
+            duplicates = set(merged) & set(result.values)
+            if duplicates:
+                raise LoadProblem(
+                    "SL907",
+                    f"bases define the same top-level keys {sorted(duplicates)}: mmengine refuses duplicate keys"
+                    " among bases",
+                    loc,
+                )
+            # `_base_` is a ConfigDict in mmengine; a child that never edits inherited values in place
+            # can share them with the cache (nothing downstream mutates resolved values)
+            base_values = clone(result.values, config=True) if self._edits_in_place(path, tree) else result.values
+            for key, value in base_values.items():
+                merged.set(key, value, base_values.locs.get(key))
+            for p in result.chain:
+                if p not in chain:
+                    chain.append(p)
+            base_paths.append(base_path)
+        namespace = CfgDict()
+        merged.config = True  # its values were cloned as ConfigDicts already
+        namespace[BASE_KEY] = merged
+        body = [stmt for stmt in tree.body if not is_base_assign(stmt)]
+        evaluator = Evaluator(path, namespace)
+        _evaluate(evaluator, body, tree)
+        own = CfgDict()
+        for key, value in namespace.items():
+            if key == BASE_KEY or str(key).startswith("__") or isinstance(value, Opaque):
+                continue
+            own.set(key, value, namespace.locs.get(key))
+        if placeholders:
+            own = substitute_placeholders(own, placeholders, merged, path)
+        values = merge_a_into_b(own, merged, path)
+        values = drop_dunder(values)
+        chain.append(path)
+        return _FileResult(values=values, bases=base_paths, chain=chain, lazy=False)
+
+    def _load_data_file(self, path: str, stack: Tuple[str, ...]) -> _FileResult:
+        text = self.text(path)
+        try:
+            if path.endswith(".json"):
+                data = json.loads(text)
+            else:
+                import yaml
+
+                data = yaml.safe_load(text)
+        except RecursionError:
+            raise LoadProblem("SL908", "data nested too deeply to read", Location(path, 1)) from None
+        except Exception as exc:
+            raise LoadProblem("SL901", f"cannot parse: {exc}", Location(path, 1)) from None
+        try:
+            budget.check_value(data)  # a YAML alias bomb is small as written and huge when expanded
+        except BudgetExceeded as exc:
+            raise LoadProblem("SL908", f"resource limit: {exc.reason}", Location(path, 1)) from None
+        if not isinstance(data, dict):
+            raise LoadProblem("SL907", "config file does not hold a mapping", Location(path, 1))
+        values = wrap(data, Location(path, 1))
+        refs = values.pop(BASE_KEY, [])
+        refs = refs if isinstance(refs, list) else [refs]
+        merged = CfgDict()
+        chain: List[str] = []
+        for ref in refs:
+            loc = Location(path, 1)
+            base_path = self._base_path(str(ref), path, loc)
+            if not os.path.lexists(base_path):
+                raise LoadProblem("SL902", f"base config not found: {ref!r} (tried {base_path})", loc)
+            result = self._load(base_path, stack)
+            for key, value in clone(result.values).items():
+                merged.set(key, value, result.values.locs.get(key))
+            chain.extend(p for p in result.chain if p not in chain)
+        values = merge_a_into_b(values, merged, path)
+        chain.append(path)
+        return _FileResult(values=values, bases=[], chain=chain, lazy=False)
+
+    def _base_files(self, path: str, tree: ast.Module) -> List[Tuple[str, Location]]:
+        stmt = next((s for s in tree.body if is_base_assign(s)), None)
+        if stmt is None:
+            return []
+        value = stmt.value  # type: ignore[attr-defined]
+        try:
+            refs = ast.literal_eval(value)
+        except (ValueError, TypeError, SyntaxError, RecursionError):
+            # mmengine evals the expression on its own (e.g. 'a_' + 'b.py'); no names are defined
+            try:
+                refs = plain(Evaluator(path, CfgDict()).eval(value))
+            except BudgetExceeded as exc:
+                raise LoadProblem("SL908", f"resource limit: {exc.reason}", node_loc(path, value)) from None
+            except (NeedsExecution, ConfigError, TypeError, ValueError, ArithmeticError):
+                raise LoadProblem(
+                    "SL904", "needs execution: `_base_` must be a string or a list of strings", node_loc(path, value)
+                ) from None
+        if isinstance(refs, str):
+            return [(refs, node_loc(path, value))]
+        if isinstance(refs, (list, tuple)) and all(isinstance(r, str) for r in refs):
+            elts = value.elts if isinstance(value, (ast.List, ast.Tuple)) else [value] * len(refs)
+            return [(r, node_loc(path, e)) for r, e in zip(refs, elts)]
+        raise LoadProblem("SL907", "`_base_` must be a string or a list of strings", node_loc(path, value))
+
+    def _base_path(self, ref: str, including: str, loc: Location) -> str:
+        if "::" in ref:
+            scope, _, rel = ref.partition("::")
+            root = find_scope_root(scope, self.scope_roots) or checkout_configs(scope, including)
+            if root is None:
+                raise LoadProblem(
+                    "SL905",
+                    f"unknown scope `{scope}` in {ref!r}: package `{scope}` is not installed; "
+                    f"pass --scope-root {scope}=DIR (its configs folder)",
+                    loc,
+                )
+            return os.path.normpath(os.path.join(root, rel))
+        return os.path.normpath(os.path.join(os.path.dirname(including), os.path.expanduser(ref)))
+
+    # ------------------------------------------------------------------ pure-Python configs
+
+    def _lazy_module_path(self, module: str, level: int, including: str, loc: Location) -> str:
+        if level > 0:
+            base_dir = os.path.dirname(including)
+            return os.path.normpath(
+                os.path.join(base_dir, *([".."] * (level - 1)), module.replace(".", "/") + ".py")
+            )
+        parts = module.split(".")
+        if len(parts) >= 2:
+            for candidate in module_candidates(parts, including, self.scope_roots):
+                if os.path.isfile(candidate):
+                    return candidate
+        found = find_module_file(module)
+        if found is None:
+            raise LoadProblem(
+                "SL905",
+                f"cannot locate base module `{module}` without importing it: install `{parts[0]}`, check from a "
+                f"source checkout that contains `{parts[0]}/`, or pass --scope-root {parts[0]}=DIR",
+                loc,
+            )
+        return found
+
+    def _lazy_base_references(self, path: str) -> List[Tuple[str, Location]]:
+        try:
+            tree = self._parse(path, self._prepare(path)[0])
+        except LoadProblem:
+            return []
+        out = []
+        for stmt in tree.body:
+            if isinstance(stmt, ast.With):
+                for inner in stmt.body:
+                    if isinstance(inner, ast.ImportFrom):
+                        loc = node_loc(path, inner)
+                        try:
+                            out.append((self._lazy_module_path(inner.module or "", inner.level, path, loc), loc))
+                        except LoadProblem:
+                            pass
+        return out
+
+    def _load_lazy(self, path: str, tree: ast.Module, stack: Tuple[str, ...]) -> _FileResult:
+        chain: List[str] = []
+        bases: List[str] = []
+
+        def import_hook(stmt: ast.AST, namespace: CfgDict) -> None:
+            if not isinstance(stmt, ast.ImportFrom):
+                raise NeedsExecution(stmt, "only `from ... import ...` inside `with read_base():`")
+            loc = node_loc(path, stmt)
+            module_path = self._lazy_module_path(stmt.module or "", stmt.level, path, loc)
+            if not os.path.lexists(module_path):
+                raise LoadProblem("SL902", f"base module not found: {stmt.module!r} (tried {module_path})", loc)
+            result = self._load(module_path, stack)
+            base_values = clone(result.values, config=True)  # imported bases are ConfigDicts in mmengine
+            bases.append(module_path)
+            chain.extend(p for p in result.chain if p not in chain)
+            for alias in stmt.names:
+                if alias.name == "*":
+                    for key, value in base_values.items():
+                        if not str(key).startswith("_"):
+                            namespace.set(key, value, base_values.locs.get(key))
+                elif alias.name in base_values:
+                    namespace.set(alias.asname or alias.name, base_values[alias.name], base_values.locs.get(alias.name))
+                else:
+                    raise LoadProblem("SL907", f"cannot import name {alias.name!r} from {stmt.module!r}", loc)
+
+        namespace = CfgDict()
+        evaluator = Evaluator(path, namespace, import_hook=import_hook)
+        _evaluate(evaluator, tree.body, tree)
+        values = CfgDict()
+        for key, value in namespace.items():
+            if str(key).startswith("__") or isinstance(value, Opaque):
+                continue
+            values.set(key, value, namespace.locs.get(key))
+        chain.append(path)
+        return _FileResult(values=values, bases=bases, chain=chain, lazy=True)
+
+    # ------------------------------------------------------------------ --allow-exec
+
+
+def _evaluate(evaluator: Evaluator, body: List[ast.stmt], tree: ast.Module) -> None:
+    """Run the evaluator; what stops it becomes a load problem at the line where it stopped.
+
+    `EvaluatorBug` (a bug in schedlint) is not a load problem: it reaches the lint engine (SL999).
+    """
+    try:
+        evaluator.run(body)
+        evaluator.budget.check(evaluator.ns, tree)
+    except NeedsExecution as exc:
+        raise LoadProblem("SL904", f"needs execution: {exc.reason}", evaluator.loc(exc.node or tree)) from None
+    except ConfigError as exc:
+        raise LoadProblem("SL907", f"config error: {exc.reason}", evaluator.loc(exc.node or tree)) from None
+    except BudgetExceeded as exc:
+        raise LoadProblem("SL908", f"resource limit: {exc.reason}", evaluator.loc(exc.node or tree)) from None
+    except RecursionError:
+        raise LoadProblem("SL908", "resource limit: nested too deeply to evaluate", evaluator.loc(tree)) from None
+    except MemoryError:
+        raise LoadProblem("SL908", "resource limit: out of memory while evaluating", evaluator.loc(tree)) from None

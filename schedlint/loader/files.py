@@ -1,0 +1,146 @@
+"""Reading config files safely: regular files only (never a FIFO, device or socket, never blocking),
+at most `MAX_FILE_BYTES` read, then decoded; and mmengine's textual `{{ }}` substitutions."""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from typing import Dict, Mapping, Tuple
+
+from schedlint.loader.budget import MAX_FILE_BYTES
+from schedlint.loader.errors import LoadProblem
+from schedlint.model import Location
+
+BASE_KEY = "_base_"
+PLACEHOLDER_SUFFIX = "_schedlint_base_var"
+
+_PREDEFINED = re.compile(r"\{\{\s*(fileDirname|fileBasename|fileBasenameNoExtension|fileExtname)\s*\}\}")
+_ENV = re.compile(r"\{\{['\"]?\s*\$(\w+)\s*\:\s*(\S*?)\s*['\"]?\}\}")
+_BASE_VAR = re.compile(r"\{\{\s*" + BASE_KEY + r"\.([\w\.]+)\s*\}\}")
+
+_KINDS = {
+    stat.S_IFIFO: "a FIFO (named pipe)",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFDIR: "a folder",
+}
+
+
+def special_kind(mode: int) -> str:
+    """What a non-regular file is, in words ('' for a regular file)."""
+    if stat.S_ISREG(mode):
+        return ""
+    return _KINDS.get(stat.S_IFMT(mode), "not a regular file")
+
+
+def read_bytes(path: str, limit: int = MAX_FILE_BYTES, head: bool = False) -> bytes:
+    """At most `limit` bytes of a regular file; raises LoadProblem (SL906) for anything else.
+
+    The file is stat-ed before it is opened (a FIFO or device is never opened), opened without
+    blocking, checked again on the open descriptor, and never read past `limit` (+1 to detect an
+    oversized file). With `head=True` a larger file is not an error: its first `limit` bytes are returned.
+    """
+    loc = Location(path, 1)
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        raise LoadProblem("SL906", f"cannot read file: {exc.strerror or exc}", loc) from None
+    kind = special_kind(st.st_mode)
+    if kind:
+        raise LoadProblem("SL906", f"not a config file: {kind}", loc)
+    if st.st_size > limit and not head:
+        raise LoadProblem("SL906", f"file is too large to be a config ({st.st_size} bytes, limit {limit})", loc)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise LoadProblem("SL906", f"cannot read file: {exc.strerror or exc}", loc) from None
+    try:
+        kind = special_kind(os.fstat(fd).st_mode)
+        if kind:  # swapped between stat and open
+            raise LoadProblem("SL906", f"not a config file: {kind}", loc)
+        chunks = []
+        remaining = limit + 1
+        while remaining > 0:
+            chunk = os.read(fd, min(remaining, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+    except OSError as exc:
+        raise LoadProblem("SL906", f"cannot read file: {exc.strerror or exc}", loc) from None
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
+    if len(data) > limit:
+        if head:
+            return data[:limit]
+        raise LoadProblem("SL906", f"file is too large to be a config (more than {limit} bytes)", loc)
+    return data
+
+
+def decode(path: str, data: bytes) -> str:
+    """The text of a config file's bytes; LoadProblem (SL906) for binary, non-UTF-8 or oversized data."""
+    if len(data) > MAX_FILE_BYTES:
+        raise LoadProblem("SL906", f"file is too large to be a config ({len(data)} bytes)", Location(path, 1))
+    if b"\x00" in data:
+        raise LoadProblem("SL906", "file is binary, not a config", Location(path, 1))
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise LoadProblem(
+            "SL906", f"file is not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})", Location(path, line)
+        ) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text
+
+
+def read_text(path: str) -> str:
+    """The decoded text of a config file (see `read_bytes` and `decode`)."""
+    return decode(path, read_bytes(path))
+
+
+def line_of(text: str, offset: int) -> int:
+    """The 1-based line of a character offset."""
+    return text.count("\n", 0, offset) + 1
+
+
+def substitute(path: str, raw: str, environ: Mapping[str, str]) -> Tuple[str, Dict[str, str]]:
+    """mmengine's textual substitutions of a config's text (`{{fileDirname}}`, `{{$ENV:default}}`,
+    `{{_base_.x}}` as a placeholder string) and the placeholders made for base variables."""
+    dirname, basename = os.path.split(path)
+    templates = {
+        "fileDirname": dirname.replace("\\", "/"),
+        "fileBasename": basename,
+        "fileBasenameNoExtension": os.path.splitext(basename)[0],
+        "fileExtname": os.path.splitext(basename)[1],
+    }
+    text = _PREDEFINED.sub(lambda m: templates[m.group(1)], raw)
+
+    def env_value(m: "re.Match[str]") -> str:
+        name, default = m.group(1), m.group(2)
+        value = environ.get(name, default)
+        if not value:
+            raise LoadProblem(
+                "SL907",
+                f"environment variable `{name}` is not set and has no default",
+                Location(path, line_of(text, m.start())),
+            )
+        return value
+
+    text = _ENV.sub(env_value, text)
+    if len(text) > 2 * MAX_FILE_BYTES:
+        raise LoadProblem("SL908", "the file grows too large after its `{{ }}` substitutions", Location(path, 1))
+    placeholders: Dict[str, str] = {}
+
+    def base_var(m: "re.Match[str]") -> str:
+        placeholder = f"_{m.group(1)}{PLACEHOLDER_SUFFIX}"
+        placeholders[placeholder] = m.group(1)
+        return f'"{placeholder}"'
+
+    text = _BASE_VAR.sub(base_var, text)
+    return text, placeholders

@@ -1,0 +1,33 @@
+"""A resolved config: its values with provenance, and the files it came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, List, Optional
+
+from schedlint.loader.values import CfgDict, lookup, provenance
+from schedlint.model import Location
+
+
+@dataclass
+class ResolvedConfig:
+    """A config after inheritance: its values (with provenance) and the files it came from."""
+
+    filename: str
+    values: CfgDict
+    bases: List[str] = field(default_factory=list)  # direct bases, absolute paths
+    chain: List[str] = field(default_factory=list)  # every file that contributed, bases first
+    lazy: bool = False
+    executed: bool = False  # resolved by running mmengine (--allow-exec)
+    notes: List[str] = field(default_factory=list)
+
+    def get(self, *path: Any, default: Any = None) -> Any:
+        """The value at `path`, or `default` when absent."""
+        try:
+            return lookup(self.values, path)
+        except (KeyError, IndexError, TypeError):
+            return default
+
+    def loc(self, *path: Any) -> Optional[Location]:
+        """Where the value at `path` was set last."""
+        return provenance(self.values, path)
