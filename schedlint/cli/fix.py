@@ -7,7 +7,7 @@ from typing import List, Optional
 
 import typer
 
-from schedlint.cli.app import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, _fail, _progress_callback, _progress_done, _settings, app
+from schedlint.cli.app import escape, escape_keep_lines, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, _fail, _progress_callback, _progress_done, _settings, app
 
 _SELECT_HELP = "Rule codes or prefixes to fix and report (comma-separated; ALL for every rule)."
 
@@ -30,7 +30,7 @@ def fix(
     epoch_length: Optional[int] = typer.Option(None, "--epoch-length", min=1, help="Iterations per epoch."),
     scope_root: Optional[List[str]] = typer.Option(None, "--scope-root", help="NAME=DIR for `NAME::` bases."),
     allow_exec: Optional[bool] = typer.Option(
-        None, "--allow-exec/--no-allow-exec", help="Let mmengine execute configs the static resolver cannot read."
+        None, "--allow-exec/--no-allow-exec", help="RUNS ARBITRARY CODE: let mmengine execute configs the static resolver cannot read (only for configs you trust)."
     ),
     dependents: Optional[bool] = typer.Option(
         None, "--dependents/--no-dependents", help="Also check the configs that inherit a given file."
@@ -58,15 +58,15 @@ def fix(
         _progress_done()
     errors = result.internal_errors + result.remaining.internal_errors
     for message in errors:
-        typer.echo(f"schedlint: {message}", err=True)
+        typer.echo(f"schedlint: {escape(message)}", err=True)
     for message in result.write_errors:
-        typer.echo(f"schedlint: error: {message}", err=True)
+        typer.echo(f"schedlint: error: {escape(message)}", err=True)
 
     n_fixed = sum(a.count for a in result.applied)
     if diff:
         text = result.diff
         if text:
-            typer.echo(text, nl=False)
+            typer.echo(escape_keep_lines(text), nl=False)
         if not quiet:
             files = len(result.changes)
             typer.echo(
@@ -87,7 +87,7 @@ def fix(
     if show_fixes:
         _show(result)
     if not quiet:
-        typer.echo(_summary(result, n_fixed, len(remaining), unsafe_fixes, rescale, cosine))
+        typer.echo(_summary(result, n_fixed, len(remaining), unsafe_fixes, rescale, cosine, bool(errors)))
     if errors or result.write_errors:
         raise typer.Exit(EXIT_ERROR)
     raise typer.Exit(EXIT_FINDINGS if remaining and not exit_zero else EXIT_CLEAN)
@@ -96,22 +96,30 @@ def fix(
 def _show(result, err: bool = False) -> None:
     for a in result.applied:
         where = ", ".join(os.path.relpath(f) for f in a.files)
-        typer.echo(f"fixed {os.path.relpath(a.config)}: {'/'.join(a.codes)} {a.message} [{where}]", err=err)
+        typer.echo(escape(f"fixed {os.path.relpath(a.config)}: {'/'.join(a.codes)} {a.message} [{where}]"), err=err)
         for reason in a.not_chosen:
-            typer.echo(f"  not {reason}", err=err)
+            typer.echo(escape(f"  not {reason}"), err=err)
     for r in result.refused:
-        typer.echo(f"not fixed {os.path.relpath(r.config)}: {'/'.join(r.codes)} ({r.kind}): {r.reason}", err=err)
+        typer.echo(escape(f"not fixed {os.path.relpath(r.config)}: {'/'.join(r.codes)} ({r.kind}): {r.reason}"),
+                   err=err)
 
 
-def _summary(result, n_fixed: int, n_remaining: int, unsafe: bool, rescale: bool, cosine: bool) -> str:
+def _summary(result, n_fixed: int, n_remaining: int, unsafe: bool, rescale: bool, cosine: bool,
+             errors: bool = False) -> str:
     lines = []
+    if result.write_errors:
+        failed = len(result.write_errors)
+        lines.append(f"Failed to write {failed} file{'s' if failed != 1 else ''}: "
+                     f"{'their' if failed != 1 else 'its'} fixes were not applied.")
+        if not result.written:
+            n_fixed = 0
     if n_fixed:
         files = len(result.written) or len(result.changes)
         lines.append(f"Fixed {n_fixed} finding{'s' if n_fixed != 1 else ''} in {files} "
                      f"file{'s' if files != 1 else ''} ({n_remaining} remaining).")
     elif n_remaining:
         lines.append(f"Found {n_remaining} finding{'s' if n_remaining != 1 else ''}; none was fixed.")
-    else:
+    elif not errors and not result.write_errors:
         lines.append("All checks passed!")
     hints = []
     shown = result.remaining.findings

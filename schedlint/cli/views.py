@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import os
+
 from typing import List, Optional
 
 import typer
 
-from schedlint.cli.app import EXIT_CLEAN, EXIT_FINDINGS, _fail, _settings, app
+from schedlint.cli.app import escape, EXIT_CLEAN, EXIT_FINDINGS, _fail, _settings, app
 
 _EPOCH_LENGTH_HELP = "Iterations per epoch."
 _SCOPE_HELP = "NAME=DIR for `NAME::` bases."
-_EXEC_HELP = "Let mmengine execute what cannot be read."
+_EXEC_HELP = "RUNS ARBITRARY CODE: let mmengine execute configs the static resolver cannot read (only for configs you trust)."
 
 
 @app.command()
@@ -105,12 +107,36 @@ def plot(
         except CurveError as exc:
             raise _fail(str(exc))
     output = output_file or default_output(path)
-    try:
-        render_plot(view, output, run, log_scale=log_scale, diagnosis=diag)
-    except OSError as exc:
-        raise _fail(f"{output}: cannot write: {exc.strerror or exc}")
-    typer.echo(f"wrote {output}")
+    _write_plot(view, output, run, log_scale, diag)
+    typer.echo(f"wrote {escape(output)}")
     if diag is not None and diag.rebound is not None:
         what = "loss diverges" if diag.rebound.diverged else "loss rebound"
         typer.echo(f"{what} at {diag.where(diag.rebound.iter)} (schedlint diagnose {log} for details)")
 
+
+_IMAGE_FORMATS = ("png", "svg", "pdf", "jpg", "jpeg", "eps", "ps", "tif", "tiff", "webp", "svgz")
+
+
+def _write_plot(view, output: str, run, log_scale: bool, diag) -> None:
+    """Draw into a private temp folder, then write through the safe writer (symlinks, links, modes)."""
+    import tempfile
+
+    from schedlint.fix.fileio import WriteError, write_atomic
+    from schedlint.views.plot import render_plot
+
+    ext = os.path.splitext(output)[1].lower().lstrip(".")
+    if ext not in _IMAGE_FORMATS:
+        raise _fail(f"{output}: unknown image format {('.' + ext) if ext else '(no extension)'!r}; "
+                    f"use one of {', '.join('.' + e for e in _IMAGE_FORMATS)}")
+    with tempfile.TemporaryDirectory(prefix="schedlint-plot-") as folder:
+        drawn = os.path.join(folder, "plot." + ext)
+        try:
+            render_plot(view, drawn, run, log_scale=log_scale, diagnosis=diag)
+            with open(drawn, "rb") as fh:
+                data = fh.read()
+        except (OSError, ValueError) as exc:
+            raise _fail(f"{output}: cannot draw the plot: {exc}")
+        try:
+            write_atomic(output, data)
+        except WriteError as exc:
+            raise _fail(str(exc))

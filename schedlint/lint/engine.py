@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Dict, Iterable, List, Optional, Set, Tuple
 
 from schedlint.lint.settings import Settings
-from schedlint.loader import Loader, LoadProblem, ResolvedConfig, is_config_file
+from schedlint.loader import Loader, LoadProblem, ResolvedConfig, is_config_file, read_bytes
 from schedlint.model import Finding, Location, Related, Severity
 from schedlint.plan import build_any_plan
 from schedlint.rules import Context, all_rules, get_rule
@@ -63,9 +63,8 @@ def looks_like_config(path: str) -> bool:
     named .py is kept, so that it is reported.
     """
     try:
-        with open(path, "rb") as fh:
-            head = fh.read(256 * 1024)
-    except OSError:
+        head = read_bytes(path, 256 * 1024, head=True)  # never opens a FIFO or device
+    except LoadProblem:
         return True  # reported as unreadable
     if b"\x00" in head:
         return True
@@ -91,18 +90,24 @@ def looks_like_config(path: str) -> bool:
     return not has_code and bool(names & set(_CONFIG_KEYS.decode().split("|")))
 
 
-def discover(paths: Iterable[str]) -> List[str]:
+def discover(paths: Iterable[str], unreadable: Optional[List[Tuple[str, str]]] = None) -> List[str]:
     """Config files under the given files and directories, sorted, absolute.
 
     Files named explicitly are always taken; in folders, .py files that are Python code rather
-    than configs (see `looks_like_config`) are skipped.
+    than configs (see `looks_like_config`) are skipped. Folders that cannot be listed are added to
+    `unreadable` as (folder, reason).
     """
     found: List[str] = []
+
+    def walk_error(exc: OSError) -> None:
+        if unreadable is not None:
+            unreadable.append((os.path.abspath(exc.filename or "?"), exc.strerror or str(exc)))
+
     for path in paths:
-        if not os.path.exists(path):
+        if not os.path.lexists(path):
             raise UsageError(f"{path}: no such file or directory")
         if os.path.isdir(path):
-            for root, dirs, files in os.walk(path):
+            for root, dirs, files in os.walk(path, onerror=walk_error):
                 dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
                 for name in sorted(files):
                     full = os.path.join(root, name)
@@ -139,9 +144,8 @@ def project_root(paths: Iterable[str]) -> str:
 def _may_inherit(path: str) -> bool:
     """A cheap pre-filter: only files that mention `_base_` or `read_base` can inherit anything."""
     try:
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except OSError:
+        data = read_bytes(path)
+    except LoadProblem:
         return False
     return b"_base_" in data or b"read_base" in data
 
@@ -260,7 +264,7 @@ def lint_files(
     A crash while linting one file is recorded in `internal_errors`; the other files go on.
     """
     errors = internal_errors if internal_errors is not None else []
-    jobs = linter.settings.jobs or os.cpu_count() or 1
+    jobs = linter.settings.worker_count
     if jobs > 1 and len(files) >= PARALLEL_MIN_FILES:
         try:
             return _lint_parallel(linter.settings, linter.on_file, files, jobs, progress, errors)
@@ -338,9 +342,14 @@ def check_paths(
     """
     settings = settings or Settings()
     paths = list(paths)
-    files = discover(paths)
+    unreadable: List[Tuple[str, str]] = []
+    files = discover(paths, unreadable)
     linter = Linter(settings, on_file)
     result = CheckResult(files=files)
+    for folder, reason in unreadable:  # a folder that cannot be listed is never skipped silently
+        result.findings.append(Finding(code="SL906", name="unreadable-file", severity=Severity.ERROR,
+                                       message=f"cannot read folder: {reason}", location=Location(folder, 1, 0),
+                                       configs=[folder]))
     # a file given by name (as pre-commit gives the edited ones) re-checks the configs inheriting it
     given = [os.path.abspath(p) for p in paths if os.path.isfile(p)]
     if settings.dependents and given:
@@ -349,7 +358,7 @@ def check_paths(
             result.dependents = [f for f in dependents(linter.loader, given, discover([root])) if f not in files]
             result.files = sorted(set(files) | set(result.dependents))
     raw = lint_files(linter, result.files, progress, result.internal_errors)
-    result.findings = merge_findings(select_findings(raw, settings, linter.loader.text))
+    result.findings = merge_findings(result.findings + select_findings(raw, settings, linter.loader.text))
     return result
 
 
