@@ -1,23 +1,38 @@
-"""Speed of `schedlint check` against a loop of mmengine `Config.fromfile` over the same leaves.
+"""Speed and memory of `schedlint check` against mmengine's `Config.fromfile`, as ratios measured in one run.
 
-    python benchmarks/bench_check.py [NAME==VERSION ...]
+    python benchmarks/bench_check.py [--skip-tree] [NAME==VERSION ...]
 
-Both run in fresh subprocesses in the same run (so start-up costs count on both sides): schedlint
-as the real command line over the wheels' config folders (loading, planning, simulating, every
-rule), mmengine loading every leaf config once. Prints both times and the ratio; the goal is a
-ratio of at most 0.2.
+Every number comes from fresh subprocesses (start-up counts on both sides), run one after the other
+on the same machine, with Python's bytecode cache enabled for both sides (as after `pip install`):
+
+* tree: `schedlint check` over the wheels' config folders (all rules), cold (empty cache) with one
+  process (`-j 1`) and by default, then warm (second run, cache hit), against one process running
+  mmengine's `Config.fromfile` over every leaf config;
+* edit: a copy of the mmdet tree in a project folder, one `_base_` schedule edited; reports how many
+  configs inherit it, the time of the cached run after the edit, and whether its findings equal a
+  `--no-cache` run;
+* one config: `schedlint check ONE` in that project (the pre-commit path, which also re-checks the
+  configs that inherit ONE), cold and with a warm cache, against `python -c 'Config.fromfile(ONE)'`;
+* peak resident memory of the largest process of each.
+
+The acceptance targets of issue 14 are printed next to each ratio. Not a test: nothing is asserted.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from wheels import BENCHMARK_TREES, MMENGINE_ERA, configs_dir, leaf_configs, scope_roots  # noqa: E402
+from wheels import BENCHMARK_TREES, configs_dir, leaf_configs, scope_roots  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 # Runs a command as a child and prints the child's peak resident memory (KiB) on the last line.
 PEAK_RSS = r"""
@@ -46,50 +61,117 @@ for path in sys.argv[3:]:
 print(ok, failed)
 """
 
+MMENGINE_ONE = "import sys; from mmengine.config import Config; Config.fromfile(sys.argv[1], import_custom_modules=False)"
+
+# the edited schedule (a base of many mmdet configs) and the single config of the pre-commit case
+EDITED_BASE = os.path.join("_base_", "schedules", "schedule_1x.py")
+ONE_CONFIG = os.path.join("retinanet", "retinanet_r50_fpn_1x_coco.py")
+
+
+def _env() -> dict:
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed package has its bytecode compiled
+    return env
+
+
+def measured(command, cwd=None):
+    """(seconds, stdout without the last line, peak RSS in MiB of the largest process, CompletedProcess)."""
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", PEAK_RSS, *command], capture_output=True, text=True, cwd=cwd,
+                          env=_env())
+    elapsed = time.perf_counter() - start
+    lines = proc.stdout.strip().splitlines()
+    peak = int(lines[-1]) / 1024 if lines and lines[-1].isdigit() else float("nan")
+    return elapsed, "\n".join(lines[:-1]), peak, proc
+
+
+def schedlint(args, cwd, scope_args):
+    """One `schedlint check` run: (seconds, JSON findings or an error text, peak MiB)."""
+    elapsed, out, peak, proc = measured(
+        [sys.executable, "-m", "schedlint", "check", *args, "--output-format", "json", "--exit-zero", *scope_args],
+        cwd=cwd)
+    try:
+        findings = json.loads(out)
+    except ValueError:
+        findings = f"failed: {proc.stderr[-300:]}"
+    return elapsed, findings, peak
+
+
+def line(label, seconds, baseline, target=None, extra=""):
+    ratio = seconds / baseline
+    goal = "" if target is None else f"  (target <= {target:g}: {'met' if ratio <= target else 'NOT met'})"
+    print(f"{label:<58} {seconds:7.3f} s   ratio {ratio:6.3f}{goal}{extra}")
+
 
 def main() -> int:
-    import json
-
-    specs = sys.argv[1:] or BENCHMARK_TREES
-    roots = scope_roots(MMENGINE_ERA)
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    skip_tree = "--skip-tree" in sys.argv
+    specs = args or BENCHMARK_TREES
+    roots = scope_roots(specs)
     folders = [configs_dir(s) for s in specs]
     leaves = [p for f in folders for p in leaf_configs(f)]
-
     scope_args = [a for name, root in roots.items() for a in ("--scope-root", f"{name}={root}")]
+    work = tempfile.mkdtemp(prefix="schedlint-bench-")
+    try:
+        # compile bytecode for both sides once (not timed)
+        measured([sys.executable, "-m", "schedlint", "check", "--help"])
+        measured([sys.executable, "-c", "import mmengine.config"])
+        print(f"trees: {', '.join(specs)} ({len(leaves)} leaf configs)")
+        if not skip_tree:
+            mm_time, loaded, mm_peak, _ = measured([sys.executable, "-c", MMENGINE_LOOP, HERE, json.dumps(roots), *leaves])
+            print(f"{'mmengine Config.fromfile loop over the leaves (one process)':<58} {mm_time:7.3f} s   [loaded, failed: {loaded}]")
+            runs = {}
+            for label, extra, target in (("cold, -j 1", ["-j", "1"], 0.10), ("cold, default workers", [], 0.07)):
+                cwd = tempfile.mkdtemp(dir=work)  # an empty project: the cache starts empty
+                runs[label] = schedlint([*folders, "--no-dependents", *extra], cwd, scope_args)
+                line(f"schedlint check, {label}", runs[label][0], mm_time, target,
+                     f"   [{len(runs[label][1]) if isinstance(runs[label][1], list) else runs[label][1]} findings]")
+            warm = schedlint([*folders, "--no-dependents", "-j", "1"], cwd, scope_args)
+            line("schedlint check, warm (second run, cache hit)", warm[0], mm_time, 0.02)
+            same = warm[1] == runs["cold, default workers"][1] == runs["cold, -j 1"][1]
+            print(f"  findings identical cold -j 1 / cold default / warm: {same}")
+            peak = runs["cold, -j 1"][2]
+            print(f"peak memory: schedlint -j 1 {peak:.0f} MiB, default {runs['cold, default workers'][2]:.0f} MiB "
+                  f"(largest process), warm {warm[2]:.0f} MiB; mmengine loop {mm_peak:.0f} MiB; "
+                  f"ratio {peak / mm_peak:.2f} (target <= 2: {'met' if peak / mm_peak <= 2 else 'NOT met'})")
 
-    def measured(command):
-        """(seconds, stdout without the last line, peak RSS in MiB of the largest process)."""
-        start = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-c", PEAK_RSS, *command], capture_output=True, text=True)
-        elapsed = time.perf_counter() - start
-        lines = proc.stdout.strip().splitlines()
-        peak = int(lines[-1]) / 1024 if lines and lines[-1].isdigit() else float("nan")
-        return elapsed, "\n".join(lines[:-1]), peak, proc
+        # a project holding a copy of the mmdet tree: edit one base, and the pre-commit one-config path
+        mmdet = next((configs_dir(s) for s in specs if s.startswith("mmdet==")), None)
+        if mmdet is None:
+            return 0
+        project = os.path.join(work, "project")
+        shutil.copytree(mmdet, os.path.join(project, "configs"))
+        with open(os.path.join(project, "pyproject.toml"), "w") as fh:
+            fh.write("[project]\nname = 'bench'\n")
+        configs = os.path.join(project, "configs")
+        one = os.path.join(configs, ONE_CONFIG)
+        one_times = [measured([sys.executable, "-c", MMENGINE_ONE, one], cwd=project)[0] for _ in range(3)]
+        mm_one = min(one_times)
+        print(f"{'python -c Config.fromfile(one) (whole process, best of 3)':<58} {mm_one:7.3f} s")
+        cold_one = schedlint([one], project, scope_args)
+        line("schedlint check ONE (+ its dependents), cold cache", cold_one[0], mm_one, 0.6)
+        warm_one = min((schedlint([one], project, scope_args) for _ in range(3)), key=lambda r: r[0])
+        line("schedlint check ONE (+ its dependents), warm cache", warm_one[0], mm_one, 0.6)
 
-    def run_check(*extra: str):
-        elapsed, out, peak, proc = measured(
-            [sys.executable, "-m", "schedlint", "check", *folders, "--output-format", "concise", "--exit-zero",
-             "--no-dependents", "-q", "--statistics", *scope_args, *extra]
-        )
-        total = sum(int(line.split()[0]) for line in out.splitlines() if line.strip()[:1].isdigit())
-        return elapsed, (f"{total} findings" if proc.returncode == 0 else proc.stderr[-300:]), peak
+        schedlint([configs, "-j", "1"], project, scope_args)  # fill the cache for the whole tree
+        base = os.path.join(configs, EDITED_BASE)
+        with open(base) as fh:
+            text = fh.read()
+        with open(base, "w") as fh:
+            fh.write(text.replace("max_epochs=12", "max_epochs=13"))
+        sys.path.insert(0, os.path.dirname(HERE))
+        from schedlint.lint.engine import dependents, discover
+        from schedlint.loader import Loader
 
-    schedlint_time, summary, schedlint_peak = run_check()
-    serial_time, serial_summary, serial_peak = run_check("--jobs", "1")
-
-    mmengine_time, loaded, mmengine_peak, loop = measured(
-        [sys.executable, "-c", MMENGINE_LOOP, os.path.dirname(os.path.abspath(__file__)), json.dumps(roots), *leaves]
-    )
-    loaded = loaded or loop.stderr[-300:]
-
-    print(f"trees: {', '.join(specs)} ({len(leaves)} leaf configs)")
-    print(f"schedlint check (all rules, one worker per core): {schedlint_time:7.2f} s   [{summary}]")
-    print(f"schedlint check (all rules, --jobs 1):            {serial_time:7.2f} s   [{serial_summary}]")
-    print(f"mmengine Config.fromfile loop (one process):      {mmengine_time:7.2f} s   [loaded, failed: {loaded}]")
-    print(f"ratio schedlint / mmengine: {schedlint_time / mmengine_time:.3f}  (goal <= 0.200); "
-          f"single process: {serial_time / mmengine_time:.3f}")
-    print(f"peak memory (largest process): schedlint {schedlint_peak:.0f} MiB, --jobs 1 {serial_peak:.0f} MiB, "
-          f"mmengine loop {mmengine_peak:.0f} MiB; ratio {serial_peak / mmengine_peak:.2f}")
+        inheritors = dependents(Loader(scope_roots={}), [base], discover([configs]))
+        edited = schedlint([configs, "-j", "1"], project, scope_args)
+        fresh = schedlint([configs, "-j", "1", "--no-cache"], project, scope_args)
+        print(f"edited {EDITED_BASE}: {len(inheritors)} of {len(discover([configs]))} configs inherit it")
+        line("  schedlint check of the tree after the edit (cache)", edited[0], fresh[0], None,
+             "   (ratio: against the --no-cache run)")
+        print(f"  findings equal a --no-cache run: {edited[1] == fresh[1]}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     return 0
 
 

@@ -16,6 +16,7 @@ from schedlint.cli import app
 from schedlint.loader import Loader
 from schedlint.rules import all_rules
 from schedlint.lint.settings import Settings
+from clirunner import run_cli  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "fixtures" / "configs"
@@ -31,9 +32,7 @@ GOOD = BAD.replace("end=12", "end=24")
 
 
 def run(*args: str, cwd: os.PathLike = REPO) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "schedlint", *args], cwd=cwd, capture_output=True, text=True, timeout=300
-    )
+    return run_cli(*args, cwd=cwd)
 
 
 def write(root: Path, files: dict) -> None:
@@ -189,3 +188,27 @@ def test_fixtures_base_schedule_reports_the_milestones_of_the_user_config():
 def test_dependents_flag_is_accepted(tmp_path, flag):
     write(tmp_path, {"a.py": GOOD})
     assert run("check", flag, "a.py", cwd=tmp_path).returncode == 0
+
+
+def test_show_reports_a_crashing_rule_and_exits_2(tmp_path, monkeypatch):
+    write(tmp_path, {"a.py": BAD})
+    monkeypatch.setattr(type(all_rules()["SL002"]), "check", lambda self, ctx: (_ for _ in ()).throw(KeyError("k")))
+    out = run("show", "a.py", "--width", "100", cwd=tmp_path)
+    assert out.returncode == 2
+    assert "SL999" in out.stdout and "SL001" in out.stdout  # the crash and the other rules' findings
+
+
+def test_fix_whose_write_fails_does_not_claim_a_fix(tmp_path, monkeypatch):
+    import schedlint.fix.fileio as fileio
+
+    write(tmp_path, {"a.py": BAD})
+
+    def refuse(path, data, expect_mtime_ns=None):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(fileio, "write_atomic", refuse)
+    out = run("fix", "a.py", cwd=tmp_path)
+    assert out.returncode == 2
+    assert "cannot write" in out.stderr
+    assert "Fixed" not in out.stdout and "Could not write 1 file" in out.stdout
+    assert (tmp_path / "a.py").read_text() == BAD

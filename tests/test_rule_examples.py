@@ -23,7 +23,7 @@ def _lint(tmp_path, example):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     settings = Settings(epoch_length=example.epoch_length)
-    return Linter(settings).lint_file(os.fspath(tmp_path / "config.py"))
+    return Linter(settings).lint_file(os.fspath(tmp_path / example.checked))
 
 
 @pytest.mark.parametrize("rule,example", list(_cases("invalid")))

@@ -12,13 +12,13 @@ import pytest
 
 from schedlint.report.ruledocs import REGENERATE, rule_json, rule_text, rules_markdown
 from schedlint.rules import all_rules
+from clirunner import run_cli  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "schedlint", *args], cwd=REPO, capture_output=True, text=True,
-                          timeout=300)
+    return run_cli(*args, cwd=REPO)
 
 
 def test_docs_rules_md_is_current():
@@ -82,7 +82,7 @@ def test_rule_all_text_and_json():
         (["milestone-unreachd"], "did you mean milestone-unreached?"),
         ([], "give a rule code or --all"),
         (["SL001", "--all"], "not both"),
-        (["SL001", "--format", "yaml"], "unknown format 'yaml'"),
+        (["SL001", "--format", "yaml"], "unknown output format 'yaml'"),
     ],
 )
 def test_rule_usage_errors_exit_2(args, message):

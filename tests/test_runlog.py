@@ -56,7 +56,8 @@ def test_scalars_json_train_and_validation(tmp_path):
     assert list(log.epochs[:5]) == [1, 1, 1, 1, 2]
     assert log.has("loss") and log.has("lr") and not log.has("momentum")
     assert set(log.loss_parts) == {"loss_cls", "loss_bbox"}
-    assert "time" not in log.train and "memory" not in log.train and "base_lr" not in log.train
+    assert "time" not in log.train and "memory" not in log.train
+    assert log.has("base_lr")  # kept: the LR a group starts from, for comparing per group (point 7)
     assert list(log.val_steps) == [1.0, 2.0, 3.0]
     assert log.metrics == [KITTI_CAR]
     assert list(log.val[KITTI_CAR]) == [51.0, 52.0, 53.0]
@@ -170,15 +171,17 @@ def test_mmcv_log_json(tmp_path):
     (tmp_path / "faster-rcnn_r50_fpn_1x_coco.py").write_text("lr = 0.02\n", encoding="utf-8")
     log = read_run(str(tmp_path))
     assert log.kind == "mmcv-json" and log.loop == "epoch"
-    assert log.epoch_length == 120  # from the validation lines (`iter` = the epoch's last iteration)
-    assert list(log.iters) == [50, 100, 170]  # inner iterations made global
+    assert log.epoch_length == 100  # the last training line of an epoch, never the validation lines (point 2)
+    assert list(log.iters) == [50, 100, 150]  # inner iterations made global
     assert list(log.epochs) == [1, 1, 2]
     assert np.isnan(log.train["momentum"][0]) and log.train["momentum"][2] == 0.9
     assert list(log.val_steps) == [1.0, 2.0]
     assert "lr" not in log.val
     assert primary_metric(log.metrics) == "bbox_mAP"
     assert log.skipped == 2
-    assert log.config == str(tmp_path / "faster-rcnn_r50_fpn_1x_coco.py")
+    # the config carried in the first line wins over a stray .py (point 8)
+    assert log.config != str(tmp_path / "faster-rcnn_r50_fpn_1x_coco.py")
+    assert open(log.config).read() == "lr = 0.02\n" and "first line" in log.config_source
 
 
 @pytest.mark.parametrize("content", [b"", b"\x89PNG\r\n\x1a\n\x00\x00binary", b"hello\nworld\n", b"{}\n{}\n",
@@ -211,3 +214,260 @@ def test_primary_metric_prefers_the_headline_number():
     assert primary_metric(["coco/bbox_mAP_50", "coco/bbox_mAP", "coco/bbox_mAP_s"]) == "coco/bbox_mAP"
     assert primary_metric(["aAcc", "mIoU", "mAcc"]) == "mIoU"
     assert primary_metric([]) is None
+
+
+# -- every format users have (issue 12), written here in each tool's real layout ----------------------
+
+import math  # noqa: E402
+import time  # noqa: E402
+
+from synthetic_runs import (MMCV_STAMP, mmcv_json_lines, mmcv_text_lines, mmengine_text_lines,  # noqa: E402
+                            points)
+
+
+def _pts(epochs=6, epoch_length=200, interval=50, seed=0):
+    return points(epochs, epoch_length, interval, lambda e: 0.5 + 2 * math.exp(-e / 2), lambda i: 0.02, seed)
+
+
+def _set_mtime(path, seconds_ago):
+    stamp = time.time() - seconds_ago
+    os.utime(path, (stamp, stamp))
+
+
+def test_point9_mmcv_text_log(tmp_path):
+    pts = _pts()
+    val = {e: {"bbox_mAP": 0.2 + 0.01 * e, "bbox_mAP_50": 0.4} for e in range(1, 7)}
+    path = tmp_path / f"{MMCV_STAMP}.log"
+    path.write_text("\n".join(mmcv_text_lines(pts, val, 200, config_text="lr = 0.02\nx = dict(a=1)\n")) + "\n")
+    log = read_run(str(tmp_path))
+    assert log.kind == "mmcv-text" and log.loop == "epoch"
+    assert log.epoch_length == 200 and "[i/200]" in log.epoch_length_source
+    assert len(log.iters) == 24 and log.total_iters == 1200
+    assert list(log.iters[:5]) == [50, 100, 150, 200, 250]
+    assert log.train["loss"][0] == pts[0]["loss"] and log.has("loss_cls")
+    assert "eta" not in log.train and "time" not in log.train
+    assert list(log.val_steps) == [1, 2, 3, 4, 5, 6]
+    assert log.val["bbox_mAP"][0] == pytest.approx(0.21)
+    assert "bbox_mAP_copypaste" not in log.val
+    # the Config: block of the log is the run's config
+    assert open(log.config).read() == "lr = 0.02\nx = dict(a=1)\n" and "Config:" in log.config_source
+
+
+def test_point9_mmcv_iteration_text_log(tmp_path):
+    pts = points(1, 2000, 50, lambda e: 1.0 - 0.2 * e, lambda i: 0.01)
+    path = tmp_path / "seg.log"
+    path.write_text("\n".join(mmcv_text_lines(pts, {}, 0, by_iter=True, max_iters=160000)))
+    log = read_log_file(str(path))
+    assert log.kind == "mmcv-text" and log.loop == "iter" and log.max_iters == 160000
+    assert log.total_iters == 2000 and len(log.iters) == 40
+
+
+def test_point9_wandb_run_folder(tmp_path):
+    run = tmp_path / "wandb" / "run-20240101_000000-abc123" / "files"
+    run.mkdir(parents=True)
+    lines = mmcv_text_lines(_pts(), {}, 200)
+    lines = ["\x1b[32m" + line + "\x1b[0m" if k % 3 == 0 else line for k, line in enumerate(lines)]  # console colours
+    (run / "output.log").write_text("\n".join(lines))
+    (run / "config.yaml").write_text("wandb_version: 1\n")
+    for target in (tmp_path, run.parent, run, run / "output.log"):
+        log = read_run(str(target))
+        assert log.kind == "mmcv-text" and log.total_iters == 1200, target
+    assert any("wandb" in n for n in read_run(str(tmp_path)).notes) or read_run(str(tmp_path)).path.endswith(
+        "output.log")
+
+
+def test_mmengine_text_log_by_iteration_and_epoch(tmp_path):
+    pts = _pts()
+    path = tmp_path / "a.log"
+    path.write_text("\n".join(mmengine_text_lines(pts, {3: {"coco/bbox_mAP": 0.3}}, 200)))
+    log = read_log_file(str(path))
+    assert log.kind == "text" and log.epoch_length == 200 and log.total_iters == 1200
+    assert list(log.val_steps) == [3.0]
+    path.write_text("\n".join(mmengine_text_lines(pts, {}, 0, by_iter=True, max_iters=90000)))
+    log = read_log_file(str(path))
+    assert log.loop == "iter" and log.max_iters == 90000 and log.epoch_length is None
+
+
+def test_point2_mmcv_epoch_length_never_from_validation_lines(tmp_path):
+    pts = points(4, 1251, 50, lambda e: 1.0, lambda i: 0.02)
+    val = {e: {"bbox_mAP": 0.3} for e in range(1, 5)}
+    path = tmp_path / "run.log.json"
+    path.write_text("\n".join(mmcv_json_lines(pts, val, val_iter=2510)))  # mmdet 2.x: validation iterations
+    log = read_log_file(str(path))
+    assert log.epoch_length == 1250  # the last training line of an epoch (the epoch has 1251)
+    assert "validation" not in log.epoch_length_source and "1250" in log.epoch_length_source
+    assert log.total_iters == 4 * 1250
+
+
+def test_point5_one_training_line_per_epoch(tmp_path):
+    pts = points(30, 60, 60, lambda e: 2.0 / e, lambda i: 0.01)  # interval >= epoch: logged at each epoch's end
+    path = tmp_path / "run.log.json"
+    path.write_text("\n".join(mmcv_json_lines(pts, {})))
+    log = read_log_file(str(path))
+    assert len(log.iters) == 30 and log.epoch_length == 60
+    assert list(log.iters[:3]) == [60, 120, 180] and log.loop == "epoch"
+
+
+def test_point5_runs_appended_to_one_file_are_separated(tmp_path):
+    lines = []
+    for k, epochs in enumerate((3, 5, 2, 4)):  # four runs appended, each starting with its meta line
+        pts = points(epochs, 100, 50, lambda e: 1.0 + k, lambda i: 0.01 * (k + 1), noise=0)
+        lines += mmcv_json_lines(pts, {e: {"bbox_mAP": 0.1 * k} for e in range(1, epochs + 1)})
+    path = tmp_path / "run.log.json"
+    path.write_text("\n".join(lines))
+    log = read_log_file(str(path))
+    assert log.total_iters == 400 and set(log.train["loss"]) == {4.0}
+    assert list(log.val_steps) == [1, 2, 3, 4] and np.allclose(log.val["bbox_mAP"], 0.3)
+    assert any("holds 4 runs" in n for n in log.notes)
+    assert "lines" in log.source
+    # iterations restarting without a meta line (text logs concatenated) also start a new run
+    text = []
+    for k in range(3):
+        text += mmcv_text_lines(points(2, 100, 50, lambda e: 1.0 + k, lambda i: 0.01, noise=0), {}, 100)[8:]
+    (tmp_path / "cat.log").write_text("\n".join(text))
+    log = read_log_file(str(tmp_path / "cat.log"))
+    assert log.total_iters == 200 and set(log.train["loss"]) == {3.0}
+    assert any("holds 3 runs" in n for n in log.notes)
+
+
+def test_a_resumed_run_in_one_file_stays_one_run(tmp_path):
+    pts = points(6, 100, 50, lambda e: 1.0, lambda i: 0.01)
+    lines = mmcv_json_lines(pts[:9], {})
+    lines += mmcv_json_lines(pts[6:], {})  # resumed from epoch 3 (a meta line, then epoch 4 again)
+    (tmp_path / "r.log.json").write_text("\n".join(lines))
+    log = read_log_file(str(tmp_path / "r.log.json"))
+    assert log.total_iters == 600 and len(log.iters) == 12
+    assert not any("runs" in n for n in log.notes)
+
+
+def test_point1_newest_run_with_training_is_read_by_time(tmp_path):
+    _small_run(tmp_path, epochs=2, stamp="20240101_000000")
+    # newer by time, but a tools/test.py run (metrics only) and an aborted start (banner only)
+    test_run = tmp_path / "20240102_000000"
+    (test_run / "vis_data").mkdir(parents=True)
+    (test_run / "vis_data" / "scalars.json").write_text('{"coco/bbox_mAP": 0.4, "step": 0}\n')
+    (test_run / "20240102_000000.log").write_text("2024/01/02 - mmengine - INFO - Epoch(test) [50/625]  eta: 0:01\n")
+    aborted = tmp_path / "20240103_000000"
+    aborted.mkdir()
+    (aborted / "20240103_000000.log").write_text("2024/01/03 - mmengine - INFO - \nSystem environment:\n")
+    # a folder whose name sorts last but is oldest by time
+    _small_run(tmp_path, epochs=3, stamp="20991231_000000")
+    _set_mtime(tmp_path / "20991231_000000" / "vis_data" / "scalars.json", 10_000)
+    _set_mtime(tmp_path / "20240101_000000" / "vis_data" / "scalars.json", 5_000)
+    log = read_run(str(tmp_path))
+    assert "20240101_000000" in log.path and log.total_iters == 80
+    note = log.notes[0]
+    assert "reading 20240101_000000" in note and "20240102_000000" in note and "20240103_000000" in note
+
+
+def test_point10_latest_log_json_by_time_not_name(tmp_path):
+    a = tmp_path / "20211231_000000.log.json"
+    b = tmp_path / "20210101_000000.log.json"
+    a.write_text("\n".join(mmcv_json_lines(points(2, 100, 50, lambda e: 1.0, lambda i: 0.01), {})))
+    b.write_text("\n".join(mmcv_json_lines(points(3, 100, 50, lambda e: 2.0, lambda i: 0.01), {})))
+    _set_mtime(a, 1000)
+    log = read_run(str(tmp_path))
+    assert log.path == str(b) and any("reading 20210101_000000.log.json" in n for n in log.notes)
+
+
+def test_point6_scalars_without_epoch_keys(tmp_path):
+    vis = tmp_path / STAMP / "vis_data"
+    vis.mkdir(parents=True)
+    rows = [{"base_lr": 0.01, "lr": 0.01, "loss": 1.0, "iter": i, "step": i} for i in range(10, 401, 10)]
+    (vis / "scalars.json").write_text("\n".join(json.dumps(r) for r in rows))
+    log = read_run(str(tmp_path))
+    assert log.loop == "iter" and not log.epochs_known and log.epoch_length is None
+
+
+def test_tensorboard_event_files(tmp_path):
+    pytest.importorskip("tensorboard")
+    from torch.utils.tensorboard import SummaryWriter
+
+    run = tmp_path / STAMP / "vis_data"
+    writer = SummaryWriter(str(run))
+    for it in range(50, 2001, 50):  # mmcv TensorboardLoggerHook tags
+        writer.add_scalar("train/learning_rate", 0.01, it)
+        writer.add_scalar("train/loss", 2.0 - it / 2000, it)
+        writer.add_scalar("train/time", 0.3, it)
+    for it in (1000, 2000):
+        writer.add_scalar("val/bbox_mAP", it / 5000, it)
+    writer.close()
+    log = read_run(str(tmp_path))
+    assert log.kind == "tensorboard" and log.total_iters == 2000 and len(log.iters) == 40
+    assert log.has("lr") and log.has("loss") and "time" not in log.train
+    assert list(log.val_steps) == [1000.0, 2000.0] and log.val_by == "iter"
+    assert log.val["bbox_mAP"][1] == pytest.approx(0.4)
+
+
+def test_tensorboard_missing_says_how_to_install(tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "tensorboard", None)
+    monkeypatch.setitem(sys.modules, "tensorboard.backend.event_processing.event_accumulator", None)
+    path = tmp_path / "events.out.tfevents.1.host"
+    path.write_bytes(b"\x00" * 10)
+    with pytest.raises(RunLogError, match=r"schedlint\[tensorboard\]"):
+        read_log_file(str(path))
+
+
+def test_test_runs_and_json_documents_are_named(tmp_path):
+    path = tmp_path / "t.log"
+    path.write_text("2023/02/13 06:42:39 - mmengine - INFO - Iter(test) [515/515]  aAcc: 99.1100  mIoU: 77.5000\n")
+    with pytest.raises(RunLogError, match="a test run: 1 Epoch"):
+        read_log_file(str(path))
+    doc = tmp_path / "scalars.json"
+    doc.write_text(json.dumps({"train/ep_return": [[1, 13.5], [2, 8.8]]}, indent=2))
+    with pytest.raises(RunLogError, match="one JSON document"):
+        read_log_file(str(doc))
+
+
+def test_log_resaved_as_a_json_array(tmp_path):
+    rows = [{"mode": "train", "epoch": 1, "iter": 20 * k, "lr": 1e-4, "loss": 1.0 / k} for k in range(1, 30)]
+    text = "[" + ",\n".join(json.dumps(r) for r in rows) + "]"
+    (tmp_path / "None.log.json").write_text(text)
+    log = read_log_file(str(tmp_path / "None.log.json"))
+    assert len(log.iters) == 29 and log.skipped == 0
+
+
+def test_a_vis_data_folder_is_read_directly(tmp_path):
+    _small_run(tmp_path)
+    vis = tmp_path / STAMP / "vis_data"
+    assert read_run(str(vis)).total_iters == 120
+
+
+def test_tensorboard_mmengine_tags(tmp_path):
+    pytest.importorskip("tensorboard")
+    from torch.utils.tensorboard import SummaryWriter
+
+    writer = SummaryWriter(str(tmp_path / STAMP / "vis_data"))
+    for it in range(10, 401, 10):  # TensorboardVisBackend: the bare keys of scalars.json
+        writer.add_scalar("lr", 0.01, it)
+        writer.add_scalar("loss", 2.0 - it / 400, it)
+        writer.add_scalar("epoch", (it - 1) // 40 + 1, it)
+        writer.add_scalar("data_time", 0.01, it)
+    for epoch in range(1, 11):
+        writer.add_scalar("coco/bbox_mAP", 0.1 * epoch, epoch)
+    writer.close()
+    log = read_run(str(tmp_path))
+    assert log.kind == "tensorboard" and log.loop == "epoch" and log.epoch_length == 40
+    assert log.val_by == "epoch" and list(log.val_steps) == list(range(1, 11))
+    assert "data_time" not in log.train and "epoch" not in log.train
+
+
+def test_wandb_output_log_of_an_mmengine_run(tmp_path):
+    """mmengine's console (what wandb captures): `MM/DD HH:MM:SS` prefix, coloured level, a Config: block."""
+    run = tmp_path / "wandb" / "run-20240101_000000-xyz" / "files"
+    run.mkdir(parents=True)
+    lines = ["12/03 10:00:00 - mmengine - \x1b[4m\x1b[97mINFO\x1b[0m - ", "System environment:", "    sys.platform: linux",
+             "12/03 10:00:01 - mmengine - \x1b[4m\x1b[97mINFO\x1b[0m - Config:", "lr = 0.01", "model = dict()"]
+    for k in range(1, 41):
+        lines.append(f"12/03 10:01:{k % 60:02d} - mmengine - \x1b[4m\x1b[97mINFO\x1b[0m - Epoch(train)  [{(k - 1) // 4 + 1}]"
+                     f"[{(k - 1) % 4 * 25 + 25:>3}/100]  lr: 1.0000e-02  eta: 0:10:00  time: 0.1000  data_time: 0.0100  "
+                     f"memory: 100  loss: {2.0 / k:.4f}")
+        if k % 10 == 0:
+            lines.append("wandb: WARNING Step only supports monotonically increasing values")
+            lines.append("[>>>>>>>>>>>>>>>>>>] 10/10, 9.0 task/s, elapsed: 1s, ETA:     0s\r")
+    (run / "output.log").write_text("\n".join(lines))
+    log = read_run(str(tmp_path))
+    assert log.kind == "text" and log.total_iters == 1000 and len(log.iters) == 40 and log.epoch_length == 100
+    assert open(log.config).read() == "lr = 0.01\nmodel = dict()\n"

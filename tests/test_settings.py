@@ -13,6 +13,7 @@ import pytest
 
 from schedlint.lint.engine import Linter, check_paths
 from schedlint.rules import all_rules
+from clirunner import run_cli
 from schedlint.lint.settings import (
     Settings,
     SettingsError,
@@ -53,9 +54,7 @@ def write(root: Path, files: dict) -> Path:
 
 
 def run(*args: str, cwd: os.PathLike) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "schedlint", *args], cwd=cwd, capture_output=True, text=True, timeout=300
-    )
+    return run_cli(*args, cwd=cwd)
 
 
 def codes(result: subprocess.CompletedProcess) -> list:

@@ -655,3 +655,69 @@ def test_long_run_has_expected_shape() -> None:
     closed = 1e-6 + (0.1 - 1e-6) * (1 + np.cos(np.pi * np.arange(399_000) / 399_000)) / 2
     np.testing.assert_allclose(curve.lr[1000:], closed, rtol=1e-9)
     assert len(curve.epoch_values()) == 50
+
+
+def test_generic_scheduler_of_another_hyper_parameter_leaves_lr_alone() -> None:
+    """mmpretrain's MobileOne anneals weight decay with CosineAnnealingParamScheduler(param_name='weight_decay');
+    the plan lists it, but neither lr nor momentum may move (mmengine writes group['weight_decay'])."""
+    plan = make_plan([sched("CosineAnnealingParamScheduler", end=5, param_name="weight_decay", eta_min=1e-5),
+                      sched("CosineAnnealingParamScheduler", end=5, param_name="lr", eta_min=0.0)], epochs=5)
+    curve = simulate(plan)
+    expected = [(1 + math.cos(math.pi * t / 5)) / 2 for t in range(5)]
+    np.testing.assert_allclose(curve.lr, expected, rtol=1e-12)
+    assert not curve.unsimulated and not curve.errors
+
+
+# --------------------------------------------------------------------------------------------
+# The catalogue: one unit per scheduler type / policy, found on import
+# --------------------------------------------------------------------------------------------
+
+
+def test_every_scheduler_unit_is_registered_under_its_class_names() -> None:
+    import pkgutil
+
+    import schedlint.simulate.schedulers as units
+    from schedlint.simulate.schedulers import REGISTRY, class_names, parse_type
+
+    modules = {m.name for m in pkgutil.iter_modules(units.__path__)} - {"base"}
+    assert len(REGISTRY) == len(modules)  # one unit per module
+    assert {cls.__module__.rsplit(".", 1)[-1] for cls in REGISTRY.values()} == modules
+    names = class_names()
+    for family in ("Step", "MultiStep", "Constant", "Exponential", "CosineAnnealing", "Linear", "Poly", "OneCycle",
+                   "CosineRestart", "ReduceOnPlateau", "QuadraticWarmup"):
+        assert names[f"{family}LR"] == (family, "lr")
+        assert names[f"{family}Momentum"] == (family, "momentum")
+        assert names[f"{family}ParamScheduler"] == (family, "generic")
+    assert parse_type("mmseg.PolyLRRatio") == ("PolyRatio", "lr")
+    assert parse_type("PolyRatioMomentum") is None and parse_type("WarmupLR") is None
+    assert all(isinstance(cls.arguments, tuple) for cls in REGISTRY.values())
+
+
+def test_every_mmcv_policy_unit_matches_the_plan_tables() -> None:
+    from schedlint.plan.mmcv import LR_POLICIES, MOMENTUM_POLICIES
+    from schedlint.simulate.policies import REGISTRY, hook_class
+
+    assert {p for p, param in REGISTRY if param == "lr"} == set(LR_POLICIES)
+    assert {p for p, param in REGISTRY if param == "momentum"} == set(MOMENTUM_POLICIES)
+    for policy, kwargs in LR_POLICIES.items():
+        assert set(hook_class(policy, "lr").own_kwargs) == set(kwargs)
+    assert hook_class("Poly", "momentum") is None
+
+
+def test_vectorised_math_equals_the_scalar_calls() -> None:
+    from schedlint.simulate.numeric import cosines, positive_powers
+
+    rng = np.random.default_rng(0)
+    x = np.concatenate([rng.uniform(-50, 50, 20_000), math.pi * np.arange(-5, 200_000, 37) / 7919.0,
+                        [math.pi, math.pi * (1 - 1e-9), 3 * math.pi]])
+    got = cosines(x)
+    assert got.tolist() == [math.cos(v) for v in x.tolist()] or np.allclose(got, np.cos(x), rtol=0, atol=2e-16)
+    near = np.abs(x - math.pi) < 1e-3
+    assert got[near].tolist() == [math.cos(v) for v in x[near].tolist()]  # the troughs are always math.cos
+    bases = rng.uniform(0, 1, 10_000)
+    for power in (0.9, 1, 2.0, 1e-3):
+        fast = positive_powers(bases, power)
+        np.testing.assert_allclose(fast, [b**power for b in bases.tolist()], rtol=4e-16, atol=0)
+    assert positive_powers(np.array([-0.5, 0.5]), 0.9) is None  # Python gives a complex number here
+    assert positive_powers(np.array([0.0, 0.5]), -1.0) is None  # Python raises ZeroDivisionError
+    assert positive_powers(bases, float("nan")) is None

@@ -171,3 +171,25 @@ def test_noqa_in_a_crlf_file(tmp_path):
     assert check_paths([str(path)], Settings()).findings == []
     path.write_bytes(MULTILINE.replace("\n", "\r\n").encode())
     assert [f.code for f in check_paths([str(path)], Settings()).findings] == ["SL001"]
+
+
+def test_bare_noqa_never_hides_a_load_failure(tmp_path):
+    """A flake8 `# noqa` on a `_base_` line (line length) must not silence SL902; naming the code does."""
+    import os
+
+    from schedlint.lint.engine import check_paths
+    from schedlint.lint.settings import Settings
+
+    config = tmp_path / "config.py"
+    config.write_text("_base_ = ['../_base_/models/a_very_long_name_that_does_not_exist.py']  # noqa\n")
+    codes = [f.code for f in check_paths([os.fspath(config)], Settings(dependents=False)).findings]
+    assert codes == ["SL902"]
+    config.write_text("_base_ = ['../_base_/models/a_very_long_name_that_does_not_exist.py']  # noqa: SL902\n")
+    assert not check_paths([os.fspath(config)], Settings(dependents=False)).findings
+    # a bare noqa still silences an ordinary finding on its line
+    config.write_text(
+        "optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.02, momentum=0.9))\n"
+        "param_scheduler = [dict(type='MultiStepLR', by_epoch=True, milestones=[8, 11], end=12)]  # noqa\n"
+        "train_cfg = dict(by_epoch=True, max_epochs=24)\n"
+    )
+    assert not check_paths([os.fspath(config)], Settings(dependents=False, epoch_length=10)).findings

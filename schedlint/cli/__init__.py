@@ -10,8 +10,10 @@ import sys
 
 import typer
 
-from schedlint.cli import check as _check, fix as _fix, inspect as _inspect, views as _views  # noqa: F401
-from schedlint.cli.app import EXIT_ERROR, app
+from schedlint.cli import check as _check, fix as _fix, hook as _hook, inspect as _inspect, views as _views  # noqa: F401
+from schedlint.cli.app import EXIT_ERROR, app, readable_metavars
+
+readable_metavars(app)
 
 
 def _terminate(signum, frame) -> None:  # pragma: no cover - exercised by the hostile tests

@@ -60,6 +60,8 @@ def _scope_roots(values: Optional[List[str]]) -> dict:
         name, sep, folder = value.partition("=")
         if not sep or not name or not folder:
             raise _fail(f"--scope-root expects NAME=DIR, got {value!r}")
+        if not os.path.isdir(folder):
+            raise _fail(f"--scope-root {value}: no such folder {folder!r}")
         roots[name] = os.path.abspath(folder)
     return roots
 
@@ -75,6 +77,7 @@ def _settings(
     allow_exec: Optional[bool] = None,
     dependents: Optional[bool] = None,
     isolated: bool = False,
+    **extra,
 ):
     """Settings from the nearest (or the given) config file, overridden by the command line."""
     from schedlint.lint.settings import SettingsError, resolve_settings
@@ -91,6 +94,7 @@ def _settings(
             scope_roots=_scope_roots(scope_root) or None,
             allow_exec=allow_exec,
             dependents=dependents,
+            **{k: v for k, v in extra.items() if v},
         )
     except SettingsError as exc:
         raise _fail(str(exc))
@@ -141,3 +145,30 @@ def _progress_done() -> None:
     if _progress["bar"] is not None:
         _progress["bar"][0].stop()
         _progress["bar"] = None
+
+
+#: metavars shown in `--help`, by parameter name (typer's own are `<list[str]>`-like)
+METAVARS = {
+    "paths": "PATH", "path": "PATH", "output_format": "FORMAT", "fmt": "FORMAT", "output_file": "FILE",
+    "select": "CODES", "ignore": "CODES", "extend_select": "CODES", "exclude": "GLOB", "extend_exclude": "GLOB",
+    "epoch_length": "N", "scope_root": "NAME=DIR", "config": "FILE", "jobs": "N", "key": "KEY", "every": "K",
+    "code": "CODE", "log": "RUN", "width": "COLUMNS", "gpus": "N", "batch_size": "N", "cache_dir": "DIR",
+}
+
+
+def readable_metavars(typer_app: typer.Typer) -> None:
+    """Give every option and argument of every command a plain metavar (`PATH`, `CODES`, `N`, ...)."""
+    import inspect
+
+    for command in typer_app.registered_commands:
+        for name, param in inspect.signature(command.callback).parameters.items():
+            info = param.default
+            if isinstance(info, (typer.models.OptionInfo, typer.models.ArgumentInfo)) and info.metavar is None:
+                if param.annotation in (bool, "bool", "Optional[bool]") or isinstance(info.default, bool):
+                    continue
+                info.metavar = METAVARS.get(name, name.upper())
+    argument = typer.core.TyperArgument
+    if not getattr(argument, "_schedlint_plain", False):  # arguments print `PATH <list[str]>` otherwise
+        typed = argument.display_type_rich
+        argument.display_type_rich = lambda self, ctx: None if self.metavar else typed(self, ctx)
+        argument._schedlint_plain = True

@@ -26,6 +26,10 @@ def check(
     ),
     epoch_length: Optional[int] = typer.Option(None, "--epoch-length", min=1, help="Iterations per epoch."),
     scope_root: Optional[List[str]] = typer.Option(None, "--scope-root", help="NAME=DIR for `NAME::` bases."),
+    gpus: Optional[int] = typer.Option(None, "--gpus", min=1, help="GPUs the run trains on (epoch-length estimate)."),
+    batch_size: Optional[int] = typer.Option(None, "--batch-size", min=1, help="Batch per GPU (epoch-length estimate)."),
+    exclude: Optional[List[str]] = typer.Option(None, "--exclude", help="Globs to skip in folders (replaces the defaults)."),
+    extend_exclude: Optional[List[str]] = typer.Option(None, "--extend-exclude", help="Globs to skip in folders, added."),
     allow_exec: Optional[bool] = typer.Option(
         None, "--allow-exec/--no-allow-exec", help="RUNS ARBITRARY CODE: let mmengine execute configs the static resolver cannot read (only for configs you trust)."
     ),
@@ -38,8 +42,9 @@ def check(
     statistics: bool = typer.Option(False, "--statistics", help="Show a count per rule instead of the findings."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print the findings only, without the summary."),
     jobs: Optional[int] = typer.Option(
-        None, "--jobs", "-j", min=1, help="Worker processes for large trees (default: one per core)."
+        None, "--jobs", "-j", min=1, help="Worker processes (default: by tree size and free cores)."
     ),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the findings cache."),
 ) -> None:
     """Check configs for schedule problems."""
     from schedlint import report
@@ -52,11 +57,13 @@ def check(
     if config is not None and isolated:
         raise _fail("--config and --isolated cannot be used together")
     settings = _settings(paths, config, select, ignore, extend_select, epoch_length, scope_root, allow_exec,
-                         dependents, isolated)
+                         dependents, isolated, gpus=gpus, batch_size=batch_size, exclude=exclude,
+                         extend_exclude=extend_exclude)
     if jobs is not None:
         settings.jobs = jobs
     try:
-        result = check_paths(paths, settings, progress=_progress_callback(), on_file=attach_fixes)
+        result = check_paths(paths, settings, progress=_progress_callback(), on_file=attach_fixes,
+                             cache=not no_cache)
     except UsageError as exc:
         raise _fail(str(exc))
     finally:

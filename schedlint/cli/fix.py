@@ -29,6 +29,10 @@ def fix(
     extend_select: Optional[List[str]] = typer.Option(None, "--extend-select", help="Rules to enable on top."),
     epoch_length: Optional[int] = typer.Option(None, "--epoch-length", min=1, help="Iterations per epoch."),
     scope_root: Optional[List[str]] = typer.Option(None, "--scope-root", help="NAME=DIR for `NAME::` bases."),
+    gpus: Optional[int] = typer.Option(None, "--gpus", min=1, help="GPUs the run trains on (epoch-length estimate)."),
+    batch_size: Optional[int] = typer.Option(None, "--batch-size", min=1, help="Batch per GPU (epoch-length estimate)."),
+    exclude: Optional[List[str]] = typer.Option(None, "--exclude", help="Globs to skip in folders (replaces the defaults)."),
+    extend_exclude: Optional[List[str]] = typer.Option(None, "--extend-exclude", help="Globs to skip in folders, added."),
     allow_exec: Optional[bool] = typer.Option(
         None, "--allow-exec/--no-allow-exec", help="RUNS ARBITRARY CODE: let mmengine execute configs the static resolver cannot read (only for configs you trust)."
     ),
@@ -39,6 +43,9 @@ def fix(
     isolated: bool = typer.Option(False, "--isolated", help="Ignore every schedlint config file."),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when findings remain."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print the remaining findings only, no summary."),
+    no_cache: bool = typer.Option(
+        False, "--no-cache", help="Accepted as in `check`; fix always lints afresh and never uses the findings cache."
+    ),
 ) -> None:
     """Fix schedules that do not fit the training length (safe fixes; more with the options)."""
     from schedlint.lint.engine import UsageError
@@ -48,7 +55,8 @@ def fix(
 
     paths = paths or ["."]
     settings = _settings(paths, config, select, ignore, extend_select, epoch_length, scope_root, allow_exec,
-                         dependents, isolated)
+                         dependents, isolated, gpus=gpus, batch_size=batch_size, exclude=exclude,
+                         extend_exclude=extend_exclude)
     options = FixOptions(rescale=rescale, cosine=cosine, unsafe=unsafe_fixes)
     try:
         result = fix_paths(paths, settings, options, write=not diff, progress=_progress_callback())
@@ -108,11 +116,13 @@ def _summary(result, n_fixed: int, n_remaining: int, unsafe: bool, rescale: bool
              errors: bool = False) -> str:
     lines = []
     if result.write_errors:
-        failed = len(result.write_errors)
-        lines.append(f"Failed to write {failed} file{'s' if failed != 1 else ''}: "
-                     f"{'their' if failed != 1 else 'its'} fixes were not applied.")
-        if not result.written:
-            n_fixed = 0
+        written = set(result.written)
+        n_fixed = sum(a.count for a in result.applied if set(a.files) <= written)
+        failed = len(result.changes) - len(written)
+        lines.append(f"Could not write {failed} file{'s' if failed != 1 else ''} (see the errors above): the fixes "
+                     f"in {'them' if failed != 1 else 'it'} were not applied; {n_fixed} finding"
+                     f"{'s' if n_fixed != 1 else ''} fixed in the files written.")
+        return "\n".join(lines)
     if n_fixed:
         files = len(result.written) or len(result.changes)
         lines.append(f"Fixed {n_fixed} finding{'s' if n_fixed != 1 else ''} in {files} "

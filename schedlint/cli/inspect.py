@@ -16,7 +16,9 @@ def resolve(
     paths: List[str] = typer.Argument(..., help="Config files."),
     key: Optional[List[str]] = typer.Option(None, "--key", "-k", help="Only this key (dotted path); repeatable."),
     show_provenance: bool = typer.Option(False, "--provenance", help="Say where every value was set."),
-    fmt: str = typer.Option("text", "--format", help="text or json (one object per line per file)."),
+    fmt: str = typer.Option("text", "--output-format", "--format",
+                            help="text, or json (one object per line per file)."),
+    output_file: Optional[str] = typer.Option(None, "--output-file", "-o", help="Write to a file."),
     allow_exec: bool = typer.Option(False, "--allow-exec", help="RUNS ARBITRARY CODE: let mmengine execute configs the static resolver cannot read (only for configs you trust)."),
     scope_root: Optional[List[str]] = typer.Option(None, "--scope-root", help="NAME=DIR for `NAME::` bases."),
 ) -> None:
@@ -24,8 +26,12 @@ def resolve(
     from schedlint.lint.resolve import resolve_files
 
     if fmt not in ("text", "json"):
-        raise _fail(f"unknown format {fmt!r} (choose text or json)")
-    ok = resolve_files(paths, key or [], show_provenance, fmt, allow_exec, _scope_roots(scope_root), typer.echo)
+        raise _fail(f"unknown output format {fmt!r} (choose text or json)")
+    lines: List[str] = []
+    echo = lines.append if output_file else typer.echo
+    ok = resolve_files(paths, key or [], show_provenance, fmt, allow_exec, _scope_roots(scope_root), echo)
+    if output_file:
+        _write("".join(line + "\n" for line in lines), output_file)
     raise typer.Exit(EXIT_CLEAN if ok else EXIT_FINDINGS)
 
 
@@ -34,7 +40,7 @@ def curve(
     path: str = typer.Argument(..., help="A config file."),
     epoch_length: Optional[int] = typer.Option(None, "--epoch-length", min=1, help="Iterations per epoch."),
     every: int = typer.Option(1, "--every", min=1, help="Keep every K-th iteration (csv only)."),
-    fmt: str = typer.Option("csv", "--format", help="csv or json."),
+    fmt: str = typer.Option("csv", "--output-format", "--format", help="csv or json."),
     output_file: Optional[str] = typer.Option(None, "--output-file", "-o", help="Write to a file."),
     scope_root: Optional[List[str]] = typer.Option(None, "--scope-root", help="NAME=DIR for `NAME::` bases."),
     allow_exec: bool = typer.Option(False, "--allow-exec", help="RUNS ARBITRARY CODE: let mmengine execute configs the static resolver cannot read (only for configs you trust)."),
@@ -43,7 +49,7 @@ def curve(
     from schedlint.views.curve import CurveError, render_curve
 
     if fmt not in ("csv", "json"):
-        raise _fail(f"unknown format {fmt!r} (choose csv or json)")
+        raise _fail(f"unknown output format {fmt!r} (choose csv or json)")
     settings = _settings([path], None, epoch_length=epoch_length, scope_root=scope_root, allow_exec=allow_exec)
     try:
         text = render_curve(path, settings, fmt, every)
@@ -56,13 +62,14 @@ def curve(
 def rule(
     code: Optional[str] = typer.Argument(None, help="A rule code (SL001) or name (milestone-unreached)."),
     all_rules_flag: bool = typer.Option(False, "--all", help="Every rule."),
-    fmt: str = typer.Option("text", "--format", "--output-format", help="text (markdown) or json."),
+    fmt: str = typer.Option("text", "--output-format", "--format", help="text (markdown) or json."),
+    output_file: Optional[str] = typer.Option(None, "--output-file", "-o", help="Write to a file."),
 ) -> None:
     """Explain a rule (or all of them)."""
     from schedlint.report.ruledocs import render_rule_docs, unknown_rule_message
 
     if fmt not in ("text", "json"):
-        raise _fail(f"unknown format {fmt!r} (choose text or json)")
+        raise _fail(f"unknown output format {fmt!r} (choose text or json)")
     if code and all_rules_flag:
         raise _fail("give a rule code or --all, not both")
     if not code and not all_rules_flag:
@@ -70,4 +77,4 @@ def rule(
     text = render_rule_docs(None if all_rules_flag else code, fmt)
     if text is None:
         raise _fail(unknown_rule_message(code or ""))
-    typer.echo(text)
+    _write(text, output_file)

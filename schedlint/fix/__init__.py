@@ -16,8 +16,16 @@ if TYPE_CHECKING:  # pragma: no cover
     from schedlint.fix.propose import FixOptions
     from schedlint.rules.base import Context
 
-#: codes of the findings a fix may exist for
-FIXABLE_CODES = frozenset({"SL001", "SL002", "SL003", "SL004", "SL005", "SL006", "SL102"})
+
+def _fixable_codes() -> frozenset:
+    """Codes of the rules that declare a fix (`Rule.fix_applicability`)."""
+    from schedlint.rules import all_rules
+
+    return frozenset(code for code, rule in all_rules().items() if rule.fix_applicability is not None)
+
+
+#: codes of the findings a fix may exist for (read from the rules, declared once per rule)
+FIXABLE_CODES = _fixable_codes()
 
 
 def attach_fixes(findings: List[Finding], ctx: "Context", linter: Any = None) -> None:

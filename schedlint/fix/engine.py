@@ -21,7 +21,7 @@ from schedlint.lint.engine import CheckResult, Linter, UsageError, discover, mer
 from schedlint.fix import attach_fixes
 from schedlint.fix.place import Placement, placements
 from schedlint.fix.propose import FixOptions, HorizonCache, fix_message, installed_file, transforms_for
-from schedlint.fix.text import apply_edits, unified_diff
+from schedlint.fix.render import unified_diff
 from schedlint.fix.transforms import Transform
 from schedlint.model import Finding, Severity
 from schedlint.lint.settings import Settings
@@ -109,8 +109,8 @@ class _Lint:
         return not any(f.code.startswith("SL9") for f in self.findings)
 
     def errors(self, wanted: Callable[[Finding], bool]) -> Counter:
-        """Error codes (with counts) among the findings the user asked for."""
-        return Counter(f.code for f in self.findings if f.severity == Severity.ERROR and wanted(f))
+        """Codes (with counts) of the findings of any severity the user asked for."""
+        return Counter(f.code for f in self.findings if wanted(f))
 
     def count(self, codes: List[str]) -> int:
         """How many findings have one of these codes."""
@@ -224,7 +224,7 @@ def fix_paths(
     settings = settings or Settings()
     options = options or FixOptions()
     paths = list(paths)
-    files = discover(paths)
+    files = discover(paths, settings)
     ws = _Workspace(settings)
     passed_files = {os.path.abspath(p) for p in paths if os.path.isfile(p)}
     passed_dirs = [os.path.abspath(p) for p in paths if os.path.isdir(p)]
@@ -237,7 +237,7 @@ def fix_paths(
         return path in passed_files or any(path.startswith(d.rstrip(os.sep) + os.sep) for d in passed_dirs)
 
     root = project_root(paths) if paths else os.getcwd()
-    universe = sorted(set(discover([root])) | set(files)) if root != os.sep else list(files)
+    universe = sorted(set(discover([root], settings)) | set(files)) if root != os.sep else list(files)
     configs = list(files)
     if settings.dependents and passed_files:
         configs = sorted(set(configs) | set(dependents(ws.base_loader, sorted(passed_files), universe)))
@@ -262,6 +262,11 @@ def fix_paths(
         if text != original:
             result.changes[path] = FileChange(path, original, text, bom, mtime)
     result.remaining = _remaining(ws, configs, settings)
+    # a refusal is reported only while its findings remain (another fix, e.g. in a shared base
+    # or an inherited fixed config, may have answered them since)
+    left = {(os.path.abspath(f.location.file), f.code) for f in result.remaining.findings}
+    left |= {(os.path.abspath(c), f.code) for f in result.remaining.findings for c in f.configs}
+    result.refused = [r for r in result.refused if any((os.path.abspath(r.config), c) in left for c in r.codes)]
     if write:
         _write(result)
     return result
@@ -273,7 +278,7 @@ def _write(result: FixResult) -> None:
     for path, change in sorted(result.changes.items()):
         data = ("\ufeff" if change.bom else "") + change.new
         try:
-            write_atomic(path, data, expect_mtime_ns=change.mtime_ns)
+            write_atomic(path, data, expect_mtime_ns=change.mtime_ns)  # follows symlinks to the target
         except (FileChangedError, WriteError) as exc:
             result.write_errors.append(str(exc))
         except OSError as exc:
@@ -402,7 +407,7 @@ class _Fixer:
         """None when the placement is safe to keep (and it is then committed), else why not."""
         overlay = dict(self.ws.overlay)
         for file in placement.files:
-            overlay[file] = apply_edits(self.ws.text(file), placement.edits, file)
+            overlay[file] = placement.texts[file]
         version = self.ws.candidate()
         reason = self._check(path, transform, placement, overlay, version)
         if reason is None:
@@ -442,6 +447,12 @@ class _Fixer:
                     if after.count([code]) > before.count([code]) - n:
                         left = next((f.message for f in after.findings if f.code == code), "")
                         return f"{code} would remain: {left}"
+                if before.ctx is not None and after.ctx is not None:
+                    from schedlint.fix.verify import check_curves
+
+                    problem = check_curves(before.ctx, after.ctx, transform)
+                    if problem:
+                        return problem
             elif before.schedule() != after.schedule():
                 if not (before.count(codes) and after.count(codes) < before.count(codes)):
                     return f"it would also change the schedule of {rel}, which does not need this fix"

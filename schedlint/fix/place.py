@@ -1,26 +1,19 @@
-"""Where a fix is written: text edits in place (the file that set each value), or an override
-in the leaf config (`_base_.param_scheduler[i].key = value` statements when the leaf already
-writes that way, else the whole `param_scheduler` list, since mmengine replaces lists)."""
+"""Where a fix is written: libcst edits in place (the node behind each value's provenance, in the
+file that set it), or an override in the leaf config (`_base_.param_scheduler[i].key = value`
+statements when the leaf already writes that way, else the whole `param_scheduler` list, since
+mmengine replaces lists). Existing statements are edited; new ones are added only when none exists."""
 
 from __future__ import annotations
 
 import ast
 import os
+
+import libcst as cst
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
 
-from schedlint.fix.text import (
-    Code,
-    EditConflict,
-    Source,
-    Style,
-    detect_style,
-    is_expression,
-    key_before,
-    names_in,
-    render,
-    uses_only_constants,
-)
+from schedlint.fix.cst import CannotEdit, Document, dict_keys, text_edits
+from schedlint.fix.render import Code, Style, detect_style, is_expression, names_in, render, uses_only_constants
 from schedlint.fix.transforms import Change, Transform, config_dict
 from schedlint.model import Edit, Location
 
@@ -37,12 +30,14 @@ class CannotPlace(Exception):
 
 @dataclass
 class Placement:
-    """Text edits that write a transform into files, and how to say where."""
+    """A transform written into files: their new texts, the edits (for `check`'s JSON), and how
+    to say where."""
 
     how: str  # 'in place' or 'override'
     edits: List[Edit]
     description: str
     files: List[str] = field(default_factory=list)
+    texts: Dict[str, str] = field(default_factory=dict)  # file -> its text with the fix
 
 
 def placements(ctx: "Context", transform: Transform, text_of: TextOf, editable: Editable,
@@ -54,7 +49,7 @@ def placements(ctx: "Context", transform: Transform, text_of: TextOf, editable: 
     for how, build in (("in place", in_place), ("override", override)):
         try:
             placement = build(ctx, transform, text_of, editable)
-        except (CannotPlace, EditConflict, SyntaxError, ValueError) as exc:
+        except (CannotPlace, CannotEdit, SyntaxError, ValueError) as exc:
             if reasons is not None:
                 reasons.append(f"{how}: {exc}")
             continue
@@ -68,6 +63,39 @@ def _rel(path: str, start: Optional[str] = None) -> str:
         return os.path.relpath(path, start) if start else os.path.basename(path)
     except ValueError:
         return path
+
+
+class _Files:
+    """The documents (libcst) and styles of the files being edited, read once."""
+
+    def __init__(self, text_of: TextOf) -> None:
+        self.text_of = text_of
+        self.docs: Dict[str, Document] = {}
+        self.styles: Dict[str, Style] = {}
+
+    def doc(self, path: str) -> Document:
+        """The file parsed by libcst (its queued rewrites are shared by every edit of one placement)."""
+        if path not in self.docs:
+            self.docs[path] = Document(path, self.text_of(path))
+        return self.docs[path]
+
+    def style(self, path: str) -> Style:
+        """The file's own style (for values written anew)."""
+        if path not in self.styles:
+            self.styles[path] = detect_style(self.text_of(path))
+        return self.styles[path]
+
+    def placement(self, how: str, description: str) -> Optional[Placement]:
+        """The placement made of every queued rewrite (None when nothing changes)."""
+        texts, edits = {}, []
+        for path, doc in sorted(self.docs.items()):
+            new = doc.result()
+            if new != doc.text:
+                texts[path] = new
+                edits.extend(text_edits(path, doc.text, new))
+        if not texts:
+            return None
+        return Placement(how, edits, description.format(where=", ".join(_rel(f) for f in texts)), sorted(texts), texts)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -92,54 +120,30 @@ def _location_users(ctx: "Context") -> Dict[Tuple[Any, ...], List[Tuple[int, str
     return users
 
 
-class _Files:
-    """Sources and styles of the files being edited, read once."""
-
-    def __init__(self, text_of: TextOf) -> None:
-        self.text_of = text_of
-        self.sources: Dict[str, Source] = {}
-        self.styles: Dict[str, Style] = {}
-
-    def source(self, path: str) -> Source:
-        """The file's text (refused for old-Mac line endings)."""
-        if path not in self.sources:
-            src = Source(path, self.text_of(path))
-            if src.has_lone_cr:
-                raise CannotPlace(f"{path}: old-Mac line endings")
-            self.sources[path] = src
-        return self.sources[path]
-
-    def style(self, path: str) -> Style:
-        """The file's own style."""
-        if path not in self.styles:
-            self.styles[path] = detect_style(self.source(path).text)
-        return self.styles[path]
-
-
-def _checked_span(files: _Files, loc: Optional[Location], editable: Editable) -> Tuple[Source, int, int]:
+def _node(files: _Files, loc: Optional[Location], editable: Editable) -> Tuple[Document, Any]:
+    """The document and the libcst node behind a value's location."""
     if loc is None or loc.end_line is None or loc.end_col is None:
         raise CannotPlace("value without a precise location")
     if not editable(loc.file):
         raise CannotPlace(f"{loc.file} may not be edited")
-    src = files.source(loc.file)
+    doc = files.doc(loc.file)
     for line in range(loc.line, loc.end_line + 1):
-        if "{{" in src.line_text(line):
+        if "{{" in (doc.text.splitlines() or [""])[min(line, len(doc.text.splitlines())) - 1]:
             raise CannotPlace("a line with `{{ }}` templates")
-    start, end = src.span(loc)
-    if not is_expression(src.text[start:end]):
-        raise CannotPlace("the location is not an expression")
-    return src, start, end
+    return doc, doc.node_at(loc)
 
 
-def _level(src: Source, offset: int, style: Style) -> int:
-    line, _ = src.position(offset)
-    text = src.line_text(line)
-    indent = len(text) - len(text.lstrip(" \t"))
-    return indent // max(1, len(style.indent))
+def _value_code(value: Any, files: _Files, doc: Document, node: Any, expression: Optional[str] = None) -> str:
+    """Source for a new value at `node`: `expression` (kept a function of its names) or the value."""
+    if expression is not None:
+        return expression
+    style = files.style(doc.path)
+    level = 1 if doc.line_of(node) != doc.line_of(doc.statement_of(node)) else 0
+    return render(value, style, level)
 
 
 def in_place(ctx: "Context", transform: Transform, text_of: TextOf, editable: Editable) -> Optional[Placement]:
-    """Edit each changed value where it is written."""
+    """Edit each changed value where it is written (the node its provenance points at)."""
     files = _Files(text_of)
     users = _location_users(ctx)
     new_of: Dict[Tuple[int, str], Any] = {}
@@ -148,8 +152,8 @@ def in_place(ctx: "Context", transform: Transform, text_of: TextOf, editable: Ed
         current = change.new if change else config_dict(ctx, s)
         for key, value in current.items():
             new_of[(s.index, key)] = value
-    edits: List[Edit] = []
     touched: Dict[Tuple[Any, ...], Any] = {}
+    marked: set = set()
 
     def guard_shared(loc: Location, index: int, key: str, value: Any) -> bool:
         """False when the location also sets a value that must not change (a loop, a shared helper)."""
@@ -171,141 +175,73 @@ def in_place(ctx: "Context", transform: Transform, text_of: TextOf, editable: Ed
             len(removed) == 1 and len(added) == 1 and change.new[added[0]] == change.old[removed[0]]
             and list(change.new).index(added[0]) == list(change.old).index(removed[0])
         )
-        if change.replaces_type or (removed and not renamed):
-            edits.append(_replace_element(ctx, change, files, editable))
+        if change.replaces_type or (removed and not renamed) or (added and not renamed):
+            _edit_element(ctx, change, files, editable)
             continue
         for key in change.changed_keys:
-            if renamed and key == added[0]:
-                loc = ctx.resolved.loc(*change.path, removed[0])
-                src, start, end = _checked_span(files, loc, editable)
-                span = key_before(src, start, removed[0])
-                if span is None or not guard_shared(loc, change.index, removed[0], change.new[key]):
-                    raise CannotPlace("cannot find the key to rename")
-                edits.append(src.edit(span[0], span[1], key))
-            elif key in change.old:
-                loc = ctx.resolved.loc(*change.path, key)
-                src, start, end = _checked_span(files, loc, editable)
-                if key_before(src, start, key) is None:
-                    raise CannotPlace(f"`{key}` is not written next to its value")
-                if not guard_shared(loc, change.index, key, change.new[key]):
-                    continue
-                style = files.style(src.path)
-                edits.append(src.edit(start, end, render(change.new[key], style, _level(src, start, style))))
+            source = removed[0] if renamed and key == added[0] else key
+            loc = ctx.resolved.loc(*change.path, source)
+            doc, node = _node(files, loc, editable)
+            if not doc.key_is_written(node, source):
+                raise CannotPlace(f"`{source}` is not written next to its value")
+            if not guard_shared(loc, change.index, source, change.new[key]):
+                continue
+            if transform.kind == "rescale" and doc.statement_of(node) not in marked:
+                marked.add(doc.statement_of(node))
+                _refresh_marker(ctx, doc, doc.statement_of(node), transform)
+            if source != key:
+                doc.rename_key(node, source, key)
             else:
-                edits.append(_add_key(ctx, change, key, files, editable))
-    if not edits:
-        return None
-    edited = sorted({e.file for e in edits})
-    where = ", ".join(_rel(f) for f in edited)
-    return Placement("in place", edits, f"in {where}", edited)
+                doc.replace(node, _value_code(change.new[key], files, doc, node, change.expressions.get(key)))
+    return files.placement("in place", "in {where}")
 
 
-def _element(ctx: "Context", change: Change, files: _Files, editable: Editable) -> Tuple[Source, int, int, ast.AST]:
+def _element(ctx: "Context", change: Change, files: _Files, editable: Editable) -> Tuple[Document, Any]:
+    """The dict a scheduler is written as, when every one of its values is written in it."""
     loc = ctx.resolved.loc(*change.path)
-    src, start, end = _checked_span(files, loc, editable)
-    node = ast.parse(src.text[start:end].strip(), mode="eval").body
-    is_call = isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict" and not node.args
-    if not (is_call or isinstance(node, ast.Dict)) or any(
-        k is None for k in getattr(node, "keys", [])
-    ) or any(kw.arg is None for kw in getattr(node, "keywords", [])):
+    doc, node = _node(files, loc, editable)
+    keys = dict_keys(node)
+    if keys is None:
         raise CannotPlace("the scheduler is not written as a dict display")
-    written = [kw.arg for kw in node.keywords] if is_call else [
-        k.value for k in node.keys if isinstance(k, ast.Constant)
-    ]
-    if set(written) != set(change.old):
+    if set(keys) != set(change.old):
         raise CannotPlace("the scheduler's keys are not all written in its dict")
     for key in change.old:  # every value must come from this very dict, not a later statement
         key_loc = ctx.resolved.loc(*change.path, key)
-        if key_loc is None or key_loc.file != src.path or key_loc.end_line is None:
+        if key_loc is None or key_loc.file != doc.path or key_loc.end_line is None:
             raise CannotPlace(f"`{key}` of the scheduler is set elsewhere")
-        a, b = src.span(key_loc)
-        if not (start <= a and b <= end):
+        if doc.parent(doc.parent(doc.node_at(key_loc))) is not node:
             raise CannotPlace(f"`{key}` of the scheduler is set elsewhere")
     sharing = [u for u in _location_users(ctx).get(_loc_key(loc), []) if u[1] == "self"]
     if len(sharing) > 1:
         raise CannotPlace("one dict written for several schedulers (a comprehension or a loop)")
-    return src, start, end, node
+    return doc, node
 
 
-def _replace_element(ctx: "Context", change: Change, files: _Files, editable: Editable) -> Edit:
-    src, start, end, node = _element(ctx, change, files, editable)
-    style = files.style(src.path)
-    style = Style(isinstance(node, ast.Call), style.quote, style.indent, style.newline, style.width)
-    values: Dict[str, Any] = {}
+def _edit_element(ctx: "Context", change: Change, files: _Files, editable: Editable) -> None:
+    """Rewrite a scheduler's dict item by item: unchanged items stay as written (comments too)."""
+    doc, node = _element(ctx, change, files, editable)
+    removed = change.removed_keys
+    items: List[Tuple[str, Optional[str], Optional[str]]] = []
+    style = files.style(doc.path)
+    style = Style(isinstance(node, ast.Call) or type(node).__name__ == "Call", style.quote, style.indent,
+                  style.newline, style.width)
+    level = 2 if doc.multiline(node) else 1
     for key, value in change.new.items():
-        values[key] = value
-        if key in change.old and change.old[key] == value:
-            loc = ctx.resolved.loc(*change.path, key)
-            if loc is not None and loc.file == src.path and loc.end_line is not None:
-                try:
-                    a, b = src.span(loc)
-                except EditConflict:
-                    continue
-                if start <= a and b <= end and "\n" not in src.text[a:b]:
-                    values[key] = Code(src.text[a:b])
-    multiline = "\n" in src.text[start:end] and _one_item_per_line(node)
-    return src.edit(start, end, render(values, style, _level(src, start, style), wrap=multiline))
-
-
-def _one_item_per_line(node: ast.AST) -> bool:
-    items = node.keywords if isinstance(node, ast.Call) else node.values
-    lines = [getattr(i, "lineno", 0) for i in items]
-    return len(set(lines)) == len(lines) and lines[0] != node.lineno
-
-
-def _add_key(ctx: "Context", change: Change, key: str, files: _Files, editable: Editable) -> Edit:
-    src, start, end, node = _element(ctx, change, files, editable)
-    style = files.style(src.path)
-    items = node.keywords if isinstance(node, ast.Call) else node.values
-    if not items:
-        raise CannotPlace("empty dict")
-    text = src.text[start:end]
-    # positions inside the element's own text (parsed on its own, so line 1 starts at `start`)
-    sub = Source(src.path, text)
-    last = items[-1]
-    last_end = sub.offset(last.end_lineno, sub.char_col(last.end_lineno, last.end_col_offset))
-    value_text = render(change.new[key], style, _level(src, start, style) + 1)
-    item = f"{key}={value_text}" if isinstance(node, ast.Call) else f"{style.quote}{key}{style.quote}: {value_text}"
-    first_line = node.lineno
-    last_line = last.lineno
-    tail = text[last_end:]
-    has_comma = tail.lstrip(" \t").startswith(",")
-    if last_line == first_line:
-        insert_at, content = last_end, f", {item}"
-    else:
-        first = items[-1] if isinstance(node, ast.Call) else node.keys[-1]
-        indent_line = sub.line_text(first.lineno)
-        indent = indent_line[: len(indent_line) - len(indent_line.lstrip(" \t"))]
-        if has_comma:
-            insert_at = last_end + tail.index(",") + 1
-            content = f"{src.newline}{indent}{item},"
+        if key in change.old:
+            same = change.old[key] == value and key not in change.expressions
+            items.append((key, key, None if same else change.expressions.get(key) or render(value, style, level)))
+            continue
+        twin = next((r for r in removed if change.old[r] == value and r.split("_")[0] == key.split("_")[0]), None)
+        if twin is not None:  # eta_min -> eta_min_ratio: the same value under another key
+            removed = [r for r in removed if r != twin]
+            items.append((key, twin, None))
         else:
-            insert_at, content = last_end, f",{src.newline}{indent}{item}"
-    return src.edit(start + insert_at, start + insert_at, content)
+            items.append((key, None, change.expressions.get(key) or render(value, style, level)))
+    doc.edit_dict(node, items)
 
 
 # ---------------------------------------------------------------------------------------------
 # override in the leaf
-
-
-def _top_level_targets(tree: ast.Module) -> List[Tuple[ast.stmt, str]]:
-    out = []
-    for stmt in tree.body:
-        targets: List[ast.AST] = []
-        if isinstance(stmt, ast.Assign):
-            targets = list(stmt.targets)
-        elif isinstance(stmt, (ast.AugAssign, ast.AnnAssign)):
-            targets = [stmt.target]
-        elif isinstance(stmt, ast.Delete):
-            targets = list(stmt.targets)
-        elif isinstance(stmt, ast.Expr):
-            targets = [stmt.value]
-        for t in targets:
-            try:
-                out.append((stmt, ast.unparse(t)))
-            except Exception:  # pragma: no cover - unparse of odd nodes
-                continue
-    return out
 
 
 def _index_text(path: Tuple[Any, ...], style: Style) -> str:
@@ -315,8 +251,13 @@ def _index_text(path: Tuple[Any, ...], style: Style) -> str:
     return out
 
 
+def _norm(code: str) -> str:
+    return "".join(code.split()).replace('"', "'")
+
+
 def override(ctx: "Context", transform: Transform, text_of: TextOf, editable: Editable) -> Optional[Placement]:
-    """Write the fixed schedulers into the leaf config itself."""
+    """Write the fixed schedulers into the leaf config itself (editing the statements it already
+    has for them)."""
     leaf = ctx.resolved.filename
     if not editable(leaf):
         raise CannotPlace(f"{leaf} may not be edited")
@@ -326,47 +267,48 @@ def override(ctx: "Context", transform: Transform, text_of: TextOf, editable: Ed
     if not paths or any(p[0] != "param_scheduler" or len(p) > 2 for p in paths):
         raise CannotPlace("only a single param_scheduler list is rewritten")
     files = _Files(text_of)
-    src = files.source(leaf)
-    tree = src.tree
+    doc = files.doc(leaf)
     style = files.style(leaf)
-    if not _base_keys(src):
+    statements = doc.statements()
+    if not any(target == "_base_" for _, target in statements):
         raise CannotPlace("the leaf has no _base_")
-    statements = _top_level_targets(tree)
     own = [stmt for stmt, target in statements if target == "param_scheduler"]
-    in_place_edits = [stmt for stmt, target in statements if target.startswith("_base_.param_scheduler")]
-    if in_place_edits and not own:
-        return _attribute_override(ctx, transform, src, style, in_place_edits[-1], text_of)
-    return _list_override(ctx, transform, src, style, statements, text_of)
+    attribute_edits = [stmt for stmt, target in statements if target.startswith("_base_.param_scheduler")]
+    if attribute_edits and not own:
+        return _attribute_override(ctx, transform, files, doc, style, statements, text_of)
+    return _list_override(ctx, transform, files, doc, style, statements, own, text_of)
 
 
-def _base_keys(src: Source) -> bool:
-    return any(
-        isinstance(s, ast.Assign) and isinstance(s.targets[0], ast.Name) and s.targets[0].id == "_base_"
-        for s in src.tree.body
-    )
-
-
-def _attribute_override(ctx: "Context", transform: Transform, src: Source, style: Style,
-                        after: ast.stmt, text_of: TextOf) -> Placement:
+def _attribute_override(ctx: "Context", transform: Transform, files: _Files, doc: Document, style: Style,
+                        statements: List[Tuple[Any, str]], text_of: TextOf) -> Optional[Placement]:
+    existing = {_norm(target): stmt for stmt, target in statements}
+    after = [stmt for stmt, target in statements if target.startswith("_base_.param_scheduler")][-1]
     lines: List[str] = []
+    shown: List[str] = []
     for change in sorted(transform.changes.values(), key=lambda c: c.index):
         target = "_base_.param_scheduler" + _index_text(change.path, style)
         if change.replaces_type or change.removed_keys:
-            values = _values_for_leaf(ctx, change.path, change.new, change.old, src, text_of)
-            lines.append(f"{target} = {render(values, style, 0)}")
-            continue
-        for key in change.changed_keys:
-            lines.append(f"{target}.{key} = {render(change.new[key], style, 0)}")
-    nl = src.newline
-    at = src.insertion_after(after)
-    prefix = nl if at == len(src.text) and src.text and not src.text.endswith("\n") else ""
-    content = prefix + nl.join(lines) + nl
-    shown = "; ".join(lines) if len(lines) <= 2 else f"{len(lines)} statements"
-    return Placement("override", [src.edit(at, at, content)], f"`{shown}` in {_rel(src.path)}", [src.path])
+            values = _values_for_leaf(ctx, change.path, change.new, change.old, doc, text_of)
+            assignments = [(target, render(values, style, 0))]
+        else:
+            assignments = [(f"{target}.{key}", change.expressions.get(key) or render(change.new[key], style, 0))
+                           for key in change.changed_keys]
+        for name, code in assignments:
+            shown.append(f"{name} = {code}")
+            stmt = existing.get(_norm(name))
+            value = doc.assigned_value(stmt) if stmt is not None else None
+            if value is not None:
+                doc.replace(value, code)  # the leaf already sets it: change that statement
+            else:
+                lines.append(f"{name} = {code}")
+    if lines:
+        doc.insert_after(after, "\n".join(lines))
+    text = "; ".join(shown) if len(shown) <= 2 else f"{len(shown)} statements"
+    return files.placement("override", f"`{text}` in {{where}}")
 
 
-def _list_override(ctx: "Context", transform: Transform, src: Source, style: Style,
-                   statements: List[Tuple[ast.stmt, str]], text_of: TextOf) -> Placement:
+def _list_override(ctx: "Context", transform: Transform, files: _Files, doc: Document, style: Style,
+                   statements: List[Tuple[Any, str]], own: List[Any], text_of: TextOf) -> Optional[Placement]:
     value = ctx.resolved.get("param_scheduler")
     if isinstance(value, dict) and "type" in value:
         entries = [(("param_scheduler",), value)]
@@ -382,35 +324,53 @@ def _list_override(ctx: "Context", transform: Transform, src: Source, style: Sty
         change = by_path.get(path)
         old = {k: v for k, v in _plain(cfg).items() if k != "_scope_"}
         new = change.new if change else old
-        rendered.append(_values_for_leaf(ctx, path, new, old, src, text_of))
-    nl = src.newline
+        values = _values_for_leaf(ctx, path, new, old, doc, text_of)
+        if change is not None:
+            values.update({k: Code(e) for k, e in change.expressions.items()})
+        rendered.append(values)
+    nl = "\n"
     items = [style.indent + render(d, style, 1) for d in rendered]
-    code = "param_scheduler = [" + nl + ("," + nl).join(items) + "," + nl + "]"
-    list_file = (ctx.resolved.loc("param_scheduler") or Location(src.path, 1)).file
-    origin = f" of {_rel(list_file, os.path.dirname(src.path))}" if list_file != src.path else ""
-    comment = f"# schedlint fix: the param_scheduler{origin}, {transform.done}"
+    code = "[" + nl + ("," + nl).join(items) + "," + nl + "]"
+    if own:  # the leaf already writes the list: change that statement
+        stmt = own[-1]
+        target = doc.assigned_value(stmt)
+        if target is None:
+            raise CannotPlace("the leaf's param_scheduler statement is not a plain assignment")
+        doc.replace(target, code)
+        _refresh_marker(ctx, doc, stmt, transform)
+        return files.placement("override", "in the param_scheduler of {where}")
+    comment = _marker(ctx, doc, transform)
     horizon = ctx.plan.horizon.locs.get("max_epochs") or ctx.plan.horizon.locs.get("max_iters") or \
         ctx.plan.horizon.locs.get("train_cfg")
     after = None
-    if horizon is not None and horizon.file == src.path:
-        after = src.top_level_statement(horizon.line)
+    if horizon is not None and horizon.file == doc.path:
+        lines_after = [stmt for stmt, _ in statements if doc.line_of(stmt) <= horizon.line <= doc.last_line_of(stmt)]
+        after = lines_after[0] if lines_after else None
         later = [stmt for stmt, target in statements if "param_scheduler" in target and after is not None
-                 and stmt.lineno > (after.end_lineno or after.lineno)]
+                 and doc.line_of(stmt) > doc.last_line_of(after)]
         if later:
             after = None
-    if after is None:
-        at = len(src.text)
-    else:
-        at = src.insertion_after(after)
-    prefix = ""
-    if at == len(src.text):
-        if src.text and not src.text.endswith("\n"):
-            prefix = nl
-    block = prefix + nl + comment + nl + code + nl
-    if at < len(src.text) and src.text[at:].split("\n", 1)[0].strip():
-        block += nl
-    return Placement("override", [src.edit(at, at, block)],
-                     f"as a param_scheduler override in {_rel(src.path)}", [src.path])
+    doc.insert_after(after, nl + comment + nl + "param_scheduler = " + code + nl)
+    return files.placement("override", "as a param_scheduler override in {where}")
+
+
+def _refresh_marker(ctx: "Context", doc: Document, stmt: Any, transform: Transform) -> None:
+    """Keep the comment of a list an earlier rescale wrote in step (a later `--rescale` reads it)."""
+    if transform.kind != "rescale" or not any(
+            ln.comment is not None and ln.comment.value.startswith("# schedlint fix:") for ln in stmt.leading_lines):
+        return
+    text = _marker(ctx, doc, transform)
+    doc.rewrite(stmt, lambda st: st.with_changes(leading_lines=[
+        ln.with_changes(comment=cst.Comment(text))
+        if ln.comment is not None and ln.comment.value.startswith("# schedlint fix:") else ln
+        for ln in st.leading_lines]))
+
+
+def _marker(ctx: "Context", doc: Document, transform: Transform) -> str:
+    """The comment above a list the fixer wrote (it names the length a rescale was made for)."""
+    list_file = (ctx.resolved.loc("param_scheduler") or Location(doc.path, 1)).file
+    origin = f" of {_rel(list_file, os.path.dirname(doc.path))}" if list_file != doc.path else ""
+    return f"# schedlint fix: the param_scheduler{origin}, {transform.done}"
 
 
 def _plain(value: Any) -> Any:
@@ -420,21 +380,54 @@ def _plain(value: Any) -> Any:
 
 
 def _values_for_leaf(ctx: "Context", path: Tuple[Any, ...], new: Dict[str, Any], old: Dict[str, Any],
-                     leaf: Source, text_of: TextOf) -> Dict[str, Any]:
+                     leaf: Document, text_of: TextOf) -> Dict[str, Any]:
     """The dict to write into the leaf: unchanged values keep their expression where it means the
     same in the leaf (constants, or `_base_.name` for a base helper), else the resolved value."""
     out: Dict[str, Any] = {}
     for key, value in new.items():
         out[key] = value
-        if key not in old or old[key] != value:
+        if key not in old:
             continue
-        code = _portable_expression(ctx, path, key, value, leaf, text_of)
+        if old[key] != value:  # a new value: keep the expression when it means the new value in the leaf
+            code = _leaf_expression(ctx, path, key, value, leaf, text_of)
+        else:
+            code = _portable_expression(ctx, path, key, value, leaf, text_of)
         if code is not None:
             out[key] = code
     return out
 
 
-def _portable_expression(ctx: "Context", path: Tuple[Any, ...], key: str, value: Any, leaf: Source,
+def _leaf_expression(ctx: "Context", path: Tuple[Any, ...], key: str, value: Any, leaf: Document,
+                     text_of: TextOf) -> Optional[Code]:
+    """`T_max=max_epochs // 2` stays that expression when the leaf's own `max_epochs` gives the
+    new value: a later change of the length then carries over."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return None
+    loc = ctx.resolved.loc(*path, key)
+    if loc is None or loc.end_line is None:
+        return None
+    try:
+        doc = leaf if loc.file == leaf.path else Document(loc.file, text_of(loc.file))
+        text = doc.code(doc.node_at(loc)).strip()
+    except Exception:
+        return None
+    names = set(names_in(text))
+    if not names or "{{" in text or "\n" in text:
+        return None
+    env: Dict[str, Any] = {}
+    for name in names:
+        name_loc = ctx.resolved.loc(name)
+        env[name] = ctx.resolved.get(name)
+        if name_loc is None or name_loc.file != leaf.path or not isinstance(env[name], (int, float)) \
+                or isinstance(env[name], bool):
+            return None
+    result = _safe_eval(text, env)
+    if result is None or result != value or type(result) is not type(value):
+        return None
+    return Code(text)
+
+
+def _portable_expression(ctx: "Context", path: Tuple[Any, ...], key: str, value: Any, leaf: Document,
                          text_of: TextOf) -> Optional[Code]:
     if isinstance(value, (str, bool)) or value is None or not isinstance(value, (int, float)):
         return None
@@ -442,8 +435,8 @@ def _portable_expression(ctx: "Context", path: Tuple[Any, ...], key: str, value:
     if loc is None or loc.end_line is None or loc.end_line != loc.line:
         return None
     try:
-        src = leaf if loc.file == leaf.path else Source(loc.file, text_of(loc.file))
-        text = src.segment(loc)
+        doc = leaf if loc.file == leaf.path else Document(loc.file, text_of(loc.file))
+        text = doc.code(doc.node_at(loc))
     except Exception:
         return None
     if "{{" in text or not is_expression(text):
@@ -471,16 +464,18 @@ def _portable_expression(ctx: "Context", path: Tuple[Any, ...], key: str, value:
 
 
 def _prefix_names(text: str) -> str:
-    """`lr * 1e-4` -> `_base_.lr * 1e-4`, keeping the rest of the text as written."""
-    tree = ast.parse(text, mode="eval")
-    src = Source("", text)
-    starts = sorted(
-        (src.offset(n.lineno, src.char_col(n.lineno, n.col_offset)) for n in ast.walk(tree) if isinstance(n, ast.Name)),
-        reverse=True,
-    )
-    for at in starts:
-        text = text[:at] + "_base_." + text[at:]
-    return text
+    """`lr * 1e-4` -> `_base_.lr * 1e-4`, keeping the rest of the expression as written."""
+    import libcst as cst
+
+    class Prefix(cst.CSTTransformer):
+        def leave_Name(self, original: cst.Name, updated: cst.Name) -> Any:
+            return cst.Attribute(value=cst.Name("_base_"), attr=updated)
+
+        def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> Any:
+            return updated.with_changes(attr=original.attr)  # only the leftmost name is a variable
+
+    return cst.parse_module(text).visit(Prefix()).code if "\n" in text else \
+        cst.Module([]).code_for_node(cst.parse_expression(text).visit(Prefix()))
 
 
 def _eval_with_base(ctx: "Context", text: str) -> Any:

@@ -93,6 +93,26 @@ class HorizonCache:
                 return plain(value), base
         return None
 
+    def rescaled_for(self, path: str, line: int) -> Optional[Tuple[str, float]]:
+        """The length a `param_scheduler` list around `line` was rescaled for by an earlier
+        `fix --rescale` (its `# schedlint fix: ... rescaled from A to B epochs` comment), if any."""
+        import re
+
+        try:
+            lines = self.loader.text(path).splitlines()
+        except Exception:
+            return None
+        i = min(line, len(lines)) - 1
+        while i >= 0 and not (lines[i][:1].strip() and not lines[i].startswith("#")):
+            i -= 1
+        if i <= 0 or not lines[i].startswith("param_scheduler"):
+            return None
+        found = re.search(r"rescaled from .*? to ([0-9.]+) (epochs|iterations)\s*$", lines[i - 1])
+        if not lines[i - 1].startswith("# schedlint fix:") or found is None:
+            return None
+        value = float(found.group(1))
+        return ("epoch" if found.group(2) == "epochs" else "iter"), int(value) if value.is_integer() else value
+
     def _compute(self, path: str) -> Optional[Tuple[str, float]]:
         resolved = self._resolve(path)
         if resolved is None:

@@ -39,6 +39,8 @@ class Change:
     old: Dict[str, Any]  # the resolved config dict (plain values)
     new: Dict[str, Any]  # the fixed dict (same key order where possible)
     notes: List[str] = field(default_factory=list)
+    #: source to write for some new values (kept functions of their names: `max_epochs // 2`)
+    expressions: Dict[str, str] = field(default_factory=dict)
 
     @property
     def changed_keys(self) -> List[str]:
@@ -273,6 +275,7 @@ def rescale(ctx: "Context", findings: List[Finding], horizon_of: HorizonOf) -> O
         return True
 
     kept_warmup_ends = {s.raw["end"] for s in ctx.plan.schedulers if kept_warmup(s) and _number(s.raw.get("end"))}
+    flat_len = _flattened_length(ctx, findings, kept_warmup)
     for s in ctx.plan.schedulers:
         old = config_dict(ctx, s)
         epoch_unit = bool(old.get("by_epoch", True))
@@ -292,15 +295,23 @@ def rescale(ctx: "Context", findings: List[Finding], horizon_of: HorizonOf) -> O
             if key == "begin" and not epoch_unit and old[key] in kept_warmup_ends:
                 continue
             source = loc.file
-            if loc.file == horizon_loc.file:
+            if flat_len is not None:
+                found = (h.loop, flat_len)
+            elif loc.file == horizon_loc.file:
                 # set next to the current length: chosen by the user, unless it is a copy of the
                 # value a base wrote for its own length (e.g. a list an earlier fix wrote here)
                 inherited = getattr(horizon_of, "inherited", None)
                 copied = inherited(ctx.resolved.bases, s.path + (key,)) if inherited else None
-                if copied is None or copied[0] != old[key]:
+                ours = getattr(horizon_of, "rescaled_for", None)
+                written_for = ours(loc.file, loc.line) if ours else None
+                if written_for is not None and written_for[0] == h.loop:
+                    found = written_for  # an earlier `fix --rescale` wrote it for that length
+                elif copied is None or copied[0] != old[key]:
                     continue
-                source = copied[1]
-            found = horizon_of(source)
+                else:
+                    source, found = copied[1], horizon_of(copied[1])
+            else:
+                found = horizon_of(source)
             if found is None or found[0] != h.loop:
                 continue
             old_len = found[1]
@@ -332,6 +343,26 @@ def rescale(ctx: "Context", findings: List[Finding], horizon_of: HorizonOf) -> O
     summary = f"rescale the schedule from {old_text} to {_fmt(new_len)} {unit}"
     return Transform("rescale", "display-only", summary, changes, list(findings), option="--rescale",
                      done=f"rescaled from {old_text} to {_fmt(new_len)} {unit}")
+
+
+def _flattened_length(ctx: "Context", findings: List[Finding], kept_warmup: Callable[[Scheduler], bool]
+                      ) -> Optional[float]:
+    """The length a flattened copy's schedule was written for (a config dumped with a run: every position
+    and the training length in one file, no base to ask): where its last scheduler ends, when SL004 says
+    the schedule ends before training does. None for ordinary configs."""
+    if ctx.resolved.bases or not any(f.code == "SL004" for f in findings):
+        return None
+    h = ctx.plan.horizon
+    files = {loc.file for s in ctx.plan.schedulers for loc in s.locs.values()}
+    horizon_loc = h.locs.get("max_epochs" if h.loop == "epoch" else "max_iters")
+    if horizon_loc is None or files - {horizon_loc.file}:
+        return None
+    ends = [s.raw.get("end") for s in ctx.plan.schedulers if not kept_warmup(s)]
+    ends = [e for e in ends if _number(e)]
+    new_len = h.max_epochs if h.loop == "epoch" else h.max_iters
+    if not ends or not new_len or max(ends) >= new_len:
+        return None
+    return float(max(ends))
 
 
 def _scale(key: str, value: Any, old_len: float, new_len: float) -> Tuple[Any, Optional[str]]:
@@ -437,9 +468,11 @@ def cosine_swap(ctx: "Context", findings: List[Finding]) -> Optional[Transform]:
                 decays = int((horizon - begin - 1) // step)
             if decays == 0:
                 continue
-            eta_min = float(f"{base_lr * gamma ** decays:.12g}")
+            ratio = float(f"{gamma ** decays:.12g}")
+            eta_min = float(f"{base_lr * ratio:.12g}")
             type_text = str(old.get("type", ""))
             prefix = type_text.rsplit(".", 1)[0] + "." if "." in type_text else ""
+            per_iteration = bool(old.get("by_epoch", True)) and ctx.plan.horizon.loop == "epoch"
             new: Dict[str, Any] = {}
             span = horizon - begin
             for key, value in old.items():
@@ -448,20 +481,26 @@ def cosine_swap(ctx: "Context", findings: List[Finding]) -> Optional[Transform]:
                 elif key in ("milestones", "step_size"):
                     if "end" in old:
                         new["T_max"] = _same_kind(old.get("end", 1), span)
-                    new["eta_min"] = eta_min
-                elif key == "gamma":
+                    # relative to each param group's own LR (lr_mult groups keep decaying)
+                    new["eta_min_ratio"] = ratio
+                elif key in ("gamma", "eta_min"):
                     continue
                 elif key == "end":
                     new[key] = _same_kind(value, horizon)
                 else:
                     new[key] = value
+            if per_iteration:  # a smooth curve: the last epoch ends at the promised final LR
+                new["convert_to_iter_based"] = True
             notes = [f"{old.get('type')} -> {new['type']} from {_fmt(begin)} to {_fmt(horizon)}",
-                     f"eta_min {_fmt(eta_min)} = {_fmt(base_lr)} x {_fmt(gamma)}^{decays}"]
+                     f"eta_min_ratio {_fmt(ratio)} = {_fmt(gamma)}^{decays} (final LR {_fmt(eta_min)} for lr {_fmt(base_lr)})"]
+            if per_iteration:
+                notes.append("convert_to_iter_based=True")
             changes[s.index] = Change(s.index, s.path, old, new, notes)
             targeted.append(finding)
     if not changes:
         return None
-    summary = "replace the step decay by a cosine to the end of training with the same final LR"
+    summary = ("replace the step decay by a cosine to the end of training with the same final LR "
+               "(relative to each param group's LR)")
     return Transform("cosine", "display-only", summary, changes, targeted, option="--cosine",
                      done="with the step decay replaced by a cosine to the end of training (same final LR)")
 

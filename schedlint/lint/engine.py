@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Dict, Iterable, List, Optional, Set, Tuple
 
+from schedlint.lint.cache import FindingsCache
+from schedlint.lint.scripts import looks_like_script
 from schedlint.lint.settings import Settings
 from schedlint.loader import Loader, LoadProblem, ResolvedConfig, is_config_file, read_bytes
 from schedlint.model import Finding, Location, Related, Severity
@@ -59,8 +61,9 @@ def looks_like_config(path: str) -> bool:
     """Whether a .py file found in a folder walk is an OpenMMLab config rather than Python code.
 
     A config assigns config keys at top level (`_base_`, `param_scheduler`, `model`, ...) and
-    defines no functions or classes (unless it inherits, which only configs do). A binary file
-    named .py is kept, so that it is reported.
+    defines no functions or classes (unless it inherits, which only configs do); scripts are told
+    apart by their imports and code shape (`schedlint.lint.scripts`). A binary file named .py is
+    kept, so that it is reported.
     """
     try:
         head = read_bytes(path, 256 * 1024, head=True)  # never opens a FIFO or device
@@ -70,13 +73,15 @@ def looks_like_config(path: str) -> bool:
         return True
     if not _CONFIG_ASSIGN.search(head):
         return False
-    if not _MODULE_CODE.search(head):
-        return True
-    # Python code that mentions config keys (e.g. inside strings): decide on the real statements
+    # decide on the real statements (config keys may be mentioned inside strings of Python code)
     try:
         tree = ast.parse(head)
     except (SyntaxError, ValueError):
         return True  # a broken config is reported as such
+    if looks_like_script(tree):
+        return False  # a tool: argparse, `__main__`, `model = torch.load(...)`
+    if not _MODULE_CODE.search(head):
+        return True
     names = {
         t.id
         for stmt in tree.body
@@ -90,28 +95,42 @@ def looks_like_config(path: str) -> bool:
     return not has_code and bool(names & set(_CONFIG_KEYS.decode().split("|")))
 
 
-def discover(paths: Iterable[str], unreadable: Optional[List[Tuple[str, str]]] = None) -> List[str]:
+def discover(
+    paths: Iterable[str], settings: Optional[Settings] = None, cache: Optional[FindingsCache] = None,
+    unreadable: Optional[List[Tuple[str, str]]] = None,
+) -> List[str]:
     """Config files under the given files and directories, sorted, absolute.
 
-    Files named explicitly are always taken; in folders, .py files that are Python code rather
-    than configs (see `looks_like_config`) are skipped. Folders that cannot be listed are added to
-    `unreadable` as (folder, reason).
+    Files named explicitly are always taken (like ruff); in folders, .py files that are Python code
+    rather than configs (see `looks_like_config`; its verdicts are kept in the `cache`) are skipped,
+    and so are the folders and files `exclude` / `extend-exclude` name (default: SKIP_DIRS and
+    hidden folders). Folders that cannot be listed are added to `unreadable` as (folder, reason).
     """
+    looks = looks_like_config if cache is None else lambda p: cache.fact("config", p, looks_like_config)
     found: List[str] = []
 
     def walk_error(exc: OSError) -> None:
         if unreadable is not None:
             unreadable.append((os.path.abspath(exc.filename or "?"), exc.strerror or str(exc)))
 
+    def excluded(full: str, name: str, is_dir: bool) -> bool:
+        if settings is not None and (settings.exclude is not None or settings.extend_exclude):
+            if settings.excluded(full, SKIP_DIRS if is_dir else ()):
+                return True
+            return is_dir and settings.exclude is None and name.startswith(".")
+        return is_dir and (name in SKIP_DIRS or name.startswith("."))
+
     for path in paths:
         if not os.path.lexists(path):
             raise UsageError(f"{path}: no such file or directory")
         if os.path.isdir(path):
             for root, dirs, files in os.walk(path, onerror=walk_error):
-                dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
+                dirs[:] = sorted(d for d in dirs if not excluded(os.path.join(root, d), d, True))
                 for name in sorted(files):
                     full = os.path.join(root, name)
-                    if name.endswith(".py") and name != "__init__.py" and looks_like_config(full):
+                    if excluded(full, name, False):
+                        continue
+                    if name.endswith(".py") and name != "__init__.py" and looks(full):
                         found.append(os.path.abspath(full))
         elif is_config_file(path):
             found.append(os.path.abspath(path))
@@ -150,11 +169,18 @@ def _may_inherit(path: str) -> bool:
     return b"_base_" in data or b"read_base" in data
 
 
-def dependents(loader: Loader, files: Iterable[str], universe: Iterable[str]) -> List[str]:
+def dependents(
+    loader: Loader, files: Iterable[str], universe: Iterable[str], cache: Optional[FindingsCache] = None
+) -> List[str]:
     """Configs in `universe` that inherit (directly or transitively) any of `files`, sorted.
 
-    `files` themselves are never returned. Files that cannot be parsed inherit nothing.
+    `files` themselves are never returned. Files that cannot be parsed inherit nothing. The `cache`
+    keeps each file's direct bases while the file is unchanged.
     """
+
+    def bases_of(path: str) -> List[str]:
+        return sorted({os.path.abspath(base) for base, _ in loader.base_references(path)})
+
     targets: Set[str] = {os.path.abspath(f) for f in files}
     inherits: Dict[str, Set[str]] = {}
     for path in universe:
@@ -162,7 +188,7 @@ def dependents(loader: Loader, files: Iterable[str], universe: Iterable[str]) ->
         if path in targets or not _may_inherit(path):
             continue
         try:
-            bases = {os.path.abspath(base) for base, _ in loader.base_references(path)}
+            bases = set(bases_of(path) if cache is None else cache.fact("bases", path, bases_of))
         except Exception:  # an unreadable or odd file: it inherits nothing we can see
             continue
         if bases:
@@ -184,10 +210,16 @@ class Linter:
         # called with (findings, context, linter) after the rules of each file: `check` attaches fixes
         # this way, so the lint engine never imports the fixer
         self.on_file = on_file
+        # the files the last `lint_file` result depends on (None: not cacheable), for the findings cache
+        self.depends_on: Optional[List[str]] = None
 
     def epoch_length_for(self, path: str) -> Optional[int]:
         """Iterations per epoch given for this config (`epoch-length-per-glob`, `epoch-length`)."""
         return self.settings.epoch_length_for(path)
+
+    def plan_for(self, resolved: ResolvedConfig, path: str):
+        """The training plan of a resolved config with this run's epoch-length hints (None: no plan)."""
+        return build_any_plan(resolved, self.epoch_length_for(path), self.settings.gpus, self.settings.batch_size)
 
     def resolve(self, path: str) -> Tuple[Optional[ResolvedConfig], List[Finding]]:
         """Resolve one file; a load problem becomes a finding."""
@@ -198,12 +230,15 @@ class Linter:
 
     def lint_file(self, path: str) -> List[Finding]:
         """Every finding for one config file (not yet filtered by selection)."""
+        self.depends_on = None
         resolved, findings = self.resolve(path)
         for f in findings:
             f.configs = [path]
+        if resolved is not None and not resolved.executed:
+            self.depends_on = [path] + list(resolved.chain)
         if resolved is None:
             return findings
-        plan = build_any_plan(resolved, self.epoch_length_for(path))
+        plan = self.plan_for(resolved, path)
         if plan is None:
             return findings
         ctx = Context(resolved, plan, self.settings)
@@ -250,7 +285,23 @@ def merge_findings(findings: Iterable[Finding]) -> List[Finding]:
     return sorted(merged.values(), key=lambda f: f.sort_key())
 
 
-PARALLEL_MIN_FILES = 64  # below this, starting worker processes costs more than it saves
+PARALLEL_MIN_FILES = 64  # below this, starting worker processes costs more than it saves (explicit --jobs)
+FILES_PER_WORKER = 400  # by default, one more worker per this many files to lint: below it a worker,
+# which must load the shared `_base_` files again, does not win back its start on a 2-core machine
+
+
+def default_workers(files: int) -> int:
+    """Worker processes worth starting for `files` configs: one per free core, at most one per
+    FILES_PER_WORKER files (cores busy with other work, by the load average, do not count)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    try:
+        free = cores - int(os.getloadavg()[0] + 0.5)
+    except (AttributeError, OSError):
+        free = cores
+    return max(1, min(cores, free, files // FILES_PER_WORKER))
 
 
 def lint_files(
@@ -258,24 +309,46 @@ def lint_files(
     files: List[str],
     progress: Optional[Callable[[str], None]] = None,
     internal_errors: Optional[List[str]] = None,
+    cache: Optional[FindingsCache] = None,
 ) -> List[Finding]:
-    """Findings of every file; large trees are linted by one worker process per core.
+    """Findings of every file, in file order; large trees are linted by worker processes (`default_workers`).
 
-    A crash while linting one file is recorded in `internal_errors`; the other files go on.
+    With a `cache`, files whose content and bases are unchanged since a cached run are not linted
+    again, and the new results are saved. A crash while linting one file is recorded in
+    `internal_errors`; the other files go on.
     """
     errors = internal_errors if internal_errors is not None else []
-    jobs = linter.settings.worker_count
-    if jobs > 1 and len(files) >= PARALLEL_MIN_FILES:
-        try:
-            return _lint_parallel(linter.settings, linter.on_file, files, jobs, progress, errors)
-        except (OSError, ImportError, RuntimeError):  # no process support here: lint in this process
-            pass
-    raw: List[Finding] = []
+    results: Dict[str, List[Finding]] = {}
+    todo = []
     for path in files:
-        if progress is not None:
-            progress(path)
-        raw.extend(_lint_one(linter, path, errors))
-    return raw
+        hit = cache.get(path) if cache is not None else None
+        if hit is None:
+            todo.append(path)
+        else:
+            results[path] = hit
+            if progress is not None:
+                progress(path)
+    jobs = min(linter.settings.jobs or default_workers(len(todo)), linter.settings.worker_count)
+    done = None
+    if jobs > 1 and len(todo) >= PARALLEL_MIN_FILES:
+        try:
+            done = _lint_parallel(linter.settings, linter.on_file, todo, jobs, progress, errors)
+        except (OSError, ImportError, RuntimeError):  # no process support here: lint in this process
+            done = None
+    if done is None:
+        done = []
+        for path in todo:
+            if progress is not None:
+                progress(path)
+            found = _lint_one(linter, path, errors)
+            done.append((path, found, linter.depends_on))
+    for path, found, depends_on in done:
+        results[path] = found
+        if cache is not None and depends_on is not None and all(f.code != INTERNAL_ERROR for f in found):
+            cache.put(path, found, depends_on)
+    if cache is not None:
+        cache.save()
+    return [f for path in files for f in results.get(path, [])]
 
 
 def _lint_one(linter: Linter, path: str, errors: List[str]) -> List[Finding]:
@@ -283,23 +356,26 @@ def _lint_one(linter: Linter, path: str, errors: List[str]) -> List[Finding]:
         found = linter.lint_file(path)
     except Exception as exc:  # a bug in schedlint: report it, go on with the other files
         found = [internal_finding(path, "linting this file", exc)]
+        linter.depends_on = None
     errors.extend(f"{f.location.file}: {f.message}" for f in found if f.code == INTERNAL_ERROR)
     return found
 
 
 _WORKER_LINTER: Optional[Linter] = None
+_Done = List[Tuple[str, List[Finding], Optional[List[str]]]]  # (file, findings, files they depend on)
 
 
-def _lint_chunk(settings: Settings, on_file: Optional[OnFile], chunk: List[str]) -> Tuple[List[Finding], List[str]]:
+def _lint_chunk(settings: Settings, on_file: Optional[OnFile], chunk: List[str]) -> Tuple[_Done, List[str]]:
     """Lint a chunk of files in a worker; the worker keeps one Linter (and its cache) for all chunks."""
     global _WORKER_LINTER
     if _WORKER_LINTER is None:
         _WORKER_LINTER = Linter(settings, on_file)
     errors: List[str] = []
-    found: List[Finding] = []
+    done: _Done = []
     for path in chunk:
-        found.extend(_lint_one(_WORKER_LINTER, path, errors))
-    return found, errors
+        found = _lint_one(_WORKER_LINTER, path, errors)
+        done.append((path, found, _WORKER_LINTER.depends_on))
+    return done, errors
 
 
 def _lint_parallel(
@@ -309,7 +385,7 @@ def _lint_parallel(
     jobs: int,
     progress: Optional[Callable[[str], None]],
     errors: List[str],
-) -> List[Finding]:
+) -> _Done:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -317,15 +393,15 @@ def _lint_parallel(
     size = max(8, len(files) // (jobs * 8) + 1)
     chunks = [files[i : i + size] for i in range(0, len(files), size)]
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-    raw: List[Finding] = []
+    out: _Done = []
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        for chunk, (found, chunk_errors) in zip(chunks, pool.map(_lint_chunk, [settings] * len(chunks), [on_file] * len(chunks), chunks)):
-            raw.extend(found)
+        for chunk, (done, chunk_errors) in zip(chunks, pool.map(_lint_chunk, [settings] * len(chunks), [on_file] * len(chunks), chunks)):
+            out.extend(done)
             errors.extend(chunk_errors)
             if progress is not None:
                 for path in chunk:
                     progress(path)
-    return raw
+    return out
 
 
 def check_paths(
@@ -333,17 +409,20 @@ def check_paths(
     settings: Optional[Settings] = None,
     progress: Optional[Callable[[str], None]] = None,
     on_file: Optional[OnFile] = None,
+    cache: bool = False,
 ) -> CheckResult:
     """Lint every config under `paths` (plus, if enabled, the configs that inherit them).
 
     Raises UsageError for a path that does not exist. A crash while linting one file is an
     SL999 finding (also listed in `internal_errors`) and the other files are still linted.
-    `on_file` is handed to the `Linter` (the CLI attaches fixes with it).
+    `on_file` is handed to the `Linter` (the CLI attaches fixes with it). With `cache`, findings of
+    unchanged files come from the persistent cache (`schedlint.lint.cache`) and new ones are saved.
     """
     settings = settings or Settings()
     paths = list(paths)
+    findings_cache = FindingsCache.for_run(settings, on_file) if cache else None
     unreadable: List[Tuple[str, str]] = []
-    files = discover(paths, unreadable)
+    files = discover(paths, settings, findings_cache, unreadable)
     linter = Linter(settings, on_file)
     result = CheckResult(files=files)
     for folder, reason in unreadable:  # a folder that cannot be listed is never skipped silently
@@ -355,9 +434,10 @@ def check_paths(
     if settings.dependents and given:
         root = project_root(given)
         if os.path.dirname(root) != root:
-            result.dependents = [f for f in dependents(linter.loader, given, discover([root])) if f not in files]
+            universe = discover([root], settings, findings_cache)
+            result.dependents = [f for f in dependents(linter.loader, given, universe, findings_cache) if f not in files]
             result.files = sorted(set(files) | set(result.dependents))
-    raw = lint_files(linter, result.files, progress, result.internal_errors)
+    raw = lint_files(linter, result.files, progress, result.internal_errors, findings_cache)
     result.findings = merge_findings(result.findings + select_findings(raw, settings, linter.loader.text))
     return result
 

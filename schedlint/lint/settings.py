@@ -80,9 +80,19 @@ class Settings(BaseModel):
     epoch_length: Optional[PositiveInt] = Field(None, alias="epoch-length")
     epoch_length_per_glob: Dict[str, PositiveInt] = Field(default_factory=dict, alias="epoch-length-per-glob")
     scope_roots: Dict[str, str] = Field(default_factory=dict, alias="scope-roots")
+    # GPUs and per-GPU batch the run trains with (feed the epoch-length estimate; default: the
+    # config's batch and the file name's GPU count)
+    gpus: Optional[PositiveInt] = None
+    batch_size: Optional[PositiveInt] = Field(None, alias="batch-size")
+    # ruff semantics: `exclude` replaces the default folder excludes, `extend-exclude` adds to them;
+    # glob patterns relative to the settings file's folder (a pattern without `/` matches any name)
+    exclude: Optional[List[str]] = None
+    extend_exclude: List[str] = Field(default_factory=list, alias="extend-exclude")
     allow_exec: bool = Field(False, alias="allow-exec")
     dependents: bool = True
     jobs: Optional[PositiveInt] = None  # worker processes for large trees (default: one per core)
+    # the findings cache folder (relative to the settings file's folder); default `.schedlint_cache`
+    cache_dir: Optional[str] = Field(None, alias="cache-dir")
     thresholds: Thresholds = Field(default_factory=Thresholds)
 
     # the settings file these came from (None: defaults); globs are relative to its folder
@@ -129,6 +139,11 @@ class Settings(BaseModel):
             if self.glob_matches(path, pattern):
                 return length
         return self.epoch_length
+
+    def excluded(self, path: str, defaults: Iterable[str] = ()) -> bool:
+        """Whether a file or folder met while walking a folder is excluded (`exclude`, `extend-exclude`)."""
+        patterns = list(self.exclude if self.exclude is not None else defaults) + list(self.extend_exclude)
+        return any(self.glob_matches(path, pattern.rstrip("/")) for pattern in patterns)
 
     def ignored_for(self, code: str, paths: Iterable[str]) -> bool:
         """Whether `per-file-ignores` disables `code` for any of `paths`."""
@@ -178,6 +193,8 @@ class Settings(BaseModel):
                 raise TypeError(f"unknown setting {name!r}")
             if name == "scope_roots":
                 value = {**out.scope_roots, **value}
+            if name == "extend_exclude":
+                value = [*out.extend_exclude, *value]
             setattr(out, name, value)
         return out
 
@@ -324,6 +341,9 @@ def load_settings(path: Optional[str]) -> Settings:
         )
     base = os.path.dirname(path)
     settings.scope_roots = {k: os.path.normpath(os.path.join(base, v)) for k, v in settings.scope_roots.items()}
+    for name, folder in settings.scope_roots.items():
+        if not os.path.isdir(folder):
+            raise SettingsError(f"{display_path(path)}: scope-roots.{name}: no such folder {display_path(folder)!r}")
     settings._source = path
     return settings
 

@@ -8,6 +8,7 @@
   the file's findings, and, in the config being checked, every finding reported for that config.
 
 Only real comments count (a `# noqa` inside a string does not). Codes may be prefixes (`SL0`).
+A bare `noqa` never hides a load failure (SL901-SL907, SL999): only naming the code does.
 A `Suppressions` object caches each file's comments and statements for one run.
 """
 
@@ -31,9 +32,16 @@ def _codes(text: Optional[str]) -> List[str]:
     return [c.upper() for c in re.split(r"[\s,]+", text or "") if c]
 
 
+# A config that could not be loaded was never checked: a bare `noqa` (often there for flake8's line
+# length on a `_base_` or import line) must not turn that into "All checks passed!".
+LOAD_FAILURES = frozenset({"SL901", "SL902", "SL903", "SL904", "SL905", "SL906", "SL907", "SL999"})
+
+
 def _matches(code: str, codes: List[str]) -> bool:
-    """An empty list is a bare `noqa`: it matches every code."""
-    return not codes or any(code.upper().startswith(c) for c in codes)
+    """An empty list is a bare `noqa`: it matches every code except load failures (SL901-SL907, SL999)."""
+    if not codes:
+        return code.upper() not in LOAD_FAILURES
+    return any(code.upper().startswith(c) for c in codes)
 
 
 @dataclass
@@ -80,6 +88,8 @@ def _statements(text: str) -> List[Tuple[int, int]]:
 
 
 def _scan(text: str) -> _FileInfo:
+    if "noqa" not in text.lower():
+        return _FileInfo({}, None, [])  # nothing to find: skip tokenizing and parsing
     noqa: Dict[int, List[List[str]]] = {}
     file_level: Optional[List[str]] = None
     lines = text.splitlines()

@@ -27,7 +27,7 @@ from schedlint.loader.merge import (
     wrap,
 )
 from schedlint.loader.result import ResolvedConfig
-from schedlint.loader.scopes import find_module_file, find_scope_root
+from schedlint.loader.scopes import checkout_configs, find_module_file, find_scope_root, module_candidates
 from schedlint.loader.values import CfgDict, clone, plain
 from schedlint.model import Location
 
@@ -352,7 +352,7 @@ class Loader:
     def _base_path(self, ref: str, including: str, loc: Location) -> str:
         if "::" in ref:
             scope, _, rel = ref.partition("::")
-            root = find_scope_root(scope, self.scope_roots)
+            root = find_scope_root(scope, self.scope_roots) or checkout_configs(scope, including)
             if root is None:
                 raise LoadProblem(
                     "SL905",
@@ -371,9 +371,19 @@ class Loader:
             return os.path.normpath(
                 os.path.join(base_dir, *([".."] * (level - 1)), module.replace(".", "/") + ".py")
             )
+        parts = module.split(".")
+        if len(parts) >= 2:
+            for candidate in module_candidates(parts, including, self.scope_roots):
+                if os.path.isfile(candidate):
+                    return candidate
         found = find_module_file(module)
         if found is None:
-            raise LoadProblem("SL905", f"cannot locate base module `{module}` (its file, found without importing it)", loc)
+            raise LoadProblem(
+                "SL905",
+                f"cannot locate base module `{module}` without importing it: install `{parts[0]}`, check from a "
+                f"source checkout that contains `{parts[0]}/`, or pass --scope-root {parts[0]}=DIR",
+                loc,
+            )
         return found
 
     def _lazy_base_references(self, path: str) -> List[Tuple[str, Location]]:

@@ -259,6 +259,15 @@ def dict_method(obj: CfgDict, attr: str) -> Optional[Callable[..., Any]]:
             raise KeyError(key)
 
         return pop
+    if attr == "merge" and obj.config:
+
+        def merge(other: Any) -> None:
+            """mmengine >= 0.8 `ConfigDict.merge`: dicts merge key by key (`_delete_` replaces), the rest replaces."""
+            if not isinstance(other, dict):
+                raise TypeError(f"merge expects a dict, got {type(other).__name__}")
+            _config_dict_merge(obj, other)
+
+        return merge
     if attr == "setdefault":
 
         def setdefault(key: Any, default: Any = None) -> Any:
@@ -279,6 +288,27 @@ def _config_dict_update(obj: CfgDict, key: Any, value: Any, loc: Optional[Locati
             _config_dict_update(current, k, v, value.locs.get(k) if isinstance(value, CfgDict) else None)
     else:
         obj.set(key, hook(value), loc)
+
+
+def _config_dict_merge(obj: CfgDict, other: dict) -> None:
+    """mmengine's `ConfigDict.merge(other)` (`_merge_a_into_b`) on a resolved ConfigDict, in place."""
+    if other.get(_DELETE):
+        for key in list(obj.keys()):
+            obj.remove(key)
+    for key, value in other.items():
+        if key == _DELETE:
+            continue
+        loc = other.locs.get(key) if isinstance(other, CfgDict) else None
+        current = obj.get(key)
+        if isinstance(value, dict) and isinstance(current, CfgDict) and not value.get(_DELETE):
+            _config_dict_merge(current, value)
+        else:
+            if isinstance(value, dict) and _DELETE in value:
+                value = CfgDict({k: v for k, v in value.items() if k != _DELETE})
+            obj.set(key, hook(value), loc)
+
+
+_DELETE = "_delete_"
 
 
 def hook(value: Any) -> Any:

@@ -91,3 +91,38 @@ def find_module_file(module: str) -> Optional[str]:
             if os.path.isfile(candidate):
                 return candidate
     return None
+
+
+def checkout_configs(scope: str, including: str) -> Optional[str]:
+    """The `configs` folder of a source checkout of `scope` above the including file (a config of
+    mmyolo's own `projects/` naming `mmyolo::yolov5/...` while mmyolo is not installed)."""
+    here = os.path.dirname(os.path.abspath(including))
+    while True:
+        if os.path.isfile(os.path.join(here, scope, "__init__.py")) and os.path.isdir(os.path.join(here, "configs")):
+            return os.path.join(here, "configs")
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
+
+
+def module_candidates(parts: List[str], including: str, scope_roots: Dict[str, str]) -> List[str]:
+    """Files a read_base import `pkg.configs.x` may name: under a `--scope-root pkg=DIR` (the
+    checkout, the package, or its configs folder), then in a source checkout above the config."""
+    out: List[str] = []
+    root = scope_roots.get(parts[0])
+    if root is not None:
+        out.append(os.path.join(root, *parts) + ".py")  # DIR = the checkout
+        out.append(os.path.join(root, *parts[1:]) + ".py")  # DIR = the package
+        if len(parts) > 2 and parts[1] == "configs":
+            out.append(os.path.join(root, *parts[2:]) + ".py")  # DIR = its configs folder
+    here = os.path.dirname(os.path.abspath(including))
+    while True:
+        if os.path.isfile(os.path.join(here, parts[0], "__init__.py")):
+            out.append(os.path.join(here, *parts) + ".py")
+            break
+        parent = os.path.dirname(here)
+        if parent == here:
+            break
+        here = parent
+    return out

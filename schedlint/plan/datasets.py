@@ -60,9 +60,38 @@ TRAIN_SPLIT_SIZES = {
     "MNIST": (60000, "MNIST train"),
     "CUB": (5994, "CUB-200-2011 train"),
     "StanfordCars": (8144, "Stanford Cars train"),
+    # mmyolo (its dataset classes wrap mmdet's; COCO with `filter_empty_gt=False` keeps every image)
+    "YOLOv5CocoDataset": (117266, "COCO train2017 (images with annotations)"),
+    "YOLOv5VOCDataset": (16551, "VOC07+12 trainval"),
+    "YOLOv5CrowdHumanDataset": (15000, "CrowdHuman train"),
+    # rotated detection (mmrotate 1.x); DOTA after the official 1024x1024 split (gap 200), empty patches filtered
+    "DOTADataset": (12800, "DOTA-v1.0 trainval, 1024x1024 patches (approx.)"),
+    "DOTAv15Dataset": (12800, "DOTA-v1.5 trainval, 1024x1024 patches (approx.)"),
+    "YOLOv5DOTADataset": (12800, "DOTA-v1.0 trainval, 1024x1024 patches (approx.)"),
+    "HRSCDataset": (617, "HRSC2016 trainval"),
+    "DIORDataset": (11725, "DIOR trainval"),
     # pose (mmpose): person instances
     "CocoWholeBodyDataset": (118287, "COCO-WholeBody train images"),
     "MpiiDataset": (22246, "MPII train"),
+}
+
+# Dataset types of downstream projects, by a part of their name (BEVFormer's CustomNuScenesDataset,
+# MapTR's CustomNuScenesLocalMapDataset, UniAD's NuScenesE2EDataset, BEVDet's NuScenesDatasetOccpancy,
+# StreamPETR, SparseBEV, PETR, VAD ...): they read the standard annotation files of the dataset named.
+# Checked in order; the first match wins. (name part, excluded part, size, human name)
+TRAIN_SPLIT_BY_NAME = (
+    ("NuScenesMono", None, 168780, "nuScenes train camera images (28130 samples x 6 cameras)"),
+    ("NuScenes", "Mono", 28130, "nuScenes train"),
+    ("Waymo", None, 158081, "Waymo train frames"),
+    ("Kitti", "Semantic", 3712, "KITTI 3D train"),
+    ("Lyft", None, 18900, "Lyft train"),
+)
+
+# Wrappers that resample their dataset: type -> (factor per known inner dataset name, human text).
+# CBGS (class-balanced grouping and sampling) duplicates samples of rare classes; on the nuScenes
+# train split with the 10 detection classes it yields about 4.4 times the samples.
+RESAMPLING_WRAPPERS = {
+    "CBGSDataset": ({"nuScenes train": 4.4}, "CBGS resampling"),
 }
 
 # When nothing is known: what `check` assumes for iterations per epoch (documented in the README).

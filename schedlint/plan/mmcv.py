@@ -13,12 +13,11 @@ from __future__ import annotations
 import math
 from typing import Any, Dict, List, Optional, Tuple
 
-from schedlint.plan.datasets import DEFAULT_EPOCH_LENGTH, DEFAULT_GPUS
 from schedlint.loader import ResolvedConfig
 from schedlint.loader.values import plain
 from schedlint.model import Location
 from schedlint.plan.model import Horizon, LegacyPolicy, Optimizer, Plan
-from schedlint.plan.mmengine import dataset_size, gpus_and_batch
+from schedlint.plan.epochs import estimate_epoch_length, gpus_and_batch, training_gpus
 
 __all__ = [
     "LR_POLICIES",
@@ -87,11 +86,12 @@ def has_legacy_plan(resolved: ResolvedConfig) -> bool:
     return isinstance(resolved.get("runner"), dict) or _number(resolved.get("total_epochs")) is not None
 
 
-def build_legacy_plan(resolved: ResolvedConfig, epoch_length: Optional[int] = None) -> Plan:
+def build_legacy_plan(resolved: ResolvedConfig, epoch_length: Optional[int] = None, gpus: Optional[int] = None,
+                      batch_size: Optional[int] = None) -> Plan:
     """The training plan of an mmcv-1.x config (generation 'mmcv', schedules in `plan.legacy`)."""
     notes: List[str] = []
-    horizon = _horizon(resolved, epoch_length, notes)
-    optimizer = _optimizer(resolved, notes)
+    horizon = _horizon(resolved, epoch_length, notes, gpus, batch_size)
+    optimizer = _optimizer(resolved, notes, gpus, batch_size)
     iter_runner = horizon.loop == "iter"
     legacy = [p for p in (_policy(resolved, "lr", "lr_config", iter_runner),
                           _policy(resolved, "momentum", "momentum_config", iter_runner)) if p]
@@ -120,7 +120,8 @@ def _int(value: Any) -> Optional[int]:
     return int(number) if number is not None else None
 
 
-def _horizon(resolved: ResolvedConfig, epoch_length: Optional[int], notes: List[str]) -> Horizon:
+def _horizon(resolved: ResolvedConfig, epoch_length: Optional[int], notes: List[str], gpus: Optional[int] = None,
+             batch_size: Optional[int] = None) -> Horizon:
     runner = resolved.get("runner")
     locs: Dict[str, Location] = {}
     total_epochs = _int(resolved.get("total_epochs"))
@@ -157,7 +158,7 @@ def _horizon(resolved: ResolvedConfig, epoch_length: Optional[int], notes: List[
         loc = resolved.loc("total_epochs")
         if loc is not None:
             locs["max_epochs"] = loc
-    length, source = _epoch_length(resolved, epoch_length)
+    length, source = _epoch_length(resolved, epoch_length, gpus, batch_size)
     if loop == "iter":
         source += " (iteration-based runner: only used for epoch-based positions)"
 
@@ -210,31 +211,26 @@ def _horizon(resolved: ResolvedConfig, epoch_length: Optional[int], notes: List[
     )
 
 
-def _epoch_length(resolved: ResolvedConfig, given: Optional[int]) -> Tuple[int, str]:
-    if given:
-        return int(given), "given (--epoch-length / schedlint config)"
-    data = resolved.get("data")
-    if not isinstance(data, dict):
-        return DEFAULT_EPOCH_LENGTH, f"default {DEFAULT_EPOCH_LENGTH} (no `data` section)"
-    size, how = dataset_size(data.get("train"))
-    if size is None:
-        return DEFAULT_EPOCH_LENGTH, f"default {DEFAULT_EPOCH_LENGTH} (dataset size unknown; use --epoch-length)"
+def _train_batch(data: Any) -> Optional[int]:
     loader = data.get("train_dataloader")
     batch = _int(loader.get("samples_per_gpu")) if isinstance(loader, dict) else None
-    batch = batch or _int(data.get("samples_per_gpu")) or _int(data.get("imgs_per_gpu"))
-    gpus, name_batch = gpus_and_batch(resolved.filename)
-    batch = batch or name_batch or 1
-    gpu_note = f"{gpus} GPUs from the file name" if gpus else f"{DEFAULT_GPUS} GPUs assumed"
-    gpus = gpus or DEFAULT_GPUS
-    length = max(1, math.ceil(size / (batch * gpus)))
-    return length, f"estimated: {how} / (batch {batch} x {gpu_note})"
+    return batch or _int(data.get("samples_per_gpu")) or _int(data.get("imgs_per_gpu"))
+
+
+def _epoch_length(resolved: ResolvedConfig, given: Optional[int], gpus: Optional[int] = None,
+                  batch_size: Optional[int] = None) -> Tuple[int, str]:
+    data = resolved.get("data")
+    if not isinstance(data, dict):
+        return estimate_epoch_length(resolved, given, None, None, gpus, batch_size, missing="no `data` section")
+    return estimate_epoch_length(resolved, given, data.get("train"), _train_batch(data), gpus, batch_size)
 
 
 # ---------------------------------------------------------------------------------------------
 # optimizer
 
 
-def _optimizer(resolved: ResolvedConfig, notes: List[str]) -> Optimizer:
+def _optimizer(resolved: ResolvedConfig, notes: List[str], gpus: Optional[int] = None,
+               batch_size: Optional[int] = None) -> Optimizer:
     from schedlint.plan.mmengine import auto_scale_factor, optimizer_from
 
     opt = resolved.get("optimizer")
@@ -254,8 +250,9 @@ def _optimizer(resolved: ResolvedConfig, notes: List[str]) -> Optimizer:
     if isinstance(auto, dict) and auto.get("enable"):
         data = resolved.get("data")
         batch = _int(data.get("samples_per_gpu")) if isinstance(data, dict) else None
-        gpus, name_batch = gpus_and_batch(resolved.filename)
-        scale = auto_scale_factor(auto, gpus or DEFAULT_GPUS, batch or name_batch or 1, notes)
+        name_batch = gpus_and_batch(resolved.filename, batch)[1]
+        scale = auto_scale_factor(auto, training_gpus(resolved, batch, gpus), batch_size or batch or name_batch or 1,
+                                  notes)
     return optimizer_from(resolved, opt, path, notes, scale)
 
 

@@ -8,16 +8,16 @@ simulator and the rules see effective values. Every field remembers where it was
 from __future__ import annotations
 
 import math
-import os
-import re
 from typing import Any, Dict, List, Optional, Tuple
 
-from schedlint.plan.datasets import DEFAULT_EPOCH_LENGTH, DEFAULT_GPUS, TRAIN_SPLIT_SIZES
 from schedlint.loader import ResolvedConfig
 from schedlint.loader.errors import ImportedName
 from schedlint.loader.values import CfgDict, plain
 from schedlint.model import Location
+from schedlint.plan.epochs import dataset_size, estimate_epoch_length, gpus_and_batch, training_gpus
+from schedlint.plan.hooks import scheduler_hook
 from schedlint.plan.model import Horizon, Optimizer, Plan, Scheduler
+from schedlint.plan.optimizers import default_of
 
 INF = int(1e9)
 
@@ -39,24 +39,6 @@ _BETAS_OPTIMIZERS = {
 }
 _NO_MOMENTUM_OPTIMIZERS = {"Adagrad", "Adadelta", "ASGD", "Rprop", "LBFGS"}
 
-# GPU count and per-GPU batch as OpenMMLab file names spell them
-_GPU_BATCH = (
-    re.compile(r"(?:^|[_-])(?P<gpus>\d+)xb(?P<batch>\d+)(?:[_-]|$)"),  # 8xb32 (mmengine era, mmcls 0.2x, mmpose)
-    re.compile(r"(?:^|[_-])b(?P<batch>\d+)x(?P<gpus>\d+)(?:[_-]|$)"),  # b32x8 (older mmcls)
-    re.compile(r"(?:^|[_-])(?P<gpus>\d{1,2})x(?P<batch>\d{1,2})(?:[_-]|$)"),  # 8x8 (mmdet 2.x yolox, mmdet3d 3x8)
-)
-
-
-def gpus_and_batch(filename: str) -> Tuple[Optional[int], Optional[int]]:
-    """(GPU count, batch per GPU) from a config's file name, or (None, None)."""
-    name = os.path.splitext(os.path.basename(filename))[0]
-    for pattern in _GPU_BATCH:
-        match = pattern.search(name)
-        if match:
-            return int(match.group("gpus")), int(match.group("batch"))
-    return None, None
-
-
 class PlanError(Exception):
     """The config has no complete training plan (no train_cfg / optimizer)."""
 
@@ -72,22 +54,27 @@ def has_plan(resolved: ResolvedConfig) -> bool:
     return isinstance(resolved.get("train_cfg"), dict) and isinstance(resolved.get("optim_wrapper"), dict)
 
 
-def build_plan(resolved: ResolvedConfig, epoch_length: Optional[int] = None) -> Plan:
+def build_plan(resolved: ResolvedConfig, epoch_length: Optional[int] = None, gpus: Optional[int] = None,
+               batch_size: Optional[int] = None) -> Plan:
     """The training plan of an mmengine-style config. Raises PlanError when it has none."""
     if not has_plan(resolved):
         raise PlanError("no `train_cfg` and `optim_wrapper`: not a complete training config")
     notes: List[str] = []
-    horizon = _horizon(resolved, epoch_length, notes)
-    optimizer = _optimizer(resolved, notes)
+    horizon = _horizon(resolved, epoch_length, notes, gpus, batch_size)
+    optimizer = _optimizer(resolved, notes, gpus, batch_size)
     schedulers = _schedulers(resolved, horizon, notes)
     hooks = resolved.get("default_hooks")
     hook_enabled = not (isinstance(hooks, dict) and "param_scheduler" in hooks and hooks["param_scheduler"] is None)
+    hook = scheduler_hook(resolved)
+    if hook is not None and hook.known and schedulers:
+        notes.append(f"{hook.type} replaces ParamSchedulerHook; param_scheduler is not simulated with it")
     return Plan(
         filename=resolved.filename,
         horizon=horizon,
         optimizer=optimizer,
         schedulers=schedulers,
         scheduler_hook_enabled=hook_enabled,
+        scheduler_hook=hook,
         notes=notes,
     )
 
@@ -104,7 +91,8 @@ def _int(value: Any) -> Optional[int]:
     return None
 
 
-def _horizon(resolved: ResolvedConfig, epoch_length: Optional[int], notes: List[str]) -> Horizon:
+def _horizon(resolved: ResolvedConfig, epoch_length: Optional[int], notes: List[str], gpus: Optional[int] = None,
+             batch_size: Optional[int] = None) -> Horizon:
     train_cfg = resolved.get("train_cfg")
     loop_type = short_type(train_cfg.get("type", ""))
     if "type" in train_cfg:
@@ -131,7 +119,7 @@ def _horizon(resolved: ResolvedConfig, epoch_length: Optional[int], notes: List[
         notes.append("train_cfg has no max_iters; assuming 1")
         max_iters = 1
 
-    length, source = _epoch_length(resolved, epoch_length, locs)
+    length, source = _epoch_length(resolved, epoch_length, gpus, batch_size)
     if loop == "iter":
         # under IterBasedTrainLoop an 'epoch' is one pass over the dataloader; only conversions use it
         source += " (iteration-based loop: only used by convert_to_iter_based schedulers)"
@@ -171,71 +159,21 @@ def _horizon(resolved: ResolvedConfig, epoch_length: Optional[int], notes: List[
     )
 
 
-def dataset_size(dataset: Any) -> Tuple[Optional[float], str]:
-    """Samples per epoch of a (possibly wrapped) dataset config, and how that was found.
-
-    A list of datasets (mmcv 1.x `data.train = [...]`) is concatenated, like a ConcatDataset.
-    """
-    if isinstance(dataset, (list, tuple)):
-        return _concatenated(dataset)
-    if not isinstance(dataset, dict):
-        return None, ""
-    kind = short_type(dataset.get("type", ""))
-    if kind == "RepeatDataset" or "times" in dataset and "dataset" in dataset:
-        size, how = dataset_size(dataset.get("dataset"))
-        times = dataset.get("times", 1)
-        if size is None or not isinstance(times, (int, float)):
-            return None, ""
-        return size * times, f"{how} x{times} (RepeatDataset)"
-    if kind == "ConcatDataset" or isinstance(dataset.get("datasets"), list):
-        return _concatenated(dataset.get("datasets") or [])
-    if "dataset" in dataset and isinstance(dataset["dataset"], dict):
-        size, how = dataset_size(dataset["dataset"])
-        if size is not None and kind:
-            how += f" (inside {kind}, assumed to keep the size)"
-        return size, how
-    if kind in TRAIN_SPLIT_SIZES:
-        size, name = TRAIN_SPLIT_SIZES[kind]
-        interval = dataset.get("load_interval", 1)
-        if isinstance(interval, int) and interval > 1:
-            return math.ceil(size / interval), f"{name} ({size} samples, load_interval {interval})"
-        return float(size), f"{name} ({size} samples)"
-    return None, ""
-
-
-def _concatenated(datasets: Any) -> Tuple[Optional[float], str]:
-    total, hows = 0.0, []
-    for sub in datasets:
-        size, how = dataset_size(sub)
-        if size is None:
-            return None, ""
-        total += size
-        hows.append(how)
-    return (total, " + ".join(hows)) if hows else (None, "")
-
-
-def _epoch_length(resolved: ResolvedConfig, given: Optional[int], locs: Dict[str, Location]) -> Tuple[int, str]:
-    if given:
-        return int(given), "given (--epoch-length / schedlint config)"
+def _epoch_length(resolved: ResolvedConfig, given: Optional[int], gpus: Optional[int] = None,
+                  batch_size: Optional[int] = None) -> Tuple[int, str]:
     loader = resolved.get("train_dataloader")
     if not isinstance(loader, dict):
-        return DEFAULT_EPOCH_LENGTH, f"default {DEFAULT_EPOCH_LENGTH} (no train_dataloader)"
-    size, how = dataset_size(loader.get("dataset"))
-    if size is None:
-        return DEFAULT_EPOCH_LENGTH, f"default {DEFAULT_EPOCH_LENGTH} (dataset size unknown; use --epoch-length)"
-    batch = _int(loader.get("batch_size")) or 1
-    gpus, _ = gpus_and_batch(resolved.filename)
-    gpu_note = f"{gpus} GPUs from the file name" if gpus else f"{DEFAULT_GPUS} GPUs assumed"
-    gpus = gpus or DEFAULT_GPUS
-    length = max(1, math.ceil(size / (batch * gpus)))
-    return length, f"estimated: {how} / (batch {batch} x {gpu_note})"
+        return estimate_epoch_length(resolved, given, None, None, gpus, batch_size)
+    return estimate_epoch_length(resolved, given, loader.get("dataset"), _int(loader.get("batch_size")), gpus,
+                                 batch_size)
 
 
 # ---------------------------------------------------------------------------------------------
 # optimizer
 
 
-def _optimizer(resolved: ResolvedConfig, notes: List[str]) -> Optimizer:
+def _optimizer(resolved: ResolvedConfig, notes: List[str], gpus: Optional[int] = None,
+               batch_size: Optional[int] = None) -> Optimizer:
     wrapper = resolved.get("optim_wrapper")
     path: Tuple[Any, ...] = ("optim_wrapper", "optimizer")
     opt = wrapper.get("optimizer")
@@ -253,9 +191,9 @@ def _optimizer(resolved: ResolvedConfig, notes: List[str]) -> Optimizer:
     scale = 1.0
     auto = resolved.get("auto_scale_lr")
     if isinstance(auto, dict) and auto.get("enable"):
-        batch = _int(resolved.get("train_dataloader", "batch_size")) or 1
-        gpus, _ = gpus_and_batch(resolved.filename)
-        scale = auto_scale_factor(auto, gpus or DEFAULT_GPUS, batch, notes)
+        config_batch = _int(resolved.get("train_dataloader", "batch_size"))
+        batch = batch_size or config_batch or 1
+        scale = auto_scale_factor(auto, training_gpus(resolved, config_batch, gpus), batch, notes)
     return optimizer_from(resolved, opt, path, notes, scale)
 
 
@@ -278,7 +216,14 @@ def optimizer_from(
     optimizer configured with one), beta1 for the Adam family.
     """
     kind = short_type(opt.get("type", "SGD"))
-    lr = opt.get("lr", 0.0)
+    if "lr" in opt:
+        lr = opt.get("lr")
+    elif default_of(kind, "lr") is not None:
+        lr = default_of(kind, "lr")
+        notes.append(f"optimizer lr not set: {kind}'s own default {lr:g}")
+    else:
+        lr = 0.0
+        notes.append(f"optimizer lr not set and {kind}'s default is unknown; assuming 0")
     if not _is_number(lr):
         notes.append(f"optimizer lr is not a number ({lr!r}); assuming 0")
         lr = 0.0
@@ -293,11 +238,11 @@ def optimizer_from(
     momentum = betas = kind_of_momentum = None
     known = True
     if kind in _MOMENTUM_OPTIMIZERS or "momentum" in opt:
-        value = opt.get("momentum", _MOMENTUM_OPTIMIZERS.get(kind, 0.0))
+        value = opt.get("momentum", default_of(kind, "momentum") or 0.0)
         momentum = float(value) if _is_number(value) else 0.0
         kind_of_momentum = "momentum"
     elif kind in _BETAS_OPTIMIZERS or "betas" in opt:
-        raw = opt.get("betas", _BETAS_OPTIMIZERS.get(kind, (0.9, 0.999)))
+        raw = opt.get("betas", default_of(kind, "betas") or (0.9, 0.999))
         try:
             betas = (float(raw[0]), float(raw[1]))
             kind_of_momentum = "beta1"
@@ -418,4 +363,4 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
-__all__ = ["PlanError", "build_plan", "has_plan", "scheduler_entries", "scheduler_param", "short_type"]
+__all__ = ["PlanError", "build_plan", "dataset_size", "gpus_and_batch", "has_plan", "scheduler_entries", "scheduler_param", "short_type"]

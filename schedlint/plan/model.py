@@ -105,6 +105,20 @@ class LegacyPolicy(PlanModel):
     path: Tuple[Any, ...] = ()
 
 
+class SchedulerHook(PlanModel):
+    """A hook that replaces mmengine's ParamSchedulerHook (`default_hooks.param_scheduler.type`).
+
+    `args` are the hook's arguments with its own defaults filled in (for the hooks schedlint
+    knows); `known` is False for a hook whose formula schedlint does not have.
+    """
+
+    type: str  # class name without scope, e.g. 'YOLOv5ParamSchedulerHook'
+    known: bool = False
+    args: Dict[str, Any] = Field(default_factory=dict)
+    raw: Dict[str, Any] = Field(default_factory=dict)
+    path: Tuple[Any, ...] = ("default_hooks", "param_scheduler")
+
+
 class Plan(PlanModel):
     """Everything the simulator and the rules need to know about one config."""
 
@@ -115,4 +129,5 @@ class Plan(PlanModel):
     schedulers: List[Scheduler] = Field(default_factory=list)
     legacy: List[LegacyPolicy] = Field(default_factory=list)
     scheduler_hook_enabled: bool = True  # default_hooks.param_scheduler not None
+    scheduler_hook: Optional[SchedulerHook] = None  # a hook that replaces ParamSchedulerHook
     notes: List[str] = Field(default_factory=list)  # assumptions made while building the plan

@@ -18,7 +18,13 @@ from schedlint import __version__
 from schedlint.model import Finding, Location
 
 FORMATS = ("full", "concise", "json", "github", "sarif")
-DOCS_URL = "docs/rules.md#{code}"  # rule docs ship in the repository; `schedlint rule CODE` prints them
+#: the rule docs (docs/rules.md of the project, also printed offline by `schedlint rule CODE`)
+DOCS_URL = "https://github.com/schedlint/schedlint/blob/main/docs/rules.md#{code}"
+
+
+def rule_url(code: str) -> str:
+    """The absolute address of a rule's documentation."""
+    return DOCS_URL.format(code=code.lower())
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 ReadText = Callable[[str], str]
@@ -97,7 +103,7 @@ def finding_to_json(f: Finding) -> Dict[str, Any]:
         "location": _loc_json(f.location),
         "end_location": _end_json(f.location),
         "fix": fix,
-        "url": DOCS_URL.format(code=f.code.lower()),
+        "url": rule_url(f.code),
         "related": [
             {"filename": r.location.file, "location": _loc_json(r.location), "message": r.message} for r in f.related
         ],
@@ -115,11 +121,21 @@ def render_json(findings: List[Finding]) -> str:
 # --------------------------------------------------------------------------------------------
 
 
+def _affected(f: Finding, shown: int = 3) -> str:
+    """' (affects a.py, b.py and 4 more)' for a finding in a file other than the config(s) it is about."""
+    if not f.configs or (len(f.configs) == 1 and f.configs[0] == f.location.file):
+        return ""
+    names = ", ".join(relpath(c) for c in f.configs[:shown])
+    more = f" and {len(f.configs) - shown} more" if len(f.configs) > shown else ""
+    return f" (affects {names}{more})"
+
+
 def render_concise(findings: List[Finding]) -> str:
-    """One `path:line:col: CODE message` line per finding."""
+    """One `path:line:col: CODE message` line per finding; a finding in a shared base names the
+    configs it affects."""
     return "\n".join(
         f"{escape_controls(relpath(f.location.file))}:{f.location.line}:{f.location.col + 1}: {f.code} "
-        f"{escape_controls(f.message)}"
+        f"{escape_controls(f.message + _affected(f))}"
         for f in findings
     )
 
@@ -319,11 +335,13 @@ def _sarif_rule(rule: Any, level: Dict[str, str]) -> Dict[str, Any]:
     return {
         "id": rule.code,
         "name": rule.name,
+        "helpUri": rule_url(rule.code),
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": doc.split("\n\n")[0] if doc else rule.summary},
         "help": {"text": doc or rule.summary, "markdown": rule_text(rule)},
         "defaultConfiguration": {"level": level[rule.severity.value]},
-        "properties": {"tags": [_family(rule.code)], "fixable": bool(rule.fixable)},
+        "properties": {"tags": [_family(rule.code)], "fixable": bool(rule.fixable),
+                       "fixApplicability": rule.fix_applicability},
     }
 
 

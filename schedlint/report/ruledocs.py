@@ -57,7 +57,7 @@ def _examples_md(rule: Rule) -> List[str]:
 
 def rule_text(rule: Rule, heading: str = "#") -> str:
     """Markdown documentation of one rule: summary, severity, explanation, examples."""
-    fixable = " Fixable with `schedlint fix`." if rule.fixable else ""
+    fixable = f" {rule.fix_text()}" if rule.fixable else ""
     generation = {"mmengine": " Applies to mmengine configs.", "mmcv": " Applies to mmcv-1.x configs."}.get(
         rule.generation, ""
     )
@@ -131,7 +131,7 @@ def rules_markdown() -> str:
             continue
         head += [f"## {prefix}xx: {family}", "", "| code | name | severity | fix | summary |", "| --- | --- | --- | --- | --- |"]
         for r in members:
-            fix = "yes" if r.fixable else ""
+            fix = r.fix_applicability or ""
             head.append(f"| [{r.code}](#{r.code.lower()}) | `{r.name}` | {r.severity.value} | {fix} | {r.summary} |")
         head.append("")
     others = [r for r in rules if r.code[:3] not in FAMILIES]

@@ -20,6 +20,7 @@ class Example:
     """A config (one file, or several with `config.py` the one checked) a rule is shown on.
 
     `expect` lists the codes expected on an INVALID example (the rule's own code when empty);
+    `checked` names the file checked (`config.py` unless the rule reads file names);
     `fixed` is what `schedlint fix` should turn `config.py` into, where the rule has a fix.
     """
 
@@ -28,6 +29,7 @@ class Example:
     fixed: Optional[Union[str, Dict[str, str]]] = None
     fix_options: List[str] = field(default_factory=list)
     note: str = ""
+    checked: str = "config.py"  # the file checked, where the file name matters (SL012)
 
     def as_files(self) -> Dict[str, str]:
         files = {"config.py": self.files} if isinstance(self.files, str) else dict(self.files)
@@ -161,7 +163,27 @@ class Rule:
     valid: ClassVar[List[Example]] = []
     invalid: ClassVar[List[Example]] = []
     generation: ClassVar[str] = "any"  # 'mmengine', 'mmcv' or 'any'
+    #: the fix `schedlint fix` makes for this rule's findings, declared once (docs, `rule`, SARIF,
+    #: `--statistics` and `fix` read it): None (no fix), 'safe' (applied by `fix`), 'unsafe' (needs
+    #: `--unsafe-fixes`) or 'needs --rescale' (applied by `fix --rescale` / `fix --cosine`)
+    fix_applicability: ClassVar[Optional[str]] = None
+
+    #: derived from `fix_applicability` (never set by hand)
     fixable: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.fixable = cls.fix_applicability is not None
+
+    @classmethod
+    def fix_text(cls) -> str:
+        """The fix availability in words, for docs, `rule` and SARIF."""
+        return {
+            None: "",
+            "safe": "Fixable with `schedlint fix` (safe).",
+            "unsafe": "Fixable with `schedlint fix --unsafe-fixes` (unsafe: review the change).",
+            "needs --rescale": "Fixable with `schedlint fix --rescale` (or `--cosine`).",
+        }.get(cls.fix_applicability, f"Fixable ({cls.fix_applicability}).")
 
     def check(self, ctx: Context) -> Iterator[Finding]:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -198,6 +220,7 @@ class Rule:
             "summary": cls.summary,
             "explanation": cls.doc(),
             "fixable": cls.fixable,
+            "fix_applicability": cls.fix_applicability,
             "generation": cls.generation,
         }
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import List, Optional
-
-import numpy as np
+from typing import TYPE_CHECKING, List, Optional
 
 from schedlint.plan.model import Scheduler
 from schedlint.rules.base import Context
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
 
 WARMUP_TYPES = {"LinearLR", "LinearMomentum", "LinearParamScheduler", "QuadraticWarmupLR",
                 "QuadraticWarmupMomentum", "QuadraticWarmupParamScheduler", "ConstantLR", "ConstantMomentum",

@@ -3,8 +3,12 @@
 A *phase* is one scheduler's active range with the values the curve takes there; an *event* is a
 moment (or a stretch) a person looking at a run would want marked: a warm-up ending, a scheduler
 stopping, the value frozen for the rest of training, a cosine climbing back, momentum/beta1 near 1,
-the iteration mmengine would crash at. Events are tied to the config's findings (by the scheduler a
-finding points at) so `show`, `plot` and `diagnose` all tell the same story.
+the iteration mmengine would crash at. The geometry (where a scheduler stops, where a cosine reaches
+its trough) is read off the simulated curve; whether an event *matters* is not decided here: an
+event is notable only when a rule's finding explains it (linked by the scheduler the finding points
+at), so `show`, `plot` and `diagnose` say exactly what `check` says, with the rules' thresholds.
+The one exception is a simulated crash, which is a fact of the simulation. Events read from a run's
+logged LR live in `schedlint.runs.lrlog`.
 """
 
 from __future__ import annotations
@@ -37,7 +41,6 @@ _CODE_KINDS: Dict[str, Sequence[str]] = {
     "SL303": ("crash",),
     "SL402": ("crash",),
     "SL406": ("frozen",),
-    "SL407": ("frozen",),
 }
 
 
@@ -198,7 +201,10 @@ def _scheduler_of(plan: Plan, finding: Finding) -> Optional[Scheduler]:
 
 
 def schedule_events(plan: Plan, curve, findings: Iterable[Finding] = (), tail_fraction: float = 0.25) -> List[Event]:
-    """The events of a schedule, in order, each tied to the findings that explain it."""
+    """The events of a schedule, in order, each tied to the findings that explain it.
+
+    `tail_fraction` is accepted for old callers and unused: the rules' findings decide what is notable.
+    """
     from schedlint.rules.windows import COSINE_TYPES, is_flat, is_warmup, window
 
     total = plan.horizon.total_iters
@@ -246,7 +252,7 @@ def schedule_events(plan: Plan, curve, findings: Iterable[Finding] = (), tail_fr
                     f"{s.type}[{s.index}] reaches eta_min ({word} {value_text(low)}) at {where(plan, trough)} "
                     f"because T_max is shorter than its range, then {verb} back to {value_text(back)} by "
                     f"{where(plan, stop)}",
-                    s.index, notable=True,
+                    s.index,
                     short=f"the cosine {word} {verb} back from {brief(plan, trough)} (to {value_text(back)})"))
         # the value frozen after the last scheduler stops
         if scheds:
@@ -262,19 +268,19 @@ def schedule_events(plan: Plan, curve, findings: Iterable[Finding] = (), tail_fr
                     "frozen", param, last_stop, total, "scheduler stops here",
                     f"every {word} scheduler stops by {where(plan, last_stop)}: {word} frozen at "
                     f"{value_text(frozen)} for the last {span_text(plan, tail)} ({tail / total:.0%} of training)",
-                    last.index, notable=tail / total > tail_fraction,
+                    last.index,
                     short=f"{word} frozen at {value_text(frozen)} from {brief(plan, last_stop)}"))
         elif plan.legacy or not plan.schedulers:
             changes = np.flatnonzero(np.abs(np.diff(values)) > 1e-12 * np.maximum(np.abs(values[1:]), 1e-30))
             if len(changes) and changes[-1] + 1 < total - 1:
                 last_stop = int(changes[-1]) + 1
                 tail = total - last_stop
-                if tail / total > tail_fraction:
+                if tail > 0:
                     events.append(Event(
                         "frozen", param, last_stop, total, "schedule stops here",
                         f"{word} stops changing at {where(plan, last_stop)} and stays at "
                         f"{value_text(float(values[-1]))} for the last {span_text(plan, tail)} "
-                        f"({tail / total:.0%} of training)", None, notable=True,
+                        f"({tail / total:.0%} of training)", None,
                         short=f"{word} frozen at {value_text(float(values[-1]))} from {brief(plan, last_stop)}"))
         # training stopping before a scheduler's end
         for s in scheds:
@@ -290,13 +296,11 @@ def schedule_events(plan: Plan, curve, findings: Iterable[Finding] = (), tail_fr
             near = np.flatnonzero(values >= MOMENTUM_NEAR_ONE)
             if len(near):
                 first = int(near[0])
-                share = (total - first) / total
                 events.append(Event(
                     "momentum-near-one", param, first, int(near[-1]) + 1, f"{word} → 1",
                     f"{word} reaches {MOMENTUM_NEAR_ONE:g} at {where(plan, first)} and peaks at "
                     f"{value_text(float(values.max()))}: the optimizer's running average of gradients barely updates"
                     + (f" for the last {span_text(plan, total - first)}" if near[-1] >= total - 1 else ""),
-                    notable=share > 0.1 or float(values.max()) >= 1.0,
                     short=f"{word} at {MOMENTUM_NEAR_ONE:g} or above from {brief(plan, first)}"))
     if curve.stopped_at is not None:
         events.append(Event("crash", "lr", curve.stopped_at, None, "mmengine raises here",

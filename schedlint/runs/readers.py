@@ -1,202 +1,136 @@
-"""Read the training log of a real run: mmengine `vis_data/scalars.json`, mmengine text logs, mmcv-1.x `.log.json`.
+"""Read the training log of a real run, in any format users have, into one `RunLog`.
 
-`read_run(path)` accepts a work_dir (the latest timestamped run in it is read), a timestamp folder,
-a `vis_data` folder or a log file, and returns a `RunLog`: training scalars by global iteration and
-epoch, validation metrics by epoch (or iteration), and the config mmengine dumped next to the log.
-Lines that cannot be read are skipped and counted; nothing here raises on bad log content, only
-`RunLogError` when there is no usable log at all.
+`read_run(path)` accepts a work_dir, an mmengine timestamp folder, a `vis_data` folder, a wandb run
+folder (`files/output.log`) or a log file. In a folder, the newest run *that has training lines*
+(by file time, not by name) is read and a note names it and the runs passed over (a `tools/test.py`
+run, an aborted start). In a file holding several runs, the last one is read, with a note. Lines
+that cannot be read are skipped and counted; only `RunLogError` is raised, when nothing is usable.
 """
 
 from __future__ import annotations
 
-import json
-import math
+import hashlib
 import os
 import re
-from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
+import tempfile
+from typing import List, Optional, Tuple
 
-import numpy as np
+from schedlint.runs.assemble import build_run
+from schedlint.runs.formats import (Parsed, header_length, parse_mmcv_json, parse_scalars, parse_text, split_runs,
+                                    text_flavour)
+from schedlint.runs.model import RunLog, RunLogError, lower_is_better, primary_metric
 
-__all__ = ["RunLog", "RunLogError", "find_log", "read_run", "read_log_file", "lower_is_better", "primary_metric"]
+__all__ = ["RunLog", "RunLogError", "find_logs", "read_run", "read_log_file", "lower_is_better", "primary_metric"]
 
-# Keys that describe the logging itself, not the training.
-_BOOKKEEPING = {"step", "epoch", "iter", "mode", "time", "data_time", "memory", "eta", "base_lr"}
 _TIMESTAMP_DIR = re.compile(r"^\d{8}_\d{6}$")
-_NUMBER = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$|^[-+]?(?:nan|inf)$", re.IGNORECASE)
-# mmengine text log headers: `Epoch(train)  [3][ 50/928]`, `Iter(train) [ 50/80000]`, `Epoch(val) [3][58/58]`.
-_EPOCH_HEADER = re.compile(r"Epoch\((train|val|test)\)\s*\[\s*(\d+)\s*\]\s*\[\s*(\d+)\s*/\s*(\d+)\s*\]")
-_ITER_HEADER = re.compile(r"Iter\((train|val|test)\)\s*\[\s*(\d+)\s*/\s*(\d+)\s*\]")
-_EPOCH_ONLY_HEADER = re.compile(r"Epoch\((val|test)\)\s*\[\s*(\d+)\s*/\s*(\d+)\s*\]")
-_ITEM = re.compile(r"([^\s:][^:]*?):\s+(\S+)(?=\s|$)")
-
-
-class RunLogError(Exception):
-    """No usable training log at the given path (exit code 2)."""
-
-
-@dataclass
-class RunLog:
-    """What one training run logged.
-
-    Training points are aligned arrays: `iters[k]` is the global iteration just completed
-    (1-based, as mmengine logs it, so the LR logged with it is the one of iteration `iters[k] - 1`),
-    `epochs[k]` the 1-based epoch it belongs to (0 under an iteration-based loop), and
-    `train[name][k]` each scalar (NaN where that line did not carry it). Validation results are
-    `val_steps[j]` (epoch, or iteration when `val_by == 'iter'`) with `val[metric][j]`.
-    """
-
-    path: str  # the log file read
-    kind: str  # 'scalars.json', 'text' or 'mmcv-json'
-    run_dir: str  # the folder of this run (mmengine timestamp folder, or the mmcv work_dir)
-    work_dir: str
-    loop: str  # 'epoch' or 'iter'
-    iters: np.ndarray
-    epochs: np.ndarray
-    train: Dict[str, np.ndarray]
-    val_by: str  # 'epoch' or 'iter'
-    val_steps: np.ndarray
-    val: Dict[str, np.ndarray]
-    epoch_length: Optional[int] = None
-    epoch_length_source: str = ""
-    config: Optional[str] = None  # the config dumped with the run, when found
-    skipped: int = 0  # malformed lines skipped
-    notes: List[str] = field(default_factory=list)
-    carried: Dict[str, np.ndarray] = field(default_factory=dict)  # per scalar: which lines logged it (nan included)
-
-    def has(self, name: str) -> bool:
-        """Whether the run logged this training scalar at least once (as a number)."""
-        values = self.train.get(name)
-        return values is not None and bool(np.isfinite(values).any())
-
-    def logged(self, name: str) -> Tuple[np.ndarray, np.ndarray]:
-        """(iterations, values) of a scalar on every line that carried it, nan and inf included."""
-        values = self.train.get(name)
-        if values is None:
-            return np.zeros(0, dtype=np.int64), np.zeros(0)
-        mask = self.carried.get(name, ~np.isnan(values))
-        return self.iters[mask], values[mask]
-
-    @property
-    def loss_parts(self) -> List[str]:
-        """The logged loss components (`loss_cls`, `loss_bbox`, ...), without the total."""
-        return [k for k in self.train if k.startswith("loss") and k != "loss" and self.has(k)]
-
-    def series(self, name: str) -> Tuple[np.ndarray, np.ndarray]:
-        """(iterations, values) of one training scalar, only where it was logged."""
-        values = self.train.get(name)
-        if values is None:
-            return np.zeros(0, dtype=np.int64), np.zeros(0)
-        keep = np.isfinite(values)
-        return self.iters[keep], values[keep]
-
-    def epoch_position(self, iterations: np.ndarray) -> np.ndarray:
-        """Global iterations as fractional epochs trained (iteration / epoch length)."""
-        iterations = np.asarray(iterations, dtype=float)
-        if self.epoch_length:
-            return iterations / self.epoch_length
-        return iterations
-
-    @property
-    def total_iters(self) -> int:
-        """The last training iteration the log reached."""
-        return int(self.iters.max()) if len(self.iters) else 0
-
-    @property
-    def metrics(self) -> List[str]:
-        """Validation metric names, in the order first logged."""
-        return [k for k in self.val if np.isfinite(self.val[k]).any()]
+_TB_PREFIX = "events.out.tfevents"
 
 
 # ---------------------------------------------------------------------------------------------
-# finding the log of a run
+# finding the runs of a folder
 # ---------------------------------------------------------------------------------------------
 
 
-def _timestamp_dirs(folder: str) -> List[str]:
+def _listdir(folder: str) -> List[str]:
     try:
-        names = os.listdir(folder)
+        return sorted(os.listdir(folder))
     except OSError:
         return []
-    return sorted(os.path.join(folder, n) for n in names
-                  if _TIMESTAMP_DIR.match(n) and os.path.isdir(os.path.join(folder, n)))
 
 
-def _run_files(ts_dir: str) -> List[str]:
-    """The log files of one mmengine timestamp folder, best first."""
-    stamp = os.path.basename(ts_dir)
-    candidates = [
-        os.path.join(ts_dir, "vis_data", "scalars.json"),
-        os.path.join(ts_dir, "vis_data", f"{stamp}.json"),
-        os.path.join(ts_dir, f"{stamp}.log"),
-    ]
-    return [c for c in candidates if os.path.isfile(c) and os.path.getsize(c) > 0]
+def _nonempty(path: str) -> bool:
+    return os.path.isfile(path) and os.path.getsize(path) > 0
 
 
-def find_log(path: str) -> Tuple[List[str], List[str]]:
-    """The log files to try for a run path (best first) and notes about the choice."""
-    notes: List[str] = []
+def _own_logs(folder: str) -> List[str]:
+    """The log files of one run folder (mmengine timestamp folder, wandb run folder), best first."""
+    stamp = os.path.basename(folder)
+    names = [os.path.join(folder, "vis_data", "scalars.json"), os.path.join(folder, "vis_data", f"{stamp}.json"),
+             os.path.join(folder, f"{stamp}.log"), os.path.join(folder, "files", "output.log"),
+             os.path.join(folder, "output.log")]
+    found = [p for p in names if _nonempty(p)]
+    if not _TIMESTAMP_DIR.match(stamp):
+        found += [os.path.join(folder, n) for n in _listdir(folder) if n.endswith(".log") and
+                  _nonempty(os.path.join(folder, n)) and os.path.join(folder, n) not in found]
+    for sub in (folder, os.path.join(folder, "vis_data")):
+        found += [os.path.join(sub, n) for n in _listdir(sub) if n.startswith(_TB_PREFIX)][-1:]
+    return found
+
+
+def _candidates(folder: str) -> List[Tuple[str, List[str]]]:
+    """(name, log files best first) of every run in a work_dir."""
+    runs: List[Tuple[str, List[str]]] = []
+    for name in _listdir(folder):
+        sub = os.path.join(folder, name)
+        if os.path.isdir(sub) and _TIMESTAMP_DIR.match(name):
+            files = _own_logs(sub)
+            if files:
+                runs.append((name, files))
+    wandb = os.path.join(folder, "wandb")
+    for name in _listdir(wandb):
+        sub = os.path.join(wandb, name)
+        if os.path.isdir(sub) and (name.startswith("run-") or name.startswith("offline-run-")):
+            files = _own_logs(sub)
+            if files:
+                runs.append((os.path.join("wandb", name), files))
+    jsons = {n for n in _listdir(folder) if n.endswith(".log.json") and _nonempty(os.path.join(folder, n))}
+    for name in sorted(jsons):
+        text = name[: -len(".json")]
+        files = [os.path.join(folder, name)]
+        if text in _listdir(folder) and _nonempty(os.path.join(folder, text)):
+            files.append(os.path.join(folder, text))
+        runs.append((name, files))
+    for name in _listdir(folder):
+        path = os.path.join(folder, name)
+        if name.endswith(".log") and name + ".json" not in jsons and _nonempty(path):
+            runs.append((name, [path]))
+        elif name.endswith(".json") and not name.endswith(".log.json") and _looks_like_scalars(path):
+            runs.append((name, [path]))  # a scalars.json (or <timestamp>.json) kept at the top of the folder
+    tb = [n for n in _listdir(folder) if n.startswith(_TB_PREFIX)]
+    for sub in ("tf_logs", "tensorboard", "tb_logs"):
+        tb += [os.path.join(sub, n) for n in _listdir(os.path.join(folder, sub)) if n.startswith(_TB_PREFIX)]
+    if not runs:  # TensorBoard files duplicate the JSON/text logs of the same run: a fallback only
+        for name in tb:
+            runs.append((name, [os.path.join(folder, name)]))
+    return runs
+
+
+def _looks_like_scalars(path: str) -> bool:
+    """A JSON-lines training log: its first line is an object with a `step` (mmengine) or `mode` (mmcv)."""
+    try:
+        with open(path, "r", encoding="utf-8", errors="replace") as handle:
+            head = handle.readline(4096).strip()
+    except OSError:
+        return False
+    return head.startswith("{") and head.endswith("}") and ('"step"' in head or '"mode"' in head or '"loss' in head)
+
+
+def find_logs(path: str) -> List[Tuple[str, List[str]]]:
+    """The runs to try for a path, newest first: (name, log files best first)."""
     if os.path.isfile(path):
-        return [path], notes
+        return [(os.path.basename(path), [path])]
     if not os.path.isdir(path):
         raise RunLogError(f"{path}: no such file or directory")
     folder = os.path.abspath(path)
     if os.path.basename(folder) == "vis_data":
+        jsons = sorted((os.path.join(folder, n) for n in _listdir(folder) if n.endswith(".json")),
+                       key=lambda p: (os.path.basename(p) != "scalars.json", -os.path.getmtime(p)))
+        tb = [os.path.join(folder, n) for n in _listdir(folder) if n.startswith(_TB_PREFIX)][-1:]
+        if jsons or tb:
+            return [(os.path.basename(os.path.dirname(folder)) or "vis_data", [p for p in jsons if _nonempty(p)] + tb)]
+    if os.path.basename(folder) == "vis_data" or (os.path.basename(folder) == "files" and
+                                                   _nonempty(os.path.join(folder, "output.log"))):
         folder = os.path.dirname(folder)
-    own = _run_files(folder)
-    if own:
-        return own, notes
-    runs = [d for d in _timestamp_dirs(folder) if _run_files(d)]
-    mmcv_logs = sorted(
-        (os.path.join(folder, n) for n in os.listdir(folder) if n.endswith(".log.json")),
-        key=lambda p: os.path.basename(p),
-    )
-    if runs:
-        if len(runs) > 1:
-            notes.append(f"{len(runs)} runs in {path}; reading the latest, {os.path.basename(runs[-1])} "
-                         "(pass a timestamp folder or a log file to choose another)")
-        return _run_files(runs[-1]), notes
-    if mmcv_logs:
-        if len(mmcv_logs) > 1:
-            notes.append(f"{len(mmcv_logs)} .log.json files in {path}; reading the latest, "
-                         f"{os.path.basename(mmcv_logs[-1])}")
-        return [mmcv_logs[-1]], notes
-    text_logs = sorted(n for n in os.listdir(folder) if n.endswith(".log"))
-    if text_logs:
-        return [os.path.join(folder, text_logs[-1])], notes
-    raise RunLogError(
-        f"{path}: no training log found (looked for <timestamp>/vis_data/scalars.json, <timestamp>/<timestamp>.log "
-        "and *.log.json)"
-    )
-
-
-def _find_config(log_path: str, kind: str) -> Optional[str]:
-    """The config mmengine (or mmcv's tools/train.py) dumped next to the run."""
-    folder = os.path.dirname(os.path.abspath(log_path))
-    if os.path.basename(folder) == "vis_data":
-        folder = os.path.dirname(folder)
-    candidates = [os.path.join(folder, "vis_data", "config.py")]
-    work_dir = folder if kind == "mmcv-json" or not _TIMESTAMP_DIR.match(os.path.basename(folder)) \
-        else os.path.dirname(folder)
-    for found in candidates:
-        if os.path.isfile(found):
-            return found
-    try:
-        names = sorted(n for n in os.listdir(work_dir) if n.endswith(".py") and n != "__init__.py")
-    except OSError:
-        return None
-    if len(names) > 1:
-        names.sort(key=lambda n: os.path.getmtime(os.path.join(work_dir, n)))
-    return os.path.join(work_dir, names[-1]) if names else None
-
-
-def _work_dir(log_path: str, kind: str) -> Tuple[str, str]:
-    folder = os.path.dirname(os.path.abspath(log_path))
-    if os.path.basename(folder) == "vis_data":
-        folder = os.path.dirname(folder)
-    if kind != "mmcv-json" and _TIMESTAMP_DIR.match(os.path.basename(folder)):
-        return folder, os.path.dirname(folder)
-    return folder, folder
+    own = _own_logs(folder)
+    if own and (_TIMESTAMP_DIR.match(os.path.basename(folder)) or _nonempty(os.path.join(folder, "files", "output.log"))):
+        return [(os.path.basename(folder), own)]
+    runs = _candidates(folder)
+    if not runs:
+        raise RunLogError(
+            f"{path}: no training log found (looked for <timestamp>/vis_data/scalars.json, <timestamp>/<timestamp>.log, "
+            "*.log.json, *.log, wandb/run-*/files/output.log and TensorBoard event files)")
+    runs.sort(key=lambda r: (max(os.path.getmtime(f) for f in r[1]), r[0]), reverse=True)
+    return runs
 
 
 # ---------------------------------------------------------------------------------------------
@@ -206,21 +140,39 @@ def _work_dir(log_path: str, kind: str) -> Tuple[str, str]:
 
 def read_run(path: str, epoch_length: Optional[int] = None) -> RunLog:
     """The RunLog of a work_dir, run folder or log file (RunLogError when nothing usable is there)."""
-    files, notes = find_log(path)
+    runs = find_logs(path)
+    passed: List[str] = []
     problems: List[str] = []
-    for candidate in files:
-        try:
-            log = read_log_file(candidate, epoch_length)
-        except RunLogError as exc:
-            problems.append(str(exc))
+    fallback: Optional[RunLog] = None  # a run that logged validation only
+    for name, files in runs:
+        log = None
+        for candidate in files:
+            try:
+                log = read_log_file(candidate, epoch_length)
+                break
+            except RunLogError as exc:
+                problems.append(str(exc))
+        if log is not None and not len(log.iters):
+            fallback = fallback or log
+            log = None
+        if log is None:
+            passed.append(name)
             continue
-        log.notes = notes + problems + log.notes
+        if len(runs) > 1:
+            text = (f"{len(runs)} runs in {path}; reading {name}, the newest that has training lines (by file time; "
+                    "pass a run folder or a log file to choose another)")
+            if passed:
+                text += f"; passed over newer {', '.join(passed)}: no training lines (a test run or an aborted start?)"
+            log.notes.insert(0, text)
         return log
-    raise RunLogError("; ".join(problems) or f"{path}: no training log found")
+    if fallback is not None:
+        return fallback
+    if len(runs) == 1:
+        raise RunLogError("; ".join(problems) or f"{path}: no training log found")
+    raise RunLogError(f"{path}: none of its {len(runs)} runs has training lines ({', '.join(n for n, _ in runs)})")
 
 
-def read_log_file(path: str, epoch_length: Optional[int] = None) -> RunLog:
-    """Read one log file, choosing the parser from its name and content."""
+def _decode(path: str) -> List[str]:
     try:
         with open(path, "rb") as handle:
             data = handle.read()
@@ -229,334 +181,159 @@ def read_log_file(path: str, epoch_length: Optional[int] = None) -> RunLog:
     head = data[:4096]
     if head and head.count(b"\x00") > 0.05 * len(head):
         raise RunLogError(f"{path}: binary data, not a training log")
-    text = data.decode("utf-8", errors="replace")
-    lines = text.splitlines()
+    return data.decode("utf-8", errors="replace").splitlines()
+
+
+def _kind(path: str, lines: List[str]) -> str:
     name = os.path.basename(path)
-    if name.endswith(".log"):
-        kind = "text"
-    elif name.endswith(".log.json") or _looks_mmcv(lines):
-        kind = "mmcv-json"
-    elif name.endswith(".json"):
-        kind = "scalars.json"
+    if name.startswith(_TB_PREFIX):
+        return "tensorboard"
+    first = next((line.lstrip() for line in lines[:50] if line.strip()), "")
+    if name.endswith(".log.json") or (first.startswith("{") and any('"mode"' in line for line in lines[:50])):
+        return "mmcv-json"
+    if name.endswith(".json") or first.startswith("{"):
+        return "scalars.json"
+    return text_flavour(lines)
+
+
+def read_log_file(path: str, epoch_length: Optional[int] = None) -> RunLog:
+    """Read one log file (the last run in it), choosing the parser from its name and content."""
+    if os.path.basename(path).startswith(_TB_PREFIX):
+        from schedlint.runs.tensorboard import read_events
+
+        parsed, kind, lines = read_events(path), "tensorboard", []
     else:
-        kind = "scalars.json" if lines and lines[0].lstrip().startswith("{") else "text"
-    builder = _Builder()
-    if kind == "text":
-        _parse_text(lines, builder)
-    elif kind == "mmcv-json":
-        _parse_mmcv(lines, builder)
+        lines = _decode(path)
+        kind = _kind(path, lines)
+        parsed = (parse_mmcv_json(lines) if kind == "mmcv-json" else parse_scalars(lines) if kind == "scalars.json"
+                  else parse_text(lines))
+    runs = split_runs(parsed.recs)
+    trained = [r for r in runs if any(rec.mode == "train" and rec.row for rec in r)]
+    notes: List[str] = []
+    if not trained:
+        validated = [r for r in runs if any(rec.mode == "val" for rec in r)]
+        if not validated:
+            if kind in ("scalars.json", "mmcv-json") and parsed.skipped and _one_document(lines):
+                raise RunLogError(f"{path}: one JSON document, not the JSON-lines log mmengine or mmcv writes "
+                                  "(one object per line)")
+            detail = f" ({parsed.skipped} malformed lines skipped)" if parsed.skipped else ""
+            why = (f"a test run: {parsed.test_lines} Epoch(test)/Iter(test) lines" if parsed.test_lines else
+                   "the run stopped before its first training line, or it is a test run")
+            raise RunLogError(f"{path}: no training iterations logged{detail} ({why})")
+        trained = validated
+        count = sum(rec.mode == "val" for rec in validated[-1])
+        notes.append(f"{os.path.basename(path)} has no training lines, only {count} validation results (the logging "
+                     "interval is longer than an epoch?)")
+    chosen = trained[-1]
+    source = path
+    if len(runs) > 1:
+        first, last = chosen[0].line, chosen[-1].line
+        notes.append(f"{os.path.basename(path)} holds {len(runs)} runs (the iteration starts over at lines "
+                     f"{', '.join(str(r[0].line) for r in runs[1:][:6])}{', ...' if len(runs) > 7 else ''}); "
+                     f"reading the last one that trained, lines {first}-{last}")
+        source = f"{path}, lines {first}-{last}"
+    run_dir, work_dir = _dirs(path)
+    config, config_source = _config_for(path, run_dir, work_dir, chosen, kind)
+    sibling = None
+    no_epochs = not any(r.epoch for r in chosen if r.mode == "train")
+    if not epoch_length and ((kind == "mmcv-json" and parsed.inner_iters) or (kind == "scalars.json" and no_epochs)):
+        sibling = _sibling_length(path)
+    log = build_run(Parsed(chosen, parsed.skipped, parsed.inner_iters), path, kind, run_dir, work_dir,
+                    epoch_length or (sibling[0] if sibling else None))
+    if sibling:
+        log.epoch_length_source = sibling[1]
+        log.notes = [n for n in log.notes if not n.startswith("--epoch-length")]
+        if no_epochs:  # scalars.json without epoch keys, the text log knows the epoch: an epoch loop
+            log.loop, log.epochs_known = "epoch", True
+            log.epochs = (log.iters - 1) // sibling[0] + 1
+    elif kind == "scalars.json" and no_epochs and not epoch_length:
+        log.max_iters = _sibling_header(path, planned=True)
+    log.config, log.config_source = config, config_source
+    log.source = source
+    log.notes = notes + log.notes
+    return log
+
+
+def _one_document(lines: List[str]) -> bool:
+    import json
+
+    try:
+        json.loads("\n".join(lines))
+    except ValueError:
+        return False
+    return True
+
+
+def _sibling_text_log(path: str) -> Optional[str]:
+    """The text log written beside a JSON log: `X.log` for mmcv's `X.log.json`, `<stamp>.log` for mmengine's
+    `<stamp>/vis_data/scalars.json`."""
+    if path.endswith(".log.json"):
+        found = path[: -len(".json")]
     else:
-        _parse_scalars(lines, builder)
-    if not builder.train_iters:
-        detail = f" ({builder.skipped} malformed lines skipped)" if builder.skipped else ""
-        raise RunLogError(f"{path}: no training iterations logged{detail}")
-    run_dir, work_dir = _work_dir(path, kind)
-    return builder.finish(path, kind, run_dir, work_dir, _find_config(path, kind), epoch_length)
+        vis = os.path.dirname(os.path.abspath(path))
+        run_dir = os.path.dirname(vis)
+        if os.path.basename(vis) != "vis_data":
+            return None
+        found = os.path.join(run_dir, os.path.basename(run_dir) + ".log")
+    return found if _nonempty(found) else None
 
 
-def _looks_mmcv(lines: List[str]) -> bool:
-    for line in lines[:20]:
-        if '"mode"' in line and ('"train"' in line or '"val"' in line):
-            return True
-    return False
-
-
-def _number(value) -> Optional[float]:
-    if isinstance(value, bool):
+def _sibling_header(path: str, planned: bool = False) -> Optional[int]:
+    text_log = _sibling_text_log(path)
+    if not text_log:
         return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str) and _NUMBER.match(value.strip()):
-        return float(value)
-    if isinstance(value, list) and value and isinstance(value[0], (int, float)) and not isinstance(value[0], bool):
-        return float(value[0])  # per-group lists: group 0 is the one schedules are judged on
-    return None
+    try:
+        with open(text_log, "r", encoding="utf-8", errors="replace") as handle:
+            return header_length(handle, planned)
+    except OSError:
+        return None
 
 
-class _Builder:
-    """Collects points while parsing; `finish` turns them into a RunLog."""
-
-    def __init__(self) -> None:
-        self.train_iters: List[int] = []
-        self.train_epochs: List[int] = []
-        self.train_inner: List[Optional[int]] = []
-        self.train_rows: List[Dict[str, float]] = []
-        self.val_steps: List[float] = []
-        self.val_rows: List[Dict[str, float]] = []
-        self.val_by = "epoch"
-        self.loop = "epoch"
-        self.epoch_length: Optional[int] = None
-        self.epoch_length_source = ""
-        self.skipped = 0
-        self.inner_iters = False  # mmcv: `iter` counts inside the epoch
-
-    def add_train(self, iteration: int, epoch: int, row: Dict[str, float], inner: Optional[int] = None) -> None:
-        self.train_iters.append(iteration)
-        self.train_epochs.append(epoch)
-        self.train_inner.append(inner)
-        self.train_rows.append(row)
-
-    def add_val(self, step: float, row: Dict[str, float]) -> None:
-        self.val_steps.append(step)
-        self.val_rows.append(row)
-
-    def finish(self, path: str, kind: str, run_dir: str, work_dir: str, config: Optional[str],
-               epoch_length: Optional[int]) -> RunLog:
-        notes: List[str] = []
-        length, source = self.epoch_length, self.epoch_length_source
-        if self.loop == "epoch" and length is None:
-            length, source = _estimate_epoch_length(self.train_iters, self.train_epochs, self.train_inner)
-        if epoch_length:
-            if length and length != epoch_length:
-                notes.append(f"--epoch-length {epoch_length} overrides the {length} iterations per epoch "
-                             f"the log shows")
-            length, source = epoch_length, "given on the command line"
-        iters = list(self.train_iters)
-        if self.inner_iters:
-            if not length:
-                length = max(i for i in self.train_inner if i is not None)
-                source = "the longest epoch in the log (a lower bound)"
-            iters = [(e - 1) * length + (i or 0) for e, i in zip(self.train_epochs, self.train_inner)]
-        order = np.argsort(np.asarray(iters, dtype=np.int64), kind="stable")
-        iters_arr = np.asarray(iters, dtype=np.int64)[order]
-        epochs_arr = np.asarray(self.train_epochs, dtype=np.int64)[order]
-        rows = [self.train_rows[k] for k in order]
-        # a resumed run may log the same iteration twice: keep the last line for each
-        if len(iters_arr) > 1:
-            last = np.r_[iters_arr[1:] != iters_arr[:-1], True]
-            if not last.all():
-                notes.append(f"{int((~last).sum())} repeated iterations (a resumed run?): kept the last value")
-            iters_arr, epochs_arr = iters_arr[last], epochs_arr[last]
-            rows = [r for r, keep in zip(rows, last) if keep]
-        train, carried = _columns_carried(rows)
-        val_order = np.argsort(np.asarray(self.val_steps, dtype=float), kind="stable")
-        val_steps = np.asarray(self.val_steps, dtype=float)[val_order] if self.val_steps else np.zeros(0)
-        val = _columns([self.val_rows[k] for k in val_order])
-        if self.skipped:
-            notes.append(f"{self.skipped} malformed line{'s' if self.skipped != 1 else ''} skipped")
-        return RunLog(
-            path=path, kind=kind, run_dir=run_dir, work_dir=work_dir, loop=self.loop,
-            iters=iters_arr, epochs=epochs_arr, train=train, carried=carried, val_by=self.val_by,
-            val_steps=val_steps, val=val,
-            epoch_length=length, epoch_length_source=source, config=config, skipped=self.skipped, notes=notes,
-        )
+def _sibling_length(path: str) -> Optional[Tuple[int, str]]:
+    """The text log beside a JSON log: its `[i/N]` training headers give the exact epoch length."""
+    found = _sibling_header(path)
+    if not found:
+        return None
+    return found, f"the [i/{found}] headers of {os.path.basename(_sibling_text_log(path) or '')} beside it"
 
 
-def _columns(rows: List[Dict[str, float]]) -> Dict[str, np.ndarray]:
-    return _columns_carried(rows)[0]
+def _dirs(path: str) -> Tuple[str, str]:
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.basename(folder) in ("vis_data", "tf_logs", "tensorboard", "tb_logs"):
+        folder = os.path.dirname(folder)
+    if os.path.basename(folder) == "files" and os.path.basename(path) == "output.log":
+        return os.path.dirname(folder), os.path.dirname(folder)
+    if _TIMESTAMP_DIR.match(os.path.basename(folder)):
+        return folder, os.path.dirname(folder)
+    return folder, folder
 
 
-def _columns_carried(rows: List[Dict[str, float]]) -> Tuple[Dict[str, np.ndarray], Dict[str, np.ndarray]]:
-    """Aligned value columns (NaN where a line lacks the key) and masks of the lines that carry each key."""
-    names: List[str] = []
-    for row in rows:
-        for key in row:
-            if key not in names:
-                names.append(key)
-    values = {name: np.array([row.get(name, math.nan) for row in rows], dtype=float) for name in names}
-    carried = {name: np.array([name in row for row in rows], dtype=bool) for name in names}
-    return values, carried
-
-
-def _estimate_epoch_length(iters: List[int], epochs: List[int], inner: List[Optional[int]]
-                           ) -> Tuple[Optional[int], str]:
-    """Iterations per epoch from the global iteration at which each epoch's first line was logged."""
-    first: Dict[int, int] = {}
-    for it, ep in zip(iters, epochs):
-        if ep > 0 and (ep not in first or it < first[ep]):
-            first[ep] = it
-    diffs = [first[e + 1] - first[e] for e in first if e + 1 in first and first[e + 1] > first[e]]
-    if diffs:
-        return int(np.median(diffs)), "iterations between epochs in the log"
-    if len(first) == 1 and iters:
+def _config_for(path: str, run_dir: str, work_dir: str, recs, kind: str) -> Tuple[Optional[str], str]:
+    """The config of the run: its own dumped copy, the copy the log carries, or the one .py in the work_dir."""
+    own = os.path.join(run_dir, "vis_data", "config.py")
+    if os.path.isfile(own):
+        return own, "dumped with the run (vis_data/config.py)"
+    embedded = [r.config for r in recs if r.mode == "meta" and r.config and r.config.strip()]
+    if embedded:
+        where = "the first line of" if kind == "mmcv-json" else "the Config: block of"
+        return _write_embedded(path, embedded[-1]), f"carried in {where} {os.path.basename(path)}"
+    names = [n for n in _listdir(work_dir) if n.endswith(".py") and n != "__init__.py"]
+    if not names:
         return None, ""
-    return None, ""
+    names.sort(key=lambda n: (os.path.getmtime(os.path.join(work_dir, n)), n))
+    return os.path.join(work_dir, names[-1]), "dumped with the run"
 
 
-def _scalars(obj: Dict[str, object]) -> Dict[str, float]:
-    row: Dict[str, float] = {}
-    for key, value in obj.items():
-        if key in _BOOKKEEPING or key.endswith("/step"):
-            continue
-        number = _number(value)
-        if number is not None:
-            row[key] = number
-    return row
-
-
-def _is_train_row(obj: Dict[str, object]) -> bool:
-    return "lr" in obj or any(k == "loss" or k.startswith("loss") for k in obj) or "iter" in obj
-
-
-def _json_objects(lines: Iterable[str], b: _Builder) -> Iterator[Dict[str, Any]]:
-    """The JSON objects of a JSON-lines log; blank lines are passed over, others counted as skipped."""
-    for line in lines:
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except ValueError:
-            b.skipped += 1
-            continue
-        if not isinstance(obj, dict):
-            b.skipped += 1
-            continue
-        yield obj
-
-
-def _parse_scalars(lines: Iterable[str], b: _Builder) -> None:
-    """mmengine LocalVisBackend `scalars.json`: one JSON object per line."""
-    saw_epoch = False
-    for obj in _json_objects(lines, b):
-        row = _scalars(obj)
-        if _is_train_row(obj):
-            it = _number(obj.get("iter", obj.get("step")))
-            if it is None or not row:
-                b.skipped += 1
-                continue
-            ep = _number(obj.get("epoch"))
-            saw_epoch = saw_epoch or ep is not None
-            b.add_train(int(it), int(ep) if ep is not None else 0, row)
-        else:
-            step = _number(obj.get("step"))
-            if step is None or not row:
-                b.skipped += 1
-                continue
-            b.add_val(step, row)
-    b.loop = "epoch" if saw_epoch else "iter"
-    b.val_by = "epoch" if saw_epoch else "iter"
-    if saw_epoch and b.val_steps and b.train_iters and max(b.val_steps) > max(b.train_epochs) + 1:
-        b.val_by = "iter"  # log_metric_by_epoch=False: validation logged by iteration
-
-
-def _parse_mmcv(lines: Iterable[str], b: _Builder) -> None:
-    """mmcv-1.x TextLoggerHook `.log.json`: a meta line, then `{"mode": "train"|"val", ...}` lines."""
-    val_iters: List[int] = []
-    raw: List[Tuple[int, int, Dict[str, float]]] = []
-    for obj in _json_objects(lines, b):
-        mode = obj.get("mode")
-        if mode is None:
-            continue  # the meta line (env_info, config, seed)
-        row = _scalars(obj)
-        ep, it = _number(obj.get("epoch")), _number(obj.get("iter"))
-        if mode == "train":
-            if it is None or not row:
-                b.skipped += 1
-                continue
-            raw.append((int(ep) if ep is not None else 0, int(it), row))
-        elif mode == "val":
-            row.pop("lr", None)
-            row.pop("momentum", None)
-            if ep is None or not row:
-                b.skipped += 1
-                continue
-            if it is not None:
-                val_iters.append(int(it))
-            b.add_val(ep, row)
-    # epoch-based runners log `iter` inside the epoch: it falls back when the epoch changes
-    inner = any(e2 > e1 and i2 < i1 for (e1, i1, _), (e2, i2, _) in zip(raw, raw[1:]))
-    epochs = {e for e, _, _ in raw}
-    if not inner and len(epochs) == 1 and next(iter(epochs)) > 1:
-        inner = True  # a single epoch after the first: its iterations cannot be global
-    b.inner_iters = inner
-    b.loop = "epoch" if inner or len(epochs) > 1 else ("iter" if not val_iters else "epoch")
-    b.val_by = "epoch"
-    if inner and val_iters:
-        longest = max(i for _, i, _ in raw)
-        candidate = max(set(val_iters), key=val_iters.count)
-        if candidate >= longest:
-            b.epoch_length, b.epoch_length_source = candidate, "the validation lines of the log"
-    for e, i, row in raw:
-        b.add_train(i, e, row, inner=i if inner else None)
-
-
-def _parse_text(lines: Iterable[str], b: _Builder) -> None:
-    """mmengine's text log: `Epoch(train)  [3][ 50/928]  lr: ...  loss: ...` lines; other lines are ignored."""
-    last_iter = 0
-    saw_epoch = False
-    for line in lines:
-        header = _EPOCH_HEADER.search(line)
-        by_epoch = True
-        if header is None:
-            header = _ITER_HEADER.search(line)
-            by_epoch = False
-        if header is None:
-            only = _EPOCH_ONLY_HEADER.search(line)
-            if only is not None:  # `Epoch(val) [58/58]` under an iteration-based loop
-                row = _text_items(line[only.end():])
-                if row:
-                    b.add_val(last_iter, row)
-                    b.val_by = "iter"
-            continue
-        mode = header.group(1)
-        row = _text_items(line[header.end():])
-        if mode == "train":
-            if not row:
-                b.skipped += 1
-                continue
-            if by_epoch:
-                epoch, inner, length = int(header.group(2)), int(header.group(3)), int(header.group(4))
-                if length <= 0:
-                    b.skipped += 1
-                    continue
-                saw_epoch = True
-                b.epoch_length = length
-                b.epoch_length_source = "the iterations per epoch in the log's headers"
-                last_iter = (epoch - 1) * length + inner
-                b.add_train(last_iter, epoch, row)
-            else:
-                last_iter = int(header.group(2))
-                b.add_train(last_iter, 0, row)
-        elif mode == "val" and row:
-            if by_epoch:
-                b.add_val(int(header.group(2)), row)
-            else:
-                b.add_val(last_iter, row)
-                b.val_by = "iter"
-    b.loop = "epoch" if saw_epoch else "iter"
-    if not saw_epoch:
-        b.val_by = "iter"
-
-
-def _text_items(body: str) -> Dict[str, float]:
-    """`key: value` items of a text log line (numbers only; eta, time, memory dropped)."""
-    row: Dict[str, float] = {}
-    for chunk in re.split(r"\s{2,}", body.strip()):
-        for match in _ITEM.finditer(chunk):
-            key, value = match.group(1).strip(), match.group(2)
-            if key in _BOOKKEEPING:
-                continue
-            number = _number(value)
-            if number is not None:
-                row[key] = number
-    return row
-
-
-# ---------------------------------------------------------------------------------------------
-# validation metrics
-# ---------------------------------------------------------------------------------------------
-
-# Name parts of metrics that improve by going down (mAP, NDS, mIoU, accuracy go up).
-_LOWER_IS_BETTER = {"loss", "error", "err", "epe", "mse", "mae", "rmse", "chamfer", "fid", "ate", "rte", "ppl",
-                    "perplexity", "wer", "cer", "nll", "mate", "mase", "maoe", "mave", "maae"}
-_PRIMARY = [
-    r"(^|/)bbox_mAP$", r"(^|/)segm_mAP$", r"(^|/)NDS$", r"(^|/)mAP$", r"mIoU$", r"top1$", r"(^|/)accuracy$",
-    r"Car_3D_AP40_moderate", r"Car_3D_moderate", r"3D_.*moderate", r"AP40", r"mAP", r"AP", r"acc", r"IoU",
-]
-
-
-def lower_is_better(metric: str) -> bool:
-    """Whether a validation metric improves by going down (a loss, an error) rather than up (mAP, accuracy)."""
-    name = metric.rsplit("/", 1)[-1].lower()
-    return "loss" in name or any(part in _LOWER_IS_BETTER for part in re.split(r"[^a-z0-9]+", name))
-
-
-def primary_metric(metrics: List[str]) -> Optional[str]:
-    """The metric a person would judge the run by (bbox mAP, NDS, mIoU, top-1, ...)."""
-    if not metrics:
-        return None
-    for pattern in _PRIMARY:
-        for m in metrics:
-            if re.search(pattern, m):
-                return m
-    return metrics[0]
+def _write_embedded(log_path: str, text: str) -> str:
+    """The config text a log carries, written to a cache file (the linter reads files)."""
+    digest = hashlib.sha1(text.encode("utf-8", "replace")).hexdigest()[:12]
+    stem = re.sub(r"[^\w.-]", "_", os.path.basename(log_path))
+    folder = os.path.join(tempfile.gettempdir(), "schedlint-run-configs")
+    os.makedirs(folder, exist_ok=True)
+    target = os.path.join(folder, f"{stem}.{digest}.py")
+    if not os.path.isfile(target):
+        tmp = f"{target}.{os.getpid()}.tmp"
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, target)
+    return target

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from schedlint.lint.engine import Linter, build_any_plan
+from schedlint.lint.engine import Linter
 from schedlint.lint.settings import Settings
 
 
@@ -14,6 +14,28 @@ class CurveError(Exception):
 
 def simulate_config(path: str, settings: Settings):
     """(plan, curve) of one config, or CurveError naming the problem."""
+    plan, curve, _ = load_config(path, settings)
+    return plan, curve
+
+
+def lr_multipliers(resolved, generation: str) -> dict:
+    """Per-group LR multipliers of `paramwise_cfg` (custom_keys lr_mult, bias_lr_mult): name -> mult != 1."""
+    paramwise = resolved.get("optimizer" if generation == "mmcv" else "optim_wrapper", "paramwise_cfg")
+    out = {}
+    if not isinstance(paramwise, dict):
+        return out
+    custom = paramwise.get("custom_keys")
+    items = list(custom.items()) if isinstance(custom, dict) else []
+    items += [(key.replace("_lr_mult", ""), {"lr_mult": paramwise.get(key)}) for key in ("bias_lr_mult",)]
+    for key, value in items:
+        mult = value.get("lr_mult") if isinstance(value, dict) else None
+        if isinstance(mult, (int, float)) and not isinstance(mult, bool) and mult not in (0, 1):
+            out[str(key)] = float(mult)
+    return out
+
+
+def load_config(path: str, settings: Settings):
+    """(plan, curve, resolved config) of one config, or CurveError naming the problem."""
     from schedlint.simulate import simulate
 
     linter = Linter(settings)
@@ -21,10 +43,10 @@ def simulate_config(path: str, settings: Settings):
     if resolved is None:
         p = problems[0]
         raise CurveError(f"{p.location}: {p.code} {p.message}")
-    plan = build_any_plan(resolved, linter.epoch_length_for(path))
+    plan = linter.plan_for(resolved, path)
     if plan is None:
         raise CurveError(f"{path}: not a training config (no train_cfg/optimizer, nor runner/lr_config)")
-    return plan, simulate(plan)
+    return plan, simulate(plan), resolved
 
 
 def render_curve(path: str, settings: Settings, fmt: str, every: int = 1) -> str:

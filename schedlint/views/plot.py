@@ -19,7 +19,7 @@ import numpy as np
 
 from schedlint.runs.events import Event, param_word, value_text
 
-__all__ = ["PlotUnavailable", "render_plot", "default_output", "require_matplotlib", "free_spot"]
+__all__ = ["PlotUnavailable", "render_plot", "render_run_plot", "default_output", "require_matplotlib", "free_spot"]
 
 _LR_COLOR = "#1f77b4"
 _MOM_COLOR = "#8e44ad"
@@ -45,7 +45,7 @@ def require_matplotlib() -> None:
 
 
 def default_output(config: str) -> str:
-    """`<config stem>_schedule.png` in the current folder."""
+    """`<config (or run) stem>_schedule.png` in the current folder."""
     stem = os.path.splitext(os.path.basename(config))[0]
     return f"{stem}_schedule.png"
 
@@ -200,6 +200,73 @@ def render_plot(view: Any, output: str, log: Any = None, log_scale: bool = False
         ax.tick_params(labelbottom=False)
     if view.findings:
         _findings_text(fig, view.findings, bottom_margin)
+    fig.savefig(output, dpi=dpi)
+    return output
+
+
+def render_run_plot(log: Any, output: str, log_scale: bool = False, diagnosis: Any = None, dpi: int = 110) -> str:
+    """Draw a run without a config: its logged LR (and momentum), loss and main metric, with the LR's events."""
+    require_matplotlib()
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    epoch_loop = log.loop == "epoch" and bool(log.epoch_length)
+    length = log.epoch_length if epoch_loop else 1
+    unit = "epoch" if epoch_loop else "iteration"
+    total = max(int(log.total_iters), 1)
+
+    def to_x(iterations: Any) -> Any:
+        return np.asarray(iterations, dtype=float) / length
+
+    show_lr = log.has("lr")
+    mx, mv = log.series("momentum")
+    show_momentum = len(mv) > 1 and float(np.ptp(mv)) > 1e-12
+    ratios = ([2.4] if show_lr else []) + ([1.6] if show_momentum else []) + [3.0]
+    height = 1.3 + sum(ratios) * 0.95
+    fig = Figure(figsize=(11.5, height), dpi=dpi)
+    FigureCanvasAgg(fig)
+    grid = fig.add_gridspec(len(ratios), 1, height_ratios=ratios, hspace=0.32, left=0.085, right=0.9,
+                            top=1 - 0.95 / height, bottom=0.75 / height)
+    axes = [fig.add_subplot(grid[k]) for k in range(len(ratios))]
+    for ax in axes[1:]:
+        ax.sharex(axes[0])
+    fig.suptitle(os.path.basename(log.run_dir) or os.path.basename(log.path), x=0.085, y=1 - 0.18 / height,
+                 ha="left", fontsize=13, fontweight="bold")
+    subtitle = f"{log.format_name}: {os.path.basename(log.path)}  |  {len(log.iters)} points to iteration {total}"
+    if epoch_loop:
+        subtitle += f"; {log.epoch_length} iterations per epoch ({log.epoch_length_source})"
+    subtitle += "  |  no config: the logged values only"
+    fig.text(0.085, 1 - 0.36 / height, "\n".join(textwrap.wrap(subtitle, 150)[:2]), ha="left", va="top",
+             fontsize=8.5, color="#444444", linespacing=1.4)
+    row = 0
+    if show_lr:
+        ax_lr = axes[row]
+        row += 1
+        lx, lv = log.series("lr")
+        ax_lr.plot(to_x(lx - 1), lv, color=_LR_COLOR, lw=1.6, marker=".", ms=2.5, label="LR (logged)", zorder=3)
+        if log_scale and (lv > 0).any():
+            ax_lr.set_yscale("log")
+        else:
+            ax_lr.set_ylim(bottom=0)
+        ax_lr.set_ylabel("LR" + (" (log)" if log_scale else ""), fontsize=10)
+        per_iter = np.interp(np.arange(total), lx - 1, lv)
+        events = [e for e in getattr(diagnosis, "run_events", []) if e.notable and e.param == "lr"]
+        _mark_events(ax_lr, events, per_iter, to_x, total)
+        _legend_above(ax_lr, ax_lr.get_legend_handles_labels()[0])
+    if show_momentum:
+        ax_mom = axes[row]
+        row += 1
+        ax_mom.plot(to_x(mx - 1), mv, color=_MOM_COLOR, lw=1.6, label="momentum (logged)", zorder=3)
+        ax_mom.set_ylabel("momentum", fontsize=10)
+        _legend_above(ax_mom, ax_mom.get_legend_handles_labels()[0])
+    _draw_run(axes[row], log, to_x, diagnosis, unit)
+    for ax in axes:
+        ax.set_xlim(0, total / length)
+        ax.grid(axis="y", color="#eeeeee", lw=0.6)
+        ax.tick_params(labelsize=9)
+    for ax in axes[:-1]:
+        ax.tick_params(labelbottom=False)
+    axes[-1].set_xlabel(f"{unit}s", fontsize=10)
     fig.savefig(output, dpi=dpi)
     return output
 

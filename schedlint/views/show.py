@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass, field
-from typing import Any, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -35,6 +35,7 @@ class ScheduleView:
     phases: List[Phase]
     events: List[Event]
     findings: List[Finding] = field(default_factory=list)
+    lr_multipliers: Dict[str, float] = field(default_factory=dict)  # paramwise_cfg lr_mult per key
 
 
 def config_findings(path: str, settings: Settings) -> List[Finding]:
@@ -42,20 +43,17 @@ def config_findings(path: str, settings: Settings) -> List[Finding]:
     from schedlint.lint.engine import check_paths
 
     own = settings.model_copy(update={"dependents": False})
-    try:
-        return check_paths([path], own).findings
-    except Exception:  # the view must still show when a rule breaks; `check` reports internal errors
-        return []
+    return check_paths([path], own).findings  # a crashing rule is an SL999 finding, shown with the others
 
 
 def load_view(path: str, settings: Settings, with_findings: bool = True) -> ScheduleView:
     """Simulate a config and collect its phases, events and findings (CurveError when it cannot be)."""
-    from schedlint.views.curve import simulate_config
+    from schedlint.views.curve import load_config, lr_multipliers
 
-    plan, curve = simulate_config(path, settings)
+    plan, curve, resolved = load_config(path, settings)
     findings = config_findings(path, settings) if with_findings else []
-    tail = settings.thresholds.tail_fraction
-    return ScheduleView(path, plan, curve, phases(plan, curve), schedule_events(plan, curve, findings, tail), findings)
+    return ScheduleView(path, plan, curve, phases(plan, curve), schedule_events(plan, curve, findings), findings,
+                        lr_multipliers(resolved, plan.generation))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,0 +1,180 @@
+"""Iterations per epoch, estimated statically for both config generations, with its source.
+
+The order of precedence: the user's number (`--epoch-length`, `epoch-length-per-glob`), a length
+the config states itself (`num_iters_per_epoch = 28130 // (8 * 2)`, BEVFormer/StreamPETR style),
+then the train split size of a known dataset (`schedlint.plan.datasets`, through the wrappers
+RepeatDataset / ConcatDataset / CBGSDataset) divided by batch x GPUs. GPUs and batch come from
+`--gpus` / `--batch-size`, the config, then the file name (`8xb2`, `b32x8`, `NxM` disambiguated by
+the config's own batch), then `auto_scale_lr.base_batch_size` / batch (the total batch the LR is tuned
+for), else 8 GPUs. Every estimate says where each number came from.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from typing import Any, Optional, Tuple
+
+from schedlint.loader import ResolvedConfig
+from schedlint.plan.datasets import (
+    DEFAULT_EPOCH_LENGTH,
+    DEFAULT_GPUS,
+    RESAMPLING_WRAPPERS,
+    TRAIN_SPLIT_BY_NAME,
+    TRAIN_SPLIT_SIZES,
+)
+
+# GPU count and per-GPU batch as OpenMMLab file names spell them
+_GPUS_X_BATCH = re.compile(r"(?:^|[_-])(?P<gpus>\d+)xb(?P<batch>\d+)(?:[_-]|$)")  # 8xb32 (mmengine era)
+_BATCH_X_GPUS = re.compile(r"(?:^|[_-])b(?P<batch>\d+)x(?P<gpus>\d+)(?:[_-]|$)")  # b32x8 (older mmcls)
+_N_X_M = re.compile(r"(?:^|[_-])(?P<a>\d{1,2})x(?P<b>\d{1,2})(?:[_-]|$)")  # 8x8 (mmdet 2.x), 6x8 (mmdet3d 0.x)
+
+# keys a config states its own epoch length under (downstream 3D projects)
+STATED_KEYS = ("num_iters_per_epoch",)
+
+
+def _int(value: Any) -> Optional[int]:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return None
+    return int(value)
+
+
+def gpus_and_batch(filename: str, batch: Optional[int] = None) -> Tuple[Optional[int], Optional[int]]:
+    """(GPU count, batch per GPU) from a config's file name, or (None, None).
+
+    `NxM` is ambiguous: mmdet 2.x writes GPUs x batch (`yolox_s_8x8`), mmdet3d 0.x batch x GPUs
+    (`pointpillars_6x8`, `2x16`). With the config's own `batch`, the other number is the GPU count;
+    without it, `NxM` is read as GPUs x batch.
+    """
+    name = os.path.splitext(os.path.basename(filename))[0]
+    for pattern in (_GPUS_X_BATCH, _BATCH_X_GPUS):
+        match = pattern.search(name)
+        if match:
+            return int(match.group("gpus")), int(match.group("batch"))
+    match = _N_X_M.search(name)
+    if match:
+        a, b = int(match.group("a")), int(match.group("b"))
+        if batch is not None and a == batch and b != batch:
+            return b, a
+        return a, b
+    return None, None
+
+
+def _by_name(kind: str) -> Optional[Tuple[int, str]]:
+    for part, excluded, size, human in TRAIN_SPLIT_BY_NAME:
+        if part in kind and (excluded is None or excluded not in kind):
+            return size, human
+    return None
+
+
+def dataset_size(dataset: Any) -> Tuple[Optional[float], str]:
+    """Samples per epoch of a (possibly wrapped) dataset config, and how that was found.
+
+    A list of datasets (mmcv 1.x `data.train = [...]`) is concatenated, like a ConcatDataset.
+    """
+    if isinstance(dataset, (list, tuple)):
+        return _concatenated(dataset)
+    if not isinstance(dataset, dict):
+        return None, ""
+    kind = str(dataset.get("type", "")).rsplit(".", 1)[-1]
+    if kind == "RepeatDataset" or "times" in dataset and "dataset" in dataset:
+        size, how = dataset_size(dataset.get("dataset"))
+        times = dataset.get("times", 1)
+        if size is None or not isinstance(times, (int, float)):
+            return None, ""
+        return size * times, f"{how} x{times} (RepeatDataset)"
+    if kind == "ConcatDataset" or isinstance(dataset.get("datasets"), list):
+        return _concatenated(dataset.get("datasets") or [])
+    if "dataset" in dataset and isinstance(dataset["dataset"], dict):
+        size, how = dataset_size(dataset["dataset"])
+        if size is None:
+            return None, ""
+        factors, human = RESAMPLING_WRAPPERS.get(kind, ({}, ""))
+        factor = next((f for name, f in factors.items() if how.startswith(name)), None)
+        if factor is not None:
+            return size * factor, f"{how} x~{factor:g} ({human})"
+        if kind:
+            how += f" (inside {kind}, assumed to keep the size)"
+        return size, how
+    known = TRAIN_SPLIT_SIZES.get(kind) or _by_name(kind)
+    if known is None:
+        return None, ""
+    size, name = known
+    if kind not in TRAIN_SPLIT_SIZES:
+        name += f" (from the type name {kind})"
+    interval = dataset.get("load_interval", 1)
+    if isinstance(interval, int) and interval > 1:
+        return math.ceil(size / interval), f"{name} ({size} samples, load_interval {interval})"
+    return float(size), f"{name} ({size} samples)"
+
+
+def _concatenated(datasets: Any) -> Tuple[Optional[float], str]:
+    total, hows = 0.0, []
+    for sub in datasets:
+        size, how = dataset_size(sub)
+        if size is None:
+            return None, ""
+        total += size
+        hows.append(how)
+    return (total, " + ".join(hows)) if hows else (None, "")
+
+
+def stated_epoch_length(resolved: ResolvedConfig) -> Tuple[Optional[int], str]:
+    """An epoch length the config states itself (`num_iters_per_epoch = ...`), with where."""
+    for key in STATED_KEYS:
+        value = _int(resolved.get(key))
+        if value is not None and value > 0:
+            loc = resolved.loc(key)
+            where = f" ({os.path.basename(loc.file)}:{loc.line})" if loc is not None else ""
+            return value, f"stated in the config: {key} = {value}{where}"
+    return None, ""
+
+
+def estimate_epoch_length(
+    resolved: ResolvedConfig,
+    given: Optional[int],
+    dataset: Any,
+    config_batch: Optional[int],
+    gpus: Optional[int] = None,
+    batch_size: Optional[int] = None,
+    missing: str = "no train_dataloader",
+) -> Tuple[int, str]:
+    """(iterations per epoch, where that number came from) for one config."""
+    if given:
+        return int(given), "given (--epoch-length / schedlint config)"
+    stated, how = stated_epoch_length(resolved)
+    if stated is not None:
+        return stated, how
+    if dataset is None:
+        return DEFAULT_EPOCH_LENGTH, f"default {DEFAULT_EPOCH_LENGTH} ({missing})"
+    size, how = dataset_size(dataset)
+    if size is None:
+        return DEFAULT_EPOCH_LENGTH, f"default {DEFAULT_EPOCH_LENGTH} (dataset size unknown; use --epoch-length)"
+    name_gpus, name_batch = gpus_and_batch(resolved.filename, config_batch)
+    if batch_size:
+        batch, batch_note = batch_size, f"batch {batch_size} (--batch-size)"
+    elif config_batch:
+        batch, batch_note = config_batch, f"batch {config_batch}"
+    elif name_batch:
+        batch, batch_note = name_batch, f"batch {name_batch} from the file name"
+    else:
+        batch, batch_note = 1, "batch 1 assumed"
+    base_batch = _int(resolved.get("auto_scale_lr", "base_batch_size"))
+    if gpus:
+        gpu_note = f"{gpus} GPUs (--gpus)"
+    elif name_gpus:
+        gpus, gpu_note = name_gpus, f"{name_gpus} GPUs from the file name"
+    elif base_batch and base_batch >= batch and base_batch % batch == 0:
+        # the total batch the config's LR is tuned for (mmrotate: base_batch_size=8 with batch 8: 1 GPU)
+        gpus = base_batch // batch
+        gpu_note = f"{gpus} GPUs from auto_scale_lr.base_batch_size {base_batch} / batch {batch}"
+    else:
+        gpus, gpu_note = DEFAULT_GPUS, f"{DEFAULT_GPUS} GPUs assumed (use --gpus)"
+    length = max(1, math.ceil(size / (batch * gpus)))
+    return length, f"estimated: {how} / ({batch_note} x {gpu_note})"
+
+
+def training_gpus(resolved: ResolvedConfig, config_batch: Optional[int], gpus: Optional[int] = None) -> int:
+    """GPUs the config trains on: --gpus, the file name, else the default (for auto_scale_lr)."""
+    return gpus or gpus_and_batch(resolved.filename, config_batch)[0] or DEFAULT_GPUS

@@ -1,0 +1,121 @@
+"""SL012 file-name-length-mismatch: The file name states a training length the config does not train."""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Any, Iterator, List, Optional
+
+from schedlint.model import Finding, Location, Related, Severity
+from schedlint.rules.base import Context, Example, Rule, cfg
+from schedlint.rules.length.common import _SGD
+
+# `_24e_`, `-48ep`, `_300e.py`, `cyclic-20e`; `_1x_`, `_2x` (mmdet: 12 epochs per x), never `2x8`
+_EPOCHS = re.compile(r"(?:^|[_-])(?P<n>\d+)e(?:p|pochs?)?(?=[_.-]|$)")
+_SCHEDULE_X = re.compile(r"(?:^|[_-])(?P<n>[1-9])x(?=[_.-]|$)")
+EPOCHS_PER_X = 12
+# names of multi-stage recipes, where the file's length is the whole recipe's (not this stage's)
+_STAGED = re.compile(r"stage|pretrain|finetune|(?:^|[_-])ft(?:[_-]|$)|distill|warmup|resume", re.IGNORECASE)
+
+
+# a length right after a dataset name is the pre-training's (`..._coco-20e_nuim`: 20 epochs on COCO)
+_PRETRAIN_DATASETS = {"coco", "in1k", "in21k", "imagenet", "objects365", "o365", "lvis", "cityscapes", "voc",
+                      "nus", "nuim", "kitti", "waymo", "ade20k", "sa1b"}
+
+
+def _pretraining(name: str, start: int) -> bool:
+    before = re.split(r"[_-]", name[:start].rstrip("_-"))
+    return bool(before) and before[-1].lower() in _PRETRAIN_DATASETS
+
+
+def _lengths_in_name(filename: str) -> List[int]:
+    name = os.path.splitext(os.path.basename(filename))[0]
+    found = [int(m.group("n")) for m in _EPOCHS.finditer(name) if not _pretraining(name, m.start("n"))]
+    found += [int(m.group("n")) * EPOCHS_PER_X for m in _SCHEDULE_X.finditer(name)
+              if not _pretraining(name, m.start("n"))]
+    return sorted(set(found))
+
+
+def _wraps_repeat(dataset: Any) -> bool:
+    if isinstance(dataset, (list, tuple)):
+        return any(_wraps_repeat(d) for d in dataset)
+    if not isinstance(dataset, dict):
+        return False
+    if str(dataset.get("type", "")).endswith("RepeatDataset") or "times" in dataset:
+        return True
+    return any(_wraps_repeat(dataset.get(k)) for k in ("dataset", "datasets"))
+
+
+class FileNameLengthMismatch(Rule):
+    """The file name states a training length the config does not train.
+
+    OpenMMLab names carry the schedule (`_1x_` = 12 epochs, `_2x_`, `-24e_`, `-300e_`); tools,
+    papers and people read it. A config named `…-48ep.py` that trains 24 epochs was usually copied
+    and its length edited without the name (or the other way round): one of them is wrong.
+
+    Stays quiet where the name legitimately differs: a dataset wrapped in `RepeatDataset`
+    (12 epochs x3 named `3x`), iteration-based loops, several lengths in one name, a length that
+    follows a dataset name (`coco-20e_nuim`: the pre-training's), and multi-stage recipes: names
+    with `stage2`, `finetune`, `pretrain`, and a config that sets its own length over a base whose
+    name states the length it inherits (BEVFusion's lidar-cam stage, 6 epochs, named after the
+    20-epoch lidar stage it extends).
+
+    Fix: rename the file, or train the length its name promises.
+    """
+
+    code = "SL012"
+    name = "file-name-length-mismatch"
+    severity = Severity.WARNING
+    summary = "the file name states a training length (`-48e`, `_2x`) the config does not train"
+    invalid = [
+        Example({"petr_r50_704x256-48ep.py": cfg(_SGD, """\
+                    param_scheduler = [dict(type='CosineAnnealingLR', T_max=24, by_epoch=True)]
+                    train_cfg = dict(by_epoch=True, max_epochs=24)
+                    """)}, epoch_length=10, checked="petr_r50_704x256-48ep.py"),
+    ]
+    valid = [
+        Example({"petr_r50_704x256-24ep.py": cfg(_SGD, """\
+                    param_scheduler = [dict(type='CosineAnnealingLR', T_max=24, by_epoch=True)]
+                    train_cfg = dict(by_epoch=True, max_epochs=24)
+                    """)}, epoch_length=10, checked="petr_r50_704x256-24ep.py"),
+        Example({"retinanet_r50_fpn_3x_coco.py": cfg(_SGD, """\
+                    param_scheduler = [dict(type='MultiStepLR', milestones=[8, 11], by_epoch=True)]
+                    train_cfg = dict(by_epoch=True, max_epochs=12)
+                    train_dataloader = dict(batch_size=2, dataset=dict(type='RepeatDataset', times=3,
+                                                                       dataset=dict(type='CocoDataset')))
+                    """)}, checked="retinanet_r50_fpn_3x_coco.py", note="RepeatDataset: 12 epochs x3"),
+    ]
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        h = ctx.plan.horizon
+        if h.loop != "epoch" or not h.max_epochs or any("no max_" in n for n in ctx.plan.notes):
+            return
+        name = os.path.basename(ctx.plan.filename)
+        stated = _lengths_in_name(name)
+        if len(stated) != 1 or stated[0] == h.max_epochs or _STAGED.search(name):
+            return
+        loc = h.locs.get("max_epochs")
+        if loc is not None and loc.file == ctx.plan.filename and any(
+            stated[0] in _lengths_in_name(base) for base in ctx.resolved.chain if base != ctx.plan.filename
+        ):
+            return  # the name comes from a base that trains that length; this stage changes it on purpose
+        dataset = ctx.resolved.get("train_dataloader", "dataset")
+        if dataset is None:
+            dataset = ctx.resolved.get("data", "train")
+        if _wraps_repeat(dataset):
+            return
+        loc = h.locs.get("max_epochs")
+        here = Location(ctx.plan.filename, 1)
+        related: List[Related] = []
+        if loc is None or loc.file != ctx.plan.filename:
+            if loc is not None:
+                related.append(Related(loc, f"training length set here: {h.max_epochs} epochs"))
+            loc = here
+        msg = (f"the file name {name!r} states {stated[0]} epochs but the config trains {h.max_epochs}: "
+               "rename the file or train the length it promises")
+        yield self.finding(msg, loc, related)
+
+
+def lengths_in_name(filename: str) -> Optional[List[int]]:
+    """Training lengths (epochs) a config's file name states (for tests and tools)."""
+    return _lengths_in_name(filename)

@@ -1,0 +1,141 @@
+"""SL001 milestone-unreached: A step decay planned at or after the point where its scheduler stops."""
+
+from __future__ import annotations
+
+import math
+from typing import Iterator, List
+
+from schedlint.model import Finding, Related, Severity
+from schedlint.rules.base import Context, Example, Rule, fmt
+from schedlint.rules.mmcv.common import _STEP_1X
+from schedlint.rules.mmcv.schedule_outlives_run import legacy_steps_after_end
+from schedlint.rules.windows import STEP_TYPES, param_word, position, same_file, value_at, window
+
+_BASE_1X = """\
+optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.02, momentum=0.9))
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0, end=50),
+    dict(type='MultiStepLR', begin=0, end=12, by_epoch=True, milestones=[8, 11], gamma=0.1),
+]
+train_cfg = dict(by_epoch=True, max_epochs=12, val_interval=1)
+"""
+
+
+class MilestoneUnreached(Rule):
+    """A step decay planned at or after the point where its scheduler stops.
+
+    mmengine steps a scheduler only while `begin <= step < end`. A `MultiStepLR` whose
+    milestones lie at or behind its `end` never applies them: the LR simply never decays, and
+    nothing warns. This typically happens when a config raises `max_epochs` and the milestones
+    but inherits the base schedule's `end` (e.g. `_base_.param_scheduler[1].milestones = [16, 23]`
+    over a base `MultiStepLR(end=12)`).
+
+    mmcv-1.x configs: `lr_config = dict(policy='step', step=[16, 22])` positions are absolute,
+    so a step after the end of training (a run shortened without updating `step`) never happens.
+
+    Fix: extend `end` to cover the milestones (usually the new training length), or remove
+    `end` so the Runner uses `max_epochs`; in mmcv-1.x configs, steps inside the run.
+    """
+
+    code = "SL001"
+    fix_applicability = "safe"
+    name = "milestone-unreached"
+    severity = Severity.ERROR
+    summary = "a planned step decay lies at or behind its scheduler's `end` and never happens"
+    invalid = [
+        Example(
+            {
+                "base.py": _BASE_1X,
+                "config.py": """\
+                _base_ = './base.py'
+                _base_.param_scheduler[1].milestones = [16, 22]
+                train_cfg = dict(max_epochs=24)
+                """,
+            },
+            epoch_length=100,
+            fixed="""\
+            _base_ = './base.py'
+            _base_.param_scheduler[1].milestones = [16, 22]
+            _base_.param_scheduler[1].end = 24
+            train_cfg = dict(max_epochs=24)
+            """,
+        ),
+        Example(_STEP_1X.replace("step=[8, 11]", "step=[16, 22]"), epoch_length=100, note="mmcv-1.x `lr_config`"),
+    ]
+    valid = [
+        Example(_BASE_1X, epoch_length=100),
+        Example(
+            {
+                "base.py": _BASE_1X,
+                "config.py": """\
+                _base_ = './base.py'
+                _base_.param_scheduler[1].milestones = [16, 22]
+                _base_.param_scheduler[1].end = 24
+                train_cfg = dict(max_epochs=24)
+                """,
+            },
+            epoch_length=100,
+        ),
+    ]
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        if ctx.plan.generation == "mmcv":
+            yield from legacy_steps_after_end(self, ctx)
+            return
+        horizon_iters = ctx.total_iters
+        for s in ctx.plan.schedulers:
+            if s.type not in STEP_TYPES or s.end_defaulted:
+                continue
+            w = window(ctx, s)
+            if w.start >= horizon_iters:
+                continue
+            scale = w.stop / s.end if s.end and math.isfinite(w.stop) else (ctx.epoch_length if s.by_epoch else 1)
+            planned = self._decays(s)
+            lost = [p for p in planned if p >= s.end and p * scale < horizon_iters]
+            if not lost:
+                continue
+            param = param_word(ctx, s.param)
+            last_value = value_at(ctx, s.param, horizon_iters - 1)
+            kept = [p for p in planned if p < s.end]
+            where = _positions(s, lost)
+            msg = (
+                f"{s.type} stops at end={s.end:g} ({position(s, s.end)}), so the decay"
+                f"{'s' if len(lost) > 1 else ''} planned at {where} never happen"
+                f"{'s' if len(lost) == 1 else ''}"
+            )
+            if not kept:
+                msg += f": the {param} stays at {fmt(last_value)} for all of training ({ctx.horizon_text})"
+            else:
+                msg += f": the {param} ends at {fmt(last_value)} instead of decaying further"
+            loc = ctx.scheduler_loc(s, "end")
+            related: List[Related] = []
+            for key in ("milestones", "step_size"):
+                if key in s.locs and not same_file(s.locs[key], loc) or (
+                    key in s.locs and s.locs[key].line != loc.line
+                ):
+                    related.append(Related(s.locs[key], f"{key} set here"))
+            related += ctx.horizon_related_if_elsewhere(loc)
+            yield self.finding(msg, loc, related)
+
+    @staticmethod
+    def _decays(s) -> List[float]:  # noqa: D401
+        """Absolute positions (scheduler unit) where the scheduler plans a decay."""
+        begin = s.begin
+        if s.type.startswith("MultiStep"):
+            milestones = s.args.get("milestones") or []
+            return sorted(begin + m for m in milestones if isinstance(m, (int, float)))
+        step = s.args.get("step_size")
+        if not isinstance(step, (int, float)) or step <= 0:
+            return []
+        return [begin + step]
+
+
+def _positions(s, values: List[float]) -> str:
+    """'epochs 16 and 23' / 'epoch 16' in the scheduler's own unit."""
+    unit = "epoch" if s.by_epoch and not s.converted else "iteration"
+    shown = [f"{v:g}" for v in values[:4]]
+    if len(values) > 4:
+        shown.append("...")
+    if len(shown) == 1:
+        return f"{unit} {shown[0]}"
+    return f"{unit}s {', '.join(shown[:-1])} and {shown[-1]}"

@@ -1,0 +1,114 @@
+"""SL909 duplicate-top-level-key: A top-level key assigned twice in one file: the first value is lost."""
+
+from __future__ import annotations
+
+import ast
+import functools
+import os
+from typing import Iterator, List, Optional, Set, Tuple
+
+from schedlint.model import Finding, Location, Related, Severity
+from schedlint.rules.base import Context, Example, Rule, cfg
+
+_HOOK = """\
+optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.01, momentum=0.937))
+param_scheduler = None
+train_cfg = dict(by_epoch=True, max_epochs=300)
+"""
+
+
+def _loads(node: ast.AST) -> Set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
+def _keywords(node: ast.AST) -> Optional[List[str]]:
+    """The keys of a `dict(...)` call or `{...}` literal (None for anything else)."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict":
+        return [k.arg for k in node.keywords if k.arg]
+    if isinstance(node, ast.Dict):
+        return [k.value for k in node.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)]
+    return None
+
+
+@functools.lru_cache(maxsize=512)
+def _duplicates(path: str, mtime: float) -> Tuple[Tuple[str, int, int, Tuple[str, ...]], ...]:
+    """(name, first line, second line, keys only the first sets) of each lost top-level assignment."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            tree = ast.parse(fh.read())
+    except (OSError, SyntaxError, ValueError, UnicodeDecodeError):
+        return ()
+    body = tree.body
+    out = []
+    for i, stmt in enumerate(body):
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)):
+            continue
+        name = stmt.targets[0].id
+        for j in range(i + 1, len(body)):
+            later = body[j]
+            if name in _loads(later):
+                break  # the first value is read (or the later one builds on it)
+            targets = later.targets if isinstance(later, ast.Assign) else []
+            if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+                if ast.dump(stmt.value) != ast.dump(later.value):
+                    first, second = _keywords(stmt.value), _keywords(later.value)
+                    lost = tuple(k for k in first if k not in second) if first is not None and second is not None else ()
+                    out.append((name, stmt.lineno, later.lineno, lost))
+                break
+            if any(isinstance(n, (ast.Global, ast.Nonlocal)) for n in ast.walk(later)):
+                break
+    return tuple(out)
+
+
+class DuplicateTopLevelKey(Rule):
+    """A top-level key assigned twice in one config file: the first value is silently lost.
+
+    A config is a Python module: the second `default_hooks = dict(...)` replaces the first one
+    entirely (inheritance merges with the *base*, not with an earlier line of the same file).
+    Whatever only the first assignment set is gone; mmyolo configs lose a scheduler hook this way.
+    Assignments that read the earlier value (`model = dict(model, ...)`) are not reported.
+
+    Fix: merge the two assignments into one.
+    """
+
+    code = "SL909"
+    name = "duplicate-top-level-key"
+    severity = Severity.WARNING
+    summary = "a top-level key assigned twice in one file; the first value is lost"
+    invalid = [
+        Example(cfg(_HOOK, """\
+            default_hooks = dict(param_scheduler=dict(type='YOLOv5ParamSchedulerHook', max_epochs=300))
+            default_hooks = dict(checkpoint=dict(type='CheckpointHook', interval=10))
+            """), epoch_length=10),
+    ]
+    valid = [
+        Example(cfg(_HOOK, """\
+            default_hooks = dict(param_scheduler=dict(type='YOLOv5ParamSchedulerHook', max_epochs=300),
+                                 checkpoint=dict(type='CheckpointHook', interval=10))
+            """), epoch_length=10),
+        Example(cfg(_HOOK, """\
+            lr = 0.01
+            lr = lr * 2
+            default_hooks = dict(checkpoint=dict(type='CheckpointHook', interval=10))
+            default_hooks.update(logger=dict(type='LoggerHook'))
+            """), epoch_length=10, note="the second assignment reads the first"),
+    ]
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        for path in dict.fromkeys(ctx.resolved.chain or [ctx.plan.filename]):
+            if not path.endswith(".py"):
+                continue
+            try:
+                mtime = os.path.getmtime(path)
+            except OSError:
+                continue
+            for name, first, second, lost in _duplicates(path, mtime):
+                what = (f"the keys only the first set ({', '.join(lost)}) are lost" if lost
+                        else "the first value is never used")
+                msg = (f"`{name}` is assigned twice in this file (lines {first} and {second}): Python keeps only the "
+                       f"last assignment, so {what}; merge them into one")
+                # keys only the first dict set are a loss (warning); a value fully re-set is dead code (info)
+                severity = Severity.WARNING if lost else Severity.INFO
+                yield self.finding(msg, Location(path, first), [Related(Location(path, second), "assigned again here")],
+                                   severity=severity)
+

@@ -1,0 +1,94 @@
+"""mmcv-1.x step positions after the end of training and warm-ups longer than it.
+
+The same defects as SL001 (a planned decay that never happens) and SL009 (a warm-up longer than
+the run) in mmengine configs, so they carry those codes: `--ignore SL001` and `# noqa: SL009` work
+the same for both config generations. SL001 and SL009 call these for mmcv-1.x plans.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator, List
+
+from schedlint.model import Finding, Severity
+from schedlint.rules.base import Context, Rule, fmt
+from schedlint.rules.support import legacy_loc
+from schedlint.rules.windows import value_at
+from schedlint.rules.mmcv.common import _num
+
+
+def legacy_steps_after_end(rule: Rule, ctx: Context) -> Iterator[Finding]:
+    """mmcv `step` positions after the end of training (reported by `rule`, SL001)."""
+    h = ctx.plan.horizon
+    if ctx.total_iters <= 0:
+        return
+    for policy in ctx.plan.legacy:
+        word = "LR" if policy.param == "lr" else "momentum"
+        if policy.policy == "Step" and not (policy.by_epoch and h.loop == "iter"):
+            yield from _steps_of(rule, ctx, policy, word)
+
+
+def legacy_warmup_too_long(rule: Rule, ctx: Context) -> Iterator[Finding]:
+    """mmcv warm-ups covering most of training or more (reported by `rule`, SL009)."""
+    total = ctx.total_iters
+    if total <= 0:
+        return
+    for policy in ctx.plan.legacy:
+        word = "LR" if policy.param == "lr" else "momentum"
+        yield from _warmup_of(rule, ctx, policy, word, total)
+
+
+def _steps_of(rule, ctx: Context, policy, word: str) -> Iterator[Finding]:
+    h = ctx.plan.horizon
+    steps = policy.args.get("step")
+    length = int(h.max_epochs or 0) if policy.by_epoch else ctx.total_iters
+    unit = "epoch" if policy.by_epoch else "iteration"
+    # a step exactly at the end of training is the end boundary (as SL001 treats a milestone at the horizon)
+    if isinstance(steps, int) and not isinstance(steps, bool) and steps > 0:
+        lost = [steps] if steps > length else []
+        kept: List[int] = [] if lost else [steps]
+    elif isinstance(steps, list) and all(isinstance(s, int) for s in steps):
+        lost = [s for s in steps if s > length]
+        kept = [s for s in steps if s < length]
+    else:
+        return
+    if not lost or length <= 0:
+        return
+    loc = legacy_loc(ctx, policy, "step")
+    if loc is None:
+        return
+    final = value_at(ctx, policy.param, ctx.total_iters - 1)
+    shown = ", ".join(str(s) for s in lost)
+    msg = (f"step {shown} {'is' if len(lost) == 1 else 'are'} after the end of training ({length} {unit}s): mmcv steps are absolute positions, so "
+           f"{'this decay never happens' if len(lost) == 1 else 'these decays never happen'}")
+    if not kept:
+        msg += f" and the {word} stays at {fmt(final)} for all of training"
+    else:
+        msg += f" and the {word} ends at {fmt(final)}"
+    yield rule.finding(msg, loc, ctx.horizon_related_if_elsewhere(loc), severity=Severity.ERROR)
+
+def _warmup_of(rule, ctx: Context, policy, word: str, total: int) -> Iterator[Finding]:
+    warmup = policy.args.get("warmup")
+    iters = policy.args.get("warmup_iters", 0)
+    if warmup is None or not _num(iters) or iters <= 0:
+        return
+    if policy.by_epoch and ctx.plan.horizon.loop == "iter":
+        return  # SL406: the hook never runs
+    by_epoch = bool(policy.args.get("warmup_by_epoch", False))
+    length = int(iters * ctx.epoch_length) if by_epoch else int(iters)
+    share = length / total
+    if share <= ctx.settings.thresholds.warmup_fraction:
+        return
+    loc = legacy_loc(ctx, policy, "warmup_iters", "warmup")
+    if loc is None:
+        return
+    note = ""
+    if ctx.plan.horizon.loop == "epoch" or by_epoch:
+        note = ctx.epoch_length_note() or f" [epoch length {ctx.epoch_length}: {ctx.plan.horizon.epoch_length_source}]"
+    if length >= total:
+        reached = value_at(ctx, policy.param, total - 1)
+        msg = (f"the {word} warm-up lasts {length} iterations but training has {total}: the {word} never reaches "
+               f"its scheduled value (it ends at {fmt(reached)})")
+        yield rule.finding(msg + note, loc, severity=Severity.ERROR)
+    else:
+        msg = f"the {word} warm-up covers {share:.0%} of training ({length} of {total} iterations)"
+        yield rule.finding(msg + note, loc, severity=Severity.WARNING)

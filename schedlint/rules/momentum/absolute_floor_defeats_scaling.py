@@ -1,0 +1,202 @@
+"""SL105 absolute-floor-defeats-scaling: An absolute LR target (`eta_min`, `min_lr`) shared by parameter groups whose LRs differ."""
+
+from __future__ import annotations
+
+from typing import Dict, Iterator, Optional, Tuple
+
+from schedlint.model import Finding, Severity
+from schedlint.rules.base import Context, Example, Rule, cfg, fmt
+from schedlint.rules.support import legacy_loc, legacy_policy, stop_iteration
+from schedlint.rules.windows import schedulers_of, window
+
+_FLOOR_LR_TYPES = ("CosineAnnealingLR", "PolyLR", "CosineRestartLR", "CosineAnnealingParamScheduler",
+                   "PolyParamScheduler", "CosineRestartParamScheduler")
+
+_LEGACY_FLOOR_POLICIES = ("CosineAnnealing", "Poly", "FlatCosineAnnealing", "CosineRestart", "LinearAnnealing",
+                          "YOLOX", "CosineAnnealingCooldown")
+
+
+def _lr_multipliers(ctx: Context) -> Dict[str, float]:
+    """Per-group LR multipliers from paramwise_cfg: key -> lr_mult (only those != 1)."""
+    if ctx.plan.generation == "mmcv":
+        paramwise = ctx.resolved.get("optimizer", "paramwise_cfg")
+    else:
+        paramwise = ctx.resolved.get("optim_wrapper", "paramwise_cfg")
+    out: Dict[str, float] = {}
+    if not isinstance(paramwise, dict):
+        return out
+    custom = paramwise.get("custom_keys")
+    if isinstance(custom, dict):
+        for key, value in custom.items():
+            if isinstance(value, dict):
+                mult = value.get("lr_mult")
+                if isinstance(mult, (int, float)) and not isinstance(mult, bool) and mult != 1:
+                    out[str(key)] = float(mult)
+    for key in ("bias_lr_mult",):
+        mult = paramwise.get(key)
+        if isinstance(mult, (int, float)) and not isinstance(mult, bool) and mult != 1:
+            out[key.replace("_lr_mult", "")] = float(mult)
+    return out
+
+
+_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+
+
+class AbsoluteFloorDefeatsScaling(Rule):
+    """An absolute LR target (`eta_min`, `min_lr`) shared by parameter groups whose LRs differ.
+
+    `paramwise_cfg` multipliers (`lr_mult`) and `auto_scale_lr` scale each group's starting LR,
+    but an absolute `eta_min` is the same number for every group and is not scaled: a backbone
+    at `lr_mult=0.1` is annealed to the head's floor — it decays 10x less, does not decay at all,
+    or even rises (mmdetection3d#3059: a cyclic ramp to `eta_min=lr*100` lifts an `lr_mult=0.1`
+    backbone 1000x). The group's own curve is simulated (schedulers act on every group with the
+    same arguments). Reported as a warning where the group's LR stops decaying, rises, or ends
+    far from its intended share of the LR; as information where only the final ratio drifts.
+
+    Fix: `eta_min_ratio` (mmengine CosineAnnealing / CosineRestart) or `min_lr_ratio` (mmcv),
+    which apply per group.
+    """
+
+    code = "SL105"
+    name = "absolute-floor-defeats-scaling"
+    severity = Severity.WARNING
+    summary = "an absolute eta_min/min_lr ignores paramwise lr_mult or auto_scale_lr"
+    invalid = [
+        Example(
+            cfg(
+            """\
+            lr = 1e-4
+            optim_wrapper = dict(
+                optimizer=dict(type='AdamW', lr=lr, weight_decay=0.01),
+                paramwise_cfg=dict(custom_keys={'img_backbone': dict(lr_mult=0.1)}))
+            param_scheduler = [
+                dict(type='CosineAnnealingLR', T_max=8, eta_min=lr * 100, begin=0, end=8),
+                dict(type='CosineAnnealingLR', T_max=12, eta_min=lr, begin=8, end=20),
+            ]
+            train_cfg = dict(by_epoch=True, max_epochs=20)
+            """),
+            epoch_length=10,
+        )
+    ]
+    valid = [
+        Example(
+            cfg(
+            """\
+            lr = 1e-4
+            optim_wrapper = dict(
+                optimizer=dict(type='AdamW', lr=lr, weight_decay=0.01),
+                paramwise_cfg=dict(custom_keys={'img_backbone': dict(lr_mult=0.1)}))
+            param_scheduler = [
+                dict(type='CosineAnnealingLR', T_max=8, eta_min_ratio=100, begin=0, end=8),
+                dict(type='CosineAnnealingLR', T_max=12, eta_min_ratio=1e-4, begin=8, end=20),
+            ]
+            train_cfg = dict(by_epoch=True, max_epochs=20)
+            """),
+            epoch_length=10,
+        )
+    ]
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        floors = [f for f in self._floors(ctx) if f[1] is not None]
+        if not floors:
+            return
+        mults = _lr_multipliers(ctx)
+        if mults:
+            effects = [(self._group_effect(ctx, floor, who, lo, hi, key, mult), loc)
+                       for floor, loc, who, lo, hi in floors for key, mult in mults.items()]
+            effects = [(e, loc) for e, loc in effects if e is not None]
+            if effects:
+                (severity, msg), loc = max(effects, key=lambda item: _RANK[item[0][0]])
+                yield self.finding(msg, loc, severity=severity)
+            return
+        scale = ctx.plan.optimizer.lr_scale
+        if scale != 1:
+            floor, loc, who, _, _ = floors[0]
+            msg = (f"{who} has the absolute target {fmt(floor)}, but auto_scale_lr scales the LR by {scale:g} "
+                   f"(to {fmt(ctx.plan.optimizer.lr)}): the target is not scaled with it, so the schedule's shape "
+                   "changes with the batch size; use a ratio (eta_min_ratio / min_lr_ratio)")
+            yield self.finding(msg, loc, severity=Severity.INFO)
+
+    @staticmethod
+    def _group_effect(ctx: Context, floor: float, who: str, lo: int, hi: int, key: str,
+                      mult: float) -> Optional[Tuple[Severity, str]]:
+        """(severity, message) for the parameter group at `lr_mult=mult` during one phase [lo, hi),
+        from the group's own simulated curve."""
+        from schedlint.simulate import simulate
+
+        stop = stop_iteration(ctx)
+        hi = min(hi, stop, len(ctx.curve.lr))
+        if hi - lo < 2:
+            return None
+        main = ctx.curve.lr[lo:hi]
+        opt = ctx.plan.optimizer.model_copy(update={"lr": ctx.plan.optimizer.lr * mult})
+        group = simulate(ctx.plan.model_copy(update={"optimizer": opt})).lr[lo:hi]
+        if len(group) != len(main):
+            return None
+        tail = "; use a ratio (eta_min_ratio / min_lr_ratio), which applies per group"
+        label = f"the '{key}' group (lr_mult={mult:g})"
+        if mult == 0:
+            if group.max() <= 0:
+                return None
+            return Severity.WARNING, (f"{who} moves every parameter group towards the absolute {fmt(floor)}: {label} "
+                                      f"should stay frozen but its LR reaches {fmt(float(group.max()))}" + tail)
+        # measure from where the LR peaks inside the phase: a warm-up that overlaps the phase must
+        # not count as the start (its first value is tiny, which turned decays into "rises")
+        start = int(main.argmax())
+        if 0 < start < len(main) - 1 and float(main[-1]) < float(main[0]):
+            main, group = main[start:], group[start:]  # (a ramp phase keeps its start)
+        m0, m_end, m_peak = float(main[0]), float(main[-1]), float(main.max())
+        g0, g_end, g_peak = float(group[0]), float(group[-1]), float(group.max())
+        if min(m0, m_end, g0, g_end) <= 0:
+            return None
+        m_amp, g_amp = m_peak / m0, g_peak / g0
+        m_decay, g_decay = m0 / m_end, g0 / g_end
+        if g_amp > 1 + 1e-9 and g_amp > 2 * m_amp:
+            effect = f"is ramped {g_amp:.3g}x ({fmt(g0)} -> {fmt(g_peak)}) where the LR is ramped {m_amp:.3g}x"
+            severity = Severity.WARNING
+        elif g_end >= g0 * (1 - 1e-9) and m_decay > 1 + 1e-9:
+            change = "rises" if g_end > g0 * (1 + 1e-9) else "never decays"
+            effect = f"{change} ({fmt(g0)} -> {fmt(g_end)}) where the LR decays {m_decay:.3g}x"
+            severity = Severity.WARNING
+        elif m_decay <= 1 + 1e-9:
+            return None  # the LR does not decay in this phase: nothing to compare
+        elif g_decay < m_decay / 2:
+            effect = f"decays only {g_decay:.3g}x ({fmt(g0)} -> {fmt(g_end)}) where the LR decays {m_decay:.3g}x"
+            severity = Severity.WARNING if g_decay < 10 else Severity.INFO
+        elif g_decay > m_decay * 2:
+            effect = f"decays {g_decay:.3g}x ({fmt(g0)} -> {fmt(g_end)}) where the LR decays {m_decay:.3g}x"
+            severity = Severity.INFO
+        else:
+            return None
+        msg = (f"{who} anneals every parameter group towards the absolute {fmt(floor)}: {label} {effect}, so it no "
+               f"longer trains at {mult:g}x the LR" + tail)
+        return severity, msg
+
+    @staticmethod
+    def _floors(ctx: Context):
+        """(absolute floor, location, description, first iteration, stop iteration) of every LR phase
+        with an absolute non-zero target (a legacy policy's phase starts after its warm-up)."""
+        if ctx.plan.generation == "mmcv":
+            policy = legacy_policy(ctx, "lr")
+            if policy is None or policy.policy not in _LEGACY_FLOOR_POLICIES:
+                return
+            floor = policy.args.get("min_lr")
+            if isinstance(floor, (int, float)) and not isinstance(floor, bool) and floor > 0 and "min_lr" in policy.raw:
+                warmup = policy.args.get("warmup_iters", 0) if policy.args.get("warmup") else 0
+                if policy.args.get("warmup_by_epoch"):
+                    warmup = warmup * ctx.epoch_length
+                lo = int(warmup) if isinstance(warmup, (int, float)) else 0
+                yield (float(floor), legacy_loc(ctx, policy, "min_lr"), f"lr_config policy='{policy.raw.get('policy')}'",
+                       lo, ctx.total_iters)
+            return
+        for s in schedulers_of(ctx, "lr"):
+            if s.type not in _FLOOR_LR_TYPES or "eta_min" not in s.raw:
+                continue
+            floor = s.args.get("eta_min")
+            if not isinstance(floor, (int, float)) or isinstance(floor, bool) or floor <= 0:
+                continue
+            w = window(ctx, s)
+            if w.start >= ctx.total_iters:
+                continue
+            hi = int(min(w.stop, ctx.total_iters))
+            yield float(floor), ctx.scheduler_loc(s, "eta_min"), f"{s.type} (param_scheduler[{s.index}])", int(w.start), hi

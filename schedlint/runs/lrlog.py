@@ -1,0 +1,163 @@
+"""What the logged LR itself shows: warm-up, drops, rises and warm restarts, a freeze; and the check
+that the logged LR is the one the config plans (per param group, from `base_lr` when logged).
+
+These are the *run events*: with a config they stand beside the schedule events of the rules'
+findings; without one they are the only account of the schedule a diagnosis has.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Tuple
+
+import numpy as np
+
+from schedlint.runs.events import MOMENTUM_NEAR_ONE, Event, value_text
+from schedlint.runs.model import RunLog
+
+__all__ = ["lr_events", "momentum_events", "compare_lr"]
+
+_STEADY = 2e-3  # relative change below this is formatting (`1.000e-02` keeps 4 digits), not the schedule
+_JUMP = 1.5  # a change by this factor within two logged points is a step (a drop) or a restart (a rise)
+
+
+def _directions(lr: np.ndarray) -> np.ndarray:
+    prev, nxt = lr[:-1], lr[1:]
+    base = np.maximum(np.abs(prev), 1e-30)
+    rel = (nxt - prev) / base
+    return np.where(rel > _STEADY, 1, np.where(rel < -_STEADY, -1, 0))
+
+
+def _runs(d: np.ndarray, sign: int, gap: int = 2) -> List[Tuple[int, int]]:
+    """(first, last) point indexes of stretches moving in `sign` (short steady gaps bridged)."""
+    out: List[Tuple[int, int]] = []
+    k = 0
+    n = len(d)
+    while k < n:
+        if d[k] != sign:
+            k += 1
+            continue
+        start, end = k, k
+        j = k + 1
+        while j < n:
+            if d[j] == sign:
+                end = j
+                j += 1
+            elif d[j] == 0 and j - end <= gap:
+                j += 1
+            else:
+                break
+        out.append((start, end + 1))
+        k = end + 1
+    return out
+
+
+def lr_events(log: RunLog, tail_fraction: float = 0.25) -> List[Event]:
+    """Events read from the logged LR: warm-up end, drops, rises, warm restarts, the LR frozen after a decay."""
+    if not log.has("lr"):
+        return []
+    x, lr = log.series("lr")
+    if len(lr) < 4:
+        return []
+    total = max(log.total_iters, 1)
+    w = log.where
+    d = _directions(lr)
+    events: List[Event] = []
+    ups = _runs(d, 1)
+    if ups and ups[0][0] <= 1:
+        a, b = ups.pop(0)
+        events.append(Event("warmup-end", "lr", float(x[b]), None, "warm-up ends (log)",
+                            f"the logged LR warms up from {value_text(float(lr[a]))} to {value_text(float(lr[b]))} "
+                            f"by {w(x[b])}", short=f"the LR warm-up ends at {w(x[b])}"))
+    for a, b in ups:
+        low, high = float(lr[a]), float(lr[b])
+        if high < 1.05 * low:
+            continue
+        if b - a <= 2 and high >= _JUMP * low:
+            events.append(Event("restart", "lr", float(x[a]), float(x[b]), "LR restarts (log)",
+                                f"the logged LR jumps from {value_text(low)} to {value_text(high)} at {w(x[a])} "
+                                "(a warm restart)", notable=True,
+                                short=f"the logged LR jumps back up from {value_text(low)} to {value_text(high)} at "
+                                      f"{w(x[a])}"))
+        else:
+            events.append(Event("rise", "lr", float(x[a]), float(x[b]), "LR climbs (log)",
+                                f"the logged LR climbs from {value_text(low)} at {w(x[a])} to {value_text(high)} at "
+                                f"{w(x[b])}", notable=True,
+                                short=f"the logged LR climbs from {value_text(low)} to {value_text(high)} from "
+                                      f"{w(x[a])}"))
+    for a, b in _runs(d, -1, gap=0):
+        if b - a <= 2 and float(lr[a]) >= _JUMP * float(lr[b]):
+            events.append(Event("drop", "lr", float(x[a]), None, "LR drops (log)",
+                                f"the logged LR drops from {value_text(float(lr[a]))} to {value_text(float(lr[b]))} at "
+                                f"{w(x[a])}", short=f"the LR drops to {value_text(float(lr[b]))} at {w(x[a])}"))
+    changes = np.flatnonzero(d != 0)
+    if len(changes):
+        frozen_from = int(x[changes[-1] + 1])
+        tail = (total - frozen_from) / total
+        decayed = float(lr[-1]) < 0.5 * float(np.max(lr))
+        if tail > tail_fraction and decayed:
+            events.append(Event("frozen", "lr", float(frozen_from), float(total), "LR frozen (log)",
+                                f"the logged LR stops changing at {w(frozen_from)} and stays at "
+                                f"{value_text(float(lr[-1]))} to the end of the log ({tail:.0%} of it)", notable=True,
+                                short=f"the logged LR frozen at {value_text(float(lr[-1]))} from {w(frozen_from)}"))
+    events.sort(key=lambda e: e.start)
+    return events
+
+
+def momentum_events(log: RunLog, word: str) -> List[Event]:
+    """The logged momentum/beta1 reaching 1 (the optimizer's running average stops updating)."""
+    if not log.has("momentum"):
+        return []
+    x, mom = log.series("momentum")
+    near = np.flatnonzero(mom >= MOMENTUM_NEAR_ONE)
+    if not len(near):
+        return []
+    first = int(x[near[0]])
+    return [Event("momentum-near-one", "momentum", first, int(x[near[-1]]), f"{word} → 1",
+                  f"the logged {word} reaches {MOMENTUM_NEAR_ONE:g} at {log.where(first)} (peak "
+                  f"{value_text(float(mom.max()))})", notable=True,
+                  short=f"the logged {word} at {MOMENTUM_NEAR_ONE:g} or above from {log.where(first)}")]
+
+
+def compare_lr(log: RunLog, base_lr: float, curve_lr: Any, multipliers: Optional[Dict[str, float]] = None
+               ) -> Optional[str]:
+    """A note when the logged LR is not the config's simulated LR; None when it is (per group).
+
+    Both mmengine and mmcv log param group 0 as `lr`. When `paramwise_cfg` scales groups (`lr_mult`),
+    group 0 may be a scaled one (the backbone in the DETR family). mmengine then also logs `base_lr`:
+    the optimizer's own LR, stepped by the same schedulers, i.e. the schedule at multiplier 1, which
+    is compared with the simulation directly. Without it, a constant ratio equal to a configured
+    `lr_mult` is that group, not a mismatch.
+    """
+    if curve_lr is None or not len(curve_lr) or not log.has("lr"):
+        return None
+    name = "base_lr" if log.has("base_lr") else "lr"
+    x, lr = log.series(name)
+    curve = np.asarray(curve_lr, dtype=float)
+    inside = (x - 1 < len(curve)) & (x >= 1)
+    if not inside.any():
+        return None
+    sim = curve[np.clip(x[inside].astype(int) - 1, 0, len(curve) - 1)]
+    logged = lr[inside]
+    usable = (np.abs(sim) > 1e-30) & (np.abs(logged) > 1e-30)
+    if usable.sum() < 2:
+        return None
+    ratio = logged[usable] / sim[usable]
+    scale = 1.0 if name == "base_lr" else float(np.median(ratio))
+    if scale <= 0:
+        return None
+    shape = np.abs(ratio / scale - 1.0)
+    worst = float(np.median(shape))
+    if worst > 0.05:
+        k = int(np.argmax(shape))
+        scaled = f" after scaling by {scale:.3g}" if abs(scale - 1) > 0.02 else ""
+        return (f"the logged {name} follows a different curve from the config's simulated LR (median difference "
+                f"{worst:.0%}{scaled}; e.g. {value_text(float(logged[usable][k]))} logged vs "
+                f"{value_text(float(sim[usable][k] * scale))} expected at iteration {int(x[inside][usable][k])}): "
+                "is this the config that was trained, with this epoch length?")
+    if abs(scale - 1.0) <= 0.05:
+        return None
+    for key, mult in sorted((multipliers or {}).items()):
+        if abs(scale / mult - 1.0) <= 0.05:
+            return None  # the logged group 0 is the group paramwise_cfg scales by this lr_mult: as planned
+    return (f"the logged LR is {scale:.3g} x the config's LR throughout, with the same shape: a different base LR "
+            "or batch size (auto_scale_lr) than the config says, or a param group the config scales")

@@ -1,0 +1,124 @@
+"""The diagnosis as text (for a terminal or an issue) and as plain data (`--output-format json`)."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Any, Dict, List
+
+from schedlint.runs.events import value_text
+
+__all__ = ["diagnosis_json", "render_diagnosis"]
+
+
+def diagnosis_json(diag: Any) -> Dict[str, Any]:
+    """The diagnosis as plain data (`--format json`)."""
+    from schedlint.report import finding_to_json
+
+    log = diag.log
+    rebound = None
+    if diag.rebound is not None:
+        rebound = diag.rebound.to_json()
+        rebound.update({"lr": diag.lr, "lr_source": diag.lr_source or None, "momentum": diag.momentum,
+                        "momentum_source": diag.momentum_source or None, "momentum_name": diag.momentum_word})
+    return {
+        "run": {
+            "log": log.path, "source": log.source or log.path, "format": log.kind, "format_name": log.format_name,
+            "loop": log.loop, "iterations": log.total_iters,
+            "epoch_length": log.epoch_length, "epoch_length_source": log.epoch_length_source or None,
+            "points": int(len(log.iters)), "skipped_lines": log.skipped,
+            "config": diag.config, "config_source": diag.config_source or None,
+        },
+        "rebound": rebound,
+        "events": [e.to_json(diag.plan) for e in diag.events],
+        "run_events": [e.to_json(diag.plan) for e in diag.run_events],
+        "loss_levels": None if diag.levels is None else {
+            "start": diag.levels.start, "lowest": diag.levels.low, "end": diag.levels.end,
+            "noise": diag.levels.noise, "trend": diag.levels.trend, "points": diag.levels.points},
+        "findings": [finding_to_json(f) for f in diag.findings],
+        "causes": [f.code for f in diag.causes],
+        "validation": diag.validation,
+        "grad_norm": diag.grad_norm,
+        "state": diag.state,
+        "kind": diag.kind,
+        "verdict": diag.verdict,
+        "fix": diag.fixes,
+        "notes": diag.notes,
+    }
+
+
+def _wrap(text: str, indent: str = "", width: int = 88) -> List[str]:
+    return textwrap.wrap(text, width=width, initial_indent=indent, subsequent_indent=indent + "  ",
+                         break_on_hyphens=False, break_long_words=False) or [indent]
+
+
+def render_diagnosis(diag: Any, width: int = 88) -> str:
+    """The diagnosis as text for a terminal or an issue."""
+    from schedlint.report import relpath
+
+    log = diag.log
+    lines: List[str] = []
+    shape = f"{len(log.iters)} points to iteration {log.total_iters}"
+    if log.loop == "epoch" and log.epoch_length:
+        shape += f", {log.epoch_length} iterations per epoch ({log.epoch_length_source})"
+    source = relpath(log.path) + (log.source[len(log.path):] if log.source.startswith(log.path) else "")
+    lines += _wrap(f"run: {source} ({log.format_name}; {shape})", "", width)
+    if diag.config:
+        lines += _wrap(f"config: {relpath(diag.config)} ({diag.config_source})", "", width)
+    lines.append("")
+    r = diag.rebound
+    if r is not None and r.rising:
+        lines += _wrap(f"Loss rises from the start: {r.loss_start:.4g} -> {r.loss_end:.4g} (end), lowest "
+                       f"{r.loss_min:.4g} at {diag.where(r.iter)}; noise {r.noise:.3g}", "", width)
+    elif r is not None and r.diverged:
+        lines += _wrap(f"Loss diverges at {diag.where(r.iter)}: nan/inf from there to the end of the log (lowest "
+                       f"loss before it {r.loss_min:.4g})", "", width)
+    elif r is not None:
+        lines += _wrap(f"Loss rebound at {diag.where(r.iter)}: smoothed loss {r.loss_start:.4g} -> "
+                       f"{r.loss_min:.4g} (minimum) -> {r.loss_end:.4g} (end), +{r.rise_pct:.0f}%; noise "
+                       f"{r.noise:.3g}", "", width)
+    if r is not None:
+        if diag.lr is not None:
+            text = f"LR there: {value_text(diag.lr)} ({diag.lr_source})"
+            if diag.momentum is not None:
+                text += f"; {diag.momentum_word}: {value_text(diag.momentum)} ({diag.momentum_source})"
+            lines += _wrap(text, "  ", width)
+        if diag.events:
+            lines.append("  schedule and LR events near it:")
+            for e in diag.events:
+                mark = "!" if (e.codes or e.notable) else "-"
+                codes = f" ({', '.join(e.codes)})" if e.codes else ""
+                lines += _wrap(f"{mark} {e.message}{codes}", "    ", width)
+    elif diag.state == "inconclusive":
+        lines.append("No verdict on a rebound (inconclusive).")
+    else:
+        lines.append("No loss rebound.")
+    v = diag.validation
+    if v is not None:
+        lines += _wrap(f"validation: {v['metric']} ({'higher' if v['higher_is_better'] else 'lower'} is better) "
+                       f"{v['first']:.4g} -> best {v['best']:.4g} at {v['unit']} {v['best_at']:g} -> "
+                       f"{v['final']:.4g} at {v['unit']} {v['final_at']:g} ({v['trend']})", "  ", width)
+    g = diag.grad_norm
+    if g is not None:
+        lines += _wrap(f"grad_norm: {g['before']:.3g} {'before the rebound' if r else 'at the start'}, "
+                       f"{g['end']:.3g} at the end ({g['trend']})", "  ", width)
+    lines.append("")
+    causes = diag.causes
+    others = [f for f in diag.findings if f not in causes]
+    if causes:
+        lines.append("likely causes (config findings):")
+        for f in causes:
+            lines += _wrap(f"{relpath(f.location.file)}:{f.location.line}:{f.location.col + 1}: {f.code} "
+                           f"{f.message}", "  ", width)
+    if others:
+        lines.append("other config findings:" if causes else "config findings:")
+        for f in others:
+            lines += _wrap(f"{relpath(f.location.file)}:{f.location.line}:{f.location.col + 1}: {f.code} "
+                           f"{f.message}", "  ", width)
+    if causes or others:
+        lines.append("")
+    lines += _wrap(f"verdict: {diag.verdict}", "", width)
+    for fix in diag.fixes:
+        lines.append(f"fix: {fix}")
+    for note in diag.notes:
+        lines += _wrap(f"note: {note}", "", width)
+    return "\n".join(lines)

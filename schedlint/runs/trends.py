@@ -1,0 +1,104 @@
+"""How the validation metric and the gradient norm move, judged with the noise model of the loss.
+
+The metric's noise is the robust spread of its evaluation-to-evaluation changes (a steady trend
+removed); a drop from the best counts only beyond that noise, and the final level is the median
+of the last evaluations, so one bad evaluation is not over-fitting and a 20% drop at the end is.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Dict, Optional
+
+import numpy as np
+
+from schedlint.runs.model import RunLog, lower_is_better, primary_metric
+
+__all__ = ["validation_trend", "grad_norm_trend"]
+
+
+def _metric_noise(score: np.ndarray) -> float:
+    """Robust spread of evaluation-to-evaluation noise: residuals around a 3-point running median (5+ points),
+    else the spread of the changes with their median (a steady trend) removed."""
+    if len(score) >= 5:
+        med = np.array([np.median(score[k - 1:k + 2]) for k in range(1, len(score) - 1)])
+        resid = score[1:-1] - med
+        return float(1.4826 * np.median(np.abs(resid))) * 1.5  # a 3-point median hugs its middle point
+    d = np.diff(score)
+    if len(d) < 2:
+        return 0.0
+    return float(1.4826 * np.median(np.abs(d - np.median(d)))) / math.sqrt(2)
+
+
+def validation_trend(log: RunLog, since: Optional[float] = None) -> Optional[Dict[str, Any]]:
+    """How the main validation metric moved: best, final, and whether it got worse (since a step, if given)."""
+    metric = primary_metric(log.metrics)
+    if metric is None:
+        return None
+    steps, values = log.val_steps, log.val[metric]
+    keep = np.isfinite(values)
+    steps, values = steps[keep], values[keep]
+    if len(values) == 0:
+        return None
+    lower = lower_is_better(metric)
+    score = -values if lower else values
+    b = int(np.argmax(score))
+    unit = "epoch" if log.val_by == "epoch" else "iteration"
+    out: Dict[str, Any] = {
+        "metric": metric, "higher_is_better": not lower, "unit": unit, "evaluations": int(len(values)),
+        "first": float(values[0]), "best": float(values[b]), "best_at": float(steps[b]),
+        "final": float(values[-1]), "final_at": float(steps[-1]), "trend": "unknown",
+    }
+    if len(values) < 3:
+        return out
+    noise = _metric_noise(score[len(score) // 2:]) if len(score) >= 8 else _metric_noise(score)  # near the plateau
+    after = score[b + 1:]
+    k = max(1, min(3, len(after)))
+    final_level = float(np.median(score[-k:]))
+    start_level = float(np.median(score[:k]))
+    threshold = max(3.0 * 1.2533 * noise * math.sqrt(1.0 / k + 1.0), 0.01 * abs(float(values[b])), 1e-12)
+    out["noise"] = noise
+    best = float(values[b])
+    final = float(values[-1])
+    collapsed = (final < 0.5 * best) if not lower else (final > 2.0 * best)
+    if len(after) and score[b] - final_level > threshold and collapsed and best > 0:
+        out["trend"] = "collapsed"  # a fall by half or more: a broken model, not the slow decline of over-fitting
+    elif len(after) and score[b] - final_level > threshold:
+        out["trend"] = "worse"
+    elif len(after) and score[b] - float(score[-1]) > max(3.0 * noise, 0.05 * abs(best)):
+        out["trend"] = "last-drop"  # one bad evaluation at the end: worth saying, not over-fitting
+    elif final_level - start_level > threshold:
+        out["trend"] = "better"
+    else:
+        out["trend"] = "flat"
+    if since is not None:
+        before = steps <= since + 1e-9
+        later = steps > since + 1e-9
+        if before.any() and later.sum() >= 1:
+            ref = float(np.max(score[before]))
+            out["at_rebound"] = float(values[before][int(np.argmax(score[before]))])
+            out["worse_after_rebound"] = bool(ref - final_level > threshold)
+    return out
+
+
+def grad_norm_trend(log: RunLog, at_iter: Optional[int]) -> Optional[Dict[str, Any]]:
+    """The logged gradient norm before and after a position (or at the start and the end)."""
+    if not log.has("grad_norm"):
+        return None
+    x, g = log.series("grad_norm")
+    if len(g) < 6:
+        return None
+    n = len(g)
+    seg = max(3, n // 10)
+    if at_iter is not None:
+        before = g[x <= at_iter][-seg:]
+        if len(before) == 0:
+            before = g[:seg]
+    else:
+        before = g[:seg]
+    end = g[-seg:]
+    b, e = float(np.median(before)), float(np.median(end))
+    ratio = e / b if b > 0 else math.inf
+    return {"before": b, "end": e, "ratio": ratio, "max": float(np.max(g)),
+            "trend": "rising" if ratio > 1.5 else "falling" if ratio < 1 / 1.5 else "steady"}
+

@@ -1,0 +1,179 @@
+"""The verdict of a diagnosis in words: every verb follows the numbers it sits next to.
+
+States: a rebound (the loss turns up and stays up, rises from the start, or diverges), healthy (it
+falls beyond its noise), over-fitting (it falls while validation gets worse beyond the metric's
+noise), inconclusive (too few points, or no change beyond the noise).
+"""
+
+from __future__ import annotations
+
+from typing import Any, List
+
+import numpy as np
+
+from schedlint.model import Finding
+from schedlint.runs.rebound import MIN_POINTS
+
+__all__ = ["write_verdict", "fix_commands"]
+
+_RESCALE_CODES = {"SL004"}
+
+
+def fix_commands(diag: Any, findings: List[Finding]) -> List[str]:
+    """The `schedlint fix` commands answering these findings (for the config the user trained from)."""
+    target = diag.config or "CONFIG"
+    dumped = diag.config_source != "given"
+    shown = "<the config you trained>" if dumped else target
+    fixes: List[str] = []
+    if any(f.code in _RESCALE_CODES for f in findings):
+        fixes.append(f"schedlint fix --rescale {shown}")
+    other = [f for f in findings if f.code not in _RESCALE_CODES and f.fix is not None]
+    if other:
+        unsafe = any(f.fix.applicability != "safe" for f in other)
+        fixes.append(f"schedlint fix {shown}" + (" --unsafe-fixes" if unsafe else ""))
+    if fixes and dumped:
+        from schedlint.report import relpath
+
+        diag.notes.append(f"{relpath(target)} is the flattened copy of the config {diag.config_source}: fix the "
+                          "config you trained from (or its _base_ schedule); `schedlint fix --rescale` on the copy "
+                          "shows the same change")
+    return fixes
+
+
+def _validation_text(val: Any) -> str:
+    if val is None or val["trend"] == "unknown":
+        return ""
+    unit = val["unit"]
+    if val["best_at"] == val["final_at"]:
+        return f"{val['metric']} is at its best at the last evaluation ({val['final']:.4g}, {unit} {val['final_at']:g})"
+    text = (f"{val['metric']} is best at {unit} {val['best_at']:g} ({val['best']:.4g}) and {val['final']:.4g} at "
+            f"{unit} {val['final_at']:g}")
+    if val["trend"] == "last-drop" and val["best"]:
+        text += (f" (the last evaluation is {abs(val['best'] - val['final']) / abs(val['best']):.0%} worse than the "
+                 "best; keep the best checkpoint)")
+    return text
+
+
+def write_verdict(diag: Any, loss_name: str, schedule_findings: List[Finding]) -> None:
+    """Set `diag.kind`, `diag.verdict` and `diag.fixes`."""
+    if diag.rebound is None:
+        _no_rebound(diag, loss_name, schedule_findings)
+    else:
+        _rebound(diag, loss_name, schedule_findings)
+
+
+def _no_rebound(diag: Any, loss_name: str, schedule_findings: List[Finding]) -> None:
+    levels = diag.levels
+    val = diag.validation
+    val_text = _validation_text(val)
+    phrase = levels.phrase(loss_name) if levels is not None else f"no training {loss_name}"
+    if levels is None and val is not None:
+        diag.kind = "inconclusive"
+        diag.verdict = (f"Inconclusive: the log has no training lines, so no training loss to judge; "
+                        f"{val_text or 'only ' + str(val['evaluations']) + ' validation result(s)'}.")
+    elif levels is not None and 4 <= levels.points < MIN_POINTS and levels.trend == "falls" and \
+            (levels.points >= 6 and levels.end < 0.8 * levels.start or levels.end < 0.5 * levels.start) and \
+            (val is None or val["trend"] not in ("worse", "collapsed")):
+        diag.kind = "healthy"
+        diag.verdict = (f"No loss rebound so far: {phrase} over only {levels.points} logged points, a fall well beyond "
+                        "their noise" + (f"; {val_text}" if val_text else "") + ".")
+    elif levels is None or levels.points < MIN_POINTS:
+        diag.kind = "inconclusive"
+        count = 0 if levels is None else levels.points
+        diag.verdict = (f"Inconclusive: only {count} logged training point{'s' if count != 1 else ''}, too few to tell "
+                        f"a rebound from noise; {phrase}.")
+    elif levels.trend == "falls" and val is not None and val["trend"] == "collapsed":
+        diag.kind = "collapse"
+        diag.verdict = (f"No loss rebound: {phrase}, but {val_text}: validation collapses, far beyond the gradual "
+                        "decline of over-fitting. The model broke while the training loss recovered" +
+                        _spike_text(diag, loss_name) + "; look at the gradient norm, the loss scale (fp16) and "
+                        "the data around it.")
+    elif levels.trend == "falls":
+        if val is not None and val["trend"] == "worse":
+            diag.kind = "over-fitting"
+            diag.verdict = (f"No loss rebound: {phrase}, but {val_text}, a drop beyond the metric's noise. That is "
+                            "over-fitting, not a schedule problem: the model fits the training data better while "
+                            "validation gets worse. Keep the best checkpoint, stop earlier, or add "
+                            "regularisation/augmentation.")
+        else:
+            diag.kind = "healthy"
+            late = ""
+            if levels.end - levels.low > levels.threshold:
+                late = (f" (its lowest level, {levels.low:.4g}, is at {diag.where(levels.low_at)}: the rise to "
+                        f"{levels.end:.4g} after it is too small or too short-lived against the noise to call a "
+                        "rebound)")
+            diag.verdict = f"No loss rebound: {phrase}{late}" + (f"; {val_text}" if val_text else "") + "."
+    elif levels.trend == "flat":
+        diag.kind = "inconclusive"
+        diag.verdict = (f"Inconclusive: {phrase}; the log shows neither a fall nor a rebound beyond the noise"
+                        + (f"; {val_text}" if val_text else "") + ".")
+    else:
+        diag.kind = "inconclusive"
+        diag.verdict = (f"Inconclusive: {phrase}, but not as a sustained rise from a clear minimum (it moves within "
+                        f"about {levels.noise:.2g} of noise)" + (f"; {val_text}" if val_text else "") + ".")
+    if schedule_findings:
+        diag.verdict += (f" The config still has {len(schedule_findings)} schedule finding"
+                         f"{'s' if len(schedule_findings) != 1 else ''} (below).")
+        diag.fixes = fix_commands(diag, schedule_findings)
+
+
+def _spike_text(diag: Any, loss_name: str) -> str:
+    """' (the loss spikes to 151 at iteration 2120)' when one logged loss towers over the rest."""
+    x, v = diag.log.series(loss_name)
+    if len(v) < 5:
+        return ""
+    k = int(v.argmax())
+    if v[k] > 5 * float(np.median(v)):
+        return f" (the {loss_name} spikes to {v[k]:.4g} at {diag.where(x[k])})"
+    return ""
+
+
+def _head(diag: Any, loss_name: str) -> str:
+    r = diag.rebound
+    where = diag.where(r.iter)
+    if r.diverged:
+        return (f"The training {loss_name} becomes nan/inf at {where} and stays so to the end of the log: training "
+                f"diverged (lowest loss before it {r.loss_min:.4g}).")
+    if r.rising:
+        return (f"The training {loss_name} never falls: it rises from {r.loss_start:.4g} at the start to "
+                f"{r.loss_end:.4g} by the end of the log (lowest {r.loss_min:.4g} at {where}; about "
+                f"{r.rise / r.noise:.0f}x the noise).")
+    return (f"The training {loss_name} turns up at {where}: from a smoothed minimum of {r.loss_min:.4g} it rises "
+            f"to {r.loss_end:.4g} by the end of the log (+{r.rise_pct:.0f}%, about {r.rise / r.noise:.0f}x the "
+            "noise).")
+
+
+def _rebound(diag: Any, loss_name: str, schedule_findings: List[Finding]) -> None:
+    val = diag.validation
+    head = _head(diag, loss_name)
+    explained = [e for e in diag.events if e.codes or e.notable]
+    if explained:
+        diag.kind = "schedule"
+        causes = ", ".join(e.short or e.message for e in explained)
+        text = f"{head} Around it: {causes}."
+        if diag.causes:
+            codes = ", ".join(sorted({f.code for f in diag.causes}))
+            text += f" The config's findings ({codes}) explain it: a schedule problem."
+        elif diag.config is None:
+            text += " The logged LR explains it: the schedule (no config to check which line; pass --config)."
+        else:
+            text += " The logged LR explains it: the schedule the run actually trained with."
+    elif diag.events:
+        diag.kind = "optimisation"
+        text = (f"{head} Near it: " + ", ".join(e.short or e.message for e in diag.events) +
+                ". Nothing in the schedule is flagged; look at the LR level there and at the data.")
+    else:
+        diag.kind = "optimisation"
+        text = (f"{head} The schedule does nothing special there" + (" (no config to check; the logged LR shows no "
+                                                                      "change there)" if diag.config is None else "") +
+                "; look at the data pipeline, the loss weights and the gradient norm.")
+    if val is not None and val.get("worse_after_rebound"):
+        text += (f" Validation agrees ({val['metric']} {val.get('at_rebound', val['best']):.4g} at the rebound, "
+                 f"{val['final']:.4g} at the end): optimisation trouble, not over-fitting.")
+    elif val is not None and "worse_after_rebound" in val:
+        text += f" Validation did not get worse after it ({_validation_text(val)})."
+    g = diag.grad_norm
+    if g is not None and g["trend"] != "steady":
+        text += f" The gradient norm is {g['trend']} ({g['before']:.3g} before, {g['end']:.3g} at the end)."
+    diag.verdict = text
+    diag.fixes = fix_commands(diag, diag.causes or (schedule_findings if diag.kind == "schedule" else []))

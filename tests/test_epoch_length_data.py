@@ -1,0 +1,167 @@
+"""Epoch length as data: downstream dataset types, CBGS / Repeat / Concat wrappers, lengths a config
+states itself, NxM file names read with the config's batch, --gpus / --batch-size; exclude settings."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+
+import pytest
+from typer.testing import CliRunner
+
+from schedlint.cli import app
+from schedlint.lint.engine import Linter, check_paths, discover
+from schedlint.lint.settings import Settings
+from schedlint.plan.epochs import gpus_and_batch
+
+SGD = "optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.02, momentum=0.9))\n"
+TRAIN = "train_cfg = dict(by_epoch=True, max_epochs=24)\nparam_scheduler = [dict(type='MultiStepLR', milestones=[16, 22])]\n"
+
+
+def horizon(tmp_path, text, name="config.py", **settings):
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text))
+    linter = Linter(Settings(dependents=False, **settings))
+    resolved, problems = linter.resolve(os.fspath(path))
+    assert not problems
+    return linter.plan_for(resolved, os.fspath(path)).horizon
+
+
+def test_bev_dataset_type_is_nuscenes_by_name(tmp_path):
+    h = horizon(tmp_path, SGD + TRAIN + """\
+train_dataloader = dict(batch_size=1, dataset=dict(type='CustomNuScenesDataset'))
+""", name="bevformer_base_8xb1.py")
+    assert h.epoch_length == 28130 // 8 + 1
+    assert "nuScenes train" in h.epoch_length_source and "CustomNuScenesDataset" in h.epoch_length_source
+
+
+def test_unknown_dataset_keeps_the_default_and_says_so(tmp_path):
+    h = horizon(tmp_path, SGD + TRAIN + "train_dataloader = dict(batch_size=2, dataset=dict(type='MyDataset'))\n")
+    assert h.epoch_length == 1000 and h.epoch_length_source.startswith("default")
+
+
+def test_cbgs_resamples_nuscenes_about_4_4x(tmp_path):
+    h = horizon(tmp_path, SGD + TRAIN + """\
+train_dataloader = dict(batch_size=4, dataset=dict(type='CBGSDataset', dataset=dict(type='NuScenesDataset')))
+""", name="centerpoint_8xb4.py")
+    assert h.epoch_length == pytest.approx(28130 * 4.4 / 32, rel=0.01)
+    assert "CBGS" in h.epoch_length_source
+    # another wrapper keeps the size (and says so)
+    h = horizon(tmp_path, SGD + TRAIN + """\
+train_dataloader = dict(batch_size=4, dataset=dict(type='ClassBalancedDataset', dataset=dict(type='NuScenesDataset')))
+""", name="centerpoint_8xb4.py")
+    assert h.epoch_length == pytest.approx(28130 / 32, abs=1)
+    assert "assumed to keep the size" in h.epoch_length_source
+
+
+def test_repeat_and_concat_wrappers(tmp_path):
+    h = horizon(tmp_path, SGD + TRAIN + """\
+train_dataloader = dict(batch_size=2, dataset=dict(type='RepeatDataset', times=3,
+    dataset=dict(type='ConcatDataset', datasets=[dict(type='HRSCDataset'), dict(type='HRSCDataset')])))
+""", name="x_1xb2.py")
+    assert h.epoch_length == 617 * 2 * 3 // 2
+    assert "x3 (RepeatDataset)" in h.epoch_length_source
+
+
+def test_mmyolo_and_mmrotate_types(tmp_path):
+    h = horizon(tmp_path, SGD + TRAIN + "train_dataloader = dict(batch_size=16, dataset=dict(type='YOLOv5CocoDataset'))\n",
+                name="yolov5_s-v61_syncbn_8xb16-300e_coco.py")
+    assert h.epoch_length == -(-117266 // 128)
+    h = horizon(tmp_path, SGD + TRAIN + "train_dataloader = dict(batch_size=2, dataset=dict(type='DOTADataset'))\n",
+                name="rotated-retinanet_r50_fpn_1x_dota.py")
+    assert "DOTA" in h.epoch_length_source and h.epoch_length != 1000
+
+
+def test_stated_num_iters_per_epoch_wins_over_the_estimate(tmp_path):
+    h = horizon(tmp_path, SGD + """\
+num_gpus = 8
+batch_size = 2
+num_iters_per_epoch = 28130 // (num_gpus * batch_size)
+train_cfg = dict(by_epoch=False, type='IterBasedTrainLoop', max_iters=24 * num_iters_per_epoch)
+param_scheduler = [dict(type='CosineAnnealingLR', by_epoch=True, convert_to_iter_based=True, T_max=24)]
+train_dataloader = dict(batch_size=batch_size, dataset=dict(type='CustomNuScenesDataset'))
+""")
+    assert h.epoch_length == 28130 // 16
+    assert "num_iters_per_epoch" in h.epoch_length_source and "config.py:4" in h.epoch_length_source
+    # the user's number still wins
+    h = horizon(tmp_path, SGD + "num_iters_per_epoch = 1758\n" + TRAIN, epoch_length=77)
+    assert h.epoch_length == 77
+
+
+@pytest.mark.parametrize("name,batch,expected", [
+    ("hv_pointpillars_secfpn_6x8_160e_kitti-3d-3class.py", 6, (8, 6)),  # mmdet3d 0.x: batch x GPUs
+    ("centerpoint_02pillar_second_secfpn_4x8_cyclic_20e_nus.py", 4, (8, 4)),
+    ("fcos3d_r101_caffe_fpn_gn-head_dcn_2x8_1x_nus-mono3d.py", 2, (8, 2)),
+    ("yolox_s_8x8_300e_coco.py", 8, (8, 8)),  # mmdet 2.x: GPUs x batch
+    ("ssd300_2x16_24e_coco.py", 16, (2, 16)),
+    ("pointpillars_2x16.py", 2, (16, 2)),
+    ("yolox_s_8x8_300e_coco.py", None, (8, 8)),
+    ("faster-rcnn_r50_fpn_8xb2-1x_coco.py", 2, (8, 2)),
+])
+def test_nxm_file_names_read_with_the_configs_batch(name, batch, expected):
+    assert gpus_and_batch(name, batch) == expected
+
+
+def test_legacy_6x8_reads_8_gpus(tmp_path):
+    h = horizon(tmp_path, """\
+optimizer = dict(type='AdamW', lr=0.001, weight_decay=0.01)
+lr_config = dict(policy='step', step=[140])
+runner = dict(type='EpochBasedRunner', max_epochs=160)
+data = dict(samples_per_gpu=6, train=dict(type='KittiDataset'))
+""", name="hv_pointpillars_secfpn_6x8_160e_kitti-3d-3class.py")
+    assert h.epoch_length == -(-3712 // 48)
+    assert "8 GPUs from the file name" in h.epoch_length_source
+
+
+def test_gpus_and_batch_size_options(tmp_path):
+    text = SGD + TRAIN + "train_dataloader = dict(batch_size=2, dataset=dict(type='CocoDataset'))\n"
+    h = horizon(tmp_path, text, name="x_8xb2.py", gpus=4, batch_size=4)
+    assert h.epoch_length == -(-117266 // 16)
+    assert "--gpus" in h.epoch_length_source and "--batch-size" in h.epoch_length_source
+    (tmp_path / "config.py").write_text(text)
+    result = CliRunner().invoke(app, ["check", os.fspath(tmp_path / "config.py"), "--gpus", "16", "--isolated",
+                                      "--output-format", "json"])
+    assert result.exit_code in (0, 1), result.output
+
+
+def test_extend_exclude_and_exclude(tmp_path):
+    (tmp_path / "configs").mkdir()
+    (tmp_path / "tests" / "data").mkdir(parents=True)
+    for p in ("configs/a.py", "tests/data/b.py"):
+        (tmp_path / p).write_text(SGD + TRAIN)
+    names = lambda files: sorted(os.path.relpath(f, tmp_path) for f in files)  # noqa: E731
+    assert names(discover([os.fspath(tmp_path)])) == ["configs/a.py", "tests/data/b.py"]
+    settings = Settings(extend_exclude=["tests/"])
+    settings._source = os.fspath(tmp_path / "schedlint.toml")
+    assert names(discover([os.fspath(tmp_path)], settings)) == ["configs/a.py"]
+    settings = Settings(exclude=["b.py"])
+    assert names(discover([os.fspath(tmp_path)], settings)) == ["configs/a.py"]
+    # a file given by name is always checked
+    assert names(discover([os.fspath(tmp_path / "tests/data/b.py")], settings)) == ["tests/data/b.py"]
+    # the CLI option
+    result = CliRunner().invoke(app, ["check", os.fspath(tmp_path), "--isolated", "--extend-exclude", "data",
+                                      "--epoch-length", "10", "--output-format", "concise"])
+    assert "1 config checked" in result.output, result.output
+
+
+def test_scope_root_must_exist(tmp_path):
+    (tmp_path / "config.py").write_text(SGD + TRAIN)
+    result = CliRunner().invoke(app, ["check", os.fspath(tmp_path / "config.py"), "--isolated",
+                                      "--scope-root", f"mmdet={tmp_path / 'nope'}"])
+    assert result.exit_code == 2
+    assert "no such folder" in result.output
+    (tmp_path / "mmdet").mkdir()
+    result = CliRunner().invoke(app, ["check", os.fspath(tmp_path / "config.py"), "--isolated",
+                                      "--scope-root", f"mmdet={tmp_path / 'mmdet'}", "--epoch-length", "10"])
+    assert result.exit_code in (0, 1)
+
+
+def test_gpus_from_auto_scale_lr_base_batch_when_the_name_has_none(tmp_path):
+    text = SGD + TRAIN + ("train_dataloader = dict(batch_size=8, dataset=dict(type='HRSCDataset'))\n"
+                          "auto_scale_lr = dict(enable=False, base_batch_size=8)\n")
+    h = horizon(tmp_path, text, name="rotated_rtmdet_l-3x-hrsc.py")
+    assert h.epoch_length == -(-617 // 8)
+    assert "auto_scale_lr.base_batch_size 8" in h.epoch_length_source
+    # the file name still wins over it
+    h = horizon(tmp_path, text, name="rotated_rtmdet_l_8xb8-3x-hrsc.py")
+    assert h.epoch_length == -(-617 // 64)

@@ -1,0 +1,356 @@
+"""Rules and plan points of issue 16, each with a sound counter-example that stays quiet."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+
+import pytest
+
+from schedlint.lint.engine import Linter, check_paths
+from schedlint.lint.settings import Settings
+from schedlint.rules.length.file_name_length_mismatch import lengths_in_name
+
+SGD = "optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.02, momentum=0.9))\n"
+
+
+def lint(tmp_path, files, checked="config.py", epoch_length=10, **settings):
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    result = check_paths([os.fspath(tmp_path / checked)],
+                         Settings(dependents=False, epoch_length=epoch_length, **settings))
+    return result.findings
+
+
+def codes(findings):
+    return {f.code for f in findings}
+
+
+# -- SL012 file-name-length-mismatch ------------------------------------------------------------
+
+@pytest.mark.parametrize("name,expected", [
+    ("petr_vovnet_gridmask_p4_800x320-48ep.py", [48]),
+    ("faster-rcnn_r50_fpn_1x_coco.py", [12]),
+    ("hv_pointpillars_secfpn_6x8_160e_kitti-3d-3class.py", [160]),
+    ("centerpoint_0075voxel_second_secfpn_4x8_cyclic_20e_nus.py", [20]),
+    ("yolox_s_8x8_300e_coco.py", [300]),
+    ("mask-rcnn_r50_fpn_ms-poly-3x_coco.py", [36]),
+    ("bevformer_base.py", []),
+    ("pointpillars_2x8_nus.py", []),
+])
+def test_lengths_read_from_file_names(name, expected):
+    assert lengths_in_name(name) == expected
+
+
+BODY = SGD + "param_scheduler = [dict(type='CosineAnnealingLR', T_max={n}, by_epoch=True)]\n" \
+             "train_cfg = dict(by_epoch=True, max_epochs={n})\n"
+
+
+def test_file_name_mismatch_flagged_and_quiet_on_sound_patterns(tmp_path):
+    found = lint(tmp_path, {"petr_r50-48ep.py": BODY.format(n=24)}, "petr_r50-48ep.py")
+    assert "SL012" in codes(found)
+    assert "SL012" not in codes(lint(tmp_path, {"petr_r50-24ep.py": BODY.format(n=24)}, "petr_r50-24ep.py"))
+    # an iteration-based loop
+    iters = SGD + "param_scheduler = [dict(type='CosineAnnealingLR', T_max=2000, by_epoch=False)]\n" \
+                  "train_cfg = dict(type='IterBasedTrainLoop', max_iters=2000)\n"
+    assert "SL012" not in codes(lint(tmp_path, {"streampetr_r50-24e.py": iters}, "streampetr_r50-24e.py"))
+    # a two-stage recipe names the whole recipe
+    assert "SL012" not in codes(lint(tmp_path, {"bevfusion_stage2-24e.py": BODY.format(n=6)}, "bevfusion_stage2-24e.py"))
+    # RepeatDataset (mmdet3d votenet: 36 epochs x5 named 180e? no: the name states the wrapper's total)
+    repeat = BODY.format(n=12) + "train_dataloader = dict(batch_size=2, dataset=dict(type='RepeatDataset', times=3, " \
+                                 "dataset=dict(type='CocoDataset')))\n"
+    assert "SL012" not in codes(lint(tmp_path, {"retinanet_3x_coco.py": repeat}, "retinanet_3x_coco.py"))
+    # a base meant to be completed by its children (no max_epochs)
+    base = SGD + "param_scheduler = [dict(type='CosineAnnealingLR', T_max=24, by_epoch=True)]\ntrain_cfg = dict(by_epoch=True)\n"
+    assert "SL012" not in codes(lint(tmp_path, {"schedule-48e.py": base}, "schedule-48e.py"))
+
+
+def test_file_name_mismatch_points_at_the_length_in_the_base(tmp_path):
+    found = lint(tmp_path, {"base.py": BODY.format(n=24), "petr-48ep.py": "_base_ = './base.py'\n"}, "petr-48ep.py")
+    f = next(f for f in found if f.code == "SL012")
+    assert f.location.file.endswith("petr-48ep.py") and f.location.line == 1
+    assert f.related and f.related[0].location.file.endswith("base.py")
+
+
+# -- SL013 milestones-offset-by-begin ------------------------------------------------------------
+
+def test_milestones_offset_by_begin(tmp_path):
+    text = SGD + """\
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.001, by_epoch=True, begin=0, end=2),
+    dict(type='MultiStepLR', by_epoch=True, begin=2, milestones={ms}),
+]
+train_cfg = dict(by_epoch=True, max_epochs=24)
+"""
+    found = lint(tmp_path, {"config.py": text.format(ms=[16, 22])})
+    f = next(f for f in found if f.code == "SL013")
+    assert f.severity.value == "error" and "milestones=[14, 20]" in f.message and "milestone 22 falls at epoch 24" in f.message
+    assert "SL013" not in codes(lint(tmp_path, {"config.py": text.format(ms=[14, 20])}))
+
+
+def test_offset_within_an_explicit_end_is_sl001_not_sl013(tmp_path):
+    text = SGD + """\
+param_scheduler = [dict(type='MultiStepLR', by_epoch=True, begin=2, end=12, milestones=[8, 11])]
+train_cfg = dict(by_epoch=True, max_epochs=24)
+"""
+    found = codes(lint(tmp_path, {"config.py": text}))
+    assert "SL001" in found and "SL013" not in found
+
+
+# -- SL909 duplicate-top-level-key --------------------------------------------------------------
+
+def test_duplicate_key_in_a_base_is_reported_at_the_lost_line(tmp_path):
+    base = SGD + """\
+train_cfg = dict(by_epoch=True, max_epochs=300)
+param_scheduler = None
+default_hooks = dict(param_scheduler=dict(type='YOLOv5ParamSchedulerHook', max_epochs=300))
+custom_hooks = [dict(type='EMAHook')]
+default_hooks = dict(checkpoint=dict(type='CheckpointHook', interval=10))
+"""
+    found = lint(tmp_path, {"base.py": base, "config.py": "_base_ = './base.py'\n"})
+    f = next(f for f in found if f.code == "SL909")
+    assert f.location.file.endswith("base.py") and f.location.line == 4 and "param_scheduler" in f.message
+    assert f.severity.value == "warning"
+
+
+def test_reassignment_that_reads_the_earlier_value_is_quiet(tmp_path):
+    text = SGD + """\
+train_cfg = dict(by_epoch=True, max_epochs=12)
+param_scheduler = [dict(type='MultiStepLR', milestones=[8, 11])]
+model = dict(type='A', depth=50)
+model = dict(model, depth=101)
+lr = 0.01
+scaled = lr * 2
+lr = 0.02
+"""
+    assert "SL909" not in codes(lint(tmp_path, {"config.py": text}))
+
+
+def test_same_value_twice_is_quiet_and_full_reset_is_info(tmp_path):
+    text = SGD + """\
+train_cfg = dict(by_epoch=True, max_epochs=12)
+param_scheduler = [dict(type='MultiStepLR', milestones=[8, 11])]
+dataset_type = 'CocoDataset'
+dataset_type = 'CocoDataset'
+default_hooks = dict(checkpoint=dict(interval=1))
+default_hooks = dict(checkpoint=dict(interval=2))
+"""
+    found = [f for f in lint(tmp_path, {"config.py": text}) if f.code == "SL909"]
+    assert [(f.location.line, f.severity.value) for f in found] == [(6, "info")]
+
+
+# -- SL105 arithmetic -------------------------------------------------------------------------
+
+def test_sl105_measures_the_decay_from_the_peak_not_the_warmup(tmp_path):
+    text = """\
+lr = 2e-4
+optim_wrapper = dict(
+    optimizer=dict(type='AdamW', lr=lr, weight_decay=0.01),
+    paramwise_cfg=dict(custom_keys={'img_backbone': dict(lr_mult=0.1)}))
+param_scheduler = [
+    dict(type='LinearLR', start_factor=1.0 / 3, by_epoch=False, begin=0, end=500),
+    dict(type='CosineAnnealingLR', T_max=24, eta_min=lr * 1e-3, begin=0, end=24, by_epoch=True),
+]
+train_cfg = dict(by_epoch=True, max_epochs=24)
+"""
+    f = next(f for f in lint(tmp_path, {"config.py": text}, epoch_length=100) if f.code == "SL105")
+    # from the peak: the backbone starts at 2e-05 (0.1 x 2e-4), not at the warm-up's first 6.67e-06
+    assert "(1.87e-05 ->" in f.message or "(2e-05 ->" in f.message
+    assert "6.67e-06" not in f.message
+
+
+def test_sl105_quiet_with_ratio(tmp_path):
+    text = """\
+lr = 2e-4
+optim_wrapper = dict(
+    optimizer=dict(type='AdamW', lr=lr, weight_decay=0.01),
+    paramwise_cfg=dict(custom_keys={'img_backbone': dict(lr_mult=0.1)}))
+param_scheduler = [
+    dict(type='LinearLR', start_factor=1.0 / 3, by_epoch=False, begin=0, end=500),
+    dict(type='CosineAnnealingLR', T_max=24, eta_min_ratio=1e-3, begin=0, end=24, by_epoch=True),
+]
+train_cfg = dict(by_epoch=True, max_epochs=24)
+"""
+    assert "SL105" not in codes(lint(tmp_path, {"config.py": text}, epoch_length=100))
+
+
+# -- optimizer defaults -----------------------------------------------------------------------
+
+def test_omitted_lr_is_the_optimizers_default(tmp_path):
+    (tmp_path / "config.py").write_text("""\
+optim_wrapper = dict(optimizer=dict(type='Adam'))
+param_scheduler = [dict(type='MultiStepLR', milestones=[8, 11])]
+train_cfg = dict(by_epoch=True, max_epochs=12)
+""")
+    linter = Linter(Settings(dependents=False, epoch_length=10))
+    resolved, _ = linter.resolve(os.fspath(tmp_path / "config.py"))
+    plan = linter.plan_for(resolved, os.fspath(tmp_path / "config.py"))
+    assert plan.optimizer.lr == pytest.approx(1e-3)
+    assert plan.optimizer.betas == (0.9, 0.999)
+    assert any("own default" in n for n in plan.notes)
+    (tmp_path / "config.py").write_text("""\
+optim_wrapper = dict(optimizer=dict(type='Adam', lr=0.0004))
+train_cfg = dict(by_epoch=True, max_epochs=12)
+""")
+    linter = Linter(Settings(dependents=False, epoch_length=10))  # a fresh loader (files are cached per run)
+    resolved, _ = linter.resolve(os.fspath(tmp_path / "config.py"))
+    assert linter.plan_for(resolved, os.fspath(tmp_path / "config.py")).optimizer.lr == pytest.approx(4e-4)
+
+
+# -- one code per defect across generations ----------------------------------------------------
+
+LEGACY = """\
+optimizer = dict(type='SGD', lr=0.02, momentum=0.9, weight_decay=0.0001)
+lr_config = dict(policy='step', warmup='linear', warmup_iters={warmup}, warmup_ratio=0.001, step={step})
+runner = dict(type='EpochBasedRunner', max_epochs=12)
+"""
+
+
+def test_mmcv_step_after_end_is_sl001_and_ignorable_like_mmengine(tmp_path):
+    found = lint(tmp_path, {"config.py": LEGACY.format(warmup=500, step=[16, 22])}, epoch_length=100)
+    assert "SL001" in codes(found)
+    found = lint(tmp_path, {"config.py": LEGACY.format(warmup=500, step=[16, 22])}, epoch_length=100,
+                 ignore=["SL001"])
+    assert "SL001" not in codes(found)
+    assert "SL001" not in codes(lint(tmp_path, {"config.py": LEGACY.format(warmup=500, step=[8, 11])}, epoch_length=100))
+
+
+def test_mmcv_warmup_longer_than_run_is_sl009(tmp_path):
+    found = lint(tmp_path, {"config.py": LEGACY.format(warmup=5000, step=[8, 11])}, epoch_length=100)
+    assert [f.severity.value for f in found if f.code == "SL009"] == ["error"]
+    assert "SL009" not in codes(lint(tmp_path, {"config.py": LEGACY.format(warmup=500, step=[8, 11])}, epoch_length=100))
+
+
+# -- scripts are not configs --------------------------------------------------------------------
+
+def test_scripts_at_a_repository_root_are_not_linted_as_configs(tmp_path):
+    from schedlint.lint.engine import discover
+
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    (tools / "convert.py").write_text("import torch\nmodel = torch.load('a.pth')\ntorch.save(model, 'b.pth')\n")
+    (tools / "analyze.py").write_text("import argparse\nparser = argparse.ArgumentParser()\nmodel = 'x'\n")
+    (tools / "run.py").write_text("model = dict(type='A')\nif __name__ == '__main__':\n    pass\n")
+    configs = tmp_path / "configs"
+    configs.mkdir()
+    (configs / "new_style.py").write_text(
+        "from mmengine.config import read_base\nfrom torch.optim import SGD\nwith read_base():\n"
+        "    from .base import *\noptim_wrapper = dict(optimizer=dict(type=SGD, lr=0.01))\n")
+    (configs / "old_style.py").write_text(
+        "import os.path as osp\ndata_root = osp.join('data', 'coco')\nmodel = dict(type='A')\nmodel.update(depth=1)\n")
+    found = sorted(os.path.relpath(f, tmp_path) for f in discover([os.fspath(tmp_path)]))
+    assert found == ["configs/new_style.py", "configs/old_style.py"]
+
+
+def test_concise_output_names_the_configs_a_base_finding_affects(tmp_path):
+    from schedlint.report import render_concise
+
+    base = SGD + "param_scheduler = [dict(type='MultiStepLR', by_epoch=True, milestones=[8, 11], end=12)]\n"
+    (tmp_path / "base.py").write_text(base + "train_cfg = dict(by_epoch=True, max_epochs=12)\n")
+    (tmp_path / "child_24e.py").write_text("_base_ = './base.py'\ntrain_cfg = dict(max_epochs=24)\n")
+    result = check_paths([os.fspath(tmp_path)], Settings(dependents=False, epoch_length=10))
+    text = render_concise(result.findings)
+    line = next(line for line in text.splitlines() if "base.py" in line.split(":")[0])
+    assert "affects" in line and "child_24e.py" in line
+    # a finding in the config itself names nothing more
+    (tmp_path / "solo.py").write_text(base + "train_cfg = dict(by_epoch=True, max_epochs=24)\n")
+    result = check_paths([os.fspath(tmp_path / "solo.py")], Settings(dependents=False, epoch_length=10))
+    assert result.findings and "affects" not in render_concise(result.findings)
+
+
+# -- loader: ConfigDict.merge, read_base from source checkouts and scope roots ------------------
+
+SCHEDULE_1X = """\
+from mmengine.optim.scheduler.lr_scheduler import LinearLR, MultiStepLR
+from mmengine.runner.loops import EpochBasedTrainLoop
+from torch.optim.sgd import SGD
+train_cfg = dict(type=EpochBasedTrainLoop, max_epochs=12, val_interval=1)
+param_scheduler = [
+    dict(type=LinearLR, start_factor=0.001, by_epoch=False, begin=0, end=500),
+    dict(type=MultiStepLR, begin=0, end=12, by_epoch=True, milestones=[8, 11], gamma=0.1)
+]
+optim_wrapper = dict(optimizer=dict(type=SGD, lr=0.02, momentum=0.9, weight_decay=0.0001))
+"""
+CHILD = """\
+from mmengine.config import read_base
+with read_base():
+    from mmdet.configs._base_.schedule_1x import *
+train_cfg.merge(dict(max_epochs=24))
+param_scheduler[1].merge(dict(end={end}, milestones=[16, 22]))
+optim_wrapper.merge(dict(optimizer=dict(lr=0.01)))
+"""
+
+
+def _checkout(tmp_path):
+    (tmp_path / "repo" / "mmdet" / "configs" / "_base_").mkdir(parents=True)
+    (tmp_path / "repo" / "mmdet" / "__init__.py").write_text("")
+    (tmp_path / "repo" / "mmdet" / "configs" / "_base_" / "schedule_1x.py").write_text(SCHEDULE_1X)
+    (tmp_path / "repo" / "projects" / "p").mkdir(parents=True)
+
+
+def test_config_dict_merge_and_read_base_from_a_source_checkout(tmp_path):
+    _checkout(tmp_path)
+    child = tmp_path / "repo" / "projects" / "p" / "a.py"
+    child.write_text(CHILD.format(end=24))
+    findings = check_paths([os.fspath(child)], Settings(dependents=False, epoch_length=100)).findings
+    assert not findings, [f"{f.code} {f.message}" for f in findings]
+    linter = Linter(Settings(dependents=False, epoch_length=100))
+    resolved, _ = linter.resolve(os.fspath(child))
+    plan = linter.plan_for(resolved, os.fspath(child))
+    assert plan.horizon.max_epochs == 24 and plan.optimizer.lr == pytest.approx(0.01)
+    assert plan.optimizer.momentum == pytest.approx(0.9)  # merged, not replaced
+    assert plan.schedulers[1].args["milestones"] == [16, 22] and plan.schedulers[1].end == 24
+    # the merge really is understood: a forgotten end is caught
+    child.write_text(CHILD.format(end=12))
+    assert "SL001" in codes(check_paths([os.fspath(child)], Settings(dependents=False, epoch_length=100)).findings)
+
+
+def test_read_base_outside_a_checkout_says_how_to_fix_it_and_scope_root_resolves_it(tmp_path):
+    _checkout(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "a.py").write_text(CHILD.format(end=24))
+    findings = check_paths([os.fspath(elsewhere / "a.py")], Settings(dependents=False, epoch_length=100)).findings
+    assert [f.code for f in findings] == ["SL905"] and "--scope-root mmdet=DIR" in findings[0].message
+    for root in ("repo", "repo/mmdet", "repo/mmdet/configs"):
+        settings = Settings(dependents=False, epoch_length=100, scope_roots={"mmdet": os.fspath(tmp_path / root)})
+        assert not check_paths([os.fspath(elsewhere / "a.py")], settings).findings, root
+
+
+def test_merge_on_a_plain_dict_is_still_an_error(tmp_path):
+    (tmp_path / "config.py").write_text(SGD + "train_cfg = dict(by_epoch=True, max_epochs=12)\n"
+                                        "train_cfg.merge(dict(max_epochs=24))\n")
+    assert "SL907" in codes(check_paths([os.fspath(tmp_path / "config.py")], Settings(dependents=False)).findings)
+
+
+def test_scope_base_resolves_from_a_source_checkout_of_that_package(tmp_path):
+    (tmp_path / "mmyolo").mkdir()
+    (tmp_path / "mmyolo" / "__init__.py").write_text("")
+    (tmp_path / "configs" / "yolov5").mkdir(parents=True)
+    (tmp_path / "configs" / "yolov5" / "base.py").write_text(SGD + "train_cfg = dict(by_epoch=True, max_epochs=12)\n"
+                                                         "param_scheduler = [dict(type='MultiStepLR', milestones=[8, 11])]\n")
+    (tmp_path / "projects" / "x").mkdir(parents=True)
+    child = tmp_path / "projects" / "x" / "c.py"
+    child.write_text("_base_ = 'mmyolo::yolov5/base.py'\ntrain_cfg = dict(max_epochs=12)\n")
+    assert not check_paths([os.fspath(child)], Settings(dependents=False, epoch_length=10)).findings
+    # outside a checkout the scope is still unknown
+    (tmp_path / "mmyolo" / "__init__.py").unlink()
+    assert codes(check_paths([os.fspath(child)], Settings(dependents=False, epoch_length=10)).findings) == {"SL905"}
+
+
+def test_file_name_quiet_on_pretraining_lengths_load_from_and_second_stages(tmp_path):
+    assert lengths_in_name("cascade-mask-rcnn-r50-fpn_coco-20e_nuim.py") == []
+    assert "SL012" not in codes(lint(tmp_path, {"m_coco-20e_nuim.py": BODY.format(n=12)}, "m_coco-20e_nuim.py"))
+    # load_from alone is no stage sign (3D configs load pre-trained backbones with it)
+    loads = BODY.format(n=24) + "load_from = 'ckpts/fcos3d_vovnet.pth'\n"
+    assert "SL012" in codes(lint(tmp_path, {"bevformerv2-r50-t2-48ep.py": loads}, "bevformerv2-r50-t2-48ep.py"))
+    # BEVFusion: the lidar-cam stage inherits the 20-epoch lidar config (and its name) and trains 6
+    base = "bevfusion_lidar_8xb4-cyclic-20e_nus-3d.py"
+    files = {base: BODY.format(n=20),
+             "bevfusion_lidar-cam_8xb4-cyclic-20e_nus-3d.py": f"_base_ = ['./{base}']\ntrain_cfg = dict(max_epochs=6)\n"}
+    assert "SL012" not in codes(lint(tmp_path, files, "bevfusion_lidar-cam_8xb4-cyclic-20e_nus-3d.py"))
+    # but a copy named 48ep that trains 24 (BEVFormer v2 t2-48ep) is reported
+    files = {"v2-t2-24ep.py": BODY.format(n=24), "v2-t2-48ep.py": BODY.format(n=24)}
+    assert "SL012" in codes(lint(tmp_path, files, "v2-t2-48ep.py"))
