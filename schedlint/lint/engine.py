@@ -17,6 +17,7 @@ from schedlint.lint.settings import Settings
 from schedlint.loader import Loader, LoadProblem, ResolvedConfig, is_config_file, read_bytes
 from schedlint.model import Finding, Location, Related, Severity
 from schedlint.plan import build_any_plan
+from schedlint.plan.limits import simulation_cost_problem
 from schedlint.rules import Context, all_rules, get_rule
 
 #: what `Linter(on_file=...)` is called with after the rules of one config have run
@@ -76,8 +77,8 @@ def looks_like_config(path: str) -> bool:
     # decide on the real statements (config keys may be mentioned inside strings of Python code)
     try:
         tree = ast.parse(head)
-    except (SyntaxError, ValueError):
-        return True  # a broken config is reported as such
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return True  # a broken (or absurdly nested) config is reported as such
     if looks_like_script(tree):
         return False  # a tool: argparse, `__main__`, `model = torch.load(...)`
     if not _MODULE_CODE.search(head):
@@ -240,6 +241,14 @@ class Linter:
             return findings
         plan = self.plan_for(resolved, path)
         if plan is None:
+            return findings
+        too_costly = simulation_cost_problem(plan)
+        if too_costly is not None:  # never hand the simulator a run it would take minutes or gigabytes on
+            rule = get_rule("SL908")
+            findings.append(Finding(code="SL908", name=rule.name if rule else "resource-limit", severity=Severity.ERROR,
+                                    message=f"resource limit: {too_costly}",
+                                    location=resolved.loc("train_cfg") or Location(path, 1, 0),
+                                    configs=[path]))
             return findings
         ctx = Context(resolved, plan, self.settings)
         for rule in all_rules().values():
