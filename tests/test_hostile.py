@@ -281,6 +281,13 @@ def test_simulation_of_absurd_lengths_is_bounded(tmp_path, tail):
     assert_sane(rc, out, err, ("SL908",))
 
 
+@pytest.mark.parametrize("command", ["show", "curve"])
+def test_views_refuse_absurd_lengths(tmp_path, command):
+    write_tree(tmp_path, {"leaf.py": VALID_TAIL + "train_cfg = dict(type='IterBasedTrainLoop', max_iters=3000000000)\n"})
+    rc, out, err = run([command, "leaf.py"], tmp_path)
+    assert rc == 2 and "SL908" in err and "Traceback" not in out + err
+
+
 def test_resolve_of_a_huge_int_has_no_traceback(tmp_path):
     write_tree(tmp_path, {"leaf.py": "x = 10 ** 4000\ny = 2 ** 9000\n"})
     rc, out, err = run(["resolve", "leaf.py"], tmp_path)
