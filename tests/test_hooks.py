@@ -604,7 +604,7 @@ def test_strict_ignores_internal_errors(tmp_path):
 
 def test_mmcv_iter_based_runner(mmcv_runner, tmp_path):
     config, model, runner, report, log, error = mmcv_train(
-        mmcv_runner, tmp_path, "schedlint_mmcv_iter", "dict(policy='step', step=[20], by_epoch=False)", rise_at=4,
+        mmcv_runner, tmp_path, "schedlint_mmcv_iter", "dict(policy='step', step=[20, 200], by_epoch=False)", rise_at=4,  # the step at 200 lies past the 120 iterations (SL001): the freeze after 20 is the schedule's defect
         hook_args=", config='{config}'", runner_cfg="runner = dict(type='IterBasedRunner', max_iters=120)")
     assert error is None and model.steps == 120
     assert report["facts"]["runner"] == "IterBasedRunner" and report["facts"]["loop"] == "iter"

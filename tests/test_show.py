@@ -34,20 +34,20 @@ def test_show_cyclic_20e_to_40e_in_80_columns():
     text = _render(CYCLIC_TO_40E)
     _assert_fits(text)
     # horizon and where the epoch length came from
-    assert "EpochBasedTrainLoop: 40 epochs x 116 iterations = 4640 iterations" in text
-    assert "epoch length 116: estimated" in text
+    assert "EpochBasedTrainLoop: 40 epochs x 232 iterations = 9280 iterations" in text
+    assert "epoch length 232: estimated" in text
     # optimizer
     assert "AdamW, lr 0.0018, betas (0.95, 0.99)" in text
     # the phases, their ranges in epochs and iterations, values from the curve, and lines
     assert "CosineAnnealingMomentum" in text
-    assert "8-20" in text and "928-2320" in text
-    assert "0.018 → 2.03e-07" in text
+    assert "8-20" in text and "1856-4640" in text
+    assert "0.018 → 1.86e-07" in text
     assert "cyclic-20e.py" in text
     # the terminal plots
     assert "LR over 40 epochs" in text and "beta1 over 40 epochs" in text
     assert "█" in text and "┬" in text
     # the events and findings
-    assert "LR frozen at 2.03e-07" in text
+    assert "LR frozen at 1.86e-07" in text
     assert "SL004" in text and "schedule-ends-early" in text
 
 
