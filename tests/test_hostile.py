@@ -232,6 +232,31 @@ def test_yaml_alias_bomb_base_is_refused(tmp_path):
     assert "bomb.yaml" in out
 
 
+@pytest.mark.parametrize("case", ["env-template-redos", "dev-zero", "folder", "symlink-loop", "deep-yaml", "deep-json"])
+def test_odd_bases_and_texts_are_findings(tmp_path, case):
+    (tmp_path / "configs").mkdir()
+    leaf = tmp_path / "configs" / "leaf.py"
+    base = {"dev-zero": "/dev/zero", "folder": str(tmp_path), "symlink-loop": "./loop.py",
+            "deep-yaml": "./deep.yaml", "deep-json": "./deep.json"}.get(case)
+    if case == "symlink-loop":
+        (tmp_path / "configs" / "loop.py").symlink_to(tmp_path / "configs" / "loop.py")
+    if case == "deep-yaml":
+        (tmp_path / "configs" / "deep.yaml").write_text("a: " + "[" * 100000 + "]" * 100000 + "\n")
+    if case == "deep-json":
+        (tmp_path / "configs" / "deep.json").write_text('{"a": ' + "[" * 100000 + "]" * 100000 + "}\n")
+    text = VALID_TAIL if base is None else f"_base_ = {base!r}\n" + VALID_TAIL
+    if case == "env-template-redos":
+        text += "x = 1  # " + "{{$a:" * 150000 + "\n"
+    leaf.write_text(text, encoding="utf-8")
+    rc, out, err = run(["check", "configs/leaf.py", "--output-format", "concise", "--isolated"], tmp_path)
+    assert "Traceback" not in out + err
+    if case == "env-template-redos":
+        assert rc in (0, 1)
+    else:
+        assert_sane(rc, out, err, exit_codes=(1,))
+        assert "SL90" in out
+
+
 def test_sparse_huge_file_is_not_read(tmp_path):
     (tmp_path / "configs").mkdir()
     with open(tmp_path / "configs" / "leaf.py", "wb") as fh:
