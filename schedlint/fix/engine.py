@@ -145,12 +145,11 @@ class _Workspace:
         """The file's text on disk when first read (with its BOM and mtime remembered)."""
         path = os.path.abspath(path)
         if path not in self.disk:
-            from schedlint.loader import _decode  # same decoding as the loader
+            from schedlint.loader import decode, read_bytes  # same reading and decoding as the loader
 
             st = os.stat(path)
-            with open(path, "rb") as fh:
-                data = fh.read()
-            self.disk[path] = (_decode(path, data), data.startswith(b"\xef\xbb\xbf"), st.st_mtime_ns)
+            data = read_bytes(path)  # refuses FIFOs, devices and oversized files (LoadProblem)
+            self.disk[path] = (decode(path, data), data.startswith(b"\xef\xbb\xbf"), st.st_mtime_ns)
         return self.disk[path][0]
 
     def text(self, path: str, overlay: Optional[Dict[str, str]] = None) -> str:
@@ -274,14 +273,13 @@ def fix_paths(
 
 
 def _write(result: FixResult) -> None:
-    from schedlint.fix.fileio import FileChangedError, write_atomic
+    from schedlint.fix.fileio import FileChangedError, WriteError, write_atomic
 
     for path, change in sorted(result.changes.items()):
         data = ("\ufeff" if change.bom else "") + change.new
         try:
-            # through a symlink to its target: the link stays a link
-            write_atomic(os.path.realpath(path), data, expect_mtime_ns=change.mtime_ns)
-        except FileChangedError as exc:
+            write_atomic(path, data, expect_mtime_ns=change.mtime_ns)  # follows symlinks to the target
+        except (FileChangedError, WriteError) as exc:
             result.write_errors.append(str(exc))
         except OSError as exc:
             result.write_errors.append(f"{path}: cannot write: {exc.strerror or exc}")
