@@ -13,10 +13,10 @@ from schedlint.fix.transforms import (
     Transform,
     cosine_swap,
     cosine_tmax,
-    momentum_repair,
     rescale,
     stale_end,
 )
+from schedlint.fix.momentum import momentum_repair
 from schedlint.model import Finding, Fix
 
 if TYPE_CHECKING:  # pragma: no cover
