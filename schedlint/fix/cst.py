@@ -32,13 +32,7 @@ class Document:
         self.text = text
         if "\r" in text.replace("\r\n", ""):
             raise CannotEdit(f"{path}: old-Mac line endings")
-        try:
-            self.module = cst.parse_module(text)
-        except cst.ParserSyntaxError as exc:
-            raise CannotEdit(f"{path}: libcst cannot parse it ({exc.message})") from None
-        wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
-        self._pos = wrapper.resolve(PositionProvider)
-        self._parents = wrapper.resolve(ParentNodeProvider)
+        self.module, self._pos, self._parents = _parse(path, text)
         self._lines = text.splitlines()
         self._rewrites: Dict[cst.CSTNode, List[Rewrite]] = {}
         self._after: Dict[cst.CSTNode, List[cst.BaseStatement]] = {}
@@ -257,6 +251,25 @@ class Document:
                 new = new.with_changes(has_trailing_newline=True)
             new = new.with_changes(body=body)
         return new.code
+
+
+_PARSED: Dict[Tuple[str, str], Tuple[cst.Module, Any, Any]] = {}
+
+
+def _parse(path: str, text: str) -> Tuple[cst.Module, Any, Any]:
+    """The module and its position/parent metadata, parsed once per text (trees are immutable;
+    rewrites live in each Document)."""
+    key = (path, text)
+    if key not in _PARSED:
+        try:
+            module = cst.parse_module(text)
+        except cst.ParserSyntaxError as exc:
+            raise CannotEdit(f"{path}: libcst cannot parse it ({exc.message})") from None
+        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+        if len(_PARSED) > 64:
+            _PARSED.pop(next(iter(_PARSED)))
+        _PARSED[key] = (module, wrapper.resolve(PositionProvider), wrapper.resolve(ParentNodeProvider))
+    return _PARSED[key]
 
 
 class _Apply(cst.CSTTransformer):

@@ -214,10 +214,12 @@ def fix_paths(
     options: Optional[FixOptions] = None,
     write: bool = True,
     progress: Optional[Callable[[str], None]] = None,
+    universe: Optional[List[str]] = None,
 ) -> FixResult:
     """Fix the configs under `paths` (and check the configs that inherit them).
 
     With `write=False` nothing is written (`--diff`): `FixResult.changes` holds what would change.
+    `universe` (the project's configs, discovered when None) lets repeated calls share one scan.
     Raises UsageError for paths that do not exist.
     """
     from schedlint.lint.engine import dependents
@@ -238,7 +240,10 @@ def fix_paths(
         return path in passed_files or any(path.startswith(d.rstrip(os.sep) + os.sep) for d in passed_dirs)
 
     root = project_root(paths) if paths else os.getcwd()
-    universe = sorted(set(discover([root])) | set(files)) if root != os.sep else list(files)
+    if universe is None:  # every config of the project (to find those inheriting an edited file)
+        universe = sorted(set(discover([root])) | set(files)) if root != os.sep else list(files)
+    else:
+        universe = sorted(set(universe) | set(files))
     configs = list(files)
     if settings.dependents and passed_files:
         configs = sorted(set(configs) | set(dependents(ws.base_loader, sorted(passed_files), universe)))
