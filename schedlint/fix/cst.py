@@ -349,11 +349,23 @@ def _commas(old: List[Any], n: int) -> List[Any]:
         return [sep] * (n - 1) + [cst.MaybeSentinel.DEFAULT] if n else []
     separators = [c for c in old[:-1] if isinstance(c, cst.Comma)]
     default = separators[-1] if separators else cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    plain = [c for c in separators if not _has_comment(c)]
+    if plain:
+        default = plain[-1]
+    elif isinstance(default.whitespace_after, cst.ParenthesizedWhitespace):  # a new comma takes no comment
+        default = default.with_changes(whitespace_after=default.whitespace_after.with_changes(
+            first_line=cst.TrailingWhitespace(), empty_lines=[]))
     if len(old) == 1 and isinstance(old[0], cst.Comma) and n > 1:
         default = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
     out = [separators[i] if i < len(separators) else default for i in range(n - 1)]
     out.append(old[-1])
     return out[:n]
+
+
+def _has_comment(comma: Any) -> bool:
+    space = comma.whitespace_after
+    return isinstance(space, cst.ParenthesizedWhitespace) and (
+        space.first_line.comment is not None or any(e.comment is not None for e in space.empty_lines))
 
 
 def text_edits(path: str, old: str, new: str) -> List[Edit]:
