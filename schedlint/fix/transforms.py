@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple
 
+from schedlint.fix.relations import _distinct, _fmt, _keep_relations, _number, _same_kind  # noqa: F401 (re-exported)
 from schedlint.loader.values import plain
 from schedlint.model import Finding
 from schedlint.plan.model import Scheduler
@@ -93,17 +94,6 @@ def config_dict(ctx: "Context", s: Scheduler) -> Dict[str, Any]:
     return {k: plain(v) for k, v in value.items() if k not in _DROPPED_KEYS}
 
 
-def _number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _same_kind(template: Any, value: float) -> Any:
-    """`value` as an int when `template` is an int and `value` is integral."""
-    if isinstance(template, int) and not isinstance(template, bool) and abs(value - round(value)) < 1e-9:
-        return int(round(value))
-    return value
-
-
 def raw_horizon(ctx: "Context", s: Scheduler) -> Optional[float]:
     """The end of training in the unit the config writes this scheduler's positions in (None when
     that would rest on an estimated epoch length, or the unit does not step under this loop)."""
@@ -133,14 +123,6 @@ def schedulers_at(ctx: "Context", finding: Finding, types: Optional[Sequence[str
         named = [s for s in out if f"param_scheduler[{s.index}]" in finding.message]
         out = named or out
     return out
-
-
-def _fmt(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:g}" if abs(value - round(value)) > 1e-9 else repr(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(_fmt(v) for v in value) + "]"
-    return str(value)
 
 
 def _note(key: str, old: Any, new: Any) -> str:
@@ -386,71 +368,6 @@ def _scale(key: str, value: Any, old_len: float, new_len: float) -> Tuple[Any, O
         rounded = int(math.floor(exact + 0.5))
         return rounded, f"{key} {value} -> {exact:g}, rounded to {rounded}"
     return float(f"{exact:.12g}"), None
-
-
-def _distinct(milestones: List[Any], limit: Any) -> List[Any]:
-    """Integer milestones that rounding made equal, moved apart by one step where the window has
-    room (two equal milestones decay twice at once); unchanged when it has none."""
-    if len(milestones) < 2 or not all(isinstance(m, int) and not isinstance(m, bool) for m in milestones):
-        return milestones
-    out = list(milestones)
-    for i in range(1, len(out)):
-        if out[i] <= out[i - 1]:
-            out[i] = out[i - 1] + 1
-    if _number(limit):
-        for i in range(len(out) - 1, -1, -1):
-            top = (limit - 1) if i == len(out) - 1 else out[i + 1] - 1
-            out[i] = min(out[i], top)
-    if out[0] < 1 or any(b <= a for a, b in zip(out, out[1:])):
-        return milestones
-    return out
-
-
-def _keep_relations(old: Dict[str, Any], new: Dict[str, Any], ratios: Dict[str, Tuple[float, float]],
-                    new_len: float, notes: List[str]) -> None:
-    """Keep `T_max == end - begin` (and OneCycle's `total_steps`) exact after rounding, and
-    milestones inside the window they were inside."""
-    begin_old, begin_new = old.get("begin", 0), new.get("begin", 0)
-    span_old = (old["end"] if "end" in old else None)
-    if isinstance(old.get("milestones"), (list, tuple)) and "milestones" in ratios and _number(begin_old):
-        limit_old = (old["end"] - begin_old) if _number(span_old) else ratios["milestones"][0] - begin_old
-        limit_new = (new["end"] - begin_new) if _number(span_old) else new_len - begin_new
-        fixed = []
-        for m_old, m_new in zip(old["milestones"], new["milestones"]):
-            if _number(m_old) and 0 < m_old < limit_old and _number(m_new):
-                m_new = min(max(m_new, 1 if isinstance(m_new, int) else m_new), limit_new - 1)
-            fixed.append(m_new)
-        fixed = _distinct(fixed, limit_new)
-        if fixed != list(new["milestones"]):
-            new["milestones"] = fixed
-            notes.append(f"milestones kept inside the window: {_fmt(fixed)}")
-    step = old.get("step_size")
-    if "step_size" in ratios and _number(step) and _number(span_old) and _number(begin_old) and step < span_old - begin_old:
-        limit = new["end"] - begin_new
-        if new["step_size"] >= limit:
-            new["step_size"] = max(1, limit - 1) if isinstance(new["step_size"], int) else limit / 2
-            notes.append(f"step_size kept inside the window: {_fmt(new['step_size'])}")
-    if _number(begin_new) and "end" in new and _number(new["end"]) and new["end"] <= begin_new < (old["end"] if _number(old.get("end")) else begin_new + 1):
-        new["end"] = begin_new + 1
-        notes.append(f"end {_fmt(old['end'])} -> {_fmt(new['end'])} (kept after begin)")
-    if "end" in old:
-        end_old, end_new = old["end"], new["end"]
-    else:
-        end_old, end_new = None, None
-    for key in ("T_max", "total_steps"):
-        if key not in old or not _number(old[key]) or not _number(begin_old):
-            continue
-        if end_old is not None and _number(end_old) and old[key] == end_old - begin_old:
-            target = end_new - begin_new
-        elif end_old is None and key in ratios and old[key] == ratios[key][0] - begin_old:
-            target = new_len - begin_new
-        else:
-            continue
-        target = _same_kind(old[key], target)
-        if new[key] != target or any(n.startswith(key + " ") for n in notes):
-            notes[:] = [n for n in notes if not n.startswith(key + " ")]
-            notes.append(f"{key} {_fmt(old[key])} -> {_fmt(target)} (= end - begin)")
-            new[key] = target
 
 
 # ---------------------------------------------------------------------------------------------
