@@ -7,7 +7,7 @@ noise), inconclusive (too few points, or no change beyond the noise).
 
 from __future__ import annotations
 
-from typing import Any, List
+from typing import Any, List, Tuple
 
 import numpy as np
 
@@ -63,58 +63,70 @@ def write_verdict(diag: Any, loss_name: str, schedule_findings: List[Finding]) -
 
 
 def _no_rebound(diag: Any, loss_name: str, schedule_findings: List[Finding]) -> None:
+    diag.kind, diag.verdict = _no_rebound_verdict(diag, loss_name)
+    if schedule_findings:
+        diag.verdict += (f" The config still has {len(schedule_findings)} schedule finding"
+                         f"{'s' if len(schedule_findings) != 1 else ''} (below).")
+        diag.fixes = fix_commands(diag, schedule_findings)
+
+
+def _and(val_text: str) -> str:
+    """'; <validation text>' when there is one."""
+    return f"; {val_text}" if val_text else ""
+
+
+def _short_but_falling(levels: Any, val: Any) -> bool:
+    """A log too short to judge a rebound whose loss still falls far beyond the noise (validation not worse)."""
+    return (4 <= levels.points < MIN_POINTS and levels.trend == "falls"
+            and (levels.points >= 6 and levels.end < 0.8 * levels.start or levels.end < 0.5 * levels.start)
+            and (val is None or val["trend"] not in ("worse", "collapsed")))
+
+
+def _no_rebound_verdict(diag: Any, loss_name: str) -> Tuple[str, str]:
+    """(kind, verdict) of a run without a rebound, from the loss levels and the validation trend."""
     levels = diag.levels
     val = diag.validation
     val_text = _validation_text(val)
     phrase = levels.phrase(loss_name) if levels is not None else f"no training {loss_name}"
     if levels is None and val is not None:
-        diag.kind = "inconclusive"
-        diag.verdict = (f"Inconclusive: the log has no training lines, so no training loss to judge; "
-                        f"{val_text or 'only ' + str(val['evaluations']) + ' validation result(s)'}.")
-    elif levels is not None and 4 <= levels.points < MIN_POINTS and levels.trend == "falls" and \
-            (levels.points >= 6 and levels.end < 0.8 * levels.start or levels.end < 0.5 * levels.start) and \
-            (val is None or val["trend"] not in ("worse", "collapsed")):
-        diag.kind = "healthy"
-        diag.verdict = (f"No loss rebound so far: {phrase} over only {levels.points} logged points, a fall well beyond "
-                        "their noise" + (f"; {val_text}" if val_text else "") + ".")
-    elif levels is None or levels.points < MIN_POINTS:
-        diag.kind = "inconclusive"
+        return "inconclusive", (f"Inconclusive: the log has no training lines, so no training loss to judge; "
+                                f"{val_text or 'only ' + str(val['evaluations']) + ' validation result(s)'}.")
+    if levels is not None and _short_but_falling(levels, val):
+        return "healthy", (f"No loss rebound so far: {phrase} over only {levels.points} logged points, a fall well "
+                           "beyond their noise" + _and(val_text) + ".")
+    if levels is None or levels.points < MIN_POINTS:
         count = 0 if levels is None else levels.points
-        diag.verdict = (f"Inconclusive: only {count} logged training point{'s' if count != 1 else ''}, too few to tell "
-                        f"a rebound from noise; {phrase}.")
-    elif levels.trend == "falls" and val is not None and val["trend"] == "collapsed":
-        diag.kind = "collapse"
-        diag.verdict = (f"No loss rebound: {phrase}, but {val_text}: validation collapses, far beyond the gradual "
-                        "decline of over-fitting. The model broke while the training loss recovered" +
-                        _spike_text(diag, loss_name) + "; look at the gradient norm, the loss scale (fp16) and "
-                        "the data around it.")
-    elif levels.trend == "falls":
-        if val is not None and val["trend"] == "worse":
-            diag.kind = "over-fitting"
-            diag.verdict = (f"No loss rebound: {phrase}, but {val_text}, a drop beyond the metric's noise. That is "
-                            "over-fitting, not a schedule problem: the model fits the training data better while "
-                            "validation gets worse. Keep the best checkpoint, stop earlier, or add "
-                            "regularisation/augmentation.")
-        else:
-            diag.kind = "healthy"
-            late = ""
-            if levels.end - levels.low > levels.threshold:
-                late = (f" (its lowest level, {levels.low:.4g}, is at {diag.where(levels.low_at)}: the rise to "
-                        f"{levels.end:.4g} after it is too small or too short-lived against the noise to call a "
-                        "rebound)")
-            diag.verdict = f"No loss rebound: {phrase}{late}" + (f"; {val_text}" if val_text else "") + "."
-    elif levels.trend == "flat":
-        diag.kind = "inconclusive"
-        diag.verdict = (f"Inconclusive: {phrase}; the log shows neither a fall nor a rebound beyond the noise"
-                        + (f"; {val_text}" if val_text else "") + ".")
-    else:
-        diag.kind = "inconclusive"
-        diag.verdict = (f"Inconclusive: {phrase}, but not as a sustained rise from a clear minimum (it moves within "
-                        f"about {levels.noise:.2g} of noise)" + (f"; {val_text}" if val_text else "") + ".")
-    if schedule_findings:
-        diag.verdict += (f" The config still has {len(schedule_findings)} schedule finding"
-                         f"{'s' if len(schedule_findings) != 1 else ''} (below).")
-        diag.fixes = fix_commands(diag, schedule_findings)
+        return "inconclusive", (f"Inconclusive: only {count} logged training point{'s' if count != 1 else ''}, too "
+                                f"few to tell a rebound from noise; {phrase}.")
+    if levels.trend == "falls":
+        return _falling_verdict(diag, loss_name, phrase, val, val_text)
+    if levels.trend == "flat":
+        return "inconclusive", (f"Inconclusive: {phrase}; the log shows neither a fall nor a rebound beyond the noise"
+                                + _and(val_text) + ".")
+    return "inconclusive", (f"Inconclusive: {phrase}, but not as a sustained rise from a clear minimum (it moves "
+                            f"within about {levels.noise:.2g} of noise)" + _and(val_text) + ".")
+
+
+def _falling_verdict(diag: Any, loss_name: str, phrase: str, val: Any, val_text: str) -> Tuple[str, str]:
+    """(kind, verdict) of a falling training loss: collapse or over-fitting when validation says so, else healthy
+    (saying where the lowest level was when the loss rose a little after it)."""
+    levels = diag.levels
+    if val is not None and val["trend"] == "collapsed":
+        return "collapse", (f"No loss rebound: {phrase}, but {val_text}: validation collapses, far beyond the gradual "
+                            "decline of over-fitting. The model broke while the training loss recovered" +
+                            _spike_text(diag, loss_name) + "; look at the gradient norm, the loss scale (fp16) and "
+                            "the data around it.")
+    if val is not None and val["trend"] == "worse":
+        return "over-fitting", (f"No loss rebound: {phrase}, but {val_text}, a drop beyond the metric's noise. That "
+                                "is over-fitting, not a schedule problem: the model fits the training data better "
+                                "while validation gets worse. Keep the best checkpoint, stop earlier, or add "
+                                "regularisation/augmentation.")
+    late = ""
+    if levels.end - levels.low > levels.threshold:
+        late = (f" (its lowest level, {levels.low:.4g}, is at {diag.where(levels.low_at)}: the rise to "
+                f"{levels.end:.4g} after it is too small or too short-lived against the noise to call a "
+                "rebound)")
+    return "healthy", f"No loss rebound: {phrase}{late}" + _and(val_text) + "."
 
 
 def _spike_text(diag: Any, loss_name: str) -> str:
