@@ -274,11 +274,26 @@ def _phase_table(view: ScheduleView, width: int) -> Any:
 
 def render_show(view: ScheduleView, console: Any) -> None:
     """Print the view of one config with rich, fitting the console's width."""
-    from rich.table import Table
     from rich.text import Text
 
-    plan, curve = view.plan, view.curve
     console.print(Text(_relpath(view.path), style="bold"), overflow="fold")
+    _print_summary(view.plan, console)
+    console.print()
+    if view.phases:
+        _print_phases(view, console)
+    else:
+        console.print(Text("No LR or momentum scheduler: the values stay as the optimizer sets them.", style="bold"))
+    console.print()
+    notable = [e for e in view.events if e.notable]
+    _print_curves(view, notable, console)
+    _print_events_and_notes(view, notable, console)
+    render_findings(view.findings, console)
+
+
+def _print_summary(plan: Any, console: Any) -> None:
+    """The horizon, the optimizer and (mmcv-1.x) the config generation, as a two-column grid."""
+    from rich.table import Table
+
     grid = Table.grid(padding=(0, 1))
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column(overflow="fold")
@@ -288,23 +303,29 @@ def render_show(view: ScheduleView, console: Any) -> None:
     if plan.generation == "mmcv":
         grid.add_row("config", "mmcv-1.x (lr_config / momentum_config hooks)")
     console.print(grid)
-    console.print()
-    if view.phases:
-        console.print(Text("Phases", style="bold"))
-        console.print(_phase_table(view, console.width))
-        files = sorted({ph.location.file for ph in view.phases if ph.location})
-        if len(files) == 1:
-            line = f"  line: in {_relpath(files[0])}"
-            if len(line) > console.width:
-                console.print(Text("  line: in", style="dim"))
-                line = f"    {_relpath(files[0])}"
-            console.print(Text(line, style="dim"), overflow="fold")
-        for f in files if len(files) > 1 else []:
-            console.print(Text(f"  {os.path.basename(f)} = {_relpath(f)}", style="dim"), overflow="fold")
-    else:
-        console.print(Text("No LR or momentum scheduler: the values stay as the optimizer sets them.", style="bold"))
-    console.print()
-    notable = [e for e in view.events if e.notable]
+
+
+def _print_phases(view: ScheduleView, console: Any) -> None:
+    """The phase table, then the file(s) its line numbers are in."""
+    from rich.text import Text
+
+    console.print(Text("Phases", style="bold"))
+    console.print(_phase_table(view, console.width))
+    files = sorted({ph.location.file for ph in view.phases if ph.location})
+    if len(files) == 1:
+        line = f"  line: in {_relpath(files[0])}"
+        if len(line) > console.width:
+            console.print(Text("  line: in", style="dim"))
+            line = f"    {_relpath(files[0])}"
+        console.print(Text(line, style="dim"), overflow="fold")
+    for f in files if len(files) > 1 else []:
+        console.print(Text(f"  {os.path.basename(f)} = {_relpath(f)}", style="dim"), overflow="fold")
+
+
+def _print_curves(view: ScheduleView, notable: List[Any], console: Any) -> None:
+    """A text plot of the LR and of the momentum (when simulated), with the scheduler boundaries and the
+    notable events marked."""
+    plan, curve = view.plan, view.curve
     for param, height, style in (("lr", 8, "cyan"), ("momentum", 5, "magenta")):
         values = curve.lr if param == "lr" else curve.momentum
         if values is None or len(values) == 0:
@@ -316,6 +337,14 @@ def render_show(view: ScheduleView, console: Any) -> None:
         title = f"{word} over {span_text(plan, plan.horizon.total_iters)}" + (" (yellow: see events)" if marks else "")
         _plot_block(console, title, np.asarray(values), plan, bounds, marks, height, style)
         console.print()
+
+
+def _print_events_and_notes(view: ScheduleView, notable: List[Any], console: Any) -> None:
+    """The notable events (with the codes explaining them) and the notes: the plan's, the schedulers not
+    simulated, the simulation's errors."""
+    from rich.text import Text
+
+    plan, curve = view.plan, view.curve
     notes = list(plan.notes)
     notes += [f"not simulated: {u.type} (param_scheduler[{u.index}]): {u.reason}" for u in curve.unsimulated]
     notes += [str(e) for e in curve.errors]
@@ -328,7 +357,6 @@ def render_show(view: ScheduleView, console: Any) -> None:
         console.print(Text("Notes", style="bold"))
         console.print(_bullets(notes, "-"))
         console.print()
-    render_findings(view.findings, console)
 
 
 def _bullets(items: Sequence[str], mark: str, indent: int = 2) -> Any:
