@@ -13,7 +13,7 @@ import hashlib
 import os
 import re
 import tempfile
-from typing import List, Optional, Tuple
+from typing import List, Optional, Set, Tuple
 
 from schedlint.runs.assemble import build_run
 from schedlint.runs.formats import (Parsed, header_length, parse_mmcv_json, parse_scalars, parse_text, split_runs,
@@ -59,6 +59,17 @@ def _own_logs(folder: str) -> List[str]:
 
 def _candidates(folder: str) -> List[Tuple[str, List[str]]]:
     """(name, log files best first) of every run in a work_dir."""
+    runs = _run_folders(folder)
+    jsons = {n for n in _listdir(folder) if n.endswith(".log.json") and _nonempty(os.path.join(folder, n))}
+    runs += _json_logs(folder, jsons)
+    runs += _loose_logs(folder, jsons)
+    if not runs:  # TensorBoard files duplicate the JSON/text logs of the same run: a fallback only
+        runs = [(name, [os.path.join(folder, name)]) for name in _tensorboard_files(folder)]
+    return runs
+
+
+def _run_folders(folder: str) -> List[Tuple[str, List[str]]]:
+    """The runs kept in folders of their own: mmengine `<timestamp>/` folders, then `wandb/run-*` folders."""
     runs: List[Tuple[str, List[str]]] = []
     for name in _listdir(folder):
         sub = os.path.join(folder, name)
@@ -73,26 +84,39 @@ def _candidates(folder: str) -> List[Tuple[str, List[str]]]:
             files = _own_logs(sub)
             if files:
                 runs.append((os.path.join("wandb", name), files))
-    jsons = {n for n in _listdir(folder) if n.endswith(".log.json") and _nonempty(os.path.join(folder, n))}
+    return runs
+
+
+def _json_logs(folder: str, jsons: Set[str]) -> List[Tuple[str, List[str]]]:
+    """The mmcv `X.log.json` runs (named in `jsons`), each with its text log `X.log` when not empty."""
+    runs: List[Tuple[str, List[str]]] = []
     for name in sorted(jsons):
         text = name[: -len(".json")]
         files = [os.path.join(folder, name)]
         if text in _listdir(folder) and _nonempty(os.path.join(folder, text)):
             files.append(os.path.join(folder, text))
         runs.append((name, files))
+    return runs
+
+
+def _loose_logs(folder: str, jsons: Set[str]) -> List[Tuple[str, List[str]]]:
+    """Text logs without a .log.json beside them, and scalars.json-like files at the top of the folder."""
+    runs: List[Tuple[str, List[str]]] = []
     for name in _listdir(folder):
         path = os.path.join(folder, name)
         if name.endswith(".log") and name + ".json" not in jsons and _nonempty(path):
             runs.append((name, [path]))
         elif name.endswith(".json") and not name.endswith(".log.json") and _looks_like_scalars(path):
             runs.append((name, [path]))  # a scalars.json (or <timestamp>.json) kept at the top of the folder
+    return runs
+
+
+def _tensorboard_files(folder: str) -> List[str]:
+    """TensorBoard event files in the folder and its tf_logs/tensorboard/tb_logs subfolders (relative names)."""
     tb = [n for n in _listdir(folder) if n.startswith(_TB_PREFIX)]
     for sub in ("tf_logs", "tensorboard", "tb_logs"):
         tb += [os.path.join(sub, n) for n in _listdir(os.path.join(folder, sub)) if n.startswith(_TB_PREFIX)]
-    if not runs:  # TensorBoard files duplicate the JSON/text logs of the same run: a fallback only
-        for name in tb:
-            runs.append((name, [os.path.join(folder, name)]))
-    return runs
+    return tb
 
 
 def _looks_like_scalars(path: str) -> bool:
@@ -105,6 +129,17 @@ def _looks_like_scalars(path: str) -> bool:
     return head.startswith("{") and head.endswith("}") and ('"step"' in head or '"mode"' in head or '"loss' in head)
 
 
+def _vis_data_run(folder: str) -> Optional[Tuple[str, List[str]]]:
+    """The run of an mmengine `vis_data` folder: its JSON logs (scalars.json first, then newest) and its last
+    TensorBoard file; None when it has neither."""
+    jsons = sorted((os.path.join(folder, n) for n in _listdir(folder) if n.endswith(".json")),
+                   key=lambda p: (os.path.basename(p) != "scalars.json", -os.path.getmtime(p)))
+    tb = [os.path.join(folder, n) for n in _listdir(folder) if n.startswith(_TB_PREFIX)][-1:]
+    if not (jsons or tb):
+        return None
+    return (os.path.basename(os.path.dirname(folder)) or "vis_data", [p for p in jsons if _nonempty(p)] + tb)
+
+
 def find_logs(path: str) -> List[Tuple[str, List[str]]]:
     """The runs to try for a path, newest first: (name, log files best first)."""
     if os.path.isfile(path):
@@ -113,11 +148,9 @@ def find_logs(path: str) -> List[Tuple[str, List[str]]]:
         raise RunLogError(f"{path}: no such file or directory")
     folder = os.path.abspath(path)
     if os.path.basename(folder) == "vis_data":
-        jsons = sorted((os.path.join(folder, n) for n in _listdir(folder) if n.endswith(".json")),
-                       key=lambda p: (os.path.basename(p) != "scalars.json", -os.path.getmtime(p)))
-        tb = [os.path.join(folder, n) for n in _listdir(folder) if n.startswith(_TB_PREFIX)][-1:]
-        if jsons or tb:
-            return [(os.path.basename(os.path.dirname(folder)) or "vis_data", [p for p in jsons if _nonempty(p)] + tb)]
+        vis = _vis_data_run(folder)
+        if vis is not None:
+            return [vis]
     if os.path.basename(folder) == "vis_data" or (os.path.basename(folder) == "files" and
                                                    _nonempty(os.path.join(folder, "output.log"))):
         folder = os.path.dirname(folder)
