@@ -167,27 +167,7 @@ def _validation(recs: List[Rec], kind: str, loop: str, length: Optional[int], la
                 ) -> Tuple[str, List[float], List[Dict[str, float]], List[float]]:
     """(val_by, steps, rows, after): epochs under an epoch loop, else the training iteration each came after
     (`after`: that iteration, whatever the loop)."""
-    steps: List[float] = []
-    rows: List[Dict[str, float]] = []
-    epochs: List[Optional[float]] = []
-    afters: List[float] = []
-    last_it = 0
-    for r in recs:
-        if r.mode == "train" and r.row:
-            last_it = r.it if r.it is not None else ((r.epoch or 1) - 1) * (length or 0) + (r.inner or 0)
-            continue
-        if r.mode != "val" or not r.row:
-            continue
-        if kind == "scalars.json" or kind == "tensorboard":
-            epoch = float(r.it) if r.it is not None else None
-            at = float(r.it) if r.it is not None else float(last_it)
-        else:
-            epoch = float(r.epoch) if r.epoch is not None else None
-            at = float(last_it)
-        epochs.append(epoch)
-        steps.append(at)
-        afters.append(float(last_it))
-        rows.append(r.row)
+    epochs, steps, rows, afters = _validation_lines(recs, kind, length)
     if not rows:
         return ("epoch" if loop == "epoch" else "iter"), [], [], []
     by_epoch = loop == "epoch" and all(e is not None and e >= 1 for e in epochs) and max(epochs) <= last_epoch + 1
@@ -196,6 +176,41 @@ def _validation(recs: List[Rec], kind: str, loop: str, length: Optional[int], la
     if kind in ("scalars.json", "tensorboard") and any(s <= 0 for s in steps):
         steps = afters  # an iteration loop that logged its validation "by epoch" (step 0): place it in the run
     return "iter", steps, rows, afters
+
+
+def _validation_lines(recs: List[Rec], kind: str, length: Optional[int]
+                      ) -> Tuple[List[Optional[float]], List[float], List[Dict[str, float]], List[float]]:
+    """(epochs, steps, rows, afters) of the validation lines in log order: the epoch each names (None when
+    it names none), where it goes, its metrics, and the training iteration logged before it."""
+    steps: List[float] = []
+    rows: List[Dict[str, float]] = []
+    epochs: List[Optional[float]] = []
+    afters: List[float] = []
+    last_it = 0
+    for r in recs:
+        if r.mode == "train" and r.row:
+            last_it = _train_iteration(r, length)
+            continue
+        if r.mode != "val" or not r.row:
+            continue
+        epoch, at = _validation_position(r, kind, last_it)
+        epochs.append(epoch)
+        steps.append(at)
+        afters.append(float(last_it))
+        rows.append(r.row)
+    return epochs, steps, rows, afters
+
+
+def _validation_position(r: Rec, kind: str, last_it: int) -> Tuple[Optional[float], float]:
+    """(epoch, step) of one validation line: scalars.json and TensorBoard give a step (an epoch under an epoch
+    loop); the others the epoch, placed after the last training iteration."""
+    if kind == "scalars.json" or kind == "tensorboard":
+        epoch = float(r.it) if r.it is not None else None
+        at = float(r.it) if r.it is not None else float(last_it)
+    else:
+        epoch = float(r.epoch) if r.epoch is not None else None
+        at = float(last_it)
+    return epoch, at
 
 
 def _columns(rows: List[Dict[str, float]]) -> Tuple[Dict[str, np.ndarray], Dict[str, np.ndarray]]:
