@@ -156,11 +156,17 @@ def _head(diag: Any, loss_name: str) -> str:
 
 
 def _rebound(diag: Any, loss_name: str, schedule_findings: List[Finding]) -> None:
-    val = diag.validation
-    head = _head(diag, loss_name)
+    diag.kind, text = _rebound_cause(diag, _head(diag, loss_name))
+    text += _rebound_evidence(diag)
+    diag.verdict = text
+    diag.fixes = fix_commands(diag, diag.causes or (schedule_findings if diag.kind == "schedule" else []))
+
+
+def _rebound_cause(diag: Any, head: str) -> Tuple[str, str]:
+    """(kind, text): 'schedule' when events near the rebound are explained (by findings or the logged LR),
+    else 'optimisation', with what happens around it."""
     explained = [e for e in diag.events if e.codes or e.notable]
     if explained:
-        diag.kind = "schedule"
         causes = ", ".join(e.short or e.message for e in explained)
         text = f"{head} Around it: {causes}."
         if diag.causes:
@@ -170,15 +176,20 @@ def _rebound(diag: Any, loss_name: str, schedule_findings: List[Finding]) -> Non
             text += " The logged LR explains it: the schedule (no config to check which line; pass --config)."
         else:
             text += " The logged LR explains it: the schedule the run actually trained with."
-    elif diag.events:
-        diag.kind = "optimisation"
-        text = (f"{head} Near it: " + ", ".join(e.short or e.message for e in diag.events) +
-                ". Nothing in the schedule is flagged; look at the LR level there and at the data.")
-    else:
-        diag.kind = "optimisation"
-        text = (f"{head} The schedule does nothing special there" + (" (no config to check; the logged LR shows no "
-                                                                      "change there)" if diag.config is None else "") +
-                "; look at the data pipeline, the loss weights and the gradient norm.")
+        return "schedule", text
+    if diag.events:
+        return "optimisation", (f"{head} Near it: " + ", ".join(e.short or e.message for e in diag.events) +
+                                ". Nothing in the schedule is flagged; look at the LR level there and at the data.")
+    return "optimisation", (f"{head} The schedule does nothing special there" +
+                            (" (no config to check; the logged LR shows no change there)" if diag.config is None
+                             else "") +
+                            "; look at the data pipeline, the loss weights and the gradient norm.")
+
+
+def _rebound_evidence(diag: Any) -> str:
+    """What validation and the gradient norm add about the rebound ('' when nothing)."""
+    text = ""
+    val = diag.validation
     if val is not None and val.get("worse_after_rebound"):
         text += (f" Validation agrees ({val['metric']} {val.get('at_rebound', val['best']):.4g} at the rebound, "
                  f"{val['final']:.4g} at the end): optimisation trouble, not over-fitting.")
@@ -187,5 +198,4 @@ def _rebound(diag: Any, loss_name: str, schedule_findings: List[Finding]) -> Non
     g = diag.grad_norm
     if g is not None and g["trend"] != "steady":
         text += f" The gradient norm is {g['trend']} ({g['before']:.3g} before, {g['end']:.3g} at the end)."
-    diag.verdict = text
-    diag.fixes = fix_commands(diag, diag.causes or (schedule_findings if diag.kind == "schedule" else []))
+    return text
