@@ -108,27 +108,45 @@ def _view_for(log: RunLog, config_path: str, config_source: str, settings: Setti
     length = log.epoch_length if (log.loop == "epoch" and not given_length) else None
     try:
         view = _load(config_path, settings, length, log.epoch_length_source)
-        h = view.plan.horizon
-        if h.loop == "iter" and log.loop == "epoch" and log.kind in ("scalars.json", "tensorboard"):
-            log.as_iteration_loop("the config trains by iterations: the log's `epoch` counts passes over the data, "
-                                  "not the loop's epochs")
-            view = _load(config_path, settings, None, "")
-        if h.loop == "epoch" and not log.epoch_length and not given_length and h.max_epochs and log.total_iters \
-                and not log.epochs_known and not any("never ends" in n for n in log.notes):
-            inferred, source = _length_from_config(log, h)
-            log.loop, log.epoch_length, log.epoch_length_source = "epoch", inferred, source
-            view = _load(config_path, settings, inferred, source)
-        elif h.loop == "epoch" and log.loop == "epoch" and not log.epoch_length and not given_length \
-                and len(log.iters) and not h.epoch_length_source.startswith("default") \
-                and log.total_iters <= h.epoch_length * max(int(log.epochs.max()), 1):
-            log.epoch_length = h.epoch_length  # the log cannot tell (one unfinished epoch): the config's estimate
-            log.epoch_length_source = f"the config's estimate ({h.epoch_length_source})"
+        return _fit_to_config(log, view, config_path, settings, given_length)
     except CurveError as exc:
         if config_source == "given":
             raise DiagnoseError(str(exc)) from None
         notes.append(f"the config {config_source} cannot be simulated ({exc}); schedule events not checked")
         return None
+
+
+def _fit_to_config(log: RunLog, view: Any, config_path: str, settings: Settings, given_length: Optional[int]):
+    """Reconcile the log's loop and epoch length with the config's (`view`, simulated at the log's length);
+    returns the view to use (simulated again when the log's reading changed)."""
+    h = view.plan.horizon
+    if h.loop == "iter" and log.loop == "epoch" and log.kind in ("scalars.json", "tensorboard"):
+        log.as_iteration_loop("the config trains by iterations: the log's `epoch` counts passes over the data, "
+                              "not the loop's epochs")
+        view = _load(config_path, settings, None, "")
+    if _length_needs_config(log, h, given_length):
+        inferred, source = _length_from_config(log, h)
+        log.loop, log.epoch_length, log.epoch_length_source = "epoch", inferred, source
+        view = _load(config_path, settings, inferred, source)
+    elif _length_is_config_estimate(log, h, given_length):
+        log.epoch_length = h.epoch_length  # the log cannot tell (one unfinished epoch): the config's estimate
+        log.epoch_length_source = f"the config's estimate ({h.epoch_length_source})"
     return view
+
+
+def _length_needs_config(log: RunLog, h: Any, given_length: Optional[int]) -> bool:
+    """An epoch-loop config and a log that cannot tell epochs at all (none given, no headers, never-ending
+    epochs excepted): the epoch length is inferred from the config."""
+    return bool(h.loop == "epoch" and not log.epoch_length and not given_length and h.max_epochs and log.total_iters
+                and not log.epochs_known and not any("never ends" in n for n in log.notes))
+
+
+def _length_is_config_estimate(log: RunLog, h: Any, given_length: Optional[int]) -> bool:
+    """A log that knows its epochs but not their length (one unfinished epoch) and a config whose estimate
+    (not a default) covers it."""
+    return bool(h.loop == "epoch" and log.loop == "epoch" and not log.epoch_length and not given_length
+                and len(log.iters) and not h.epoch_length_source.startswith("default")
+                and log.total_iters <= h.epoch_length * max(int(log.epochs.max()), 1))
 
 
 def _length_from_config(log: RunLog, horizon: Any) -> Tuple[int, str]:
