@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, List, Optional
+from typing import Any, List, Optional, Tuple
 
 from schedlint.lint.engine import Linter, build_any_plan
 from schedlint.lint.settings import Settings
@@ -68,15 +68,7 @@ def enable_hook(path: str, strict: bool = False, settings: Optional[Settings] = 
     """The edit that enables `SchedLintHook` in the config at `path` (HookSetupError when it cannot)."""
     from schedlint.loader.values import plain
 
-    linter = Linter(settings or Settings())
-    resolved, problems = linter.resolve(path)
-    if resolved is None:
-        p = problems[0]
-        raise HookSetupError(f"{p.location}: {p.code} {p.message}")
-    plan = build_any_plan(resolved, None)
-    if plan is None:
-        raise HookSetupError(f"{path}: not a training config (no train_cfg/optim_wrapper, nor runner/optimizer)")
-    generation = plan.generation
+    resolved, generation = _training_config(path, settings)
     module = "schedlint.mmcv" if generation == "mmcv" else "schedlint.mmengine"
     with open(path, encoding="utf-8", newline="") as fh:
         text = fh.read()
@@ -87,7 +79,35 @@ def enable_hook(path: str, strict: bool = False, settings: Optional[Settings] = 
         raise HookSetupError(f"{path}: custom_hooks is not a list ({hooks!r}); add dict(type='SchedLintHook') by hand")
     if any(_is_ours(h) for h in hooks):
         return HookSetup(path, generation, text, None, f"{path}: SchedLintHook is already enabled")
-    imports_cfg = plain(resolved.get("custom_imports"))
+    imports, allow_failed = _custom_imports(path, plain(resolved.get("custom_imports")), module)
+    pure_python = "read_base" in text
+    lines = _hook_lines(hooks, imports, allow_failed, module, pure_python, strict)
+    newline = "\r\n" if "\r\n" in text else "\n"
+    body = text if not text or text.endswith(("\n", "\r")) else text + newline
+    new_text = body + newline.join(lines[1:] if not body.strip() else lines) + newline
+    what = "custom_hooks" if pure_python else "custom_imports and custom_hooks"
+    kept = f" (keeping {len(hooks)} existing hook{'s' if len(hooks) != 1 else ''})" if hooks else ""
+    return HookSetup(path, generation, text, new_text,
+                     f"{path}: SchedLintHook enabled for {generation} ({what} added at the end{kept})")
+
+
+def _training_config(path: str, settings: Optional[Settings]) -> Tuple[Any, str]:
+    """(resolved config, generation) of a training config; HookSetupError when it cannot be read or does
+    not train."""
+    linter = Linter(settings or Settings())
+    resolved, problems = linter.resolve(path)
+    if resolved is None:
+        p = problems[0]
+        raise HookSetupError(f"{p.location}: {p.code} {p.message}")
+    plan = build_any_plan(resolved, None)
+    if plan is None:
+        raise HookSetupError(f"{path}: not a training config (no train_cfg/optim_wrapper, nor runner/optimizer)")
+    return resolved, plan.generation
+
+
+def _custom_imports(path: str, imports_cfg: Any, module: str) -> Tuple[List[Any], bool]:
+    """(imports, allow_failed_imports) the config's custom_imports already has; HookSetupError when it is
+    not a dict."""
     imports: List[Any] = []
     allow_failed = False
     if isinstance(imports_cfg, dict):
@@ -96,7 +116,13 @@ def enable_hook(path: str, strict: bool = False, settings: Optional[Settings] = 
         allow_failed = bool(imports_cfg.get("allow_failed_imports", False))
     elif imports_cfg is not None:
         raise HookSetupError(f"{path}: custom_imports is not a dict ({imports_cfg!r}); add '{module}' by hand")
-    pure_python = "read_base" in text
+    return imports, allow_failed
+
+
+def _hook_lines(hooks: List[Any], imports: List[Any], allow_failed: bool, module: str, pure_python: bool,
+                strict: bool) -> List[str]:
+    """The lines appended to the config (the first one blank): a comment, the import (pure-Python config) or
+    custom_imports, and custom_hooks with the hook added after the existing ones."""
     if pure_python:
         hook = f"dict(type=SchedLintHook{', strict=True' if strict else ''})"
     else:
@@ -111,10 +137,4 @@ def enable_hook(path: str, strict: bool = False, settings: Optional[Settings] = 
         lines.append(f"custom_imports = dict(imports={_literal(imports, 'custom_imports')}, "
                      f"allow_failed_imports={allow_failed!r})")
     lines.append("custom_hooks = [" + ", ".join(existing + [hook]) + "]")
-    newline = "\r\n" if "\r\n" in text else "\n"
-    body = text if not text or text.endswith(("\n", "\r")) else text + newline
-    new_text = body + newline.join(lines[1:] if not body.strip() else lines) + newline
-    what = "custom_hooks" if pure_python else "custom_imports and custom_hooks"
-    kept = f" (keeping {len(hooks)} existing hook{'s' if len(hooks) != 1 else ''})" if hooks else ""
-    return HookSetup(path, generation, text, new_text,
-                     f"{path}: SchedLintHook enabled for {generation} ({what} added at the end{kept})")
+    return lines
