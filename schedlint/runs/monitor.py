@@ -129,8 +129,21 @@ class Monitor:
 
     def _apply_facts(self, plan: Any) -> None:
         """Put the runner's exact facts into the plan (and note where the config said otherwise)."""
+        self._apply_horizon(plan.horizon)
+        self._apply_lr_scale(plan)
+        group = self.facts.param_groups[0] if self.facts.param_groups else None
+        if group is not None:
+            self._apply_param_group(plan.optimizer, group)
         facts = self.facts
-        horizon = plan.horizon
+        if facts.scheduler_hook is not None and plan.generation == "mmengine":
+            if plan.scheduler_hook_enabled and not facts.scheduler_hook:
+                self.notes.append("no ParamSchedulerHook is registered: the schedulers are never stepped")
+            plan.scheduler_hook_enabled = bool(facts.scheduler_hook)
+        self._compare_schedulers(plan)
+
+    def _apply_horizon(self, horizon: Any) -> None:
+        """The runner's exact epoch length; notes where its loop and lengths differ from the config's."""
+        facts = self.facts
         horizon.epoch_length = facts.epoch_length
         horizon.epoch_length_source = f"{facts.epoch_length_source} (exact)"
         if facts.loop != horizon.loop:
@@ -139,34 +152,34 @@ class Monitor:
             real, planned = getattr(facts, name), getattr(horizon, name)
             if real is not None and planned is not None and int(real) != int(planned):
                 self.notes.append(f"the runner's {name} is {real}, the config's {planned}")
-        opt = plan.optimizer
+
+    def _apply_lr_scale(self, plan: Any) -> None:
+        """The base LR at the run's auto_scale_lr factor (replacing the plan's note on it when it differs)."""
+        facts, opt = self.facts, plan.optimizer
         scale = facts.lr_scale if facts.lr_scale is not None else 1.0
-        if opt.lr_scale:
-            base = opt.lr / opt.lr_scale
-            if abs(scale - opt.lr_scale) > 1e-12 * max(1.0, scale):
-                plan.notes = [n for n in plan.notes if not n.startswith("auto_scale_lr enabled")]
-                if facts.lr_scale is not None:
-                    plan.notes.append(f"auto_scale_lr at run time: lr x{scale:g} ({facts.lr_scale_text})")
-            opt.lr = base * scale
-            opt.lr_scale = scale
-        group = facts.param_groups[0] if facts.param_groups else None
-        if group is not None:
-            start = _number(group.get("initial_lr", group.get("lr")))
-            if start is not None and opt.lr and abs(start - opt.lr) > 1e-6 * abs(opt.lr):
-                self.notes.append(f"param group 0 starts at lr {start:g}, the config's base lr (scaled) is "
-                                  f"{opt.lr:g} (paramwise_cfg or a custom optimizer constructor)")
-            momentum = _number(group.get("initial_momentum", group.get("momentum")))
-            betas = group.get("betas")
-            if opt.momentum_kind == "momentum" and momentum is not None:
-                opt.momentum = momentum
-            elif opt.momentum_kind == "beta1" and isinstance(betas, (list, tuple)) and len(betas) == 2:
-                beta1 = _number(group.get("initial_momentum", betas[0]))
-                opt.betas = (beta1 if beta1 is not None else float(betas[0]), float(betas[1]))
-        if facts.scheduler_hook is not None and plan.generation == "mmengine":
-            if plan.scheduler_hook_enabled and not facts.scheduler_hook:
-                self.notes.append("no ParamSchedulerHook is registered: the schedulers are never stepped")
-            plan.scheduler_hook_enabled = bool(facts.scheduler_hook)
-        self._compare_schedulers(plan)
+        if not opt.lr_scale:
+            return
+        base = opt.lr / opt.lr_scale
+        if abs(scale - opt.lr_scale) > 1e-12 * max(1.0, scale):
+            plan.notes = [n for n in plan.notes if not n.startswith("auto_scale_lr enabled")]
+            if facts.lr_scale is not None:
+                plan.notes.append(f"auto_scale_lr at run time: lr x{scale:g} ({facts.lr_scale_text})")
+        opt.lr = base * scale
+        opt.lr_scale = scale
+
+    def _apply_param_group(self, opt: Any, group: Dict[str, Any]) -> None:
+        """The first param group's starting momentum (or beta1); a note when its LR is not the config's."""
+        start = _number(group.get("initial_lr", group.get("lr")))
+        if start is not None and opt.lr and abs(start - opt.lr) > 1e-6 * abs(opt.lr):
+            self.notes.append(f"param group 0 starts at lr {start:g}, the config's base lr (scaled) is "
+                              f"{opt.lr:g} (paramwise_cfg or a custom optimizer constructor)")
+        momentum = _number(group.get("initial_momentum", group.get("momentum")))
+        betas = group.get("betas")
+        if opt.momentum_kind == "momentum" and momentum is not None:
+            opt.momentum = momentum
+        elif opt.momentum_kind == "beta1" and isinstance(betas, (list, tuple)) and len(betas) == 2:
+            beta1 = _number(group.get("initial_momentum", betas[0]))
+            opt.betas = (beta1 if beta1 is not None else float(betas[0]), float(betas[1]))
 
     def _compare_schedulers(self, plan: Any) -> None:
         built = self.facts.schedulers
