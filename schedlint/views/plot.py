@@ -18,17 +18,11 @@ from typing import Any, List, Sequence, Tuple
 import numpy as np
 
 from schedlint.runs.events import Event, param_word, value_text
+from schedlint.views.plotkit import (_ALERT, _LOG_COLOR, _LR_COLOR, _MOM_COLOR, _legend_above, _obstacles,  # noqa: F401
+                                     _thin, free_spot)
+from schedlint.views.runpanel import _draw_run
 
 __all__ = ["PlotUnavailable", "render_plot", "render_run_plot", "default_output", "require_matplotlib", "free_spot"]
-
-_LR_COLOR = "#1f77b4"
-_MOM_COLOR = "#8e44ad"
-_LOG_COLOR = "#ff7f0e"
-_LOSS_COLOR = "#222222"
-_VAL_COLOR = "#2ca02c"
-_ALERT = "#d62728"
-_MAX_POINTS = 5000
-
 
 class PlotUnavailable(Exception):
     """matplotlib is not installed."""
@@ -48,18 +42,6 @@ def default_output(config: str) -> str:
     """`<config (or run) stem>_schedule.png` in the current folder."""
     stem = os.path.splitext(os.path.basename(config))[0]
     return f"{stem}_schedule.png"
-
-
-def _thin(x: np.ndarray, y: np.ndarray, limit: int = _MAX_POINTS) -> Tuple[np.ndarray, np.ndarray]:
-    if len(x) <= limit:
-        return x, y
-    step = int(math.ceil(len(x) / limit))
-    idx = np.r_[np.arange(0, len(x), step), len(x) - 1]
-    return x[idx], y[idx]
-
-
-def _short_metric(name: str) -> str:
-    return name.rsplit("/", 1)[-1]
 
 
 def render_plot(view: Any, output: str, log: Any = None, log_scale: bool = False, diagnosis: Any = None,
@@ -325,64 +307,6 @@ def _draw_phases(ax: Any, plan: Any, phases: Sequence[Any], to_x: Any, x_end: fl
         ax.spines[side].set_visible(False)
 
 
-def _legend_above(ax: Any, handles: Sequence[Any]) -> None:
-    """A one-line legend just above the panel, right-aligned (it never covers data)."""
-    if handles:
-        ax.legend(handles=list(handles), loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=len(handles),
-                  fontsize=8.5, frameon=False, borderaxespad=0.2, handlelength=1.6, columnspacing=1.2)
-
-
-def _obstacles(axes: Sequence[Any]) -> np.ndarray:
-    """Display coordinates of every plotted data point on these axes (what a label must not cover)."""
-    points = [np.zeros((0, 2))]
-    for ax in axes:
-        ax.get_xlim(), ax.get_ylim()  # settles autoscaled limits before transforming
-        for line in ax.get_lines():
-            xy = np.asarray(line.get_xydata(), dtype=float)
-            xy = xy[np.isfinite(xy).all(axis=1)]
-            if len(xy) > 2000:
-                xy = xy[:: int(math.ceil(len(xy) / 2000))]
-            if len(xy):
-                points.append(ax.transData.transform(xy))
-    return np.vstack(points)
-
-
-def free_spot(ax: Any, label: str, target: Tuple[float, float], obstacles: np.ndarray,
-              taken: List[Tuple[float, float, float, float]], fontsize: float = 8.5) -> Tuple[float, float]:
-    """An (x, y) in axes fraction for a label: few data points under it, no other label, close to its target."""
-    fig = ax.figure
-    scale = fig.dpi / 72.0
-    width = len(label) * fontsize * 0.58 * scale
-    height = fontsize * 1.6 * scale
-    ax.get_xlim(), ax.get_ylim()
-    box = ax.get_window_extent()
-    tx, ty = ax.transData.transform(target)
-    best, best_cost = (0.5, 0.85), math.inf
-    for fy in (0.88, 0.72, 0.56, 0.4, 0.24, 0.1):
-        for fx in np.linspace(0.02, 0.98, 25):
-            cx, cy = box.x0 + fx * box.width, box.y0 + fy * box.height
-            right = fx > 0.5  # anchor: ha='right' on the right half, 'left' on the left half
-            x0 = cx - width if right else cx
-            x1 = x0 + width
-            y0, y1 = cy - height / 2, cy + height / 2
-            if x0 < box.x0 or x1 > box.x1:
-                continue
-            covered = 0
-            if len(obstacles):
-                inside = ((obstacles[:, 0] >= x0) & (obstacles[:, 0] <= x1) &
-                          (obstacles[:, 1] >= y0 - 3) & (obstacles[:, 1] <= y1 + 3))
-                covered = int(inside.sum())
-            clash = any(not (x1 < a0 or x0 > a1 or y1 < b0 or y0 > b1) for a0, b0, a1, b1 in taken)
-            distance = math.hypot((x0 + x1) / 2 - tx, cy - ty) / max(box.width, 1)
-            cost = covered * 10 + (1000 if clash else 0) + distance * 5
-            if cost < best_cost:
-                best, best_cost = (float(fx), fy), cost
-                best_box = (x0, y0, x1, y1)
-    if best_cost < math.inf:
-        taken.append(best_box)
-    return best
-
-
 def _mark_events(ax: Any, events: Sequence[Event], values: np.ndarray, to_x: Any, total: int) -> None:
     """Shade each notable stretch and point a label at where it starts; events close together share a label."""
     span = float(to_x(total))
@@ -415,62 +339,6 @@ def _mark_events(ax: Any, events: Sequence[Event], values: np.ndarray, to_x: Any
             bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="none", alpha=0.85), zorder=6,
         )
         ax.plot([x0], [y], "o", ms=4, color=_ALERT, zorder=5)
-
-
-def _draw_run(ax: Any, log: Any, to_x: Any, diagnosis: Any, unit: str) -> None:
-    from schedlint.runs.diagnose import smooth
-    from schedlint.runs.readers import lower_is_better, primary_metric
-
-    name = "loss" if log.has("loss") else (log.loss_parts[0] if log.loss_parts else None)
-    handles = []
-    if name is not None:
-        lx, lv = log.series(name)
-        ax.plot(to_x(lx), lv, color="#999999", lw=0.6, alpha=0.5, zorder=2)
-        smoothed = smooth(lv) if len(lv) >= 5 else lv
-        (h,) = ax.plot(to_x(lx), smoothed, color=_LOSS_COLOR, lw=1.8, label=f"train {name} (smoothed)", zorder=3)
-        handles.append(h)
-        lo, hi = np.percentile(lv, [0.5, 99.5]) if len(lv) else (0, 1)
-        pad = (hi - lo) * 0.08 or 0.1
-        ax.set_ylim(lo - pad, hi + pad)
-    ax.set_ylabel(f"train {name or 'loss'}", fontsize=10)
-    twin = None
-    metric = primary_metric(log.metrics)
-    if metric is not None:
-        steps, values = log.val_steps, log.val[metric]
-        keep = np.isfinite(values)
-        vx = steps[keep] if log.val_by == "epoch" else to_x(steps[keep])
-        if unit != "epoch" and log.val_by == "epoch" and log.epoch_length:
-            vx = steps[keep] * log.epoch_length
-        twin = ax.twinx()
-        (h,) = twin.plot(vx, values[keep], "o-", color=_VAL_COLOR, ms=4, lw=1.3,
-                         label=f"val {_short_metric(metric)} ({'lower' if lower_is_better(metric) else 'higher'} "
-                               "is better)", zorder=4)
-        handles.append(h)
-        if keep.any():
-            best = int(np.argmin(values[keep]) if lower_is_better(metric) else np.argmax(values[keep]))
-            twin.plot([vx[best]], [values[keep][best]], "*", ms=13, color=_VAL_COLOR, zorder=5)
-            handles.append(twin.plot([], [], "*", ms=10, color=_VAL_COLOR, ls="none", label="best validation")[0])
-        twin.set_ylabel(f"val {_short_metric(metric)}", color=_VAL_COLOR, fontsize=10)
-        twin.tick_params(axis="y", colors=_VAL_COLOR, labelsize=9)
-        if keep.any():
-            lo, hi = float(values[keep].min()), float(values[keep].max())
-            pad = (hi - lo) * 0.12 or abs(hi) * 0.05 or 1.0
-            twin.set_ylim(lo - pad, hi + pad)
-    rebound = getattr(diagnosis, "rebound", None)
-    if rebound is not None and name is not None:
-        rx = float(to_x(rebound.iter))
-        ry = float(np.interp(rebound.iter, lx, smoothed)) if len(lx) else 0.0
-        ax.axvspan(rx, float(to_x(log.total_iters)), color=_ALERT, alpha=0.07, lw=0, zorder=0)
-        ax.plot([rx], [ry], "o", ms=8, mfc="none", mec=_ALERT, mew=2, zorder=5)
-        where = f"{unit} {rx:.1f}" if unit == "epoch" else f"iteration {int(rebound.iter)}"
-        label = (f"loss becomes nan/inf here ({where})" if rebound.diverged
-                 else f"loss turns up here ({where}; +{rebound.rise_pct:.0f}% by the end)")
-        fx, fy = free_spot(ax, label, (rx, ry), _obstacles([ax] + ([twin] if twin is not None else [])), [], 9)
-        ax.annotate(label, xy=(rx, ry), xytext=(fx, fy), textcoords="axes fraction",
-                    ha="right" if fx > 0.5 else "left", va="center", fontsize=9, color=_ALERT,
-                    arrowprops=dict(arrowstyle="->", color=_ALERT, lw=1.0),
-                    bbox=dict(boxstyle="round,pad=0.25", fc="white", ec=_ALERT, lw=0.6, alpha=0.9), zorder=6)
-    _legend_above(ax, handles)
 
 
 def _findings_text(fig: Any, findings: Sequence[Any], bottom: float) -> None:
