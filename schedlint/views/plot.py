@@ -237,29 +237,11 @@ def render_run_plot(log: Any, output: str, log_scale: bool = False, diagnosis: A
     axes = [fig.add_subplot(grid[k]) for k in range(len(ratios))]
     for ax in axes[1:]:
         ax.sharex(axes[0])
-    fig.suptitle(os.path.basename(log.run_dir) or os.path.basename(log.path), x=0.085, y=1 - 0.18 / height,
-                 ha="left", fontsize=13, fontweight="bold")
-    subtitle = f"{log.format_name}: {os.path.basename(log.path)}  |  {len(log.iters)} points to iteration {total}"
-    if epoch_loop:
-        subtitle += f"; {log.epoch_length} iterations per epoch ({log.epoch_length_source})"
-    subtitle += "  |  no config: the logged values only"
-    fig.text(0.085, 1 - 0.36 / height, "\n".join(textwrap.wrap(subtitle, 150)[:2]), ha="left", va="top",
-             fontsize=8.5, color="#444444", linespacing=1.4)
+    _run_titles(fig, log, total, epoch_loop, height)
     row = 0
     if show_lr:
-        ax_lr = axes[row]
+        _draw_logged_lr(axes[row], log, to_x, total, log_scale, diagnosis)
         row += 1
-        lx, lv = log.series("lr")
-        ax_lr.plot(to_x(lx - 1), lv, color=_LR_COLOR, lw=1.6, marker=".", ms=2.5, label="LR (logged)", zorder=3)
-        if log_scale and (lv > 0).any():
-            ax_lr.set_yscale("log")
-        else:
-            ax_lr.set_ylim(bottom=0)
-        ax_lr.set_ylabel("LR" + (" (log)" if log_scale else ""), fontsize=10)
-        per_iter = np.interp(np.arange(total), lx - 1, lv)
-        events = [e for e in getattr(diagnosis, "run_events", []) if e.notable and e.param == "lr"]
-        _mark_events(ax_lr, events, per_iter, to_x, total)
-        _legend_above(ax_lr, ax_lr.get_legend_handles_labels()[0])
     if show_momentum:
         ax_mom = axes[row]
         row += 1
@@ -276,6 +258,33 @@ def render_run_plot(log: Any, output: str, log_scale: bool = False, diagnosis: A
     axes[-1].set_xlabel(f"{unit}s", fontsize=10)
     fig.savefig(output, dpi=dpi)
     return output
+
+
+def _run_titles(fig: Any, log: Any, total: int, epoch_loop: bool, height: float) -> None:
+    """The run's name as the title, and a subtitle: format, file, points, epoch length, no config."""
+    fig.suptitle(os.path.basename(log.run_dir) or os.path.basename(log.path), x=0.085, y=1 - 0.18 / height,
+                 ha="left", fontsize=13, fontweight="bold")
+    subtitle = f"{log.format_name}: {os.path.basename(log.path)}  |  {len(log.iters)} points to iteration {total}"
+    if epoch_loop:
+        subtitle += f"; {log.epoch_length} iterations per epoch ({log.epoch_length_source})"
+    subtitle += "  |  no config: the logged values only"
+    fig.text(0.085, 1 - 0.36 / height, "\n".join(textwrap.wrap(subtitle, 150)[:2]), ha="left", va="top",
+             fontsize=8.5, color="#444444", linespacing=1.4)
+
+
+def _draw_logged_lr(ax: Any, log: Any, to_x: Any, total: int, log_scale: bool, diagnosis: Any) -> None:
+    """The logged LR (linear from 0, or log), with the notable events the diagnosis read from it."""
+    lx, lv = log.series("lr")
+    ax.plot(to_x(lx - 1), lv, color=_LR_COLOR, lw=1.6, marker=".", ms=2.5, label="LR (logged)", zorder=3)
+    if log_scale and (lv > 0).any():
+        ax.set_yscale("log")
+    else:
+        ax.set_ylim(bottom=0)
+    ax.set_ylabel("LR" + (" (log)" if log_scale else ""), fontsize=10)
+    per_iter = np.interp(np.arange(total), lx - 1, lv)
+    events = [e for e in getattr(diagnosis, "run_events", []) if e.notable and e.param == "lr"]
+    _mark_events(ax, events, per_iter, to_x, total)
+    _legend_above(ax, ax.get_legend_handles_labels()[0])
 
 
 def _draw_phases(ax: Any, plan: Any, phases: Sequence[Any], to_x: Any, x_end: float) -> None:
