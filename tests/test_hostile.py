@@ -391,6 +391,15 @@ def test_control_characters_never_reach_the_terminal(tmp_path):
         assert "\\x1b" in out, fmt
 
 
+@pytest.mark.parametrize("command", ["show", "resolve", "curve", "check"])
+def test_control_characters_in_file_names_and_values_are_escaped_by_every_command(tmp_path, command):
+    name = "e\x1b[2Jx.py"
+    (tmp_path / name).write_text("work_dir = 'a\\x1b[2Jb'\n" + VALID_TAIL, encoding="utf-8")
+    rc, out, err = run([command, name], tmp_path)
+    assert "Traceback" not in out + err and rc in (0, 1)
+    assert "\x1b" not in out + err
+
+
 def test_frames_of_files_outside_the_checked_tree_are_not_printed(tmp_path):
     write_tree(tmp_path, {
         "outside/secret.py": "TOKEN = 'hunter2' +\n",
