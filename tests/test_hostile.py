@@ -8,7 +8,6 @@ sentinel file appeared (the proof that no config or package code ran).
 
 from __future__ import annotations
 
-import io
 import os
 import resource
 import signal
