@@ -399,6 +399,23 @@ def test_control_characters_in_file_names_and_values_are_escaped_by_every_comman
     assert "\x1b" not in out + err
 
 
+@pytest.mark.parametrize("fmt", ["full", "concise", "github", "json", "sarif"])
+def test_file_names_that_are_not_utf8_are_reported_in_every_format(tmp_path, fmt):
+    (tmp_path / "configs").mkdir()
+    with open(os.fsencode(str(tmp_path / "configs")) + b"/\xff\xfe.py", "w") as fh:
+        fh.write(VALID_TAIL + "x = undefined_name\n")
+    rc, out, err = run(["check", "configs", "--isolated", "--output-format", fmt], tmp_path)
+    assert rc == 1 and "Traceback" not in out + err and "SL907" in out
+
+
+def test_a_huge_settings_file_is_refused_unread(tmp_path):
+    write_tree(tmp_path, {"leaf.py": VALID_TAIL})
+    with open(tmp_path / "pyproject.toml", "wb") as fh:
+        fh.truncate(3 * 1024 ** 3)
+    rc, out, err = run(["check", "leaf.py"], tmp_path)
+    assert rc == 2 and "too large" in err and "Traceback" not in out + err
+
+
 def test_frames_of_files_outside_the_checked_tree_are_not_printed(tmp_path):
     write_tree(tmp_path, {
         "outside/secret.py": "TOKEN = 'hunter2' +\n",
