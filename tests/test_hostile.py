@@ -567,3 +567,14 @@ def test_write_atomic_units(tmp_path):
     write_atomic(str(tmp_path / "new.txt"), "hello")
     assert (tmp_path / "new.txt").read_text() == "hello"
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".schedlint-")] == []
+
+
+def test_a_cache_committed_to_the_repository_never_hides_findings(tmp_path, monkeypatch):
+    """The cache key mixes in a per-user secret: a forged cache written elsewhere never matches."""
+    from schedlint.lint import cache as cache_module
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    first = cache_module._machine_secret()
+    assert len(first) >= 32 and cache_module._machine_secret() == first
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "another-machine"))
+    assert cache_module._machine_secret() != first
