@@ -165,3 +165,28 @@ def test_gpus_from_auto_scale_lr_base_batch_when_the_name_has_none(tmp_path):
     # the file name still wins over it
     h = horizon(tmp_path, text, name="rotated_rtmdet_l_8xb8-3x-hrsc.py")
     assert h.epoch_length == -(-617 // 64)
+
+
+def test_nuscenes_trainval_by_ann_file_and_coco_with_empty_images(tmp_path):
+    h = horizon(tmp_path, SGD + TRAIN + """\
+train_dataloader = dict(batch_size=1, dataset=dict(type='CustomNuScenesDataset',
+                                                   ann_file=['data/nuscenes_infos_train.pkl', 'data/nuscenes_infos_val.pkl']))
+""", name="x_8xb1.py")
+    assert h.epoch_length == -(-(28130 + 6019) // 8) and "train + val" in h.epoch_length_source
+    h = horizon(tmp_path, SGD + TRAIN + """\
+train_dataloader = dict(batch_size=1, dataset=dict(type='CustomNuScenesDataset', ann_file='data/nuscenes_infos_train.pkl'))
+""", name="x_8xb1.py")
+    assert h.epoch_length == -(-28130 // 8)
+    h = horizon(tmp_path, SGD + TRAIN + """\
+train_dataloader = dict(batch_size=16, dataset=dict(type='YOLOv5CocoDataset',
+                                                    filter_cfg=dict(filter_empty_gt=False, min_size=32)))
+""", name="yolov8_s_syncbn_fast_8xb16-500e_coco.py")
+    assert h.epoch_length == -(-118287 // 128) and "filter_empty_gt=False" in h.epoch_length_source
+
+
+def test_num_gpus_stated_in_the_config(tmp_path):
+    h = horizon(tmp_path, SGD + TRAIN + """\
+num_gpus = 4
+train_dataloader = dict(batch_size=2, dataset=dict(type='CustomNuScenesDataset'))
+""")
+    assert h.epoch_length == -(-28130 // 8) and "num_gpus in the config" in h.epoch_length_source

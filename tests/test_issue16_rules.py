@@ -134,11 +134,13 @@ train_cfg = dict(by_epoch=True, max_epochs=12)
 param_scheduler = [dict(type='MultiStepLR', milestones=[8, 11])]
 dataset_type = 'CocoDataset'
 dataset_type = 'CocoDataset'
+text_model_name = '../pretrained_models/clip-vit-base-patch32'
+text_model_name = 'openai/clip-vit-base-patch32'
 default_hooks = dict(checkpoint=dict(interval=1))
 default_hooks = dict(checkpoint=dict(interval=2))
 """
     found = [f for f in lint(tmp_path, {"config.py": text}) if f.code == "SL909"]
-    assert [(f.location.line, f.severity.value) for f in found] == [(6, "info")]
+    assert [(f.location.line, f.severity.value) for f in found] == [(8, "info")]
 
 
 # -- SL105 arithmetic -------------------------------------------------------------------------
@@ -354,3 +356,28 @@ def test_file_name_quiet_on_pretraining_lengths_load_from_and_second_stages(tmp_
     # but a copy named 48ep that trains 24 (BEVFormer v2 t2-48ep) is reported
     files = {"v2-t2-24ep.py": BODY.format(n=24), "v2-t2-48ep.py": BODY.format(n=24)}
     assert "SL012" in codes(lint(tmp_path, files, "v2-t2-48ep.py"))
+
+
+def test_file_name_one_extra_epoch_is_a_convention(tmp_path):
+    assert "SL012" not in codes(lint(tmp_path, {"grid_rcnn_r50_fpn_gn-head_2x_coco.py": BODY.format(n=25)},
+                                     "grid_rcnn_r50_fpn_gn-head_2x_coco.py"))
+    assert "SL012" in codes(lint(tmp_path, {"co_dino_5scale_lsj_swin_large_3x_lvis.py": BODY.format(n=12)},
+                                 "co_dino_5scale_lsj_swin_large_3x_lvis.py"))
+
+
+def test_sl105_tpvformer_warmup_from_1e5_reports_the_decay_from_the_cosine_start(tmp_path):
+    text = """\
+lr = 2e-4
+optim_wrapper = dict(
+    optimizer=dict(type='AdamW', lr=lr, weight_decay=0.01),
+    paramwise_cfg=dict(custom_keys={'backbone': dict(lr_mult=0.1)}))
+param_scheduler = [
+    dict(type='LinearLR', start_factor=1e-5, by_epoch=False, begin=0, end=500),
+    dict(type='CosineAnnealingLR', T_max=2400, eta_min=1e-6, begin=0, end=2400, by_epoch=False),
+]
+train_cfg = dict(by_epoch=True, max_epochs=24)
+"""
+    f = next(f for f in lint(tmp_path, {"config.py": text}, epoch_length=100) if f.code == "SL105")
+    # from the LR's peak after the warm-up (about 0.9x the base here), not from the warm-up's 2e-09
+    assert "decays only 18" in f.message and "-> 1e-06) where the LR decays 18" in f.message
+    assert "2e-09" not in f.message and "2e-10" not in f.message

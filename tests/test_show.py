@@ -34,6 +34,7 @@ def test_show_cyclic_20e_to_40e_in_80_columns():
     text = _render(CYCLIC_TO_40E)
     _assert_fits(text)
     # horizon and where the epoch length came from
+    # 3712 x2 / (batch 8 x 4 GPUs): cyclic-20e's auto_scale_lr.base_batch_size 32 = 4 GPUs x 8
     assert "EpochBasedTrainLoop: 40 epochs x 232 iterations = 9280 iterations" in text
     assert "epoch length 232: estimated" in text
     # optimizer

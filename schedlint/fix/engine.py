@@ -213,10 +213,12 @@ def fix_paths(
     options: Optional[FixOptions] = None,
     write: bool = True,
     progress: Optional[Callable[[str], None]] = None,
+    universe: Optional[List[str]] = None,
 ) -> FixResult:
     """Fix the configs under `paths` (and check the configs that inherit them).
 
     With `write=False` nothing is written (`--diff`): `FixResult.changes` holds what would change.
+    `universe` (the project's configs, discovered when None) lets repeated calls share one scan.
     Raises UsageError for paths that do not exist.
     """
     from schedlint.lint.engine import dependents
@@ -237,13 +239,16 @@ def fix_paths(
         return path in passed_files or any(path.startswith(d.rstrip(os.sep) + os.sep) for d in passed_dirs)
 
     root = project_root(paths) if paths else os.getcwd()
-    universe = sorted(set(discover([root], settings)) | set(files)) if root != os.sep else list(files)
+    if universe is None:  # every config of the project (to find those inheriting an edited file)
+        universe = sorted(set(discover([root], settings)) | set(files)) if root != os.sep else list(files)
+    else:
+        universe = sorted(set(universe) | set(files))
     configs = list(files)
     if settings.dependents and passed_files:
         configs = sorted(set(configs) | set(dependents(ws.base_loader, sorted(passed_files), universe)))
     result = FixResult()
     fixer = _Fixer(ws, settings, options, editable, universe, result)
-    pending = list(configs)
+    pending = _bases_first(ws, configs)
     for _ in range(MAX_ROUNDS):
         fixer.touched = set()
         for path in pending:
@@ -270,6 +275,24 @@ def fix_paths(
     if write:
         _write(result)
     return result
+
+
+def _keys(findings: List[Finding], codes: List[str]) -> set:
+    """Findings of these codes as `check` merges them (code, place, message)."""
+    return {(f.code, f.location.file, f.location.line, f.location.col, f.message) for f in findings if f.code in codes}
+
+
+def _bases_first(ws: "_Workspace", configs: List[str]) -> List[str]:
+    """Configs inherited by others first: a fix in an inherited config fixes those inheriting it
+    too, instead of one override per inheriting config."""
+    chains: Dict[str, int] = {}
+    for path in configs:
+        try:
+            ctx = ws.lint(path).ctx
+        except Exception:  # reported when the config itself is fixed
+            ctx = None
+        chains[path] = len(ctx.resolved.chain) if ctx is not None else 0
+    return sorted(configs, key=lambda p: (chains[p], p))
 
 
 def _write(result: FixResult) -> None:
@@ -392,7 +415,7 @@ class _Fixer:
                 self.result.applied.append(AppliedFix(
                     path, transform.codes, transform.kind, transform.applicability,
                     fix_message(transform, placement.description, applied=True), placement.files,
-                    max(self.last_fixed, len(transform.findings)), list(reasons),
+                    self.last_fixed or len(transform.findings), list(reasons),
                 ))
                 return True
             reasons.append(f"{placement.how}: {reason}")
@@ -429,6 +452,7 @@ class _Fixer:
         codes = transform.codes
         self.last_fixed = 0
         self.last_affected = affected
+        gone: set = set()
         for config in affected:
             before = self.ws.lint(config)
             after = self.ws.lint(config, overlay, version)
@@ -456,7 +480,15 @@ class _Fixer:
             elif before.schedule() != after.schedule():
                 if not (before.count(codes) and after.count(codes) < before.count(codes)):
                     return f"it would also change the schedule of {rel}, which does not need this fix"
-            self.last_fixed += max(0, before.count(codes) - after.count(codes))
+                if after.ctx is not None:
+                    from schedlint.fix.verify import duplicate_milestones
+
+                    problem = duplicate_milestones(after.ctx)
+                    if problem:
+                        return f"{rel}: {problem}"
+            gone |= _keys(before.findings, codes) - _keys(after.findings, codes)
+        # counted like `check` counts: a finding of a shared base is one finding, whatever the configs
+        self.last_fixed = len(gone)
         return None
 
 

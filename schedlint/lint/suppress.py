@@ -8,7 +8,7 @@
   the file's findings, and, in the config being checked, every finding reported for that config.
 
 Only real comments count (a `# noqa` inside a string does not). Codes may be prefixes (`SL0`).
-A bare `noqa` never hides a load failure (SL901-SL907, SL999): only naming the code does.
+A bare `noqa` never hides a load failure (SL901-SL908, SL999): only naming the code does.
 A `Suppressions` object caches each file's comments and statements for one run.
 """
 
@@ -34,11 +34,11 @@ def _codes(text: Optional[str]) -> List[str]:
 
 # A config that could not be loaded was never checked: a bare `noqa` (often there for flake8's line
 # length on a `_base_` or import line) must not turn that into "All checks passed!".
-LOAD_FAILURES = frozenset({"SL901", "SL902", "SL903", "SL904", "SL905", "SL906", "SL907", "SL999"})
+LOAD_FAILURES = frozenset({"SL901", "SL902", "SL903", "SL904", "SL905", "SL906", "SL907", "SL908", "SL999"})
 
 
 def _matches(code: str, codes: List[str]) -> bool:
-    """An empty list is a bare `noqa`: it matches every code except load failures (SL901-SL907, SL999)."""
+    """An empty list is a bare `noqa`: it matches every code except load failures (SL901-SL908, SL999)."""
     if not codes:
         return code.upper() not in LOAD_FAILURES
     return any(code.upper().startswith(c) for c in codes)

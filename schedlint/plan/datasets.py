@@ -60,14 +60,11 @@ TRAIN_SPLIT_SIZES = {
     "MNIST": (60000, "MNIST train"),
     "CUB": (5994, "CUB-200-2011 train"),
     "StanfordCars": (8144, "Stanford Cars train"),
-    # mmyolo (its dataset classes wrap mmdet's; COCO with `filter_empty_gt=False` keeps every image)
-    "YOLOv5CocoDataset": (117266, "COCO train2017 (images with annotations)"),
-    "YOLOv5VOCDataset": (16551, "VOC07+12 trainval"),
-    "YOLOv5CrowdHumanDataset": (15000, "CrowdHuman train"),
+    # mmyolo's YOLOv5<X>Dataset is looked up as <X>Dataset (plan/epochs.py); COCO with
+    # `filter_empty_gt=False` (mmyolo's YOLO recipes) keeps every image: 118287
     # rotated detection (mmrotate 1.x); DOTA after the official 1024x1024 split (gap 200), empty patches filtered
     "DOTADataset": (12800, "DOTA-v1.0 trainval, 1024x1024 patches (approx.)"),
     "DOTAv15Dataset": (12800, "DOTA-v1.5 trainval, 1024x1024 patches (approx.)"),
-    "YOLOv5DOTADataset": (12800, "DOTA-v1.0 trainval, 1024x1024 patches (approx.)"),
     "HRSCDataset": (617, "HRSC2016 trainval"),
     "DIORDataset": (11725, "DIOR trainval"),
     # pose (mmpose): person instances

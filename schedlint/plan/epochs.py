@@ -30,8 +30,11 @@ _GPUS_X_BATCH = re.compile(r"(?:^|[_-])(?P<gpus>\d+)xb(?P<batch>\d+)(?:[_-]|$)")
 _BATCH_X_GPUS = re.compile(r"(?:^|[_-])b(?P<batch>\d+)x(?P<gpus>\d+)(?:[_-]|$)")  # b32x8 (older mmcls)
 _N_X_M = re.compile(r"(?:^|[_-])(?P<a>\d{1,2})x(?P<b>\d{1,2})(?:[_-]|$)")  # 8x8 (mmdet 2.x), 6x8 (mmdet3d 0.x)
 
-# keys a config states its own epoch length under (downstream 3D projects)
+# keys a config states its own epoch length / GPU count under (downstream 3D projects)
 STATED_KEYS = ("num_iters_per_epoch",)
+STATED_GPUS = "num_gpus"
+NUSCENES_TRAIN, NUSCENES_VAL = 28130, 6019
+COCO_ALL_IMAGES = 118287  # train2017 including images without annotations
 
 
 def _int(value: Any) -> Optional[int]:
@@ -97,16 +100,37 @@ def dataset_size(dataset: Any) -> Tuple[Optional[float], str]:
         if kind:
             how += f" (inside {kind}, assumed to keep the size)"
         return size, how
+    if kind not in TRAIN_SPLIT_SIZES and kind.startswith("YOLOv5") and kind[len("YOLOv5"):] in TRAIN_SPLIT_SIZES:
+        kind = kind[len("YOLOv5"):]  # mmyolo's YOLOv5<X>Dataset is mmdet's <X>Dataset with batch shapes
     known = TRAIN_SPLIT_SIZES.get(kind) or _by_name(kind)
     if known is None:
         return None, ""
     size, name = known
     if kind not in TRAIN_SPLIT_SIZES:
         name += f" (from the type name {kind})"
+    if name.startswith("nuScenes train"):
+        size, name = _nuscenes_split(dataset.get("ann_file"), size, name)
+    elif kind == "CocoDataset" and _keeps_empty_images(dataset):
+        size, name = COCO_ALL_IMAGES, "COCO train2017 (all images: filter_empty_gt=False)"
     interval = dataset.get("load_interval", 1)
     if isinstance(interval, int) and interval > 1:
         return math.ceil(size / interval), f"{name} ({size} samples, load_interval {interval})"
     return float(size), f"{name} ({size} samples)"
+
+
+def _nuscenes_split(ann_file: Any, size: int, name: str) -> Tuple[int, str]:
+    """nuScenes by its info file: `*trainval*` or [train, val] is train + val."""
+    files = ann_file if isinstance(ann_file, (list, tuple)) else [ann_file]
+    names = [os.path.basename(str(f)) for f in files if isinstance(f, str)]
+    if any("trainval" in n for n in names) or (any("train" in n for n in names) and any("val" in n.replace("trainval", "")
+                                                                                          and "train" not in n for n in names)):
+        return NUSCENES_TRAIN + NUSCENES_VAL, f"nuScenes train + val by ann_file {', '.join(names)}"
+    return size, name
+
+
+def _keeps_empty_images(dataset: dict) -> bool:
+    cfg = dataset.get("filter_cfg")
+    return isinstance(cfg, dict) and cfg.get("filter_empty_gt") is False
 
 
 def _concatenated(datasets: Any) -> Tuple[Optional[float], str]:
@@ -161,8 +185,11 @@ def estimate_epoch_length(
     else:
         batch, batch_note = 1, "batch 1 assumed"
     base_batch = _int(resolved.get("auto_scale_lr", "base_batch_size"))
+    stated_gpus = _int(resolved.get(STATED_GPUS))
     if gpus:
         gpu_note = f"{gpus} GPUs (--gpus)"
+    elif stated_gpus and stated_gpus > 0:
+        gpus, gpu_note = stated_gpus, f"{stated_gpus} GPUs (num_gpus in the config)"
     elif name_gpus:
         gpus, gpu_note = name_gpus, f"{name_gpus} GPUs from the file name"
     elif base_batch and base_batch >= batch and base_batch % batch == 0:

@@ -14,6 +14,8 @@ from schedlint.rules.length.common import _SGD
 _EPOCHS = re.compile(r"(?:^|[_-])(?P<n>\d+)e(?:p|pochs?)?(?=[_.-]|$)")
 _SCHEDULE_X = re.compile(r"(?:^|[_-])(?P<n>[1-9])x(?=[_.-]|$)")
 EPOCHS_PER_X = 12
+# one epoch more than the name is a convention (mmdet's grid_rcnn `2x` trains 25, `scratch_6x` 73)
+EXTRA_EPOCHS = 1
 # names of multi-stage recipes, where the file's length is the whole recipe's (not this stage's)
 _STAGED = re.compile(r"stage|pretrain|finetune|(?:^|[_-])ft(?:[_-]|$)|distill|warmup|resume", re.IGNORECASE)
 
@@ -54,7 +56,8 @@ class FileNameLengthMismatch(Rule):
     and its length edited without the name (or the other way round): one of them is wrong.
 
     Stays quiet where the name legitimately differs: a dataset wrapped in `RepeatDataset`
-    (12 epochs x3 named `3x`), iteration-based loops, several lengths in one name, a length that
+    (12 epochs x3 named `3x`), iteration-based loops, one epoch more or less than the name (mmdet's
+    `grid_rcnn…2x` trains 25), several lengths in one name, a length that
     follows a dataset name (`coco-20e_nuim`: the pre-training's), and multi-stage recipes: names
     with `stage2`, `finetune`, `pretrain`, and a config that sets its own length over a base whose
     name states the length it inherits (BEVFusion's lidar-cam stage, 6 epochs, named after the
@@ -92,7 +95,7 @@ class FileNameLengthMismatch(Rule):
             return
         name = os.path.basename(ctx.plan.filename)
         stated = _lengths_in_name(name)
-        if len(stated) != 1 or stated[0] == h.max_epochs or _STAGED.search(name):
+        if len(stated) != 1 or abs(stated[0] - h.max_epochs) <= EXTRA_EPOCHS or _STAGED.search(name):
             return
         loc = h.locs.get("max_epochs")
         if loc is not None and loc.file == ctx.plan.filename and any(

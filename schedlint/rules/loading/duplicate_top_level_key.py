@@ -50,7 +50,8 @@ def _duplicates(path: str, mtime: float) -> Tuple[Tuple[str, int, int, Tuple[str
                 break  # the first value is read (or the later one builds on it)
             targets = later.targets if isinstance(later, ast.Assign) else []
             if any(isinstance(t, ast.Name) and t.id == name for t in targets):
-                if ast.dump(stmt.value) != ast.dump(later.value):
+                toggle = isinstance(stmt.value, ast.Constant) and isinstance(later.value, ast.Constant)
+                if ast.dump(stmt.value) != ast.dump(later.value) and not toggle:
                     first, second = _keywords(stmt.value), _keywords(later.value)
                     lost = tuple(k for k in first if k not in second) if first is not None and second is not None else ()
                     out.append((name, stmt.lineno, later.lineno, lost))
@@ -66,7 +67,8 @@ class DuplicateTopLevelKey(Rule):
     A config is a Python module: the second `default_hooks = dict(...)` replaces the first one
     entirely (inheritance merges with the *base*, not with an earlier line of the same file).
     Whatever only the first assignment set is gone; mmyolo configs lose a scheduler hook this way.
-    Assignments that read the earlier value (`model = dict(model, ...)`) are not reported.
+    Assignments that read the earlier value (`model = dict(model, ...)`) are not reported, nor a
+    constant set twice (`text_model_name = 'local/path'` then `= 'hub/name'`: the toggle idiom).
 
     Fix: merge the two assignments into one.
     """

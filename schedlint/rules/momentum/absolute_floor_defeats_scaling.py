@@ -143,7 +143,7 @@ class AbsoluteFloorDefeatsScaling(Rule):
         # measure from where the LR peaks inside the phase: a warm-up that overlaps the phase must
         # not count as the start (its first value is tiny, which turned decays into "rises")
         start = int(main.argmax())
-        if 0 < start < len(main) - 1 and float(main[-1]) < float(main[0]):
+        if 0 < start < len(main) - 1 and float(main[-1]) < float(main[start]):
             main, group = main[start:], group[start:]  # (a ramp phase keeps its start)
         m0, m_end, m_peak = float(main[0]), float(main[-1]), float(main.max())
         g0, g_end, g_peak = float(group[0]), float(group[-1]), float(group.max())
