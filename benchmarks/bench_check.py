@@ -34,13 +34,15 @@ from wheels import BENCHMARK_TREES, configs_dir, leaf_configs, scope_roots  # no
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
-# Runs a command as a child and prints the child's peak resident memory (KiB) on the last line.
+# Runs a command as a child and prints, on the last line, the peak resident memory (KiB) of its largest
+# process and the CPU seconds (user + system) of all its processes.
 PEAK_RSS = r"""
 import resource, subprocess, sys
 proc = subprocess.run(sys.argv[1:], capture_output=True, text=True)
 sys.stdout.write(proc.stdout)
 sys.stderr.write(proc.stderr)
-print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(usage.ru_maxrss, usage.ru_utime + usage.ru_stime)
 sys.exit(proc.returncode)
 """
 
@@ -74,15 +76,28 @@ def _env() -> dict:
     return env
 
 
+CPU_TIMES = {}  # id(CompletedProcess) -> CPU seconds
+
+
 def measured(command, cwd=None):
-    """(seconds, stdout without the last line, peak RSS in MiB of the largest process, CompletedProcess)."""
+    """(seconds, stdout without the last line, peak RSS in MiB of the largest process, CompletedProcess);
+    `cpu(proc)` gives the CPU seconds of the run."""
     start = time.perf_counter()
     proc = subprocess.run([sys.executable, "-c", PEAK_RSS, *command], capture_output=True, text=True, cwd=cwd,
                           env=_env())
     elapsed = time.perf_counter() - start
     lines = proc.stdout.strip().splitlines()
-    peak = int(lines[-1]) / 1024 if lines and lines[-1].isdigit() else float("nan")
+    try:
+        rss, cpu_seconds = lines[-1].split()
+        peak = int(rss) / 1024
+        CPU_TIMES[id(proc)] = float(cpu_seconds)
+    except (IndexError, ValueError):
+        peak = float("nan")
     return elapsed, "\n".join(lines[:-1]), peak, proc
+
+
+def cpu(proc) -> float:
+    return CPU_TIMES.get(id(proc), float("nan"))
 
 
 def schedlint(args, cwd, scope_args):
@@ -94,13 +109,17 @@ def schedlint(args, cwd, scope_args):
         findings = json.loads(out)
     except ValueError:
         findings = f"failed: {proc.stderr[-300:]}"
-    return elapsed, findings, peak
+    return elapsed, findings, peak, cpu(proc)
 
 
-def line(label, seconds, baseline, target=None, extra=""):
+def line(label, seconds, baseline, target=None, extra="", cpu_seconds=None, cpu_baseline=None):
+    """One result: wall-clock seconds and ratio (and the CPU-time ratio, steadier on a shared machine)."""
     ratio = seconds / baseline
     goal = "" if target is None else f"  (target <= {target:g}: {'met' if ratio <= target else 'NOT met'})"
-    print(f"{label:<58} {seconds:7.3f} s   ratio {ratio:6.3f}{goal}{extra}")
+    cpu_text = ""
+    if cpu_seconds is not None and cpu_baseline:
+        cpu_text = f"   cpu {cpu_seconds:7.3f} s ratio {cpu_seconds / cpu_baseline:6.3f}"
+    print(f"{label:<58} {seconds:7.3f} s   ratio {ratio:6.3f}{goal}{cpu_text}{extra}")
 
 
 def main() -> int:
@@ -118,16 +137,20 @@ def main() -> int:
         measured([sys.executable, "-c", "import mmengine.config"])
         print(f"trees: {', '.join(specs)} ({len(leaves)} leaf configs)")
         if not skip_tree:
-            mm_time, loaded, mm_peak, _ = measured([sys.executable, "-c", MMENGINE_LOOP, HERE, json.dumps(roots), *leaves])
-            print(f"{'mmengine Config.fromfile loop over the leaves (one process)':<58} {mm_time:7.3f} s   [loaded, failed: {loaded}]")
+            mm_time, loaded, mm_peak, mm_proc = measured(
+                [sys.executable, "-c", MMENGINE_LOOP, HERE, json.dumps(roots), *leaves])
+            mm_cpu = cpu(mm_proc)
+            print(f"{'mmengine Config.fromfile loop over the leaves (one process)':<58} {mm_time:7.3f} s   "
+                  f"cpu {mm_cpu:7.3f} s   [loaded, failed: {loaded}]")
             runs = {}
             for label, extra, target in (("cold, -j 1", ["-j", "1"], 0.10), ("cold, default workers", [], 0.07)):
                 cwd = tempfile.mkdtemp(dir=work)  # an empty project: the cache starts empty
                 runs[label] = schedlint([*folders, "--no-dependents", *extra], cwd, scope_args)
                 line(f"schedlint check, {label}", runs[label][0], mm_time, target,
-                     f"   [{len(runs[label][1]) if isinstance(runs[label][1], list) else runs[label][1]} findings]")
+                     f"   [{len(runs[label][1]) if isinstance(runs[label][1], list) else runs[label][1]} findings]",
+                     runs[label][3], mm_cpu)
             warm = schedlint([*folders, "--no-dependents", "-j", "1"], cwd, scope_args)
-            line("schedlint check, warm (second run, cache hit)", warm[0], mm_time, 0.02)
+            line("schedlint check, warm (second run, cache hit)", warm[0], mm_time, 0.02, "", warm[3], mm_cpu)
             same = warm[1] == runs["cold, default workers"][1] == runs["cold, -j 1"][1]
             print(f"  findings identical cold -j 1 / cold default / warm: {same}")
             peak = runs["cold, -j 1"][2]
@@ -145,13 +168,16 @@ def main() -> int:
             fh.write("[project]\nname = 'bench'\n")
         configs = os.path.join(project, "configs")
         one = os.path.join(configs, ONE_CONFIG)
-        one_times = [measured([sys.executable, "-c", MMENGINE_ONE, one], cwd=project)[0] for _ in range(3)]
-        mm_one = min(one_times)
-        print(f"{'python -c Config.fromfile(one) (whole process, best of 3)':<58} {mm_one:7.3f} s")
+        one_runs = [measured([sys.executable, "-c", MMENGINE_ONE, one], cwd=project) for _ in range(3)]
+        mm_one = min(r[0] for r in one_runs)
+        mm_one_cpu = min(cpu(r[3]) for r in one_runs)
+        print(f"{'python -c Config.fromfile(one) (whole process, best of 3)':<58} {mm_one:7.3f} s   cpu {mm_one_cpu:7.3f} s")
         cold_one = schedlint([one], project, scope_args)
-        line("schedlint check ONE (+ its dependents), cold cache", cold_one[0], mm_one, 0.6)
-        warm_one = min((schedlint([one], project, scope_args) for _ in range(3)), key=lambda r: r[0])
-        line("schedlint check ONE (+ its dependents), warm cache", warm_one[0], mm_one, 0.6)
+        line("schedlint check ONE (+ its dependents), cold cache", cold_one[0], mm_one, 0.6, "", cold_one[3], mm_one_cpu)
+        warm_runs = [schedlint([one], project, scope_args) for _ in range(3)]
+        warm_one = min(warm_runs, key=lambda r: r[0])
+        line("schedlint check ONE (+ its dependents), warm cache (best of 3)", warm_one[0], mm_one, 0.6, "",
+             min(r[3] for r in warm_runs), mm_one_cpu)
 
         schedlint([configs, "-j", "1"], project, scope_args)  # fill the cache for the whole tree
         base = os.path.join(configs, EDITED_BASE)
@@ -168,7 +194,7 @@ def main() -> int:
         fresh = schedlint([configs, "-j", "1", "--no-cache"], project, scope_args)
         print(f"edited {EDITED_BASE}: {len(inheritors)} of {len(discover([configs]))} configs inherit it")
         line("  schedlint check of the tree after the edit (cache)", edited[0], fresh[0], None,
-             "   (ratio: against the --no-cache run)")
+             "   (ratio: against the --no-cache run)", edited[3], fresh[3])
         print(f"  findings equal a --no-cache run: {edited[1] == fresh[1]}")
     finally:
         shutil.rmtree(work, ignore_errors=True)

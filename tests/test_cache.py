@@ -181,3 +181,16 @@ def test_cli_no_cache_writes_nothing_and_reports_the_same(tmp_path):
     assert (tmp_path / DEFAULT_DIR).is_dir()
     assert plain.returncode == cached[0].returncode == cached[1].returncode == 1
     assert json.loads(plain.stdout) == json.loads(cached[0].stdout) == json.loads(cached[1].stdout)
+
+
+def test_entries_of_deleted_configs_are_dropped(tmp_path, monkeypatch):
+    write(tmp_path, TREE)
+    monkeypatch.chdir(tmp_path)
+    settings = _settings(tmp_path)
+    check_paths(["."], settings, cache=True)
+    (tmp_path / "seg" / "c.py").unlink()
+    (tmp_path / "det" / "b_12e.py").write_text(TREE["det/b_12e.py"] + "\n")  # something to save
+    check_paths(["."], settings, cache=True)
+    stored = json.loads(next((tmp_path / DEFAULT_DIR).glob("findings-*.json")).read_text())
+    assert str(tmp_path / "seg" / "c.py") not in stored["entries"]
+    assert str(tmp_path / "det" / "b_12e.py") in stored["entries"]

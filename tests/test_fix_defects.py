@@ -118,10 +118,15 @@ def test_counts_when_the_fixed_config_is_inherited(tmp_path):
         "mid.py": "_base_ = './base.py'\n_base_.param_scheduler[1].milestones = [16, 22]\ntrain_cfg = dict(max_epochs=24)\n",
         "leaf.py": "_base_ = './mid.py'\nval_cfg = dict()\n",
     })
+    before = {n: (tmp_path / n).read_text() for n in ("base.py", "leaf.py")}
+    checked = check_paths([os.fspath(tmp_path)], settings()).findings
     result = fix_paths([os.fspath(tmp_path)], settings())
     assert not result.remaining.findings
     assert not result.refused  # nothing "could not be applied" next to "0 remaining"
-    assert sum(a.count for a in result.applied) >= 1
+    # the inherited config is fixed once, and that fixes the config inheriting it too
+    assert [os.path.basename(a.config) for a in result.applied] == ["mid.py"]
+    assert {n: (tmp_path / n).read_text() for n in ("base.py", "leaf.py")} == before
+    assert sum(a.count for a in result.applied) == len(checked)  # counted the way check counts
     for name in ("mid.py", "leaf.py"):
         lrs = mmengine_lrs(tmp_path / name)
         assert lrs[-1, 0] == pytest.approx(0.02 * 0.01) and lrs[-1, 1] == pytest.approx(0.002 * 0.01)

@@ -1553,3 +1553,62 @@ def test_allow_exec_does_not_run_configs_with_other_problems(tmp_path):
     with pytest.raises(LoadProblem) as info:
         Loader(allow_exec=True).resolve(str(root / "leaf.py"))
     assert info.value.code == "SL907"
+
+
+# ---------------------------------------------------------------------------------------------- issue 11
+
+
+def test_scopes_are_found_as_files_never_imported(tmp_path, monkeypatch):
+    """`pkg::path` and `from pkg.configs.x import *` locate the package by looking at sys.path folders
+    and setuptools' editable-install finders as files: nothing of the package, nor the finder, runs."""
+    from schedlint.loader.scopes import find_module_file, find_scope_root
+
+    sentinel = tmp_path / "SENTINEL"
+    evil = f"import pathlib\npathlib.Path({str(sentinel)!r}).write_text('ran')\n"
+    write_tree(tmp_path, {
+        "site/plainpkg/__init__.py": evil,
+        "site/plainpkg/.mim/configs/a.py": "a = 1\n",
+        "site/plainpkg/configs/b.py": "b = 2\n",
+        "src/editpkg/__init__.py": evil,
+        "src/editpkg/.mim/configs/c.py": "c = 3\n",
+    })
+    finder = tmp_path / "site" / "__editable___editpkg_0_1_finder.py"
+    finder.write_text(evil + f"MAPPING = {{'editpkg': {str(tmp_path / 'src' / 'editpkg')!r}}}\n")
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    assert find_scope_root("plainpkg", {}) == str(tmp_path / "site" / "plainpkg" / ".mim" / "configs")
+    assert find_scope_root("editpkg", {}) == str(tmp_path / "src" / "editpkg" / ".mim" / "configs")
+    assert find_module_file("plainpkg.configs.b") == str(tmp_path / "site" / "plainpkg" / "configs" / "b.py")
+    assert find_scope_root("plainpkg.sub", {}) is None and find_scope_root("os", {}) is None
+    assert not sentinel.exists()
+    assert "plainpkg" not in sys.modules and "editpkg" not in sys.modules
+
+
+@pytest.mark.parametrize("expression, allowed", [
+    ("2 ** 64", True),
+    ("2 ** 100000", False),
+    ("'ab' * 1000", True),
+    ("'ab' * 10 ** 7", False),
+    ("[0] * 1000", True),
+    ("[0] * 10 ** 6", False),
+    ("'{:>20}'.format(1)", True),
+    ("'{:>20000000}'.format(1)", False),
+    ("'-'.join(['a'] * 100)", True),
+    ("'x'.zfill(10 ** 8)", False),
+])
+def test_budget_bounds_values_before_computing_them(tmp_path, expression, allowed):
+    path = tmp_path / "leaf.py"
+    path.write_text(f"lr = 0.1\nx = {expression}\n", encoding="utf-8")
+    if allowed:
+        Loader().resolve(str(path))
+        return
+    with pytest.raises(LoadProblem) as info:
+        Loader().resolve(str(path))
+    assert info.value.code == "SL908" and info.value.location.line == 2
+
+
+def test_special_files_are_refused_without_opening(tmp_path):
+    fifo = tmp_path / "leaf.py"
+    os.mkfifo(fifo)
+    with pytest.raises(LoadProblem) as info:
+        Loader().resolve(str(fifo))  # would block forever if opened for reading
+    assert info.value.code == "SL906" and "FIFO" in info.value.message

@@ -267,10 +267,12 @@ def test_scope_roots_are_relative_to_the_settings_file(tmp_path):
     assert codes(result) == ["SL001"]
 
 
-def test_dependents_and_allow_exec_from_the_file(tmp_path):
+def test_dependents_from_the_file_but_never_allow_exec(tmp_path):
+    """A checked repository's own settings cannot turn execution on (issue 11): it is ignored, with a note."""
     write(tmp_path, {"pyproject.toml": "[tool.schedlint]\ndependents = false\nallow-exec = true\n"})
     settings = load_settings(str(tmp_path / "pyproject.toml"))
-    assert settings.dependents is False and settings.allow_exec is True
+    assert settings.dependents is False and settings.allow_exec is False
+    assert any("allow-exec = true; ignored" in note for note in settings.notes)
     assert settings.with_overrides(dependents=True).dependents is True
     assert settings.with_overrides(dependents=None).dependents is False
 

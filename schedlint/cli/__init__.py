@@ -16,8 +16,18 @@ from schedlint.cli.app import EXIT_ERROR, app, readable_metavars
 readable_metavars(app)
 
 
+def _terminate(signum, frame) -> None:  # pragma: no cover - exercised by the hostile tests
+    raise SystemExit(128 + signum)  # unwinds: temp files are removed by their `finally` blocks
+
+
 def main() -> None:
     """Console-script entry point."""
+    import signal
+
+    try:
+        signal.signal(signal.SIGTERM, _terminate)
+    except (ValueError, OSError, AttributeError):  # not the main thread, or no SIGTERM here
+        pass
     try:
         app()
     except KeyboardInterrupt:  # pragma: no cover

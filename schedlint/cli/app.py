@@ -35,8 +35,22 @@ def _main(
     """schedlint: the schedule linter to run before a multi-day training job."""
 
 
+def escape(text: str) -> str:
+    """Text from inputs made safe for a terminal: control characters (ESC, CR, BEL, ...) escaped."""
+    from schedlint.report import escape_controls
+
+    return escape_controls(text)
+
+
+def escape_keep_lines(text: str) -> str:
+    """`escape` for multi-line text (a diff): newlines and tabs kept."""
+    from schedlint.report import escape_controls
+
+    return escape_controls(text, keep="\n\t")
+
+
 def _fail(message: str) -> "typer.Exit":
-    typer.echo(f"schedlint: error: {message}", err=True)
+    typer.echo(f"schedlint: error: {escape(message)}", err=True)
     return typer.Exit(EXIT_ERROR)
 
 
@@ -69,7 +83,7 @@ def _settings(
     from schedlint.lint.settings import SettingsError, resolve_settings
 
     try:
-        return resolve_settings(
+        settings = resolve_settings(
             paths,
             config,
             isolated,
@@ -84,14 +98,19 @@ def _settings(
         )
     except SettingsError as exc:
         raise _fail(str(exc))
+    for note in settings.notes:
+        typer.echo(f"schedlint: warning: {escape(note)}", err=True)
+    return settings
 
 
 def _write(text: str, output_file: Optional[str]) -> None:
     if output_file:
-        from schedlint.fix.fileio import write_atomic
+        from schedlint.fix.fileio import WriteError, write_atomic
 
         try:
             write_atomic(output_file, text + ("\n" if text and not text.endswith("\n") else ""))
+        except WriteError as exc:
+            raise _fail(str(exc))
         except OSError as exc:
             raise _fail(f"{output_file}: cannot write: {exc.strerror or exc}")
     elif text:

@@ -8,7 +8,7 @@ from typing import List, Optional
 
 import typer
 
-from schedlint.cli.app import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, _fail, _progress_callback, _progress_done, _scope_roots, _settings, _write, app
+from schedlint.cli.app import escape, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, _fail, _progress_callback, _progress_done, _scope_roots, _settings, _write, app
 
 _FORMAT_HELP = "Output format: full, concise, json, github or sarif."
 _SELECT_HELP = "Rule codes or prefixes to enable, replacing the config file's selection (comma-separated; ALL)."
@@ -31,7 +31,7 @@ def check(
     exclude: Optional[List[str]] = typer.Option(None, "--exclude", help="Globs to skip in folders (replaces the defaults)."),
     extend_exclude: Optional[List[str]] = typer.Option(None, "--extend-exclude", help="Globs to skip in folders, added."),
     allow_exec: Optional[bool] = typer.Option(
-        None, "--allow-exec/--no-allow-exec", help="Let mmengine execute configs the static resolver cannot read."
+        None, "--allow-exec/--no-allow-exec", help="RUNS ARBITRARY CODE: let mmengine execute configs the static resolver cannot read (only for configs you trust)."
     ),
     dependents: Optional[bool] = typer.Option(
         None, "--dependents/--no-dependents", help="Also lint the configs that inherit a given file (default: on)."
@@ -69,7 +69,7 @@ def check(
     finally:
         _progress_done()
     for message in result.internal_errors:
-        typer.echo(f"schedlint: {message}", err=True)
+        typer.echo(f"schedlint: {escape(message)}", err=True)
     findings = result.findings
     counts = dict(files=len(result.files), dependents=len(result.dependents))
     if statistics:
@@ -79,12 +79,13 @@ def check(
 
         from schedlint.loader import Loader
 
-        report.render_full(findings, Console(highlight=False), Loader().text, summary=not quiet, **counts)
+        report.render_full(findings, Console(highlight=False), Loader().text, summary=not quiet,
+                           frame_roots=paths, **counts)
     else:
         from schedlint.loader import Loader
 
         text = report.render(findings, output_format, summary=not quiet, read_text=Loader().text,
-                             internal_errors=result.internal_errors, **counts)
+                             internal_errors=result.internal_errors, frame_roots=paths, **counts)
         _write(text, output_file)
     if result.internal_errors:
         raise typer.Exit(EXIT_ERROR)

@@ -7,7 +7,7 @@ from typing import List, Optional
 
 import typer
 
-from schedlint.cli.app import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, _fail, _progress_callback, _progress_done, _settings, app
+from schedlint.cli.app import escape, escape_keep_lines, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, _fail, _progress_callback, _progress_done, _settings, app
 
 _SELECT_HELP = "Rule codes or prefixes to fix and report (comma-separated; ALL for every rule)."
 
@@ -34,7 +34,7 @@ def fix(
     exclude: Optional[List[str]] = typer.Option(None, "--exclude", help="Globs to skip in folders (replaces the defaults)."),
     extend_exclude: Optional[List[str]] = typer.Option(None, "--extend-exclude", help="Globs to skip in folders, added."),
     allow_exec: Optional[bool] = typer.Option(
-        None, "--allow-exec/--no-allow-exec", help="Let mmengine execute configs the static resolver cannot read."
+        None, "--allow-exec/--no-allow-exec", help="RUNS ARBITRARY CODE: let mmengine execute configs the static resolver cannot read (only for configs you trust)."
     ),
     dependents: Optional[bool] = typer.Option(
         None, "--dependents/--no-dependents", help="Also check the configs that inherit a given file."
@@ -66,15 +66,15 @@ def fix(
         _progress_done()
     errors = result.internal_errors + result.remaining.internal_errors
     for message in errors:
-        typer.echo(f"schedlint: {message}", err=True)
+        typer.echo(f"schedlint: {escape(message)}", err=True)
     for message in result.write_errors:
-        typer.echo(f"schedlint: error: {message}", err=True)
+        typer.echo(f"schedlint: error: {escape(message)}", err=True)
 
     n_fixed = sum(a.count for a in result.applied)
     if diff:
         text = result.diff
         if text:
-            typer.echo(text, nl=False)
+            typer.echo(escape_keep_lines(text), nl=False)
         if not quiet:
             files = len(result.changes)
             typer.echo(
@@ -95,7 +95,7 @@ def fix(
     if show_fixes:
         _show(result)
     if not quiet:
-        typer.echo(_summary(result, n_fixed, len(remaining), unsafe_fixes, rescale, cosine))
+        typer.echo(_summary(result, n_fixed, len(remaining), unsafe_fixes, rescale, cosine, bool(errors)))
     if errors or result.write_errors:
         raise typer.Exit(EXIT_ERROR)
     raise typer.Exit(EXIT_FINDINGS if remaining and not exit_zero else EXIT_CLEAN)
@@ -104,14 +104,16 @@ def fix(
 def _show(result, err: bool = False) -> None:
     for a in result.applied:
         where = ", ".join(os.path.relpath(f) for f in a.files)
-        typer.echo(f"fixed {os.path.relpath(a.config)}: {'/'.join(a.codes)} {a.message} [{where}]", err=err)
+        typer.echo(escape(f"fixed {os.path.relpath(a.config)}: {'/'.join(a.codes)} {a.message} [{where}]"), err=err)
         for reason in a.not_chosen:
-            typer.echo(f"  not {reason}", err=err)
+            typer.echo(escape(f"  not {reason}"), err=err)
     for r in result.refused:
-        typer.echo(f"not fixed {os.path.relpath(r.config)}: {'/'.join(r.codes)} ({r.kind}): {r.reason}", err=err)
+        typer.echo(escape(f"not fixed {os.path.relpath(r.config)}: {'/'.join(r.codes)} ({r.kind}): {r.reason}"),
+                   err=err)
 
 
-def _summary(result, n_fixed: int, n_remaining: int, unsafe: bool, rescale: bool, cosine: bool) -> str:
+def _summary(result, n_fixed: int, n_remaining: int, unsafe: bool, rescale: bool, cosine: bool,
+             errors: bool = False) -> str:
     lines = []
     if result.write_errors:
         written = set(result.written)
@@ -127,7 +129,7 @@ def _summary(result, n_fixed: int, n_remaining: int, unsafe: bool, rescale: bool
                      f"file{'s' if files != 1 else ''} ({n_remaining} remaining).")
     elif n_remaining:
         lines.append(f"Found {n_remaining} finding{'s' if n_remaining != 1 else ''}; none was fixed.")
-    else:
+    elif not errors and not result.write_errors:
         lines.append("All checks passed!")
     hints = []
     shown = result.remaining.findings

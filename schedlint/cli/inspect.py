@@ -19,7 +19,7 @@ def resolve(
     fmt: str = typer.Option("text", "--output-format", "--format",
                             help="text, or json (one object per line per file)."),
     output_file: Optional[str] = typer.Option(None, "--output-file", "-o", help="Write to a file."),
-    allow_exec: bool = typer.Option(False, "--allow-exec", help="Let mmengine execute what cannot be read."),
+    allow_exec: bool = typer.Option(False, "--allow-exec", help="RUNS ARBITRARY CODE: let mmengine execute configs the static resolver cannot read (only for configs you trust)."),
     scope_root: Optional[List[str]] = typer.Option(None, "--scope-root", help="NAME=DIR for `NAME::` bases."),
 ) -> None:
     """Print the resolved config (a safe print_config), optionally with provenance."""
@@ -43,7 +43,7 @@ def curve(
     fmt: str = typer.Option("csv", "--output-format", "--format", help="csv or json."),
     output_file: Optional[str] = typer.Option(None, "--output-file", "-o", help="Write to a file."),
     scope_root: Optional[List[str]] = typer.Option(None, "--scope-root", help="NAME=DIR for `NAME::` bases."),
-    allow_exec: bool = typer.Option(False, "--allow-exec", help="Let mmengine execute what cannot be read."),
+    allow_exec: bool = typer.Option(False, "--allow-exec", help="RUNS ARBITRARY CODE: let mmengine execute configs the static resolver cannot read (only for configs you trust)."),
 ) -> None:
     """Print the simulated per-iteration LR and momentum."""
     from schedlint.views.curve import CurveError, render_curve

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import os
+
 from typing import List, Optional
 
 import typer
 
-from schedlint.cli.app import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, _fail, _settings, _write, app
+from schedlint.cli.app import escape, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, _fail, _settings, _write, app
 
 _EPOCH_LENGTH_HELP = "Iterations per epoch."
 _SCOPE_HELP = "NAME=DIR for `NAME::` bases."
-_EXEC_HELP = "Let mmengine execute what cannot be read."
+_EXEC_HELP = "RUNS ARBITRARY CODE: let mmengine execute configs the static resolver cannot read (only for configs you trust)."
 
 
 @app.command()
@@ -133,14 +135,11 @@ def plot(
         except CurveError as exc:
             raise _fail(str(exc))
     output = output_file or default_output(path or _run_name(log))
-    try:
-        if view is None:
-            render_run_plot(run, output, log_scale=log_scale, diagnosis=diag)
-        else:
-            render_plot(view, output, run, log_scale=log_scale, diagnosis=diag)
-    except OSError as exc:
-        raise _fail(f"{output}: cannot write: {exc.strerror or exc}")
-    typer.echo(f"wrote {output}")
+    if view is None:
+        _write_plot(lambda drawn: render_run_plot(run, drawn, log_scale=log_scale, diagnosis=diag), output)
+    else:
+        _write_plot(lambda drawn: render_plot(view, drawn, run, log_scale=log_scale, diagnosis=diag), output)
+    typer.echo(f"wrote {escape(output)}")
     if diag is not None and view is None:
         typer.echo("no config given or saved with the run: drew the run's own LR, loss and metric")
     if diag is not None and diag.rebound is not None:
@@ -148,9 +147,35 @@ def plot(
         typer.echo(f"{what} at {diag.where(diag.rebound.iter)} (schedlint diagnose {log} for details)")
 
 
-def _run_name(log: str) -> str:
-    import os
+_IMAGE_FORMATS = ("png", "svg", "pdf", "jpg", "jpeg", "eps", "ps", "tif", "tiff", "webp", "svgz")
 
+
+def _write_plot(draw, output: str) -> None:
+    """Check the image format, draw into a private temp folder, then write through the safe writer
+    (symlinks followed, hard links kept, read-only and special files refused)."""
+    import tempfile
+
+    from schedlint.fix.fileio import WriteError, write_atomic
+
+    ext = os.path.splitext(output)[1].lower().lstrip(".")
+    if ext not in _IMAGE_FORMATS:
+        raise _fail(f"{output}: unknown image format {('.' + ext) if ext else '(no extension)'!r}; "
+                    f"use one of {', '.join('.' + e for e in _IMAGE_FORMATS)}")
+    with tempfile.TemporaryDirectory(prefix="schedlint-plot-") as folder:
+        drawn = os.path.join(folder, "plot." + ext)
+        try:
+            draw(drawn)
+            with open(drawn, "rb") as fh:
+                data = fh.read()
+        except (OSError, ValueError) as exc:
+            raise _fail(f"{output}: cannot draw the plot: {exc}")
+        try:
+            write_atomic(output, data)
+        except WriteError as exc:
+            raise _fail(str(exc))
+
+
+def _run_name(log: str) -> str:
     name = os.path.basename(os.path.normpath(log))
     for suffix in (".log.json", ".json", ".log"):
         if name.endswith(suffix):

@@ -1,8 +1,9 @@
 """`schedlint fix`: make the schedule fit the training length.
 
-Fixes are computed as plain text edits (no libcst): `check` attaches to each fixable finding the
-fix that `fix` would make (`Finding.fix`), and `fix_paths` applies them after re-resolving and
-re-linting the edited text in memory. The heavy parts are imported only when a finding is fixable.
+Fixes are libcst edits of the node behind each value's provenance (`fix.cst`), verified on the
+simulated curve of every param group before anything is written (`fix.verify`). `check` attaches
+to each fixable finding the fix `schedlint fix CONFIG` writes, computed by the same engine
+(`Finding.fix`). The heavy parts (libcst) are imported only when a finding is fixable.
 """
 
 from __future__ import annotations
@@ -40,13 +41,17 @@ def attach_fixes(findings: List[Finding], ctx: "Context", linter: Any = None) ->
         return
     if not any(f.code in FIXABLE_CODES and f.fix is None for f in findings):
         return
-    from schedlint.fix.propose import attach
+    from schedlint.fix.propose import attach, attach_verified
 
     loader = getattr(linter, "loader", None)
+    settings = getattr(linter, "settings", None)
     if loader is None:
         return
     try:
-        attach(findings, ctx, loader)
+        if settings is not None:  # what `schedlint fix CONFIG` writes, verified the same way
+            attach_verified(findings, ctx, settings)
+        else:
+            attach(findings, ctx, loader)
     except Exception:  # a fix that cannot be computed must never cost the finding itself
         return
 

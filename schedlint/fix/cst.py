@@ -32,13 +32,7 @@ class Document:
         self.text = text
         if "\r" in text.replace("\r\n", ""):
             raise CannotEdit(f"{path}: old-Mac line endings")
-        try:
-            self.module = cst.parse_module(text)
-        except cst.ParserSyntaxError as exc:
-            raise CannotEdit(f"{path}: libcst cannot parse it ({exc.message})") from None
-        wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
-        self._pos = wrapper.resolve(PositionProvider)
-        self._parents = wrapper.resolve(ParentNodeProvider)
+        self.module, self._pos, self._parents = _parse(path, text)
         self._lines = text.splitlines()
         self._rewrites: Dict[cst.CSTNode, List[Rewrite]] = {}
         self._after: Dict[cst.CSTNode, List[cst.BaseStatement]] = {}
@@ -259,6 +253,25 @@ class Document:
         return new.code
 
 
+_PARSED: Dict[Tuple[str, str], Tuple[cst.Module, Any, Any]] = {}
+
+
+def _parse(path: str, text: str) -> Tuple[cst.Module, Any, Any]:
+    """The module and its position/parent metadata, parsed once per text (trees are immutable;
+    rewrites live in each Document)."""
+    key = (path, text)
+    if key not in _PARSED:
+        try:
+            module = cst.parse_module(text)
+        except cst.ParserSyntaxError as exc:
+            raise CannotEdit(f"{path}: libcst cannot parse it ({exc.message})") from None
+        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+        if len(_PARSED) > 64:
+            _PARSED.pop(next(iter(_PARSED)))
+        _PARSED[key] = (module, wrapper.resolve(PositionProvider), wrapper.resolve(ParentNodeProvider))
+    return _PARSED[key]
+
+
 class _Apply(cst.CSTTransformer):
     def __init__(self, rewrites: Dict[cst.CSTNode, List[Rewrite]]) -> None:
         super().__init__()
@@ -336,11 +349,23 @@ def _commas(old: List[Any], n: int) -> List[Any]:
         return [sep] * (n - 1) + [cst.MaybeSentinel.DEFAULT] if n else []
     separators = [c for c in old[:-1] if isinstance(c, cst.Comma)]
     default = separators[-1] if separators else cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    plain = [c for c in separators if not _has_comment(c)]
+    if plain:
+        default = plain[-1]
+    elif isinstance(default.whitespace_after, cst.ParenthesizedWhitespace):  # a new comma takes no comment
+        default = default.with_changes(whitespace_after=default.whitespace_after.with_changes(
+            first_line=cst.TrailingWhitespace(), empty_lines=[]))
     if len(old) == 1 and isinstance(old[0], cst.Comma) and n > 1:
         default = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
     out = [separators[i] if i < len(separators) else default for i in range(n - 1)]
     out.append(old[-1])
     return out[:n]
+
+
+def _has_comment(comma: Any) -> bool:
+    space = comma.whitespace_after
+    return isinstance(space, cst.ParenthesizedWhitespace) and (
+        space.first_line.comment is not None or any(e.comment is not None for e in space.empty_lines))
 
 
 def text_edits(path: str, old: str, new: str) -> List[Edit]:

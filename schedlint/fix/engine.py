@@ -145,12 +145,11 @@ class _Workspace:
         """The file's text on disk when first read (with its BOM and mtime remembered)."""
         path = os.path.abspath(path)
         if path not in self.disk:
-            from schedlint.loader import _decode  # same decoding as the loader
+            from schedlint.loader import decode, read_bytes  # same reading and decoding as the loader
 
             st = os.stat(path)
-            with open(path, "rb") as fh:
-                data = fh.read()
-            self.disk[path] = (_decode(path, data), data.startswith(b"\xef\xbb\xbf"), st.st_mtime_ns)
+            data = read_bytes(path)  # refuses FIFOs, devices and oversized files (LoadProblem)
+            self.disk[path] = (decode(path, data), data.startswith(b"\xef\xbb\xbf"), st.st_mtime_ns)
         return self.disk[path][0]
 
     def text(self, path: str, overlay: Optional[Dict[str, str]] = None) -> str:
@@ -214,10 +213,12 @@ def fix_paths(
     options: Optional[FixOptions] = None,
     write: bool = True,
     progress: Optional[Callable[[str], None]] = None,
+    universe: Optional[List[str]] = None,
 ) -> FixResult:
     """Fix the configs under `paths` (and check the configs that inherit them).
 
     With `write=False` nothing is written (`--diff`): `FixResult.changes` holds what would change.
+    `universe` (the project's configs, discovered when None) lets repeated calls share one scan.
     Raises UsageError for paths that do not exist.
     """
     from schedlint.lint.engine import dependents
@@ -238,13 +239,16 @@ def fix_paths(
         return path in passed_files or any(path.startswith(d.rstrip(os.sep) + os.sep) for d in passed_dirs)
 
     root = project_root(paths) if paths else os.getcwd()
-    universe = sorted(set(discover([root], settings)) | set(files)) if root != os.sep else list(files)
+    if universe is None:  # every config of the project (to find those inheriting an edited file)
+        universe = sorted(set(discover([root], settings)) | set(files)) if root != os.sep else list(files)
+    else:
+        universe = sorted(set(universe) | set(files))
     configs = list(files)
     if settings.dependents and passed_files:
         configs = sorted(set(configs) | set(dependents(ws.base_loader, sorted(passed_files), universe)))
     result = FixResult()
     fixer = _Fixer(ws, settings, options, editable, universe, result)
-    pending = list(configs)
+    pending = _bases_first(ws, configs)
     for _ in range(MAX_ROUNDS):
         fixer.touched = set()
         for path in pending:
@@ -273,15 +277,32 @@ def fix_paths(
     return result
 
 
+def _keys(findings: List[Finding], codes: List[str]) -> set:
+    """Findings of these codes as `check` merges them (code, place, message)."""
+    return {(f.code, f.location.file, f.location.line, f.location.col, f.message) for f in findings if f.code in codes}
+
+
+def _bases_first(ws: "_Workspace", configs: List[str]) -> List[str]:
+    """Configs inherited by others first: a fix in an inherited config fixes those inheriting it
+    too, instead of one override per inheriting config."""
+    chains: Dict[str, int] = {}
+    for path in configs:
+        try:
+            ctx = ws.lint(path).ctx
+        except Exception:  # reported when the config itself is fixed
+            ctx = None
+        chains[path] = len(ctx.resolved.chain) if ctx is not None else 0
+    return sorted(configs, key=lambda p: (chains[p], p))
+
+
 def _write(result: FixResult) -> None:
-    from schedlint.fix.fileio import FileChangedError, write_atomic
+    from schedlint.fix.fileio import FileChangedError, WriteError, write_atomic
 
     for path, change in sorted(result.changes.items()):
         data = ("\ufeff" if change.bom else "") + change.new
         try:
-            # through a symlink to its target: the link stays a link
-            write_atomic(os.path.realpath(path), data, expect_mtime_ns=change.mtime_ns)
-        except FileChangedError as exc:
+            write_atomic(path, data, expect_mtime_ns=change.mtime_ns)  # follows symlinks to the target
+        except (FileChangedError, WriteError) as exc:
             result.write_errors.append(str(exc))
         except OSError as exc:
             result.write_errors.append(f"{path}: cannot write: {exc.strerror or exc}")
@@ -394,7 +415,7 @@ class _Fixer:
                 self.result.applied.append(AppliedFix(
                     path, transform.codes, transform.kind, transform.applicability,
                     fix_message(transform, placement.description, applied=True), placement.files,
-                    max(self.last_fixed, len(transform.findings)), list(reasons),
+                    self.last_fixed or len(transform.findings), list(reasons),
                 ))
                 return True
             reasons.append(f"{placement.how}: {reason}")
@@ -431,6 +452,7 @@ class _Fixer:
         codes = transform.codes
         self.last_fixed = 0
         self.last_affected = affected
+        gone: set = set()
         for config in affected:
             before = self.ws.lint(config)
             after = self.ws.lint(config, overlay, version)
@@ -458,7 +480,15 @@ class _Fixer:
             elif before.schedule() != after.schedule():
                 if not (before.count(codes) and after.count(codes) < before.count(codes)):
                     return f"it would also change the schedule of {rel}, which does not need this fix"
-            self.last_fixed += max(0, before.count(codes) - after.count(codes))
+                if after.ctx is not None:
+                    from schedlint.fix.verify import duplicate_milestones
+
+                    problem = duplicate_milestones(after.ctx)
+                    if problem:
+                        return f"{rel}: {problem}"
+            gone |= _keys(before.findings, codes) - _keys(after.findings, codes)
+        # counted like `check` counts: a finding of a shared base is one finding, whatever the configs
+        self.last_fixed = len(gone)
         return None
 
 

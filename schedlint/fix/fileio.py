@@ -1,37 +1,163 @@
-"""Atomic writes: a temp file in the same folder, fsync, rename over the target (mode kept)."""
+"""Safe writes for `fix` and `-o FILE`.
+
+- A regular file is replaced atomically: a temp file in the same folder (named with the writing
+  process id), fsync, rename over the target; mode and (where possible) owner are kept.
+- A symlink is followed: its target is written, the link stays a link.
+- A file with several hard links is rewritten in place (after the new text was written and synced
+  to a temp file), so every link keeps seeing the same file.
+- A read-only file (no write bit) is refused, even for root; so is a folder, a FIFO, a socket or a
+  block device. A character device (`/dev/null`, `/dev/stdout`) is written to as it is, never replaced.
+- Temp files left by a killed run are removed by the next write into the same folder (their
+  writer's process id is gone).
+
+Every refusal or failure raises `WriteError` (an OSError) naming the file; callers report it and exit 2.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 import stat
 import tempfile
 from typing import Optional, Union
 
+TEMP_PREFIX = ".schedlint-"
+TEMP_SUFFIX = ".tmp"
+_TEMP_NAME = re.compile(r"^\.schedlint-(\d+)-[^/]*\.tmp$")
+
+
+class WriteError(OSError):
+    """A file was not written; the message says which and why."""
+
+
+class FileChangedError(WriteError):
+    """The file was modified by someone else between reading and writing."""
+
 
 def write_atomic(path: str, data: Union[str, bytes], expect_mtime_ns: Optional[int] = None) -> None:
-    """Replace `path` with `data` atomically; refuse if it changed since `expect_mtime_ns`."""
-    directory = os.path.dirname(os.path.abspath(path)) or "."
-    mode = None
-    if os.path.exists(path):
-        st = os.stat(path)
-        mode = stat.S_IMODE(st.st_mode)
+    """Write `data` to `path` safely (see the module docstring); refuse if the file changed since
+    `expect_mtime_ns`. Raises WriteError."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    target = os.path.realpath(path)  # through symlinks: the file they point at
+    try:
+        st: Optional[os.stat_result] = os.stat(target)
+    except FileNotFoundError:
+        st = None
+    except OSError as exc:
+        raise WriteError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    if st is not None:
         if expect_mtime_ns is not None and st.st_mtime_ns != expect_mtime_ns:
             raise FileChangedError(f"{path} changed on disk; not written")
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(prefix=".schedlint-", suffix=".tmp", dir=directory)
+        if stat.S_ISCHR(st.st_mode):
+            _write_device(path, target, raw)
+            return
+        if not stat.S_ISREG(st.st_mode):
+            raise WriteError(f"{path}: cannot write: not a regular file")
+        if not st.st_mode & 0o222:
+            raise WriteError(f"{path}: cannot write: the file is read-only")
+    directory = os.path.dirname(target) or "."
+    sweep_stale_temp_files(directory)
+    tmp = _temp_file(path, directory, raw, st)
+    try:
+        if st is not None and st.st_nlink > 1:
+            _rewrite_in_place(path, target, raw)
+        else:
+            os.replace(tmp, target)
+    except OSError as exc:
+        raise WriteError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    finally:
+        _unlink_quietly(tmp)
+
+
+def _temp_file(path: str, directory: str, raw: bytes, st: Optional[os.stat_result]) -> str:
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=TEMP_SUFFIX, dir=directory)
+    except OSError as exc:
+        raise WriteError(f"{path}: cannot write: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(raw)
             fh.flush()
             os.fsync(fh.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        if st is not None:
+            os.chmod(tmp, stat.S_IMODE(st.st_mode))
+            if hasattr(os, "chown"):
+                try:
+                    os.chown(tmp, st.st_uid, st.st_gid)
+                except OSError:
+                    pass  # not permitted for an ordinary user: the file becomes theirs
+    except BaseException as exc:
+        _unlink_quietly(tmp)
+        if isinstance(exc, OSError):
+            raise WriteError(f"{path}: cannot write: {exc.strerror or exc}") from None
         raise
+    return tmp
 
 
-class FileChangedError(Exception):
-    """The file was modified by someone else between reading and writing."""
+def _rewrite_in_place(path: str, target: str, raw: bytes) -> None:
+    """Overwrite a hard-linked file's contents (the new text is already safe in a temp file)."""
+    fd = os.open(target, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0))
+    try:
+        os.ftruncate(fd, 0)
+        view = memoryview(raw)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_device(path: str, target: str, raw: bytes) -> None:
+    try:
+        fd = os.open(target, os.O_WRONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except OSError as exc:
+        raise WriteError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    try:
+        view = memoryview(raw)
+        while view:
+            view = view[os.write(fd, view):]
+    except OSError as exc:
+        raise WriteError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+
+
+def sweep_stale_temp_files(directory: str) -> int:
+    """Remove temp files of this module in `directory` whose writing process is gone; how many."""
+    removed = 0
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return 0
+    for name in names:
+        match = _TEMP_NAME.match(name)
+        if match is None or _alive(int(match.group(1))):
+            continue
+        if _unlink_quietly(os.path.join(directory, name)):
+            removed += 1
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return True
+    except OSError:
+        return True
+    return True
+
+
+def _unlink_quietly(path: str) -> bool:
+    try:
+        os.unlink(path)
+        return True
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return False

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
 
 from schedlint.fix.cst import CannotEdit, Document, dict_keys, text_edits
-from schedlint.fix.render import Code, Style, detect_style, is_expression, names_in, render, uses_only_constants
+from schedlint.fix.render import (Code, Style, detect_style, eval_with_base as _eval_with_base, is_expression, names_in,
+                                  prefix_names as _prefix_names, render, safe_eval as _safe_eval, uses_only_constants)
 from schedlint.fix.transforms import Change, Transform, config_dict
 from schedlint.model import Edit, Location
 
@@ -461,74 +462,3 @@ def _portable_expression(ctx: "Context", path: Tuple[Any, ...], key: str, value:
     if result is None or result != value or type(result) is not type(value):
         return None
     return Code(_prefix_names(text.strip()))
-
-
-def _prefix_names(text: str) -> str:
-    """`lr * 1e-4` -> `_base_.lr * 1e-4`, keeping the rest of the expression as written."""
-    import libcst as cst
-
-    class Prefix(cst.CSTTransformer):
-        def leave_Name(self, original: cst.Name, updated: cst.Name) -> Any:
-            return cst.Attribute(value=cst.Name("_base_"), attr=updated)
-
-        def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> Any:
-            return updated.with_changes(attr=original.attr)  # only the leftmost name is a variable
-
-    return cst.parse_module(text).visit(Prefix()).code if "\n" in text else \
-        cst.Module([]).code_for_node(cst.parse_expression(text).visit(Prefix()))
-
-
-def _eval_with_base(ctx: "Context", text: str) -> Any:
-    tree = ast.parse(text.strip(), mode="eval")
-
-    def ev(node: ast.AST) -> Any:
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "_base_":
-            value = ctx.resolved.get(node.attr)
-            if not isinstance(value, (int, float)) or isinstance(value, bool):
-                raise ValueError
-            return value
-        return _arith(node, ev)
-
-    try:
-        return ev(tree.body)
-    except Exception:
-        return None
-
-
-def _safe_eval(text: str, env: Dict[str, Any]) -> Any:
-    try:
-        tree = ast.parse(text.strip(), mode="eval")
-    except SyntaxError:
-        return None
-
-    def ev(node: ast.AST) -> Any:
-        if isinstance(node, ast.Name):
-            if node.id not in env:
-                raise ValueError(node.id)
-            return env[node.id]
-        return _arith(node, ev)
-
-    try:
-        return ev(tree.body)
-    except Exception:
-        return None
-
-
-def _arith(node: ast.AST, ev: Callable[[ast.AST], Any]) -> Any:
-    import operator
-
-    ops = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
-           ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod}
-    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
-        return node.value
-    if isinstance(node, ast.BinOp) and type(node.op) in ops:
-        return ops[type(node.op)](ev(node.left), ev(node.right))
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
-        right = ev(node.right)
-        if abs(right) > 100:
-            raise ValueError("exponent")
-        return ev(node.left) ** right
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-        v = ev(node.operand)
-        return -v if isinstance(node.op, ast.USub) else v
-    raise ValueError(type(node).__name__)

@@ -13,10 +13,10 @@ from schedlint.fix.transforms import (
     Transform,
     cosine_swap,
     cosine_tmax,
-    momentum_repair,
     rescale,
     stale_end,
 )
+from schedlint.fix.momentum import momentum_repair
 from schedlint.model import Finding, Fix
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -187,15 +187,68 @@ def fix_message(transform: Transform, where: str, applied: bool = False) -> str:
     return f"{prefix}{transform.summary} ({shown}); {where}"
 
 
-def attach(findings: List[Finding], ctx: "Context", loader: "Loader") -> None:
+def attach_verified(findings: List[Finding], ctx: "Context", settings: Any) -> None:
+    """Attach to each fixable finding the fix `schedlint fix CONFIG` writes (with the least
+    option that fixes it: none, `--unsafe-fixes`, `--rescale`): the same engine, the same
+    verification on the curve and on the configs inheriting it (one notion of "fixed"). The edits
+    are everything that run writes; a finding that run cannot fix gets no fix."""
+    from schedlint.fix import FIXABLE_CODES
+
+    leaf = ctx.resolved.filename
+    if installed_file(leaf) or not os.path.isfile(leaf):
+        return
+    for flag, options in ((None, FixOptions()), ("--unsafe-fixes", FixOptions(unsafe=True)),
+                          ("--rescale", FixOptions(rescale=True))):
+        if not any(f.fix is None and f.code in FIXABLE_CODES for f in findings):
+            return
+        _attach_run(findings, leaf, settings, options, flag)
+
+
+_UNIVERSES: Dict[str, List[str]] = {}
+
+
+def _universe(leaf: str) -> List[str]:
+    """The configs of the project of `leaf`, scanned once per process (check attaches many fixes)."""
+    from schedlint.lint.engine import discover, project_root
+
+    root = project_root([leaf])
+    if root not in _UNIVERSES:
+        _UNIVERSES[root] = sorted(discover([root])) if root != os.sep else []
+    return _UNIVERSES[root]
+
+
+def _attach_run(findings: List[Finding], leaf: str, settings: Any, options: FixOptions, flag: Optional[str]) -> None:
+    from schedlint.fix.cst import text_edits
+    from schedlint.fix.engine import fix_paths
+
+    result = fix_paths([leaf], settings, options, write=False, universe=_universe(leaf))
+    if not result.applied or not result.changes:
+        return
+    edits = [e for path, change in sorted(result.changes.items()) for e in text_edits(path, change.old, change.new)]
+    by_code: Dict[str, Any] = {}
+    for applied in result.applied:
+        if os.path.abspath(applied.config) == os.path.abspath(leaf):
+            for code in applied.codes:
+                by_code.setdefault(code, applied)
+    for f in findings:
+        if f.fix is None and f.code in by_code:
+            applied = by_code[f.code]
+            prefix = f"with `schedlint fix {flag}`: " if flag == "--rescale" else ""
+            f.fix = Fix(applied.applicability, prefix + applied.message, list(edits))
+
+
+def attach(findings: List[Finding], ctx: "Context", loader: "Loader", only_options: bool = False) -> None:
     """Attach to each fixable finding the fix `schedlint fix` would make for this config alone
-    (edits in this config, or in place where the values are written in it)."""
+    (edits in this config, or in place where the values are written in it). `only_options`:
+    only the fixes that need an option of `fix` (`--rescale`, `--cosine`), shown as such."""
     from schedlint.fix.place import placements
 
     leaf = ctx.resolved.filename
     transforms = transforms_for(findings, ctx, HorizonCache(loader), FixOptions(), display=True)
     done = set()
     for transform in sorted(transforms, key=lambda t: t.option is not None):  # safe fixes win
+        if only_options and transform.option is None:
+            continue
         pending = [f for f in transform.findings if id(f) not in done and f.fix is None]
         if not pending:
             continue

@@ -388,6 +388,24 @@ def _scale(key: str, value: Any, old_len: float, new_len: float) -> Tuple[Any, O
     return float(f"{exact:.12g}"), None
 
 
+def _distinct(milestones: List[Any], limit: Any) -> List[Any]:
+    """Integer milestones that rounding made equal, moved apart by one step where the window has
+    room (two equal milestones decay twice at once); unchanged when it has none."""
+    if len(milestones) < 2 or not all(isinstance(m, int) and not isinstance(m, bool) for m in milestones):
+        return milestones
+    out = list(milestones)
+    for i in range(1, len(out)):
+        if out[i] <= out[i - 1]:
+            out[i] = out[i - 1] + 1
+    if _number(limit):
+        for i in range(len(out) - 1, -1, -1):
+            top = (limit - 1) if i == len(out) - 1 else out[i + 1] - 1
+            out[i] = min(out[i], top)
+    if out[0] < 1 or any(b <= a for a, b in zip(out, out[1:])):
+        return milestones
+    return out
+
+
 def _keep_relations(old: Dict[str, Any], new: Dict[str, Any], ratios: Dict[str, Tuple[float, float]],
                     new_len: float, notes: List[str]) -> None:
     """Keep `T_max == end - begin` (and OneCycle's `total_steps`) exact after rounding, and
@@ -402,6 +420,7 @@ def _keep_relations(old: Dict[str, Any], new: Dict[str, Any], ratios: Dict[str, 
             if _number(m_old) and 0 < m_old < limit_old and _number(m_new):
                 m_new = min(max(m_new, 1 if isinstance(m_new, int) else m_new), limit_new - 1)
             fixed.append(m_new)
+        fixed = _distinct(fixed, limit_new)
         if fixed != list(new["milestones"]):
             new["milestones"] = fixed
             notes.append(f"milestones kept inside the window: {_fmt(fixed)}")
@@ -505,53 +524,6 @@ def cosine_swap(ctx: "Context", findings: List[Finding]) -> Optional[Transform]:
                      done="with the step decay replaced by a cosine to the end of training (same final LR)")
 
 
-# ---------------------------------------------------------------------------------------------
-# 5. momentum targets that are ported ratios (SL102, unsafe)
-
-_RATIO_TYPES = {"CosineAnnealingMomentum", "CosineRestartMomentum"}  # accept eta_min_ratio
-_ABSOLUTE_ONLY_TYPES = {"PolyMomentum"}  # eta_min only: write base-relative absolute values
-# (the ParamScheduler spellings need param_name='momentum' and are left alone)
-
-
-def momentum_repair(ctx: "Context", finding: Finding) -> Optional[Transform]:
-    """Turn an absolute momentum target that is really an mmcv ratio (`0.85 / 0.95`, `1`) into a
-    base-relative one: `eta_min_ratio` where the scheduler has it, else base x ratio."""
-    base = ctx.plan.optimizer.base_momentum
-    if base is None or not 0 < base < 1:
-        return None
-    changes: Dict[int, Change] = {}
-    for s in schedulers_at(ctx, finding):
-        if s.param != "momentum" or not _looks_like_ratio(s):
-            continue
-        old = config_dict(ctx, s)
-        ratio = old.get("eta_min")
-        new: Dict[str, Any] = {}
-        if s.type in _RATIO_TYPES:
-            for key, value in old.items():
-                new["eta_min_ratio" if key == "eta_min" else key] = value
-            note = f"eta_min={_fmt(ratio)} -> eta_min_ratio={_fmt(ratio)} (target {base * ratio:.4g})"
-        else:
-            new = dict(old)
-            new["eta_min"] = float(f"{base * ratio:.12g}")
-            note = f"eta_min {_fmt(ratio)} -> {_fmt(new['eta_min'])} (= {_fmt(base)} x {ratio:.6g})"
-        changes[s.index] = Change(s.index, s.path, old, new, [note])
-    if not changes:
-        return None
-    summary = f"make the momentum target relative to the base momentum {_fmt(base)} (an mmcv-1.x ratio written as an absolute value)"
-    return Transform("momentum", "unsafe", summary, changes, [finding],
-                     done="with momentum targets relative to the base momentum")
-
-
-def _looks_like_ratio(s: Scheduler) -> bool:
-    """An absolute momentum target that reads as an mmcv ratio of the base (1, or 0.85 / 0.95)."""
-    if s.type not in _RATIO_TYPES | _ABSOLUTE_ONLY_TYPES:
-        return False
-    value = s.raw.get("eta_min")
-    if not _number(value) or "eta_min_ratio" in s.raw:
-        return False
-    return 1 <= value <= 1.2 or abs(value - 0.85 / 0.95) < 1e-9
-
-
 __all__ = [
     "Change",
     "LENGTH_CODES",
@@ -561,7 +533,6 @@ __all__ = [
     "config_dict",
     "cosine_swap",
     "cosine_tmax",
-    "momentum_repair",
     "rescale",
     "stale_end",
 ]

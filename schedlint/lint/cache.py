@@ -184,8 +184,10 @@ class FindingsCache:
             if not os.path.exists(ignore):
                 _atomic_write(ignore, "# Automatically created by schedlint.\n*\n")
             data = self._read()
-            entries = {**data.get("entries", {}), **self._new}
-            facts = {**data.get("facts", {}), **self._new_facts}
+            # entries of files that no longer exist are dropped (a renamed or deleted config)
+            entries = {p: e for p, e in {**data.get("entries", {}), **self._new}.items() if self._stat(p)}
+            facts = {k: f for k, f in {**data.get("facts", {}), **self._new_facts}.items()
+                     if self._stat(os.path.abspath(k.split(":", 1)[1]))}
             _atomic_write(self.path, json.dumps({"format": _FORMAT, "entries": entries, "facts": facts},
                                                 separators=(",", ":")))
         except OSError:

@@ -14,9 +14,10 @@ from typing import Callable, Dict, Iterable, List, Optional, Set, Tuple
 from schedlint.lint.cache import FindingsCache
 from schedlint.lint.scripts import looks_like_script
 from schedlint.lint.settings import Settings
-from schedlint.loader import Loader, LoadProblem, ResolvedConfig, is_config_file
+from schedlint.loader import Loader, LoadProblem, ResolvedConfig, is_config_file, read_bytes
 from schedlint.model import Finding, Location, Related, Severity
 from schedlint.plan import build_any_plan
+from schedlint.plan.limits import simulation_cost_problem
 from schedlint.rules import Context, all_rules, get_rule
 
 #: what `Linter(on_file=...)` is called with after the rules of one config have run
@@ -66,9 +67,8 @@ def looks_like_config(path: str) -> bool:
     kept, so that it is reported.
     """
     try:
-        with open(path, "rb") as fh:
-            head = fh.read(256 * 1024)
-    except OSError:
+        head = read_bytes(path, 256 * 1024, head=True)  # never opens a FIFO or device
+    except LoadProblem:
         return True  # reported as unreadable
     if b"\x00" in head:
         return True
@@ -77,8 +77,8 @@ def looks_like_config(path: str) -> bool:
     # decide on the real statements (config keys may be mentioned inside strings of Python code)
     try:
         tree = ast.parse(head)
-    except (SyntaxError, ValueError):
-        return True  # a broken config is reported as such
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return True  # a broken (or absurdly nested) config is reported as such
     if looks_like_script(tree):
         return False  # a tool: argparse, `__main__`, `model = torch.load(...)`
     if not _MODULE_CODE.search(head):
@@ -97,17 +97,22 @@ def looks_like_config(path: str) -> bool:
 
 
 def discover(
-    paths: Iterable[str], settings: Optional[Settings] = None, cache: Optional[FindingsCache] = None
+    paths: Iterable[str], settings: Optional[Settings] = None, cache: Optional[FindingsCache] = None,
+    unreadable: Optional[List[Tuple[str, str]]] = None,
 ) -> List[str]:
     """Config files under the given files and directories, sorted, absolute.
 
     Files named explicitly are always taken (like ruff); in folders, .py files that are Python code
     rather than configs (see `looks_like_config`; its verdicts are kept in the `cache`) are skipped,
     and so are the folders and files `exclude` / `extend-exclude` name (default: SKIP_DIRS and
-    hidden folders).
+    hidden folders). Folders that cannot be listed are added to `unreadable` as (folder, reason).
     """
     looks = looks_like_config if cache is None else lambda p: cache.fact("config", p, looks_like_config)
     found: List[str] = []
+
+    def walk_error(exc: OSError) -> None:
+        if unreadable is not None:
+            unreadable.append((os.path.abspath(exc.filename or "?"), exc.strerror or str(exc)))
 
     def excluded(full: str, name: str, is_dir: bool) -> bool:
         if settings is not None and (settings.exclude is not None or settings.extend_exclude):
@@ -117,10 +122,10 @@ def discover(
         return is_dir and (name in SKIP_DIRS or name.startswith("."))
 
     for path in paths:
-        if not os.path.exists(path):
+        if not os.path.lexists(path):
             raise UsageError(f"{path}: no such file or directory")
         if os.path.isdir(path):
-            for root, dirs, files in os.walk(path):
+            for root, dirs, files in os.walk(path, onerror=walk_error):
                 dirs[:] = sorted(d for d in dirs if not excluded(os.path.join(root, d), d, True))
                 for name in sorted(files):
                     full = os.path.join(root, name)
@@ -159,9 +164,8 @@ def project_root(paths: Iterable[str]) -> str:
 def _may_inherit(path: str) -> bool:
     """A cheap pre-filter: only files that mention `_base_` or `read_base` can inherit anything."""
     try:
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except OSError:
+        data = read_bytes(path)
+    except LoadProblem:
         return False
     return b"_base_" in data or b"read_base" in data
 
@@ -237,6 +241,14 @@ class Linter:
             return findings
         plan = self.plan_for(resolved, path)
         if plan is None:
+            return findings
+        too_costly = simulation_cost_problem(plan)
+        if too_costly is not None:  # never hand the simulator a run it would take minutes or gigabytes on
+            rule = get_rule("SL908")
+            findings.append(Finding(code="SL908", name=rule.name if rule else "resource-limit", severity=Severity.ERROR,
+                                    message=f"resource limit: {too_costly}",
+                                    location=resolved.loc("train_cfg") or Location(path, 1, 0),
+                                    configs=[path]))
             return findings
         ctx = Context(resolved, plan, self.settings)
         for rule in all_rules().values():
@@ -325,7 +337,7 @@ def lint_files(
             results[path] = hit
             if progress is not None:
                 progress(path)
-    jobs = linter.settings.jobs or default_workers(len(todo))
+    jobs = min(linter.settings.jobs or default_workers(len(todo)), linter.settings.worker_count)
     done = None
     if jobs > 1 and len(todo) >= PARALLEL_MIN_FILES:
         try:
@@ -418,9 +430,14 @@ def check_paths(
     settings = settings or Settings()
     paths = list(paths)
     findings_cache = FindingsCache.for_run(settings, on_file) if cache else None
-    files = discover(paths, settings, findings_cache)
+    unreadable: List[Tuple[str, str]] = []
+    files = discover(paths, settings, findings_cache, unreadable)
     linter = Linter(settings, on_file)
     result = CheckResult(files=files)
+    for folder, reason in unreadable:  # a folder that cannot be listed is never skipped silently
+        result.findings.append(Finding(code="SL906", name="unreadable-file", severity=Severity.ERROR,
+                                       message=f"cannot read folder: {reason}", location=Location(folder, 1, 0),
+                                       configs=[folder]))
     # a file given by name (as pre-commit gives the edited ones) re-checks the configs inheriting it
     given = [os.path.abspath(p) for p in paths if os.path.isfile(p)]
     if settings.dependents and given:
@@ -430,7 +447,7 @@ def check_paths(
             result.dependents = [f for f in dependents(linter.loader, given, universe, findings_cache) if f not in files]
             result.files = sorted(set(files) | set(result.dependents))
     raw = lint_files(linter, result.files, progress, result.internal_errors, findings_cache)
-    result.findings = merge_findings(select_findings(raw, settings, linter.loader.text))
+    result.findings = merge_findings(result.findings + select_findings(raw, settings, linter.loader.text))
     return result
 
 

@@ -36,6 +36,35 @@ class Thresholds(BaseModel):
 
 
 # (select or None, extend-select, ignore): one layer of rule selection
+#: `jobs` above this many workers per core is capped (a repository's settings cannot fork hundreds)
+MAX_JOBS_PER_CORE = 2
+
+#: the rule for `allow-exec` (execution of config code): only the command line (`--allow-exec`) or
+#: the user's own settings file can turn it on; a settings file found in (or named for) the checked
+#: tree cannot, since the tree may be a stranger's pull request
+ALLOW_EXEC_RULE = (
+    "only --allow-exec on the command line or the user settings file ({user}) can enable execution"
+)
+
+
+def user_config_file() -> str:
+    """The user-level settings file: `$XDG_CONFIG_HOME/schedlint/schedlint.toml` (default ~/.config)."""
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return os.path.join(base, "schedlint", "schedlint.toml")
+
+
+def user_allows_exec() -> bool:
+    """Whether the user-level settings file sets `allow-exec = true` (a broken file counts as no)."""
+    path = user_config_file()
+    if not os.path.isfile(path):
+        return False
+    try:
+        table = _table(path, _read_toml(path)) or {}
+    except SettingsError:
+        return False
+    return table.get("allow-exec") is True
+
+
 SelectionLayer = Tuple[Optional[List[str]], List[str], List[str]]
 
 
@@ -61,13 +90,14 @@ class Settings(BaseModel):
     extend_exclude: List[str] = Field(default_factory=list, alias="extend-exclude")
     allow_exec: bool = Field(False, alias="allow-exec")
     dependents: bool = True
-    jobs: Optional[int] = None  # worker processes for large trees (default: one per core)
+    jobs: Optional[PositiveInt] = None  # worker processes for large trees (default: one per core)
     # the findings cache folder (relative to the settings file's folder); default `.schedlint_cache`
     cache_dir: Optional[str] = Field(None, alias="cache-dir")
     thresholds: Thresholds = Field(default_factory=Thresholds)
 
     # the settings file these came from (None: defaults); globs are relative to its folder
     _source: Optional[str] = PrivateAttr(None)
+    _notes: List[str] = PrivateAttr(default_factory=list)
     # command-line selection layers, applied after the file's own
     _overrides: List[SelectionLayer] = PrivateAttr(default_factory=list)
 
@@ -75,6 +105,17 @@ class Settings(BaseModel):
     def source(self) -> Optional[str]:
         """The settings file these settings were read from, if any."""
         return self._source
+
+    @property
+    def notes(self) -> List[str]:
+        """Things the user should know about how the settings were read (e.g. an ignored allow-exec)."""
+        return self._notes
+
+    @property
+    def worker_count(self) -> int:
+        """Worker processes to use: `jobs` (default one per core), capped at MAX_JOBS_PER_CORE per core."""
+        cores = os.cpu_count() or 1
+        return max(1, min(self.jobs or cores, MAX_JOBS_PER_CORE * cores))
 
     @property
     def base_dir(self) -> str:
@@ -292,6 +333,12 @@ def load_settings(path: Optional[str]) -> Settings:
     for where, selector in settings.selectors():
         if unknown_selectors([selector], codes):
             raise SettingsError(f"{display_path(path)}: unknown rule selector {selector!r} in '{where}'")
+    if settings.allow_exec and path != os.path.abspath(user_config_file()):
+        settings.allow_exec = False
+        settings._notes.append(
+            f"{display_path(path)} sets allow-exec = true; ignored: "
+            + ALLOW_EXEC_RULE.format(user=display_path(user_config_file()))
+        )
     base = os.path.dirname(path)
     settings.scope_roots = {k: os.path.normpath(os.path.join(base, v)) for k, v in settings.scope_roots.items()}
     for name, folder in settings.scope_roots.items():
@@ -330,4 +377,8 @@ def resolve_settings(
     for option, given in (("--select", select_list or []), ("--ignore", ignore_list), ("--extend-select", extend_list)):
         for selector in unknown_selectors(given, codes):
             raise SettingsError(f"unknown rule selector {selector!r} in {option}")
-    return settings.with_overrides(select=select_list, ignore=ignore_list, extend_select=extend_list, **values)
+    if values.get("allow_exec") is None and user_allows_exec():
+        values["allow_exec"] = True
+    out = settings.with_overrides(select=select_list, ignore=ignore_list, extend_select=extend_list, **values)
+    out._notes = list(settings._notes)
+    return out

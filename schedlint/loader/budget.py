@@ -12,7 +12,7 @@ from typing import Any, Optional
 from schedlint.loader.errors import BudgetExceeded
 
 #: evaluation steps (expressions, statements, loop iterations, elements built) for one file
-MAX_STEPS = 400_000
+MAX_STEPS = 200_000
 #: bits of any integer (about 3,000 decimal digits)
 MAX_INT_BITS = 10_000
 #: characters of a string, bytes of a bytes value

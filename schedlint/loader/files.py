@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from typing import Dict, Mapping, Tuple
+from typing import Callable, Dict, List, Mapping, Tuple
 
 from schedlint.loader.budget import MAX_FILE_BYTES
 from schedlint.loader.errors import LoadProblem
@@ -109,6 +109,37 @@ def line_of(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
+def _substitute_env(path: str, text: str, replace: "Callable[[re.Match[str]], str]") -> str:
+    """`_ENV.sub(replace, text)` without the regex's quadratic backtracking on hostile text (a line of
+    `{{$a:` repeated): a match always ends at the first `}}` after its `{{`, so each candidate is
+    matched against that segment only, and the total work is bounded."""
+    if "{{" not in text or "$" not in text:
+        return text
+    pieces: List[str] = []
+    cursor = search = work = 0
+    budget = 16 * len(text) + 65536
+    while True:
+        start = text.find("{{", search)
+        if start < 0:
+            break
+        end = text.find("}}", start + 2)
+        if end < 0:
+            break
+        work += end + 2 - start
+        if work > budget:
+            raise LoadProblem("SL908", "resource limit: too many `{{ }}` templates to substitute",
+                              Location(path, line_of(text, start)))
+        match = _ENV.fullmatch(text, start, end + 2)
+        if match is None:
+            search = start + 1
+            continue
+        pieces.append(text[cursor:start])
+        pieces.append(replace(match))
+        cursor = search = end + 2
+    pieces.append(text[cursor:])
+    return "".join(pieces)
+
+
 def substitute(path: str, raw: str, environ: Mapping[str, str]) -> Tuple[str, Dict[str, str]]:
     """mmengine's textual substitutions of a config's text (`{{fileDirname}}`, `{{$ENV:default}}`,
     `{{_base_.x}}` as a placeholder string) and the placeholders made for base variables."""
@@ -132,7 +163,7 @@ def substitute(path: str, raw: str, environ: Mapping[str, str]) -> Tuple[str, Di
             )
         return value
 
-    text = _ENV.sub(env_value, text)
+    text = _substitute_env(path, text, env_value)
     if len(text) > 2 * MAX_FILE_BYTES:
         raise LoadProblem("SL908", "the file grows too large after its `{{ }}` substitutions", Location(path, 1))
     placeholders: Dict[str, str] = {}

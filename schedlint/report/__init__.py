@@ -29,6 +29,27 @@ SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 ReadText = Callable[[str], str]
 
+#: longest source line shown in a code frame (the rest is cut with an ellipsis)
+MAX_FRAME_LINE = 200
+
+_CONTROL = {c: f"\\x{c:02x}" for c in list(range(0x20)) + [0x7F]}
+_CONTROL.update({c: f"\\x{c:02x}" for c in range(0x80, 0xA0)})
+_CONTROL.update({c: f"\\u{c:04x}" for c in (0x200E, 0x200F, 0x2028, 0x2029, *range(0x202A, 0x202F),
+                                            *range(0x2066, 0x206A), 0xFEFF)})
+
+
+def escape_controls(text: str, keep: str = "") -> str:
+    """`text` (from a config, a file name, a log) safe to print on a terminal: control characters
+    (ESC, CR, BEL, backspace, C1 codes) and bidirectional overrides shown as `\\xNN`; `keep` lists
+    characters left alone (e.g. a tab in a code frame)."""
+    table = _CONTROL if not keep else {c: v for c, v in _CONTROL.items() if chr(c) not in keep}
+    return str(text).translate(table)
+
+
+def _safe_line(line: str) -> str:
+    line = escape_controls(line, keep="\t")
+    return line if len(line) <= MAX_FRAME_LINE else line[: MAX_FRAME_LINE - 1] + "…"
+
 
 def relpath(path: str) -> str:
     """A path relative to the working directory when it lies below it."""
@@ -113,7 +134,8 @@ def render_concise(findings: List[Finding]) -> str:
     """One `path:line:col: CODE message` line per finding; a finding in a shared base names the
     configs it affects."""
     return "\n".join(
-        f"{relpath(f.location.file)}:{f.location.line}:{f.location.col + 1}: {f.code} {f.message}{_affected(f)}"
+        f"{escape_controls(relpath(f.location.file))}:{f.location.line}:{f.location.col + 1}: {f.code} "
+        f"{escape_controls(f.message + _affected(f))}"
         for f in findings
     )
 
@@ -146,10 +168,26 @@ def render_full(
     files: int,
     summary: bool = True,
     dependents: int = 0,
+    frame_roots: Optional[Sequence[str]] = None,
 ) -> None:
-    """Rich output: each finding with a code frame around the responsible line and its related lines."""
-    from rich.markup import escape
+    """Rich output: each finding with a code frame around the responsible line and its related lines.
+
+    With `frame_roots`, frames are shown only for files inside those files or folders (the checked
+    tree): a `_base_` pointing at a system file never gets its lines printed. Control characters of
+    messages, file names and frames are escaped; long frame lines are cut.
+    """
+    from rich.markup import escape as _markup_escape
     from rich.syntax import Syntax
+
+    def escape(text: str) -> str:
+        return _markup_escape(escape_controls(text))
+
+    roots = [os.path.abspath(r) for r in frame_roots] if frame_roots is not None else None
+
+    def shown_text(path: str) -> str:
+        if roots is not None and not any(_inside(path, r) for r in roots):
+            raise PermissionError("outside the checked tree")
+        return read_text(path)
 
     style = {"error": "bold red", "warning": "bold yellow", "info": "bold blue"}
     for f in findings:
@@ -159,13 +197,13 @@ def render_full(
             f"[{style[f.severity.value]}]{f.code}[/] [dim]({f.name})[/dim] {escape(f.message)}",
             soft_wrap=True,
         )
-        _frame(console, read_text, loc, Syntax)
+        _frame(console, shown_text, loc, Syntax)
         for r in f.related:
             console.print(
                 f"  [cyan]related[/cyan] {escape(relpath(r.location.file))}:{r.location.line}: {escape(r.message)}",
                 soft_wrap=True,
             )
-            _frame(console, read_text, r.location, Syntax, context=0)
+            _frame(console, shown_text, r.location, Syntax, context=0)
         if len(f.configs) > 1 or (f.configs and f.configs[0] != loc.file):
             shown = ", ".join(relpath(c) for c in f.configs[:5])
             more = f" and {len(f.configs) - 5} more" if len(f.configs) > 5 else ""
@@ -178,15 +216,21 @@ def render_full(
         console.print(escape(summary_line(findings, files, dependents)), soft_wrap=True)
 
 
+def _inside(path: str, root: str) -> bool:
+    path = os.path.abspath(path)
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
 def render_full_text(
-    findings: List[Finding], read_text: ReadText, files: int, summary: bool = True, dependents: int = 0
+    findings: List[Finding], read_text: ReadText, files: int, summary: bool = True, dependents: int = 0,
+    frame_roots: Optional[Sequence[str]] = None,
 ) -> str:
     """The `full` format as plain text (no colours), e.g. for `-o FILE`."""
     from rich.console import Console
 
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=False, color_system=None, highlight=False, width=120)
-    render_full(findings, console, read_text, files, summary, dependents)
+    render_full(findings, console, read_text, files, summary, dependents, frame_roots)
     return buffer.getvalue().rstrip("\n")
 
 
@@ -202,12 +246,14 @@ def _frame(console: Any, read_text: ReadText, loc: Location, syntax_cls: Any, co
     last = min(len(lines), max(loc.end_line or loc.line, loc.line) + context)
     if last - first > 8:
         last = first + 8
+    # only the lines shown, escaped and cut (line numbers kept with start_line)
+    shown = "\n".join(_safe_line(line) for line in lines[first - 1 : last])
     console.print(
         syntax_cls(
-            text,
+            shown,
             "python",
             line_numbers=True,
-            line_range=(first, last),
+            start_line=first,
             highlight_lines={loc.line},
             theme="ansi_dark",
             word_wrap=True,
@@ -222,7 +268,8 @@ def _frame(console: Any, read_text: ReadText, loc: Location, syntax_cls: Any, co
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return escape_controls(text)  # other control characters (ESC, ...) never reach the log
 
 
 def _escape_property(text: str) -> str:
@@ -405,6 +452,7 @@ def render(
     read_text: Optional[ReadText] = None,
     dependents: int = 0,
     internal_errors: Sequence[str] = (),
+    frame_roots: Optional[Sequence[str]] = None,
 ) -> str:
     """The report in one of FORMATS as text. `summary=False` (`--quiet`) drops the closing summary
     of the human formats; `read_text` gives the code frames of `full` (without it, `full` is `concise`)."""
@@ -415,7 +463,7 @@ def render(
     if fmt == "sarif":
         return render_sarif(findings, internal_errors)
     if fmt == "full" and read_text is not None:
-        return render_full_text(findings, read_text, files, summary, dependents)
+        return render_full_text(findings, read_text, files, summary, dependents, frame_roots)
     if fmt in ("full", "concise"):
         body = render_concise(findings)
         tail = summary_line(findings, files, dependents) if summary else ""

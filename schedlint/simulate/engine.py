@@ -84,7 +84,8 @@ def simulate(plan: Plan) -> Curve:
 
 
 def _curve_bytes(curve: Curve) -> int:
-    return sum(v.nbytes for v in (curve.lr, curve.momentum) if v is not None)
+    """Memory a cached curve holds (a constant curve is a broadcast view of one value)."""
+    return sum(v.itemsize if v.strides == (0,) else v.nbytes for v in (curve.lr, curve.momentum) if v is not None)
 
 
 def _simulate(plan: Plan) -> Curve:

@@ -46,6 +46,11 @@ def load_config(path: str, settings: Settings):
     plan = linter.plan_for(resolved, path)
     if plan is None:
         raise CurveError(f"{path}: not a training config (no train_cfg/optimizer, nor runner/lr_config)")
+    from schedlint.plan.limits import simulation_cost_problem
+
+    too_costly = simulation_cost_problem(plan)
+    if too_costly is not None:  # a run of 3e9 iterations is reported, never simulated
+        raise CurveError(f"{path}: SL908 resource limit: {too_costly}")
     return plan, simulate(plan), resolved
 
 

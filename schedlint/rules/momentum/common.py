@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Optional, Tuple
 
 from schedlint.rules.base import Context
 from schedlint.rules.support import stop_iteration
@@ -35,6 +35,13 @@ def _momentum_values(ctx: Context) -> Optional[np.ndarray]:
     if values is None or len(values) == 0:
         return None
     return values[: max(1, stop_iteration(ctx))]
+
+
+def _extremes(values: np.ndarray) -> Tuple[float, float]:
+    """(min, max) of a curve; a constant one (a broadcast view) is not scanned."""
+    if values.strides == (0,):
+        return float(values[0]), float(values[0])
+    return float(values.min()), float(values.max())
 
 
 def _first(mask: np.ndarray) -> Optional[int]:

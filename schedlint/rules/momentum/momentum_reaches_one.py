@@ -8,7 +8,7 @@ from schedlint.model import Finding, Location, Related, Severity
 from schedlint.rules.base import Context, Example, Rule, cfg, fmt
 from schedlint.rules.support import legacy_loc, legacy_policy, related_keys, responsible, span
 from schedlint.rules.windows import param_word
-from schedlint.rules.momentum.common import ONE, _ADAMW, _CYCLIC_20E, _first, _momentum_values
+from schedlint.rules.momentum.common import ONE, _ADAMW, _CYCLIC_20E, _extremes, _first, _momentum_values
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -131,6 +131,9 @@ class MomentumReachesOne(Rule):
         values = _momentum_values(ctx)
         if values is None:
             return
+        low, high = _extremes(values)
+        if high < 1 - NEAR_ONE and low > 1e-12:
+            return  # none of the conditions below can hold: spare the scans of the whole curve
         word = param_word(ctx, "momentum")
         beta = ctx.plan.optimizer.momentum_kind == "beta1"
         base = ctx.plan.optimizer.base_momentum
