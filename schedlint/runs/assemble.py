@@ -28,28 +28,69 @@ def build_run(parsed: Parsed, path: str, kind: str, run_dir: str, work_dir: str,
     train = [r for r in recs if r.mode == "train" and r.row]
     notes: List[str] = []
     epochs_known = any(r.epoch for r in train) and (parsed.inner_iters or kind != "mmcv-json")
-    endless = [r for r in train if r.length and r.inner and r.inner > r.length]
-    if endless:  # `Epoch(train) [1][4000/1297]`: an InfiniteSampler under an epoch loop, the epoch never ends
+    if _drop_endless_epochs(train, notes):
         epochs_known = False
-        notes.append(f"the training headers count past their epoch ([{endless[0].epoch}][{endless[0].inner}/"
-                     f"{endless[0].length}]): the epoch never ends (an InfiniteSampler?), read as iterations")
-        for r in train:
-            r.length = None
-    length, source = _epoch_length(train, parsed.inner_iters, epochs_known)
+    length, source = _resolve_length(train, parsed.inner_iters, epochs_known, epoch_length, notes)
+    iters_arr, epochs_arr, rows, groups = _train_lines(train, length, notes)
+    train_cols, carried = _columns(rows)
+    loop, last_epoch = _loop_and_last_epoch(recs, train, epochs_known, epochs_arr)
+    val_by, val_steps, val, val_after = _sorted_validation(recs, kind, loop, length, last_epoch)
+    if parsed.skipped:
+        notes.append(f"{parsed.skipped} malformed line{'s' if parsed.skipped != 1 else ''} skipped")
+    planned = [r.planned for r in train if r.planned]
+    keep_length = loop == "epoch" or epoch_length
+    return RunLog(
+        path=path, kind=kind, run_dir=run_dir, work_dir=work_dir, loop=loop, iters=iters_arr, epochs=epochs_arr,
+        train=train_cols, carried=carried, val_by=val_by, val_steps=val_steps, val=val,
+        epoch_length=length if keep_length else None,
+        epoch_length_source=source if keep_length else "",
+        skipped=parsed.skipped, notes=notes, epochs_known=epochs_known,
+        max_iters=Counter(planned).most_common(1)[0][0] if planned else None,
+        lr_groups=_groups(groups), val_after=val_after,
+    )
+
+
+def _drop_endless_epochs(train: List[Rec], notes: List[str]) -> bool:
+    """Whether the training headers count past their epoch (`Epoch(train) [1][4000/1297]`: an InfiniteSampler
+    under an epoch loop, the epoch never ends); if so, note it and forget the header lengths."""
+    endless = [r for r in train if r.length and r.inner and r.inner > r.length]
+    if not endless:
+        return False
+    notes.append(f"the training headers count past their epoch ([{endless[0].epoch}][{endless[0].inner}/"
+                 f"{endless[0].length}]): the epoch never ends (an InfiniteSampler?), read as iterations")
+    for r in train:
+        r.length = None
+    return True
+
+
+def _resolve_length(train: List[Rec], inner_iters: bool, epochs_known: bool, epoch_length: Optional[int],
+                    notes: List[str]) -> Tuple[Optional[int], str]:
+    """The epoch length and its source: what the log shows, unless given on the command line (noted when
+    the two differ)."""
+    length, source = _epoch_length(train, inner_iters, epochs_known)
     if epoch_length:
         if length and length != epoch_length:
             notes.append(f"--epoch-length {epoch_length} overrides the {length} iterations per epoch the log shows "
                          f"({source})")
         length, source = epoch_length, "given on the command line"
-    if parsed.inner_iters and not length:
+    if inner_iters and not length:
         # a single epoch, never finished: iterations inside it are global ones; the length is unknown
         length, source = None, ""
-    iters: List[int] = []
-    for r in train:
-        if r.it is not None:
-            iters.append(r.it)
-        else:
-            iters.append(((r.epoch or 1) - 1) * (length or 0) + (r.inner or 0))  # no length: one epoch only
+    return length, source
+
+
+def _train_iteration(r: Rec, length: Optional[int]) -> int:
+    """The global iteration of a training line (without a length: one epoch only)."""
+    if r.it is not None:
+        return r.it
+    return ((r.epoch or 1) - 1) * (length or 0) + (r.inner or 0)
+
+
+def _train_lines(train: List[Rec], length: Optional[int], notes: List[str]
+                 ) -> Tuple[np.ndarray, np.ndarray, List[Dict[str, float]], List[Optional[List[float]]]]:
+    """(iterations, epochs, rows, LR groups) of the training lines in iteration order; of an iteration logged
+    twice (a resumed run) only the later line is kept."""
+    iters = [_train_iteration(r, length) for r in train]
     order = np.argsort(np.asarray(iters, dtype=np.int64), kind="stable")
     iters_arr = np.asarray(iters, dtype=np.int64)[order]
     epochs_arr = np.asarray([r.epoch or 0 for r in train], dtype=np.int64)[order]
@@ -62,29 +103,29 @@ def build_run(parsed: Parsed, path: str, kind: str, run_dir: str, work_dir: str,
         iters_arr, epochs_arr = iters_arr[last], epochs_arr[last]
         rows = [r for r, keep in zip(rows, last) if keep]
         groups = [g for g, keep in zip(groups, last) if keep]
-    train_cols, carried = _columns(rows)
+    return iters_arr, epochs_arr, rows, groups
+
+
+def _loop_and_last_epoch(recs: List[Rec], train: List[Rec], epochs_known: bool, epochs_arr: np.ndarray
+                         ) -> Tuple[str, int]:
+    """The run's loop ('epoch' or 'iter') and its last epoch (a validation-only log: from its validation lines)."""
     loop = "epoch" if epochs_known else "iter"
     last_epoch = int(epochs_arr.max()) if len(epochs_arr) else 0
     if not train:  # validation only
         val_epochs = [r.epoch for r in recs if r.mode == "val" and r.epoch]
         loop, last_epoch = ("epoch", max(val_epochs)) if val_epochs else ("iter", 0)
+    return loop, last_epoch
+
+
+def _sorted_validation(recs: List[Rec], kind: str, loop: str, length: Optional[int], last_epoch: int
+                       ) -> Tuple[str, np.ndarray, Dict[str, np.ndarray], np.ndarray]:
+    """(val_by, steps, metric columns, after) of the validation lines, in step order."""
     val_by, steps, val_rows, after = _validation(recs, kind, loop, length, last_epoch)
     val_order = np.argsort(np.asarray(steps, dtype=float), kind="stable")
     val_steps = np.asarray(steps, dtype=float)[val_order] if steps else np.zeros(0)
     val_after = np.asarray(after, dtype=float)[val_order] if after else np.zeros(0)
     val = _columns([val_rows[k] for k in val_order])[0]
-    if parsed.skipped:
-        notes.append(f"{parsed.skipped} malformed line{'s' if parsed.skipped != 1 else ''} skipped")
-    planned = [r.planned for r in train if r.planned]
-    return RunLog(
-        path=path, kind=kind, run_dir=run_dir, work_dir=work_dir, loop=loop, iters=iters_arr, epochs=epochs_arr,
-        train=train_cols, carried=carried, val_by=val_by, val_steps=val_steps, val=val,
-        epoch_length=length if loop == "epoch" or epoch_length else None,
-        epoch_length_source=source if loop == "epoch" or epoch_length else "",
-        skipped=parsed.skipped, notes=notes, epochs_known=epochs_known,
-        max_iters=Counter(planned).most_common(1)[0][0] if planned else None,
-        lr_groups=_groups(groups), val_after=val_after,
-    )
+    return val_by, val_steps, val, val_after
 
 
 def _epoch_length(train: List[Rec], inner: bool, epochs_known: bool) -> Tuple[Optional[int], str]:

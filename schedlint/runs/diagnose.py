@@ -151,68 +151,114 @@ def diagnose_run(run: str, config: Optional[str] = None, settings: Optional[Sett
                  epoch_length: Optional[int] = None) -> Diagnosis:
     """Diagnose a run (work_dir, run folder or log file); DiagnoseError when the input is unusable."""
     settings = settings or Settings()
+    log = _read_with_loss(run, epoch_length)
+    loss_name = log.loss_name
+    notes = list(log.notes)
+    view, config_path, config_source = _config_view(log, config, settings, epoch_length, notes)
+    plan, curve, schedule, findings = _view_parts(view)
+    word = "beta1" if plan is not None and plan.optimizer.momentum_kind == "beta1" else "momentum"
+    if view is not None:
+        _compare_with_config(log, view, notes)
+    length = log.epoch_length if log.loop == "epoch" else None
+    tail = settings.thresholds.tail_fraction
+    run_events = lr_events(log, tail) + momentum_events(log, word)
+    events_all = _merge_events(schedule, run_events, log)
+    x, loss, warming = _loss_to_judge(log, loss_name or "loss", events_all, run_events, notes)
+    rebound = None if warming else find_rebound(x, loss, length)
+    schedule_findings = [f for f in findings if f.code.startswith(_SCHEDULE_CODES)]
+    diag = Diagnosis(log, config_path, config_source, rebound, "healthy", "", findings=findings, notes=notes,
+                     momentum_word=word, plan=plan, curve=curve, view=view, run_events=run_events,
+                     levels=loss_levels(x, loss))
+    since = _explain_rebound(diag, events_all, schedule_findings, length) if rebound is not None else None
+    diag.validation = validation_trend(log, since)
+    diag.grad_norm = grad_norm_trend(log, rebound.iter if rebound else None)
+    write_verdict(diag, loss_name or "loss", schedule_findings)
+    if warming and diag.kind != "over-fitting":
+        _still_warming(diag, warming[0])
+    return diag
+
+
+def _view_parts(view: Any) -> Tuple[Any, Any, List[Event], List[Finding]]:
+    """(plan, curve, schedule events, findings) of the config's view; (None, None, [], []) without one."""
+    if not view:
+        return None, None, [], []
+    return view.plan, view.curve, list(view.events), list(view.findings)
+
+
+def _loss_to_judge(log: RunLog, loss_name: str, events_all: List[Event], run_events: List[Event], notes: List[str]
+                   ) -> Tuple[np.ndarray, np.ndarray, List[Event]]:
+    """(x, loss, warming): the logged loss from where it can be judged (after a rise the LR warm-up explains),
+    and the run's warm-up ends past the end of the log when the loss rose with the LR (then nothing is judged)."""
+    x, loss = log.logged(loss_name)
+    before = len(notes)
+    x, loss = _after_warmup_rise(x, loss, events_all + run_events, log, notes)
+    warming = [e for e in run_events if e.kind == "warmup-end" and len(log.iters) and e.start >= log.total_iters
+               and len(notes) > before]  # the loss rose with the LR, and the log ends before the warm-up does
+    return x, loss, warming
+
+
+def _read_with_loss(run: str, epoch_length: Optional[int]) -> RunLog:
+    """The run's log; DiagnoseError when it cannot be read or has no training loss (a validation-only log
+    with metrics is accepted)."""
     try:
         log = read_run(run, epoch_length)
     except RunLogError as exc:
         raise DiagnoseError(str(exc)) from None
-    loss_name = log.loss_name
-    if loss_name is None and not (len(log.iters) == 0 and log.metrics):
+    if log.loss_name is None and not (len(log.iters) == 0 and log.metrics):
         raise DiagnoseError(f"{log.path}: the log has no training loss")
+    return log
+
+
+def _config_view(log: RunLog, config: Optional[str], settings: Settings, epoch_length: Optional[int],
+                 notes: List[str]) -> Tuple[Any, Optional[str], str]:
+    """(view, config path, where it came from) of the run's config; (None, None, "") with a note when there
+    is none or it cannot be simulated."""
     config_path, config_source = _resolve_config(log, config)
-    notes = list(log.notes)
     view = _view_for(log, config_path, config_source, settings, epoch_length, notes) if config_path else None
     if view is None:
         config_path, config_source = None, ""
         if not any("cannot be simulated" in n for n in notes):
             notes.append("no config given or found with the run: LR and momentum come from the log only "
                          "(pass --config to check the schedule)")
-    plan = view.plan if view else None
-    curve = view.curve if view else None
-    word = "beta1" if plan is not None and plan.optimizer.momentum_kind == "beta1" else "momentum"
-    if view is not None:
-        mismatch = compare_lr(log, plan.optimizer.lr, curve.lr, view.lr_multipliers)
-        if mismatch:
-            notes.append(mismatch)
-        if plan.horizon.total_iters and log.total_iters > plan.horizon.total_iters * 1.01:
-            notes.append(f"the log runs to iteration {log.total_iters}, past the {plan.horizon.total_iters} "
-                         "iterations the config plans")
-    x, loss = log.logged(loss_name or "loss")
-    length = log.epoch_length if log.loop == "epoch" else None
-    tail = settings.thresholds.tail_fraction
-    run_events = lr_events(log, tail) + momentum_events(log, word)
-    events_all = _merge_events(list(view.events) if view else [], run_events, log)
-    before = len(notes)
-    x, loss = _after_warmup_rise(x, loss, events_all + run_events, log, notes)
-    warming = [e for e in run_events if e.kind == "warmup-end" and len(log.iters) and e.start >= log.total_iters
-               and len(notes) > before]  # the loss rose with the LR, and the log ends before the warm-up does
-    rebound = None if warming else find_rebound(x, loss, length)
-    findings = list(view.findings) if view else []
-    schedule_findings = [f for f in findings if f.code.startswith(_SCHEDULE_CODES)]
-    diag = Diagnosis(log, config_path, config_source, rebound, "healthy", "", findings=findings, notes=notes,
-                     momentum_word=word, plan=plan, curve=curve, view=view, run_events=run_events,
-                     levels=loss_levels(x, loss))
-    since = None
-    if rebound is not None:
-        tolerance = max(length or 0, 0.1 * max(log.total_iters, 1))
-        if not rebound.diverged:
-            _snap(rebound, events_all, tolerance, length)
-        diag.events = [_warmup_cause(e, rebound) for e in _near(events_all, rebound.iter, tolerance)]
-        diag.lr, diag.lr_source = _value_at(log, curve, "lr", rebound.iter)
-        diag.momentum, diag.momentum_source = _value_at(log, curve, "momentum", rebound.iter)
-        codes = {c for e in diag.events for c in e.codes}
-        diag.causes = [f for f in schedule_findings if f.code in codes]
-        since = rebound.iter / length if log.val_by == "epoch" and length else rebound.iter
-        if log.val_by == "epoch" and not length:
-            since = None
-    diag.validation = validation_trend(log, since)
-    diag.grad_norm = grad_norm_trend(log, rebound.iter if rebound else None)
-    write_verdict(diag, loss_name or "loss", schedule_findings)
-    if warming and diag.kind != "over-fitting":
-        diag.kind = "inconclusive"
-        diag.verdict = (f"Inconclusive: the log ends while the LR is still warming up (it reaches "
-                        f"{warming[0].message.rsplit(' to ', 1)[-1]}), too early to judge the loss; "
-                        + diag.verdict[0].lower() + diag.verdict[1:])
-    return diag
+    return view, config_path, config_source
+
+
+def _compare_with_config(log: RunLog, view: Any, notes: List[str]) -> None:
+    """Note where the logged LR departs from the simulated one, and a log running past the planned length."""
+    plan = view.plan
+    mismatch = compare_lr(log, plan.optimizer.lr, view.curve.lr, view.lr_multipliers)
+    if mismatch:
+        notes.append(mismatch)
+    if plan.horizon.total_iters and log.total_iters > plan.horizon.total_iters * 1.01:
+        notes.append(f"the log runs to iteration {log.total_iters}, past the {plan.horizon.total_iters} "
+                     "iterations the config plans")
+
+
+def _explain_rebound(diag: Diagnosis, events_all: List[Event], schedule_findings: List[Finding],
+                     length: Optional[int]) -> Optional[float]:
+    """Tie the rebound to the events near it (their findings become the causes) and read the LR and momentum
+    there; returns where the validation trend starts (epoch or iteration; None when it cannot be placed)."""
+    log, rebound = diag.log, diag.rebound
+    tolerance = max(length or 0, 0.1 * max(log.total_iters, 1))
+    if not rebound.diverged:
+        _snap(rebound, events_all, tolerance, length)
+    diag.events = [_warmup_cause(e, rebound) for e in _near(events_all, rebound.iter, tolerance)]
+    diag.lr, diag.lr_source = _value_at(log, diag.curve, "lr", rebound.iter)
+    diag.momentum, diag.momentum_source = _value_at(log, diag.curve, "momentum", rebound.iter)
+    codes = {c for e in diag.events for c in e.codes}
+    diag.causes = [f for f in schedule_findings if f.code in codes]
+    since = rebound.iter / length if log.val_by == "epoch" and length else rebound.iter
+    if log.val_by == "epoch" and not length:
+        since = None
+    return since
+
+
+def _still_warming(diag: Diagnosis, warming: Event) -> None:
+    """Make the verdict inconclusive: the log ends while the LR is still warming up."""
+    diag.kind = "inconclusive"
+    diag.verdict = (f"Inconclusive: the log ends while the LR is still warming up (it reaches "
+                    f"{warming.message.rsplit(' to ', 1)[-1]}), too early to judge the loss; "
+                    + diag.verdict[0].lower() + diag.verdict[1:])
 
 
 def _after_warmup_rise(x: np.ndarray, loss: np.ndarray, events: List[Event], log: RunLog, notes: List[str]

@@ -205,7 +205,7 @@ def schedule_events(plan: Plan, curve, findings: Iterable[Finding] = (), tail_fr
 
     `tail_fraction` is accepted for old callers and unused: the rules' findings decide what is notable.
     """
-    from schedlint.rules.windows import COSINE_TYPES, is_flat, is_warmup, window
+    from schedlint.rules.windows import window
 
     total = plan.horizon.total_iters
     events: List[Event] = []
@@ -216,92 +216,9 @@ def schedule_events(plan: Plan, curve, findings: Iterable[Finding] = (), tail_fr
         values = _values(curve, param)
         if values is None:
             continue
-        word = param_word(plan, param)
         scheds = [s for s in plan.schedulers if s.param == param]
         windows = {s.index: window(ctx, s) for s in scheds} if ctx is not None else {}
-        for s in scheds:
-            w = windows[s.index]
-            if not (math.isfinite(w.stop) and 0 < w.stop < total and w.stop > w.start):
-                continue
-            name = f"{s.type}[{s.index}]"
-            if is_warmup(s):
-                events.append(Event("warmup-end", param, w.stop, None, "warm-up ends",
-                                    f"the {word} warm-up ({name}) ends at {where(plan, w.stop)}; "
-                                    f"{word} {value_text(_value(curve, param, w.stop))}", s.index,
-                                    short=f"the {word} warm-up ends at {brief(plan, w.stop)}"))
-            else:
-                events.append(Event("scheduler-end", param, w.stop, None, f"{name} ends",
-                                    f"{name} stops at {where(plan, w.stop)} with {word} at "
-                                    f"{value_text(_value(curve, param, w.stop - 1))}", s.index,
-                                    short=f"{name} ends at {brief(plan, w.stop)}"))
-        for s in scheds:
-            w = windows[s.index]
-            if s.type in COSINE_TYPES and not (s.by_epoch and plan.horizon.loop == "iter"):
-                t_max = s.args.get("T_max")
-                if not isinstance(t_max, (int, float)) or isinstance(t_max, bool) or t_max <= 0:
-                    continue
-                scale = plan.horizon.epoch_length if s.by_epoch else 1
-                trough = w.start + t_max * scale
-                stop = min(w.stop, total)
-                if trough + scale >= stop:
-                    continue
-                low, back = _value(curve, param, trough), _value(curve, param, stop - 1)
-                verb = "climbs" if back is None or low is None or back >= low else "falls"
-                events.append(Event(
-                    "cosine-climb", param, trough, stop, f"cosine {verb} back",
-                    f"{s.type}[{s.index}] reaches eta_min ({word} {value_text(low)}) at {where(plan, trough)} "
-                    f"because T_max is shorter than its range, then {verb} back to {value_text(back)} by "
-                    f"{where(plan, stop)}",
-                    s.index,
-                    short=f"the cosine {word} {verb} back from {brief(plan, trough)} (to {value_text(back)})"))
-        # the value frozen after the last scheduler stops
-        if scheds:
-            stops = [windows[s.index].stop for s in scheds]
-            last_stop = max(stops)
-            if 0 < last_stop < total and not any(
-                is_flat(s) and windows[s.index].stop >= total for s in scheds
-            ):
-                last = max(scheds, key=lambda s: windows[s.index].stop)
-                tail = total - last_stop
-                frozen = _value(curve, param, total - 1)
-                events.append(Event(
-                    "frozen", param, last_stop, total, "scheduler stops here",
-                    f"every {word} scheduler stops by {where(plan, last_stop)}: {word} frozen at "
-                    f"{value_text(frozen)} for the last {span_text(plan, tail)} ({tail / total:.0%} of training)",
-                    last.index,
-                    short=f"{word} frozen at {value_text(frozen)} from {brief(plan, last_stop)}"))
-        elif plan.legacy or not plan.schedulers:
-            changes = np.flatnonzero(np.abs(np.diff(values)) > 1e-12 * np.maximum(np.abs(values[1:]), 1e-30))
-            if len(changes) and changes[-1] + 1 < total - 1:
-                last_stop = int(changes[-1]) + 1
-                tail = total - last_stop
-                if tail > 0:
-                    events.append(Event(
-                        "frozen", param, last_stop, total, "schedule stops here",
-                        f"{word} stops changing at {where(plan, last_stop)} and stays at "
-                        f"{value_text(float(values[-1]))} for the last {span_text(plan, tail)} "
-                        f"({tail / total:.0%} of training)", None,
-                        short=f"{word} frozen at {value_text(float(values[-1]))} from {brief(plan, last_stop)}"))
-        # training stopping before a scheduler's end
-        for s in scheds:
-            w = windows[s.index]
-            if math.isfinite(w.stop) and w.start < total < w.stop:
-                planned = w.stop
-                events.append(Event(
-                    "truncated", param, total, None, "training stops before the schedule ends",
-                    f"training stops at {where(plan, total)}, before {s.type}[{s.index}] reaches its end at "
-                    f"{where(plan, planned)}; {word} ends at {value_text(_value(curve, param, total - 1))}",
-                    s.index, short=f"training stops before {s.type}[{s.index}] ends"))
-        if param == "momentum":
-            near = np.flatnonzero(values >= MOMENTUM_NEAR_ONE)
-            if len(near):
-                first = int(near[0])
-                events.append(Event(
-                    "momentum-near-one", param, first, int(near[-1]) + 1, f"{word} → 1",
-                    f"{word} reaches {MOMENTUM_NEAR_ONE:g} at {where(plan, first)} and peaks at "
-                    f"{value_text(float(values.max()))}: the optimizer's running average of gradients barely updates"
-                    + (f" for the last {span_text(plan, total - first)}" if near[-1] >= total - 1 else ""),
-                    short=f"{word} at {MOMENTUM_NEAR_ONE:g} or above from {brief(plan, first)}"))
+        events += _param_events(plan, curve, param, values, scheds, windows)
     if curve.stopped_at is not None:
         events.append(Event("crash", "lr", curve.stopped_at, None, "mmengine raises here",
                             f"training would crash at {where(plan, curve.stopped_at)}", notable=True,
@@ -311,6 +228,159 @@ def schedule_events(plan: Plan, curve, findings: Iterable[Finding] = (), tail_fr
     _link(plan, events, list(findings))
     events.sort(key=lambda e: (e.start, e.kind))
     return events
+
+
+def _param_events(plan: Plan, curve, param: str, values: np.ndarray, scheds: List[Scheduler],
+                  windows: Dict[int, object]) -> List[Event]:
+    """The events of one parameter ('lr' or 'momentum'), in the order they are reported before sorting:
+    scheduler ends, cosine climbs, the frozen tail, truncations, momentum near 1."""
+    events = _end_events(plan, curve, param, scheds, windows)
+    events += _cosine_climbs(plan, curve, param, scheds, windows)
+    if scheds:
+        events += _frozen_after_schedulers(plan, curve, param, scheds, windows)
+    elif plan.legacy or not plan.schedulers:
+        events += _frozen_values(plan, param, values)
+    events += _truncations(plan, curve, param, scheds, windows)
+    if param == "momentum":
+        events += _momentum_near_one(plan, values)
+    return events
+
+
+def _end_events(plan: Plan, curve, param: str, scheds: List[Scheduler], windows: Dict[int, object]) -> List[Event]:
+    """A warm-up ending or a scheduler stopping, for each scheduler that stops inside training."""
+    from schedlint.rules.windows import is_warmup
+
+    total = plan.horizon.total_iters
+    word = param_word(plan, param)
+    events: List[Event] = []
+    for s in scheds:
+        w = windows[s.index]
+        if not (math.isfinite(w.stop) and 0 < w.stop < total and w.stop > w.start):
+            continue
+        name = f"{s.type}[{s.index}]"
+        if is_warmup(s):
+            events.append(Event("warmup-end", param, w.stop, None, "warm-up ends",
+                                f"the {word} warm-up ({name}) ends at {where(plan, w.stop)}; "
+                                f"{word} {value_text(_value(curve, param, w.stop))}", s.index,
+                                short=f"the {word} warm-up ends at {brief(plan, w.stop)}"))
+        else:
+            events.append(Event("scheduler-end", param, w.stop, None, f"{name} ends",
+                                f"{name} stops at {where(plan, w.stop)} with {word} at "
+                                f"{value_text(_value(curve, param, w.stop - 1))}", s.index,
+                                short=f"{name} ends at {brief(plan, w.stop)}"))
+    return events
+
+
+def _cosine_climbs(plan: Plan, curve, param: str, scheds: List[Scheduler], windows: Dict[int, object]
+                   ) -> List[Event]:
+    """A cosine whose T_max is shorter than its range: it reaches eta_min, then climbs (or falls) back."""
+    from schedlint.rules.windows import COSINE_TYPES
+
+    events: List[Event] = []
+    for s in scheds:
+        if s.type in COSINE_TYPES and not (s.by_epoch and plan.horizon.loop == "iter"):
+            event = _cosine_climb(plan, curve, param, s, windows[s.index])
+            if event is not None:
+                events.append(event)
+    return events
+
+
+def _cosine_climb(plan: Plan, curve, param: str, s: Scheduler, w) -> Optional[Event]:
+    """The cosine-climb event of one cosine scheduler, or None when its trough is not inside its range."""
+    total = plan.horizon.total_iters
+    word = param_word(plan, param)
+    t_max = s.args.get("T_max")
+    if not isinstance(t_max, (int, float)) or isinstance(t_max, bool) or t_max <= 0:
+        return None
+    scale = plan.horizon.epoch_length if s.by_epoch else 1
+    trough = w.start + t_max * scale
+    stop = min(w.stop, total)
+    if trough + scale >= stop:
+        return None
+    low, back = _value(curve, param, trough), _value(curve, param, stop - 1)
+    verb = "climbs" if back is None or low is None or back >= low else "falls"
+    return Event(
+        "cosine-climb", param, trough, stop, f"cosine {verb} back",
+        f"{s.type}[{s.index}] reaches eta_min ({word} {value_text(low)}) at {where(plan, trough)} "
+        f"because T_max is shorter than its range, then {verb} back to {value_text(back)} by "
+        f"{where(plan, stop)}",
+        s.index,
+        short=f"the cosine {word} {verb} back from {brief(plan, trough)} (to {value_text(back)})")
+
+
+def _frozen_after_schedulers(plan: Plan, curve, param: str, scheds: List[Scheduler], windows: Dict[int, object]
+                             ) -> List[Event]:
+    """The value frozen after the last scheduler stops (none when a flat scheduler runs to the end)."""
+    from schedlint.rules.windows import is_flat
+
+    total = plan.horizon.total_iters
+    word = param_word(plan, param)
+    stops = [windows[s.index].stop for s in scheds]
+    last_stop = max(stops)
+    if not 0 < last_stop < total or any(is_flat(s) and windows[s.index].stop >= total for s in scheds):
+        return []
+    last = max(scheds, key=lambda s: windows[s.index].stop)
+    tail = total - last_stop
+    frozen = _value(curve, param, total - 1)
+    return [Event(
+        "frozen", param, last_stop, total, "scheduler stops here",
+        f"every {word} scheduler stops by {where(plan, last_stop)}: {word} frozen at "
+        f"{value_text(frozen)} for the last {span_text(plan, tail)} ({tail / total:.0%} of training)",
+        last.index,
+        short=f"{word} frozen at {value_text(frozen)} from {brief(plan, last_stop)}")]
+
+
+def _frozen_values(plan: Plan, param: str, values: np.ndarray) -> List[Event]:
+    """Without schedulers (legacy policies, or none): the value frozen after it last changes."""
+    total = plan.horizon.total_iters
+    word = param_word(plan, param)
+    changes = np.flatnonzero(np.abs(np.diff(values)) > 1e-12 * np.maximum(np.abs(values[1:]), 1e-30))
+    if not (len(changes) and changes[-1] + 1 < total - 1):
+        return []
+    last_stop = int(changes[-1]) + 1
+    tail = total - last_stop
+    if tail <= 0:
+        return []
+    return [Event(
+        "frozen", param, last_stop, total, "schedule stops here",
+        f"{word} stops changing at {where(plan, last_stop)} and stays at "
+        f"{value_text(float(values[-1]))} for the last {span_text(plan, tail)} "
+        f"({tail / total:.0%} of training)", None,
+        short=f"{word} frozen at {value_text(float(values[-1]))} from {brief(plan, last_stop)}")]
+
+
+def _truncations(plan: Plan, curve, param: str, scheds: List[Scheduler], windows: Dict[int, object]
+                 ) -> List[Event]:
+    """Training stopping before a scheduler's end."""
+    total = plan.horizon.total_iters
+    word = param_word(plan, param)
+    events: List[Event] = []
+    for s in scheds:
+        w = windows[s.index]
+        if math.isfinite(w.stop) and w.start < total < w.stop:
+            planned = w.stop
+            events.append(Event(
+                "truncated", param, total, None, "training stops before the schedule ends",
+                f"training stops at {where(plan, total)}, before {s.type}[{s.index}] reaches its end at "
+                f"{where(plan, planned)}; {word} ends at {value_text(_value(curve, param, total - 1))}",
+                s.index, short=f"training stops before {s.type}[{s.index}] ends"))
+    return events
+
+
+def _momentum_near_one(plan: Plan, values: np.ndarray) -> List[Event]:
+    """Momentum/beta1 at or above MOMENTUM_NEAR_ONE: the running average of gradients barely updates."""
+    total = plan.horizon.total_iters
+    word = param_word(plan, "momentum")
+    near = np.flatnonzero(values >= MOMENTUM_NEAR_ONE)
+    if not len(near):
+        return []
+    first = int(near[0])
+    return [Event(
+        "momentum-near-one", "momentum", first, int(near[-1]) + 1, f"{word} → 1",
+        f"{word} reaches {MOMENTUM_NEAR_ONE:g} at {where(plan, first)} and peaks at "
+        f"{value_text(float(values.max()))}: the optimizer's running average of gradients barely updates"
+        + (f" for the last {span_text(plan, total - first)}" if near[-1] >= total - 1 else ""),
+        short=f"{word} at {MOMENTUM_NEAR_ONE:g} or above from {brief(plan, first)}")]
 
 
 def _link(plan: Plan, events: List[Event], findings: List[Finding]) -> None:

@@ -198,32 +198,39 @@ def _kind(path: str, lines: List[str]) -> str:
 
 def read_log_file(path: str, epoch_length: Optional[int] = None) -> RunLog:
     """Read one log file (the last run in it), choosing the parser from its name and content."""
+    parsed, kind, lines = _parse_file(path)
+    notes: List[str] = []
+    chosen, source = _choose_run(path, parsed, kind, lines, notes)
+    run_dir, work_dir = _dirs(path)
+    config, config_source = _config_for(path, run_dir, work_dir, chosen, kind)
+    log = _build_with_sibling(path, parsed, chosen, kind, run_dir, work_dir, epoch_length)
+    log.config, log.config_source = config, config_source
+    log.source = source
+    log.notes = notes + log.notes
+    return log
+
+
+def _parse_file(path: str) -> Tuple[Parsed, str, List[str]]:
+    """(records, kind, lines) of a log file, parsed by the reader its name and content call for (no lines for
+    TensorBoard event files)."""
     if os.path.basename(path).startswith(_TB_PREFIX):
         from schedlint.runs.tensorboard import read_events
 
-        parsed, kind, lines = read_events(path), "tensorboard", []
-    else:
-        lines = _decode(path)
-        kind = _kind(path, lines)
-        parsed = (parse_mmcv_json(lines) if kind == "mmcv-json" else parse_scalars(lines) if kind == "scalars.json"
-                  else parse_text(lines))
+        return read_events(path), "tensorboard", []
+    lines = _decode(path)
+    kind = _kind(path, lines)
+    parsed = (parse_mmcv_json(lines) if kind == "mmcv-json" else parse_scalars(lines) if kind == "scalars.json"
+              else parse_text(lines))
+    return parsed, kind, lines
+
+
+def _choose_run(path: str, parsed: Parsed, kind: str, lines: List[str], notes: List[str]) -> Tuple[list, str]:
+    """(records, source) of the last run in the file that trained (else the last that validated), with a note
+    when the file holds several; RunLogError when none did either."""
     runs = split_runs(parsed.recs)
     trained = [r for r in runs if any(rec.mode == "train" and rec.row for rec in r)]
-    notes: List[str] = []
     if not trained:
-        validated = [r for r in runs if any(rec.mode == "val" for rec in r)]
-        if not validated:
-            if kind in ("scalars.json", "mmcv-json") and parsed.skipped and _one_document(lines):
-                raise RunLogError(f"{path}: one JSON document, not the JSON-lines log mmengine or mmcv writes "
-                                  "(one object per line)")
-            detail = f" ({parsed.skipped} malformed lines skipped)" if parsed.skipped else ""
-            why = (f"a test run: {parsed.test_lines} Epoch(test)/Iter(test) lines" if parsed.test_lines else
-                   "the run stopped before its first training line, or it is a test run")
-            raise RunLogError(f"{path}: no training iterations logged{detail} ({why})")
-        trained = validated
-        count = sum(rec.mode == "val" for rec in validated[-1])
-        notes.append(f"{os.path.basename(path)} has no training lines, only {count} validation results (the logging "
-                     "interval is longer than an epoch?)")
+        trained = _validated_runs(path, runs, parsed, kind, lines, notes)
     chosen = trained[-1]
     source = path
     if len(runs) > 1:
@@ -232,8 +239,32 @@ def read_log_file(path: str, epoch_length: Optional[int] = None) -> RunLog:
                      f"{', '.join(str(r[0].line) for r in runs[1:][:6])}{', ...' if len(runs) > 7 else ''}); "
                      f"reading the last one that trained, lines {first}-{last}")
         source = f"{path}, lines {first}-{last}"
-    run_dir, work_dir = _dirs(path)
-    config, config_source = _config_for(path, run_dir, work_dir, chosen, kind)
+    return chosen, source
+
+
+def _validated_runs(path: str, runs: List[list], parsed: Parsed, kind: str, lines: List[str], notes: List[str]
+                    ) -> List[list]:
+    """The runs of a file without training lines that logged validation results (noted); RunLogError saying
+    why when there are none."""
+    validated = [r for r in runs if any(rec.mode == "val" for rec in r)]
+    if not validated:
+        if kind in ("scalars.json", "mmcv-json") and parsed.skipped and _one_document(lines):
+            raise RunLogError(f"{path}: one JSON document, not the JSON-lines log mmengine or mmcv writes "
+                              "(one object per line)")
+        detail = f" ({parsed.skipped} malformed lines skipped)" if parsed.skipped else ""
+        why = (f"a test run: {parsed.test_lines} Epoch(test)/Iter(test) lines" if parsed.test_lines else
+               "the run stopped before its first training line, or it is a test run")
+        raise RunLogError(f"{path}: no training iterations logged{detail} ({why})")
+    count = sum(rec.mode == "val" for rec in validated[-1])
+    notes.append(f"{os.path.basename(path)} has no training lines, only {count} validation results (the logging "
+                 "interval is longer than an epoch?)")
+    return validated
+
+
+def _build_with_sibling(path: str, parsed: Parsed, chosen: list, kind: str, run_dir: str, work_dir: str,
+                        epoch_length: Optional[int]) -> RunLog:
+    """The RunLog of the chosen run; a JSON log that cannot tell its epoch length takes it (or the planned
+    iterations) from the text log beside it."""
     sibling = None
     no_epochs = not any(r.epoch for r in chosen if r.mode == "train")
     if not epoch_length and ((kind == "mmcv-json" and parsed.inner_iters) or (kind == "scalars.json" and no_epochs)):
@@ -248,9 +279,6 @@ def read_log_file(path: str, epoch_length: Optional[int] = None) -> RunLog:
             log.epochs = (log.iters - 1) // sibling[0] + 1
     elif kind == "scalars.json" and no_epochs and not epoch_length:
         log.max_iters = _sibling_header(path, planned=True)
-    log.config, log.config_source = config, config_source
-    log.source = source
-    log.notes = notes + log.notes
     return log
 
 

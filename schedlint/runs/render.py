@@ -53,6 +53,21 @@ def _wrap(text: str, indent: str = "", width: int = 88) -> List[str]:
 
 def render_diagnosis(diag: Any, width: int = 88) -> str:
     """The diagnosis as text for a terminal or an issue."""
+    lines = _header_lines(diag, width)
+    lines += _rebound_lines(diag, width)
+    lines += _trend_lines(diag, width)
+    lines.append("")
+    lines += _finding_lines(diag, width)
+    lines += _wrap(f"verdict: {diag.verdict}", "", width)
+    for fix in diag.fixes:
+        lines.append(f"fix: {fix}")
+    for note in diag.notes:
+        lines += _wrap(f"note: {note}", "", width)
+    return "\n".join(lines)
+
+
+def _header_lines(diag: Any, width: int) -> List[str]:
+    """The run read (file, format, points, epoch length) and the config used, then a blank line."""
     from schedlint.report import relpath
 
     log = diag.log
@@ -65,33 +80,42 @@ def render_diagnosis(diag: Any, width: int = 88) -> str:
     if diag.config:
         lines += _wrap(f"config: {relpath(diag.config)} ({diag.config_source})", "", width)
     lines.append("")
+    return lines
+
+
+def _rebound_lines(diag: Any, width: int) -> List[str]:
+    """What the loss does (rises from the start, diverges, rebounds) with the LR and the events there, or
+    that there is no rebound."""
     r = diag.rebound
-    if r is not None and r.rising:
-        lines += _wrap(f"Loss rises from the start: {r.loss_start:.4g} -> {r.loss_end:.4g} (end), lowest "
-                       f"{r.loss_min:.4g} at {diag.where(r.iter)}; noise {r.noise:.3g}", "", width)
-    elif r is not None and r.diverged:
-        lines += _wrap(f"Loss diverges at {diag.where(r.iter)}: nan/inf from there to the end of the log (lowest "
-                       f"loss before it {r.loss_min:.4g})", "", width)
-    elif r is not None:
-        lines += _wrap(f"Loss rebound at {diag.where(r.iter)}: smoothed loss {r.loss_start:.4g} -> "
-                       f"{r.loss_min:.4g} (minimum) -> {r.loss_end:.4g} (end), +{r.rise_pct:.0f}%; noise "
-                       f"{r.noise:.3g}", "", width)
-    if r is not None:
-        if diag.lr is not None:
-            text = f"LR there: {value_text(diag.lr)} ({diag.lr_source})"
-            if diag.momentum is not None:
-                text += f"; {diag.momentum_word}: {value_text(diag.momentum)} ({diag.momentum_source})"
-            lines += _wrap(text, "  ", width)
-        if diag.events:
-            lines.append("  schedule and LR events near it:")
-            for e in diag.events:
-                mark = "!" if (e.codes or e.notable) else "-"
-                codes = f" ({', '.join(e.codes)})" if e.codes else ""
-                lines += _wrap(f"{mark} {e.message}{codes}", "    ", width)
-    elif diag.state == "inconclusive":
-        lines.append("No verdict on a rebound (inconclusive).")
+    if r is None:
+        return ["No verdict on a rebound (inconclusive)." if diag.state == "inconclusive" else "No loss rebound."]
+    if r.rising:
+        lines = _wrap(f"Loss rises from the start: {r.loss_start:.4g} -> {r.loss_end:.4g} (end), lowest "
+                      f"{r.loss_min:.4g} at {diag.where(r.iter)}; noise {r.noise:.3g}", "", width)
+    elif r.diverged:
+        lines = _wrap(f"Loss diverges at {diag.where(r.iter)}: nan/inf from there to the end of the log (lowest "
+                      f"loss before it {r.loss_min:.4g})", "", width)
     else:
-        lines.append("No loss rebound.")
+        lines = _wrap(f"Loss rebound at {diag.where(r.iter)}: smoothed loss {r.loss_start:.4g} -> "
+                      f"{r.loss_min:.4g} (minimum) -> {r.loss_end:.4g} (end), +{r.rise_pct:.0f}%; noise "
+                      f"{r.noise:.3g}", "", width)
+    if diag.lr is not None:
+        text = f"LR there: {value_text(diag.lr)} ({diag.lr_source})"
+        if diag.momentum is not None:
+            text += f"; {diag.momentum_word}: {value_text(diag.momentum)} ({diag.momentum_source})"
+        lines += _wrap(text, "  ", width)
+    if diag.events:
+        lines.append("  schedule and LR events near it:")
+        for e in diag.events:
+            mark = "!" if (e.codes or e.notable) else "-"
+            codes = f" ({', '.join(e.codes)})" if e.codes else ""
+            lines += _wrap(f"{mark} {e.message}{codes}", "    ", width)
+    return lines
+
+
+def _trend_lines(diag: Any, width: int) -> List[str]:
+    """The validation metric's trend and the gradient norm's, when known."""
+    lines: List[str] = []
     v = diag.validation
     if v is not None:
         lines += _wrap(f"validation: {v['metric']} ({'higher' if v['higher_is_better'] else 'lower'} is better) "
@@ -99,11 +123,18 @@ def render_diagnosis(diag: Any, width: int = 88) -> str:
                        f"{v['final']:.4g} at {v['unit']} {v['final_at']:g} ({v['trend']})", "  ", width)
     g = diag.grad_norm
     if g is not None:
-        lines += _wrap(f"grad_norm: {g['before']:.3g} {'before the rebound' if r else 'at the start'}, "
+        lines += _wrap(f"grad_norm: {g['before']:.3g} {'before the rebound' if diag.rebound else 'at the start'}, "
                        f"{g['end']:.3g} at the end ({g['trend']})", "  ", width)
-    lines.append("")
+    return lines
+
+
+def _finding_lines(diag: Any, width: int) -> List[str]:
+    """The config findings, the likely causes first, then a blank line (nothing when there are none)."""
+    from schedlint.report import relpath
+
     causes = diag.causes
     others = [f for f in diag.findings if f not in causes]
+    lines: List[str] = []
     if causes:
         lines.append("likely causes (config findings):")
         for f in causes:
@@ -116,9 +147,4 @@ def render_diagnosis(diag: Any, width: int = 88) -> str:
                            f"{f.message}", "  ", width)
     if causes or others:
         lines.append("")
-    lines += _wrap(f"verdict: {diag.verdict}", "", width)
-    for fix in diag.fixes:
-        lines.append(f"fix: {fix}")
-    for note in diag.notes:
-        lines += _wrap(f"note: {note}", "", width)
-    return "\n".join(lines)
+    return lines

@@ -66,9 +66,6 @@ def render_plot(view: Any, output: str, log: Any = None, log_scale: bool = False
                 dpi: int = 110) -> str:
     """Draw the schedule of `view` (and the run `log`, if given) into a PNG at `output`; returns the path."""
     require_matplotlib()
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
     plan, curve = view.plan, view.curve
     total = int(curve.iterations)
     epoch_loop = plan.horizon.loop == "epoch"
@@ -81,7 +78,39 @@ def render_plot(view: Any, output: str, log: Any = None, log_scale: bool = False
     momentum = curve.momentum
     show_momentum = momentum is not None and len(momentum) and float(np.ptp(momentum)) > 1e-12
     phases = [p for p in view.phases]
-    has_log = log is not None
+    fig, height, bottom_margin, panels = _config_figure(view, phases, show_momentum, log is not None, dpi)
+    axes, ax_phases, ax_lr, ax_mom, ax_loss = panels
+    x_all = to_x(np.arange(total))
+    x_end = total / length
+    _config_titles(fig, view, momentum, show_momentum, height)
+    if ax_phases is not None:
+        _draw_phases(ax_phases, plan, phases, to_x, x_end)
+    lr = np.asarray(curve.lr, dtype=float)
+    _draw_config_lr(ax_lr, lr, x_all, log, to_x, log_scale)
+    if ax_mom is not None:
+        _draw_config_momentum(ax_mom, plan, momentum, x_all, log, to_x)
+    _draw_boundaries(axes, phases, total, length, x_end)
+    # -- events where they bite
+    notable = [e for e in view.events if e.notable]
+    _mark_events(ax_lr, [e for e in notable if e.param == "lr"], lr, to_x, total)
+    if ax_mom is not None:
+        _mark_events(ax_mom, [e for e in notable if e.param == "momentum"], np.asarray(momentum, float), to_x, total)
+    if ax_loss is not None:
+        _draw_run(ax_loss, log, to_x, diagnosis, unit)
+    _finish_axes(axes, (ax_lr, ax_mom), unit)
+    if view.findings:
+        _findings_text(fig, view.findings, bottom_margin)
+    fig.savefig(output, dpi=dpi)
+    return output
+
+
+def _config_figure(view: Any, phases: List[Any], show_momentum: Any, has_log: bool, dpi: int
+                   ) -> Tuple[Any, float, float, Tuple[List[Any], Any, Any, Any, Any]]:
+    """(figure, height, bottom margin, panels) of a config plot: the panels are (all axes, phases, LR,
+    momentum, loss), the optional ones None when not drawn."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     ratios: List[float] = [max(0.9, 0.32 * len(phases) + 0.35)] if phases else []
     ratios += [3.0]
     if show_momentum:
@@ -94,10 +123,16 @@ def render_plot(view: Any, output: str, log: Any = None, log_scale: bool = False
     bottom_margin = (0.5 + 0.3 * min(4, len(view.findings))) / height if view.findings else 0.55 / height
     grid = fig.add_gridspec(len(ratios), 1, height_ratios=ratios, hspace=0.32, left=0.085, right=0.9,
                             top=1 - 0.95 / height, bottom=bottom_margin + 0.35 / height)
+    return fig, height, bottom_margin, _config_panels(fig, grid, bool(phases), show_momentum, has_log)
+
+
+def _config_panels(fig: Any, grid: Any, has_phases: bool, show_momentum: Any, has_log: bool
+                   ) -> Tuple[List[Any], Any, Any, Any, Any]:
+    """(all axes, phases, LR, momentum, loss) added to the rows of `grid`, top to bottom (None: not drawn)."""
     axes = []
     row = 0
     ax_phases = None
-    if phases:
+    if has_phases:
         ax_phases = fig.add_subplot(grid[row])
         row += 1
         axes.append(ax_phases)
@@ -113,13 +148,15 @@ def render_plot(view: Any, output: str, log: Any = None, log_scale: bool = False
     if has_log:
         ax_loss = fig.add_subplot(grid[row], sharex=ax_lr)
         axes.append(ax_loss)
+    return axes, ax_phases, ax_lr, ax_mom, ax_loss
 
-    x_all = to_x(np.arange(total))
-    x_end = total / length
 
-    # -- title ----------------------------------------------------------------------------
+def _config_titles(fig: Any, view: Any, momentum: Any, show_momentum: Any, height: float) -> None:
+    """The config's name as the title, and a subtitle: optimizer, constant momentum, horizon, epoch length."""
     from schedlint.views.show import optimizer_line
 
+    plan = view.plan
+    epoch_loop = plan.horizon.loop == "epoch"
     name = os.path.basename(view.path)
     horizon = (f"{plan.horizon.max_epochs} epochs x {plan.horizon.epoch_length} it" if epoch_loop
                else f"{plan.horizon.max_iters} iterations")
@@ -133,45 +170,45 @@ def render_plot(view: Any, output: str, log: Any = None, log_scale: bool = False
     fig.text(0.085, 1 - 0.36 / height, "\n".join(textwrap.wrap(subtitle, 150)[:2]), ha="left", va="top",
              fontsize=8.5, color="#444444", linespacing=1.4)
 
-    # -- phases as bars ---------------------------------------------------------------------
-    if ax_phases is not None:
-        _draw_phases(ax_phases, plan, phases, to_x, x_end)
 
-    # -- LR -----------------------------------------------------------------------------------
-    lr = np.asarray(curve.lr, dtype=float)
+def _draw_config_lr(ax: Any, lr: np.ndarray, x_all: np.ndarray, log: Any, to_x: Any, log_scale: bool) -> None:
+    """The simulated LR, the run's logged LR as dots over it, and the y scale (linear from 0, or log)."""
     xs, ys = _thin(x_all, lr)
-    ax_lr.plot(xs, ys, color=_LR_COLOR, lw=1.8, label="LR (simulated from the config)", zorder=3)
-    if has_log and log.has("lr"):
+    ax.plot(xs, ys, color=_LR_COLOR, lw=1.8, label="LR (simulated from the config)", zorder=3)
+    if log is not None and log.has("lr"):
         lx, lv = log.series("lr")
         lx, lv = _thin(to_x(lx - 1), lv, 400)
-        ax_lr.plot(lx, lv, ".", color=_LOG_COLOR, ms=3.5, alpha=0.8, label="LR (logged)", zorder=2)
+        ax.plot(lx, lv, ".", color=_LOG_COLOR, ms=3.5, alpha=0.8, label="LR (logged)", zorder=2)
     if log_scale:
         positive = lr[lr > 0]
         if len(positive):
-            ax_lr.set_yscale("log")
-            ax_lr.set_ylim(bottom=float(positive.min()) / 3)
+            ax.set_yscale("log")
+            ax.set_ylim(bottom=float(positive.min()) / 3)
     else:
-        ax_lr.set_ylim(bottom=0)
-    ax_lr.set_ylabel("LR" + (" (log)" if log_scale else ""), fontsize=10)
+        ax.set_ylim(bottom=0)
+    ax.set_ylabel("LR" + (" (log)" if log_scale else ""), fontsize=10)
 
-    # -- momentum ------------------------------------------------------------------------------
-    if ax_mom is not None:
-        mom = np.asarray(momentum, dtype=float)
-        xs, ys = _thin(x_all, mom)
-        word = param_word(plan, "momentum")
-        ax_mom.plot(xs, ys, color=_MOM_COLOR, lw=1.8, label=f"{word} (simulated)", zorder=3)
-        if has_log and log.has("momentum"):
-            mx, mv = log.series("momentum")
-            mx, mv = _thin(to_x(mx - 1), mv, 400)
-            ax_mom.plot(mx, mv, ".", color=_LOG_COLOR, ms=3, alpha=0.7, label=f"{word} (logged)", zorder=4)
-        if float(mom.max()) >= 0.99:
-            ax_mom.axhline(1.0, color=_ALERT, lw=0.8, ls=(0, (4, 3)), alpha=0.6)
-        lo, hi = float(mom.min()), float(mom.max())
-        pad = max(hi - lo, 1e-3) * 0.25
-        ax_mom.set_ylim(lo - pad, max(hi, 1.0 if hi >= 0.99 else hi) + pad)
-        ax_mom.set_ylabel(word, fontsize=10)
 
-    # -- boundaries through every panel -------------------------------------------------------
+def _draw_config_momentum(ax: Any, plan: Any, momentum: Any, x_all: np.ndarray, log: Any, to_x: Any) -> None:
+    """The simulated momentum (beta1), the logged one as dots, and a red line at 1 when it gets there."""
+    mom = np.asarray(momentum, dtype=float)
+    xs, ys = _thin(x_all, mom)
+    word = param_word(plan, "momentum")
+    ax.plot(xs, ys, color=_MOM_COLOR, lw=1.8, label=f"{word} (simulated)", zorder=3)
+    if log is not None and log.has("momentum"):
+        mx, mv = log.series("momentum")
+        mx, mv = _thin(to_x(mx - 1), mv, 400)
+        ax.plot(mx, mv, ".", color=_LOG_COLOR, ms=3, alpha=0.7, label=f"{word} (logged)", zorder=4)
+    if float(mom.max()) >= 0.99:
+        ax.axhline(1.0, color=_ALERT, lw=0.8, ls=(0, (4, 3)), alpha=0.6)
+    lo, hi = float(mom.min()), float(mom.max())
+    pad = max(hi - lo, 1e-3) * 0.25
+    ax.set_ylim(lo - pad, max(hi, 1.0 if hi >= 0.99 else hi) + pad)
+    ax.set_ylabel(word, fontsize=10)
+
+
+def _draw_boundaries(axes: Sequence[Any], phases: Sequence[Any], total: int, length: int, x_end: float) -> None:
+    """Dotted scheduler boundaries through every panel, the common x range, grid and tick size."""
     bounds = sorted({b for p in phases if p.active for b in (p.start, p.stop) if 0 < b < total})
     for ax in axes:
         for b in bounds:
@@ -180,28 +217,16 @@ def render_plot(view: Any, output: str, log: Any = None, log_scale: bool = False
         ax.grid(axis="y", color="#eeeeee", lw=0.6)
         ax.tick_params(labelsize=9)
 
-    # -- events where they bite -----------------------------------------------------------------
-    notable = [e for e in view.events if e.notable]
-    _mark_events(ax_lr, [e for e in notable if e.param == "lr"], lr, to_x, total)
-    if ax_mom is not None:
-        _mark_events(ax_mom, [e for e in notable if e.param == "momentum"], np.asarray(momentum, float), to_x, total)
 
-    # -- the run -------------------------------------------------------------------------------
-    if ax_loss is not None:
-        _draw_run(ax_loss, log, to_x, diagnosis, unit)
-
-    # -- legends, labels ------------------------------------------------------------------------
-    for ax in (ax_lr, ax_mom):
+def _finish_axes(axes: Sequence[Any], legended: Sequence[Any], unit: str) -> None:
+    """Legends above the `legended` panels (None skipped), the x label on the last panel only."""
+    for ax in legended:
         if ax is not None:
             _legend_above(ax, ax.get_legend_handles_labels()[0])
     last = axes[-1]
     last.set_xlabel(f"{unit}s", fontsize=10)
     for ax in axes[:-1]:
         ax.tick_params(labelbottom=False)
-    if view.findings:
-        _findings_text(fig, view.findings, bottom_margin)
-    fig.savefig(output, dpi=dpi)
-    return output
 
 
 def render_run_plot(log: Any, output: str, log_scale: bool = False, diagnosis: Any = None, dpi: int = 110) -> str:
