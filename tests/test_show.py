@@ -126,5 +126,5 @@ def test_nice_ticks():
 def test_values_just_below_one_keep_the_digits_that_tell_them_from_one():
     from schedlint.runs.events import value_text
 
-    assert value_text(0.9999999665) == "0.9999999665"  # not "1." (7 decimals round it up)
+    assert value_text(0.9999999665) == "0.99999997"  # not "1." (7 decimals round it up)
     assert value_text(0.9999999) == "0.9999999" and value_text(0.999) == "0.999" and value_text(1.0) == "1"
