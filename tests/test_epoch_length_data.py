@@ -190,3 +190,15 @@ num_gpus = 4
 train_dataloader = dict(batch_size=2, dataset=dict(type='CustomNuScenesDataset'))
 """)
     assert h.epoch_length == -(-28130 // 8) and "num_gpus in the config" in h.epoch_length_source
+
+
+def test_a_custom_dataset_in_coco_format_is_not_coco(tmp_path):
+    h = horizon(tmp_path, SGD + TRAIN + """\
+train_dataloader = dict(batch_size=12, dataset=dict(type='YOLOv5CocoDataset', data_root='data/cat/',
+                                                    ann_file='annotations/trainval.json'))
+""", name="ppyoloe_plus_s_fast_1xb12-40e_cat.py")
+    assert h.epoch_length == 1000 and "unknown" in h.epoch_length_source
+    h = horizon(tmp_path, SGD + TRAIN + """\
+train_dataloader = dict(batch_size=2, dataset=dict(type='CocoDataset', ann_file='annotations/instances_train2017.json'))
+""", name="x_8xb2.py")
+    assert h.epoch_length == -(-117266 // 16)

@@ -215,3 +215,24 @@ def test_expression_stays_a_function_of_the_variable(tmp_path):
     assert "T_max=max_epochs // 2 * 2" in text and "end=max_epochs" in text
     lrs = mmengine_lrs(tmp_path / "leaf.py")
     assert lrs[-1, 1] < 0.002 * 0.01  # annealed to ~0 over the 24 epochs, backbone group too
+
+
+def test_in_place_tmax_becomes_the_expression_of_its_range(tmp_path):
+    """`T_max=max_epochs // 2` under `end=max_epochs` (a cosine restarting mid-run) becomes
+    `T_max=max_epochs`, not `T_max=24`: the next length change carries over."""
+    write(tmp_path, {"one.py": """\
+max_epochs = 24
+optim_wrapper = dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=0.02, momentum=0.9),
+                     paramwise_cfg=dict(custom_keys={'backbone': dict(lr_mult=0.1)}))
+param_scheduler = [
+    dict(type='CosineAnnealingLR', T_max=max_epochs // 2, begin=0, end=max_epochs, by_epoch=True),
+]
+train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs)
+"""})
+    fix_paths([os.fspath(tmp_path / "one.py")], settings())
+    text = (tmp_path / "one.py").read_text()
+    assert "T_max=max_epochs," in text
+    lrs = mmengine_lrs(tmp_path / "one.py")
+    assert np.all(np.diff(lrs[::EPOCH, 0]) <= 0) and np.all(np.diff(lrs[::EPOCH, 1]) <= 0)  # no restart
+    (tmp_path / "one.py").write_text(text.replace("max_epochs = 24", "max_epochs = 36"))
+    assert "SL005" not in codes(tmp_path / "one.py")

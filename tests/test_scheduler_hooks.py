@@ -198,3 +198,12 @@ def test_replaced_scheduler_list_is_an_error_with_the_index_remedy(tmp_path):
         train_cfg = dict(max_epochs=40)
         """})
     assert "SL309" not in {c for c, _ in codes}
+
+
+def test_yolov5_hook_with_a_misspelled_keyword_crashes_at_build(tmp_path):
+    text = YOLOV5.format(kind="linear", hook=100, train=100, mim=10).replace("warmup_mim_iter", "warmup_min_iter")
+    codes, findings = _codes(tmp_path, {"config.py": text})
+    crash = next(f for f in findings if f.code == "SL302")
+    assert crash.severity.value == "error" and "warmup_mim_iter" in crash.message and crash.location.line == 3
+    codes, _ = _codes(tmp_path, {"config.py": YOLOV5.format(kind="linear", hook=100, train=100, mim=10)})
+    assert "SL302" not in {c for c, _ in codes}

@@ -121,3 +121,10 @@ def test_nice_ticks():
     assert nice_ticks(40) == [0, 10, 20, 30, 40]
     assert nice_ticks(24) == [0, 5, 10, 15, 20]
     assert nice_ticks(40000)[-1] == 40000
+
+
+def test_values_just_below_one_keep_the_digits_that_tell_them_from_one():
+    from schedlint.runs.events import value_text
+
+    assert value_text(0.9999999665) == "0.99999997"  # not "1." (7 decimals round it up)
+    assert value_text(0.9999999) == "0.9999999" and value_text(0.999) == "0.999" and value_text(1.0) == "1"

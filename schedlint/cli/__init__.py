@@ -33,6 +33,12 @@ def main() -> None:
     except KeyboardInterrupt:  # pragma: no cover
         typer.echo("interrupted", err=True)
         sys.exit(EXIT_ERROR)
+    except Exception as exc:  # the last resort: never a traceback, always exit 2
+        from schedlint.cli.app import escape
+
+        typer.echo(f"schedlint: internal error: {escape(f'{type(exc).__name__}: {exc}')[:2000]} (a bug in schedlint; "
+                   "please report it)", err=True)
+        sys.exit(EXIT_ERROR)
 
 
 __all__ = ["app", "main"]

@@ -114,7 +114,7 @@ def _write(text: str, output_file: Optional[str]) -> None:
         except OSError as exc:
             raise _fail(f"{output_file}: cannot write: {exc.strerror or exc}")
     elif text:
-        typer.echo(text)
+        typer.echo(escape_keep_lines(text))  # a terminal never receives control characters from inputs
 
 
 _progress = {"bar": None, "count": 0}

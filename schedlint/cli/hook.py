@@ -8,7 +8,7 @@ from typing import List
 
 import typer
 
-from schedlint.cli.app import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, _fail, app
+from schedlint.cli.app import escape, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, _fail, app
 
 
 @app.command()
@@ -41,8 +41,9 @@ def hook(
             continue
         try:
             write_atomic(path, setup.new_text)
-        except OSError as exc:
-            typer.echo(f"schedlint: error: {path}: cannot write: {exc.strerror or exc}", err=True)
+        except OSError as exc:  # WriteError names the file and the reason itself
+            message = str(exc) if exc.strerror is None else f"{path}: cannot write: {exc.strerror}"
+            typer.echo(f"schedlint: error: {escape(message)}", err=True)
             failed += 1
             continue
         typer.echo(setup.message)

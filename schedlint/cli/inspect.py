@@ -8,7 +8,7 @@ from typing import List, Optional
 
 import typer
 
-from schedlint.cli.app import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, _fail, _progress_callback, _progress_done, _scope_roots, _settings, _write, app
+from schedlint.cli.app import escape_keep_lines, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, _fail, _progress_callback, _progress_done, _scope_roots, _settings, _write, app
 
 
 @app.command()
@@ -28,7 +28,7 @@ def resolve(
     if fmt not in ("text", "json"):
         raise _fail(f"unknown output format {fmt!r} (choose text or json)")
     lines: List[str] = []
-    echo = lines.append if output_file else typer.echo
+    echo = lines.append if output_file else (lambda text: typer.echo(escape_keep_lines(text)))
     ok = resolve_files(paths, key or [], show_provenance, fmt, allow_exec, _scope_roots(scope_root), echo)
     if output_file:
         _write("".join(line + "\n" for line in lines), output_file)

@@ -47,7 +47,7 @@ def _json_error(message: str, output_file: Optional[str]) -> "typer.Exit":
     """An error as JSON on stdout (or the output file), and on stderr for people: exit 2."""
     import json
 
-    typer.echo(f"schedlint: error: {message}", err=True)
+    typer.echo(f"schedlint: error: {escape(message)}", err=True)
     _write(json.dumps({"error": message, "exit_code": EXIT_ERROR}, indent=2), output_file)
     return typer.Exit(EXIT_ERROR)
 

@@ -193,7 +193,10 @@ def in_place(ctx: "Context", transform: Transform, text_of: TextOf, editable: Ed
             if source != key:
                 doc.rename_key(node, source, key)
             else:
-                doc.replace(node, _value_code(change.new[key], files, doc, node, change.expressions.get(key)))
+                kept = change.expressions.get(key)
+                if kept is None and doc.path == ctx.resolved.filename:
+                    kept = _leaf_expression(ctx, change.path, key, change.new[key], doc, text_of)
+                doc.replace(node, _value_code(change.new[key], files, doc, node, kept))
     return files.placement("in place", "in {where}")
 
 
@@ -400,32 +403,50 @@ def _values_for_leaf(ctx: "Context", path: Tuple[Any, ...], new: Dict[str, Any],
 
 def _leaf_expression(ctx: "Context", path: Tuple[Any, ...], key: str, value: Any, leaf: Document,
                      text_of: TextOf) -> Optional[Code]:
-    """`T_max=max_epochs // 2` stays that expression when the leaf's own `max_epochs` gives the
-    new value: a later change of the length then carries over."""
+    """An expression of the leaf's own variables that gives the new value, so that a later change
+    of the length carries over: the value's own expression (`T_max=max_epochs // 2` when the
+    leaf's `max_epochs` gives it), it scaled by a whole factor, or `end - begin` for `T_max`."""
     if not isinstance(value, (int, float)) or isinstance(value, bool):
         return None
-    loc = ctx.resolved.loc(*path, key)
-    if loc is None or loc.end_line is None:
-        return None
-    try:
-        doc = leaf if loc.file == leaf.path else Document(loc.file, text_of(loc.file))
-        text = doc.code(doc.node_at(loc)).strip()
-    except Exception:
-        return None
-    names = set(names_in(text))
-    if not names or "{{" in text or "\n" in text:
-        return None
-    env: Dict[str, Any] = {}
-    for name in names:
-        name_loc = ctx.resolved.loc(name)
-        env[name] = ctx.resolved.get(name)
-        if name_loc is None or name_loc.file != leaf.path or not isinstance(env[name], (int, float)) \
-                or isinstance(env[name], bool):
-            return None
-    result = _safe_eval(text, env)
-    if result is None or result != value or type(result) is not type(value):
-        return None
-    return Code(text)
+    texts: Dict[str, str] = {}
+    for name in (key, "end", "begin"):
+        loc = ctx.resolved.loc(*path, name)
+        if loc is None or loc.end_line is None:
+            continue
+        try:
+            doc = leaf if loc.file == leaf.path else Document(loc.file, text_of(loc.file))
+            texts[name] = doc.code(doc.node_at(loc)).strip()
+        except Exception:
+            continue
+    candidates = []
+    own = texts.get(key)
+    if own is not None:
+        candidates.append(own)
+    if key in ("T_max", "total_steps") and "end" in texts:
+        begin = texts.get("begin", "0")
+        candidates.append(texts["end"] if begin == "0" else f"{texts['end']} - {begin}")
+    old = ctx.resolved.get(*path, key)
+    if own is not None and isinstance(old, int) and not isinstance(old, bool) and old and isinstance(value, int) \
+            and value % old == 0:
+        candidates.append(f"({own}) * {value // old}" if any(c in own for c in "+-") else f"{own} * {value // old}")
+    for text in candidates:
+        names = set(names_in(text))
+        if not names or "{{" in text or "\n" in text:
+            continue
+        env: Dict[str, Any] = {}
+        for name in names:
+            name_loc = ctx.resolved.loc(name)
+            env[name] = ctx.resolved.get(name)
+            if name_loc is None or name_loc.file != leaf.path or not isinstance(env[name], (int, float)) \
+                    or isinstance(env[name], bool):
+                env = {}
+                break
+        if not env:
+            continue
+        result = _safe_eval(text, env)
+        if result is not None and result == value and type(result) is type(value):
+            return Code(text)
+    return None
 
 
 def _portable_expression(ctx: "Context", path: Tuple[Any, ...], key: str, value: Any, leaf: Document,

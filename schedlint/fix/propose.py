@@ -11,11 +11,11 @@ from schedlint.fix.transforms import (
     LENGTH_CODES,
     MOMENTUM_CODES,
     Transform,
-    cosine_swap,
     cosine_tmax,
     rescale,
     stale_end,
 )
+from schedlint.fix.cosine import cosine_swap
 from schedlint.fix.momentum import momentum_repair
 from schedlint.model import Finding, Fix
 

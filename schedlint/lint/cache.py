@@ -46,10 +46,41 @@ def _code_fingerprint() -> str:
     return hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()
 
 
+def _machine_secret() -> str:
+    """A random key kept in the user's cache folder and mixed into every cache key, so that a cache
+    committed to a checked repository (a pull request's forged "no findings") never matches here."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    path = os.path.join(base, "schedlint", "cache-secret")
+    try:
+        with open(path, encoding="ascii") as fh:
+            secret = fh.read(128).strip()
+        if len(secret) >= 32:
+            return secret
+    except (OSError, UnicodeDecodeError):
+        pass
+    secret = os.urandom(24).hex()
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(secret)
+    except FileExistsError:  # another process wrote it first (or it is unreadable): use theirs if readable
+        try:
+            with open(path, encoding="ascii") as fh:
+                theirs = fh.read(128).strip()
+            return theirs if len(theirs) >= 32 else secret
+        except (OSError, UnicodeDecodeError):
+            return secret
+    except OSError:
+        pass  # no writable home: this process's own key (the cache is then private to the run)
+    return secret
+
+
 def cache_key(settings: Any, on_file: Optional[Callable[..., Any]]) -> str:
     """What the findings of a file depend on besides the files themselves."""
     relevant = {
         "format": _FORMAT,
+        "secret": _machine_secret(),
         "code": _code_fingerprint(),
         "cwd": os.getcwd(),
         "base_dir": settings.base_dir,  # globs of epoch-length-per-glob are relative to it

@@ -36,6 +36,9 @@ class Thresholds(BaseModel):
 
 
 # (select or None, extend-select, ignore): one layer of rule selection
+#: the largest settings file read (pyproject.toml / schedlint.toml)
+MAX_SETTINGS_BYTES = 4 * 1024 * 1024
+
 #: `jobs` above this many workers per core is capped (a repository's settings cannot fork hundreds)
 MAX_JOBS_PER_CORE = 2
 
@@ -250,8 +253,12 @@ def _read_toml(path: str) -> dict:
     except ModuleNotFoundError:  # Python < 3.11
         import tomli as tomllib  # type: ignore[no-redef]
     try:
+        if os.path.getsize(path) > MAX_SETTINGS_BYTES:  # a hostile repository's 3 GB pyproject.toml
+            raise SettingsError(f"{display_path(path)}: too large for a settings file (over {MAX_SETTINGS_BYTES} bytes)")
         with open(path, "rb") as fh:
             return tomllib.load(fh)
+    except RecursionError:
+        raise SettingsError(f"{display_path(path)}: invalid TOML: nested too deeply") from None
     except OSError as exc:
         raise SettingsError(f"{display_path(path)}: cannot read: {exc.strerror or exc}") from None
     except tomllib.TOMLDecodeError as exc:

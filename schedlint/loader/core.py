@@ -296,11 +296,11 @@ class Loader:
             else:
                 import yaml
 
-                data = yaml.safe_load(text)
+                data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # C: fast, bounded
         except RecursionError:
             raise LoadProblem("SL908", "data nested too deeply to read", Location(path, 1)) from None
         except Exception as exc:
-            raise LoadProblem("SL901", f"cannot parse: {exc}", Location(path, 1)) from None
+            raise LoadProblem("SL901", "cannot parse: " + " ".join(str(exc).split()), Location(path, 1)) from None
         try:
             budget.check_value(data)  # a YAML alias bomb is small as written and huge when expanded
         except BudgetExceeded as exc:

@@ -109,7 +109,7 @@ def line_of(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
-def _substitute_env(path: str, text: str, replace: "Callable[[re.Match[str]], str]") -> str:
+def _substitute_env(path: str, text: str, replace: Callable[["re.Match[str]"], str]) -> str:
     """`_ENV.sub(replace, text)` without the regex's quadratic backtracking on hostile text (a line of
     `{{$a:` repeated): a match always ends at the first `}}` after its `{{`, so each candidate is
     matched against that segment only, and the total work is bounded."""

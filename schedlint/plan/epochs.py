@@ -103,8 +103,8 @@ def dataset_size(dataset: Any) -> Tuple[Optional[float], str]:
     if kind not in TRAIN_SPLIT_SIZES and kind.startswith("YOLOv5") and kind[len("YOLOv5"):] in TRAIN_SPLIT_SIZES:
         kind = kind[len("YOLOv5"):]  # mmyolo's YOLOv5<X>Dataset is mmdet's <X>Dataset with batch shapes
     known = TRAIN_SPLIT_SIZES.get(kind) or _by_name(kind)
-    if known is None:
-        return None, ""
+    if known is None or (kind == "CocoDataset" and _custom_coco(dataset.get("ann_file"))):
+        return None, ""  # (a custom dataset in COCO format, e.g. mmyolo's cat tutorial, is not COCO)
     size, name = known
     if kind not in TRAIN_SPLIT_SIZES:
         name += f" (from the type name {kind})"
@@ -126,6 +126,11 @@ def _nuscenes_split(ann_file: Any, size: int, name: str) -> Tuple[int, str]:
                                                                                           and "train" not in n for n in names)):
         return NUSCENES_TRAIN + NUSCENES_VAL, f"nuScenes train + val by ann_file {', '.join(names)}"
     return size, name
+
+
+def _custom_coco(ann_file: Any) -> bool:
+    """A COCO-format dataset whose annotation file is not COCO's train split."""
+    return isinstance(ann_file, str) and "train2017" not in ann_file and "instances_train" not in ann_file
 
 
 def _keeps_empty_images(dataset: dict) -> bool:

@@ -310,9 +310,11 @@ def render_github(findings: List[Finding]) -> str:
 def _artifact(path: str) -> Dict[str, Any]:
     """A SARIF artifactLocation: relative to the working directory (`%SRCROOT%`) when below it."""
     rel = relpath(path)
+    # file names that are not UTF-8 (surrogate-escaped bytes) are percent-encoded as their bytes
+    quoted = urllib.parse.quote(rel.replace(os.sep, "/"), encoding="utf-8", errors="surrogateescape")
     if os.path.isabs(rel):
-        return {"uri": pathlib.Path(rel).as_uri()}
-    return {"uri": urllib.parse.quote(rel.replace(os.sep, "/")), "uriBaseId": "%SRCROOT%"}
+        return {"uri": "file://" + quoted}
+    return {"uri": quoted, "uriBaseId": "%SRCROOT%"}
 
 
 def _region(start: tuple, end: tuple) -> Dict[str, Any]:

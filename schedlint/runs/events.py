@@ -132,7 +132,10 @@ def value_text(value: Optional[float]) -> str:
     from schedlint.rules.base import fmt
 
     if value is not None and 0.99 < value < 1.0:
-        return f"{value:.7f}".rstrip("0")
+        for digits in range(7, 17):  # as many as it takes not to print 0.99999999 as "1."
+            text = f"{value:.{digits}f}"
+            if float(text) < 1.0:
+                return text.rstrip("0")
     return fmt(value)
 
 

@@ -16,6 +16,10 @@ import numpy as np
 from schedlint.plan.model import Plan
 
 
+YOLOV5_ARGS = ("scheduler_type", "lr_factor", "max_epochs", "warmup_epochs", "warmup_bias_lr", "warmup_momentum",
+               "warmup_mim_iter")
+
+
 def _yolov5_fn(kind: str, lr_factor: float, max_epochs: float) -> Callable[[np.ndarray], np.ndarray]:
     if kind == "cosine":
         return lambda x: ((1 - np.cos(x * math.pi / max_epochs)) / 2) * (lr_factor - 1) + 1
@@ -30,6 +34,12 @@ def warmup_iters(args: dict, epoch_length: int, min_key: str) -> int:
 def _yolov5(plan: Plan, n: int, length: int) -> Tuple[np.ndarray, Optional[np.ndarray], List[str]]:
     args = plan.scheduler_hook.args
     errors: List[str] = []
+    # any other keyword goes to the LR function through **kwargs: TypeError when the hook is built
+    unexpected = sorted(set(args) - set(YOLOV5_ARGS) - {"priority"})
+    if unexpected:
+        hint = " (the hook spells it warmup_mim_iter)" if "warmup_min_iter" in unexpected else ""
+        errors.append(f"YOLOv5ParamSchedulerHook raises TypeError when it is built: unexpected keyword "
+                      f"{', '.join(unexpected)}{hint}")
     kind = str(args.get("scheduler_type", "linear"))
     if kind not in ("linear", "cosine"):
         errors.append(f"YOLOv5ParamSchedulerHook raises AssertionError: scheduler_type {kind!r} is not "

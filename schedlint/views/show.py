@@ -173,9 +173,9 @@ def _plot_block(console: Any, title: str, values: np.ndarray, plan: Plan, bounda
 
 
 def _relpath(path: Optional[str]) -> str:
-    from schedlint.report import relpath
+    from schedlint.report import escape_controls, relpath
 
-    return relpath(path) if path else "?"
+    return escape_controls(relpath(path)) if path else "?"
 
 
 def _loop_name(plan: Plan) -> str:
@@ -319,7 +319,7 @@ def _print_phases(view: ScheduleView, console: Any) -> None:
             line = f"    {_relpath(files[0])}"
         console.print(Text(line, style="dim"), overflow="fold")
     for f in files if len(files) > 1 else []:
-        console.print(Text(f"  {os.path.basename(f)} = {_relpath(f)}", style="dim"), overflow="fold")
+        console.print(Text(f"  {os.path.basename(_relpath(f))} = {_relpath(f)}", style="dim"), overflow="fold")
 
 
 def _print_curves(view: ScheduleView, notable: List[Any], console: Any) -> None:

@@ -80,6 +80,9 @@ class SchedulerCrash(Rule):
 
 def _error_location(ctx: Context, error) -> Optional[Location]:
     """Where a simulated crash comes from in the config."""
+    hook = ctx.plan.scheduler_hook
+    if hook is not None and str(error).startswith(hook.type):
+        return hook.locs.get("self") or hook.locs.get("type")
     if ctx.plan.generation == "mmcv":
         policy = next((p for p in ctx.plan.legacy if p.param == getattr(error, "param", "lr")), None)
         if policy is not None:

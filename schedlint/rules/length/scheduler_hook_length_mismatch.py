@@ -110,5 +110,7 @@ class SchedulerHookLengthMismatch(Rule):
         related = ctx.horizon_related_if_elsewhere(loc)
         if key not in hook.raw:
             tail += f" ({key} is the hook's default)"
-        # the verdict does not depend on the epoch length (only the warm-up does)
+        # the verdict does not depend on the epoch length; the LR values do (through the warm-up)
+        if ctx.epoch_length_is_guess:
+            tail += ctx.epoch_length_note()
         yield self.finding(head + tail, loc, related, severity=severity)

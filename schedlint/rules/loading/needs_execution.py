@@ -9,8 +9,12 @@ from schedlint.rules.base import Example, LoadRule
 class NeedsExecutionRule(LoadRule):
     """The config needs code execution to resolve (imports, function calls, attribute access).
 
-    schedlint never runs config code by default. Pass `--allow-exec` (or set `allow-exec = true`)
-    to let mmengine execute configs that the static resolver cannot evaluate, if you trust them.
+    schedlint never runs config code by default. Configs that mmengine loads but the static
+    resolver cannot evaluate (a builtin such as `getattr`, `sorted(..., key=...)`, an import, a
+    function call) get this warning at the line. `--allow-exec` lets mmengine execute them: that
+    RUNS ARBITRARY CODE from the config, so use it only for configs you trust. Only the command
+    line or your user settings file (`~/.config/schedlint/schedlint.toml`, `allow-exec = true`)
+    can enable it; a checked repository's own `pyproject.toml` / `schedlint.toml` cannot.
     """
 
     code = "SL904"
