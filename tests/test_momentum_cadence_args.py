@@ -346,3 +346,26 @@ lr_config = dict(policy='step', step=[8], warmup='linear', warmup_iters=700)
 runner = dict(type='EpochBasedRunner', max_epochs=10)
 """, epoch_length=100)
     assert severities(findings, "SL009") == ["warning"]
+
+
+# -- SL004 and a warm-up that is still moving the LR -------------------------------------------
+
+_WARMUP_OUTLASTS = SGD + """\
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.1, begin=0, end={warmup_end}, by_epoch=True),
+    dict(type='CosineAnnealingLR', T_max=10, eta_min=1e-4, begin=0, end=10, by_epoch=True),
+]
+train_cfg = dict(by_epoch=True, max_epochs=40)
+"""
+
+
+def test_sl004_is_quiet_while_a_long_warm_up_still_raises_the_lr(tmp_path):
+    found = lint(tmp_path, _WARMUP_OUTLASTS.format(warmup_end=38))
+    assert not of(found, "SL004")  # the LR is not frozen until epoch 38: the too-long warm-up is SL009's
+    assert of(found, "SL009")
+
+
+def test_sl004_measures_the_frozen_tail_from_the_warm_ups_end(tmp_path):
+    found = of(lint(tmp_path, _WARMUP_OUTLASTS.format(warmup_end=20)), "SL004")
+    assert len(found) == 1 and "stops by epoch 20" in found[0].message
+    assert "for the last 20 epochs (50% of training)" in found[0].message

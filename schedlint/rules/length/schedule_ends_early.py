@@ -90,7 +90,11 @@ class ScheduleEndsEarly(Rule):
             last = max(windows, key=lambda w: w.stop)
             if not math.isfinite(last.stop) or last.stop <= 0:
                 continue
-            tail = total - last.stop
+            # a warm-up still moving the value after the other schedulers stopped is not a frozen
+            # value (a warm-up too long for the run is SL009's): the tail starts when it stops too
+            moving = max(window(ctx, s).stop for s in schedulers_of(ctx, param))
+            stop = max(last.stop, moving)
+            tail = total - stop
             share = tail / total
             if share <= ctx.settings.thresholds.tail_fraction:
                 continue
@@ -104,7 +108,7 @@ class ScheduleEndsEarly(Rule):
             horizon_rel = ctx.horizon_related()
             stale = bool(horizon_rel) and not same_file(horizon_rel[0].location, loc)
             msg = (
-                f"every {word} scheduler stops by {ctx.where(last.stop)} but training runs {ctx.horizon_text}: "
+                f"every {word} scheduler stops by {ctx.where(stop)} but training runs {ctx.horizon_text}: "
                 f"the {word} is frozen at {fmt(value)} for the last {_span(ctx, tail)} ({share:.0%} of training)"
             )
             if stale:
