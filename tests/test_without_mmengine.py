@@ -30,7 +30,7 @@ def schedlint(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
 
 
 def test_check_runs_without_mmengine():
-    out = schedlint("check", "fixtures/", "--output-format", "json", "--no-cache")
+    out = schedlint("check", "fixtures/configs/user/", "--output-format", "json", "--no-cache", "--no-dependents")
     assert out.returncode == 1, out.stderr
     codes = {f["code"] for f in json.loads(out.stdout)}
     assert "SL001" in codes and "SL999" not in codes
