@@ -25,6 +25,7 @@ from typing import Any, Dict, List, Optional
 
 from mmcv.runner import HOOKS, Hook
 
+from schedlint.runs.hookstart import hook_settings, start_guarded
 from schedlint.runs.monitor import Monitor, RunFacts, ScheduleFailure
 
 __all__ = ["SchedLintHook", "ScheduleFailure", "run_facts"]
@@ -170,25 +171,12 @@ class SchedLintHook(Hook):
         if self._checked:
             return
         self._checked = True
-        try:
-            self._start(runner)
-        except ScheduleFailure:
-            raise
-        except Exception as exc:  # a bug in schedlint never stops training
+        if not start_guarded(lambda: self._start(runner), runner.logger):
             self.monitor = None
-            runner.logger.warning(f"schedlint: SchedLintHook failed ({type(exc).__name__}: {exc}); training goes on "
-                                  "without it (please report this bug in schedlint)")
 
     def _start(self, runner: Any) -> None:
-        from schedlint.lint.settings import Settings, SettingsError, resolve_settings
-
         facts = run_facts(runner, self.config)
-        try:
-            settings = resolve_settings([facts.config] if facts.config else [], select=self.select,
-                                        ignore=self.ignore)
-        except SettingsError as exc:
-            facts.notes.append(f"schedlint settings not used: {exc}")
-            settings = Settings()
+        settings = hook_settings(facts.config, self.select, self.ignore, facts.notes)
         monitor = Monitor(facts, settings, self.fail_on)
         self.monitor = monitor
         monitor.check()

@@ -25,6 +25,7 @@ from typing import Any, Dict, List, Optional
 from mmengine.hooks import Hook
 from mmengine.registry import HOOKS
 
+from schedlint.runs.hookstart import hook_settings, start_guarded
 from schedlint.runs.monitor import Monitor, RunFacts, ScheduleFailure, same_schedule
 
 __all__ = ["SchedLintHook", "ScheduleFailure", "run_facts"]
@@ -171,17 +172,6 @@ def _render_plot(view: Any, path: str) -> Any:
     return render_plot(view, path)
 
 
-def _settings(config: Optional[str], select: Optional[List[str]], ignore: Optional[List[str]], notes: List[str]):
-    """schedlint's settings as `schedlint check CONFIG` finds them, with the hook's select/ignore."""
-    from schedlint.lint.settings import Settings, SettingsError, resolve_settings
-
-    try:
-        return resolve_settings([config] if config else [], select=select, ignore=ignore)
-    except SettingsError as exc:
-        notes.append(f"schedlint settings not used: {exc}")
-        return Settings()
-
-
 @HOOKS.register_module(force=True)
 class SchedLintHook(Hook):
     """Checks the LR/momentum schedule with the run's exact facts before training, then watches the loss.
@@ -218,21 +208,15 @@ class SchedLintHook(Hook):
     # -- before the first iteration ---------------------------------------------------------------
 
     def before_train(self, runner: Any) -> None:
-        try:
-            self._start(runner)
-        except ScheduleFailure:
-            raise
-        except Exception as exc:  # a bug in schedlint never stops training
+        if not start_guarded(lambda: self._start(runner), runner.logger):
             self.monitor = None
-            runner.logger.warning(f"schedlint: SchedLintHook failed ({type(exc).__name__}: {exc}); training goes on "
-                                  "without it (please report this bug in schedlint)")
 
     def _start(self, runner: Any) -> None:
         from mmengine.dist import is_main_process
 
         self._main = is_main_process()
         facts = run_facts(runner, self.config)
-        settings = _settings(facts.config, self.select, self.ignore, facts.notes)
+        settings = hook_settings(facts.config, self.select, self.ignore, facts.notes)
         monitor = Monitor(facts, settings, self.fail_on)
         self.monitor = monitor
         monitor.check()
