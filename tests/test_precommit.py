@@ -3,7 +3,8 @@
 The hook repository is a temporary git snapshot of this working tree, uncommitted and untracked (not
 ignored) files included, so the hooks tested are the ones being written. pre-commit installs it into a
 fresh virtualenv with pip (from the package index: this needs it reachable, and takes a while):
-`try-repo` anew for its one test, `pre-commit run` once into PRE_COMMIT_HOME (a temp folder) for the rest.
+`pre-commit run` installs it once into PRE_COMMIT_HOME (a temp folder) and every test reuses it
+(`try-repo` would install it anew for each call).
 Marked `network`; `.ci/run` runs them.
 """
 
@@ -96,13 +97,9 @@ def _snapshot(dest: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def hooks(tmp_path_factory):
-    """Runs the hooks of a git snapshot of this repository in a temp project, two ways:
-
-    - `try_repo(HOOK, *files)`: `pre-commit try-repo SNAPSHOT HOOK --files ...` (installs the hook
-      environment anew each time: try-repo keeps it in a temporary store);
-    - `run(HOOK, *files)`: `pre-commit run` with a .pre-commit-config.yaml naming the snapshot, so the
-      hook environment is installed once into PRE_COMMIT_HOME (a temp folder) and reused.
-    """
+    """Runs the hooks of a git snapshot of this repository in a temp project: `run(HOOK, *files)` is
+    `pre-commit run` with a .pre-commit-config.yaml naming the snapshot, so the hook environment is
+    installed once into PRE_COMMIT_HOME (a temp folder) and reused by every test."""
     command = pre_commit_command()
     if shutil.which("git") is None:
         pytest.skip("git is not installed")
@@ -140,9 +137,6 @@ def hooks(tmp_path_factory):
         return result
 
     class Hooks:
-        def try_repo(self, hook: str, *paths: str) -> subprocess.CompletedProcess:
-            return call("try-repo", str(repo), hook, "--files", *paths)
-
         def run(self, hook: str, *paths: str) -> subprocess.CompletedProcess:
             return call("run", hook, "--files", *paths)
 
@@ -151,8 +145,8 @@ def hooks(tmp_path_factory):
     return out
 
 
-def test_try_repo_fails_on_a_bad_config(hooks):
-    result = hooks.try_repo("schedlint", "configs/bad.py")  # the way users try a hook repository
+def test_a_bad_config_fails(hooks):
+    result = hooks.run("schedlint", "configs/bad.py")
     assert result.returncode == 1, result.stdout
     assert "schedlint" in result.stdout and "Failed" in result.stdout
     assert "configs/bad.py:3:" in result.stdout and "SL001" in result.stdout
