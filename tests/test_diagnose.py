@@ -596,3 +596,23 @@ def test_schedule_events_matter_only_through_the_rules_findings():
     frozen = [e for e in quiet.events if e.kind == "frozen" and e.param == "lr"]
     assert frozen and not frozen[0].notable and not frozen[0].codes  # same geometry, no finding: not flagged
     assert not any(e.notable for e in quiet.events if e.kind in ("frozen", "momentum-near-one"))
+
+
+def test_diagnose_uses_the_facts_a_schedlint_hook_recorded(tmp_path):
+    """A run folder with the hook's schedlint.json: its exact epoch length and config beat the estimates."""
+    import shutil
+    from pathlib import Path
+
+    work = tmp_path / "work"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "examples" / "runs" / "pointpillars_cyclic-20e_to-40e", work)
+    run = work / "20240305_101500"
+    config = work / "pointpillars_cyclic-20e_to-40e.py"
+    facts = {"epoch_length": 116, "epoch_length_source": "len(train_dataloader) at run time", "config": str(config),
+             "config_source": "the runner's config"}
+    (run / "schedlint.json").write_text(json.dumps({"schedlint": "0", "facts": facts}))
+    diag = diagnose_run(str(work))
+    assert diag.config == str(config)
+    assert any("epoch length 116 recorded by SchedLintHook" in n for n in diag.notes)
+    assert diag.log.epoch_length == 116
+    (run / "schedlint.json").write_text(json.dumps({"schedlint": "0", "facts": dict(facts, epoch_length=100)}))
+    assert diagnose_run(str(work)).log.epoch_length == 100  # the recorded fact, not the log's spacing

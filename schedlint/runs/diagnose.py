@@ -169,9 +169,11 @@ def diagnose_run(run: str, config: Optional[str] = None, settings: Optional[Sett
                  epoch_length: Optional[int] = None) -> Diagnosis:
     """Diagnose a run (work_dir, run folder or log file); DiagnoseError when the input is unusable."""
     settings = settings or Settings()
+    hook_notes: List[str] = []
+    epoch_length, config = _hook_facts(run, epoch_length, config, hook_notes)
     log = _read_with_loss(run, epoch_length)
     loss_name = log.loss_name
-    notes = list(log.notes)
+    notes = list(log.notes) + hook_notes
     view, config_path, config_source = _config_view(log, config, settings, epoch_length, notes)
     plan, curve, schedule, findings = _view_parts(view)
     word = "beta1" if plan is not None and plan.optimizer.momentum_kind == "beta1" else "momentum"
@@ -194,6 +196,29 @@ def diagnose_run(run: str, config: Optional[str] = None, settings: Optional[Sett
     if warming and diag.kind != "over-fitting":
         _still_warming(diag, warming[0])
     return diag
+
+
+def _hook_facts(run: str, epoch_length: Optional[int], config: Optional[str], notes: List[str]
+                ) -> Tuple[Optional[int], Optional[str]]:
+    """The exact epoch length and config a SchedLintHook recorded for this run (`schedlint.json`), where
+    the user gave none: they beat any estimate from the log or from the dataset."""
+    from schedlint.runs.record import read_report
+
+    folder = run if os.path.isdir(run) else os.path.dirname(os.path.abspath(run))
+    report = read_report(folder) if os.path.isdir(folder) else None
+    facts = report.get("facts") if isinstance(report, dict) else None
+    if not isinstance(facts, dict):
+        return epoch_length, config
+    recorded = facts.get("epoch_length")
+    if epoch_length is None and isinstance(recorded, int) and recorded > 0:
+        epoch_length = recorded
+        notes.append(f"epoch length {recorded} recorded by SchedLintHook at run time "
+                     f"({facts.get('epoch_length_source') or 'len(train_dataloader)'})")
+    path = facts.get("config")
+    if config is None and isinstance(path, str) and os.path.isfile(path):
+        config = path
+        notes.append(f"config {path} recorded by SchedLintHook ({facts.get('config_source') or 'the run'})")
+    return epoch_length, config
 
 
 def _view_parts(view: Any) -> Tuple[Any, Any, List[Event], List[Finding]]:
