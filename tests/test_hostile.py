@@ -582,3 +582,16 @@ def test_a_cache_committed_to_the_repository_never_hides_findings(tmp_path, monk
     assert len(first) >= 32 and cache_module._machine_secret() == first
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "another-machine"))
     assert cache_module._machine_secret() != first
+
+
+def test_a_negative_or_zero_training_length_is_a_finding_not_a_crash(tmp_path):
+    from schedlint.lint.engine import Linter
+    from schedlint.lint.settings import Settings
+
+    for length in ("max_epochs=-5", "max_epochs=0"):
+        (tmp_path / "c.py").write_text(
+            "optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.02, momentum=0.9))\n"
+            "param_scheduler = [dict(type='MultiStepLR', begin=0, end=12, milestones=[8, 11])]\n"
+            f"train_cfg = dict(by_epoch=True, {length})\n")
+        codes = [f.code for f in Linter(Settings(epoch_length=10)).lint_file(str(tmp_path / "c.py"))]
+        assert codes == ["SL014"], (length, codes)

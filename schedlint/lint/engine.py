@@ -251,6 +251,11 @@ class Linter:
                                     configs=[path]))
             return findings
         ctx = Context(resolved, plan, self.settings)
+        if plan.horizon.total_iters <= 0:  # nothing trains: no schedule to simulate or judge
+            findings.extend(get_rule("SL014").check(ctx))
+            for f in findings:
+                f.configs = [path]
+            return findings
         for rule in all_rules().values():
             if rule.generation not in ("any", plan.generation):
                 continue

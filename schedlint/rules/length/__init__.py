@@ -16,5 +16,6 @@ from schedlint.rules.length.schedule_overlap_gap import ScheduleOverlapGap
 from schedlint.rules.length.scheduler_hook_length_mismatch import SchedulerHookLengthMismatch
 from schedlint.rules.length.milestones_offset_by_begin import MilestonesOffsetByBegin
 from schedlint.rules.length.file_name_length_mismatch import FileNameLengthMismatch
+from schedlint.rules.length.no_training import NoTraining
 
-__all__ = ["FileNameLengthMismatch", "MilestonesOffsetByBegin", "SchedulerHookLengthMismatch", "CosineIncomplete", "CosineRestart", "EpochSchedulerInIterLoop", "MilestoneUnreached", "NeverActive", "ScheduleEndsEarly", "ScheduleOverlapGap", "ScheduleTruncated", "UnitSlip", "WarmupTooLong"]
+__all__ = ["FileNameLengthMismatch", "NoTraining", "MilestonesOffsetByBegin", "SchedulerHookLengthMismatch", "CosineIncomplete", "CosineRestart", "EpochSchedulerInIterLoop", "MilestoneUnreached", "NeverActive", "ScheduleEndsEarly", "ScheduleOverlapGap", "ScheduleTruncated", "UnitSlip", "WarmupTooLong"]
