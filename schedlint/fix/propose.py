@@ -199,9 +199,24 @@ def attach_verified(findings: List[Finding], ctx: "Context", settings: Any) -> N
         return
     for flag, options in ((None, FixOptions()), ("--unsafe-fixes", FixOptions(unsafe=True)),
                           ("--rescale", FixOptions(rescale=True))):
-        if not any(f.fix is None and f.code in FIXABLE_CODES for f in findings):
+        pending = [f.code for f in findings if f.fix is None and f.code in FIXABLE_CODES]
+        if not pending:
             return
+        # a whole fix run per option is costly: skip the runs that cannot fix any pending finding (a rule
+        # declares the least option its fix needs; the --rescale run may fix any, so it always runs)
+        if flag != "--rescale":
+            wanted = {"safe"} if flag is None else {"safe", "unsafe"}
+            if not any(_applicability(code) in wanted for code in pending):
+                continue
         _attach_run(findings, leaf, settings, options, flag)
+
+
+def _applicability(code: str) -> Any:
+    """The fix applicability a rule declares (None when it has no fix)."""
+    from schedlint.rules import get_rule
+
+    rule = get_rule(code)
+    return getattr(rule, "fix_applicability", None)
 
 
 _UNIVERSES: Dict[str, List[str]] = {}
