@@ -194,3 +194,17 @@ def test_entries_of_deleted_configs_are_dropped(tmp_path, monkeypatch):
     stored = json.loads(next((tmp_path / DEFAULT_DIR).glob("findings-*.json")).read_text())
     assert str(tmp_path / "seg" / "c.py") not in stored["entries"]
     assert str(tmp_path / "det" / "b_12e.py") in stored["entries"]
+
+
+def test_a_repository_cannot_point_the_cache_outside_the_project(tmp_path):
+    from types import SimpleNamespace
+
+    from schedlint.lint.cache import DEFAULT_DIR, cache_dir_for
+
+    project = tmp_path / "project"
+    project.mkdir()
+    for hostile in ("/etc", "../..", str(tmp_path / "elsewhere")):
+        settings = SimpleNamespace(base_dir=str(project), cache_dir=hostile)
+        assert cache_dir_for(settings) == str(project / DEFAULT_DIR), hostile
+    inside = SimpleNamespace(base_dir=str(project), cache_dir="build/lint-cache")
+    assert cache_dir_for(inside) == os.path.realpath(project / "build" / "lint-cache")

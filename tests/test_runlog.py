@@ -471,3 +471,18 @@ def test_wandb_output_log_of_an_mmengine_run(tmp_path):
     log = read_run(str(tmp_path))
     assert log.kind == "text" and log.total_iters == 1000 and len(log.iters) == 40 and log.epoch_length == 100
     assert open(log.config).read() == "lr = 0.01\nmodel = dict()\n"
+
+
+def test_a_fifo_named_like_a_log_is_refused_without_blocking(tmp_path):
+    import os
+
+    from schedlint.runs.readers import RunLogError, read_run
+
+    fifo = tmp_path / "20240101_000000.log.json"
+    os.mkfifo(fifo)
+    try:
+        read_run(str(fifo))
+    except RunLogError as exc:
+        assert "not a regular file" in str(exc) or "no training" in str(exc) or "cannot read" in str(exc)
+    else:  # pragma: no cover - reading must fail, not hang or succeed
+        raise AssertionError("a FIFO was read as a run")

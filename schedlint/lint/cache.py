@@ -98,9 +98,20 @@ def cache_key(settings: Any, on_file: Optional[Callable[..., Any]]) -> str:
 
 
 def cache_dir_for(settings: Any) -> str:
-    """The cache folder of a run: `cache-dir` (relative to the settings file), else the default."""
+    """The cache folder of a run: `cache-dir` (relative to the settings file), else the default.
+
+    A checked repository's settings may not make schedlint write elsewhere than in the project or the
+    user's cache folder (`cache-dir = "/etc"` or `"../.."` falls back to the default)."""
     configured = getattr(settings, "cache_dir", None)
-    return os.path.join(settings.base_dir, configured or DEFAULT_DIR)
+    default = os.path.join(settings.base_dir, DEFAULT_DIR)
+    if not configured:
+        return default
+    chosen = os.path.realpath(os.path.join(settings.base_dir, os.path.expanduser(configured)))
+    user_cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    allowed = [os.path.realpath(settings.base_dir), os.path.realpath(user_cache)]
+    if any(chosen == root or chosen.startswith(root.rstrip(os.sep) + os.sep) for root in allowed):
+        return chosen
+    return default
 
 
 class FindingsCache:

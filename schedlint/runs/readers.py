@@ -119,9 +119,27 @@ def _tensorboard_files(folder: str) -> List[str]:
     return tb
 
 
+#: the largest log read (a multi-day run's text log is tens of MB; this bounds memory on odd inputs)
+MAX_LOG_BYTES = 1 << 30
+
+
+def _check_regular(path: str) -> int:
+    """The size of `path`; OSError when it is not a regular file (a FIFO or a device would block or
+    never end) or is larger than MAX_LOG_BYTES. Nothing is opened."""
+    import stat
+
+    info = os.stat(path)
+    if not stat.S_ISREG(info.st_mode):
+        raise OSError(f"not a regular file (a FIFO, device or socket is not read)")
+    if info.st_size > MAX_LOG_BYTES:
+        raise OSError(f"larger than {MAX_LOG_BYTES >> 20} MiB")
+    return info.st_size
+
+
 def _looks_like_scalars(path: str) -> bool:
     """A JSON-lines training log: its first line is an object with a `step` (mmengine) or `mode` (mmcv)."""
     try:
+        _check_regular(path)
         with open(path, "r", encoding="utf-8", errors="replace") as handle:
             head = handle.readline(4096).strip()
     except OSError:
@@ -145,6 +163,8 @@ def find_logs(path: str) -> List[Tuple[str, List[str]]]:
     if os.path.isfile(path):
         return [(os.path.basename(path), [path])]
     if not os.path.isdir(path):
+        if os.path.exists(path):  # a FIFO, device or socket: never opened (it could block forever)
+            raise RunLogError(f"{path}: not a regular file or folder (a FIFO, device or socket is not read)")
         raise RunLogError(f"{path}: no such file or directory")
     folder = os.path.abspath(path)
     if os.path.basename(folder) == "vis_data":
@@ -207,8 +227,9 @@ def read_run(path: str, epoch_length: Optional[int] = None) -> RunLog:
 
 def _decode(path: str) -> List[str]:
     try:
+        _check_regular(path)
         with open(path, "rb") as handle:
-            data = handle.read()
+            data = handle.read(MAX_LOG_BYTES + 1)
     except OSError as exc:
         raise RunLogError(f"{path}: cannot read: {exc.strerror or exc}") from None
     head = data[:4096]
@@ -344,6 +365,7 @@ def _sibling_header(path: str, planned: bool = False) -> Optional[int]:
     if not text_log:
         return None
     try:
+        _check_regular(text_log)
         with open(text_log, "r", encoding="utf-8", errors="replace") as handle:
             return header_length(handle, planned)
     except OSError:
