@@ -471,3 +471,10 @@ def test_wandb_output_log_of_an_mmengine_run(tmp_path):
     log = read_run(str(tmp_path))
     assert log.kind == "text" and log.total_iters == 1000 and len(log.iters) == 40 and log.epoch_length == 100
     assert open(log.config).read() == "lr = 0.01\nmodel = dict()\n"
+
+
+def test_a_folder_of_work_dirs_names_them(tmp_path):
+    _small_run(tmp_path / "faster_rcnn")
+    _small_run(tmp_path / "retinanet")
+    with pytest.raises(RunLogError, match=r"2 folders with runs \(faster_rcnn, retinanet\)"):
+        read_run(str(tmp_path))

@@ -126,6 +126,12 @@ def find_logs(path: str) -> List[Tuple[str, List[str]]]:
         return [(os.path.basename(folder), own)]
     runs = _candidates(folder)
     if not runs:
+        inner = [n for n in _listdir(folder) if os.path.isdir(os.path.join(folder, n)) and
+                 (_candidates(os.path.join(folder, n)) or _own_logs(os.path.join(folder, n)))]
+        if inner:
+            shown = ", ".join(inner[:8]) + (", ..." if len(inner) > 8 else "")
+            raise RunLogError(f"{path}: no run directly in it, but {len(inner)} folder{'s' if len(inner) != 1 else ''} "
+                              f"with runs ({shown}): pass one of them")
         raise RunLogError(
             f"{path}: no training log found (looked for <timestamp>/vis_data/scalars.json, <timestamp>/<timestamp>.log, "
             "*.log.json, *.log, wandb/run-*/files/output.log and TensorBoard event files)")
