@@ -486,3 +486,10 @@ def test_a_fifo_named_like_a_log_is_refused_without_blocking(tmp_path):
         assert "not a regular file" in str(exc) or "no training" in str(exc) or "cannot read" in str(exc)
     else:  # pragma: no cover - reading must fail, not hang or succeed
         raise AssertionError("a FIFO was read as a run")
+
+
+def test_a_folder_of_work_dirs_names_them(tmp_path):
+    _small_run(tmp_path / "faster_rcnn")
+    _small_run(tmp_path / "retinanet")
+    with pytest.raises(RunLogError, match=r"2 folders with runs \(faster_rcnn, retinanet\)"):
+        read_run(str(tmp_path))

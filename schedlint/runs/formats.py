@@ -52,6 +52,7 @@ class Rec:
     planned: Optional[int] = None  # N of an `Iter [i/N]` header: the planned iterations
     groups: Optional[List[float]] = None  # the LR of every param group, when logged as a list
     config: Optional[str] = None  # meta: the config text the log carries
+    name: Optional[str] = None  # meta: the config's file name (mmcv `exp_name`)
 
 
 @dataclass
@@ -147,7 +148,9 @@ def parse_mmcv_json(lines: Iterable[str]) -> Parsed:
         mode = obj.get("mode")
         if mode is None:
             config = obj.get("config")
-            parsed.recs.append(Rec("meta", k, config=config if isinstance(config, str) else None))
+            name = obj.get("exp_name")
+            parsed.recs.append(Rec("meta", k, config=config if isinstance(config, str) else None,
+                                   name=name if isinstance(name, str) else None))
             continue
         row, groups = _row(obj)
         ep, it = number(obj.get("epoch")), number(obj.get("iter"))

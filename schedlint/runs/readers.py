@@ -179,6 +179,12 @@ def find_logs(path: str) -> List[Tuple[str, List[str]]]:
         return [(os.path.basename(folder), own)]
     runs = _candidates(folder)
     if not runs:
+        inner = [n for n in _listdir(folder) if os.path.isdir(os.path.join(folder, n)) and
+                 (_candidates(os.path.join(folder, n)) or _own_logs(os.path.join(folder, n)))]
+        if inner:
+            shown = ", ".join(inner[:8]) + (", ..." if len(inner) > 8 else "")
+            raise RunLogError(f"{path}: no run directly in it, but {len(inner)} folder{'s' if len(inner) != 1 else ''} "
+                              f"with runs ({shown}): pass one of them")
         raise RunLogError(
             f"{path}: no training log found (looked for <timestamp>/vis_data/scalars.json, <timestamp>/<timestamp>.log, "
             "*.log.json, *.log, wandb/run-*/files/output.log and TensorBoard event files)")
@@ -396,10 +402,11 @@ def _config_for(path: str, run_dir: str, work_dir: str, recs, kind: str) -> Tupl
     own = os.path.join(run_dir, "vis_data", "config.py")
     if os.path.isfile(own):
         return own, "dumped with the run (vis_data/config.py)"
-    embedded = [r.config for r in recs if r.mode == "meta" and r.config and r.config.strip()]
+    embedded = [r for r in recs if r.mode == "meta" and r.config and r.config.strip()]
     if embedded:
         where = "the first line of" if kind == "mmcv-json" else "the Config: block of"
-        return _write_embedded(path, embedded[-1]), f"carried in {where} {os.path.basename(path)}"
+        return (_write_embedded(path, embedded[-1].config, embedded[-1].name),
+                f"carried in {where} {os.path.basename(path)}")
     names = [n for n in _listdir(work_dir) if n.endswith(".py") and n != "__init__.py"]
     if not names:
         return None, ""
@@ -407,13 +414,13 @@ def _config_for(path: str, run_dir: str, work_dir: str, recs, kind: str) -> Tupl
     return os.path.join(work_dir, names[-1]), "dumped with the run"
 
 
-def _write_embedded(log_path: str, text: str) -> str:
-    """The config text a log carries, written to a cache file (the linter reads files)."""
+def _write_embedded(log_path: str, text: str, name: Optional[str] = None) -> str:
+    """The config text a log carries, written to a cache file named after the config (the linter reads files)."""
     digest = hashlib.sha1(text.encode("utf-8", "replace")).hexdigest()[:12]
-    stem = re.sub(r"[^\w.-]", "_", os.path.basename(log_path))
-    folder = os.path.join(tempfile.gettempdir(), "schedlint-run-configs")
+    base = os.path.basename(name) if name and name.endswith(".py") else os.path.basename(log_path) + ".config.py"
+    folder = os.path.join(tempfile.gettempdir(), "schedlint-run-configs", digest)
     os.makedirs(folder, exist_ok=True)
-    target = os.path.join(folder, f"{stem}.{digest}.py")
+    target = os.path.join(folder, re.sub(r"[^\w.-]", "_", base))
     if not os.path.isfile(target):
         tmp = f"{target}.{os.getpid()}.tmp"
         with open(tmp, "w", encoding="utf-8") as handle:
