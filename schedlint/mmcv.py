@@ -26,6 +26,7 @@ from typing import Any, Dict, List, Optional
 from mmcv.runner import HOOKS, Hook
 
 from schedlint.runs.hookstart import hook_settings, start_guarded
+from schedlint.runs.record import runner_value
 from schedlint.runs.monitor import Monitor, RunFacts, ScheduleFailure
 
 __all__ = ["SchedLintHook", "ScheduleFailure", "run_facts"]
@@ -35,19 +36,6 @@ _UPDATER_ATTRS = ("by_epoch", "warmup", "warmup_iters", "warmup_ratio", "warmup_
                   "min_lr_ratio", "power", "periods", "restart_weights", "target_ratio", "cyclic_times",
                   "step_ratio_up", "max_lr", "total_steps", "pct_start", "min_momentum", "min_momentum_ratio",
                   "start_percent")
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, (bool, int, float, str)) or value is None:
-        return value
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _optimizer(runner: Any) -> Any:
@@ -60,7 +48,7 @@ def _optimizer(runner: Any) -> Any:
 def _groups(runner: Any) -> List[Dict[str, Any]]:
     out = []
     for group in list(getattr(_optimizer(runner), "param_groups", []))[:_MAX_GROUPS]:
-        entry = {k: _plain(v) for k, v in group.items()
+        entry = {k: runner_value(v) for k, v in group.items()
                  if k in ("lr", "initial_lr", "momentum", "initial_momentum", "betas", "weight_decay")}
         entry["params"] = len(group.get("params", []))
         out.append(entry)
@@ -75,7 +63,7 @@ def _updaters(runner: Any) -> List[Dict[str, Any]]:
             entry = {"type": name, "param": "lr" if name.endswith("LrUpdaterHook") else "momentum"}
             for key in _UPDATER_ATTRS:
                 if hasattr(hook, key):
-                    entry[key] = _plain(getattr(hook, key))
+                    entry[key] = runner_value(getattr(hook, key))
             out.append(entry)
     return out
 

@@ -19,13 +19,13 @@ This module imports mmengine (and, through it, torch); nothing else in schedlint
 from __future__ import annotations
 
 import os
-from collections import Counter
 from typing import Any, Dict, List, Optional
 
 from mmengine.hooks import Hook
 from mmengine.registry import HOOKS
 
 from schedlint.runs.hookstart import hook_settings, start_guarded
+from schedlint.runs.record import runner_value
 from schedlint.runs.monitor import Monitor, RunFacts, ScheduleFailure, same_schedule
 
 __all__ = ["SchedLintHook", "ScheduleFailure", "run_facts"]
@@ -33,21 +33,6 @@ __all__ = ["SchedLintHook", "ScheduleFailure", "run_facts"]
 _SKIP_ATTRS = {"optimizer", "param_name", "base_values", "last_step", "_global_step", "verbose", "_last_value",
                "begin", "end", "by_epoch"}
 _MAX_GROUPS = 20  # param groups recorded one by one (paramwise_cfg can make one per parameter)
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, (bool, int, float, str)) or value is None:
-        return value
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, Counter):  # MultiStepLR keeps its milestones as a Counter
-        return sorted(_plain(v) for v in value.elements())
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _first(value: Any) -> Any:
@@ -62,7 +47,7 @@ def _groups(optim_wrapper: Any) -> List[Dict[str, Any]]:
     optimizer = getattr(wrapper, "optimizer", wrapper)
     out = []
     for group in list(getattr(optimizer, "param_groups", []))[:_MAX_GROUPS]:
-        entry = {k: _plain(v) for k, v in group.items() if k in ("lr", "initial_lr", "momentum", "initial_momentum",
+        entry = {k: runner_value(v) for k, v in group.items() if k in ("lr", "initial_lr", "momentum", "initial_momentum",
                                                                    "betas", "weight_decay", "lr_mult", "decay_mult")}
         entry["params"] = len(group.get("params", []))
         out.append(entry)
@@ -79,11 +64,11 @@ def _schedulers(param_schedulers: Any) -> List[Dict[str, Any]]:
     for s in built:
         if isinstance(s, dict):  # not built (no training)
             continue
-        entry = {"type": type(s).__name__, "param": getattr(s, "param_name", None), "begin": _plain(getattr(s, "begin", None)),
-                 "end": _plain(getattr(s, "end", None)), "by_epoch": getattr(s, "by_epoch", None)}
+        entry = {"type": type(s).__name__, "param": getattr(s, "param_name", None), "begin": runner_value(getattr(s, "begin", None)),
+                 "end": runner_value(getattr(s, "end", None)), "by_epoch": getattr(s, "by_epoch", None)}
         for key, value in vars(s).items():
-            if key not in _SKIP_ATTRS and not key.startswith("_") and _plain(value) is not None:
-                entry[key] = _plain(value)
+            if key not in _SKIP_ATTRS and not key.startswith("_") and runner_value(value) is not None:
+                entry[key] = runner_value(value)
         out.append(entry)
     return out
 

@@ -69,6 +69,26 @@ def jsonable(value: Any) -> Any:
         return str(value)
 
 
+def runner_value(value: Any) -> Any:
+    """A value read off a runner object (a param group entry, a scheduler attribute) as plain data:
+    numbers, strings, lists and dicts; a Counter (MultiStepLR's milestones) as its sorted elements;
+    anything else as a float, or None."""
+    from collections import Counter
+
+    if isinstance(value, (bool, int, float, str)) or value is None:
+        return value
+    if isinstance(value, (list, tuple)):
+        return [runner_value(v) for v in value]
+    if isinstance(value, Counter):
+        return sorted(runner_value(v) for v in value.elements())
+    if isinstance(value, dict):
+        return {str(k): runner_value(v) for k, v in value.items()}
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def same_schedule(file_values: Dict[str, Any], runner_values: Dict[str, Any]) -> List[str]:
     """The SCHEDULE_KEYS whose values differ between the config file and the runner's config."""
     def norm(value: Any) -> str:
