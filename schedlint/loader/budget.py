@@ -34,22 +34,30 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 class Budget:
     """Counts the work spent on one file; `step()` raises once the budget is spent."""
 
-    __slots__ = ("steps", "depth")
+    __slots__ = ("steps", "depth", "sizes")
 
     def __init__(self) -> None:
         self.steps = 0
         self.depth = 0
+        # sizes of the containers measured since the last possible mutation (see `measure`)
+        self.sizes: dict = {}
 
-    def check(self, value: Any, node: Any = None) -> None:
-        """`check_value`, charging the walk over nested values to the step budget."""
-        if not isinstance(value, (list, tuple, dict, set, frozenset)):
+    def forget(self) -> None:
+        """Values may have been mutated (a statement ran, a method was called): measure afresh."""
+        if self.sizes:
+            self.sizes = {}
+
+    def check(self, value: Any, node: Any = None) -> int:
+        """`check_value`, charging the walk over nested values to the step budget; returns the size."""
+        if not isinstance(value, _CONTAINERS):
             check_value(value, node)
-            return
+            return 1
         walked = [0]
-        cells = measure(value, MAX_CELLS, node, walked)
+        cells = measure(value, MAX_CELLS, node, walked, self.sizes)
         self.step(node, walked[0] // 8)
         if cells > MAX_CELLS:
             raise BudgetExceeded(node, f"a value of more than {MAX_CELLS:,} elements (counting nested ones)")
+        return cells
 
     def step(self, node: Any = None, count: int = 1) -> None:
         """Charge `count` steps (raises BudgetExceeded past MAX_STEPS)."""
@@ -129,47 +137,60 @@ def check_value(value: Any, node: Any = None) -> None:
         raise BudgetExceeded(node, f"a value of more than {MAX_CELLS:,} elements (counting nested ones)")
 
 
-def measure(value: Any, limit: int, node: Any = None, walked: Optional[list] = None) -> int:
+def measure(value: Any, limit: int, node: Any = None, walked: Optional[list] = None,
+            memo: Optional[dict] = None) -> int:
     """The size of `value` as a tree (elements, nested elements, strings by length/64), stopping
-    early once it passes `limit`; raises BudgetExceeded for nesting deeper than MAX_DEPTH."""
-    sizes: dict = {}  # id -> size of an already measured container
-    keep: list = []  # keeps measured objects alive so that ids stay unique
-    # iterative post-order walk: (value, depth, children measured?)
-    stack: list = [(value, 0, False)]
-    total: Optional[int] = None
+    early once it passes `limit`; raises BudgetExceeded for nesting deeper than MAX_DEPTH.
+
+    `memo` (id -> (size, height, container)) carries the sizes of containers measured earlier and
+    not mutated since (see `Budget.check`): a value built level by level is then walked once, not
+    once per level. A part shared by several references is walked once and counted at each."""
+    if not isinstance(value, _CONTAINERS):
+        return 1
+    sizes: dict = {} if memo is None else memo
+    hit = sizes.get(id(value))
+    if hit is not None:
+        return hit[0]
+    # iterative post-order walk: (container, depth, its children once expanded)
+    stack: list = [(value, 0, None)]
+    steps = 0
     while stack:
-        item, depth, expanded = stack.pop()
-        if depth > MAX_DEPTH:
-            raise BudgetExceeded(node, f"a value nested more than {MAX_DEPTH} levels deep")
-        children = _children(item)
-        if children is None:
-            continue
+        item, depth, children = stack.pop()
         if id(item) in sizes:
-            continue
-        if walked is not None:
-            walked[0] += 1 + len(children)
-        if not expanded:
+            continue  # a shared part, measured since it was pushed
+        if children is None:
+            if depth > MAX_DEPTH:
+                raise BudgetExceeded(node, f"a value nested more than {MAX_DEPTH} levels deep")
+            children = [*item.keys(), *item.values()] if isinstance(item, dict) else list(item)
             check_length(len(children), "list", node)
-            stack.append((item, depth, True))
-            stack.extend((c, depth + 1, False) for c in children if _children(c) is not None and id(c) not in sizes)
+            steps += 1 + len(children)
+            stack.append((item, depth, children))
+            for c in children:
+                if isinstance(c, _CONTAINERS):
+                    known = sizes.get(id(c))
+                    if known is None:
+                        stack.append((c, depth + 1, None))
+                    elif depth + 1 + known[1] > MAX_DEPTH:
+                        raise BudgetExceeded(node, f"a value nested more than {MAX_DEPTH} levels deep")
             continue
-        size = 1
+        size, height = 1, 0
         for c in children:
-            size += sizes[id(c)] if id(c) in sizes else _leaf_size(c, node)
+            if isinstance(c, _CONTAINERS):
+                known = sizes[id(c)]
+                size += known[0]
+                if known[1] >= height:
+                    height = known[1] + 1
+            else:
+                size += _leaf_size(c, node)
             if size > limit:
                 break
-        sizes[id(item)] = min(size, limit + 1)
-        keep.append(item)
-        total = sizes[id(item)]
-    return sizes.get(id(value), total or 1)
+        sizes[id(item)] = (min(size, limit + 1), height, item)  # the container keeps its id unique
+    if walked is not None:
+        walked[0] += steps
+    return sizes[id(value)][0]
 
 
-def _children(value: Any) -> Optional[list]:
-    if isinstance(value, dict):
-        return list(value.keys()) + list(value.values())
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return list(value)
-    return None
+_CONTAINERS = (list, tuple, dict, set, frozenset)
 
 
 def _leaf_size(value: Any, node: Any) -> int:

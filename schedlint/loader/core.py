@@ -39,6 +39,8 @@ class _FileResult:
     bases: List[str]
     chain: List[str]
     lazy: bool
+    #: an upper bound of the size of `values` (budget.measure), what a child inheriting it adds
+    cells: int = 0
 
 
 class Loader:
@@ -275,7 +277,14 @@ class Loader:
         namespace[BASE_KEY] = merged
         body = [stmt for stmt in tree.body if not is_base_assign(stmt)]
         evaluator = Evaluator(path, namespace)
-        _evaluate(evaluator, body, tree)
+        if self._edits_in_place(path, tree):  # inherited values may grow: measure them with the file's own
+            cells = _evaluate(evaluator, body, tree)
+        else:  # inherited values are as their files left them, measured there
+            cells = _evaluate(evaluator, body, tree, skip=BASE_KEY) + sum(
+                self._results[p].cells for p in base_paths if not isinstance(self._results.get(p), LoadProblem))
+            if cells > budget.MAX_CELLS:
+                raise LoadProblem("SL908", f"resource limit: the config with its bases holds more than "
+                                           f"{budget.MAX_CELLS:,} values", Location(path, 1))
         own = CfgDict()
         for key, value in namespace.items():
             if key == BASE_KEY or str(key).startswith("__") or isinstance(value, Opaque):
@@ -286,7 +295,7 @@ class Loader:
         values = merge_a_into_b(own, merged, path)
         values = drop_dunder(values)
         chain.append(path)
-        return _FileResult(values=values, bases=base_paths, chain=chain, lazy=False)
+        return _FileResult(values=values, bases=base_paths, chain=chain, lazy=False, cells=cells)
 
     def _load_data_file(self, path: str, stack: Tuple[str, ...]) -> _FileResult:
         text = self.text(path)
@@ -302,7 +311,10 @@ class Loader:
         except Exception as exc:
             raise LoadProblem("SL901", "cannot parse: " + " ".join(str(exc).split()), Location(path, 1)) from None
         try:
-            budget.check_value(data)  # a YAML alias bomb is small as written and huge when expanded
+            # a YAML alias bomb is small as written and huge when expanded
+            cells = budget.measure(data, budget.MAX_CELLS)
+            if cells > budget.MAX_CELLS:
+                raise BudgetExceeded(None, f"a value of more than {budget.MAX_CELLS:,} elements (counting nested ones)")
         except BudgetExceeded as exc:
             raise LoadProblem("SL908", f"resource limit: {exc.reason}", Location(path, 1)) from None
         if not isinstance(data, dict):
@@ -318,12 +330,13 @@ class Loader:
             if not os.path.lexists(base_path):
                 raise LoadProblem("SL902", f"base config not found: {ref!r} (tried {base_path})", loc)
             result = self._load(base_path, stack)
+            cells += result.cells
             for key, value in clone(result.values).items():
                 merged.set(key, value, result.values.locs.get(key))
             chain.extend(p for p in result.chain if p not in chain)
         values = merge_a_into_b(values, merged, path)
         chain.append(path)
-        return _FileResult(values=values, bases=[], chain=chain, lazy=False)
+        return _FileResult(values=values, bases=[], chain=chain, lazy=False, cells=cells)
 
     def _base_files(self, path: str, tree: ast.Module) -> List[Tuple[str, Location]]:
         stmt = next((s for s in tree.body if is_base_assign(s)), None)
@@ -430,26 +443,28 @@ class Loader:
 
         namespace = CfgDict()
         evaluator = Evaluator(path, namespace, import_hook=import_hook)
-        _evaluate(evaluator, tree.body, tree)
+        cells = _evaluate(evaluator, tree.body, tree)
         values = CfgDict()
         for key, value in namespace.items():
             if str(key).startswith("__") or isinstance(value, Opaque):
                 continue
             values.set(key, value, namespace.locs.get(key))
         chain.append(path)
-        return _FileResult(values=values, bases=bases, chain=chain, lazy=True)
+        return _FileResult(values=values, bases=bases, chain=chain, lazy=True, cells=cells)
 
     # ------------------------------------------------------------------ --allow-exec
 
 
-def _evaluate(evaluator: Evaluator, body: List[ast.stmt], tree: ast.Module) -> None:
-    """Run the evaluator; what stops it becomes a load problem at the line where it stopped.
+def _evaluate(evaluator: Evaluator, body: List[ast.stmt], tree: ast.Module, skip: Optional[str] = None) -> int:
+    """Run the evaluator and measure the namespace it leaves (but its `skip` entry); returns that size.
+    What stops it becomes a load problem at the line where it stopped.
 
     `EvaluatorBug` (a bug in schedlint) is not a load problem: it reaches the lint engine (SL999).
     """
     try:
         evaluator.run(body)
-        evaluator.budget.check(evaluator.ns, tree)
+        ns = evaluator.ns
+        return evaluator.budget.check({k: v for k, v in ns.items() if k != skip} if skip in ns else ns, tree)
     except NeedsExecution as exc:
         raise LoadProblem("SL904", f"needs execution: {exc.reason}", evaluator.loc(exc.node or tree)) from None
     except ConfigError as exc:

@@ -353,6 +353,7 @@ class Evaluator(Statements):
             if isinstance(func, ImportedName) and self.lazy:
                 raise NeedsExecution(node, f"call of imported `{func}`")
             raise NeedsExecution(node, f"call of {_describe(func)}")
+        self.budget.forget()  # a method may mutate values already measured
         try:
             result = func(*args, **kwargs)
         except (LoadProblem, EvaluatorBug):

@@ -26,6 +26,30 @@ from schedlint.model import Location
 USER_ERRORS = (TypeError, ValueError, KeyError, IndexError, ArithmeticError, UnicodeError)
 
 
+def _binds_names(target: ast.AST) -> bool:
+    if isinstance(target, ast.Name):
+        return True
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return all(_binds_names(t) for t in target.elts)
+    return False
+
+
+#: statements that never mutate an existing value themselves (their expressions' calls forget on their own)
+_COMPOUND = (ast.If, ast.For, ast.While, ast.With, ast.Pass, ast.Import, ast.ImportFrom, ast.Expr, ast.Break,
+             ast.Continue)
+
+
+def _keeps_values(node: ast.stmt) -> bool:
+    """Whether running `node` leaves every existing container as it was (binding names only)."""
+    if isinstance(node, ast.Assign):
+        return all(_binds_names(t) for t in node.targets)
+    if isinstance(node, ast.AnnAssign):
+        return _binds_names(node.target)
+    if isinstance(node, (ast.For,)):
+        return _binds_names(node.target)
+    return isinstance(node, _COMPOUND)
+
+
 class Statements:
     """Executes statements into `self.ns`; expressions are evaluated by the class mixing it in."""
 
@@ -43,7 +67,12 @@ class Statements:
         if method is None:
             raise NeedsExecution(node, f"`{type(node).__name__}` statements are not evaluated statically")
         try:
-            method(node)
+            if _keeps_values(node):
+                method(node)
+            else:  # values measured before or while it runs may be mutated by it
+                self.budget.forget()
+                method(node)
+                self.budget.forget()
         except (NeedsExecution, ConfigError, LoadProblem, BudgetExceeded, EvaluatorBug, LoopBreak, LoopContinue):
             raise
         except RecursionError:

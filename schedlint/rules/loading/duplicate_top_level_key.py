@@ -17,10 +17,6 @@ train_cfg = dict(by_epoch=True, max_epochs=300)
 """
 
 
-def _loads(node: ast.AST) -> Set[str]:
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
-
-
 def _keywords(node: ast.AST) -> Optional[List[str]]:
     """The keys of a `dict(...)` call or `{...}` literal (None for anything else)."""
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict":
@@ -40,13 +36,20 @@ def _duplicates(path: str, mtime: float) -> Tuple[Tuple[str, int, int, Tuple[str
         return ()
     body = tree.body
     out = []
+    # per statement, computed once: the names it reads, and whether it declares a global
+    reads: List[Set[str]] = []
+    scoped: List[bool] = []
+    for stmt in body:
+        nodes = list(ast.walk(stmt))
+        reads.append({n.id for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)})
+        scoped.append(any(isinstance(n, (ast.Global, ast.Nonlocal)) for n in nodes))
     for i, stmt in enumerate(body):
         if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)):
             continue
         name = stmt.targets[0].id
         for j in range(i + 1, len(body)):
             later = body[j]
-            if name in _loads(later):
+            if name in reads[j]:
                 break  # the first value is read (or the later one builds on it)
             targets = later.targets if isinstance(later, ast.Assign) else []
             if any(isinstance(t, ast.Name) and t.id == name for t in targets):
@@ -56,7 +59,7 @@ def _duplicates(path: str, mtime: float) -> Tuple[Tuple[str, int, int, Tuple[str
                     lost = tuple(k for k in first if k not in second) if first is not None and second is not None else ()
                     out.append((name, stmt.lineno, later.lineno, lost))
                 break
-            if any(isinstance(n, (ast.Global, ast.Nonlocal)) for n in ast.walk(later)):
+            if scoped[j]:
                 break
     return tuple(out)
 
