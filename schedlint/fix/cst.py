@@ -32,7 +32,8 @@ class Document:
         self.text = text
         if "\r" in text.replace("\r\n", ""):
             raise CannotEdit(f"{path}: old-Mac line endings")
-        self.module, self._pos, self._parents = _parse(path, text)
+        parsed = _parse(path, text)
+        self.module, self._index = parsed.module, parsed
         self._lines = text.splitlines()
         self._rewrites: Dict[cst.CSTNode, List[Rewrite]] = {}
         self._after: Dict[cst.CSTNode, List[cst.BaseStatement]] = {}
@@ -55,7 +56,7 @@ class Document:
         end = (loc.end_line, self._char_col(loc.end_line, loc.end_col))
         best: Optional[cst.BaseExpression] = None
         best_size: Tuple[int, int] = (1 << 30, 0)
-        for node, rng in self._pos.items():
+        for node, rng in self._index.positions_near(loc.line).items():
             if not isinstance(node, cst.BaseExpression):
                 continue
             a, b = (rng.start.line, rng.start.column), (rng.end.line, rng.end.column)
@@ -71,7 +72,7 @@ class Document:
 
     def parent(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
         """The node's parent in the tree (None for the module)."""
-        return self._parents.get(node)
+        return self._index.parent(node)
 
     def statement_of(self, node: cst.CSTNode) -> cst.BaseStatement:
         """The top-level statement that owns a node."""
@@ -85,15 +86,15 @@ class Document:
 
     def line_of(self, node: cst.CSTNode) -> int:
         """The first line of a node."""
-        return self._pos[node].start.line
+        return self._index.position(node).start.line
 
     def last_line_of(self, node: cst.CSTNode) -> int:
         """The last line of a node."""
-        return self._pos[node].end.line
+        return self._index.position(node).end.line
 
     def multiline(self, node: cst.CSTNode) -> bool:
         """Whether a node spans several lines."""
-        rng = self._pos[node]
+        rng = self._index.position(node)
         return rng.end.line > rng.start.line
 
     def statements(self) -> List[Tuple[cst.BaseStatement, str]]:
@@ -231,11 +232,24 @@ class Document:
 
     # -- applying ------------------------------------------------------------------------------
 
+    def _rewritten(self) -> cst.Module:
+        """The module with the queued rewrites applied, visiting only the statements they are in."""
+        if not self._rewrites:
+            return self.module
+        try:
+            owners = sorted({self._index.owner(node) for node in self._rewrites})
+        except CannotEdit:  # a node outside any statement: rewrite the whole module
+            return self.module.visit(_Apply(self._rewrites))
+        body = list(self.module.body)
+        for i in owners:
+            body[i] = body[i].visit(_Apply(self._rewrites))
+        return self.module.with_changes(body=body)
+
     def result(self) -> str:
         """The file's text with every queued rewrite applied."""
         if not (self._rewrites or self._after or self._appended):
             return self.text
-        new = self.module.visit(_Apply(self._rewrites))
+        new = self._rewritten()
         if self._after or self._appended:
             originals = list(self.module.body)
             body: List[cst.BaseStatement] = []
@@ -253,22 +267,92 @@ class Document:
         return new.code
 
 
-_PARSED: Dict[Tuple[str, str], Tuple[cst.Module, Any, Any]] = {}
+class _Parsed:
+    """A module parsed by libcst, with the positions and parents of its nodes computed per top-level
+    statement when first asked for (resolving libcst metadata costs several times the parse; an edit
+    needs it for a statement or two, not for the whole file)."""
 
-
-def _parse(path: str, text: str) -> Tuple[cst.Module, Any, Any]:
-    """The module and its position/parent metadata, parsed once per text (trees are immutable;
-    rewrites live in each Document)."""
-    key = (path, text)
-    if key not in _PARSED:
+    def __init__(self, path: str, text: str) -> None:
         try:
-            module = cst.parse_module(text)
+            self.module = cst.parse_module(text)
         except cst.ParserSyntaxError as exc:
             raise CannotEdit(f"{path}: libcst cannot parse it ({exc.message})") from None
-        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+        module = self.module
+        line = 1 + len(module.header)  # each header item is one (blank or comment) line
+        # the lines each top-level statement spans in the file (its leading comments and blank lines included)
+        self.spans: List[Tuple[int, int]] = []
+        self.number: Dict[cst.CSTNode, int] = {}
+        for i, stmt in enumerate(module.body):
+            lines = module.code_for_node(stmt).count("\n")
+            self.spans.append((line, line + max(lines, 1) - 1))
+            self.number[stmt] = i
+            line += lines
+        self._positions: Dict[int, Dict[cst.CSTNode, Any]] = {}
+        self._where: Dict[cst.CSTNode, int] = {}  # node -> its statement's number (statements resolved so far)
+        self._parents: Dict[cst.CSTNode, cst.CSTNode] = {}
+
+    def _resolve(self, i: int) -> Dict[cst.CSTNode, Any]:
+        """Positions (in the file) and parents of the nodes of top-level statement `i`."""
+        if i not in self._positions:
+            from libcst.metadata import CodeRange
+
+            stmt = self.module.body[i]
+            alone = self.module.with_changes(header=[], footer=[], body=[stmt], has_trailing_newline=True)
+            wrapper = MetadataWrapper(alone, unsafe_skip_copy=True)
+            shift = self.spans[i][0] - 1
+            positions = {
+                node: CodeRange((rng.start.line + shift, rng.start.column), (rng.end.line + shift, rng.end.column))
+                for node, rng in wrapper.resolve(PositionProvider).items() if node is not alone
+            }
+            for node, parent in wrapper.resolve(ParentNodeProvider).items():
+                self._parents[node] = self.module if parent is alone else parent
+            for node in positions:
+                self._where[node] = i
+            self._positions[i] = positions
+        return self._positions[i]
+
+    def positions_near(self, line: int) -> Dict[cst.CSTNode, Any]:
+        """Positions of the nodes of the top-level statement spanning `line` (empty if none does)."""
+        for i, (first, last) in enumerate(self.spans):
+            if first <= line <= last:
+                return self._resolve(i)
+        return {}
+
+    def owner(self, node: cst.CSTNode) -> int:
+        if node in self._where:
+            return self._where[node]
+        if node in self.number:
+            return self.number[node]
+        for i in range(len(self.module.body)):  # a node never located: find its statement
+            if node in self._resolve(i):
+                return i
+        raise CannotEdit("a node outside the file")
+
+    def position(self, node: cst.CSTNode) -> Any:
+        """The code range of any node of the module."""
+        return self._resolve(self.owner(node))[node]
+
+    def parent(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
+        """The node's parent (the module for a top-level statement, None for the module)."""
+        if node is self.module:
+            return None
+        if node not in self._parents:
+            self._resolve(self.owner(node))
+        return self._parents.get(node)
+
+
+_PARSED: Dict[Tuple[str, str], _Parsed] = {}
+
+
+def _parse(path: str, text: str) -> _Parsed:
+    """The module and its lazily computed position/parent metadata, parsed once per text (trees are
+    immutable; rewrites live in each Document)."""
+    key = (path, text)
+    if key not in _PARSED:
+        parsed = _Parsed(path, text)
         if len(_PARSED) > 64:
             _PARSED.pop(next(iter(_PARSED)))
-        _PARSED[key] = (module, wrapper.resolve(PositionProvider), wrapper.resolve(ParentNodeProvider))
+        _PARSED[key] = parsed
     return _PARSED[key]
 
 

@@ -12,6 +12,7 @@ becomes an override in the config being fixed.
 
 from __future__ import annotations
 
+import copy
 import os
 from collections import Counter
 from dataclasses import dataclass, field
@@ -67,6 +68,18 @@ class FileChange:
     def diff(self) -> str:
         """A unified diff of the change."""
         return unified_diff(self.path, self.old, self.new, os.path.relpath(self.path))
+
+
+@dataclass
+class FixSession:
+    """What repeated fix runs over files that do not change share: `loader` (of the files on disk,
+    with the resolved configs to reuse), the lints it made (`seeds`: path -> (findings, rules
+    context)), the configs inheriting each file; `remaining=False` skips computing what is left."""
+
+    loader: Any
+    seeds: Dict[str, Tuple[List[Finding], Any]] = field(default_factory=dict)
+    dependents: Dict[str, List[str]] = field(default_factory=dict)
+    remaining: bool = False
 
 
 @dataclass
@@ -131,7 +144,7 @@ class _Lint:
 class _Workspace:
     """File texts (on disk, or edited in memory) and lint results per version of those texts."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, loader: Any = None) -> None:
         self.settings = settings
         self.overlay: Dict[str, str] = {}
         self.disk: Dict[str, Tuple[str, bool, int]] = {}  # path -> (text, had BOM, mtime_ns)
@@ -139,7 +152,9 @@ class _Workspace:
         self.counter = 0  # versions handed out to candidate overlays
         self._linters: Dict[int, Tuple[Linter, _Env]] = {}
         self._lints: Dict[Tuple[int, str], _Lint] = {}
-        self.base_loader = Linter(settings).loader  # for `_base_` references (edits never touch them)
+        # the files on disk: `_base_` references (edits never touch them), and the resolved configs each
+        # version's loader reuses when their files are not edited (a caller's loader, if it has one)
+        self.base_loader = loader if loader is not None else Linter(settings).loader
 
     def read_disk(self, path: str) -> str:
         """The file's text on disk when first read (with its BOM and mtime remembered)."""
@@ -165,8 +180,9 @@ class _Workspace:
             from schedlint.loader import Loader
 
             linter = Linter(self.settings, on_file=attach_fixes)
-            linter.loader = Loader(
-                scope_roots=self.settings.scope_roots, allow_exec=self.settings.allow_exec, overrides=overlay
+            linter.loader = self.base_loader if not overlay else Loader(
+                scope_roots=self.settings.scope_roots, allow_exec=self.settings.allow_exec, overrides=overlay,
+                parent=self.base_loader,
             )
             env = _Env()
             linter.fix_env = env  # type: ignore[attr-defined]
@@ -214,11 +230,13 @@ def fix_paths(
     write: bool = True,
     progress: Optional[Callable[[str], None]] = None,
     universe: Optional[List[str]] = None,
+    session: Optional["FixSession"] = None,
 ) -> FixResult:
     """Fix the configs under `paths` (and check the configs that inherit them).
 
     With `write=False` nothing is written (`--diff`): `FixResult.changes` holds what would change.
-    `universe` (the project's configs, discovered when None) lets repeated calls share one scan.
+    `universe` (the project's configs, discovered when None) lets repeated calls share one scan;
+    a `session` lets them share what they read of the unchanged files (`check` attaches many fixes).
     Raises UsageError for paths that do not exist.
     """
     from schedlint.lint.engine import dependents
@@ -227,7 +245,10 @@ def fix_paths(
     options = options or FixOptions()
     paths = list(paths)
     files = discover(paths, settings)
-    ws = _Workspace(settings)
+    ws = _Workspace(settings, session.loader if session is not None else None)
+    if session is not None:
+        for path, (findings, ctx) in session.seeds.items():  # lints the caller made of unchanged files
+            ws._lints[(0, path)] = _Lint([_fresh(f, path) for f in findings], ctx)
     passed_files = {os.path.abspath(p) for p in paths if os.path.isfile(p)}
     passed_dirs = [os.path.abspath(p) for p in paths if os.path.isdir(p)]
 
@@ -248,6 +269,8 @@ def fix_paths(
         configs = sorted(set(configs) | set(dependents(ws.base_loader, sorted(passed_files), universe)))
     result = FixResult()
     fixer = _Fixer(ws, settings, options, editable, universe, result)
+    if session is not None:
+        fixer._dependents = session.dependents
     pending = _bases_first(ws, configs)
     for _ in range(MAX_ROUNDS):
         fixer.touched = set()
@@ -266,7 +289,8 @@ def fix_paths(
         original, bom, mtime = ws.disk[path]
         if text != original:
             result.changes[path] = FileChange(path, original, text, bom, mtime)
-    result.remaining = _remaining(ws, configs, settings)
+    if session is None or session.remaining:
+        result.remaining = _remaining(ws, configs, settings)
     # a refusal is reported only while its findings remain (another fix, e.g. in a shared base
     # or an inherited fixed config, may have answered them since)
     left = {(os.path.abspath(f.location.file), f.code) for f in result.remaining.findings}
@@ -275,6 +299,14 @@ def fix_paths(
     if write:
         _write(result)
     return result
+
+
+def _fresh(finding: Finding, path: str) -> Finding:
+    """A copy of a finding as `lint_file` returns it (no fix attached yet)."""
+    out = copy.copy(finding)
+    out.fix = None
+    out.configs = [path]
+    return out
 
 
 def _keys(findings: List[Finding], codes: List[str]) -> set:

@@ -187,7 +187,7 @@ def fix_message(transform: Transform, where: str, applied: bool = False) -> str:
     return f"{prefix}{transform.summary} ({shown}); {where}"
 
 
-def attach_verified(findings: List[Finding], ctx: "Context", settings: Any) -> None:
+def attach_verified(findings: List[Finding], ctx: "Context", settings: Any, loader: Any = None) -> None:
     """Attach to each fixable finding the fix `schedlint fix CONFIG` writes (with the least
     option that fixes it: none, `--unsafe-fixes`, `--rescale`): the same engine, the same
     verification on the curve and on the configs inheriting it (one notion of "fixed"). The edits
@@ -208,7 +208,7 @@ def attach_verified(findings: List[Finding], ctx: "Context", settings: Any) -> N
             wanted = {"safe"} if flag is None else {"safe", "unsafe"}
             if not any(_applicability(code) in wanted for code in pending):
                 continue
-        _attach_run(findings, leaf, settings, options, flag)
+        _attach_run(findings, leaf, settings, options, flag, _session(loader, leaf, findings, ctx))
 
 
 def _applicability(code: str) -> Any:
@@ -232,11 +232,29 @@ def _universe(leaf: str) -> List[str]:
     return _UNIVERSES[root]
 
 
-def _attach_run(findings: List[Finding], leaf: str, settings: Any, options: FixOptions, flag: Optional[str]) -> None:
+_SESSION: List[Any] = []  # [FixSession] of the caller's loader last seen
+
+
+def _session(loader: Any, leaf: str, findings: List[Finding], ctx: "Context") -> Any:
+    """The fix session shared by the fixes attached while `loader` (the caller's) reads the files:
+    its resolved configs, the configs inheriting each file, and this config's lint are reused."""
+    from schedlint.fix.engine import FixSession
+
+    if loader is None:
+        return None
+    if not _SESSION or _SESSION[0].loader is not loader:
+        _SESSION[:] = [FixSession(loader)]
+    session = _SESSION[0]
+    session.seeds = {leaf: (list(findings), ctx)}
+    return session
+
+
+def _attach_run(findings: List[Finding], leaf: str, settings: Any, options: FixOptions, flag: Optional[str],
+                session: Any = None) -> None:
     from schedlint.fix.cst import text_edits
     from schedlint.fix.engine import fix_paths
 
-    result = fix_paths([leaf], settings, options, write=False, universe=_universe(leaf))
+    result = fix_paths([leaf], settings, options, write=False, universe=_universe(leaf), session=session)
     if not result.applied or not result.changes:
         return
     edits = [e for path, change in sorted(result.changes.items()) for e in text_edits(path, change.old, change.new)]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Dict, Iterable, List, Optional, Set, Tuple
 
 from schedlint.lint.cache import FindingsCache
-from schedlint.lint.scripts import looks_like_script
+from schedlint.lint.scripts import SCRIPT_BUILTINS, looks_like_script
 from schedlint.lint.settings import Settings
 from schedlint.loader import Loader, LoadProblem, ResolvedConfig, is_config_file, read_bytes
 from schedlint.model import Finding, Location, Related, Severity
@@ -56,6 +56,9 @@ _CONFIG_KEYS = (
 )
 _CONFIG_ASSIGN = re.compile(rb"^(?:" + _CONFIG_KEYS + rb")\s*=|^with\s+read_base\s*\(", re.M)
 _MODULE_CODE = re.compile(rb"^(?:def|class|async\s+def)\s", re.M)
+# what `looks_like_script` looks for, as text (top-level statements start at column 0; `;` may hide one)
+_SCRIPT_HINT = re.compile(rb"^(?:import|from)\s|__name__|;|\b(?:" + "|".join(sorted(SCRIPT_BUILTINS)).encode()
+                          + rb")\s*\(", re.M)
 
 
 def looks_like_config(path: str) -> bool:
@@ -74,6 +77,8 @@ def looks_like_config(path: str) -> bool:
         return True
     if not _CONFIG_ASSIGN.search(head):
         return False
+    if not _SCRIPT_HINT.search(head) and not _MODULE_CODE.search(head):
+        return True  # no import, no call of a script builtin, no `__main__`, no def/class: nothing to tell apart
     # decide on the real statements (config keys may be mentioned inside strings of Python code)
     try:
         tree = ast.parse(head)

@@ -52,6 +52,7 @@ class Loader:
         allow_exec: bool = False,
         environ: Optional[Dict[str, str]] = None,
         overrides: Optional[Dict[str, str]] = None,
+        parent: Optional["Loader"] = None,
     ) -> None:
         self.scope_roots = {k: os.path.abspath(v) for k, v in (scope_roots or {}).items()}
         self.allow_exec = allow_exec
@@ -65,6 +66,13 @@ class Loader:
         self._mutating: Dict[str, bool] = {}
         # path -> text to read instead of the file on disk (`schedlint fix` checks edits in memory)
         self.overrides = {os.path.abspath(k): v for k, v in (overrides or {}).items()}
+        # a loader of the files on disk with the same settings, whose results this one reuses for every
+        # file whose chain has no overridden file (`schedlint fix` checks many candidate edits)
+        self.parent = parent if parent is not None and parent._same_settings(self) else None
+
+    def _same_settings(self, other: "Loader") -> bool:
+        return (not self.overrides and self.parent is None and self.scope_roots == other.scope_roots
+                and self.allow_exec == other.allow_exec and self.environ is other.environ)
 
     # ------------------------------------------------------------------ public
 
@@ -136,6 +144,10 @@ class Loader:
                 [Location(p, 1) for p in cycle[:-1]],
             )
         cached = self._results.get(path)
+        if cached is None and self.parent is not None:
+            found = self.parent._results.get(path)
+            if isinstance(found, _FileResult) and self.overrides.keys().isdisjoint(found.chain):
+                self._results[path] = cached = found  # shared: values are never mutated once resolved
         if cached is not None:
             if isinstance(cached, LoadProblem):
                 raise cached

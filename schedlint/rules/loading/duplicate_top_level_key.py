@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import functools
 import os
+import re
 from typing import Iterator, List, Optional, Set, Tuple
 
 from schedlint.model import Finding, Location, Related, Severity
@@ -26,12 +27,26 @@ def _keywords(node: ast.AST) -> Optional[List[str]]:
     return None
 
 
+# a top-level `name = ...` (top-level statements start at column 0), and what may hide one from it
+_ASSIGNED = re.compile(r"^\ufeff?((?!\d)\w+)[ \t]*=(?!=)", re.M)
+_HIDDEN = re.compile(r";|\\\n|^\ufeff?(?!\d)\w+[ \t]*=[ \t(]*(?!\d)\w+[ \t)]*=(?!=)", re.M)  # `;`, `\`, `a = b = v`
+
+
+def _may_repeat(text: str) -> bool:
+    """Whether a top-level name may be assigned twice (cheap, on the text; False only when it is not)."""
+    names = _ASSIGNED.findall(text)
+    return len(names) != len(set(names)) or bool(_HIDDEN.search(text))
+
+
 @functools.lru_cache(maxsize=512)
 def _duplicates(path: str, mtime: float) -> Tuple[Tuple[str, int, int, Tuple[str, ...]], ...]:
     """(name, first line, second line, keys only the first sets) of each lost top-level assignment."""
     try:
         with open(path, encoding="utf-8") as fh:
-            tree = ast.parse(fh.read())
+            text = fh.read()
+        if not _may_repeat(text):
+            return ()
+        tree = ast.parse(text)
     except (OSError, SyntaxError, ValueError, UnicodeDecodeError):
         return ()
     body = tree.body
