@@ -437,11 +437,11 @@ class _Fixer:
         return changed
 
     def _try(self, path: str, lint: _Lint, transform: Transform) -> bool:
-        reasons: List[str] = []
-        candidates = placements(lint.ctx, transform, self.ws.text, self.editable, reasons)
-        if candidates:
-            reasons = []
-        for placement in candidates:
+        unbuilt: List[str] = []  # why a placement could not be built (said only when none could)
+        reasons: List[str] = []  # why a built placement was refused
+        built = False
+        for placement in placements(lint.ctx, transform, self.ws.text, self.editable, unbuilt):
+            built = True
             reason = self._verify(path, lint, transform, placement)
             if reason is None:
                 self.result.applied.append(AppliedFix(
@@ -454,7 +454,7 @@ class _Fixer:
         key = (path, transform.kind, tuple(transform.codes))
         if key not in self._refused_keys:
             self._refused_keys.add(key)
-            why = "; ".join(reasons) or "nothing to write"
+            why = "; ".join(reasons if built else unbuilt) or "nothing to write"
             self.result.refused.append(RefusedFix(path, transform.codes, transform.kind, why))
         return False
 

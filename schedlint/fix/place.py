@@ -10,7 +10,7 @@ import os
 
 import libcst as cst
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 from schedlint.fix.cst import CannotEdit, Document, dict_keys, text_edits
 from schedlint.fix.render import (Code, Style, detect_style, eval_with_base as _eval_with_base, is_expression, names_in,
@@ -42,11 +42,11 @@ class Placement:
 
 
 def placements(ctx: "Context", transform: Transform, text_of: TextOf, editable: Editable,
-               reasons: Optional[List[str]] = None) -> List[Placement]:
+               reasons: Optional[List[str]] = None) -> Iterator[Placement]:
     """Ways to write `transform`, preferred first: in place when every value lives in an editable
-    file, then as an override in the leaf config. Empty when neither is possible (the reasons
-    are appended to `reasons`)."""
-    out: List[Placement] = []
+    file, then as an override in the leaf config. Built one at a time (a caller that takes the
+    first never pays for the second); none when neither is possible (the reasons are appended to
+    `reasons`)."""
     for how, build in (("in place", in_place), ("override", override)):
         try:
             placement = build(ctx, transform, text_of, editable)
@@ -55,8 +55,7 @@ def placements(ctx: "Context", transform: Transform, text_of: TextOf, editable: 
                 reasons.append(f"{how}: {exc}")
             continue
         if placement is not None and placement.edits:
-            out.append(placement)
-    return out
+            yield placement
 
 
 def _rel(path: str, start: Optional[str] = None) -> str:

@@ -285,10 +285,9 @@ def attach(findings: List[Finding], ctx: "Context", loader: "Loader", only_optio
         pending = [f for f in transform.findings if id(f) not in done and f.fix is None]
         if not pending:
             continue
-        found = placements(ctx, transform, loader.text, lambda p: p == leaf and not installed_file(p))
-        if not found:
+        placement = next(placements(ctx, transform, loader.text, lambda p: p == leaf and not installed_file(p)), None)
+        if placement is None:
             continue
-        placement = found[0]
         fix = Fix(transform.applicability, fix_message(transform, placement.description), list(placement.edits))
         for f in pending:
             f.fix = fix

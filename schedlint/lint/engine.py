@@ -310,17 +310,14 @@ FILES_PER_WORKER = 400  # by default, one more worker per this many files to lin
 
 
 def default_workers(files: int) -> int:
-    """Worker processes worth starting for `files` configs: one per free core, at most one per
-    FILES_PER_WORKER files (cores busy with other work, by the load average, do not count)."""
+    """Worker processes worth starting for `files` configs: one per core this process may run on,
+    at most one per FILES_PER_WORKER files. (The load average is no guide: it lags by a minute and
+    counts work that is about to end, such as the previous command.)"""
     try:
         cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         cores = os.cpu_count() or 1
-    try:
-        free = cores - int(os.getloadavg()[0] + 0.5)
-    except (AttributeError, OSError):
-        free = cores
-    return max(1, min(cores, free, files // FILES_PER_WORKER))
+    return max(1, min(cores, files // FILES_PER_WORKER))
 
 
 def lint_files(
