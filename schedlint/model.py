@@ -67,6 +67,13 @@ class Finding:
     related: List[Related] = field(default_factory=list)
     configs: List[str] = field(default_factory=list)  # leaf configs affected (for shared bases)
     fix: Optional[Fix] = None
+    # its fix was not computed: an earlier config of the run has the same finding, and when findings
+    # are merged the first one's fix is shown (see `Linter.fixes_tried`)
+    deferred: bool = field(default=False, compare=False, repr=False)
 
     def sort_key(self) -> tuple:
         return (self.location.file, self.location.line, self.location.col, self.code)
+
+    def merge_key(self) -> tuple:
+        """Findings with the same key are one finding of several configs (`merge_findings`)."""
+        return (self.code, self.location.file, self.location.line, self.location.col, self.message)

@@ -8,6 +8,7 @@ to each fixable finding the fix `schedlint fix CONFIG` writes, computed by the s
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any, List
 
 from schedlint.model import Finding
@@ -18,15 +19,19 @@ if TYPE_CHECKING:  # pragma: no cover
     from schedlint.rules.base import Context
 
 
-def _fixable_codes() -> frozenset:
-    """Codes of the rules that declare a fix (`Rule.fix_applicability`)."""
+@functools.lru_cache(maxsize=None)
+def fixable_codes() -> frozenset:
+    """Codes of the findings a fix may exist for: the rules that declare one (`Rule.fix_applicability`).
+    Read when first needed: a run whose findings all come from the cache never imports the rules."""
     from schedlint.rules import all_rules
 
     return frozenset(code for code, rule in all_rules().items() if rule.fix_applicability is not None)
 
 
-#: codes of the findings a fix may exist for (read from the rules, declared once per rule)
-FIXABLE_CODES = _fixable_codes()
+def __getattr__(name: str) -> Any:
+    if name == "FIXABLE_CODES":  # the constant this module used to define
+        return fixable_codes()
+    raise AttributeError(name)
 
 
 def attach_fixes(findings: List[Finding], ctx: "Context", linter: Any = None) -> None:
@@ -39,8 +44,17 @@ def attach_fixes(findings: List[Finding], ctx: "Context", linter: Any = None) ->
     if env is not None:
         env.record(ctx, findings)
         return
-    if not any(f.code in FIXABLE_CODES and f.fix is None for f in findings):
+    fixable = fixable_codes()
+    pending = [f for f in findings if f.code in fixable and f.fix is None]
+    if not pending:
         return
+    tried = getattr(linter, "fixes_tried", None)
+    if tried is not None:  # a finding an earlier config had is merged into it: its fix is the one shown
+        if not getattr(linter, "force_fixes", False) and all(f.merge_key() in tried for f in pending):
+            for f in pending:
+                f.deferred = True
+            return
+        tried.update(f.merge_key() for f in pending)
     from schedlint.fix.propose import attach, attach_verified
 
     loader = getattr(linter, "loader", None)
@@ -63,4 +77,4 @@ def fix_paths(paths: List[str], settings: Any = None, options: "FixOptions" = No
     return run(paths, settings, options, **kwargs)
 
 
-__all__ = ["FIXABLE_CODES", "attach_fixes", "fix_paths"]
+__all__ = ["FIXABLE_CODES", "attach_fixes", "fix_paths", "fixable_codes"]

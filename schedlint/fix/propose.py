@@ -192,14 +192,14 @@ def attach_verified(findings: List[Finding], ctx: "Context", settings: Any, load
     option that fixes it: none, `--unsafe-fixes`, `--rescale`): the same engine, the same
     verification on the curve and on the configs inheriting it (one notion of "fixed"). The edits
     are everything that run writes; a finding that run cannot fix gets no fix."""
-    from schedlint.fix import FIXABLE_CODES
+    from schedlint.fix import fixable_codes
 
     leaf = ctx.resolved.filename
     if installed_file(leaf) or not os.path.isfile(leaf):
         return
     for flag, options in ((None, FixOptions()), ("--unsafe-fixes", FixOptions(unsafe=True)),
                           ("--rescale", FixOptions(rescale=True))):
-        pending = [f.code for f in findings if f.fix is None and f.code in FIXABLE_CODES]
+        pending = [f.code for f in findings if f.fix is None and f.code in fixable_codes()]
         if not pending:
             return
         # a whole fix run per option is costly: skip the runs that cannot fix any pending finding (a rule

@@ -265,6 +265,8 @@ def _plain(f: Finding) -> Dict[str, Any]:
         out["r"] = [[_loc(r.location), r.message] for r in f.related]
     if f.configs:
         out["k"] = list(f.configs)
+    if f.deferred:
+        out["d"] = 1
     if f.fix is not None:
         out["f"] = [f.fix.applicability, f.fix.message,
                     [[e.file, e.content, list(e.location), list(e.end_location)] for e in f.fix.edits]]
@@ -283,7 +285,7 @@ def _finding(raw: Dict[str, Any]) -> Finding:
     return Finding(
         code=raw["c"], name=raw["n"], severity=Severity(raw["s"]), message=raw["m"], location=_location(raw["l"]),
         related=[Related(_location(loc), message) for loc, message in raw.get("r", [])],
-        configs=list(raw.get("k", [])), fix=fix,
+        configs=list(raw.get("k", [])), fix=fix, deferred=bool(raw.get("d")),
     )
 
 

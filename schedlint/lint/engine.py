@@ -218,6 +218,11 @@ class Linter:
         self.on_file = on_file
         # the files the last `lint_file` result depends on (None: not cacheable), for the findings cache
         self.depends_on: Optional[List[str]] = None
+        # merge keys of the findings `on_file` has attached a fix to (or tried) in this run: the same finding
+        # of a later config is merged into the first, whose fix is shown, so it may be `deferred`; with
+        # `force_fixes` every fixable finding gets its fix computed
+        self.fixes_tried: Set[tuple] = set()
+        self.force_fixes = False
 
     def epoch_length_for(self, path: str) -> Optional[int]:
         """Iterations per epoch given for this config (`epoch-length-per-glob`, `epoch-length`)."""
@@ -294,7 +299,7 @@ def merge_findings(findings: Iterable[Finding]) -> List[Finding]:
     """One finding per (code, location, message); the configs it affects are collected."""
     merged: Dict[tuple, Finding] = {}
     for f in findings:
-        key = (f.code, f.location.file, f.location.line, f.location.col, f.message)
+        key = f.merge_key()
         if key in merged:
             for c in f.configs:
                 if c not in merged[key].configs:
@@ -358,6 +363,7 @@ def lint_files(
                 progress(path)
             found = _lint_one(linter, path, errors)
             done.append((path, found, linter.depends_on))
+            linter.loader.forget(path)  # memory: keep the shared bases, not every config of the tree
     for path, found, depends_on in done:
         results[path] = found
         if cache is not None and depends_on is not None and all(f.code != INTERNAL_ERROR for f in found):
@@ -391,6 +397,7 @@ def _lint_chunk(settings: Settings, on_file: Optional[OnFile], chunk: List[str])
     for path in chunk:
         found = _lint_one(_WORKER_LINTER, path, errors)
         done.append((path, found, _WORKER_LINTER.depends_on))
+        _WORKER_LINTER.loader.forget(path)
     return done, errors
 
 
@@ -455,7 +462,27 @@ def check_paths(
             result.files = sorted(set(files) | set(result.dependents))
     raw = lint_files(linter, result.files, progress, result.internal_errors, findings_cache)
     result.findings = merge_findings(result.findings + select_findings(raw, settings, linter.loader.text))
+    if on_file is not None:
+        _attach_deferred(linter, result.findings, result.internal_errors)
     return result
+
+
+def _attach_deferred(linter: Linter, findings: List[Finding], errors: List[str]) -> None:
+    """Compute the fixes left `deferred` on findings that, once merged, are the ones shown (their first
+    config was not linted in this run, e.g. its findings came from the cache and have changed)."""
+    todo: Dict[str, List[Finding]] = {}
+    for f in findings:
+        if f.deferred and f.fix is None and f.configs:
+            todo.setdefault(f.configs[0], []).append(f)
+    linter.force_fixes = True
+    try:
+        for config, waiting in todo.items():
+            fixes = {g.merge_key(): g.fix for g in _lint_one(linter, config, errors) if g.fix is not None}
+            for f in waiting:
+                f.fix = fixes.get(f.merge_key())
+                f.deferred = False
+    finally:
+        linter.force_fixes = False
 
 
 def select_findings(findings: Iterable[Finding], settings: Settings, read_text: Callable[[str], str]) -> List[Finding]:

@@ -64,6 +64,7 @@ class Loader:
         self._lazy_flags: Dict[str, bool] = {}
         self._prepared: Dict[str, Any] = {}  # path -> (text, placeholders) | LoadProblem
         self._mutating: Dict[str, bool] = {}
+        self._inherited: set = set()  # files in the chain of a config resolved so far (bases)
         # path -> text to read instead of the file on disk (`schedlint fix` checks edits in memory)
         self.overrides = {os.path.abspath(k): v for k, v in (overrides or {}).items()}
         # a loader of the files on disk with the same settings, whose results this one reuses for every
@@ -170,9 +171,19 @@ class Loader:
                 self._results[path] = problem
             raise
         self._results[path] = result
+        self._inherited.update(result.chain[:-1])
         # the syntax tree is not needed once the file is evaluated; keeping thousands costs memory
         self._trees.pop(path, None)
         return result
+
+    def forget(self, path: str) -> None:
+        """Drop what was read of `path` unless a config resolved so far inherits it (a tree run keeps
+        the shared bases, not every leaf). Resolving it again later reads it again."""
+        path = os.path.abspath(path)
+        if path in self._inherited or path in self.overrides:
+            return
+        for cache in (self._results, self._texts, self._prepared, self._trees, self._lazy_flags, self._mutating):
+            cache.pop(path, None)
 
     def _prepare(self, path: str) -> Tuple[str, Dict[str, str]]:
         """The file's text after mmengine's textual substitutions, and the base-var placeholders

@@ -53,7 +53,9 @@ def _describe_failure(f: _Failure, total_iters: int, epoch_length: int, loop: st
 
 
 _CACHE: "OrderedDict[str, Curve]" = OrderedDict()
-_CACHE_BYTES = 16 * 1024 * 1024  # upper bound on the memory held by cached curves (peak memory)
+# upper bound on the memory held by cached curves (peak memory); configs share short schedules, and a
+# curve larger than this (millions of iterations) is not kept
+_CACHE_BYTES = 16 * 1024 * 1024
 
 
 def simulate(plan: Plan) -> Curve:
@@ -77,8 +79,10 @@ def simulate(plan: Plan) -> Curve:
     for values in (curve.lr, curve.momentum):
         if values is not None:
             values.flags.writeable = False
+    if _curve_bytes(curve) > _CACHE_BYTES:
+        return curve
     _CACHE[key] = curve
-    while len(_CACHE) > 1 and sum(_curve_bytes(c) for c in _CACHE.values()) > _CACHE_BYTES:
+    while sum(_curve_bytes(c) for c in _CACHE.values()) > _CACHE_BYTES:
         _CACHE.popitem(last=False)
     return curve
 
