@@ -358,12 +358,13 @@ def lint_files(
             done = None
     if done is None:
         done = []
+        referenced = referenced_files(todo)
         for path in todo:
             if progress is not None:
                 progress(path)
             found = _lint_one(linter, path, errors)
             done.append((path, found, linter.depends_on))
-            linter.loader.forget(path)  # memory: keep the shared bases, not every config of the tree
+            _keep_or_forget(linter, path, referenced)
     for path, found, depends_on in done:
         results[path] = found
         if cache is not None and depends_on is not None and all(f.code != INTERNAL_ERROR for f in found):
@@ -371,6 +372,34 @@ def lint_files(
     if cache is not None:
         cache.save()
     return [f for path in files for f in results.get(path, [])]
+
+
+_PY_LITERAL = re.compile(rb"""['"]([^'"\n]{1,400}?\.py)['"]""")
+
+
+def referenced_files(files: Iterable[str]) -> Set[str]:
+    """Files that the given configs may inherit: every `'....py'` string literal in them, resolved
+    against the config's folder (cheap, on the text; a base named otherwise is only read twice)."""
+    out: Set[str] = set()
+    for path in files:
+        try:
+            data = read_bytes(path, 256 * 1024, head=True)
+        except LoadProblem:
+            continue
+        folder = os.path.dirname(path)
+        for ref in _PY_LITERAL.findall(data):
+            try:
+                name = ref.decode("utf-8").split("::")[-1]
+            except UnicodeDecodeError:
+                continue
+            out.add(os.path.normpath(os.path.join(folder, os.path.expanduser(name))))
+    return out
+
+
+def _keep_or_forget(linter: Linter, path: str, referenced: Set[str]) -> None:
+    """Memory: a tree run keeps the configs others inherit (its shared bases), not every leaf."""
+    if path not in referenced:
+        linter.loader.forget(path)
 
 
 def _lint_one(linter: Linter, path: str, errors: List[str]) -> List[Finding]:
@@ -384,6 +413,7 @@ def _lint_one(linter: Linter, path: str, errors: List[str]) -> List[Finding]:
 
 
 _WORKER_LINTER: Optional[Linter] = None
+_REFERENCED: Set[str] = set()  # `referenced_files` of the run, set before the workers are forked
 _Done = List[Tuple[str, List[Finding], Optional[List[str]]]]  # (file, findings, files they depend on)
 
 
@@ -397,7 +427,7 @@ def _lint_chunk(settings: Settings, on_file: Optional[OnFile], chunk: List[str])
     for path in chunk:
         found = _lint_one(_WORKER_LINTER, path, errors)
         done.append((path, found, _WORKER_LINTER.depends_on))
-        _WORKER_LINTER.loader.forget(path)
+        _keep_or_forget(_WORKER_LINTER, path, _REFERENCED)
     return done, errors
 
 
@@ -411,6 +441,9 @@ def _lint_parallel(
 ) -> _Done:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+
+    global _REFERENCED
+    _REFERENCED = referenced_files(files)
 
     # contiguous chunks keep the configs of one folder (which share bases) in one worker
     size = max(8, len(files) // (jobs * 8) + 1)
