@@ -12,7 +12,7 @@ from typing import Any, Dict, List, Literal, Optional, Tuple
 
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Location:
     """A span in a config file: 1-based lines, 0-based columns (like Python's ast)."""
 
@@ -21,6 +21,17 @@ class Location:
     col: int = 0
     end_line: Optional[int] = None
     end_col: Optional[int] = None
+
+    def __init__(self, file: str, line: int, col: int = 0, end_line: Optional[int] = None,
+                 end_col: Optional[int] = None) -> None:
+        # the loader makes one per value it reads: filled in directly, not through the frozen
+        # dataclass's checked `__setattr__` (five times slower)
+        fields = self.__dict__
+        fields["file"] = file
+        fields["line"] = line
+        fields["col"] = col
+        fields["end_line"] = end_line
+        fields["end_col"] = end_col
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.col + 1}"

@@ -151,39 +151,59 @@ def measure(value: Any, limit: int, node: Any = None, walked: Optional[list] = N
     hit = sizes.get(id(value))
     if hit is not None:
         return hit[0]
-    # iterative post-order walk: (container, depth, its children once expanded)
+    # iterative post-order walk: (container, depth, its children once expanded); a container whose
+    # children are all leaves or measured already is sized on its first visit
     stack: list = [(value, 0, None)]
     steps = 0
     while stack:
         item, depth, children = stack.pop()
         if id(item) in sizes:
             continue  # a shared part, measured since it was pushed
+        size, height = 1, 0
         if children is None:
             if depth > MAX_DEPTH:
                 raise BudgetExceeded(node, f"a value nested more than {MAX_DEPTH} levels deep")
             children = [*item.keys(), *item.values()] if isinstance(item, dict) else list(item)
-            check_length(len(children), "list", node)
+            if len(children) > MAX_LEN:
+                check_length(len(children), "list", node)
             steps += 1 + len(children)
-            stack.append((item, depth, children))
+            waiting = False
             for c in children:
-                if isinstance(c, _CONTAINERS):
+                kind = type(c)
+                if kind is str:
+                    if len(c) > MAX_STR:
+                        check_length(len(c), "string", node)
+                    size += 1 + len(c) // 64
+                elif kind is float or kind is bool or c is None:
+                    size += 1
+                elif isinstance(c, _CONTAINERS):
                     known = sizes.get(id(c))
                     if known is None:
+                        if not waiting:
+                            stack.append((item, depth, children))
+                            waiting = True
                         stack.append((c, depth + 1, None))
                     elif depth + 1 + known[1] > MAX_DEPTH:
                         raise BudgetExceeded(node, f"a value nested more than {MAX_DEPTH} levels deep")
-            continue
-        size, height = 1, 0
-        for c in children:
-            if isinstance(c, _CONTAINERS):
-                known = sizes[id(c)]
-                size += known[0]
-                if known[1] >= height:
-                    height = known[1] + 1
-            else:
-                size += _leaf_size(c, node)
-            if size > limit:
-                break
+                    else:
+                        size += known[0]
+                        if known[1] >= height:
+                            height = known[1] + 1
+                else:
+                    size += _leaf_size(c, node)
+            if waiting:
+                continue
+        else:
+            for c in children:
+                if isinstance(c, _CONTAINERS):
+                    known = sizes[id(c)]
+                    size += known[0]
+                    if known[1] >= height:
+                        height = known[1] + 1
+                else:
+                    size += _leaf_size(c, node)
+                if size > limit:
+                    break
         sizes[id(item)] = (min(size, limit + 1), height, item)  # the container keeps its id unique
     if walked is not None:
         walked[0] += steps
