@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -119,7 +120,10 @@ class Loader:
         path = os.path.abspath(path)
         if path not in self._base_lists:
             try:
-                refs = self._base_files(path, self._parse(path, self._prepare(path)[0]))
+                text = self._prepare(path)[0]
+                refs = _quick_base_files(self, path, text)
+                if refs is None:
+                    refs = self._base_files(path, self._parse(path, text))
             except LoadProblem:
                 refs = []
             out = []
@@ -476,6 +480,33 @@ class Loader:
         return _FileResult(values=values, bases=bases, chain=chain, lazy=True, cells=cells)
 
     # ------------------------------------------------------------------ --allow-exec
+
+
+_BASE_LINE = re.compile(r"^_base_[ \t]*=", re.M)
+
+
+def _quick_base_files(loader: Loader, path: str, text: str) -> Optional[List[Tuple[str, Location]]]:
+    """The `_base_` entries of a file from its `_base_ = ...` statement alone (a file need not be parsed
+    whole to know what it inherits: `_base_` is evaluated on its own); None when that statement cannot
+    be told apart on the text (no single one, after a triple-quoted string, a pure-Python config)."""
+    found = _BASE_LINE.findall(text)
+    if len(found) != 1 or "read_base" in text:
+        return None
+    start = _BASE_LINE.search(text).start()  # type: ignore[union-attr]
+    if '"""' in text[:start] or "'''" in text[:start]:
+        return None
+    first_line = text.count("\n", 0, start)
+    lines = text[start:].split("\n", 80)[:80]
+    for end in range(1, len(lines) + 1):
+        try:
+            tree = ast.parse("\n".join(lines[:end]))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+        if len(tree.body) != 1 or not is_base_assign(tree.body[0]):
+            return None
+        ast.increment_lineno(tree, first_line)
+        return loader._base_files(path, tree)
+    return None
 
 
 def _evaluate(evaluator: Evaluator, body: List[ast.stmt], tree: ast.Module, skip: Optional[str] = None) -> int:
