@@ -159,13 +159,24 @@ class _ParamRun:
         if len(tracks) == 1 and tracks[0].phase == 0:
             return self._run_alone(values, v, g0, g1, tracks[0])
 
-        # Dense per-block step maps per track, identity where the scheduler does not step.
+        # Step maps per track over the events where any track steps (the union of their positions: one
+        # per epoch for an epoch scheduler), identity where a track does not step there; all the block's
+        # iterations when an iteration scheduler steps at most of them.
+        if len(tracks) == 1:
+            events = tracks[0].positions
+        elif sum(t.positions.size for t in tracks) * 4 >= n:
+            events = np.arange(n, dtype=np.int64)
+        else:
+            events = np.unique(np.concatenate([t.positions for t in tracks]))
+        dense = events.size == n
+        m = events.size
         maps = []
         failure: Optional[_Failure] = None
         for tr in tracks:
             st = tr.stepper.steps(tr.local_steps, self.group)
-            c, a, d = np.zeros(n), np.ones(n), np.zeros(n)
-            c[tr.positions], a[tr.positions], d[tr.positions] = st.c, st.a, st.d
+            at = tr.positions if dense else np.searchsorted(events, tr.positions)
+            c, a, d = np.zeros(m), np.ones(m), np.zeros(m)
+            c[at], a[at], d[at] = st.c, st.a, st.d
             maps.append((c, a, d))
             if st.failure is not None:
                 offset, message = st.failure
@@ -185,11 +196,13 @@ class _ParamRun:
             stop = failure.event
             n = stop - g0  # the crashing event's partial updates are never used
             write_end = min(stop, self.N)
-            maps = [(c[:n], a[:n], d[:n]) for c, a, d in maps]
+            m = int(np.searchsorted(events, n))
+            events = events[:m]
+            maps = [(c[:m], a[:m], d[:m]) for c, a, d in maps]
             if n == 0:
                 return v, stop
 
-        changes = np.zeros(n, dtype=bool)
+        changes = np.zeros(m, dtype=bool)
         for c, a, d in maps:
             changes |= (c != 0) | (a != 1) | (d != 0)
         positions = np.flatnonzero(changes)
@@ -217,8 +230,14 @@ class _ParamRun:
         table = np.empty(positions.size + 1)
         table[0] = v
         table[1:] = stepped
-        block_values = table[np.cumsum(changes)]
-        values[g0:write_end] = block_values[: write_end - g0]
+        # the value during event r is the table entry after the last change at or before r
+        width = write_end - g0
+        if width > 0:
+            bounds = np.empty(positions.size + 2, dtype=np.int64)
+            bounds[0] = 0
+            bounds[1:-1] = np.minimum(events[positions], width)
+            bounds[-1] = width
+            values[g0:write_end] = np.repeat(table, np.diff(bounds))
         return float(stepped[-1]), stop
 
     def _run_alone(self, values: np.ndarray, v: float, g0: int, g1: int, track: _Track) -> Tuple[float, Optional[int]]:
