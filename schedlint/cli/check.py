@@ -42,7 +42,7 @@ def check(
     statistics: bool = typer.Option(False, "--statistics", help="Show a count per rule instead of the findings."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print the findings only, without the summary."),
     jobs: Optional[int] = typer.Option(
-        None, "--jobs", "-j", min=1, help="Worker processes (default: by tree size and free cores)."
+        None, "--jobs", "-j", min=1, help="Worker processes (default: by tree size and cores)."
     ),
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the findings cache."),
 ) -> None:
