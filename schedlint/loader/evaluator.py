@@ -74,13 +74,17 @@ class Evaluator(Statements):
     # ---------------------------------------------------------------- helpers
 
     def loc(self, node: ast.AST) -> Location:
-        return Location(
-            self.filename,
-            getattr(node, "lineno", 1),
-            getattr(node, "col_offset", 0),
-            getattr(node, "end_lineno", None),
-            getattr(node, "end_col_offset", None),
-        )
+        try:
+            return Location(self.filename, node.lineno, node.col_offset, node.end_lineno,  # type: ignore[attr-defined]
+                            node.end_col_offset)  # type: ignore[attr-defined]
+        except AttributeError:  # a node without a position (e.g. a comprehension clause)
+            return Location(
+                self.filename,
+                getattr(node, "lineno", 1),
+                getattr(node, "col_offset", 0),
+                getattr(node, "end_lineno", None),
+                getattr(node, "end_col_offset", None),
+            )
 
     def run(self, body: List[ast.stmt]) -> None:
         for stmt in body:
@@ -110,6 +114,12 @@ class Evaluator(Statements):
     # ---------------------------------------------------------------- expressions
 
     def eval(self, node: ast.AST) -> Any:
+        if type(node) is ast.Constant:  # the commonest node: one step, nothing to check
+            cost = self.budget
+            cost.steps += 1
+            if cost.steps > budget.MAX_STEPS:
+                cost.step(node)
+            return node.value  # type: ignore[attr-defined]
         handler = _EXPR_HANDLERS.get(type(node))
         if handler is None:
             handler = getattr(Evaluator, "expr_" + type(node).__name__, None)
