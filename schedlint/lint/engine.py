@@ -191,7 +191,7 @@ def dependents(
     inherits: Dict[str, Set[str]] = {}
     for path in universe:
         path = os.path.abspath(path)
-        if path in targets or not _may_inherit(path):
+        if path in targets or not (_may_inherit(path) if cache is None else cache.fact("inherits", path, _may_inherit)):
             continue
         try:
             bases = set(bases_of(path) if cache is None else cache.fact("bases", path, bases_of))
