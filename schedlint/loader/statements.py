@@ -229,11 +229,13 @@ class Statements:
         elif isinstance(target, ast.Subscript):
             obj = self.eval(target.value)
             key = self.eval(target.slice)
+            self.budget.forget()  # a value already measured may change size (also in loops and comprehensions)
             self._setitem(target, obj, key, value, loc)
         elif isinstance(target, ast.Attribute):
             obj = self.eval(target.value)
             if not isinstance(obj, CfgDict):
                 raise NeedsExecution(target, "attribute assignment on something that is not a config dict")
+            self.budget.forget()
             obj.set(target.attr, hook(value) if obj.config else value, loc)
         elif isinstance(target, ast.Starred):
             self.assign(target.value, value, loc)

@@ -29,7 +29,8 @@ def _keywords(node: ast.AST) -> Optional[List[str]]:
 
 # a top-level `name = ...` (top-level statements start at column 0), and what may hide one from it
 _ASSIGNED = re.compile(r"^\ufeff?((?!\d)\w+)[ \t]*=(?!=)", re.M)
-_HIDDEN = re.compile(r";|\\\n|^\ufeff?(?!\d)\w+[ \t]*=[ \t(]*(?!\d)\w+[ \t)]*=(?!=)", re.M)  # `;`, `\`, `a = b = v`
+_HIDDEN = re.compile(r";|\\\n|\f|^\(|^\ufeff?(?!\d)\w+[ \t]*=[ \t(]*(?!\d)\w+[ \t)]*=(?!=)", re.M)  # `;`, `\`, a form
+# feed, `(a) = v` and `a = b = v` may hide a top-level assignment from `_ASSIGNED`
 
 
 def _may_repeat(text: str) -> bool:
@@ -42,7 +43,7 @@ def _may_repeat(text: str) -> bool:
 def _duplicates(path: str, mtime: float) -> Tuple[Tuple[str, int, int, Tuple[str, ...]], ...]:
     """(name, first line, second line, keys only the first sets) of each lost top-level assignment."""
     try:
-        with open(path, encoding="utf-8") as fh:
+        with open(path, encoding="utf-8-sig") as fh:
             text = fh.read()
         if not _may_repeat(text):
             return ()
