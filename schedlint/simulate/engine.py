@@ -12,9 +12,10 @@ The scheduler types are the units of `schedlint.simulate.schedulers`; the steppi
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import OrderedDict
-from typing import Dict, List
+from typing import Any, Dict, List, Tuple
 
 import numpy as np
 
@@ -52,9 +53,9 @@ def _describe_failure(f: _Failure, total_iters: int, epoch_length: int, loop: st
     return f"{who} raises {f.message} {when}"
 
 
-_CACHE: "OrderedDict[str, Curve]" = OrderedDict()
-# upper bound on the memory held by cached curves (peak memory); configs share short schedules, and a
-# curve larger than this (millions of iterations) is not kept
+_CACHE: "OrderedDict[str, Tuple[Curve, Any, Any]]" = OrderedDict()
+# upper bound on the memory held by cached curves (peak memory); a curve stepped once per epoch is held
+# run-length encoded (a few values for millions of iterations), and a curve larger than this is not kept
 _CACHE_BYTES = 16 * 1024 * 1024
 
 
@@ -62,7 +63,7 @@ def simulate(plan: Plan) -> Curve:
     """The exact per-iteration lr and momentum of param group 0 (see `_simulate`).
 
     Configs of one project share schedules, so results are memoised on everything the curve
-    depends on; the cached arrays are read-only.
+    depends on; the arrays handed out are read-only.
     """
     key = plan.model_dump_json(include={"generation", "horizon", "optimizer", "schedulers", "legacy",
                                         "scheduler_hook_enabled", "scheduler_hook"},
@@ -74,22 +75,54 @@ def simulate(plan: Plan) -> Curve:
     cached = _CACHE.get(key)
     if cached is not None:
         _CACHE.move_to_end(key)
-        return cached
+        curve, lr, momentum = cached
+        if lr is curve.lr and momentum is curve.momentum:
+            return curve
+        return dataclasses.replace(curve, lr=_unpack(lr), momentum=_unpack(momentum))
     curve = _simulate(plan)
     for values in (curve.lr, curve.momentum):
         if values is not None:
             values.flags.writeable = False
-    if _curve_bytes(curve) > _CACHE_BYTES:
+    entry = (curve, _pack(curve.lr), _pack(curve.momentum))
+    if _entry_bytes(entry) > _CACHE_BYTES:
         return curve
-    _CACHE[key] = curve
-    while sum(_curve_bytes(c) for c in _CACHE.values()) > _CACHE_BYTES:
+    if entry[1] is not curve.lr or entry[2] is not curve.momentum:  # keep the packed arrays, not the curve's
+        entry = (dataclasses.replace(curve, lr=np.zeros(0), momentum=None), entry[1], entry[2])
+    _CACHE[key] = entry
+    while sum(_entry_bytes(e) for e in _CACHE.values()) > _CACHE_BYTES:
         _CACHE.popitem(last=False)
     return curve
 
 
-def _curve_bytes(curve: Curve) -> int:
+def _pack(values: Any) -> Any:
+    """`values`, or (run values, run lengths) when that is at least 8 times smaller. Runs are of
+    bit-identical values (a -0.0 stays -0.0, a NaN its payload)."""
+    if values is None or values.size < 64 or values.dtype != np.float64 or not values.flags.c_contiguous:
+        return values  # (a constant curve is a broadcast view: not contiguous, and one value already)
+    bits = values.view(np.int64)
+    cuts = np.flatnonzero(bits[1:] != bits[:-1]) + 1
+    if (cuts.size + 1) * 8 > values.size:
+        return values
+    starts = np.concatenate(([0], cuts))
+    return values[starts].copy(), np.diff(np.append(starts, values.size))
+
+
+def _unpack(packed: Any) -> Any:
+    if not isinstance(packed, tuple):
+        return packed
+    values = np.repeat(packed[0], packed[1])
+    values.flags.writeable = False
+    return values
+
+
+def _entry_bytes(entry: Tuple[Curve, Any, Any]) -> int:
     """Memory a cached curve holds (a constant curve is a broadcast view of one value)."""
-    return sum(v.itemsize if v.strides == (0,) else v.nbytes for v in (curve.lr, curve.momentum) if v is not None)
+    total = 0
+    for packed in entry[1:]:
+        for v in (packed if isinstance(packed, tuple) else (packed,)):
+            if v is not None:
+                total += v.itemsize if v.strides == (0,) else v.nbytes
+    return total
 
 
 def _simulate(plan: Plan) -> Curve:
