@@ -89,3 +89,43 @@ def test_a_deferred_fix_is_computed_when_its_finding_is_the_one_shown(tmp_path):
     assert all(f.fix is not None and not f.deferred for f in shown)
     alone = {f.merge_key(): _edits(f) for f in _check([second])}
     assert {f.merge_key(): _edits(f) for f in shown} == alone
+
+
+# -- the curve cache ------------------------------------------------------------------------------
+
+
+def test_cached_curves_are_run_length_encoded_bit_for_bit():
+    import numpy as np
+
+    from schedlint.simulate.engine import _pack, _unpack
+
+    stepped = np.repeat(np.array([0.02, -0.0, 0.0, np.nan, 2e-4]), [4000, 50, 50, 10, 6000])
+    packed = _pack(stepped)
+    assert isinstance(packed, tuple) and packed[0].size == 5
+    again = _unpack(packed)
+    assert np.array_equal(again.view(np.int64), stepped.view(np.int64)) and not again.flags.writeable
+    smooth = np.cos(np.linspace(0, 3, 5000))  # a value per iteration: kept as it is
+    assert _pack(smooth) is smooth
+
+
+def test_a_cache_hit_gives_the_curve_a_fresh_simulation_gives(tmp_path):
+    import numpy as np
+
+    from schedlint.lint.engine import Linter
+    from schedlint.simulate import engine as simulation
+
+    path = tmp_path / "cfg.py"
+    path.write_text(
+        "optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.02, momentum=0.9))\n"
+        "param_scheduler = [dict(type='MultiStepLR', by_epoch=True, begin=0, end=100, milestones=[60, 90])]\n"
+        "train_cfg = dict(by_epoch=True, max_epochs=100)\n")
+    linter = Linter(Settings(epoch_length=5000))
+    resolved, _ = linter.resolve(str(path))
+    plan = linter.plan_for(resolved, str(path))
+    simulation._CACHE.clear()
+    first = simulation.simulate(plan)
+    cached = next(iter(simulation._CACHE.values()))
+    assert isinstance(cached[1], tuple)  # 500,000 iterations held as 3 runs
+    second = simulation.simulate(plan)
+    assert second.lr is not first.lr and np.array_equal(second.lr, first.lr)
+    assert second.momentum is None or np.array_equal(second.momentum, first.momentum)
