@@ -502,8 +502,9 @@ def check_paths(
 
 
 def _attach_deferred(linter: Linter, findings: List[Finding], errors: List[str]) -> None:
-    """Compute the fixes left `deferred` on findings that, once merged, are the ones shown (their first
-    config was not linted in this run, e.g. its findings came from the cache and have changed)."""
+    """Compute the fixes left `deferred` on findings that, once merged, are the ones shown: the config
+    whose identical finding got the fix is not the one shown (its finding is suppressed there, or its
+    findings came from the cache and have changed since)."""
     todo: Dict[str, List[Finding]] = {}
     for f in findings:
         if f.deferred and f.fix is None and f.configs:
