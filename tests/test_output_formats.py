@@ -308,3 +308,12 @@ def test_summary_mentions_dependents():
     text = report.summary_line([_finding()], files=8, dependents=7)
     assert text == "Found 1 finding (1 error); 8 configs checked, 7 of them because they inherit a given file."
     assert report.summary_line([], 1) == "All checks passed! (1 config checked)"
+
+
+def test_full_output_puts_the_fixable_count_on_its_own_line():
+    fixable = _finding(fix=Fix("safe", "extend the end", []))
+    text = report.render_full_text([fixable], lambda path: "", files=1)
+    lines = text.splitlines()
+    assert lines[-2] == "Found 1 finding (1 error); 1 config checked."
+    assert lines[-1] == "[*] 1 fixable with `schedlint fix`."
+    assert "\\x0a" not in text

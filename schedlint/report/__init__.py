@@ -213,7 +213,8 @@ def render_full(
             console.print(f"  [green]{tag}[/green]: {escape(f.fix.message)}", soft_wrap=True)
         console.print()
     if summary:
-        console.print(escape(summary_line(findings, files, dependents)), soft_wrap=True)
+        for line in summary_line(findings, files, dependents).split("\n"):  # each line escaped on its own
+            console.print(escape(line), soft_wrap=True)
 
 
 def _inside(path: str, root: str) -> bool:
