@@ -237,7 +237,12 @@ class _ParamRun:
             bounds[0] = 0
             bounds[1:-1] = np.minimum(events[positions], width)
             bounds[-1] = width
-            values[g0:write_end] = np.repeat(table, np.diff(bounds))
+            if positions.size <= 4096:  # few long runs (epoch steps): filled in place, no block-sized copy
+                block = values[g0:write_end]
+                for value, lo, hi in zip(table.tolist(), bounds[:-1].tolist(), bounds[1:].tolist()):
+                    block[lo:hi] = value
+            else:
+                values[g0:write_end] = np.repeat(table, np.diff(bounds))
         return float(stepped[-1]), stop
 
     def _run_alone(self, values: np.ndarray, v: float, g0: int, g1: int, track: _Track) -> Tuple[float, Optional[int]]:
