@@ -25,9 +25,9 @@ from typing import Any, Dict, List, Optional
 
 from mmcv.runner import HOOKS, Hook
 
-from schedlint.runs.hookstart import hook_settings, start_guarded
+from schedlint.runs.hookstart import HookCore, start_guarded
 from schedlint.runs.record import runner_value
-from schedlint.runs.monitor import Monitor, RunFacts, ScheduleFailure
+from schedlint.runs.monitor import RunFacts, ScheduleFailure
 
 __all__ = ["SchedLintHook", "ScheduleFailure", "run_facts"]
 
@@ -108,12 +108,6 @@ def run_facts(runner: Any, config: Optional[str] = None) -> RunFacts:
     return facts
 
 
-def _render_plot(view: Any, path: str) -> Any:
-    from schedlint.views.plot import render_plot
-
-    return render_plot(view, path)
-
-
 def _first_value(values: Any) -> Optional[float]:
     if isinstance(values, dict):
         values = next(iter(values.values()), None)
@@ -128,7 +122,7 @@ def _first_value(values: Any) -> Optional[float]:
 
 
 @HOOKS.register_module(force=True)
-class SchedLintHook(Hook):
+class SchedLintHook(HookCore, Hook):
     """Checks the LR/momentum schedule with the run's exact facts before training, then watches the loss.
 
     Args: as `schedlint.mmengine.SchedLintHook` (strict, fail_on, config, watch, plot, select,
@@ -138,13 +132,7 @@ class SchedLintHook(Hook):
     def __init__(self, strict: bool = False, fail_on: Optional[str] = None, config: Optional[str] = None,
                  watch: bool = True, plot: bool = True, select: Optional[List[str]] = None,
                  ignore: Optional[List[str]] = None, poll_interval: Optional[int] = None) -> None:
-        if fail_on is None and strict:
-            fail_on = "error"
-        if fail_on not in (None, "error", "warning", "info"):
-            raise ValueError(f"SchedLintHook: fail_on must be 'error', 'warning', 'info' or None, got {fail_on!r}")
-        self.fail_on, self.config, self.watch, self.plot = fail_on, config, watch, plot
-        self.select, self.ignore, self.poll_interval = select, ignore, poll_interval
-        self.monitor: Optional[Monitor] = None
+        HookCore.__init__(self, strict, fail_on, config, watch, plot, select, ignore, poll_interval)
         self._checked = False
 
     # -- before the first iteration ---------------------------------------------------------------
@@ -164,20 +152,8 @@ class SchedLintHook(Hook):
 
     def _start(self, runner: Any) -> None:
         facts = run_facts(runner, self.config)
-        settings = hook_settings(facts.config, self.select, self.ignore, facts.notes)
-        monitor = Monitor(facts, settings, self.fail_on)
-        self.monitor = monitor
-        monitor.check()
-        for level, text in monitor.log_messages():
-            getattr(runner.logger, level)(text)
-        failure = monitor.failure()
-        self._write(runner, plot=True)
-        if failure is not None:
-            runner.logger.error(str(failure))
-            raise failure
-        if self.poll_interval is None:
-            total = monitor.plan.horizon.total_iters if monitor.plan is not None else facts.max_iters or 0
-            self.poll_interval = max(1, int(total) // 50)
+        self._main, self._folder = runner.rank == 0, runner.work_dir
+        self._begin(runner, facts)
 
     # -- while training -------------------------------------------------------------------------
 
@@ -187,13 +163,8 @@ class SchedLintHook(Hook):
         except Exception as exc:  # never stop training for the watch
             self._give_up(runner, exc)
 
-    def _give_up(self, runner: Any, exc: Exception) -> None:
-        self.watch = False
-        runner.logger.warning(f"schedlint: the loss watch stopped ({type(exc).__name__}: {exc}); training goes on")
-
     def _watch(self, runner: Any) -> None:
-        monitor = self.monitor
-        if monitor is None or not self.watch:
+        if self.monitor is None or not self.watch:
             return
         history = runner.log_buffer.val_history.get("loss")
         loss = history[-1] if history else None
@@ -201,37 +172,10 @@ class SchedLintHook(Hook):
             outputs = getattr(runner, "outputs", None) or {}
             loss = (outputs.get("log_vars") or {}).get("loss")
         lr, momentum = _group0(runner)
-        monitor.record(runner.iter, loss, lr, momentum)
-        if monitor.facts.loop == "iter" and (runner.iter + 1) % self.poll_interval == 0:
-            self._poll(runner, runner.iter)
-
-    def after_train_epoch(self, runner: Any) -> None:
-        if self.monitor is not None and self.watch and self.monitor.facts.loop == "epoch":
-            try:
-                self._poll(runner, runner.iter - 1)
-            except Exception as exc:
-                self._give_up(runner, exc)
+        self._record(runner, loss, lr, momentum)
 
     def after_run(self, runner: Any) -> None:
-        if self.monitor is not None:
-            self.monitor.status = "finished"
-            self._write(runner)
-
-    # -------------------------------------------------------------------------------------------
-
-    def _poll(self, runner: Any, iteration: int) -> None:
-        warning = self.monitor.poll(iteration)
-        if warning is not None:
-            runner.logger.warning(warning["message"])
-            self._write(runner)
-
-    def _write(self, runner: Any, plot: bool = False) -> None:
-        if runner.rank != 0 or self.monitor is None or not runner.work_dir:
-            return
-        try:
-            self.monitor.write(runner.work_dir, plot=_render_plot if plot and self.plot else None)
-        except OSError as exc:  # a full disk must not stop training
-            self.monitor.notes.append(f"schedlint.json not written: {exc}")
+        self._finish()
 
 
 def _group0(runner: Any):

@@ -24,9 +24,9 @@ from typing import Any, Dict, List, Optional
 from mmengine.hooks import Hook
 from mmengine.registry import HOOKS
 
-from schedlint.runs.hookstart import hook_settings, start_guarded
+from schedlint.runs.hookstart import HookCore, start_guarded
 from schedlint.runs.record import runner_value
-from schedlint.runs.monitor import Monitor, RunFacts, ScheduleFailure, same_schedule
+from schedlint.runs.monitor import RunFacts, ScheduleFailure, same_schedule
 
 __all__ = ["SchedLintHook", "ScheduleFailure", "run_facts"]
 
@@ -151,14 +151,8 @@ def run_facts(runner: Any, config: Optional[str] = None) -> RunFacts:
     return facts
 
 
-def _render_plot(view: Any, path: str) -> Any:
-    from schedlint.views.plot import render_plot
-
-    return render_plot(view, path)
-
-
 @HOOKS.register_module(force=True)
-class SchedLintHook(Hook):
+class SchedLintHook(HookCore, Hook):
     """Checks the LR/momentum schedule with the run's exact facts before training, then watches the loss.
 
     Args:
@@ -173,23 +167,6 @@ class SchedLintHook(Hook):
 
     priority = "NORMAL"
 
-    def __init__(self, strict: bool = False, fail_on: Optional[str] = None, config: Optional[str] = None,
-                 watch: bool = True, plot: bool = True, select: Optional[List[str]] = None,
-                 ignore: Optional[List[str]] = None, poll_interval: Optional[int] = None) -> None:
-        if fail_on is None and strict:
-            fail_on = "error"
-        if fail_on not in (None, "error", "warning", "info"):
-            raise ValueError(f"SchedLintHook: fail_on must be 'error', 'warning', 'info' or None, got {fail_on!r}")
-        self.fail_on = fail_on
-        self.config = config
-        self.watch = watch
-        self.plot = plot
-        self.select, self.ignore = select, ignore
-        self.poll_interval = poll_interval
-        self.monitor: Optional[Monitor] = None
-        self._folder: Optional[str] = None
-        self._main = True
-
     # -- before the first iteration ---------------------------------------------------------------
 
     def before_train(self, runner: Any) -> None:
@@ -201,21 +178,8 @@ class SchedLintHook(Hook):
 
         self._main = is_main_process()
         facts = run_facts(runner, self.config)
-        settings = hook_settings(facts.config, self.select, self.ignore, facts.notes)
-        monitor = Monitor(facts, settings, self.fail_on)
-        self.monitor = monitor
-        monitor.check()
-        for level, text in monitor.log_messages():
-            getattr(runner.logger, level)(text)
         self._folder = runner.log_dir
-        failure = monitor.failure()
-        self._write(plot=True)
-        if failure is not None:
-            runner.logger.error(str(failure))
-            raise failure
-        if self.poll_interval is None:
-            total = monitor.plan.horizon.total_iters if monitor.plan is not None else facts.max_iters or 0
-            self.poll_interval = max(1, int(total) // 50)
+        self._begin(runner, facts)
 
     # -- while training -------------------------------------------------------------------------
 
@@ -225,29 +189,15 @@ class SchedLintHook(Hook):
         except Exception as exc:  # never stop training for the watch
             self._give_up(runner, exc)
 
-    def _give_up(self, runner: Any, exc: Exception) -> None:
-        self.watch = False
-        runner.logger.warning(f"schedlint: the loss watch stopped ({type(exc).__name__}: {exc}); training goes on")
-
     def _watch(self, runner: Any, outputs: Any) -> None:
-        monitor = self.monitor
-        if monitor is None or not self.watch:
+        if self.monitor is None or not self.watch:
             return
         scalars = runner.message_hub.log_scalars
         loss = scalars["train/loss"].current() if "train/loss" in scalars else None
         if loss is None and isinstance(outputs, dict) and "loss" in outputs:
             loss = outputs["loss"]
         lr = scalars["train/lr"].current() if "train/lr" in scalars else None
-        monitor.record(runner.iter, loss, lr, _momentum(runner))
-        if monitor.facts.loop == "iter" and (runner.iter + 1) % self.poll_interval == 0:
-            self._poll(runner, runner.iter)
-
-    def after_train_epoch(self, runner: Any) -> None:
-        if self.monitor is not None and self.watch and self.monitor.facts.loop == "epoch":
-            try:
-                self._poll(runner, runner.iter - 1)
-            except Exception as exc:
-                self._give_up(runner, exc)
+        self._record(runner, loss, lr, _momentum(runner))
 
     def after_val_epoch(self, runner: Any, metrics: Optional[Dict[str, float]] = None) -> None:
         if self.monitor is not None and metrics:
@@ -255,25 +205,7 @@ class SchedLintHook(Hook):
             self.monitor.record_val(step, metrics)
 
     def after_train(self, runner: Any) -> None:
-        if self.monitor is not None:
-            self.monitor.status = "finished"
-            self._write()
-
-    # -------------------------------------------------------------------------------------------
-
-    def _poll(self, runner: Any, iteration: int) -> None:
-        warning = self.monitor.poll(iteration)
-        if warning is not None:
-            runner.logger.warning(warning["message"])
-            self._write()
-
-    def _write(self, plot: bool = False) -> None:
-        if not self._main or self._folder is None or self.monitor is None:
-            return
-        try:
-            self.monitor.write(self._folder, plot=_render_plot if plot and self.plot else None)
-        except OSError as exc:  # a full disk must not stop training
-            self.monitor.notes.append(f"schedlint.json not written: {exc}")
+        self._finish()
 
 
 def _momentum(runner: Any) -> Optional[float]:
