@@ -24,7 +24,7 @@ from schedlint.fix.place import Placement, placements
 from schedlint.fix.propose import FixOptions, HorizonCache, fix_message, installed_file, transforms_for
 from schedlint.fix.render import unified_diff
 from schedlint.fix.transforms import Transform
-from schedlint.model import Finding, Severity
+from schedlint.model import Finding
 from schedlint.lint.settings import Settings
 
 MAX_ROUNDS = 4  # passes over all configs (a fix in a base can enable another one)
@@ -311,7 +311,7 @@ def _fresh(finding: Finding, path: str) -> Finding:
 
 def _keys(findings: List[Finding], codes: List[str]) -> set:
     """Findings of these codes as `check` merges them (code, place, message)."""
-    return {(f.code, f.location.file, f.location.line, f.location.col, f.message) for f in findings if f.code in codes}
+    return {f.merge_key() for f in findings if f.code in codes}
 
 
 def _bases_first(ws: "_Workspace", configs: List[str]) -> List[str]:

@@ -29,25 +29,27 @@ def may_mutate(tree: ast.Module, text: str) -> bool:
     if _MUTATING_CALL.search(text) or _ODD_LOOP_TARGET.search(text):
         return True
 
-    def non_name_target(target: ast.AST) -> bool:
-        if isinstance(target, (ast.Tuple, ast.List)):
-            return any(non_name_target(t) for t in target.elts)
-        if isinstance(target, ast.Starred):
-            return non_name_target(target.value)
-        return not isinstance(target, ast.Name)
-
     stack: List[ast.AST] = list(tree.body)
     while stack:
         node = stack.pop()
         if isinstance(node, (ast.AugAssign, ast.Delete)):
             return True
-        if isinstance(node, ast.Assign) and any(non_name_target(t) for t in node.targets):
+        if isinstance(node, ast.Assign) and not all(binds_names(t) for t in node.targets):
             return True
-        if isinstance(node, (ast.AnnAssign, ast.For, ast.AsyncFor)) and non_name_target(node.target):
+        if isinstance(node, (ast.AnnAssign, ast.For, ast.AsyncFor)) and not binds_names(node.target):
             return True
         for body in ("body", "orelse", "finalbody", "handlers"):
             stack.extend(getattr(node, body, None) or [])
     return False
+
+
+def binds_names(target: ast.AST) -> bool:
+    """Whether an assignment target only binds names (`a`, `a, *b`), changing no existing value."""
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return all(binds_names(t) for t in target.elts)
+    if isinstance(target, ast.Starred):
+        return binds_names(target.value)
+    return isinstance(target, ast.Name)
 
 
 def is_base_assign(stmt: ast.stmt) -> bool:

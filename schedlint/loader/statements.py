@@ -7,6 +7,7 @@ import ast
 from typing import Any, Dict, List
 
 from schedlint.loader import budget
+from schedlint.loader.detect import binds_names
 from schedlint.loader.errors import (
     BudgetExceeded,
     ConfigError,
@@ -26,14 +27,6 @@ from schedlint.model import Location
 USER_ERRORS = (TypeError, ValueError, KeyError, IndexError, ArithmeticError, UnicodeError)
 
 
-def _binds_names(target: ast.AST) -> bool:
-    if isinstance(target, ast.Name):
-        return True
-    if isinstance(target, (ast.Tuple, ast.List)):
-        return all(_binds_names(t) for t in target.elts)
-    return False
-
-
 #: statements that never mutate an existing value themselves (their expressions' calls forget on their own)
 _COMPOUND = (ast.If, ast.For, ast.While, ast.With, ast.Pass, ast.Import, ast.ImportFrom, ast.Expr, ast.Break,
              ast.Continue)
@@ -42,11 +35,11 @@ _COMPOUND = (ast.If, ast.For, ast.While, ast.With, ast.Pass, ast.Import, ast.Imp
 def _keeps_values(node: ast.stmt) -> bool:
     """Whether running `node` leaves every existing container as it was (binding names only)."""
     if isinstance(node, ast.Assign):
-        return all(_binds_names(t) for t in node.targets)
+        return all(binds_names(t) for t in node.targets)
     if isinstance(node, ast.AnnAssign):
-        return _binds_names(node.target)
-    if isinstance(node, (ast.For,)):
-        return _binds_names(node.target)
+        return binds_names(node.target)
+    if isinstance(node, ast.For):
+        return binds_names(node.target)
     return isinstance(node, _COMPOUND)
 
 
