@@ -94,20 +94,6 @@ def test_a_deferred_fix_is_computed_when_its_finding_is_the_one_shown(tmp_path):
 # -- the curve cache ------------------------------------------------------------------------------
 
 
-def test_cached_curves_are_run_length_encoded_bit_for_bit():
-    import numpy as np
-
-    from schedlint.simulate.engine import _pack, _unpack
-
-    stepped = np.repeat(np.array([0.02, -0.0, 0.0, np.nan, 2e-4]), [4000, 50, 50, 10, 6000])
-    packed = _pack(stepped)
-    assert isinstance(packed, tuple) and packed[0].size == 5
-    again = _unpack(packed)
-    assert np.array_equal(again.view(np.int64), stepped.view(np.int64)) and not again.flags.writeable
-    smooth = np.cos(np.linspace(0, 3, 5000))  # a value per iteration: kept as it is
-    assert _pack(smooth) is smooth
-
-
 def test_a_cache_hit_gives_the_curve_a_fresh_simulation_gives(tmp_path):
     import numpy as np
 
@@ -124,8 +110,34 @@ def test_a_cache_hit_gives_the_curve_a_fresh_simulation_gives(tmp_path):
     plan = linter.plan_for(resolved, str(path))
     simulation._CACHE.clear()
     first = simulation.simulate(plan)
-    cached = next(iter(simulation._CACHE.values()))
-    assert isinstance(cached[1], tuple)  # 500,000 iterations held as 3 runs
+    assert first.series("lr").runs == 3 and first.nbytes < 100  # 500,000 iterations held as 3 runs
+    assert next(iter(simulation._CACHE.values())) is first
     second = simulation.simulate(plan)
-    assert second.lr is not first.lr and np.array_equal(second.lr, first.lr)
-    assert second.momentum is None or np.array_equal(second.momentum, first.momentum)
+    assert np.array_equal(second.lr, first.lr) and np.array_equal(second.momentum, first.momentum)
+    assert second.lr.tolist()[::100000] == [0.02] * 3 + [0.002] * 2 and not second.lr.flags.writeable
+
+
+# -- curves held as runs --------------------------------------------------------------------------
+
+
+def test_check_judges_every_fixture_without_expanding_a_curve(tmp_path, monkeypatch):
+    """The rules, the fixes and their verification read the runs of a curve (`Curve.series`): no
+    curve of the shipped tree is ever expanded to one number per iteration during `check`."""
+    from schedlint.simulate import engine as simulation
+    from schedlint.simulate.results import Curve
+
+    def run():
+        simulation._CACHE.clear()
+        settings = Settings(dependents=False, jobs=1)
+        found = check_paths([str(FIXTURES)], settings, on_file=attach_fixes, cache=False).findings
+        return sorted((f.code, f.location.file, f.location.line, f.message, _edits(f) is not None) for f in found)
+
+    plain = run()
+
+    def expanded(self):
+        raise AssertionError("a curve was expanded during check")
+
+    monkeypatch.setattr(Curve, "lr", property(expanded))
+    monkeypatch.setattr(Curve, "momentum", property(expanded))
+    assert run() == plain
+    assert len({code for code, *_ in plain}) >= 15 and "SL999" not in {code for code, *_ in plain}

@@ -10,7 +10,7 @@ from schedlint.plan.model import Scheduler
 from schedlint.rules.base import Context
 
 if TYPE_CHECKING:  # pragma: no cover
-    import numpy as np
+    from schedlint.simulate.series import Series
 
 WARMUP_TYPES = {"LinearLR", "LinearMomentum", "LinearParamScheduler", "QuadraticWarmupLR",
                 "QuadraticWarmupMomentum", "QuadraticWarmupParamScheduler", "ConstantLR", "ConstantMomentum",
@@ -68,9 +68,9 @@ def is_flat(s: Scheduler) -> bool:
     return False
 
 
-def values_of(ctx: Context, param: str) -> Optional[np.ndarray]:
-    curve = ctx.curve
-    return curve.lr if param == "lr" else curve.momentum
+def values_of(ctx: Context, param: str) -> Optional[Series]:
+    """The simulated values of 'lr' or 'momentum' (runs of equal values; None without momentum)."""
+    return ctx.curve.series(param)
 
 
 def value_at(ctx: Context, param: str, iteration: float) -> Optional[float]:

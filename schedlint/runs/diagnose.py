@@ -382,7 +382,7 @@ def _value_at(log: RunLog, curve: Any, name: str, at: int) -> Tuple[Optional[flo
         k = int(np.searchsorted(x, at))
         k = min(max(k, 0), len(v) - 1)
         return float(v[k]), "logged"
-    values = None if curve is None else (curve.lr if name == "lr" else curve.momentum)
+    values = None if curve is None else curve.series(name)
     if values is not None and len(values):
         return float(values[int(min(max(at - 1, 0), len(values) - 1))]), "simulated from the config"
     return None, ""

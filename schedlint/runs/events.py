@@ -154,8 +154,8 @@ def _values(curve, param: str) -> Optional[np.ndarray]:
 
 
 def _value(curve, param: str, iteration: float) -> Optional[float]:
-    values = _values(curve, param)
-    if values is None:
+    values = curve.series(param)  # (one value: the runs, not the whole curve expanded)
+    if values is None or not len(values):
         return None
     i = int(min(max(iteration, 0), len(values) - 1))
     return float(values[i])

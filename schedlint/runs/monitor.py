@@ -334,9 +334,10 @@ class Monitor:
 
     def _check_lr(self, iteration: int, lr: float) -> None:
         """Note (once) when the runner's LR is not the simulated one: the plan misses something."""
-        if self._mismatch_noted or self.curve is None or not len(self.curve.lr):
+        values = None if self.curve is None else self.curve.series("lr")
+        if self._mismatch_noted or values is None or not len(values):
             return
-        sim = float(self.curve.lr[min(max(iteration, 0), len(self.curve.lr) - 1)])
+        sim = float(values[min(max(iteration, 0), len(values) - 1)])
         if abs(lr - sim) > 0.05 * max(abs(lr), abs(sim), 1e-30):
             self._mismatch_noted = True
             self.notes.append(f"at iteration {iteration} the runner's LR is {lr:.6g}, the simulated {sim:.6g}: "

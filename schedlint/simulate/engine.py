@@ -12,18 +12,16 @@ The scheduler types are the units of `schedlint.simulate.schedulers`; the steppi
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections import OrderedDict
-from typing import Any, Dict, List, Tuple
-
-import numpy as np
+from typing import Dict, List
 
 from schedlint.plan.model import Plan, Scheduler
 from schedlint.simulate.hooks import simulate_hook, simulates
 from schedlint.simulate.mmcv import simulate_legacy
 from schedlint.simulate.results import Curve, SimulationError, Unsimulated
 from schedlint.simulate.runner import _Failure, _ParamRun
+from schedlint.simulate.series import Series
 from schedlint.simulate.schedulers import INF, parse_type, stepper_class
 from schedlint.simulate.schedulers.base import _BuildError, _Stepper, _Unsupported
 
@@ -53,18 +51,20 @@ def _describe_failure(f: _Failure, total_iters: int, epoch_length: int, loop: st
     return f"{who} raises {f.message} {when}"
 
 
-_CACHE: "OrderedDict[str, Tuple[Curve, Any, Any]]" = OrderedDict()
-# upper bound on the memory held by cached curves (peak memory); a curve stepped once per epoch is held
-# run-length encoded (a few values for millions of iterations), and a curve larger than this is not kept
-_CACHE_BYTES = 16 * 1024 * 1024
+_CACHE: "OrderedDict[str, Curve]" = OrderedDict()
+# upper bound on the memory held by cached curves (peak memory); curves are held as runs of equal values
+# (a few numbers for millions of iterations stepped per epoch), and a larger curve is not kept
+_CACHE_BYTES = 8 * 1024 * 1024
+_cache_bytes = 0
 
 
 def simulate(plan: Plan) -> Curve:
     """The exact per-iteration lr and momentum of param group 0 (see `_simulate`).
 
     Configs of one project share schedules, so results are memoised on everything the curve
-    depends on; the arrays handed out are read-only.
+    depends on; curves are read-only.
     """
+    global _cache_bytes
     key = plan.model_dump_json(include={"generation", "horizon", "optimizer", "schedulers", "legacy",
                                         "scheduler_hook_enabled", "scheduler_hook"},
                                exclude={"horizon": {"locs", "epoch_length_source"},
@@ -75,54 +75,16 @@ def simulate(plan: Plan) -> Curve:
     cached = _CACHE.get(key)
     if cached is not None:
         _CACHE.move_to_end(key)
-        curve, lr, momentum = cached
-        if lr is curve.lr and momentum is curve.momentum:
-            return curve
-        return dataclasses.replace(curve, lr=_unpack(lr), momentum=_unpack(momentum))
+        return cached
     curve = _simulate(plan)
-    for values in (curve.lr, curve.momentum):
-        if values is not None:
-            values.flags.writeable = False
-    entry = (curve, _pack(curve.lr), _pack(curve.momentum))
-    if _entry_bytes(entry) > _CACHE_BYTES:
+    size = curve.nbytes
+    if size > _CACHE_BYTES:
         return curve
-    if entry[1] is not curve.lr or entry[2] is not curve.momentum:  # keep the packed arrays, not the curve's
-        entry = (dataclasses.replace(curve, lr=np.zeros(0), momentum=None), entry[1], entry[2])
-    _CACHE[key] = entry
-    while sum(_entry_bytes(e) for e in _CACHE.values()) > _CACHE_BYTES:
-        _CACHE.popitem(last=False)
+    _CACHE[key] = curve
+    _cache_bytes += size
+    while _cache_bytes > _CACHE_BYTES:
+        _cache_bytes -= _CACHE.popitem(last=False)[1].nbytes
     return curve
-
-
-def _pack(values: Any) -> Any:
-    """`values`, or (run values, run lengths) when that is at least 8 times smaller. Runs are of
-    bit-identical values (a -0.0 stays -0.0, a NaN its payload)."""
-    if values is None or values.size < 64 or values.dtype != np.float64 or not values.flags.c_contiguous:
-        return values  # (a constant curve is a broadcast view: not contiguous, and one value already)
-    bits = values.view(np.int64)
-    cuts = np.flatnonzero(bits[1:] != bits[:-1]) + 1
-    if (cuts.size + 1) * 8 > values.size:
-        return values
-    starts = np.concatenate(([0], cuts))
-    return values[starts].copy(), np.diff(np.append(starts, values.size))
-
-
-def _unpack(packed: Any) -> Any:
-    if not isinstance(packed, tuple):
-        return packed
-    values = np.repeat(packed[0], packed[1])
-    values.flags.writeable = False
-    return values
-
-
-def _entry_bytes(entry: Tuple[Curve, Any, Any]) -> int:
-    """Memory a cached curve holds (a constant curve is a broadcast view of one value)."""
-    total = 0
-    for packed in entry[1:]:
-        for v in (packed if isinstance(packed, tuple) else (packed,)):
-            if v is not None:
-                total += v.itemsize if v.strides == (0,) else v.nbytes
-    return total
 
 
 def _simulate(plan: Plan) -> Curve:
@@ -215,7 +177,7 @@ def _simulate(plan: Plan) -> Curve:
         by_param[param].append(stepper)
 
     runs: Dict[str, _ParamRun] = {}
-    results: Dict[str, np.ndarray] = {}
+    results: Dict[str, Series] = {}
     initial = {"lr": optimizer.lr, "momentum": base_momentum}
     for param in ("lr", "momentum"):
         if param == "momentum" and momentum_kind is None:
@@ -238,9 +200,7 @@ def _simulate(plan: Plan) -> Curve:
         if first.event < N:
             stopped_at = first.event
             # a crash in one parameter's scheduler stops training for both
-            for values in results.values():
-                if first.event > 0 and values.flags.writeable:  # (a constant curve stays as it is)
-                    values[first.event :] = values[first.event - 1]
+            results = {param: values.hold_from(first.event) for param, values in results.items()}
 
     return Curve(
         epoch_length=L,

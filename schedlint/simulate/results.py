@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import List, Optional
+from dataclasses import dataclass
+from typing import Any, List, Optional
 
 import numpy as np
+
+from schedlint.simulate.series import Series
 
 __all__ = ["Curve", "SimulationError", "Unsimulated"]
 
@@ -31,7 +33,6 @@ class SimulationError(str):
         return obj
 
 
-@dataclass
 class Curve:
     """Per-iteration values of param group 0 over a whole training run.
 
@@ -39,19 +40,54 @@ class Curve:
     mmengine would hit: build-time errors (the offending scheduler is left out and the rest is
     simulated) and run-time errors (values are held from the first iteration that would never
     run, `stopped_at`).
+
+    The values are held as `Series` (runs of equal values: a run of millions of iterations stepped
+    per epoch is a few hundred numbers); `series(param)` is what the rules read. `lr` and `momentum`
+    expand to one number per iteration on every access (for the curve, show and plot views).
     """
 
-    epoch_length: int
-    iterations: int
-    lr: np.ndarray
-    momentum: Optional[np.ndarray]
-    unsimulated: List[Unsimulated] = field(default_factory=list)
-    errors: List[str] = field(default_factory=list)
-    stopped_at: Optional[int] = None  # first iteration that never runs because of a run-time error
+    __slots__ = ("epoch_length", "iterations", "_lr", "_momentum", "unsimulated", "errors", "stopped_at")
+
+    def __init__(
+        self,
+        epoch_length: int,
+        iterations: int,
+        lr: Any,
+        momentum: Any,
+        unsimulated: Optional[List[Unsimulated]] = None,
+        errors: Optional[List[str]] = None,
+        stopped_at: Optional[int] = None,  # first iteration that never runs because of a run-time error
+    ) -> None:
+        self.epoch_length = epoch_length
+        self.iterations = iterations
+        self._lr = Series.from_array(lr)
+        self._momentum = None if momentum is None else Series.from_array(momentum)
+        self.unsimulated = list(unsimulated or [])
+        self.errors = list(errors or [])
+        self.stopped_at = stopped_at
+
+    def series(self, param: str) -> Optional[Series]:
+        """The values of 'lr' or 'momentum' (None: the optimizer has no momentum)."""
+        return self._lr if param == "lr" else self._momentum
+
+    @property
+    def lr(self) -> np.ndarray:
+        return np.asarray(self._lr)
+
+    @property
+    def momentum(self) -> Optional[np.ndarray]:
+        return None if self._momentum is None else np.asarray(self._momentum)
+
+    @property
+    def nbytes(self) -> int:
+        return self._lr.nbytes + (0 if self._momentum is None else self._momentum.nbytes)
+
+    def with_values(self, lr: Series, momentum: Optional[Series]) -> "Curve":
+        return Curve(self.epoch_length, self.iterations, lr, momentum, self.unsimulated, self.errors, self.stopped_at)
 
     def epoch_values(self, param: str = "lr") -> np.ndarray:
         """Value of `param` ('lr' or 'momentum') at the first iteration of each epoch."""
-        values = self.lr if param == "lr" else self.momentum
+        values = self.series(param)
         if values is None:
             raise ValueError(f"the optimizer has no {param!r} to report")
-        return values[:: max(1, self.epoch_length)].copy()
+        return np.array(values[:: max(1, self.epoch_length)])

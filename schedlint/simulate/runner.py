@@ -15,8 +15,8 @@ from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from schedlint.simulate.numeric import constant
 from schedlint.simulate.schedulers.base import _Group, _Stepper
+from schedlint.simulate.series import Series, SeriesBuilder
 
 _CHUNK = 1 << 16  # iterations handled per vectorised block (bounds temporary memory: ~1 MiB per array)
 _FLOOR, _ABSOLUTE, _INCREMENT = 1, 2, 3  # kinds of single-scheduler runs in `_affine_runs`
@@ -67,34 +67,25 @@ class _ParamRun:
 
     # -- public --------------------------------------------------------------------------------
 
-    def run(self) -> np.ndarray:
+    def run(self) -> Series:
         """Values during each iteration; sets `self.failure` to the first run-time crash, if any."""
-        if not self.steppers:
-            return constant(self.N, self.group.value)
-        values = np.empty(self.N)
-        if not self._construct():
-            values[:] = self.group.value
-            return values
-        if self.N == 0:
-            return values
-        values[0] = self.group.value
-        if not self.hook_enabled:
-            values[1:] = self.group.value
-            return values
+        if not self.steppers or not self._construct() or self.N == 0 or not self.hook_enabled:
+            return Series.constant(self.N, self.group.value)
+        out = SeriesBuilder(self.N)
+        out.runs(np.array([self.group.value]), np.zeros(1, dtype=np.int64), 1)
         v = self.group.value
         # Events g = 1..N: iteration schedulers step after iteration g-1; event N only matters
-        # for crashes (the hook also steps after the last iteration / epoch).
+        # for crashes (the hook also steps after the last iteration / epoch). After a crash the
+        # value of the last iteration that ran is held (the series builder holds the last value).
         g = 1
         while g <= self.N:
             g_end = min(g + _CHUNK, self.N + 1)
             tracks = self._tracks(g, g_end)
-            v, stop = self._run_block(values, v, g, g_end, tracks)
+            v, stop = self._run_block(out, v, g, g_end, tracks)
             if stop is not None:
-                if stop < self.N:
-                    values[stop:] = values[stop - 1]
                 break
             g = g_end
-        return values
+        return out.build()
 
     # -- construction --------------------------------------------------------------------------
 
@@ -148,16 +139,17 @@ class _ParamRun:
         return iteration_tracks + epoch_tracks
 
     def _run_block(
-        self, values: np.ndarray, v: float, g0: int, g1: int, tracks: List[_Track]
+        self, out: SeriesBuilder, v: float, g0: int, g1: int, tracks: List[_Track]
     ) -> Tuple[float, Optional[int]]:
-        """Apply events [g0, g1) to `v`, writing `values[g]`; returns (v, g of a crash or None)."""
+        """Apply events [g0, g1) to `v`, adding the values during iterations g0.. to `out`; returns
+        (v, g of a crash or None)."""
         n = g1 - g0
         write_end = min(g1, self.N)
         if not tracks:
-            values[g0:write_end] = v
+            out.runs(np.array([v]), np.array([g0], dtype=np.int64), write_end)
             return v, None
         if len(tracks) == 1 and tracks[0].phase == 0:
-            return self._run_alone(values, v, g0, g1, tracks[0])
+            return self._run_alone(out, v, g0, g1, tracks[0])
 
         # Step maps per track over the events where any track steps (the union of their positions: one
         # per epoch for an epoch scheduler), identity where a track does not step there; all the block's
@@ -207,7 +199,7 @@ class _ParamRun:
             changes |= (c != 0) | (a != 1) | (d != 0)
         positions = np.flatnonzero(changes)
         if positions.size == 0:
-            values[g0:write_end] = v
+            out.runs(np.array([v]), np.array([g0], dtype=np.int64), write_end)
             return v, stop
         cs = [c[positions] for c, _, _ in maps]
         As = [a[positions] for _, a, _ in maps]
@@ -231,21 +223,13 @@ class _ParamRun:
         table[0] = v
         table[1:] = stepped
         # the value during event r is the table entry after the last change at or before r
-        width = write_end - g0
-        if width > 0:
-            bounds = np.empty(positions.size + 2, dtype=np.int64)
-            bounds[0] = 0
-            bounds[1:-1] = np.minimum(events[positions], width)
-            bounds[-1] = width
-            if positions.size <= 4096:  # few long runs (epoch steps): filled in place, no block-sized copy
-                block = values[g0:write_end]
-                for value, lo, hi in zip(table.tolist(), bounds[:-1].tolist(), bounds[1:].tolist()):
-                    block[lo:hi] = value
-            else:
-                values[g0:write_end] = np.repeat(table, np.diff(bounds))
+        starts = np.empty(positions.size + 1, dtype=np.int64)
+        starts[0] = g0
+        starts[1:] = events[positions] + g0
+        out.runs(table, starts, write_end)
         return float(stepped[-1]), stop
 
-    def _run_alone(self, values: np.ndarray, v: float, g0: int, g1: int, track: _Track) -> Tuple[float, Optional[int]]:
+    def _run_alone(self, out: SeriesBuilder, v: float, g0: int, g1: int, track: _Track) -> Tuple[float, Optional[int]]:
         """`_run_block` for one iteration scheduler stepping alone (its steps are consecutive events):
         the same arithmetic without the dense per-block maps."""
         st = track.stepper.steps(track.local_steps, self.group)
@@ -266,20 +250,19 @@ class _ParamRun:
         table[0] = v
         if moving.size == steps:
             table[1:] = self._affine_runs(v, [c], [a], [d])
-            stepped = table[1:]
         elif moving.size:
             table[1:] = self._affine_runs(v, [c[moving]], [a[moving]], [d[moving]])
-            stepped = table[np.cumsum(changes)]
+        # v until the scheduler's first step, then the value after each step that changes it (held after
+        # its last step)
+        if moving.size == steps and g0 == start:
+            out.runs(table[:1], np.array([g0], dtype=np.int64), start)
+            out.dense(start, table[1 : 1 + max(0, write_end - start)])
         else:
-            stepped = np.full(steps, v)
-        values[g0:min(start, write_end)] = v
-        end = min(start + steps, write_end)
-        if end > start:
-            values[start:end] = stepped[: end - start]
-        last = float(table[-1])
-        if start + steps < write_end:
-            values[start + steps : write_end] = last
-        return last, stop
+            starts = np.empty(moving.size + 1, dtype=np.int64)
+            starts[0] = g0
+            starts[1:] = moving + start
+            out.runs(table, starts, write_end)
+        return float(table[-1]), stop
 
     @classmethod
     def _affine_runs(cls, v: float, cs, As, ds) -> np.ndarray:

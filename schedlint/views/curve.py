@@ -57,21 +57,21 @@ def load_config(path: str, settings: Settings):
 def render_curve(path: str, settings: Settings, fmt: str, every: int = 1) -> str:
     """The curve of a config: JSON `{"iterations", "epoch_length", "lr", "momentum"}` or CSV rows."""
     plan, curve = simulate_config(path, settings)
-    momentum = curve.momentum
+    lr, momentum = curve.lr, curve.momentum  # (each access expands the whole curve: once here)
     if fmt == "json":
         return json.dumps(
             {
                 "iterations": int(curve.iterations),
                 "epoch_length": int(curve.epoch_length),
                 "epoch_length_source": plan.horizon.epoch_length_source,
-                "lr": [float(v) for v in curve.lr],
-                "momentum": None if momentum is None else [float(v) for v in momentum],
+                "lr": lr.tolist(),
+                "momentum": None if momentum is None else momentum.tolist(),
             }
         )
     lines = ["iteration,epoch,lr" + (",momentum" if momentum is not None else "")]
     length = curve.epoch_length
     for i in range(0, int(curve.iterations), every):
-        row = f"{i},{i // length},{float(curve.lr[i])!r}"
+        row = f"{i},{i // length},{float(lr[i])!r}"
         if momentum is not None:
             row += f",{float(momentum[i])!r}"
         lines.append(row)

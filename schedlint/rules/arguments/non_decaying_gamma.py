@@ -69,7 +69,7 @@ class NonDecayingGamma(Rule):
                     continue
                 gamma = s.args.get("gamma", 0.1 if not s.type.startswith("Exponential") else None)
                 items.append((f"{s.type} (param_scheduler[{s.index}])", gamma, ctx.scheduler_loc(s, "gamma", "type")))
-        lr = ctx.curve.lr
+        lr = ctx.curve.series("lr")
         base = ctx.plan.optimizer.lr
         for who, gamma, loc in items:
             if not _num(gamma) or loc is None or 0 < gamma < 1:

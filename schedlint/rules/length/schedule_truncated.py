@@ -107,7 +107,7 @@ def _planned_final(ctx: Context, s, stop: float):
     if extended.total_iters > 50_000_000:
         return None
     curve = simulate(ctx.plan.model_copy(update={"horizon": extended}))
-    values = curve.lr if s.param == "lr" else curve.momentum
+    values = curve.series(s.param)
     if values is None or len(values) == 0:
         return None
     return float(values[min(needed, len(values)) - 1])

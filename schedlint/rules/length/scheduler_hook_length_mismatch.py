@@ -79,14 +79,15 @@ class SchedulerHookLengthMismatch(Rule):
             return
         curve = ctx.curve
         base = ctx.plan.optimizer.lr
-        if not len(curve.lr) or base <= 0:
+        lr = curve.series("lr")
+        if not len(lr) or base <= 0:
             return
-        final = float(curve.lr[-1])
+        final = float(lr[-1])
         head = f"{hook.type} {key}={stated:g} but training runs {train} epochs"
         if train > stated:
-            cut = min(len(curve.lr) - 1, int(stated * curve.epoch_length))
-            past = curve.lr[cut:]
-            planned_end = float(curve.lr[cut - 1]) if cut > 0 else base
+            cut = min(len(lr) - 1, int(stated * curve.epoch_length))
+            past = lr[cut:]
+            planned_end = float(lr[cut - 1]) if cut > 0 else base
             severity = Severity.ERROR
             if past.min() < 0:
                 where = cut + int(past.argmin())

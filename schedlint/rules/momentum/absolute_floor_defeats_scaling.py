@@ -125,12 +125,13 @@ class AbsoluteFloorDefeatsScaling(Rule):
         from schedlint.simulate import simulate
 
         stop = stop_iteration(ctx)
-        hi = min(hi, stop, len(ctx.curve.lr))
+        lr = ctx.curve.series("lr")
+        hi = min(hi, stop, len(lr))
         if hi - lo < 2:
             return None
-        main = ctx.curve.lr[lo:hi]
+        main = lr[lo:hi]
         opt = ctx.plan.optimizer.model_copy(update={"lr": ctx.plan.optimizer.lr * mult})
-        group = simulate(ctx.plan.model_copy(update={"optimizer": opt})).lr[lo:hi]
+        group = simulate(ctx.plan.model_copy(update={"optimizer": opt})).series("lr")[lo:hi]
         if len(group) != len(main):
             return None
         tail = "; use a ratio (eta_min_ratio / min_lr_ratio), which applies per group"

@@ -8,7 +8,7 @@ from schedlint.rules.base import Context
 from schedlint.rules.support import stop_iteration
 
 if TYPE_CHECKING:  # pragma: no cover
-    import numpy as np
+    from schedlint.simulate.series import Series
 
 _ADAMW = "optim_wrapper = dict(optimizer=dict(type='AdamW', lr=0.0018, betas=(0.95, 0.99), weight_decay=0.01))\n"
 # mmdet3d's official cyclic schedule (mmengine port): beta1 annealed to 0.85/0.95, then towards 1.
@@ -30,20 +30,18 @@ train_cfg = dict(by_epoch=True, max_epochs=20, val_interval=5)
 ONE = 1.0 - 1e-12
 
 
-def _momentum_values(ctx: Context) -> Optional[np.ndarray]:
-    values = ctx.curve.momentum
+def _momentum_values(ctx: Context) -> Optional[Series]:
+    values = ctx.curve.series("momentum")
     if values is None or len(values) == 0:
         return None
     return values[: max(1, stop_iteration(ctx))]
 
 
-def _extremes(values: np.ndarray) -> Tuple[float, float]:
-    """(min, max) of a curve; a constant one (a broadcast view) is not scanned."""
-    if values.strides == (0,):
-        return float(values[0]), float(values[0])
+def _extremes(values: Series) -> Tuple[float, float]:
+    """(min, max) of a curve."""
     return float(values.min()), float(values.max())
 
 
-def _first(mask: np.ndarray) -> Optional[int]:
-    hits = mask.nonzero()[0]  # numpy is never imported by the rules themselves (start-up)
-    return int(hits[0]) if hits.size else None
+def _first(mask: Series) -> Optional[int]:
+    """The first iteration where `mask` holds."""
+    return mask.first_true()

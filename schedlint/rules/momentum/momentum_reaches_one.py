@@ -11,7 +11,7 @@ from schedlint.rules.windows import param_word
 from schedlint.rules.momentum.common import ONE, _ADAMW, _CYCLIC_20E, _extremes, _first, _momentum_values
 
 if TYPE_CHECKING:  # pragma: no cover
-    import numpy as np
+    from schedlint.simulate.series import Series
 
 _LEGACY_CYCLIC = """\
 optimizer = dict(type='AdamW', lr=0.0018, betas=(0.95, 0.99), weight_decay=0.01)
@@ -57,12 +57,12 @@ def _cause_location(ctx: Context, iteration: int) -> Tuple[Optional[Location], L
     return loc, related, f"{s.type} (param_scheduler[{s.index}])"
 
 
-def _frozen_tail(values: np.ndarray) -> int:
+def _frozen_tail(values: Series) -> int:
     """How many final iterations keep exactly the last value (the schedule has ended)."""
-    if values.size == 0:
+    if len(values) == 0:
         return 0
-    changed = (values != values[-1]).nonzero()[0]
-    return int(values.size - (changed[-1] + 1)) if changed.size else int(values.size)
+    changed = (values == values[-1]).last_false()
+    return len(values) - (changed + 1) if changed is not None else len(values)
 
 
 class MomentumReachesOne(Rule):
@@ -182,7 +182,7 @@ class MomentumReachesOne(Rule):
             severity = Severity.ERROR if stuck else Severity.WARNING
             yield self.finding(msg, loc, related + ctx.horizon_related_if_elsewhere(loc), severity=severity)
 
-    def _reaches_one(self, ctx: Context, values: np.ndarray, over: int, word: str, beta: bool) -> Finding:
+    def _reaches_one(self, ctx: Context, values: "Series", over: int, word: str, beta: bool) -> Finding:
         peak_at = int(values.argmax())
         peak = float(values[peak_at])
         exact = abs(float(values[over]) - 1.0) <= 1e-12

@@ -1,0 +1,96 @@
+"""`Series` (per-iteration values held as runs) answers as numpy does on the expanded array."""
+
+import numpy as np
+import pytest
+
+from schedlint.simulate.series import Series, SeriesBuilder
+
+SPECIAL = np.repeat(np.array([0.02, -0.0, 0.0, np.nan, 2e-4, 2e-4, 1.0]), [400, 5, 5, 10, 300, 1, 7])
+
+
+def _bits(a):
+    return np.asarray(a, dtype=np.float64).view(np.int64)
+
+
+@pytest.mark.parametrize("array", [SPECIAL, np.cos(np.linspace(0, 3, 500)), np.full(9, 0.5), np.zeros(0),
+                                   np.broadcast_to(np.float64(0.9), (10**6,))])
+def test_a_series_expands_to_its_array_bit_for_bit(array):
+    s = Series.from_array(array)
+    assert len(s) == array.size and np.array_equal(_bits(s), _bits(array))
+    if array.size:
+        assert s.nbytes <= max(array.nbytes, 16)
+
+
+def test_runs_are_merged_only_for_identical_bits():
+    s = Series.from_array(SPECIAL)
+    assert s.runs == 6  # -0.0 and 0.0 stay apart, the two equal 2e-4 runs are one
+    assert Series.from_array(np.cos(np.linspace(0, 3, 500))).starts is None  # every value distinct: dense
+
+
+@pytest.mark.parametrize("key", [0, 5, 399, 400, 404, 405, 420, -1, -8, slice(None), slice(3, 410), slice(404, 406),
+                                 slice(-20, None), slice(10, 5), slice(0, None, 7), slice(3, 700, 100)])
+def test_indexing_and_windows_match_numpy(key):
+    s = Series.from_array(SPECIAL)
+    got, want = s[key], SPECIAL[key]
+    assert np.array_equal(_bits(np.asarray(got)), _bits(want))
+    if isinstance(key, slice) and (key.step or 1) == 1:
+        assert isinstance(got, Series) and len(got) == want.size
+
+
+def test_out_of_range_raises_index_error():
+    s = Series.from_array(SPECIAL)
+    with pytest.raises(IndexError):
+        s[len(SPECIAL)]
+    with pytest.raises(IndexError):
+        s.sample([0, -len(SPECIAL) - 1])
+
+
+@pytest.mark.parametrize("array", [SPECIAL, np.array([3.0, 1.0, 1.0, 3.0, 0.5, 0.5]), np.cos(np.linspace(0, 9, 50))])
+def test_extremes_and_their_first_positions_match_numpy(array):
+    s = Series.from_array(array)
+    for name in ("min", "max", "argmin", "argmax"):
+        assert np.array_equal(getattr(s, name)(), getattr(array, name)(), equal_nan=True), name
+
+
+@pytest.mark.parametrize("threshold", [0.0, 2e-4, 0.5, 1.0])
+def test_comparisons_counts_and_first_last_positions(threshold):
+    s = Series.from_array(SPECIAL)
+    for mask, want in ((s >= threshold, SPECIAL >= threshold), (s < threshold, SPECIAL < threshold),
+                       (s != threshold, SPECIAL != threshold), (s == threshold, SPECIAL == threshold)):
+        assert np.array_equal(np.asarray(mask), want)
+        assert mask.sum() == want.sum() and mask.any() == want.any() and mask.all() == want.all()
+        hits = np.flatnonzero(want)
+        assert mask.first_true() == (int(hits[0]) if hits.size else None)
+        misses = np.flatnonzero(~want)
+        assert mask.last_false() == (int(misses[-1]) if misses.size else None)
+
+
+@pytest.mark.parametrize("at", [0, 1, 400, 403, len(SPECIAL) - 1, len(SPECIAL)])
+def test_hold_from_keeps_the_value_before_a_crash(at):
+    want = SPECIAL.copy()
+    if 0 < at < want.size:
+        want[at:] = want[at - 1]
+    assert np.array_equal(_bits(Series.from_array(SPECIAL).hold_from(at)), _bits(want))
+
+
+def test_bits_equal_tells_signed_zeros_apart():
+    a = Series.from_array(SPECIAL)
+    flipped = SPECIAL.copy()
+    flipped[401] = 0.0
+    assert a.bits_equal(Series.from_array(SPECIAL.copy()))
+    assert not a.bits_equal(Series.from_array(flipped))
+
+
+def test_the_builder_holds_runs_and_turns_dense_when_most_values_differ():
+    b = SeriesBuilder(1000)
+    b.runs(np.array([1.0, 2.0, 3.0]), np.array([0, 10, 10]), 20)  # the empty run of 2.0 is dropped
+    b.runs(np.array([3.0, 4.0]), np.array([20, 30]), 600)
+    s = b.build()
+    want = np.repeat([1.0, 3.0, 4.0], [10, 20, 970])  # the last value held to the end
+    assert s.runs == 3 and np.array_equal(np.asarray(s), want)
+    b = SeriesBuilder(1000)
+    b.runs(np.array([1.0]), np.array([0]), 100)
+    smooth = np.linspace(0, 1, 800)
+    b.dense(100, smooth)
+    s = b.build()
+    assert s.starts is None and np.array_equal(np.asarray(s), np.concatenate([np.ones(100), smooth, np.ones(100)]))
