@@ -94,3 +94,17 @@ def test_the_builder_holds_runs_and_turns_dense_when_most_values_differ():
     b.dense(100, smooth)
     s = b.build()
     assert s.starts is None and np.array_equal(np.asarray(s), np.concatenate([np.ones(100), smooth, np.ones(100)]))
+
+
+def test_the_builder_holds_a_value_across_a_gap_between_parts():
+    for dense_tail in (False, True):
+        b = SeriesBuilder(100)
+        b.dense(0, np.linspace(1, 2, 60))
+        tail = np.linspace(3, 4, 20) if dense_tail else np.array([3.0])
+        if dense_tail:
+            b.dense(70, tail)
+        else:
+            b.runs(tail, np.array([70]), 90)
+        want = np.concatenate([np.linspace(1, 2, 60), np.full(10, 2.0),
+                               tail if dense_tail else np.full(20, 3.0), np.full(10, tail[-1])])
+        assert np.array_equal(np.asarray(b.build()), want)

@@ -27,7 +27,7 @@ from schedlint.fix import attach_fixes
 from schedlint.fix.cst import Document, _parse, _Parsed
 from schedlint.lint import engine
 from schedlint.lint.engine import check_paths
-from schedlint.lint.settings import load_settings
+from schedlint.lint.settings import Settings, load_settings
 from schedlint.loader import LoadProblem, Loader, budget, plain
 from schedlint.model import Location
 
@@ -326,6 +326,36 @@ def test_forget_keeps_an_overridden_file(tmp_path):
     loader.forget(other)
     assert other in loader._results
     assert loader.resolve(other).values["x"] == 5
+
+
+def test_a_tree_run_keeps_a_base_until_its_last_user_then_drops_it(tmp_path):
+    """`Retention`: a base stays read while a later config of the run inherits it (also through another
+    base) and is dropped after its last user; the findings are those of a run that keeps everything."""
+    files = write(tmp_path, {
+        "_base_/sched.py": "param_scheduler = [dict(type='MultiStepLR', by_epoch=True, begin=0, end=12, "
+                           "milestones=[8, 11])]\ntrain_cfg = dict(by_epoch=True, max_epochs=12)\n",
+        "_base_/mid.py": "_base_ = ['./sched.py']\noptim_wrapper = dict(optimizer=dict(type='SGD', lr=0.02, "
+                         "momentum=0.9))\n",
+        "a/one.py": "_base_ = ['../_base_/mid.py']\ntrain_cfg = dict(max_epochs=24)\n",
+        "b/two.py": "_base_ = ['../_base_/mid.py']\n",
+        "c/three.py": "optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.1))\n"
+                      "param_scheduler = [dict(type='LinearLR', by_epoch=False, begin=0, end=500)]\n"
+                      "train_cfg = dict(by_epoch=True, max_epochs=12)\n",
+    })
+    order = [str(files[name]) for name in ("_base_/mid.py", "_base_/sched.py", "a/one.py", "b/two.py", "c/three.py")]
+    retention = engine.Retention(order)
+    linter = engine.Linter(Settings(dependents=False, jobs=1))
+    loaded, found = [], []
+    for path in order:
+        found.append([(f.code, f.message) for f in engine._lint_one(linter, path, [])])
+        retention.after(linter, path)
+        loaded.append({os.path.relpath(p, tmp_path) for p in linter.loader._results})
+    sched, mid = os.path.join("_base_", "sched.py"), os.path.join("_base_", "mid.py")
+    assert sched in loaded[2] and mid in loaded[2]  # two.py inherits both (sched through mid)
+    assert loaded[3] == loaded[4] == set()  # two.py was their last user
+    kept = engine.Linter(Settings(dependents=False, jobs=1))
+    assert [[(f.code, f.message) for f in engine._lint_one(kept, p, [])] for p in order] == found
+    assert any(found)
 
 
 # ---------------------------------------------------------------------------------------------- 5. libcst metadata

@@ -9,7 +9,7 @@ import ast
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Callable, Dict, Iterable, List, Optional, Set, Tuple
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from schedlint.lint.cache import FindingsCache
 from schedlint.lint.scripts import SCRIPT_BUILTINS, looks_like_script
@@ -25,6 +25,7 @@ OnFile = Callable[[List[Finding], Context, "Linter"], None]
 
 #: the code of a finding that reports a bug in schedlint itself (never suppressed, exit code 2)
 INTERNAL_ERROR = "SL999"
+HEAP_MIN_FILES = 64  # a run this long keeps large arrays out of the heap (`schedlint.lint.heap`)
 
 
 def internal_finding(path: str, what: str, exc: BaseException) -> Finding:
@@ -351,6 +352,10 @@ def lint_files(
             if progress is not None:
                 progress(path)
     jobs = min(linter.settings.jobs or default_workers(len(todo)), linter.settings.worker_count)
+    if len(todo) >= HEAP_MIN_FILES:
+        from schedlint.lint.heap import return_large_blocks
+
+        return_large_blocks()
     done = None
     if jobs > 1 and len(todo) >= PARALLEL_MIN_FILES:
         try:
@@ -359,13 +364,13 @@ def lint_files(
             done = None
     if done is None:
         done = []
-        referenced = referenced_files(todo)
+        retention = Retention(todo)
         for path in todo:
             if progress is not None:
                 progress(path)
             found = _lint_one(linter, path, errors)
             done.append((path, found, linter.depends_on))
-            _keep_or_forget(linter, path, referenced)
+            retention.after(linter, path)
     for path, found, depends_on in done:
         results[path] = found
         if cache is not None and depends_on is not None and all(f.code != INTERNAL_ERROR for f in found):
@@ -378,29 +383,60 @@ def lint_files(
 _PY_LITERAL = re.compile(rb"""['"]([^'"\n]{1,400}?\.py)['"]""")
 
 
-def referenced_files(files: Iterable[str]) -> Set[str]:
-    """Files that the given configs may inherit: every `'....py'` string literal in them, resolved
-    against the config's folder (cheap, on the text; a base named otherwise is only read twice)."""
-    out: Set[str] = set()
-    for path in files:
+def _literal_refs(path: str) -> List[str]:
+    """Files the config may inherit: every `'....py'` string literal in it, resolved against its folder
+    (cheap, on the text; a base named otherwise is only read twice)."""
+    try:
+        data = read_bytes(path, 256 * 1024, head=True)
+    except LoadProblem:
+        return []
+    folder = os.path.dirname(os.path.abspath(path))
+    out = []
+    for ref in _PY_LITERAL.findall(data):
         try:
-            data = read_bytes(path, 256 * 1024, head=True)
-        except LoadProblem:
+            name = ref.decode("utf-8").split("::")[-1]
+        except UnicodeDecodeError:
             continue
-        folder = os.path.dirname(path)
-        for ref in _PY_LITERAL.findall(data):
-            try:
-                name = ref.decode("utf-8").split("::")[-1]
-            except UnicodeDecodeError:
-                continue
-            out.add(os.path.normpath(os.path.join(folder, os.path.expanduser(name))))
+        out.append(os.path.normpath(os.path.join(folder, os.path.expanduser(name))))
     return out
 
 
-def _keep_or_forget(linter: Linter, path: str, referenced: Set[str]) -> None:
-    """Memory: a tree run keeps the configs others inherit (its shared bases), not every leaf."""
-    if path not in referenced:
-        linter.loader.forget(path)
+class Retention:
+    """Memory of a tree run: what was read of a file is kept while a later config of the run may inherit
+    it, and dropped after its last user (the files a config inherits, directly or through its bases, by
+    their literal names), so a run holds the bases of the configs around the current one, not of the
+    whole tree. A process lints its files in run order (a worker, a subsequence of it)."""
+
+    def __init__(self, files: Sequence[str]) -> None:
+        self.index = {os.path.abspath(p): i for i, p in enumerate(files)}
+        refs = {p: _literal_refs(p) for p in self.index}
+        last = dict(self.index)  # a file is needed at least while it is linted
+        for p, named in refs.items():
+            for r in named:
+                last[r] = max(last.get(r, -1), self.index[p])
+        for _ in range(64):  # a file inherited by a base is needed as long as that base
+            changed = False
+            for p, named in refs.items():
+                for r in named:
+                    if last.get(r, -1) < last[p]:
+                        last[r] = last[p]
+                        changed = True
+            if not changed:
+                break
+        self.release: Dict[int, List[str]] = {}
+        for path, i in last.items():
+            self.release.setdefault(i, []).append(path)
+        self.done = -1  # files up to this position are linted (by this process or another)
+
+    def after(self, linter: Linter, path: str) -> None:
+        """`path` is linted: drop the files no later config of the run inherits."""
+        i = self.index.get(os.path.abspath(path))
+        if i is None:
+            return
+        for j in range(self.done + 1, i + 1):
+            for name in self.release.get(j, ()):
+                linter.loader.forget(name, shared=True)
+        self.done = max(self.done, i)
 
 
 def _lint_one(linter: Linter, path: str, errors: List[str]) -> List[Finding]:
@@ -414,7 +450,7 @@ def _lint_one(linter: Linter, path: str, errors: List[str]) -> List[Finding]:
 
 
 _WORKER_LINTER: Optional[Linter] = None
-_REFERENCED: Set[str] = set()  # `referenced_files` of the run, set before the workers are forked
+_RETENTION: Optional[Retention] = None  # of the run, set before the workers are forked
 _Done = List[Tuple[str, List[Finding], Optional[List[str]]]]  # (file, findings, files they depend on)
 
 
@@ -428,7 +464,8 @@ def _lint_chunk(settings: Settings, on_file: Optional[OnFile], chunk: List[str])
     for path in chunk:
         found = _lint_one(_WORKER_LINTER, path, errors)
         done.append((path, found, _WORKER_LINTER.depends_on))
-        _keep_or_forget(_WORKER_LINTER, path, _REFERENCED)
+        if _RETENTION is not None:
+            _RETENTION.after(_WORKER_LINTER, path)
     return done, errors
 
 
@@ -443,8 +480,8 @@ def _lint_parallel(
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    global _REFERENCED
-    _REFERENCED = referenced_files(files)
+    global _RETENTION
+    _RETENTION = Retention(files)
 
     # contiguous chunks keep the configs of one folder (which share bases) in one worker
     size = max(8, len(files) // (jobs * 8) + 1)

@@ -180,12 +180,13 @@ class Loader:
         self._trees.pop(path, None)
         return result
 
-    def forget(self, path: str) -> None:
-        """Drop what was read of `path` unless a config resolved so far inherits it (a tree run keeps
-        the shared bases, not every leaf). Resolving it again later reads it again."""
+    def forget(self, path: str, shared: bool = False) -> None:
+        """Drop what was read of `path` unless a config resolved so far inherits it (`shared`: also then;
+        the caller knows no later config needs it). Resolving it again later reads it again."""
         path = os.path.abspath(path)
-        if path in self._inherited or path in self.overrides:
+        if path in self.overrides or (path in self._inherited and not shared):
             return
+        self._inherited.discard(path)
         for cache in (self._results, self._texts, self._prepared, self._trees, self._lazy_flags, self._mutating):
             cache.pop(path, None)
 

@@ -54,7 +54,7 @@ def _describe_failure(f: _Failure, total_iters: int, epoch_length: int, loop: st
 _CACHE: "OrderedDict[str, Curve]" = OrderedDict()
 # upper bound on the memory held by cached curves (peak memory); curves are held as runs of equal values
 # (a few numbers for millions of iterations stepped per epoch), and a larger curve is not kept
-_CACHE_BYTES = 8 * 1024 * 1024
+_CACHE_BYTES = 4 * 1024 * 1024
 _cache_bytes = 0
 
 

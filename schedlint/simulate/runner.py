@@ -18,7 +18,7 @@ import numpy as np
 from schedlint.simulate.schedulers.base import _Group, _Stepper
 from schedlint.simulate.series import Series, SeriesBuilder
 
-_CHUNK = 1 << 16  # iterations handled per vectorised block (bounds temporary memory: ~1 MiB per array)
+_CHUNK = 1 << 14  # iterations handled per vectorised block (bounds temporary memory: ~128 KiB per array)
 _FLOOR, _ABSOLUTE, _INCREMENT = 1, 2, 3  # kinds of single-scheduler runs in `_affine_runs`
 
 

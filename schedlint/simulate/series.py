@@ -292,17 +292,17 @@ def _same_bits(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 class SeriesBuilder:
     """Collects a series from left to right, a block at a time, without one number per iteration for
     values that do not change: `runs` adds run values with their first iterations, `dense` one value per
-    iteration. Parts must follow one another; the last value is held to the end (after a crash, the
-    value of the last iteration that ran). Once most iterations are distinct values the builder writes
-    into one per-iteration array, so memory stays within 1.5 times the plain array's."""
+    iteration. Parts come in order from iteration 0; a value holds until the next part, the last one to
+    the end (after a crash, the value of the last iteration that ran). Dense parts are written in place
+    into one per-iteration array reserved on the first of them (untouched pages take no memory), so
+    building never holds more than the plain array."""
 
     def __init__(self, size: int) -> None:
         self.size = int(size)
-        self._parts: list = []  # (values, starts or None, first iteration)
-        self._count = 0  # values held in _parts
+        self._parts: list = []  # (values or None for a dense part in _out, starts, first, end)
+        self._count = 0  # values held: run values plus dense iterations
         self._out: Optional[np.ndarray] = None
-        self._filled = 0  # iterations written to _out
-        self._last: Optional[float] = None
+        self._end = 0  # end of the last part
 
     def runs(self, values: np.ndarray, starts: np.ndarray, end: int) -> None:
         """`values[k]` from iteration `starts[k]` (ascending) to the next start, the last one to `end`
@@ -321,53 +321,50 @@ class SeriesBuilder:
         if values.size * 2 > covered:  # mostly distinct: per iteration is smaller than (value, start) pairs
             self.dense(int(starts[0]), np.repeat(values, stops - starts))
             return
-        self._add(np.ascontiguousarray(values, dtype=np.float64), np.asarray(starts, dtype=np.int64), int(starts[0]),
-                  int(stops[-1]))
+        self._parts.append((np.array(values, dtype=np.float64), np.array(starts, dtype=np.int64), int(starts[0]),
+                            int(stops[-1])))
+        self._count += values.size
+        self._end = int(stops[-1])
 
     def dense(self, first: int, values: np.ndarray) -> None:
         """One value per iteration from iteration `first` on."""
         values = values[: max(0, self.size - first)]
-        if values.size:
-            self._add(np.ascontiguousarray(values, dtype=np.float64), None, first, first + values.size)
-
-    def _add(self, values: np.ndarray, starts: Optional[np.ndarray], first: int, end: int) -> None:
-        self._last = float(values[-1])
-        if self._out is not None:
-            self._write(values, starts, first, end)
+        if not values.size:
             return
-        self._parts.append((values, starts, first, end))
-        self._count += values.size
-        if self._count * 2 > self.size:
+        if self._out is None:
             self._out = np.empty(self.size)
-            for part in self._parts:
-                self._write(*part)
-            self._parts = []
-
-    def _write(self, values: np.ndarray, starts: Optional[np.ndarray], first: int, end: int) -> None:
-        out = self._out
-        if first > self._filled:  # a gap (never left by the simulator): the previous value holds
-            out[self._filled:first] = out[self._filled - 1] if self._filled else values[0]
-        if starts is None:
-            out[first:end] = values
-        else:
-            bounds = np.append(starts, end).tolist()
-            for value, lo, hi in zip(values.tolist(), bounds[:-1], bounds[1:]):
-                out[lo:hi] = value
-        self._filled = end
+        end = first + values.size
+        self._out[first:end] = values
+        self._parts.append((None, None, first, end))
+        self._count += values.size
+        self._end = end
 
     def build(self) -> Series:
-        if self._out is not None:
-            if self._filled < self.size:
-                self._out[self._filled:] = self._last
-            return Series(self._out, None, self.size)
         if not self._parts:
-            return Series.constant(0, 0.0) if self.size == 0 else Series.constant(self.size, 0.0)
+            return Series.constant(self.size, 0.0)
+        if self._count * 2 > self.size:  # mostly distinct values: one per iteration
+            out = self._out if self._out is not None else np.empty(self.size)
+            previous = 0
+            for values, starts, first, end in self._parts:
+                if first > previous > 0:  # between parts the value holds
+                    out[previous:first] = out[previous - 1]
+                previous = end
+                if values is not None:
+                    bounds = np.append(starts, end).tolist()
+                    for value, lo, hi in zip(values.tolist(), bounds[:-1], bounds[1:]):
+                        out[lo:hi] = value
+            if self._end < self.size:
+                out[self._end:] = out[self._end - 1]
+            self._out, self._parts = None, []
+            return Series(out, None, self.size)
         values, starts = [], []
         for part_values, part_starts, first, end in self._parts:
-            if part_starts is None:
-                part_starts = _run_starts(part_values)
-                part_values = part_values[part_starts]
+            if part_values is None:
+                part = self._out[first:end]
+                part_starts = _run_starts(part)
+                part_values = part[part_starts]
                 part_starts = part_starts + first
             values.append(part_values)
             starts.append(part_starts)
+        self._out, self._parts = None, []
         return Series.from_runs(np.concatenate(values), np.concatenate(starts), self.size)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Dict, Iterator, Optional, Tuple
+from typing import Any, Dict, Iterator, Optional, Tuple
 
 from schedlint.model import Finding, Severity
 from schedlint.rules.base import Context, Example, Rule, cfg, fmt
@@ -102,7 +102,8 @@ class AbsoluteFloorDefeatsScaling(Rule):
             return
         mults = _lr_multipliers(ctx)
         if mults:
-            effects = [(self._group_effect(ctx, floor, who, lo, hi, key, mult), loc)
+            curves: Dict[float, Any] = {}  # lr_mult -> the group's simulated LR (one simulation per multiplier)
+            effects = [(self._group_effect(ctx, floor, who, lo, hi, key, mult, curves), loc)
                        for floor, loc, who, lo, hi in floors for key, mult in mults.items()]
             effects = [(e, loc) for e, loc in effects if e is not None]
             if effects:
@@ -119,7 +120,7 @@ class AbsoluteFloorDefeatsScaling(Rule):
 
     @staticmethod
     def _group_effect(ctx: Context, floor: float, who: str, lo: int, hi: int, key: str,
-                      mult: float) -> Optional[Tuple[Severity, str]]:
+                      mult: float, curves: Dict[float, Any]) -> Optional[Tuple[Severity, str]]:
         """(severity, message) for the parameter group at `lr_mult=mult` during one phase [lo, hi),
         from the group's own simulated curve."""
         from schedlint.simulate import simulate
@@ -130,8 +131,10 @@ class AbsoluteFloorDefeatsScaling(Rule):
         if hi - lo < 2:
             return None
         main = lr[lo:hi]
-        opt = ctx.plan.optimizer.model_copy(update={"lr": ctx.plan.optimizer.lr * mult})
-        group = simulate(ctx.plan.model_copy(update={"optimizer": opt})).series("lr")[lo:hi]
+        if mult not in curves:
+            opt = ctx.plan.optimizer.model_copy(update={"lr": ctx.plan.optimizer.lr * mult})
+            curves[mult] = simulate(ctx.plan.model_copy(update={"optimizer": opt})).series("lr")
+        group = curves[mult][lo:hi]
         if len(group) != len(main):
             return None
         tail = "; use a ratio (eta_min_ratio / min_lr_ratio), which applies per group"
