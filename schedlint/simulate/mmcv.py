@@ -28,7 +28,7 @@ from schedlint.plan.mmcv import LR_POLICIES, MOMENTUM_POLICIES, hook_name
 from schedlint.plan.model import LegacyPolicy, Plan
 from schedlint.simulate.policies import hook_class
 from schedlint.simulate.policies.base import _BuildError, _Hook, _Run, _Unsupported
-from schedlint.simulate.numeric import constant
+from schedlint.simulate.series import Series, SeriesBuilder
 from schedlint.simulate.results import Curve, SimulationError, Unsimulated
 
 __all__ = ["LegacyError", "misnamed_policy", "simulate_legacy"]
@@ -79,27 +79,35 @@ def _initial(param: str, plan: Plan) -> Optional[float]:
     return base
 
 
-def _simulate_hook(hook: _Hook, run: _Run, initial: float) -> Tuple[np.ndarray, Optional[Tuple[int, str]]]:
+def _simulate_hook(hook: _Hook, run: _Run, initial: float) -> Tuple[Series, Optional[Tuple[int, str]]]:
     """Values of one hook's parameter during every iteration; (iteration, message) of a crash."""
     N = run.N
-    values = np.full(N, float(initial))
+    held = Series.constant(N, float(initial))
     if N == 0:
-        return values, None
+        return held, None
     if hook.warmup_by_epoch and run.loop == "iter":
         # IterBasedRunner never runs before_train_epoch, so warmup_iters stays None (lr_updater.py:L141)
-        return values, (0, "AssertionError: warmup_by_epoch=True needs before_train_epoch, which "
-                           "IterBasedRunner never calls (warmup_iters stays None)")
+        return held, (0, "AssertionError: warmup_by_epoch=True needs before_train_epoch, which "
+                         "IterBasedRunner never calls (warmup_iters stays None)")
     if hook.by_epoch and run.loop == "iter":
-        return values, None  # before_train_epoch never runs: the value is never updated
+        return held, None  # before_train_epoch never runs: the value is never updated
     W = int(hook.warmup_iters * run.L) if hook.warmup_by_epoch else int(hook.warmup_iters or 0)
     hook.effective_warmup = W
     failure = None
     if hook.by_epoch:
+        # one value per epoch (runs of an epoch's iterations), the warm-up iterations one by one
         epochs = np.arange(run.max_epochs, dtype=np.int64)
         per_epoch, fail = hook.regular(epochs, run)
-        regular = per_epoch[np.arange(N, dtype=np.int64) // run.L]
         if fail is not None:
             failure = (int(epochs[fail[0]]) * run.L, fail[1])
+        out = SeriesBuilder(N)
+        n = min(W, N) if hook.warmup is not None and W > 0 else 0
+        if n:
+            out.dense(0, hook.warm(np.arange(n, dtype=np.int64),
+                                   per_epoch[np.arange(n, dtype=np.int64) // run.L].astype(np.float64), W))
+        starts = np.maximum(epochs * run.L, n)
+        out.runs(per_epoch.astype(np.float64), starts, N)
+        return out.build(), failure
     else:
         regular, fail = hook.regular(np.arange(N, dtype=np.int64), run)
         if fail is not None:
@@ -108,7 +116,7 @@ def _simulate_hook(hook: _Hook, run: _Run, initial: float) -> Tuple[np.ndarray, 
     if hook.warmup is not None and W > 0:
         n = min(W, N)
         values[:n] = hook.warm(np.arange(n, dtype=np.int64), regular[:n], W)
-    return values, failure
+    return Series.from_array(values), failure
 
 
 def _describe_stop(param: str, message: str, iteration: int, run: _Run) -> str:
@@ -127,7 +135,7 @@ def simulate_legacy(plan: Plan) -> Curve:
     run = _Run(plan)
     errors: List[str] = []
     unsimulated: List[Unsimulated] = []
-    results: Dict[str, Optional[np.ndarray]] = {}
+    results: Dict[str, Optional[Series]] = {}
     failures: List[Tuple[int, str, str, str]] = []
     policies = {p.param: p for p in plan.legacy}
     for param in ("lr", "momentum"):
@@ -150,7 +158,7 @@ def simulate_legacy(plan: Plan) -> Curve:
                 unsimulated.append(Unsimulated(-1, hook_name(param, policy.policy), 0,
                                                f"optimizer type {plan.optimizer.type!r} is not known to schedlint"))
             continue
-        results[param] = constant(run.N, float(initial))
+        results[param] = Series.constant(run.N, float(initial))
         if policy is None:
             continue
         if "policy" not in policy.raw:
@@ -190,14 +198,12 @@ def simulate_legacy(plan: Plan) -> Curve:
         errors.append(LegacyError(_describe_stop(param, message, iteration, run), param=param, kind=kind, key=key))
         if iteration < run.N:
             stopped_at = iteration
-            for values in results.values():
-                if values is not None and iteration > 0 and values.flags.writeable:
-                    values[iteration:] = values[iteration - 1]
+            results = {p: None if values is None else values.hold_from(iteration) for p, values in results.items()}
     lr = results.get("lr")
     return Curve(
         epoch_length=run.L,
         iterations=run.N,
-        lr=lr if lr is not None else constant(run.N, 0.0),
+        lr=lr if lr is not None else Series.constant(run.N, 0.0),
         momentum=results.get("momentum"),
         unsimulated=unsimulated,
         errors=errors,
