@@ -318,7 +318,7 @@ class SeriesBuilder:
         if not values.size:
             return
         covered = int(stops[-1] - starts[0])
-        if values.size * 2 > covered:  # mostly distinct: per iteration is smaller than (value, start) pairs
+        if covered >= 256 and values.size * 2 > covered:  # mostly distinct: per iteration is the smaller
             self.dense(int(starts[0]), np.repeat(values, stops - starts))
             return
         self._parts.append((np.array(values, dtype=np.float64), np.array(starts, dtype=np.int64), int(starts[0]),
