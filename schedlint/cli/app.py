@@ -168,7 +168,7 @@ def readable_metavars(typer_app: typer.Typer) -> None:
                     continue
                 info.metavar = METAVARS.get(name, name.upper())
     argument = typer.core.TyperArgument
-    if not getattr(argument, "_schedlint_plain", False):  # arguments print `PATH <list[str]>` otherwise
-        typed = argument.display_type_rich
+    typed = getattr(argument, "display_type_rich", None)  # typer >= 0.29 prints `PATH <list[str]>` otherwise
+    if typed is not None and not getattr(argument, "_schedlint_plain", False):
         argument.display_type_rich = lambda self, ctx: None if self.metavar else typed(self, ctx)
         argument._schedlint_plain = True
