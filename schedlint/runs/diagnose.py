@@ -269,7 +269,7 @@ def _config_view(log: RunLog, config: Optional[str], settings: Settings, epoch_l
 def _compare_with_config(log: RunLog, view: Any, notes: List[str]) -> None:
     """Note where the logged LR departs from the simulated one, and a log running past the planned length."""
     plan = view.plan
-    mismatch = compare_lr(log, plan.optimizer.lr, view.curve.lr, view.lr_multipliers)
+    mismatch = compare_lr(log, plan.optimizer.lr, view.curve.series("lr"), view.lr_multipliers)
     if mismatch:
         notes.append(mismatch)
     if plan.horizon.total_iters and log.total_iters > plan.horizon.total_iters * 1.01:

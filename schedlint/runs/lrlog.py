@@ -132,11 +132,13 @@ def compare_lr(log: RunLog, base_lr: float, curve_lr: Any, multipliers: Optional
         return None
     name = "base_lr" if log.has("base_lr") else "lr"
     x, lr = log.series(name)
-    curve = np.asarray(curve_lr, dtype=float)
-    inside = (x - 1 < len(curve)) & (x >= 1)
+    n = len(curve_lr)
+    inside = (x - 1 < n) & (x >= 1)
     if not inside.any():
         return None
-    sim = curve[np.clip(x[inside].astype(int) - 1, 0, len(curve) - 1)]
+    at = np.clip(x[inside].astype(int) - 1, 0, n - 1)
+    # the simulated values at the logged iterations (a `Series` answers them without expanding the curve)
+    sim = np.asarray(curve_lr.sample(at) if hasattr(curve_lr, "sample") else np.asarray(curve_lr)[at], dtype=float)
     logged = lr[inside]
     usable = (np.abs(sim) > 1e-30) & (np.abs(logged) > 1e-30)
     if usable.sum() < 2:
