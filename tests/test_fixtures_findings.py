@@ -59,6 +59,7 @@ EXPECTED = {
     "configs/user/centerpoint_cosine-default-end-24e.py": [],
     "configs/user/centerpoint_cosine-lr-typo.py": ['SL301:error'],
     "configs/user/centerpoint_cyclic-20e_finetune-6e.py": ['SL002:error', 'SL003:warning', 'SL102:warning'],
+    "configs/user/centerpoint_cyclic-20e_lr-as-string.py": ['SL102:warning', 'SL310:error'],
     "configs/user/centerpoint_warmup-cosine-cooldown-20e.py": [],
     "configs/user/faster-rcnn_1x-to-2x_milestones-16-23.py": ['SL001:error'],
     "configs/user/faster-rcnn_1x_checkpoint-interval-24.py": ['SL202:warning'],

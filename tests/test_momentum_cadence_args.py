@@ -369,3 +369,77 @@ def test_sl004_measures_the_frozen_tail_from_the_warm_ups_end(tmp_path):
     found = of(lint(tmp_path, _WARMUP_OUTLASTS.format(warmup_end=20)), "SL004")
     assert len(found) == 1 and "stops by epoch 20" in found[0].message
     assert "for the last 20 epochs (50% of training)" in found[0].message
+
+
+# ---------------------------------------------------------------------------------------- SL310
+
+_COSINE_12 = """\
+param_scheduler = [dict(type='CosineAnnealingLR', T_max=12, by_epoch=True, begin=0, end=12)]
+train_cfg = dict(by_epoch=True, max_epochs=12)
+"""
+
+
+@pytest.mark.parametrize("optimizer, expected", [
+    ("type='SGD', lr=float('nan'), momentum=0.9", "every weight NaN"),  # SGD accepts a NaN lr
+    ("type='AdamW', lr=float('nan')", "Invalid learning rate: nan"),  # the Adam family does not
+    ("type='SGD', lr=float('inf'), momentum=0.9", "inf or NaN"),
+    ("type='SGD', lr=-0.1, momentum=0.9", "Invalid learning rate: -0.1"),
+    ("type='SGD', lr='0.1', momentum=0.9", "TypeError"),
+    ("type='SGD', lr=None, momentum=0.9", "not a number"),
+    ("type='SGD', lr=0.1, momentum=-0.5", "Invalid momentum value: -0.5"),
+    ("type='SGD', lr=0.1, momentum=float('nan')", "every weight NaN"),
+    ("type='Adam', lr=0.1, betas=(0.9, 1.5)", "Invalid beta parameter at index 1: 1.5"),
+    ("type='AdamW', lr=0.1, betas=(float('nan'), 0.999)", "Invalid beta parameter at index 0: nan"),
+    ("type='AdamW', lr=0.1, betas='0.9'", "not a pair of numbers"),
+])
+def test_an_optimizer_value_torch_refuses_or_that_makes_nan_weights_is_sl310(tmp_path, optimizer, expected):
+    findings = lint(tmp_path, f"optim_wrapper = dict(optimizer=dict({optimizer}))\n" + _COSINE_12)
+    assert [f.code for f in findings] == ["SL310"], findings  # nothing else, and no internal error
+    assert expected in findings[0].message
+    assert findings[0].location.line == 1
+
+
+def test_sl310_on_an_mmcv_config_and_through_a_base(tmp_path):
+    findings = lint(tmp_path, {
+        "base.py": "optimizer = dict(type='SGD', lr=-0.02, momentum=0.9)\n",
+        "config.py": """\
+_base_ = './base.py'
+lr_config = dict(policy='step', step=[8, 11])
+runner = dict(type='EpochBasedRunner', max_epochs=12)
+""",
+    })
+    assert [f.code for f in findings] == ["SL310"]
+    assert findings[0].location.file.endswith("base.py")
+
+
+@pytest.mark.parametrize("optimizer", [
+    "type='SGD', lr=0.0, momentum=0.0",  # a frozen stage
+    "type='Lion', lr=1e-4, betas=(0.95, 0.98)",
+    "type='MyOptimizer', lr=0.01, momentum=-1",  # an optimizer schedlint does not know: its own rules
+])
+def test_sl310_leaves_legal_and_unknown_optimizers_alone(tmp_path, optimizer):
+    findings = lint(tmp_path, f"optim_wrapper = dict(optimizer=dict({optimizer}))\n" + _COSINE_12)
+    assert not of(findings, "SL310")
+
+
+def test_a_negative_lr_below_a_default_eta_min_is_no_internal_error(tmp_path):
+    # SL307 used to crash formatting the eta_min the config never wrote
+    findings = lint(tmp_path, "optim_wrapper = dict(optimizer=dict(type='MyOptimizer', lr=-0.1))\n" + _COSINE_12)
+    assert not of(findings, "SL999")
+    assert [f.code for f in findings] == ["SL310"]
+
+
+def test_a_quoted_base_template_lr_stays_a_string_as_in_mmengine(tmp_path):
+    # mmengine substitutes '{{_base_.base_lr}}' inside the quotes: the lr is the text '"_base_lr_..."'
+    findings = lint(tmp_path, {
+        "base.py": "base_lr = 0.01\n",
+        "config.py": "_base_ = './base.py'\n"
+                     "optim_wrapper = dict(optimizer=dict(type='SGD', lr='{{_base_.base_lr}}', momentum=0.9))\n"
+                     + _COSINE_12,
+    })
+    assert [f.code for f in findings] == ["SL310"]
+    assert "'{{_base_.base_lr}}' (quoted" in findings[0].message
+    unquoted = lint(tmp_path, {"config.py": "_base_ = './base.py'\n"
+                                            "optim_wrapper = dict(optimizer=dict(type='SGD', lr={{_base_.base_lr}}, "
+                                            "momentum=0.9))\n" + _COSINE_12})
+    assert not of(unquoted, "SL310")

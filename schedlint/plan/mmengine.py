@@ -259,6 +259,7 @@ def optimizer_from(
         lr_scale=scale,
         known=known,
         locs=locs,
+        raw={key: opt.get(key) for key in ("lr", "momentum", "betas") if key in opt},
     )
 
 

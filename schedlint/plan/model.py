@@ -61,6 +61,8 @@ class Optimizer(PlanModel):
     momentum_kind: Optional[Literal["momentum", "beta1"]] = None
     lr_scale: float = 1.0  # auto_scale_lr factor already applied to lr
     known: bool = True  # a torch optimizer whose momentum support we know
+    # `lr`, `momentum` and `betas` as the config wrote them (before defaults, checks and auto_scale_lr)
+    raw: Dict[str, Any] = Field(default_factory=dict)
 
     @property
     def base_momentum(self) -> Optional[float]:

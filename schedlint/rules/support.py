@@ -6,9 +6,29 @@ import math
 from typing import List, Optional
 
 from schedlint.model import Location, Related
-from schedlint.plan.model import LegacyPolicy, Scheduler
+from schedlint.plan.model import LegacyPolicy, Optimizer, Scheduler
 from schedlint.rules.base import Context
 from schedlint.rules.windows import schedulers_of, window
+
+
+# torch optimizers that check their arguments when built (`torch/optim/*.py`: `if not 0.0 <= lr: raise
+# ValueError(f"Invalid learning rate: {lr}")`; SGD only tests `lr < 0.0`, so a NaN lr passes there)
+TORCH_CHECKED = frozenset({"SGD", "Adam", "AdamW", "Adamax", "NAdam", "RAdam", "SparseAdam", "Adagrad", "Adadelta",
+                           "ASGD", "Rprop", "RMSprop"})
+CHECKS_MOMENTUM = frozenset({"SGD", "RMSprop"})  # `if not 0.0 <= momentum: raise ValueError("Invalid momentum value")`
+CHECKS_BETAS = frozenset({"Adam", "AdamW", "Adamax", "NAdam", "RAdam", "SparseAdam"})  # each beta in [0, 1)
+
+
+def optimizer_refuses_momentum(opt: Optimizer) -> bool:
+    """Whether torch refuses to build the optimizer with its own momentum / beta1 (SL310 reports it)."""
+    base = opt.base_momentum
+    if base is None or ("momentum" not in opt.raw and "betas" not in opt.raw):
+        return False
+    if opt.momentum_kind == "momentum" and opt.type in CHECKS_MOMENTUM:
+        return not 0.0 <= base
+    if opt.momentum_kind == "beta1" and opt.type in CHECKS_BETAS:
+        return not 0.0 <= base < 1.0
+    return False
 
 
 def span(ctx: Context, iterations: float) -> str:

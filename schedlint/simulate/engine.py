@@ -68,7 +68,7 @@ def simulate(plan: Plan) -> Curve:
     key = plan.model_dump_json(include={"generation", "horizon", "optimizer", "schedulers", "legacy",
                                         "scheduler_hook_enabled", "scheduler_hook"},
                                exclude={"horizon": {"locs", "epoch_length_source"},
-                                        "optimizer": {"locs"},
+                                        "optimizer": {"locs", "raw"},
                                         "schedulers": {"__all__": {"locs", "raw", "path"}},
                                         "legacy": {"__all__": {"locs", "raw", "path"}},
                                         "scheduler_hook": {"locs", "raw", "path"}})

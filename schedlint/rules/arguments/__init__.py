@@ -1,4 +1,4 @@
-"""SL3xx: scheduler arguments that mmengine rejects, crashes on, or cannot be simulated.
+"""SL3xx: scheduler and optimizer arguments that mmengine or torch rejects, crashes on, or cannot be simulated.
 
 One rule per module; adding a rule = one module here and one import line below.
 """
@@ -12,5 +12,6 @@ from schedlint.rules.arguments.non_positive_period import NonPositivePeriod
 from schedlint.rules.arguments.eta_min_above_start import EtaMinAboveStart
 from schedlint.rules.arguments.scheduler_hook_not_simulated import SchedulerHookNotSimulated
 from schedlint.rules.arguments.replaced_list_drops_keys import ReplacedListDropsKeys
+from schedlint.rules.arguments.invalid_optimizer_value import InvalidOptimizerValue
 
-__all__ = ["ReplacedListDropsKeys", "SchedulerHookNotSimulated", "BeginNotBeforeEnd", "EtaMinAboveStart", "NonDecayingGamma", "NonPositivePeriod", "SchedulerCrash", "UnknownSchedulerType", "UnsortedMilestones"]
+__all__ = ["InvalidOptimizerValue", "ReplacedListDropsKeys", "SchedulerHookNotSimulated", "BeginNotBeforeEnd", "EtaMinAboveStart", "NonDecayingGamma", "NonPositivePeriod", "SchedulerCrash", "UnknownSchedulerType", "UnsortedMilestones"]

@@ -90,12 +90,13 @@ class EtaMinAboveStart(Rule):
                         settled = ow.stop
             start = value_at(ctx, "lr", settled) if settled < ctx.total_iters else ctx.plan.optimizer.lr
             floor = _floor(ctx, s)
-            if start is None or floor is None or floor <= start * (1 + 1e-9):
-                continue
+            if start is None or floor is None or start < 0 or floor <= start * (1 + 1e-9):
+                continue  # (a negative LR is SL310)
             if self._followed_by_decay(ctx, s, w, lr_scheds):
                 continue  # the designed ramp of a cyclic / one-cycle schedule
-            key = "eta_min" if "eta_min" in s.raw else "eta_min_ratio"
-            msg = (f"{s.type} (param_scheduler[{s.index}]) anneals towards {key}={s.raw.get(key):g} "
+            key = "eta_min" if "eta_min" in s.raw or "eta_min_ratio" not in s.raw else "eta_min_ratio"
+            written = s.raw.get(key, s.args.get(key, 0))
+            msg = (f"{s.type} (param_scheduler[{s.index}]) anneals towards {key}={format(written, 'g') if _num(written) else written} "
                    f"(LR {fmt(floor)}), above the LR {fmt(start)} it starts from at {ctx.where(w.start)}: the LR "
                    f"rises instead of decaying, and no later phase brings it down")
             yield self.finding(msg, ctx.scheduler_loc(s, key, "type"))

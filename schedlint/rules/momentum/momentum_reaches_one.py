@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Iterator, List, Optional, Tuple
 
 from schedlint.model import Finding, Location, Related, Severity
 from schedlint.rules.base import Context, Example, Rule, cfg, fmt
-from schedlint.rules.support import legacy_loc, legacy_policy, related_keys, responsible, span
+from schedlint.rules.support import legacy_loc, legacy_policy, optimizer_refuses_momentum, related_keys, responsible, span
 from schedlint.rules.windows import param_word
 from schedlint.rules.momentum.common import ONE, _ADAMW, _CYCLIC_20E, _extremes, _first, _momentum_values
 
@@ -128,6 +128,8 @@ class MomentumReachesOne(Rule):
     ]
 
     def check(self, ctx: Context) -> Iterator[Finding]:
+        if optimizer_refuses_momentum(ctx.plan.optimizer):
+            return  # the optimizer is never built: SL310
         values = _momentum_values(ctx)
         if values is None:
             return
