@@ -595,3 +595,52 @@ def test_a_negative_or_zero_training_length_is_a_finding_not_a_crash(tmp_path):
             f"train_cfg = dict(by_epoch=True, {length})\n")
         codes = [f.code for f in Linter(Settings(epoch_length=10)).lint_file(str(tmp_path / "c.py"))]
         assert codes == ["SL014"], (length, codes)
+
+
+# Odd numbers found by fuzzing scheduler, policy and optimizer arguments (NaN, inf, 1e308, 10**30, None,
+# a scalar where a list belongs): each used to crash the plan, the simulator or a rule (an internal error).
+_SGD = "optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.02, momentum=0.9))\n"
+_EPOCHS_12 = "train_cfg = dict(by_epoch=True, max_epochs=12)\n"
+_LEGACY = "optimizer = dict(type='SGD', lr=0.02, momentum=0.9)\nrunner = dict(type='EpochBasedRunner', max_epochs=12)\n"
+ODD_NUMBERS = {
+    # (config text, the finding codes that must be reported)
+    "epoch begin that overflows in iterations": (
+        _SGD + _EPOCHS_12 + "param_scheduler = [dict(type='LinearLR', begin=1e308, end=2, convert_to_iter_based=True)]\n",
+        {"SL908"}),
+    "end beyond float range": (
+        _SGD + _EPOCHS_12 + "param_scheduler = [dict(type='CosineAnnealingLR', T_max=12, end=10**400)]\n", {"SL908"}),
+    "infinite T_max": (_SGD + _EPOCHS_12 + "param_scheduler = [dict(type='CosineAnnealingLR', T_max=float('inf'))]\n",
+                       {"SL908"}),
+    "NaN milestone": (_SGD + _EPOCHS_12 + "param_scheduler = [dict(type='MultiStepLR', milestones=[8, float('nan')])]\n",
+                      {"SL908"}),
+    "milestones a scalar": (_SGD + _EPOCHS_12 + "param_scheduler = [dict(type='MultiStepLR', begin=3, milestones=8)]\n",
+                            {"SL302"}),
+    "OneCycle div_factor 0": (
+        _SGD + _EPOCHS_12 + "param_scheduler = [dict(type='OneCycleLR', eta_max=0.1, div_factor=0, by_epoch=False)]\n",
+        {"SL302"}),
+    "ConstantLR factor None": (_SGD + _EPOCHS_12 + "param_scheduler = [dict(type='ConstantLR', factor=None)]\n",
+                               {"SL302"}),
+    "huge batch under auto_scale_lr": (
+        _SGD + _EPOCHS_12 + "param_scheduler = [dict(type='MultiStepLR', milestones=[8, 11])]\n"
+        "auto_scale_lr = dict(enable=True, base_batch_size=16)\ntrain_dataloader = dict(batch_size=1e308)\n", set()),
+    "betas a dict": ("optim_wrapper = dict(optimizer=dict(type='AdamW', lr=1e-3, betas=dict()))\n" + _EPOCHS_12
+                     + "param_scheduler = [dict(type='MultiStepLR', milestones=[8, 11])]\n", {"SL310"}),
+    "legacy infinite warm-up": (_LEGACY + "lr_config = dict(policy='step', step=[8, 11], warmup='linear', "
+                                "warmup_iters=float('inf'))\n", {"SL908"}),
+    "legacy step beyond int64": (_LEGACY + "lr_config = dict(policy='step', step=[10**30])\n", {"SL908"}),
+    "legacy exp gamma overflowing": (_LEGACY + "lr_config = dict(policy='exp', gamma=10**30)\n", {"SL302"}),
+    "legacy cyclic step_ratio_up None": (_LEGACY + "lr_config = dict(policy='cyclic', step_ratio_up=None)\n", {"SL302"}),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ODD_NUMBERS))
+def test_odd_numbers_are_findings_not_internal_errors(tmp_path, case):
+    from schedlint.fix import attach_fixes
+    from schedlint.lint.engine import Linter
+    from schedlint.lint.settings import Settings
+
+    text, expected = ODD_NUMBERS[case]
+    (tmp_path / "c.py").write_text(text)
+    codes = {f.code for f in Linter(Settings(epoch_length=10), attach_fixes).lint_file(str(tmp_path / "c.py"))}
+    assert "SL999" not in codes, codes
+    assert expected <= codes, codes

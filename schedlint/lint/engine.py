@@ -17,7 +17,7 @@ from schedlint.lint.settings import Settings
 from schedlint.loader import Loader, LoadProblem, ResolvedConfig, is_config_file, read_bytes
 from schedlint.model import Finding, Location, Related, Severity
 from schedlint.plan import build_any_plan
-from schedlint.plan.limits import simulation_cost_problem
+from schedlint.plan.limits import cost_problem
 from schedlint.rules import Context, all_rules, get_rule
 
 #: what `Linter(on_file=...)` is called with after the rules of one config have run
@@ -254,12 +254,13 @@ class Linter:
         plan = self.plan_for(resolved, path)
         if plan is None:
             return findings
-        too_costly = simulation_cost_problem(plan)
+        too_costly = cost_problem(plan)
         if too_costly is not None:  # never hand the simulator a run it would take minutes or gigabytes on
             rule = get_rule("SL908")
+            message, where = too_costly
             findings.append(Finding(code="SL908", name=rule.name if rule else "resource-limit", severity=Severity.ERROR,
-                                    message=f"resource limit: {too_costly}",
-                                    location=resolved.loc("train_cfg") or Location(path, 1, 0),
+                                    message=f"resource limit: {message}",
+                                    location=where or resolved.loc("train_cfg") or Location(path, 1, 0),
                                     configs=[path]))
             return findings
         ctx = Context(resolved, plan, self.settings)

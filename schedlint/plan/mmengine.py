@@ -202,7 +202,12 @@ def auto_scale_factor(auto: Dict[str, Any], gpus: int, batch: int, notes: List[s
     base = auto.get("base_batch_size")
     if not isinstance(base, (int, float)) or isinstance(base, bool) or base <= 0:
         return 1.0
-    scale = gpus * batch / float(base)
+    try:
+        scale = gpus * batch / float(base)
+    except OverflowError:
+        return 1.0
+    if not math.isfinite(scale):
+        return 1.0
     notes.append(f"auto_scale_lr enabled: lr x{scale:g} ({gpus} GPUs x batch {batch} / {base})")
     return scale
 
@@ -244,9 +249,11 @@ def optimizer_from(
     elif kind in _BETAS_OPTIMIZERS or "betas" in opt:
         raw = opt.get("betas", default_of(kind, "betas") or (0.9, 0.999))
         try:
+            if not isinstance(raw, (list, tuple)):
+                raise TypeError("betas is not a list or tuple")
             betas = (float(raw[0]), float(raw[1]))
             kind_of_momentum = "beta1"
-        except (TypeError, ValueError, IndexError):
+        except (TypeError, ValueError, IndexError, KeyError, OverflowError):
             notes.append(f"optimizer betas {raw!r} not understood")
     elif kind not in _NO_MOMENTUM_OPTIMIZERS:
         known = False
@@ -321,9 +328,9 @@ def _schedulers(resolved: ResolvedConfig, horizon: Horizon, notes: List[str]) ->
         if cfg.get("convert_to_iter_based") and by_epoch:
             converted = True
             by_epoch = False
-            begin = int(begin * length) if _is_number(begin) else begin
+            begin = _in_iters(begin, length)
             if _is_number(end) and end != INF:
-                end = int(end * length)
+                end = _in_iters(end, length)
             for key in POSITION_ARGS:
                 value = args.get(key)
                 if key == "milestones" and isinstance(value, (list, tuple)):
@@ -347,8 +354,8 @@ def _schedulers(resolved: ResolvedConfig, horizon: Horizon, notes: List[str]) ->
                 param=scheduler_param(kind, cfg),
                 by_epoch=by_epoch,
                 converted=converted,
-                begin=begin if _is_number(begin) else 0,
-                end=end if _is_number(end) else INF,
+                begin=begin if _is_position(begin) else 0,
+                end=end if _is_position(end) else INF,  # (an absurd one as written stays in `raw`: SL908)
                 end_defaulted=end_defaulted,
                 args=args,
                 raw=raw,
@@ -360,8 +367,23 @@ def _schedulers(resolved: ResolvedConfig, horizon: Horizon, notes: List[str]) ->
     return out
 
 
+def _in_iters(position: Any, length: int) -> Any:
+    """An epoch position in iterations (`convert_to_iter_based`); one that overflows stays as it is (SL908)."""
+    if not _is_position(position):
+        return position
+    iters = position * length
+    return int(iters) if math.isfinite(iters) else position
+
+
+def _is_position(value: Any) -> bool:
+    """A number the plan can hold as a float position (an int beyond float range is not)."""
+    return _is_number(value) and abs(value) <= 1e300
+
+
 def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return isinstance(value, int) or math.isfinite(value)  # an int is finite (and may exceed a float)
 
 
 __all__ = ["PlanError", "build_plan", "dataset_size", "gpus_and_batch", "has_plan", "scheduler_entries", "scheduler_param", "short_type"]

@@ -122,8 +122,10 @@ class MilestoneUnreached(Rule):
         """Absolute positions (scheduler unit) where the scheduler plans a decay."""
         begin = s.begin
         if s.type.startswith("MultiStep"):
-            milestones = s.args.get("milestones") or []
-            return sorted(begin + m for m in milestones if isinstance(m, (int, float)))
+            milestones = s.args.get("milestones")
+            if not isinstance(milestones, (list, tuple)):
+                return []  # mmengine cannot build it (SL302)
+            return sorted(begin + m for m in milestones if isinstance(m, (int, float)) and not isinstance(m, bool))
         step = s.args.get("step_size")
         if not isinstance(step, (int, float)) or step <= 0:
             return []

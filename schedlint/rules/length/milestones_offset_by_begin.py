@@ -64,7 +64,8 @@ class MilestonesOffsetByBegin(Rule):
             per_unit = ctx.epoch_length if s.by_epoch else 1
             horizon = ctx.total_iters / per_unit
             limit = min(s.end, horizon) if _num(s.end) else horizon
-            milestones = [m for m in s.args.get("milestones") or [] if _num(m)]
+            written = s.args.get("milestones")
+            milestones = [m for m in written if _num(m)] if isinstance(written, (list, tuple)) else []
             lost: List[float] = []
             for m in milestones:
                 shifted = s.begin + m

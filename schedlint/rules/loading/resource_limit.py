@@ -13,7 +13,10 @@ class ResourceLimitRule(LoadRule):
     bits, string and list lengths, nested elements), the nesting of expressions and values, the
     depth of `_base_` inheritance and the size of files and of YAML/JSON bases (aliases expanded).
     Real configs stay far below these bounds; a config above them is refused at the line where the
-    bound was passed instead of hanging or exhausting memory.
+    bound was passed instead of hanging or exhausting memory. The simulator is bounded too: a run of
+    more than 20 million iterations, a list argument of more than 10,000 entries, and a schedule
+    position (`begin`, `end`, `T_max`, milestones, warm-up lengths, ...) that is NaN, infinite or
+    beyond 10^12 epochs or iterations are reported at the value instead of being simulated.
     """
 
     code = "SL908"

@@ -126,7 +126,10 @@ class _Hook:
             return default
         value = self.args[key]
         if value is None and not required:
-            return None
+            if default is None:
+                return None  # an optional argument left unset
+            # None where the hook computes with a number: mmcv fails on it (when built or first used)
+            raise _BuildError(f"TypeError: {key}=None where a number is expected", key)
         if not _is_number(value):
             raise _Unsupported(f"argument {key}={value!r} is not a number")
         return value

@@ -70,7 +70,10 @@ def _number(args: Dict[str, Any], key: str, default: Any = None, *, required: bo
         return default
     value = args[key]
     if value is None and not required:
-        return None
+        if default is None:
+            return None  # an optional argument left unset
+        # None where the class computes with a number: mmengine fails on it (when built or first stepped)
+        raise _BuildError(f"TypeError: {key}=None where a number is expected")
     if isinstance(value, (int, float)):
         return value
     raise _Unsupported(f"argument {key}={value!r} is not a number")

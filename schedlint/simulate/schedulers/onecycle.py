@@ -27,6 +27,12 @@ class _OneCycleLR(_Stepper):
         self.eta_max = eta_max
         self.div_factor = _number(self.args, "div_factor", 25.0)
         self.final_div_factor = _number(self.args, "final_div_factor", 1e4)
+        for key in ("div_factor", "final_div_factor"):  # `eta_max / div_factor`, `initial / final_div_factor`
+            value = getattr(self, key)
+            if value is None or isinstance(value, bool):
+                raise _BuildError(f"TypeError: unsupported operand type(s) for /: {key}={value!r}")
+            if value == 0:
+                raise _BuildError(f"ZeroDivisionError: float division by zero ({key}=0)")
         total_steps = self.args.get("total_steps")
         if total_steps is not None:
             if not isinstance(total_steps, int) or total_steps <= 0:
