@@ -644,3 +644,24 @@ def test_odd_numbers_are_findings_not_internal_errors(tmp_path, case):
     codes = {f.code for f in Linter(Settings(epoch_length=10), attach_fixes).lint_file(str(tmp_path / "c.py"))}
     assert "SL999" not in codes, codes
     assert expected <= codes, codes
+
+
+def test_fix_leaves_a_nan_argument_alone_and_does_not_crash(tmp_path):
+    from schedlint.fix.engine import fix_paths
+    from schedlint.fix.propose import FixOptions
+    from schedlint.lint.settings import Settings
+
+    (tmp_path / "base.py").write_text(
+        "max_epochs = 20\n" + _SGD + "param_scheduler = [\n"
+        "    dict(type='PolyLR', power=0.9, eta_min=8, begin=100, end=0.5, by_epoch=False),\n"
+        "    dict(type='CosineAnnealingLR', T_max=12, eta_min=float('nan'), begin=0, end=24, by_epoch=True,"
+        " convert_to_iter_based=True),\n"
+        "    dict(type='LinearLR', start_factor=-3, by_epoch=False, begin=0, end=24),\n"
+        "]\ntrain_cfg = dict(by_epoch=True, max_epochs=max_epochs)\n")
+    (tmp_path / "child.py").write_text("_base_ = './base.py'\n_base_.param_scheduler[0].end = 11\n"
+                                       "train_cfg = dict(max_epochs=40)\n")
+    result = fix_paths([str(tmp_path / "child.py")], Settings(epoch_length=10), FixOptions(rescale=True, unsafe=True),
+                       write=False)
+    assert not result.internal_errors  # (the rescale note used to format NaN as an int)
+    assert result.applied and "T_max 12 -> 24" in result.applied[0].message
+    assert "eta_min" not in result.applied[0].message  # NaN == NaN for the fixer: not a change

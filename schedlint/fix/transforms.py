@@ -31,6 +31,11 @@ MOMENTUM_CODES = ("SL102",)
 _DROPPED_KEYS = ("_scope_",)
 
 
+def _same(a: Any, b: Any) -> bool:
+    """Equal values, NaN equal to NaN (a NaN argument the fix leaves alone is not a change)."""
+    return a is b or a == b or (isinstance(a, float) and isinstance(b, float) and a != a and b != b)
+
+
 @dataclass
 class Change:
     """The fixed version of one scheduler of a config."""
@@ -46,7 +51,7 @@ class Change:
     @property
     def changed_keys(self) -> List[str]:
         """Keys added or given another value."""
-        return [k for k in self.new if k not in self.old or self.old[k] != self.new[k]]
+        return [k for k in self.new if k not in self.old or not _same(self.old[k], self.new[k])]
 
     @property
     def removed_keys(self) -> List[str]:
@@ -313,7 +318,7 @@ def rescale(ctx: "Context", findings: List[Finding], horizon_of: HorizonOf) -> O
         if new == old:
             continue
         for key in new:
-            if key in old and new[key] != old[key] and not any(n.startswith(key + " ") for n in notes):
+            if key in old and not _same(new[key], old[key]) and not any(n.startswith(key + " ") for n in notes):
                 notes.append(_note(key, old[key], new[key]))
         notes.sort(key=lambda n: list(new).index(n.split(" ")[0]) if n.split(" ")[0] in new else 99)
         changes[s.index] = Change(s.index, s.path, old, new, notes)
