@@ -493,3 +493,30 @@ def test_a_folder_of_work_dirs_names_them(tmp_path):
     _small_run(tmp_path / "retinanet")
     with pytest.raises(RunLogError, match=r"2 folders with runs \(faster_rcnn, retinanet\)"):
         read_run(str(tmp_path))
+
+
+def test_corrupted_positions_and_numbers_are_skipped_lines_not_crashes():
+    # found by fuzzing logs: an iteration of 1e999 (inf), NaN or 400 digits, a number beyond float range,
+    # a per-group lr list holding a list; each such line is skipped (counted), the others are read
+    from schedlint.runs.formats import parse_mmcv_json, parse_scalars, parse_text
+
+    good = '{"lr": 0.01, "loss": 1.5, "iter": 10, "epoch": 1, "step": 10}'
+    scalars = parse_scalars([good, '{"lr": 0.01, "loss": 1.4, "iter": 1e999, "step": 20}',
+                             '{"lr": 0.01, "loss": 1.4, "iter": NaN, "step": 30}',
+                             '{"lr": 0.01, "loss": 1.4, "iter": ' + "9" * 400 + ', "step": 40}',
+                             '{"lr": [[0.01], 0.02], "loss": 1.3, "iter": 50, "step": 50}',
+                             '{"lr": 0.01, "loss": ' + "9" * 400 + ', "iter": 60, "step": 60}',
+                             '{"bbox_mAP": 0.3, "step": Infinity}'])
+    assert [r.it for r in scalars.recs] == [10, 50, 60]
+    assert scalars.recs[1].groups == [0.01, 0.02] and "loss" not in scalars.recs[2].row
+    assert scalars.skipped == 4
+    mmcv = parse_mmcv_json(['{"mode": "train", "epoch": 1, "iter": 50, "lr": 0.01, "loss": 1.0}',
+                            '{"mode": "train", "epoch": Infinity, "iter": 1e999, "lr": 0.01, "loss": 1.0}',
+                            '{"mode": "val", "epoch": NaN, "iter": 5, "bbox_mAP": 0.3}'])
+    assert [(r.mode, r.epoch, r.inner) for r in mmcv.recs] == [("train", 1, 50)]
+    text = parse_text(["2024/03/05 10:15:00 - mmengine - INFO - Epoch(train)  [1][ 20/116]  lr: 1.0000e-03  "
+                       "eta: 0:10:00  time: 0.4000  loss: 1.5000",
+                       "2024/03/05 10:15:00 - mmengine - INFO - Epoch(train)  [1][ 40/" + "1" * 300 + "]  "
+                       "lr: 1.0000e-03  eta: 0:10:00  time: 0.4000  loss: 1.4000"])
+    assert [r.it for r in text.recs] == [20]
+    assert text.skipped == 1

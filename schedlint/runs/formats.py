@@ -66,16 +66,37 @@ class Parsed:
 
 
 def number(value: Any) -> Optional[float]:
-    """A log value as a float (per-group lists give group 0), or None when it is not a number."""
+    """A log value as a float (per-group lists give group 0), or None when it is not a number (an int
+    beyond float range included)."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str) and _NUMBER.match(value.strip()):
-        return float(value)
-    if isinstance(value, list) and value and isinstance(value[0], (int, float)) and not isinstance(value[0], bool):
-        return float(value[0])
+    try:
+        if isinstance(value, (int, float)):
+            return float(value)
+        if isinstance(value, str) and _NUMBER.match(value.strip()):
+            return float(value)
+        if isinstance(value, list) and value and isinstance(value[0], (int, float)) and not isinstance(value[0], bool):
+            return float(value[0])
+    except OverflowError:
+        return None
     return None
+
+
+#: the largest epoch or iteration number a log line may carry (a corrupted line past it is skipped)
+MAX_LOG_POSITION = 10**12
+
+
+def _position(value: Any) -> Optional[int]:
+    """An epoch / iteration number of a log line: a finite, sane number as an int, else None."""
+    n = number(value)
+    if n is None or not -MAX_LOG_POSITION <= n <= MAX_LOG_POSITION:  # (NaN fails the test too)
+        return None
+    return int(n)
+
+
+def _sane(rec: "Rec") -> bool:
+    """Whether the positions of a text-log record are sane numbers (digits a corrupted line may have grown)."""
+    return all(v is None or abs(v) <= MAX_LOG_POSITION for v in (rec.epoch, rec.inner, rec.it, rec.length, rec.planned))
 
 
 def _row(obj: Dict[str, Any]) -> Tuple[Dict[str, float], Optional[List[float]]]:
@@ -92,7 +113,7 @@ def _row(obj: Dict[str, Any]) -> Tuple[Dict[str, float], Optional[List[float]]]:
                     row.setdefault("lr", n)
             continue
         if key == "lr" and isinstance(value, list) and len(value) > 1:
-            groups = [float(v) for v in value if number(v) is not None]
+            groups = [n for n in (number(v) for v in value) if n is not None]
         n = number(value)
         if n is not None:
             row[key] = n
@@ -126,18 +147,17 @@ def parse_scalars(lines: Iterable[str]) -> Parsed:
     for k, obj in _json_objects(lines, parsed):
         row, groups = _row(obj)
         if _is_train(obj):
-            it = number(obj.get("iter", obj.get("step")))
+            it = _position(obj.get("iter", obj.get("step")))
             if it is None or not row:
                 parsed.skipped += 1
                 continue
-            ep = number(obj.get("epoch"))
-            parsed.recs.append(Rec("train", k, row, epoch=None if ep is None else int(ep), it=int(it), groups=groups))
+            parsed.recs.append(Rec("train", k, row, epoch=_position(obj.get("epoch")), it=it, groups=groups))
         else:
-            step = number(obj.get("step"))
+            step = _position(obj.get("step"))
             if step is None or not row:
                 parsed.skipped += 1
                 continue
-            parsed.recs.append(Rec("val", k, row, it=int(step)))
+            parsed.recs.append(Rec("val", k, row, it=step))
     return parsed
 
 
@@ -153,13 +173,12 @@ def parse_mmcv_json(lines: Iterable[str]) -> Parsed:
                                    name=name if isinstance(name, str) else None))
             continue
         row, groups = _row(obj)
-        ep, it = number(obj.get("epoch")), number(obj.get("iter"))
+        ep, it = _position(obj.get("epoch")), _position(obj.get("iter"))
         if mode == "train":
             if it is None or not row:
                 parsed.skipped += 1
                 continue
-            parsed.recs.append(Rec("train", k, row, epoch=None if ep is None else int(ep), inner=int(it),
-                                   groups=groups))
+            parsed.recs.append(Rec("train", k, row, epoch=ep, inner=it, groups=groups))
         elif mode == "val":
             for key in ("lr", "momentum"):
                 row.pop(key, None)
@@ -167,7 +186,7 @@ def parse_mmcv_json(lines: Iterable[str]) -> Parsed:
             if ep is None or not row:
                 parsed.skipped += 1
                 continue
-            parsed.recs.append(Rec("val", k, row, epoch=int(ep), inner=None if it is None else int(it)))
+            parsed.recs.append(Rec("val", k, row, epoch=ep, inner=it))
     train = [r for r in parsed.recs if r.mode == "train"]
     parsed.inner_iters = _inner_iterations(train)
     for r in train:
@@ -233,6 +252,9 @@ def parse_text(lines: Iterable[str]) -> Parsed:
             config_lines = []
             continue
         rec = _text_record(line, k)
+        if rec is not None and not _sane(rec):
+            parsed.skipped += 1
+            continue
         if rec is None:
             if "(test)" in line and ("Epoch(test)" in line or "Iter(test)" in line):
                 parsed.test_lines += 1
