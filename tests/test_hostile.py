@@ -665,3 +665,20 @@ def test_fix_leaves_a_nan_argument_alone_and_does_not_crash(tmp_path):
     assert not result.internal_errors  # (the rescale note used to format NaN as an int)
     assert result.applied and "T_max 12 -> 24" in result.applied[0].message
     assert "eta_min" not in result.applied[0].message  # NaN == NaN for the fixer: not a change
+
+
+def test_a_new_file_gets_the_mode_open_would_give_it_not_a_private_temp_mode(tmp_path):
+    from schedlint.fix.fileio import write_atomic
+    from schedlint.runs.record import write_atomic_text
+
+    old = os.umask(0o022)
+    try:
+        write_atomic(str(tmp_path / "report.txt"), "x")
+        write_atomic_text(str(tmp_path / "schedlint.json"), "{}")
+        os.umask(0o077)
+        write_atomic(str(tmp_path / "private.txt"), "x")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(os.stat(tmp_path / "report.txt").st_mode) == 0o644  # (mkstemp's 0600 before)
+    assert stat.S_IMODE(os.stat(tmp_path / "schedlint.json").st_mode) == 0o644
+    assert stat.S_IMODE(os.stat(tmp_path / "private.txt").st_mode) == 0o600

@@ -1,7 +1,8 @@
 """Safe writes for `fix` and `-o FILE`.
 
 - A regular file is replaced atomically: a temp file in the same folder (named with the writing
-  process id), fsync, rename over the target; mode and (where possible) owner are kept.
+  process id), fsync, rename over the target; mode and (where possible) owner are kept. A new file
+  gets the mode `open()` would give it (0666 less the umask), not the temp file's private 0600.
 - A symlink is followed: its target is written, the link stays a link.
 - A file with several hard links is rewritten in place (after the new text was written and synced
   to a temp file), so every link keeps seeing the same file.
@@ -79,7 +80,9 @@ def _temp_file(path: str, directory: str, raw: bytes, st: Optional[os.stat_resul
             fh.write(raw)
             fh.flush()
             os.fsync(fh.fileno())
-        if st is not None:
+        if st is None:
+            os.chmod(tmp, 0o666 & ~current_umask())  # as `open(path, "w")` would create it
+        else:
             os.chmod(tmp, stat.S_IMODE(st.st_mode))
             if hasattr(os, "chown"):
                 try:
@@ -92,6 +95,20 @@ def _temp_file(path: str, directory: str, raw: bytes, st: Optional[os.stat_resul
             raise WriteError(f"{path}: cannot write: {exc.strerror or exc}") from None
         raise
     return tmp
+
+
+def current_umask() -> int:
+    """The process umask, read without changing it where the system tells it (Linux), else set and restored."""
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _rewrite_in_place(path: str, target: str, raw: bytes) -> None:

@@ -100,10 +100,13 @@ def same_schedule(file_values: Dict[str, Any], runner_values: Dict[str, Any]) ->
 def write_atomic_text(path: str, text: str) -> None:
     """Write `text` to `path` through a temporary file in the same folder (never half-written)."""
     folder = os.path.dirname(os.path.abspath(path))
+    from schedlint.fix.fileio import current_umask
+
     fd, tmp = tempfile.mkstemp(prefix=".schedlint-", dir=folder)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
+        os.chmod(tmp, 0o666 & ~current_umask())  # readable like the run's other files, not mkstemp's 0600
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
