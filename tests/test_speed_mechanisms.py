@@ -477,6 +477,13 @@ LOOKS = [
     ("model = dict()\n(print)(model)\n", False),
     ("model = dict()\nprint\\\n(model)\n", False),
     ("model = dict()\n\x0cimport sys\n", False),
+    # other frameworks' Python configs (detectron2 / detrex LazyConfig, Hydra): not OpenMMLab's
+    ("from detrex.config import get_config\nfrom .models.dino_r50 import model\n"
+     "optimizer = get_config('common/optim.py').AdamW\ntrain = get_config('common/train.py').train\n", False),
+    ("from detectron2.config import LazyCall as L\nmodel = L(dict)(backbone=None)\n", False),
+    ("from omegaconf import OmegaConf\nmodel = dict()\n", False),
+    ("from mmengine.config import read_base\nwith read_base():\n    from .._base_.x import *\n"
+     "param_scheduler = [dict(type='X')]\n", True),
 ]
 
 

@@ -1,9 +1,12 @@
-"""Tell Python scripts (conversion and analysis tools) from OpenMMLab configs by imports and code shape.
+"""Tell Python scripts (conversion and analysis tools) and other frameworks' configs from OpenMMLab
+configs by imports and code shape.
 
 A repository root holds `tools/model_converters/*.py` (`model = torch.load(...)`), analysis
 scripts with argparse, benchmarks... that assign `model` or `data` at top level like a config.
 Configs never parse arguments, run `__main__` blocks, print, or call into modules they imported
 whole (`torch.save(...)`); they build dicts and, at most, edit them (`model.update(...)`).
+Repositories that mix frameworks also hold detectron2 / detrex LazyConfig files, Hydra or Lightning
+configs: their imports tell them apart (a file named on the command line is still checked).
 """
 
 from __future__ import annotations
@@ -14,6 +17,10 @@ from typing import Set
 # modules only scripts import (whole-module imports; configs import classes from packages)
 SCRIPT_MODULES = {"argparse", "sys", "subprocess", "shutil", "pickle", "tqdm", "multiprocessing", "glob",
                   "time", "logging", "click", "typer", "fire"}
+# frameworks whose configs are Python files too, never OpenMMLab's (a file importing one is not linted
+# in a folder walk)
+FOREIGN_CONFIG_MODULES = {"detectron2", "detrex", "omegaconf", "hydra", "lightning", "pytorch_lightning",
+                          "tensorflow", "keras", "jax", "flax", "ml_collections", "fvcore"}
 # module names a config may call into (path helpers, constants)
 CONFIG_SAFE_MODULES = {"os", "osp", "os.path", "math", "copy", "mmengine", "mmcv"}
 SCRIPT_BUILTINS = {"print", "exec", "open", "input", "exit", "quit", "main"}
@@ -51,7 +58,7 @@ def looks_like_script(tree: ast.Module) -> bool:
     imported_roots = {m for stmt in tree.body if isinstance(stmt, ast.Import) for m in
                       (a.name.split(".")[0] for a in stmt.names)}
     imported_roots |= {(stmt.module or "").split(".")[0] for stmt in tree.body if isinstance(stmt, ast.ImportFrom)}
-    if imported_roots & SCRIPT_MODULES:
+    if imported_roots & (SCRIPT_MODULES | FOREIGN_CONFIG_MODULES):
         return True
     for stmt in tree.body:
         if _is_main_guard(stmt):
