@@ -165,6 +165,14 @@ def test_load_settings_raises_settings_error(tmp_path):
         load_settings(str(tmp_path / "pyproject.toml"))
 
 
+@pytest.mark.parametrize("value", ["nan", "inf"])
+def test_a_threshold_must_be_a_finite_number(tmp_path, value):
+    # a NaN threshold compares false with everything: its rule would silently never (or always) report
+    write(tmp_path, {"pyproject.toml": f"[tool.schedlint.thresholds]\ntail-fraction = {value}\n"})
+    with pytest.raises(SettingsError, match="finite number"):
+        load_settings(str(tmp_path / "pyproject.toml"))
+
+
 # ---------------------------------------------------------------------------------- precedence
 
 

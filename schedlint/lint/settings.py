@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, PositiveInt, PrivateAttr, Val
 class Thresholds(BaseModel):
     """Numbers the rules judge by (all overridable in `[tool.schedlint.thresholds]`)."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
 
     # a frozen tail after a complete decay is reported when longer than this share of training
     tail_fraction: float = Field(0.25, alias="tail-fraction", ge=0, le=1)
