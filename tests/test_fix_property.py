@@ -8,7 +8,7 @@ import math
 import os
 import tempfile
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from schedlint.lint.engine import Linter
@@ -76,6 +76,9 @@ def _lint(path: str):
 
 @settings(max_examples=int(os.environ.get("FIX_PROPERTY_EXAMPLES", "20")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(schedules())
+@example(("optim_wrapper = dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=0.02, momentum=0.9))\n"
+          "param_scheduler = [\n    dict(type='StepLR', step_size=1, gamma=0.8, begin=0, end=6, by_epoch=True),\n]\n"
+          "train_cfg = dict(by_epoch=True, max_epochs=6, val_interval=1)\n", 6, 4))  # a no-op left as a warning
 def test_rescale_fits_any_schedule_to_any_length(case):
     base_text, old, new = case
     with tempfile.TemporaryDirectory() as tmp:
@@ -94,8 +97,8 @@ def test_rescale_fits_any_schedule_to_any_length(case):
         assert len(no_ops) == len(result.refused), [r.reason for r in result.refused]
         findings, resolved, plan = _lint(leaf)
         errors = [f"{f.code} {f.message}" for f in findings if f.code.startswith("SL0") and f.severity.value == "error"]
-        if no_ops:
-            assert not result.changes and errors
+        if no_ops:  # the finding stays (an error, or a warning when little of the change is lost)
+            assert not result.changes and any(f.code.startswith("SL0") for f in findings)
             return
         assert not errors, (base_text, new, open(leaf).read())
         if result.applied:

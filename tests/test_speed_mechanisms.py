@@ -656,3 +656,38 @@ def test_deferred_fixes_through_the_cache_equal_a_run_without_it(tmp_path, chang
     assert not any(str(files[LEAVES[0]]) in f.configs for f in warm)
     # and once more, every file now served from the cache
     assert _shape(_check([tmp_path], settings, cache=True)) == _shape(fresh)
+
+
+# ------------------------------------------------------------------------ 7. dependents of a given file, lazily
+
+def test_the_dependents_of_a_given_file_test_only_the_inheriting_files_for_config_shape(tmp_path, monkeypatch):
+    """`check base.py` looks for the configs inheriting it over every .py file of the project and asks
+    `looks_like_config` only of the files that inherit: a script in the chain stops the inheritance as
+    before (it is no config), and the project's other code is never parsed for it."""
+    sched = ("optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.02, momentum=0.9))\n"
+             "param_scheduler = [dict(type='MultiStepLR', begin=0, end=12, milestones=[8, 11])]\n"
+             "train_cfg = dict(by_epoch=True, max_epochs=12)\n")
+    files = {
+        "pyproject.toml": "[project]\nname = 'p'\n",
+        "configs/base.py": sched,
+        "configs/other.py": "_base_ = './base.py'\n",
+        "configs/mid.py": "_base_ = './base.py'\nimport sys\nprint(sys.argv)\n",  # a script, not a config
+        "configs/leaf.py": "_base_ = './mid.py'\n",  # inherits base.py only through the script
+        "configs/deep.py": "_base_ = ['./other.py']\n",
+    }
+    files.update({f"tools/tool{i}.py": "import argparse\nmodel = dict()\nparser = argparse.ArgumentParser()\n"
+                  for i in range(20)})
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    asked: List[str] = []
+    real = engine.looks_like_config
+
+    def counting(path: str) -> bool:
+        asked.append(os.path.relpath(path, tmp_path))
+        return real(path)
+
+    monkeypatch.setattr(engine, "looks_like_config", counting)
+    result = check_paths([str(tmp_path / "configs" / "base.py")], Settings(epoch_length=10))
+    assert sorted(os.path.relpath(p, tmp_path) for p in result.dependents) == ["configs/deep.py", "configs/other.py"]
+    assert sorted(set(asked)) == ["configs/deep.py", "configs/mid.py", "configs/other.py"]

@@ -9,9 +9,10 @@ import ast
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, Iterable, List, Optional, Set, Tuple
 
 from schedlint.lint.cache import FindingsCache
+from schedlint.lint.retention import Retention
 from schedlint.lint.scripts import SCRIPT_BUILTINS, looks_like_script
 from schedlint.lint.settings import Settings
 from schedlint.loader import Loader, LoadProblem, ResolvedConfig, is_config_file, read_bytes
@@ -103,9 +104,14 @@ def looks_like_config(path: str) -> bool:
     return not has_code and bool(names & set(_CONFIG_KEYS.decode().split("|")))
 
 
+def config_test(cache: Optional[FindingsCache] = None) -> Callable[[str], bool]:
+    """`looks_like_config`, its verdicts kept in the findings `cache` (while the file is unchanged)."""
+    return looks_like_config if cache is None else lambda p: cache.fact("config", p, looks_like_config)
+
+
 def discover(
     paths: Iterable[str], settings: Optional[Settings] = None, cache: Optional[FindingsCache] = None,
-    unreadable: Optional[List[Tuple[str, str]]] = None,
+    unreadable: Optional[List[Tuple[str, str]]] = None, configs_only: bool = True,
 ) -> List[str]:
     """Config files under the given files and directories, sorted, absolute.
 
@@ -113,8 +119,9 @@ def discover(
     rather than configs (see `looks_like_config`; its verdicts are kept in the `cache`) are skipped,
     and so are the folders and files `exclude` / `extend-exclude` name (default: SKIP_DIRS and
     hidden folders). Folders that cannot be listed are added to `unreadable` as (folder, reason).
+    `configs_only=False` keeps every .py file of the folders (the caller tests the few it needs).
     """
-    looks = looks_like_config if cache is None else lambda p: cache.fact("config", p, looks_like_config)
+    looks = config_test(cache) if configs_only else (lambda p: True)
     found: List[str] = []
 
     def walk_error(exc: OSError) -> None:
@@ -178,12 +185,15 @@ def _may_inherit(path: str) -> bool:
 
 
 def dependents(
-    loader: Loader, files: Iterable[str], universe: Iterable[str], cache: Optional[FindingsCache] = None
+    loader: Loader, files: Iterable[str], universe: Iterable[str], cache: Optional[FindingsCache] = None,
+    keep: Optional[Callable[[str], bool]] = None,
 ) -> List[str]:
     """Configs in `universe` that inherit (directly or transitively) any of `files`, sorted.
 
     `files` themselves are never returned. Files that cannot be parsed inherit nothing. The `cache`
-    keeps each file's direct bases while the file is unchanged.
+    keeps each file's direct bases while the file is unchanged. `keep` (whether a file is a config)
+    is asked only of the files that inherit: a file it rejects is neither returned nor passes the
+    inheritance on, exactly as if `universe` held only the files it keeps.
     """
 
     def bases_of(path: str) -> List[str]:
@@ -201,10 +211,19 @@ def dependents(
             continue
         if bases:
             inherits[path] = bases
+    verdicts: Dict[str, bool] = {}
+
+    def kept(path: str) -> bool:
+        if keep is None:
+            return True
+        if path not in verdicts:
+            verdicts[path] = keep(path)
+        return verdicts[path]
+
     found: Set[str] = set()
     frontier = set(targets)
     while frontier:
-        frontier = {f for f, bases in inherits.items() if f not in found and bases & frontier}
+        frontier = {f for f, bases in inherits.items() if f not in found and bases & frontier and kept(f)}
         found |= frontier
     return sorted(found)
 
@@ -381,65 +400,6 @@ def lint_files(
     return [f for path in files for f in results.get(path, [])]
 
 
-_PY_LITERAL = re.compile(rb"""['"]([^'"\n]{1,400}?\.py)['"]""")
-
-
-def _literal_refs(path: str) -> List[str]:
-    """Files the config may inherit: every `'....py'` string literal in it, resolved against its folder
-    (cheap, on the text; a base named otherwise is only read twice)."""
-    try:
-        data = read_bytes(path, 256 * 1024, head=True)
-    except LoadProblem:
-        return []
-    folder = os.path.dirname(os.path.abspath(path))
-    out = []
-    for ref in _PY_LITERAL.findall(data):
-        try:
-            name = ref.decode("utf-8").split("::")[-1]
-        except UnicodeDecodeError:
-            continue
-        out.append(os.path.normpath(os.path.join(folder, os.path.expanduser(name))))
-    return out
-
-
-class Retention:
-    """Memory of a tree run: what was read of a file is kept while a later config of the run may inherit
-    it, and dropped after its last user (the files a config inherits, directly or through its bases, by
-    their literal names), so a run holds the bases of the configs around the current one, not of the
-    whole tree. A process lints its files in run order (a worker, a subsequence of it)."""
-
-    def __init__(self, files: Sequence[str]) -> None:
-        self.index = {os.path.abspath(p): i for i, p in enumerate(files)}
-        refs = {p: _literal_refs(p) for p in self.index}
-        last = dict(self.index)  # a file is needed at least while it is linted
-        for p, named in refs.items():
-            for r in named:
-                last[r] = max(last.get(r, -1), self.index[p])
-        for _ in range(64):  # a file inherited by a base is needed as long as that base
-            changed = False
-            for p, named in refs.items():
-                for r in named:
-                    if last.get(r, -1) < last[p]:
-                        last[r] = last[p]
-                        changed = True
-            if not changed:
-                break
-        self.release: Dict[int, List[str]] = {}
-        for path, i in last.items():
-            self.release.setdefault(i, []).append(path)
-        self.done = -1  # files up to this position are linted (by this process or another)
-
-    def after(self, linter: Linter, path: str) -> None:
-        """`path` is linted: drop the files no later config of the run inherits."""
-        i = self.index.get(os.path.abspath(path))
-        if i is None:
-            return
-        for j in range(self.done + 1, i + 1):
-            for name in self.release.get(j, ()):
-                linter.loader.forget(name, shared=True)
-        self.done = max(self.done, i)
-
-
 def _lint_one(linter: Linter, path: str, errors: List[str]) -> List[Finding]:
     try:
         found = linter.lint_file(path)
@@ -529,8 +489,11 @@ def check_paths(
     if settings.dependents and given:
         root = project_root(given)
         if os.path.dirname(root) != root:
-            universe = discover([root], settings, findings_cache)
-            result.dependents = [f for f in dependents(linter.loader, given, universe, findings_cache) if f not in files]
+            # every .py file of the project, and the config test only for the ones that inherit a given file
+            # (a cold pre-commit run would otherwise parse the whole project's code to tell configs apart)
+            universe = discover([root], settings, findings_cache, configs_only=False)
+            found = dependents(linter.loader, given, universe, findings_cache, keep=config_test(findings_cache))
+            result.dependents = [f for f in found if f not in files]
             result.files = sorted(set(files) | set(result.dependents))
     raw = lint_files(linter, result.files, progress, result.internal_errors, findings_cache)
     result.findings = merge_findings(result.findings + select_findings(raw, settings, linter.loader.text))

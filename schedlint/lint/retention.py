@@ -1,0 +1,71 @@
+"""Memory of a tree run: which files a config may inherit (by their literal names), and when what was
+read of a file can be dropped (after the last config of the run that may inherit it)."""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Any, Dict, List, Sequence
+
+from schedlint.loader import LoadProblem, read_bytes
+
+_PY_LITERAL = re.compile(rb"""['"]([^'"\n]{1,400}?\.py)['"]""")
+
+
+def _literal_refs(path: str) -> List[str]:
+    """Files the config may inherit: every `'....py'` string literal in it, resolved against its folder
+    (cheap, on the text; a base named otherwise is only read twice)."""
+    try:
+        data = read_bytes(path, 256 * 1024, head=True)
+    except LoadProblem:
+        return []
+    folder = os.path.dirname(os.path.abspath(path))
+    out = []
+    for ref in _PY_LITERAL.findall(data):
+        try:
+            name = ref.decode("utf-8").split("::")[-1]
+        except UnicodeDecodeError:
+            continue
+        out.append(os.path.normpath(os.path.join(folder, os.path.expanduser(name))))
+    return out
+
+
+class Retention:
+    """Memory of a tree run: what was read of a file is kept while a later config of the run may inherit
+    it, and dropped after its last user (the files a config inherits, directly or through its bases, by
+    their literal names), so a run holds the bases of the configs around the current one, not of the
+    whole tree. A process lints its files in run order (a worker, a subsequence of it)."""
+
+    def __init__(self, files: Sequence[str]) -> None:
+        self.index = {os.path.abspath(p): i for i, p in enumerate(files)}
+        refs = {p: _literal_refs(p) for p in self.index}
+        last = dict(self.index)  # a file is needed at least while it is linted
+        for p, named in refs.items():
+            for r in named:
+                last[r] = max(last.get(r, -1), self.index[p])
+        for _ in range(64):  # a file inherited by a base is needed as long as that base
+            changed = False
+            for p, named in refs.items():
+                for r in named:
+                    if last.get(r, -1) < last[p]:
+                        last[r] = last[p]
+                        changed = True
+            if not changed:
+                break
+        self.release: Dict[int, List[str]] = {}
+        for path, i in last.items():
+            self.release.setdefault(i, []).append(path)
+        self.done = -1  # files up to this position are linted (by this process or another)
+
+    def after(self, linter: Any, path: str) -> None:
+        """`path` is linted: drop the files no later config of the run inherits."""
+        i = self.index.get(os.path.abspath(path))
+        if i is None:
+            return
+        for j in range(self.done + 1, i + 1):
+            for name in self.release.get(j, ()):
+                linter.loader.forget(name, shared=True)
+        self.done = max(self.done, i)
+
+
+__all__ = ["Retention"]
