@@ -691,3 +691,38 @@ def test_the_dependents_of_a_given_file_test_only_the_inheriting_files_for_confi
     result = check_paths([str(tmp_path / "configs" / "base.py")], Settings(epoch_length=10))
     assert sorted(os.path.relpath(p, tmp_path) for p in result.dependents) == ["configs/deep.py", "configs/other.py"]
     assert sorted(set(asked)) == ["configs/deep.py", "configs/mid.py", "configs/other.py"]
+
+
+def test_fix_tests_only_the_files_it_needs_for_config_shape(tmp_path, monkeypatch):
+    """`fix base.py` (and the fixes `check` attaches) find the configs inheriting an edited file the same
+    lazy way: the project's tools are never parsed, a script in the chain still stops the inheritance."""
+    from schedlint.fix.engine import fix_paths
+    from schedlint.fix.propose import FixOptions
+
+    files = {
+        "pyproject.toml": "[project]\nname = 'p'\n",
+        "configs/base.py": ("optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.02, momentum=0.9))\n"
+                            "param_scheduler = [dict(type='MultiStepLR', begin=0, end=12, milestones=[8, 14])]\n"
+                            "train_cfg = dict(by_epoch=True, max_epochs=12)\n"),
+        "configs/other.py": "_base_ = './base.py'\n",
+        "configs/mid.py": "_base_ = './base.py'\nimport sys\nprint(sys.argv)\n",  # a script, not a config
+        "configs/leaf.py": "_base_ = './mid.py'\n",
+    }
+    files.update({f"tools/tool{i}.py": "import argparse\nmodel = dict()\nparser = argparse.ArgumentParser()\n"
+                  for i in range(20)})
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    asked: List[str] = []
+    real = engine.looks_like_config
+
+    def counting(path: str) -> bool:
+        asked.append(os.path.relpath(path, tmp_path))
+        return real(path)
+
+    monkeypatch.setattr(engine, "looks_like_config", counting)
+    result = fix_paths([str(tmp_path / "configs" / "base.py")], Settings(epoch_length=10), FixOptions(), write=False)
+    assert not result.internal_errors
+    assert sorted(os.path.relpath(p, tmp_path) for p in result.remaining.files) == ["configs/base.py",
+                                                                                   "configs/other.py"]
+    assert not any(a.startswith("tools/") for a in asked)

@@ -260,15 +260,18 @@ def fix_paths(
         return path in passed_files or any(path.startswith(d.rstrip(os.sep) + os.sep) for d in passed_dirs)
 
     root = project_root(paths) if paths else os.getcwd()
-    if universe is None:  # every config of the project (to find those inheriting an edited file)
-        universe = sorted(set(discover([root], settings)) | set(files)) if root != os.sep else list(files)
+    if universe is None:  # every .py file of the project (to find the configs inheriting an edited file)
+        universe = sorted(set(discover([root], settings, configs_only=False)) | set(files)) if root != os.sep \
+            else list(files)
     else:
         universe = sorted(set(universe) | set(files))
+    is_config = _ConfigTest(files)
     configs = list(files)
     if settings.dependents and passed_files:
-        configs = sorted(set(configs) | set(dependents(ws.base_loader, sorted(passed_files), universe)))
+        configs = sorted(set(configs) | set(dependents(ws.base_loader, sorted(passed_files), universe,
+                                                       keep=is_config)))
     result = FixResult()
-    fixer = _Fixer(ws, settings, options, editable, universe, result)
+    fixer = _Fixer(ws, settings, options, editable, universe, result, is_config)
     if session is not None:
         fixer._dependents = session.dependents
     pending = _bases_first(ws, configs)
@@ -380,10 +383,28 @@ def _selected(findings: List[Finding], read_text: Callable[[str], str], settings
     ]
 
 
+class _ConfigTest:
+    """Whether a file of the project's universe is a config: the given ones are, the others by their
+    shape (`looks_like_config`), asked only of the files that matter (inheriting or edited ones)."""
+
+    def __init__(self, given: List[str]) -> None:
+        self.given = {os.path.abspath(p) for p in given}
+        self.verdicts: Dict[str, bool] = {}
+
+    def __call__(self, path: str) -> bool:
+        path = os.path.abspath(path)
+        if path not in self.verdicts:
+            from schedlint.lint.engine import looks_like_config
+
+            self.verdicts[path] = path in self.given or looks_like_config(path)
+        return self.verdicts[path]
+
+
 class _Fixer:
     def __init__(self, ws: _Workspace, settings: Settings, options: FixOptions, editable: Callable[[str], bool],
-                 universe: List[str], result: FixResult) -> None:
+                 universe: List[str], result: FixResult, is_config: Optional[Callable[[str], bool]] = None) -> None:
         self.ws = ws
+        self.is_config = is_config or (lambda path: True)
         self.settings = settings
         self.options = options
         self.editable = editable
@@ -412,7 +433,7 @@ class _Fixer:
         from schedlint.lint.engine import dependents
 
         if path not in self._dependents:
-            self._dependents[path] = dependents(self.ws.base_loader, [path], self.universe)
+            self._dependents[path] = dependents(self.ws.base_loader, [path], self.universe, keep=self.is_config)
         return self._dependents[path]
 
     def fix_config(self, path: str) -> bool:
@@ -476,7 +497,7 @@ class _Fixer:
                version: int) -> Optional[str]:
         affected = [path]
         for file in placement.files:
-            if file in self._universe_set and file not in affected:
+            if file in self._universe_set and file not in affected and self.is_config(file):
                 affected.append(file)
             for dep in self.dependents_of(file):
                 if dep not in affected:

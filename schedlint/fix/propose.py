@@ -223,12 +223,13 @@ _UNIVERSES: Dict[str, List[str]] = {}
 
 
 def _universe(leaf: str) -> List[str]:
-    """The configs of the project of `leaf`, scanned once per process (check attaches many fixes)."""
+    """The .py files of the project of `leaf` (`fix_paths` tests the ones it needs for config shape),
+    scanned once per process (check attaches many fixes)."""
     from schedlint.lint.engine import discover, project_root
 
     root = project_root([leaf])
     if root not in _UNIVERSES:
-        _UNIVERSES[root] = sorted(discover([root])) if root != os.sep else []
+        _UNIVERSES[root] = sorted(discover([root], configs_only=False)) if root != os.sep else []
     return _UNIVERSES[root]
 
 
