@@ -660,16 +660,14 @@ def test_deferred_fixes_through_the_cache_equal_a_run_without_it(tmp_path, chang
 
 # ------------------------------------------------------------------------ 7. dependents of a given file, lazily
 
-def test_the_dependents_of_a_given_file_test_only_the_inheriting_files_for_config_shape(tmp_path, monkeypatch):
-    """`check base.py` looks for the configs inheriting it over every .py file of the project and asks
-    `looks_like_config` only of the files that inherit: a script in the chain stops the inheritance as
-    before (it is no config), and the project's other code is never parsed for it."""
-    sched = ("optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.02, momentum=0.9))\n"
-             "param_scheduler = [dict(type='MultiStepLR', begin=0, end=12, milestones=[8, 11])]\n"
-             "train_cfg = dict(by_epoch=True, max_epochs=12)\n")
+def _project_with_a_script_in_a_chain(tmp_path, monkeypatch, milestones: str) -> List[str]:
+    """configs/base.py inherited by other.py (and deep.py through it) and by mid.py, a script that leaf.py
+    inherits, beside 20 tools; returns the list the files asked of `looks_like_config` are added to."""
     files = {
         "pyproject.toml": "[project]\nname = 'p'\n",
-        "configs/base.py": sched,
+        "configs/base.py": ("optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.02, momentum=0.9))\n"
+                            f"param_scheduler = [dict(type='MultiStepLR', begin=0, end=12, milestones={milestones})]\n"
+                            "train_cfg = dict(by_epoch=True, max_epochs=12)\n"),
         "configs/other.py": "_base_ = './base.py'\n",
         "configs/mid.py": "_base_ = './base.py'\nimport sys\nprint(sys.argv)\n",  # a script, not a config
         "configs/leaf.py": "_base_ = './mid.py'\n",  # inherits base.py only through the script
@@ -688,6 +686,14 @@ def test_the_dependents_of_a_given_file_test_only_the_inheriting_files_for_confi
         return real(path)
 
     monkeypatch.setattr(engine, "looks_like_config", counting)
+    return asked
+
+
+def test_the_dependents_of_a_given_file_test_only_the_inheriting_files_for_config_shape(tmp_path, monkeypatch):
+    """`check base.py` looks for the configs inheriting it over every .py file of the project and asks
+    `looks_like_config` only of the files that inherit: a script in the chain stops the inheritance as
+    before (it is no config), and the project's other code is never parsed for it."""
+    asked = _project_with_a_script_in_a_chain(tmp_path, monkeypatch, "[8, 11]")
     result = check_paths([str(tmp_path / "configs" / "base.py")], Settings(epoch_length=10))
     assert sorted(os.path.relpath(p, tmp_path) for p in result.dependents) == ["configs/deep.py", "configs/other.py"]
     assert sorted(set(asked)) == ["configs/deep.py", "configs/mid.py", "configs/other.py"]
@@ -699,30 +705,9 @@ def test_fix_tests_only_the_files_it_needs_for_config_shape(tmp_path, monkeypatc
     from schedlint.fix.engine import fix_paths
     from schedlint.fix.propose import FixOptions
 
-    files = {
-        "pyproject.toml": "[project]\nname = 'p'\n",
-        "configs/base.py": ("optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.02, momentum=0.9))\n"
-                            "param_scheduler = [dict(type='MultiStepLR', begin=0, end=12, milestones=[8, 14])]\n"
-                            "train_cfg = dict(by_epoch=True, max_epochs=12)\n"),
-        "configs/other.py": "_base_ = './base.py'\n",
-        "configs/mid.py": "_base_ = './base.py'\nimport sys\nprint(sys.argv)\n",  # a script, not a config
-        "configs/leaf.py": "_base_ = './mid.py'\n",
-    }
-    files.update({f"tools/tool{i}.py": "import argparse\nmodel = dict()\nparser = argparse.ArgumentParser()\n"
-                  for i in range(20)})
-    for name, text in files.items():
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(text)
-    asked: List[str] = []
-    real = engine.looks_like_config
-
-    def counting(path: str) -> bool:
-        asked.append(os.path.relpath(path, tmp_path))
-        return real(path)
-
-    monkeypatch.setattr(engine, "looks_like_config", counting)
+    asked = _project_with_a_script_in_a_chain(tmp_path, monkeypatch, "[8, 14]")
     result = fix_paths([str(tmp_path / "configs" / "base.py")], Settings(epoch_length=10), FixOptions(), write=False)
     assert not result.internal_errors
-    assert sorted(os.path.relpath(p, tmp_path) for p in result.remaining.files) == ["configs/base.py",
-                                                                                   "configs/other.py"]
+    assert sorted(os.path.relpath(p, tmp_path) for p in result.remaining.files) == [
+        "configs/base.py", "configs/deep.py", "configs/other.py"]
     assert not any(a.startswith("tools/") for a in asked)
