@@ -630,6 +630,11 @@ ODD_NUMBERS = {
     "legacy step beyond int64": (_LEGACY + "lr_config = dict(policy='step', step=[10**30])\n", {"SL908"}),
     "legacy exp gamma overflowing": (_LEGACY + "lr_config = dict(policy='exp', gamma=10**30)\n", {"SL302"}),
     "legacy cyclic step_ratio_up None": (_LEGACY + "lr_config = dict(policy='cyclic', step_ratio_up=None)\n", {"SL302"}),
+    "legacy warmup_iters a tuple without a warm-up": (
+        _LEGACY + "lr_config = dict(policy='step', step=[8, 11], warmup_iters=(1,))\n", set()),
+    "optimizer lr beyond float range": (
+        "optim_wrapper = dict(optimizer=dict(type='SGD', lr=10**400, momentum=0.9))\n" + _EPOCHS_12
+        + "param_scheduler = [dict(type='MultiStepLR', milestones=[8, 11])]\n", {"SL310"}),
 }
 
 

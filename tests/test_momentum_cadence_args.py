@@ -391,6 +391,9 @@ train_cfg = dict(by_epoch=True, max_epochs=12)
     ("type='Adam', lr=0.1, betas=(0.9, 1.5)", "Invalid beta parameter at index 1: 1.5"),
     ("type='AdamW', lr=0.1, betas=(float('nan'), 0.999)", "Invalid beta parameter at index 0: nan"),
     ("type='AdamW', lr=0.1, betas='0.9'", "not a pair of numbers"),
+    ("type='SGD', lr=10**400, momentum=0.9", "integer of 401 digits"),  # beyond float range
+    ("type='SGD', lr=0.1, momentum=10**400", "too large for a float"),
+    ("type='AdamW', lr=0.1, betas=(0.9, 10**400)", "beta2 = <an integer of 401 digits>"),
 ])
 def test_an_optimizer_value_torch_refuses_or_that_makes_nan_weights_is_sl310(tmp_path, optimizer, expected):
     findings = lint(tmp_path, f"optim_wrapper = dict(optimizer=dict({optimizer}))\n" + _COSINE_12)

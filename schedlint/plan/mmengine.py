@@ -229,7 +229,7 @@ def optimizer_from(
     else:
         lr = 0.0
         notes.append(f"optimizer lr not set and {kind}'s default is unknown; assuming 0")
-    if not _is_number(lr):
+    if not _is_float(lr):
         notes.append(f"optimizer lr is not a number ({lr!r}); assuming 0")
         lr = 0.0
     locs: Dict[str, Location] = {}
@@ -244,7 +244,7 @@ def optimizer_from(
     known = True
     if kind in _MOMENTUM_OPTIMIZERS or "momentum" in opt:
         value = opt.get("momentum", default_of(kind, "momentum") or 0.0)
-        momentum = float(value) if _is_number(value) else 0.0
+        momentum = float(value) if _is_float(value) else 0.0
         kind_of_momentum = "momentum"
     elif kind in _BETAS_OPTIMIZERS or "betas" in opt:
         raw = opt.get("betas", default_of(kind, "betas") or (0.9, 0.999))
@@ -354,8 +354,8 @@ def _schedulers(resolved: ResolvedConfig, horizon: Horizon, notes: List[str]) ->
                 param=scheduler_param(kind, cfg),
                 by_epoch=by_epoch,
                 converted=converted,
-                begin=begin if _is_position(begin) else 0,
-                end=end if _is_position(end) else INF,  # (an absurd one as written stays in `raw`: SL908)
+                begin=begin if _is_float(begin) else 0,
+                end=end if _is_float(end) else INF,  # (an absurd one as written stays in `raw`: SL908)
                 end_defaulted=end_defaulted,
                 args=args,
                 raw=raw,
@@ -369,14 +369,14 @@ def _schedulers(resolved: ResolvedConfig, horizon: Horizon, notes: List[str]) ->
 
 def _in_iters(position: Any, length: int) -> Any:
     """An epoch position in iterations (`convert_to_iter_based`); one that overflows stays as it is (SL908)."""
-    if not _is_position(position):
+    if not _is_float(position):
         return position
     iters = position * length
     return int(iters) if math.isfinite(iters) else position
 
 
-def _is_position(value: Any) -> bool:
-    """A number the plan can hold as a float position (an int beyond float range is not)."""
+def _is_float(value: Any) -> bool:
+    """A finite number the plan can hold as a float (an int beyond float range is not)."""
     return _is_number(value) and abs(value) <= 1e300
 
 

@@ -91,7 +91,11 @@ def _simulate_hook(hook: _Hook, run: _Run, initial: float) -> Tuple[Series, Opti
                          "IterBasedRunner never calls (warmup_iters stays None)")
     if hook.by_epoch and run.loop == "iter":
         return held, None  # before_train_epoch never runs: the value is never updated
-    W = int(hook.warmup_iters * run.L) if hook.warmup_by_epoch else int(hook.warmup_iters or 0)
+    iters = hook.warmup_iters
+    if hook.warmup is None and (isinstance(iters, bool) or not isinstance(iters, (int, float))):
+        W = 0  # not a number, never read without a warm-up (`self.warmup is None or ...` short-circuits)
+    else:  # (with a warm-up: a positive number, checked when the hook was built; YOLOX reads it anyway)
+        W = int(iters * run.L) if hook.warmup_by_epoch else int(iters or 0)
     hook.effective_warmup = W
     failure = None
     if hook.by_epoch:

@@ -21,8 +21,16 @@ def _text(value: Any) -> str:
     if isinstance(value, str) and value.startswith('"_') and value.endswith(PLACEHOLDER_SUFFIX + '"'):
         # mmengine substitutes a quoted '{{_base_.x}}' inside the quotes: the value stays a string
         name = value[2 : -len(PLACEHOLDER_SUFFIX) - 1]
-        return f"'{{{{_base_.{name}}}}}' (quoted: mmengine substitutes inside the quotes and keeps a string; drop the quotes)"
+        return (f"'{{{{_base_.{name}}}}}' (quoted: mmengine substitutes inside the quotes and keeps a string; "
+                "drop the quotes)")
+    if _huge(value):
+        return f"<an integer of {len(str(abs(value)))} digits>"
     return repr(value) if not _num(value) else f"{value:g}"
+
+
+def _huge(value: Any) -> bool:
+    """An int too large for a float (torch fails converting it at the first step)."""
+    return isinstance(value, int) and not isinstance(value, bool) and abs(value) > 1e300
 
 
 class InvalidOptimizerValue(Rule):
@@ -83,8 +91,11 @@ class InvalidOptimizerValue(Rule):
                 if not _num(value):
                     yield self.finding(f"{opt.type} momentum={_text(value)} is not a number: building the optimizer "
                                        "fails with a TypeError", loc)
-                elif math.isnan(value):
+                elif isinstance(value, float) and math.isnan(value):
                     yield self.finding(f"{opt.type} momentum=nan: the first step makes every weight NaN", loc)
+                elif _huge(value):
+                    yield self.finding(f"{opt.type} momentum={_text(value)} is too large for a float: the first "
+                                       "step fails", loc)
                 elif value < 0:
                     yield self.finding(f"{opt.type} momentum={value:g} is negative: torch raises `ValueError: Invalid "
                                        f"momentum value: {value}` when the Runner builds the optimizer", loc)
@@ -100,12 +111,14 @@ class InvalidOptimizerValue(Rule):
             what = "a string" if isinstance(value, str) else "not a number"
             return (f"{what}: building the optimizer fails with a TypeError" if checked else
                     f"{what}: the schedulers cannot scale it") + " (schedlint simulated lr 0)"
-        if math.isnan(value):
+        if isinstance(value, float) and math.isnan(value):  # (an int of any size is finite)
             if checked and kind != "SGD":
                 return ("torch raises `ValueError: Invalid learning rate: nan` when the Runner builds the optimizer "
                         "(schedlint simulated lr 0)")
             return "the first step makes every weight NaN (schedlint simulated lr 0)"
-        if math.isinf(value):
+        if _huge(value):
+            return "too large for a float: the first step fails (schedlint simulated lr 0)"
+        if isinstance(value, float) and math.isinf(value):
             return "an infinite LR makes every weight inf or NaN at the first step (schedlint simulated lr 0)"
         if value < 0:
             if checked:
@@ -120,7 +133,9 @@ class InvalidOptimizerValue(Rule):
             return f"{kind} betas={_text(betas)} is not a pair of numbers: building the optimizer fails"
         for i, beta in enumerate(betas):
             if not 0.0 <= beta < 1.0:  # NaN fails this too, as in torch
-                return (f"{kind} betas={tuple(betas)!r}: beta{i + 1} = {beta:g} is outside [0, 1): torch raises "
-                        f"`ValueError: Invalid beta parameter at index {i}: {beta}` when the Runner builds the "
-                        "optimizer")
+                shown = ", ".join(_text(b) for b in betas)
+                torch_text = _text(beta) if _huge(beta) else beta  # torch prints the value as Python does
+                return (f"{kind} betas=({shown}): beta{i + 1} = {_text(beta)} is outside [0, 1): torch raises "
+                        f"`ValueError: Invalid beta parameter at index {i}: {torch_text}` when the Runner builds "
+                        "the optimizer")
         return None
