@@ -239,7 +239,7 @@ def fix_paths(
     a `session` lets them share what they read of the unchanged files (`check` attaches many fixes).
     Raises UsageError for paths that do not exist.
     """
-    from schedlint.lint.engine import dependents
+    from schedlint.lint.engine import config_test, dependents
 
     settings = settings or Settings()
     options = options or FixOptions()
@@ -265,7 +265,7 @@ def fix_paths(
             else list(files)
     else:
         universe = sorted(set(universe) | set(files))
-    is_config = _ConfigTest(files)
+    is_config = config_test(given=files)
     configs = list(files)
     if settings.dependents and passed_files:
         configs = sorted(set(configs) | set(dependents(ws.base_loader, sorted(passed_files), universe,
@@ -381,23 +381,6 @@ def _selected(findings: List[Finding], read_text: Callable[[str], str], settings
         if f.code in enabled and not settings.ignored_for(f.code, [f.location.file] + f.configs)
         and not suppressions.is_suppressed(f)
     ]
-
-
-class _ConfigTest:
-    """Whether a file of the project's universe is a config: the given ones are, the others by their
-    shape (`looks_like_config`), asked only of the files that matter (inheriting or edited ones)."""
-
-    def __init__(self, given: List[str]) -> None:
-        self.given = {os.path.abspath(p) for p in given}
-        self.verdicts: Dict[str, bool] = {}
-
-    def __call__(self, path: str) -> bool:
-        path = os.path.abspath(path)
-        if path not in self.verdicts:
-            from schedlint.lint.engine import looks_like_config
-
-            self.verdicts[path] = path in self.given or looks_like_config(path)
-        return self.verdicts[path]
 
 
 class _Fixer:

@@ -26,7 +26,7 @@ def _same_kind(template: Any, value: float) -> Any:
 def _fmt(value: Any) -> str:
     """A value as a note writes it (floats short, lists element by element)."""
     if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
+        if not math.isfinite(value):
             return repr(value)
         return f"{value:g}" if abs(value - round(value)) > 1e-9 else repr(value)
     if isinstance(value, list):

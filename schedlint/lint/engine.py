@@ -104,9 +104,20 @@ def looks_like_config(path: str) -> bool:
     return not has_code and bool(names & set(_CONFIG_KEYS.decode().split("|")))
 
 
-def config_test(cache: Optional[FindingsCache] = None) -> Callable[[str], bool]:
-    """`looks_like_config`, its verdicts kept in the findings `cache` (while the file is unchanged)."""
-    return looks_like_config if cache is None else lambda p: cache.fact("config", p, looks_like_config)
+def config_test(cache: Optional[FindingsCache] = None, given: Iterable[str] = ()) -> Callable[[str], bool]:
+    """Whether a file is a config: the `given` files are (named by the user), the others by their shape
+    (`looks_like_config`), each file asked once (and its verdict kept in the findings `cache` while the
+    file is unchanged)."""
+    named = {os.path.abspath(p) for p in given}
+    verdicts: Dict[str, bool] = {}
+
+    def test(path: str) -> bool:
+        if path not in verdicts:
+            verdicts[path] = os.path.abspath(path) in named or (
+                looks_like_config(path) if cache is None else cache.fact("config", path, looks_like_config))
+        return verdicts[path]
+
+    return test
 
 
 def discover(
@@ -191,9 +202,9 @@ def dependents(
     """Configs in `universe` that inherit (directly or transitively) any of `files`, sorted.
 
     `files` themselves are never returned. Files that cannot be parsed inherit nothing. The `cache`
-    keeps each file's direct bases while the file is unchanged. `keep` (whether a file is a config)
-    is asked only of the files that inherit: a file it rejects is neither returned nor passes the
-    inheritance on, exactly as if `universe` held only the files it keeps.
+    keeps each file's direct bases while the file is unchanged. `keep` (whether a file is a config,
+    e.g. `config_test()`) is asked only of the files that inherit: a file it rejects is neither returned
+    nor passes the inheritance on, exactly as if `universe` held only the files it keeps.
     """
 
     def bases_of(path: str) -> List[str]:
@@ -211,19 +222,11 @@ def dependents(
             continue
         if bases:
             inherits[path] = bases
-    verdicts: Dict[str, bool] = {}
-
-    def kept(path: str) -> bool:
-        if keep is None:
-            return True
-        if path not in verdicts:
-            verdicts[path] = keep(path)
-        return verdicts[path]
-
     found: Set[str] = set()
     frontier = set(targets)
     while frontier:
-        frontier = {f for f, bases in inherits.items() if f not in found and bases & frontier and kept(f)}
+        frontier = {f for f, bases in inherits.items()
+                    if f not in found and bases & frontier and (keep is None or keep(f))}
         found |= frontier
     return sorted(found)
 

@@ -249,12 +249,13 @@ def optimizer_from(
     elif kind in _BETAS_OPTIMIZERS or "betas" in opt:
         raw = opt.get("betas", default_of(kind, "betas") or (0.9, 0.999))
         try:
-            if not isinstance(raw, (list, tuple)):
-                raise TypeError("betas is not a list or tuple")
-            betas = (float(raw[0]), float(raw[1]))
-            kind_of_momentum = "beta1"
-        except (TypeError, ValueError, IndexError, KeyError, OverflowError):
+            betas = (float(raw[0]), float(raw[1])) if isinstance(raw, (list, tuple)) else None
+        except (TypeError, ValueError, IndexError, OverflowError):
+            betas = None
+        if betas is None:
             notes.append(f"optimizer betas {raw!r} not understood")
+        else:
+            kind_of_momentum = "beta1"
     elif kind not in _NO_MOMENTUM_OPTIMIZERS:
         known = False
     return Optimizer(

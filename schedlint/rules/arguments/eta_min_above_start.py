@@ -96,7 +96,8 @@ class EtaMinAboveStart(Rule):
                 continue  # the designed ramp of a cyclic / one-cycle schedule
             key = "eta_min" if "eta_min" in s.raw or "eta_min_ratio" not in s.raw else "eta_min_ratio"
             written = s.raw.get(key, s.args.get(key, 0))
-            msg = (f"{s.type} (param_scheduler[{s.index}]) anneals towards {key}={format(written, 'g') if _num(written) else written} "
+            written = format(written, "g") if _num(written) else written
+            msg = (f"{s.type} (param_scheduler[{s.index}]) anneals towards {key}={written} "
                    f"(LR {fmt(floor)}), above the LR {fmt(start)} it starts from at {ctx.where(w.start)}: the LR "
                    f"rises instead of decaying, and no later phase brings it down")
             yield self.finding(msg, ctx.scheduler_loc(s, key, "type"))

@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING, Iterator, List, Optional, Tuple
 
 from schedlint.model import Finding, Location, Related, Severity
 from schedlint.rules.base import Context, Example, Rule, cfg, fmt
-from schedlint.rules.support import legacy_loc, legacy_policy, optimizer_refuses_momentum, related_keys, responsible, span
+from schedlint.rules.support import (legacy_loc, legacy_policy, optimizer_refuses_momentum, related_keys,
+                                     responsible, span)
 from schedlint.rules.windows import param_word
 from schedlint.rules.momentum.common import ONE, _ADAMW, _CYCLIC_20E, _extremes, _first, _momentum_values
 

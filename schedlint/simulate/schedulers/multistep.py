@@ -18,7 +18,8 @@ class _MultiStepLR(_Stepper):
         if milestones is None:
             raise _BuildError("TypeError: missing required argument 'milestones'")
         if isinstance(milestones, (int, float)):  # Counter(8)
-            raise _BuildError(f"TypeError: '{type(milestones).__name__}' object is not iterable (milestones={milestones!r})")
+            raise _BuildError(
+                f"TypeError: '{type(milestones).__name__}' object is not iterable (milestones={milestones!r})")
         if not isinstance(milestones, (list, tuple)) or not all(
             isinstance(m, (int, float)) for m in milestones
         ):
