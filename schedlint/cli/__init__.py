@@ -1,23 +1,44 @@
 """The `schedlint` command line: parses options and calls the library; the only code that prints or exits.
 
-Each command lives in its own module and registers itself on the app (imports stay light: each
-command imports what it needs inside its function).
+Each command lives in its own module and registers itself on the typer app (imports stay light: each
+command imports what it needs inside its function). A plain `schedlint check ...` (the pre-commit call)
+is parsed by `schedlint.cli.plain` and runs without importing typer at all.
 """
 
 from __future__ import annotations
 
 import sys
 
-import typer
-
-from schedlint.cli import check as _check, fix as _fix, hook as _hook, inspect as _inspect, views as _views  # noqa: F401
-from schedlint.cli.app import EXIT_ERROR, app, readable_metavars
-
-readable_metavars(app)
+from schedlint.cli.common import EXIT_ERROR, Exit, echo
 
 
 def _terminate(signum, frame) -> None:  # pragma: no cover - exercised by the hostile tests
     raise SystemExit(128 + signum)  # unwinds: temp files are removed by their `finally` blocks
+
+
+def __getattr__(name: str):
+    if name == "app":  # the typer app with every command registered (imported on first use)
+        from schedlint.cli import check, fix, hook, inspect, views  # noqa: F401  (register the commands)
+        from schedlint.cli.app import app, readable_metavars
+
+        readable_metavars(app)
+        globals()["app"] = app
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _run(argv) -> None:
+    from schedlint.cli.plain import parse_check, run_check
+
+    options = parse_check(argv)
+    if options is None:
+        __getattr__("app")()
+        return
+    try:
+        code = run_check(**options)
+    except Exit as exc:
+        code = exc.code
+    sys.exit(code)
 
 
 def main() -> None:
@@ -29,15 +50,21 @@ def main() -> None:
     except (ValueError, OSError, AttributeError):  # not the main thread, or no SIGTERM here
         pass
     try:
-        app()
+        _run(sys.argv[1:])
     except KeyboardInterrupt:  # pragma: no cover
-        typer.echo("interrupted", err=True)
+        echo("interrupted", err=True)
         sys.exit(EXIT_ERROR)
-    except Exception as exc:  # the last resort: never a traceback, always exit 2
-        from schedlint.cli.app import escape
+    except BrokenPipeError:  # the reader went away (`schedlint check | head`): as click does, exit 1 quietly
+        import os
 
-        typer.echo(f"schedlint: internal error: {escape(f'{type(exc).__name__}: {exc}')[:2000]} (a bug in schedlint; "
-                   "please report it)", err=True)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(1)
+    except Exception as exc:  # the last resort: never a traceback, always exit 2
+        from schedlint.cli.common import escape
+
+        echo(f"schedlint: internal error: {escape(f'{type(exc).__name__}: {exc}')[:2000]} (a bug in schedlint; "
+             "please report it)", err=True)
         sys.exit(EXIT_ERROR)
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import sys
+import contextlib
 from typing import List, Optional
 
 import typer
 
 from schedlint import __version__
+from schedlint.cli import common
+from schedlint.cli.common import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, escape, escape_keep_lines  # noqa: F401
+from schedlint.cli.common import progress_callback as _progress_callback, progress_done as _progress_done  # noqa: F401
 
 app = typer.Typer(
     name="schedlint",
@@ -18,8 +20,6 @@ app = typer.Typer(
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
-
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
 def _version(value: bool) -> None:
@@ -35,116 +35,33 @@ def _main(
     """schedlint: the schedule linter to run before a multi-day training job."""
 
 
-def escape(text: str) -> str:
-    """Text from inputs made safe for a terminal: control characters (ESC, CR, BEL, ...) escaped."""
-    from schedlint.report import escape_controls
-
-    return escape_controls(text)
-
-
-def escape_keep_lines(text: str) -> str:
-    """`escape` for multi-line text (a diff): newlines and tabs kept."""
-    from schedlint.report import escape_controls
-
-    return escape_controls(text, keep="\n\t")
+@contextlib.contextmanager
+def as_typer_exit():
+    """A `common.Exit` raised inside becomes typer's (the commands run inside typer's app)."""
+    try:
+        yield
+    except common.Exit as exc:
+        raise typer.Exit(exc.code)
 
 
 def _fail(message: str) -> "typer.Exit":
-    typer.echo(f"schedlint: error: {escape(message)}", err=True)
-    return typer.Exit(EXIT_ERROR)
+    return typer.Exit(common.fail(message).code)
 
 
 def _scope_roots(values: Optional[List[str]]) -> dict:
-    roots = {}
-    for value in values or []:
-        name, sep, folder = value.partition("=")
-        if not sep or not name or not folder:
-            raise _fail(f"--scope-root expects NAME=DIR, got {value!r}")
-        if not os.path.isdir(folder):
-            raise _fail(f"--scope-root {value}: no such folder {folder!r}")
-        roots[name] = os.path.abspath(folder)
-    return roots
+    with as_typer_exit():
+        return common.scope_roots(values)
 
 
-def _settings(
-    paths: List[str],
-    config: Optional[str],
-    select: Optional[List[str]] = None,
-    ignore: Optional[List[str]] = None,
-    extend_select: Optional[List[str]] = None,
-    epoch_length: Optional[int] = None,
-    scope_root: Optional[List[str]] = None,
-    allow_exec: Optional[bool] = None,
-    dependents: Optional[bool] = None,
-    isolated: bool = False,
-    **extra,
-):
+def _settings(*args, **kwargs):
     """Settings from the nearest (or the given) config file, overridden by the command line."""
-    from schedlint.lint.settings import SettingsError, resolve_settings
-
-    try:
-        settings = resolve_settings(
-            paths,
-            config,
-            isolated,
-            select=select or None,
-            ignore=ignore or None,
-            extend_select=extend_select or None,
-            epoch_length=epoch_length,
-            scope_roots=_scope_roots(scope_root) or None,
-            allow_exec=allow_exec,
-            dependents=dependents,
-            **{k: v for k, v in extra.items() if v},
-        )
-    except SettingsError as exc:
-        raise _fail(str(exc))
-    for note in settings.notes:
-        typer.echo(f"schedlint: warning: {escape(note)}", err=True)
-    return settings
+    with as_typer_exit():
+        return common.settings_from_options(*args, **kwargs)
 
 
 def _write(text: str, output_file: Optional[str]) -> None:
-    if output_file:
-        from schedlint.fix.fileio import WriteError, write_atomic
-
-        try:
-            write_atomic(output_file, text + ("\n" if text and not text.endswith("\n") else ""))
-        except WriteError as exc:
-            raise _fail(str(exc))
-        except OSError as exc:
-            raise _fail(f"{output_file}: cannot write: {exc.strerror or exc}")
-    elif text:
-        typer.echo(escape_keep_lines(text))  # a terminal never receives control characters from inputs
-
-
-_progress = {"bar": None, "count": 0}
-
-
-def _progress_callback():
-    """A progress bar on stderr for large trees, only when stderr is a terminal."""
-    if not sys.stderr.isatty():
-        return None
-
-    def tick(path: str) -> None:
-        _progress["count"] += 1
-        if _progress["count"] == 50 and _progress["bar"] is None:
-            from rich.console import Console
-            from rich.progress import Progress
-
-            bar = Progress(console=Console(stderr=True), transient=True)
-            bar.start()
-            _progress["bar"] = (bar, bar.add_task("checking", total=None))
-        if _progress["bar"] is not None:
-            bar, task = _progress["bar"]
-            bar.update(task, advance=1, description=os.path.basename(path)[:40])
-
-    return tick
-
-
-def _progress_done() -> None:
-    if _progress["bar"] is not None:
-        _progress["bar"][0].stop()
-        _progress["bar"] = None
+    with as_typer_exit():
+        common.write(text, output_file)
 
 
 #: metavars shown in `--help`, by parameter name (typer's own are `<list[str]>`-like)

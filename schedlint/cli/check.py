@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import sys
 from typing import List, Optional
 
 import typer
 
-from schedlint.cli.app import escape, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, _fail, _progress_callback, _progress_done, _scope_roots, _settings, _write, app
+from schedlint.cli.app import app, as_typer_exit
 
 _FORMAT_HELP = "Output format: full, concise, json, github or sarif."
 _SELECT_HELP = "Rule codes or prefixes to enable, replacing the config file's selection (comma-separated; ALL)."
@@ -47,46 +45,12 @@ def check(
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the findings cache."),
 ) -> None:
     """Check configs for schedule problems."""
-    from schedlint import report
-    from schedlint.fix import attach_fixes
-    from schedlint.lint.engine import UsageError, check_paths
+    from schedlint.cli.plain import run_check
 
-    paths = paths or ["."]
-    if output_format not in report.FORMATS:
-        raise _fail(f"unknown output format {output_format!r} (choose from {', '.join(report.FORMATS)})")
-    if config is not None and isolated:
-        raise _fail("--config and --isolated cannot be used together")
-    settings = _settings(paths, config, select, ignore, extend_select, epoch_length, scope_root, allow_exec,
-                         dependents, isolated, gpus=gpus, batch_size=batch_size, exclude=exclude,
-                         extend_exclude=extend_exclude)
-    if jobs is not None:
-        settings.jobs = jobs
-    try:
-        result = check_paths(paths, settings, progress=_progress_callback(), on_file=attach_fixes,
-                             cache=not no_cache)
-    except UsageError as exc:
-        raise _fail(str(exc))
-    finally:
-        _progress_done()
-    for message in result.internal_errors:
-        typer.echo(f"schedlint: {escape(message)}", err=True)
-    findings = result.findings
-    counts = dict(files=len(result.files), dependents=len(result.dependents))
-    if statistics:
-        _write(report.statistics(findings, "json" if output_format == "json" else "text"), output_file)
-    elif output_format == "full" and not output_file:
-        from rich.console import Console
-
-        from schedlint.loader import Loader
-
-        report.render_full(findings, Console(highlight=False), Loader().text, summary=not quiet,
-                           frame_roots=paths, **counts)
-    else:
-        from schedlint.loader import Loader
-
-        text = report.render(findings, output_format, summary=not quiet, read_text=Loader().text,
-                             internal_errors=result.internal_errors, frame_roots=paths, **counts)
-        _write(text, output_file)
-    if result.internal_errors:
-        raise typer.Exit(EXIT_ERROR)
-    raise typer.Exit(EXIT_FINDINGS if findings and not exit_zero else EXIT_CLEAN)
+    with as_typer_exit():
+        code = run_check(
+            paths, output_format, output_file, select, ignore, extend_select, epoch_length, scope_root, gpus,
+            batch_size, exclude, extend_exclude, allow_exec, dependents, config, isolated, exit_zero, statistics,
+            quiet, jobs, no_cache,
+        )
+    raise typer.Exit(code)

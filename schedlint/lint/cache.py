@@ -90,7 +90,7 @@ def cache_key(settings: Any, on_file: Optional[Callable[..., Any]]) -> str:
         "gpus": getattr(settings, "gpus", None),  # the epoch-length estimate reads them
         "batch_size": getattr(settings, "batch_size", None),
         "allow_exec": settings.allow_exec,
-        "thresholds": settings.thresholds.model_dump(),
+        "thresholds": settings.thresholds.as_dict(),
         "on_file": None if on_file is None else f"{on_file.__module__}.{getattr(on_file, '__qualname__', on_file)}",
     }
     text = json.dumps(relevant, sort_keys=True, default=str)

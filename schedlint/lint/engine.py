@@ -17,9 +17,15 @@ from schedlint.lint.scripts import SCRIPT_BUILTINS, looks_like_script
 from schedlint.lint.settings import Settings
 from schedlint.loader import Loader, LoadProblem, ResolvedConfig, is_config_file, read_bytes
 from schedlint.model import Finding, Location, Related, Severity
-from schedlint.plan import build_any_plan
-from schedlint.plan.limits import cost_problem
-from schedlint.rules import Context, all_rules, get_rule
+from schedlint.rules import Context, all_rules, get_rule, rule_codes
+
+def build_any_plan(resolved: ResolvedConfig, *args, **kwargs):
+    """`schedlint.plan.build_any_plan` (imported on first use: a run whose findings all come from the
+    cache never imports the plan models or pydantic)."""
+    from schedlint.plan import build_any_plan as build
+
+    return build(resolved, *args, **kwargs)
+
 
 #: what `Linter(on_file=...)` is called with after the rules of one config have run
 OnFile = Callable[[List[Finding], Context, "Linter"], None]
@@ -276,6 +282,8 @@ class Linter:
         plan = self.plan_for(resolved, path)
         if plan is None:
             return findings
+        from schedlint.plan.limits import cost_problem
+
         too_costly = cost_problem(plan)
         if too_costly is not None:  # never hand the simulator a run it would take minutes or gigabytes on
             rule = get_rule("SL908")
@@ -534,7 +542,8 @@ def select_findings(findings: Iterable[Finding], settings: Settings, read_text: 
 
     findings = list(findings)
     # codes the loader may emit without a rule unit are selected by prefix like the others
-    codes = list(all_rules()) + sorted({f.code for f in findings} - set(all_rules()))
+    known = rule_codes()
+    codes = list(known) + sorted({f.code for f in findings} - set(known))
     enabled = set(settings.enabled_codes(codes))
     suppressions = Suppressions(read_text)
     return [

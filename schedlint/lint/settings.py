@@ -12,27 +12,65 @@ selectors, so the command line beats the file.
 
 from __future__ import annotations
 
+import copy
 import difflib
 import fnmatch
 import os
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt, PrivateAttr, ValidationError
+from schedlint.lint.fields import (
+    Field, Invalid, Problem, boolean, dict_of, fraction, list_of, optional, positive_int, string, validate_table,
+)
 
 
-class Thresholds(BaseModel):
+THRESHOLD_FIELDS = (
+    # a frozen tail after a complete decay is reported when longer than this share of training
+    Field("tail_fraction", "tail-fraction", fraction, 0.25),
+    # a change is "lost" when the value at the horizon misses the planned one by more than this (relative)
+    Field("lost_change", "lost-change", fraction, 0.05),
+    # a cosine is "incomplete" when it ends further than this share of its range above its target
+    Field("cosine_margin", "cosine-margin", fraction, 0.05),
+    # a warm-up is "too long" when it covers more than this share of training
+    Field("warmup_fraction", "warmup-fraction", fraction, 0.5),
+)
+
+
+class _Values:
+    """An object whose attributes are the checked values of `FIELDS` (by Python name or TOML key)."""
+
+    FIELDS: Tuple[Field, ...] = ()
+    NESTED: Dict[str, Tuple[Field, ...]] = {}
+
+    def __init__(self, **values: Any) -> None:
+        checked, problems = validate_table(values, self.FIELDS, self._nested_fields())
+        if problems:
+            raise ValueError("; ".join(f"{'.'.join(p.loc)}: {p.message}" for p in problems))
+        for f in self.FIELDS:
+            setattr(self, f.name, checked[f.name] if f.name in checked else f.fresh_default())
+
+    @classmethod
+    def _nested_fields(cls) -> Dict[str, Tuple[Field, ...]]:
+        return {}
+
+    def as_dict(self) -> Dict[str, Any]:
+        return {f.name: (v.as_dict() if isinstance(v, _Values) else v)
+                for f in self.FIELDS for v in [getattr(self, f.name)]}
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and self.as_dict() == other.as_dict()  # type: ignore[attr-defined]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.as_dict().items())})"
+
+
+class Thresholds(_Values):
     """Numbers the rules judge by (all overridable in `[tool.schedlint.thresholds]`)."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
-
-    # a frozen tail after a complete decay is reported when longer than this share of training
-    tail_fraction: float = Field(0.25, alias="tail-fraction", ge=0, le=1)
-    # a change is "lost" when the value at the horizon misses the planned one by more than this (relative)
-    lost_change: float = Field(0.05, alias="lost-change", ge=0, le=1)
-    # a cosine is "incomplete" when it ends further than this share of its range above its target
-    cosine_margin: float = Field(0.05, alias="cosine-margin", ge=0, le=1)
-    # a warm-up is "too long" when it covers more than this share of training
-    warmup_fraction: float = Field(0.5, alias="warmup-fraction", ge=0, le=1)
+    FIELDS = THRESHOLD_FIELDS
+    tail_fraction: float
+    lost_change: float
+    cosine_margin: float
+    warmup_fraction: float
 
 
 # (select or None, extend-select, ignore): one layer of rule selection
@@ -71,38 +109,89 @@ def user_allows_exec() -> bool:
 SelectionLayer = Tuple[Optional[List[str]], List[str], List[str]]
 
 
-class Settings(BaseModel):
-    """Effective settings for one run."""
+def _thresholds(value: Any) -> "Thresholds":
+    if isinstance(value, Thresholds):
+        return value
+    raise Invalid("Input should be a valid dictionary or instance of Thresholds")
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    select: Optional[List[str]] = None
-    ignore: List[str] = Field(default_factory=list)
-    extend_select: List[str] = Field(default_factory=list, alias="extend-select")
-    per_file_ignores: Dict[str, List[str]] = Field(default_factory=dict, alias="per-file-ignores")
-    epoch_length: Optional[PositiveInt] = Field(None, alias="epoch-length")
-    epoch_length_per_glob: Dict[str, PositiveInt] = Field(default_factory=dict, alias="epoch-length-per-glob")
-    scope_roots: Dict[str, str] = Field(default_factory=dict, alias="scope-roots")
+SETTINGS_FIELDS = (
+    Field("select", "select", optional(list_of(string))),
+    Field("ignore", "ignore", list_of(string), []),
+    Field("extend_select", "extend-select", list_of(string), []),
+    Field("per_file_ignores", "per-file-ignores", dict_of(list_of(string)), {}),
+    Field("epoch_length", "epoch-length", optional(positive_int)),
+    Field("epoch_length_per_glob", "epoch-length-per-glob", dict_of(positive_int), {}),
+    Field("scope_roots", "scope-roots", dict_of(string), {}),
     # GPUs and per-GPU batch the run trains with (feed the epoch-length estimate; default: the
     # config's batch and the file name's GPU count)
-    gpus: Optional[PositiveInt] = None
-    batch_size: Optional[PositiveInt] = Field(None, alias="batch-size")
+    Field("gpus", "gpus", optional(positive_int)),
+    Field("batch_size", "batch-size", optional(positive_int)),
     # ruff semantics: `exclude` replaces the default folder excludes, `extend-exclude` adds to them;
     # glob patterns relative to the settings file's folder (a pattern without `/` matches any name)
-    exclude: Optional[List[str]] = None
-    extend_exclude: List[str] = Field(default_factory=list, alias="extend-exclude")
-    allow_exec: bool = Field(False, alias="allow-exec")
-    dependents: bool = True
-    jobs: Optional[PositiveInt] = None  # worker processes for large trees (default: one per core)
+    Field("exclude", "exclude", optional(list_of(string))),
+    Field("extend_exclude", "extend-exclude", list_of(string), []),
+    Field("allow_exec", "allow-exec", boolean, False),
+    Field("dependents", "dependents", boolean, True),
+    Field("jobs", "jobs", optional(positive_int)),  # worker processes for large trees (default: one per core)
     # the findings cache folder (relative to the settings file's folder); default `.schedlint_cache`
-    cache_dir: Optional[str] = Field(None, alias="cache-dir")
-    thresholds: Thresholds = Field(default_factory=Thresholds)
+    Field("cache_dir", "cache-dir", optional(string)),
+    Field("thresholds", "thresholds", _thresholds),
+)
+_SETTING_NAMES = {f.name for f in SETTINGS_FIELDS}
 
-    # the settings file these came from (None: defaults); globs are relative to its folder
-    _source: Optional[str] = PrivateAttr(None)
-    _notes: List[str] = PrivateAttr(default_factory=list)
-    # command-line selection layers, applied after the file's own
-    _overrides: List[SelectionLayer] = PrivateAttr(default_factory=list)
+
+class Settings(_Values):
+    """Effective settings for one run (keyword arguments by Python name or TOML key, checked)."""
+
+    FIELDS = SETTINGS_FIELDS
+    select: Optional[List[str]]
+    ignore: List[str]
+    extend_select: List[str]
+    per_file_ignores: Dict[str, List[str]]
+    epoch_length: Optional[int]
+    epoch_length_per_glob: Dict[str, int]
+    scope_roots: Dict[str, str]
+    gpus: Optional[int]
+    batch_size: Optional[int]
+    exclude: Optional[List[str]]
+    extend_exclude: List[str]
+    allow_exec: bool
+    dependents: bool
+    jobs: Optional[int]
+    cache_dir: Optional[str]
+    thresholds: Thresholds
+
+    def __init__(self, **values: Any) -> None:
+        if isinstance(values.get("thresholds"), dict):
+            values["thresholds"] = Thresholds(**values["thresholds"])
+        super().__init__(**values)
+        if getattr(self, "thresholds", None) is None:
+            self.thresholds = Thresholds()
+        # the settings file these came from (None: defaults); globs are relative to its folder
+        self._source: Optional[str] = None
+        self._notes: List[str] = []
+        # command-line selection layers, applied after the file's own
+        self._overrides: List[SelectionLayer] = []
+
+    @classmethod
+    def from_table(cls, table: Dict[str, Any]) -> Tuple[Optional["Settings"], List[Problem]]:
+        """Settings from a TOML table, or every problem in it."""
+        values, problems = validate_table(table, SETTINGS_FIELDS, {"thresholds": THRESHOLD_FIELDS})
+        if problems:
+            return None, problems
+        if "thresholds" in values:
+            values["thresholds"] = Thresholds(**values["thresholds"])
+        return cls(**values), []
+
+    def updated(self, **changes: Any) -> "Settings":
+        """A deep copy with some values replaced (not checked: the caller's own values)."""
+        out = copy.deepcopy(self)
+        for name, value in changes.items():
+            if not hasattr(out, name):
+                raise TypeError(f"unknown setting {name!r}")
+            setattr(out, name, value)
+        return out
 
     @property
     def source(self) -> Optional[str]:
@@ -184,7 +273,7 @@ class Settings(BaseModel):
     ) -> "Settings":
         """A copy with command-line values: a selection layer on top of the file's, and the other
         given (not None) fields replaced; `scope_roots` are added to the file's."""
-        out = self.model_copy(deep=True)
+        out = copy.deepcopy(self)
         if select is not None or ignore or extend_select:
             out._overrides = out._overrides + [
                 (list(select) if select is not None else None, list(extend_select or []), list(ignore or []))
@@ -192,7 +281,7 @@ class Settings(BaseModel):
         for name, value in values.items():
             if value is None:
                 continue
-            if name not in Settings.model_fields:
+            if name not in _SETTING_NAMES:
                 raise TypeError(f"unknown setting {name!r}")
             if name == "scope_roots":
                 value = {**out.scope_roots, **value}
@@ -300,24 +389,17 @@ def find_config_file(start: str) -> Optional[str]:
         here = parent
 
 
-def _alias(model: type, name: str) -> str:
-    field = model.model_fields.get(name)  # type: ignore[attr-defined]
-    return field.alias if field is not None and field.alias else name
-
-
-def _describe_errors(path: str, exc: ValidationError) -> str:
+def _describe_problems(path: str, problems: List[Problem]) -> str:
     messages = []
-    for error in exc.errors():
-        loc = [str(p) for p in error.get("loc", ())]
-        key = ".".join(loc)
-        if error.get("type") == "extra_forbidden":
-            parent = Thresholds if loc[:1] == ["thresholds"] else Settings
-            known = [_alias(parent, n) for n in parent.model_fields]  # type: ignore[attr-defined]
-            close = difflib.get_close_matches(loc[-1], known, n=1)
+    for problem in problems:
+        key = ".".join(problem.loc)
+        if problem.kind == "unknown":
+            parent = THRESHOLD_FIELDS if problem.loc[:1] == ("thresholds",) else SETTINGS_FIELDS
+            close = difflib.get_close_matches(problem.loc[-1], [f.alias for f in parent], n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             messages.append(f"unknown key '{key}'{hint}")
         else:
-            messages.append(f"'{key}': {error.get('msg', 'invalid value')} (got {error.get('input')!r})")
+            messages.append(f"'{key}': {problem.message} (got {problem.value!r})")
     return f"{display_path(path)}: " + "; ".join(messages)
 
 
@@ -330,13 +412,12 @@ def load_settings(path: Optional[str]) -> Settings:
     if not os.path.isfile(path):
         raise SettingsError(f"{display_path(path)}: no such file")
     table = _table(path, _read_toml(path))
-    try:
-        settings = Settings.model_validate(table or {})
-    except ValidationError as exc:
-        raise SettingsError(_describe_errors(path, exc)) from None
-    from schedlint.rules import all_rules
+    settings, problems = Settings.from_table(table or {})
+    if settings is None:
+        raise SettingsError(_describe_problems(path, problems))
+    from schedlint.rules import rule_codes
 
-    codes = list(all_rules())
+    codes = list(rule_codes())
     for where, selector in settings.selectors():
         if unknown_selectors([selector], codes):
             raise SettingsError(f"{display_path(path)}: unknown rule selector {selector!r} in '{where}'")
@@ -378,9 +459,9 @@ def resolve_settings(
     select_list = split_selectors(select) if select is not None else None
     ignore_list = split_selectors(ignore)
     extend_list = split_selectors(extend_select)
-    from schedlint.rules import all_rules
+    from schedlint.rules import rule_codes
 
-    codes = list(all_rules())
+    codes = list(rule_codes())
     for option, given in (("--select", select_list or []), ("--ignore", ignore_list), ("--extend-select", extend_list)):
         for selector in unknown_selectors(given, codes):
             raise SettingsError(f"unknown rule selector {selector!r} in {option}")

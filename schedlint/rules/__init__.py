@@ -11,6 +11,18 @@ RULE_MODULES = ["loading", "length", "arguments", "momentum", "cadence", "mmcv"]
 
 _REGISTRY: Optional[Dict[str, Rule]] = None
 
+#: every rule's code, in code order: what selectors are matched against without importing the rules
+#: (which import the plan models and numpy); a test keeps it equal to the registry's
+RULE_CODES = (
+    "SL001", "SL002", "SL003", "SL004", "SL005", "SL006", "SL007", "SL008", "SL009", "SL010", "SL011", "SL012",
+    "SL013", "SL014",
+    "SL101", "SL102", "SL103", "SL104", "SL105",
+    "SL201", "SL202", "SL203",
+    "SL301", "SL302", "SL303", "SL304", "SL305", "SL306", "SL307", "SL308", "SL309", "SL310",
+    "SL401", "SL402", "SL403", "SL404", "SL405", "SL406",
+    "SL901", "SL902", "SL903", "SL904", "SL905", "SL906", "SL907", "SL908", "SL909", "SL999",
+)
+
 
 def _subclasses(cls: type) -> Iterable[type]:
     for sub in cls.__subclasses__():
@@ -27,6 +39,11 @@ def all_rules() -> Dict[str, Rule]:
         found = {cls.code: cls() for cls in _subclasses(Rule) if "code" in cls.__dict__}
         _REGISTRY = dict(sorted(found.items()))
     return _REGISTRY
+
+
+def rule_codes() -> tuple:
+    """Every rule's code in code order (`all_rules()`'s keys, known without importing the rules)."""
+    return tuple(_REGISTRY) if _REGISTRY is not None else RULE_CODES
 
 
 def get_rule(code: str) -> Optional[Rule]:
@@ -53,4 +70,4 @@ def select_codes(select: Optional[List[str]], ignore: List[str], extend_select: 
     return [c for c in chosen if not matches(c, ignore)]
 
 
-__all__ = ["Context", "Example", "Rule", "all_rules", "fmt", "get_rule", "select_codes"]
+__all__ = ["Context", "Example", "RULE_CODES", "Rule", "all_rules", "fmt", "get_rule", "rule_codes", "select_codes"]

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Dict, Iterator, List, Optional, Union
 
 from schedlint.model import Finding, Fix, Location, Related, Severity
-from schedlint.plan.model import Plan, Scheduler
 
-if TYPE_CHECKING:  # pragma: no cover
+if TYPE_CHECKING:  # pragma: no cover  (the plan models, pydantic, are imported where plans are built)
     from schedlint.loader import ResolvedConfig
+    from schedlint.plan.model import Plan, Scheduler
     from schedlint.simulate import Curve
 
 

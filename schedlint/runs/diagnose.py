@@ -93,7 +93,7 @@ def _resolve_config(log: RunLog, config: Optional[str]) -> Tuple[Optional[str], 
 def _load(config_path: str, settings: Settings, epoch_length: Optional[int], source: str):
     from schedlint.views.show import load_view
 
-    run_settings = settings if not epoch_length else settings.model_copy(update={"epoch_length": epoch_length})
+    run_settings = settings if not epoch_length else settings.updated(epoch_length=epoch_length)
     view = load_view(config_path, run_settings)
     if epoch_length:
         view.plan.horizon.epoch_length_source = f"from the run log ({source})"

@@ -65,7 +65,7 @@ class Monitor:
         if fail_on is not None and fail_on not in _SEVERITY_RANK:
             raise ValueError(f"fail_on must be one of {sorted(_SEVERITY_RANK)} or None, got {fail_on!r}")
         self.facts = facts
-        self.settings = (settings or Settings()).model_copy(update={"epoch_length": facts.epoch_length})
+        self.settings = (settings or Settings()).updated(epoch_length=facts.epoch_length)
         self.fail_on = fail_on
         self.findings: List[Finding] = []
         self.plan: Any = None

@@ -42,7 +42,7 @@ def config_findings(path: str, settings: Settings) -> List[Finding]:
     """The findings `schedlint check PATH` reports (selection and `# noqa` applied), for this file only."""
     from schedlint.lint.engine import check_paths
 
-    own = settings.model_copy(update={"dependents": False})
+    own = settings.updated(dependents=False)
     return check_paths([path], own).findings  # a crashing rule is an SL999 finding, shown with the others
 
 
