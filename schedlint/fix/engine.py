@@ -80,6 +80,8 @@ class FixSession:
     seeds: Dict[str, Tuple[List[Finding], Any]] = field(default_factory=dict)
     dependents: Dict[str, List[str]] = field(default_factory=dict)
     remaining: bool = False
+    # the inheritance index of each universe asked about (`schedlint.lint.engine.inheritance_index`)
+    indexes: Dict[Tuple[str, ...], Dict[str, set]] = field(default_factory=dict)
 
 
 @dataclass
@@ -274,6 +276,7 @@ def fix_paths(
     fixer = _Fixer(ws, settings, options, editable, universe, result, is_config)
     if session is not None:
         fixer._dependents = session.dependents
+        fixer._indexes = session.indexes
     pending = _bases_first(ws, configs)
     for _ in range(MAX_ROUNDS):
         fixer.touched = set()
@@ -395,6 +398,7 @@ class _Fixer:
         self.result = result
         self.horizons = HorizonCache(ws.base_loader)
         self._dependents: Dict[str, List[str]] = {}
+        self._indexes: Dict[Tuple[str, ...], Dict[str, set]] = {}
         self._universe_set = set(universe)
         self._refused_keys: set = set()
         self.touched: set = set()  # configs an applied fix may have changed (this round)
@@ -413,10 +417,14 @@ class _Fixer:
 
     def dependents_of(self, path: str) -> List[str]:
         """Configs of the project that inherit `path`."""
-        from schedlint.lint.engine import dependents
+        from schedlint.lint.engine import dependents, inheritance_index
 
         if path not in self._dependents:
-            self._dependents[path] = dependents(self.ws.base_loader, [path], self.universe, keep=self.is_config)
+            key = tuple(self.universe)
+            if key not in self._indexes:  # one scan of the project for every file a fix edits
+                self._indexes[key] = inheritance_index(self.ws.base_loader, self.universe)
+            self._dependents[path] = dependents(self.ws.base_loader, [path], self.universe, keep=self.is_config,
+                                                index=self._indexes[key])
         return self._dependents[path]
 
     def fix_config(self, path: str) -> bool:

@@ -201,26 +201,21 @@ def _may_inherit(path: str) -> bool:
     return b"_base_" in data or b"read_base" in data
 
 
-def dependents(
-    loader: Loader, files: Iterable[str], universe: Iterable[str], cache: Optional[FindingsCache] = None,
-    keep: Optional[Callable[[str], bool]] = None,
-) -> List[str]:
-    """Configs in `universe` that inherit (directly or transitively) any of `files`, sorted.
+def inheritance_index(loader: Loader, universe: Iterable[str], cache: Optional[FindingsCache] = None
+                      ) -> Dict[str, Set[str]]:
+    """Each file of `universe` that inherits anything -> its direct bases (absolute paths).
 
-    `files` themselves are never returned. Files that cannot be parsed inherit nothing. The `cache`
-    keeps each file's direct bases while the file is unchanged. `keep` (whether a file is a config,
-    e.g. `config_test()`) is asked only of the files that inherit: a file it rejects is neither returned
-    nor passes the inheritance on, exactly as if `universe` held only the files it keeps.
+    Files that cannot be parsed inherit nothing. The `cache` keeps each file's direct bases while the
+    file is unchanged. Build it once to ask `dependents` about many files of the same universe.
     """
 
     def bases_of(path: str) -> List[str]:
         return sorted({os.path.abspath(base) for base, _ in loader.base_references(path)})
 
-    targets: Set[str] = {os.path.abspath(f) for f in files}
     inherits: Dict[str, Set[str]] = {}
     for path in universe:
         path = os.path.abspath(path)
-        if path in targets or not (_may_inherit(path) if cache is None else cache.fact("inherits", path, _may_inherit)):
+        if not (_may_inherit(path) if cache is None else cache.fact("inherits", path, _may_inherit)):
             continue
         try:
             bases = set(bases_of(path) if cache is None else cache.fact("bases", path, bases_of))
@@ -228,11 +223,29 @@ def dependents(
             continue
         if bases:
             inherits[path] = bases
+    return inherits
+
+
+def dependents(
+    loader: Loader, files: Iterable[str], universe: Iterable[str], cache: Optional[FindingsCache] = None,
+    keep: Optional[Callable[[str], bool]] = None, index: Optional[Dict[str, Set[str]]] = None,
+) -> List[str]:
+    """Configs in `universe` that inherit (directly or transitively) any of `files`, sorted.
+
+    `files` themselves are never returned. Files that cannot be parsed inherit nothing. The `cache`
+    keeps each file's direct bases while the file is unchanged; `index` is `inheritance_index` of
+    `universe`, when the caller has built it. `keep` (whether a file is a config, e.g.
+    `config_test()`) is asked only of the files that inherit: a file it rejects is neither returned
+    nor passes the inheritance on, exactly as if `universe` held only the files it keeps.
+    """
+    targets: Set[str] = {os.path.abspath(f) for f in files}
+    if index is None:
+        index = inheritance_index(loader, [p for p in universe if os.path.abspath(p) not in targets], cache)
     found: Set[str] = set()
     frontier = set(targets)
     while frontier:
-        frontier = {f for f, bases in inherits.items()
-                    if f not in found and bases & frontier and (keep is None or keep(f))}
+        frontier = {f for f, bases in index.items()
+                    if f not in found and f not in targets and bases & frontier and (keep is None or keep(f))}
         found |= frontier
     return sorted(found)
 

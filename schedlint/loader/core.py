@@ -119,6 +119,9 @@ class Loader:
         """
         path = os.path.abspath(path)
         if path not in self._base_lists:
+            # what is read here only to answer this is not kept (asked of every file of a project,
+            # it would hold the whole project's text); a file being resolved keeps what it had
+            read_before = path in self._texts or path in self._results
             try:
                 text = self._prepare(path)[0]
                 refs = _quick_base_files(self, path, text)
@@ -135,6 +138,9 @@ class Loader:
             if not refs:
                 out = [(p, loc) for p, loc in self._lazy_base_references(path)]
             self._base_lists[path] = out
+            if not read_before and path not in self.overrides:
+                for cache in (self._texts, self._prepared, self._trees, self._lazy_flags):
+                    cache.pop(path, None)
         return self._base_lists[path]
 
     # ------------------------------------------------------------------ loading
