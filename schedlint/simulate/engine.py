@@ -54,9 +54,10 @@ def _describe_failure(f: _Failure, total_iters: int, epoch_length: int, loop: st
 _CACHE: "OrderedDict[str, Curve]" = OrderedDict()
 # upper bound on the memory held by cached curves (peak memory); curves are held as runs of equal values
 # (a few numbers for millions of iterations stepped per epoch), and a larger curve is not kept. Measured
-# on the wheel trees (-j 1, 742 simulations of 459 distinct curves): 4 MiB re-simulates 283 evicted
-# curves; 12 MiB cuts the run by ~12% for +5 MiB of peak memory; 16 MiB, +12 MiB (over 2x mmengine's)
-_CACHE_BYTES = 12 * 1024 * 1024
+# on the wheel trees (-j 1, 742 simulations of 459 distinct curves, 2.3 s if each ran once): an LRU of
+# 4 MiB spends 4.7 s simulating, 8 MiB 3.2 s, 12 MiB 2.7 s; peak memory grows by about 3, 5 and (16 MiB)
+# 12 MiB: 8 MiB keeps the run clear of 2x the mmengine loop's memory
+_CACHE_BYTES = 8 * 1024 * 1024
 _cache_bytes = 0
 
 
