@@ -197,3 +197,17 @@ def test_settings_objects_check_their_values_copy_deeply_and_compare_by_value():
     b.ignore.append("SL001")
     assert a.dependents and a.ignore == [] and b != a and a == Settings(epoch_length=10, thresholds={"tail_fraction": 0.5})
     assert Settings().ignore is not Settings().ignore  # defaults are never shared
+
+
+@pytest.mark.parametrize("first", ["schedlint.cli.hook", "schedlint.cli.typer_app", "schedlint.cli.plain"])
+def test_the_app_is_the_typer_app_with_every_command_whatever_was_imported_first(first):
+    code = (f"import {first}\n"
+            "import typer\n"
+            "from schedlint.cli import app\n"
+            "assert isinstance(app, typer.Typer), type(app)\n"
+            "print(sorted(c.name or c.callback.__name__ for c in app.registered_commands))\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert result.returncode == 0, result.stderr
+    for command in ("check", "fix", "hook", "resolve", "curve", "show", "plot", "diagnose", "rule"):
+        assert f"'{command}'" in result.stdout

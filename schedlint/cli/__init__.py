@@ -19,7 +19,7 @@ def _terminate(signum, frame) -> None:  # pragma: no cover - exercised by the ho
 def __getattr__(name: str):
     if name == "app":  # the typer app with every command registered (imported on first use)
         from schedlint.cli import check, fix, hook, inspect, views  # noqa: F401  (register the commands)
-        from schedlint.cli.app import app, readable_metavars
+        from schedlint.cli.typer_app import app, readable_metavars
 
         readable_metavars(app)
         globals()["app"] = app

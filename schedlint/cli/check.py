@@ -6,7 +6,7 @@ from typing import List, Optional
 
 import typer
 
-from schedlint.cli.app import app, as_typer_exit
+from schedlint.cli.typer_app import app, as_typer_exit
 
 _FORMAT_HELP = "Output format: full, concise, json, github or sarif."
 _SELECT_HELP = "Rule codes or prefixes to enable, replacing the config file's selection (comma-separated; ALL)."

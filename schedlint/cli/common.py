@@ -1,7 +1,7 @@
 """What the commands share without typer: exit codes, output, failures, settings from options, progress.
 
 The plain `check` path (`schedlint.cli.argv`) runs on this module alone, so a pre-commit call never
-imports typer; the typer app (`schedlint.cli.app`) wraps the same functions.
+imports typer; the typer app (`schedlint.cli.typer_app`) wraps the same functions.
 """
 
 from __future__ import annotations

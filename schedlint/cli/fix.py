@@ -7,7 +7,7 @@ from typing import List, Optional
 
 import typer
 
-from schedlint.cli.app import escape, escape_keep_lines, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, _fail, _progress_callback, _progress_done, _settings, app
+from schedlint.cli.typer_app import escape, escape_keep_lines, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, _fail, _progress_callback, _progress_done, _settings, app
 
 _SELECT_HELP = "Rule codes or prefixes to fix and report (comma-separated; ALL for every rule)."
 

@@ -8,7 +8,7 @@ from typing import List
 
 import typer
 
-from schedlint.cli.app import escape, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, _fail, app
+from schedlint.cli.typer_app import escape, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, _fail, app
 
 
 @app.command()

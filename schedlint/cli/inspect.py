@@ -8,7 +8,7 @@ from typing import List, Optional
 
 import typer
 
-from schedlint.cli.app import escape_keep_lines, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, _fail, _progress_callback, _progress_done, _scope_roots, _settings, _write, app
+from schedlint.cli.typer_app import escape_keep_lines, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, _fail, _progress_callback, _progress_done, _scope_roots, _settings, _write, app
 
 
 @app.command()

@@ -8,7 +8,7 @@ from typing import List, Optional
 
 import typer
 
-from schedlint.cli.app import escape, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, _fail, _settings, _write, app
+from schedlint.cli.typer_app import escape, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, _fail, _settings, _write, app
 
 _EPOCH_LENGTH_HELP = "Iterations per epoch."
 _SCOPE_HELP = "NAME=DIR for `NAME::` bases."
