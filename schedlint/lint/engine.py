@@ -465,6 +465,11 @@ def _lint_parallel(
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    # what every worker needs, imported once here: forked workers share it instead of each importing it
+    import schedlint.plan  # noqa: F401
+    import schedlint.simulate  # noqa: F401
+
+    all_rules()
     global _RETENTION
     _RETENTION = Retention(files)
 
