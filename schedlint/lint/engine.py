@@ -19,6 +19,7 @@ from schedlint.loader import Loader, LoadProblem, ResolvedConfig, is_config_file
 from schedlint.model import Finding, Location, Related, Severity
 from schedlint.rules import Context, all_rules, get_rule, rule_codes
 
+
 def build_any_plan(resolved: ResolvedConfig, *args, **kwargs):
     """`schedlint.plan.build_any_plan` (imported on first use: a run whose findings all come from the
     cache never imports the plan models or pydantic)."""

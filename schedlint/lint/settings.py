@@ -39,18 +39,13 @@ class _Values:
     """An object whose attributes are the checked values of `FIELDS` (by Python name or TOML key)."""
 
     FIELDS: Tuple[Field, ...] = ()
-    NESTED: Dict[str, Tuple[Field, ...]] = {}
 
     def __init__(self, **values: Any) -> None:
-        checked, problems = validate_table(values, self.FIELDS, self._nested_fields())
+        checked, problems = validate_table(values, self.FIELDS)
         if problems:
             raise ValueError("; ".join(f"{'.'.join(p.loc)}: {p.message}" for p in problems))
         for f in self.FIELDS:
             setattr(self, f.name, checked[f.name] if f.name in checked else f.fresh_default())
-
-    @classmethod
-    def _nested_fields(cls) -> Dict[str, Tuple[Field, ...]]:
-        return {}
 
     def as_dict(self) -> Dict[str, Any]:
         return {f.name: (v.as_dict() if isinstance(v, _Values) else v)
