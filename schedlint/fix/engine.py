@@ -80,8 +80,8 @@ class FixSession:
     seeds: Dict[str, Tuple[List[Finding], Any]] = field(default_factory=dict)
     dependents: Dict[str, List[str]] = field(default_factory=dict)
     remaining: bool = False
-    # the inheritance index of each universe asked about (`schedlint.lint.engine.inheritance_index`)
-    indexes: Dict[Tuple[str, ...], Dict[str, set]] = field(default_factory=dict)
+    # the direct bases of each file asked about (`schedlint.lint.engine.inheritance_index`)
+    bases: Dict[str, set] = field(default_factory=dict)
 
 
 @dataclass
@@ -276,7 +276,7 @@ def fix_paths(
     fixer = _Fixer(ws, settings, options, editable, universe, result, is_config)
     if session is not None:
         fixer._dependents = session.dependents
-        fixer._indexes = session.indexes
+        fixer._bases = session.bases
     pending = _bases_first(ws, configs)
     for _ in range(MAX_ROUNDS):
         fixer.touched = set()
@@ -398,7 +398,7 @@ class _Fixer:
         self.result = result
         self.horizons = HorizonCache(ws.base_loader)
         self._dependents: Dict[str, List[str]] = {}
-        self._indexes: Dict[Tuple[str, ...], Dict[str, set]] = {}
+        self._bases: Dict[str, set] = {}  # direct bases of the files asked about (shared by a session)
         self._universe_set = set(universe)
         self._refused_keys: set = set()
         self.touched: set = set()  # configs an applied fix may have changed (this round)
@@ -420,11 +420,10 @@ class _Fixer:
         from schedlint.lint.engine import dependents, inheritance_index
 
         if path not in self._dependents:
-            key = tuple(self.universe)
-            if key not in self._indexes:  # one scan of the project for every file a fix edits
-                self._indexes[key] = inheritance_index(self.ws.base_loader, self.universe)
+            # each file of the project is read once for every file a fix edits
+            index = inheritance_index(self.ws.base_loader, self.universe, memo=self._bases)
             self._dependents[path] = dependents(self.ws.base_loader, [path], self.universe, keep=self.is_config,
-                                                index=self._indexes[key])
+                                                index=index)
         return self._dependents[path]
 
     def fix_config(self, path: str) -> bool:

@@ -202,26 +202,35 @@ def _may_inherit(path: str) -> bool:
     return b"_base_" in data or b"read_base" in data
 
 
-def inheritance_index(loader: Loader, universe: Iterable[str], cache: Optional[FindingsCache] = None
-                      ) -> Dict[str, Set[str]]:
+def inheritance_index(loader: Loader, universe: Iterable[str], cache: Optional[FindingsCache] = None,
+                      memo: Optional[Dict[str, Set[str]]] = None) -> Dict[str, Set[str]]:
     """Each file of `universe` that inherits anything -> its direct bases (absolute paths).
 
     Files that cannot be parsed inherit nothing. The `cache` keeps each file's direct bases while the
-    file is unchanged. Build it once to ask `dependents` about many files of the same universe.
+    file is unchanged; `memo` (path -> bases, empty for none) keeps them for the caller, who asks about
+    many universes of one project (the fixer: the project's files plus the config being fixed).
     """
 
     def bases_of(path: str) -> List[str]:
         return sorted({os.path.abspath(base) for base, _ in loader.base_references(path)})
 
+    def direct(path: str) -> Set[str]:
+        if not (_may_inherit(path) if cache is None else cache.fact("inherits", path, _may_inherit)):
+            return set()
+        try:
+            return set(bases_of(path) if cache is None else cache.fact("bases", path, bases_of))
+        except Exception:  # an unreadable or odd file: it inherits nothing we can see
+            return set()
+
     inherits: Dict[str, Set[str]] = {}
     for path in universe:
         path = os.path.abspath(path)
-        if not (_may_inherit(path) if cache is None else cache.fact("inherits", path, _may_inherit)):
-            continue
-        try:
-            bases = set(bases_of(path) if cache is None else cache.fact("bases", path, bases_of))
-        except Exception:  # an unreadable or odd file: it inherits nothing we can see
-            continue
+        if memo is None:
+            bases = direct(path)
+        else:
+            bases = memo.get(path)  # type: ignore[assignment]
+            if bases is None:
+                bases = memo[path] = direct(path)
         if bases:
             inherits[path] = bases
     return inherits
