@@ -24,7 +24,7 @@ from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvide
 import schedlint.fix.propose as propose
 import schedlint.rules.loading.duplicate_top_level_key as sl909
 from schedlint.fix import attach_fixes
-from schedlint.fix.cst import Document, _parse, _Parsed
+from schedlint.fix.cst import Document, _parse, _Parsed, _statement_starts
 from schedlint.lint import engine
 from schedlint.lint.engine import check_paths
 from schedlint.lint.settings import Settings, load_settings
@@ -373,6 +373,9 @@ CST_TEXTS = {
     "continuation-and-strings": "a = 1 + \\\n    2\ns = '''line1\nline2\n'''\nt = 'é' + 'αβ'; u = dict(k=t)\n",
     "loop-and-blank-lines": "for i in range(3):\n\ta = i\n\n\n\nb = [\n  1,\n  2,\n]\n",
     "read-base": "from mmengine.config import read_base\n\nwith read_base():\n    from .a import *  # noqa\n\nx = 1\n",
+    "decorators-and-classes": ("import functools\n\n# a helper\n@functools.lru_cache()\n# between\n@functools.wraps(\n"
+                               "    print)\ndef f(x):\n    return dict(a=x)\n\n\nclass C:\n    pass\n\n"
+                               "try:\n    y = 1\nexcept Exception:  # c\n    y = 2\nz = dict(k=y)\n"),
 }
 
 
@@ -405,6 +408,41 @@ def test_positions_and_parents_per_statement_equal_libcsts_whole_module_metadata
     assert parsed.parent(parsed.module) is None
     for stmt in parsed.module.body:
         assert parsed.parent(stmt) is parsed.module
+
+
+def _counted_spans(module: cst.Module) -> List[Tuple[int, int]]:
+    """Each top-level statement's lines counted on libcst's own code of it (what the parser's positions
+    stand for)."""
+    line, out = 1 + len(module.header), []
+    for stmt in module.body:
+        lines = module.code_for_node(stmt).count("\n")
+        out.append((line, line + max(lines, 1) - 1))
+        line += lines
+    return out
+
+
+def _corpus() -> List[str]:
+    root = Path(__file__).resolve().parents[1]
+    texts = list(CST_TEXTS.values())
+    for folder in ("fixtures", "examples", "tests/fix_cases"):
+        for path in sorted((root / folder).rglob("*.py")):
+            try:
+                texts.append(path.read_text(encoding="utf-8"))
+            except (UnicodeDecodeError, OSError):
+                pass
+    return texts
+
+
+def test_statement_spans_from_the_parsers_positions_equal_libcsts_counted_ones():
+    matched = 0
+    for text in _corpus():
+        try:
+            parsed = _Parsed("cfg.py", text)
+        except Exception:  # not a file libcst parses: not edited either
+            continue
+        assert parsed.spans == _counted_spans(parsed.module), text[:200]
+        matched += _statement_starts(parsed.module, text) is not None
+    assert matched > 100  # the parser's positions were used, not only the fallback
 
 
 @pytest.mark.parametrize("text", CST_TEXTS.values(), ids=CST_TEXTS.keys())

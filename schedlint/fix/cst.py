@@ -8,6 +8,7 @@ bytes. libcst positions count columns in characters; `Document.node_at` converts
 
 from __future__ import annotations
 
+import ast
 import difflib
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
@@ -281,11 +282,14 @@ class _Parsed:
         line = 1 + len(module.header)  # each header item is one (blank or comment) line
         # the lines each top-level statement spans in the file (its leading comments and blank lines included)
         self.spans: List[Tuple[int, int]] = []
-        self.number: Dict[cst.CSTNode, int] = {}
+        self.number: Dict[cst.CSTNode, int] = {stmt: i for i, stmt in enumerate(module.body)}
+        starts = _statement_starts(module, text)
         for i, stmt in enumerate(module.body):
-            lines = module.code_for_node(stmt).count("\n")
+            if starts is not None and i + 1 < len(starts):
+                lines = starts[i + 1] - starts[i]
+            else:  # the last statement, or the parser's positions could not be matched: libcst's own code
+                lines = module.code_for_node(stmt).count("\n")
             self.spans.append((line, line + max(lines, 1) - 1))
-            self.number[stmt] = i
             line += lines
         self._positions: Dict[int, Dict[cst.CSTNode, Any]] = {}
         self._where: Dict[cst.CSTNode, int] = {}  # node -> its statement's number (statements resolved so far)
@@ -339,6 +343,34 @@ class _Parsed:
         if node not in self._parents:
             self._resolve(self.owner(node))
         return self._parents.get(node)
+
+
+def _statement_starts(module: cst.Module, text: str) -> Optional[List[int]]:
+    """The first line of each top-level statement, its leading comments and blank lines included, from
+    the Python parser's positions (generating each statement's code to count its lines costs more than
+    parsing the file); None when they cannot be matched to libcst's statements (then the caller counts)."""
+    if "\r" in text.replace("\r\n", ""):  # a lone CR ends a line for the parser, not for the count
+        return None
+    try:
+        body = ast.parse(text).body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    starts: List[int] = []
+    k = 0
+    for stmt in module.body:
+        if k >= len(body):
+            return None
+        node = body[k]
+        first = node.lineno
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.decorator_list:
+            first = min([first] + [d.lineno for d in node.decorator_list])
+        k += len(stmt.body) if isinstance(stmt, cst.SimpleStatementLine) else 1
+        starts.append(first - len(stmt.leading_lines))
+    if k != len(body) or not starts or starts[0] != 1 + len(module.header):
+        return None
+    if any(b <= a for a, b in zip(starts, starts[1:])):
+        return None
+    return starts
 
 
 _PARSED: Dict[Tuple[str, str], _Parsed] = {}
