@@ -13,7 +13,7 @@ import difflib
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider
+from libcst.metadata import MetadataWrapper, PositionProvider
 
 from schedlint.model import Edit, Location
 
@@ -308,8 +308,15 @@ class _Parsed:
                 node: CodeRange((rng.start.line + shift, rng.start.column), (rng.end.line + shift, rng.end.column))
                 for node, rng in wrapper.resolve(PositionProvider).items() if node is not alone
             }
-            for node, parent in wrapper.resolve(ParentNodeProvider).items():
-                self._parents[node] = self.module if parent is alone else parent
+            # parents by a plain walk of the children: libcst's ParentNodeProvider visits the same nodes
+            # at several times the cost
+            self._parents[stmt] = self.module
+            stack = [stmt]
+            while stack:
+                node = stack.pop()
+                for child in node.children:
+                    self._parents[child] = node
+                    stack.append(child)
             for node in positions:
                 self._where[node] = i
             self._positions[i] = positions
