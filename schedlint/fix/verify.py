@@ -45,7 +45,7 @@ def group_curves(ctx: "Context", param: str = "lr") -> List[Any]:
             curve = ctx.curve
         else:
             optimizer = plan.optimizer.model_copy(update={"lr": plan.optimizer.lr * mult})
-            curve = simulate(plan.model_copy(update={"optimizer": optimizer}))
+            curve = simulate(plan.model_copy(update={"optimizer": optimizer}), remember=False)
         out.append(curve.series(param))
     return out
 

@@ -61,11 +61,12 @@ _CACHE_BYTES = 8 * 1024 * 1024
 _cache_bytes = 0
 
 
-def simulate(plan: Plan) -> Curve:
+def simulate(plan: Plan, remember: bool = True) -> Curve:
     """The exact per-iteration lr and momentum of param group 0 (see `_simulate`).
 
     Configs of one project share schedules, so results are memoised on everything the curve
-    depends on; curves are read-only.
+    depends on; curves are read-only. `remember=False`: a variant a rule builds for itself (another
+    param group's LR) is taken from the memo if there, but not kept (it would evict configs' curves).
     """
     global _cache_bytes
     key = plan.model_dump_json(include={"generation", "horizon", "optimizer", "schedulers", "legacy",
@@ -81,7 +82,7 @@ def simulate(plan: Plan) -> Curve:
         return cached
     curve = _simulate(plan)
     size = curve.nbytes
-    if size > _CACHE_BYTES:
+    if size > _CACHE_BYTES or not remember:
         return curve
     _CACHE[key] = curve
     _cache_bytes += size

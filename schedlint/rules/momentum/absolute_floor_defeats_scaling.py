@@ -133,7 +133,7 @@ class AbsoluteFloorDefeatsScaling(Rule):
         main = lr[lo:hi]
         if mult not in curves:
             opt = ctx.plan.optimizer.model_copy(update={"lr": ctx.plan.optimizer.lr * mult})
-            curves[mult] = simulate(ctx.plan.model_copy(update={"optimizer": opt})).series("lr")
+            curves[mult] = simulate(ctx.plan.model_copy(update={"optimizer": opt}), remember=False).series("lr")
         group = curves[mult][lo:hi]
         if len(group) != len(main):
             return None
