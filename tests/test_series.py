@@ -108,3 +108,28 @@ def test_the_builder_holds_a_value_across_a_gap_between_parts():
         want = np.concatenate([np.linspace(1, 2, 60), np.full(10, 2.0),
                                tail if dense_tail else np.full(20, 3.0), np.full(10, tail[-1])])
         assert np.array_equal(np.asarray(b.build()), want)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_one_floor_run_equals_the_classified_runs_bit_for_bit(seed, monkeypatch):
+    """The shortcut for one scheduler decaying to one floor gives exactly what `_affine_runs` makes of it
+    step class by step class (and declines anything else)."""
+    import schedlint.simulate.runner as runner
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 300))
+    floor = float(rng.choice([0.0, 1e-4, 0.05, -0.0, rng.uniform(0, 1)]))
+    a = rng.uniform(0.5, 1.0, n)
+    c = np.full(n, floor)
+    d = np.zeros(n)
+    if seed % 4 == 1:
+        a[rng.integers(0, n)] = 0.0  # an absolute step: not one run
+    if seed % 4 == 2:
+        d[rng.integers(0, n)] = 1e-3  # an increment: not one run
+    if seed % 4 == 3 and n > 2:
+        c[n // 2:] = floor + 0.01  # a second floor: not one run
+    v = float(rng.uniform(0.01, 1.0))
+    fast = runner._ParamRun._affine_runs(v, [c], [a], [d])
+    monkeypatch.setattr(runner, "_one_floor_run", lambda *args: None)
+    classified = runner._ParamRun._affine_runs(v, [c], [a], [d])
+    assert np.asarray(fast).tobytes() == np.asarray(classified).tobytes()

@@ -41,5 +41,5 @@ def positive_powers(bases: np.ndarray, power: Any) -> Optional[np.ndarray]:
         return None
     # both are the C library's pow on positive finite bases (numpy's SIMD variants are within an ulp)
     with np.errstate(all="ignore"):
-        values = np.power(bases.astype(np.float64), float(power))
+        values = np.power(np.asarray(bases, dtype=np.float64), float(power))
     return values if np.isfinite(values).all() else None

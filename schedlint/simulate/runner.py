@@ -18,6 +18,20 @@ import numpy as np
 from schedlint.simulate.schedulers.base import _Group, _Stepper
 from schedlint.simulate.series import Series, SeriesBuilder
 
+def _one_floor_run(v: float, c: np.ndarray, a: np.ndarray, d: np.ndarray) -> Optional[np.ndarray]:
+    """The usual decay of one scheduler to one floor (cosine, poly, exp, step: `d == 0`, `a != 0`, one
+    `c`) in one product, as `_affine_runs` would make it of its single floor run, without classifying
+    every step first; None for anything else."""
+    n = c.size
+    if n < 2 or d.any() or not (c == c[0]).all() or not a.all():
+        return None
+    floor = float(c[0])
+    factors = np.empty(n + 1)
+    factors[0] = v - floor
+    factors[1:] = a
+    return np.multiply.accumulate(factors)[1:] + floor
+
+
 _CHUNK = 1 << 14  # iterations handled per vectorised block (bounds temporary memory: ~128 KiB per array)
 _FLOOR, _ABSOLUTE, _INCREMENT = 1, 2, 3  # kinds of single-scheduler runs in `_affine_runs`
 
@@ -273,6 +287,9 @@ class _ParamRun:
         n = cs[0].size
         if len(cs) == 1:  # one scheduler: every step given here is its own
             c_at, a_at, d_at = cs[0], As[0], ds[0]
+            whole = _one_floor_run(v, c_at, a_at, d_at)
+            if whole is not None:
+                return whole
             which = np.zeros(n, dtype=np.int8)
             single = (c_at != 0) | (a_at != 1) | (d_at != 0)
         else:
