@@ -67,6 +67,7 @@ def normal(options):
     ["check"], ["check", "a.py", "b.py"], ["check", "--output-format", "json", "--exit-zero", "a.py"],
     ["check", "a.py", "--select=SL0", "--select", "SL1", "-j2", "-q", "--no-dependents", "-oout.txt"],
     ["check", "--scope-root", "mmdet=/x", "--scope-root", "mmseg=/y", "--allow-exec", "--no-cache", "x"],
+    ["check", "--output-format", "github", "--select", "SL0", "--", "configs/a.py", "-odd.py", "--", "b.py"],
 ])
 def test_a_plain_line_is_parsed_as_typer_parses_it(argv):
     assert parse_check(argv) is not None
@@ -87,7 +88,7 @@ def test_random_lines_are_parsed_as_typer_parses_them_or_left_to_typer():
 
 
 @pytest.mark.parametrize("argv", [
-    ["check", "--help"], ["check", "--", "a.py"], ["check", "-j", "0"], ["check", "-j", "04"],
+    ["check", "--help"], ["check", "--", "a.py", ""], ["check", "-j", "0"], ["check", "-j", "04"],
     ["check", "--exit-zero=1"], ["check", "--output-file", "-x"], ["check", ""], ["check", "-"],
     ["check", "--jobs", "2", "--jobs", "3"], ["check", "--quiet", "-q"], ["check", "-qj2"], ["fix", "a.py"],
     ["--version"], [], ["check", "--select"],

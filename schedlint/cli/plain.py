@@ -2,8 +2,8 @@
 
 `schedlint check a.py b.py` (as pre-commit runs it) is parsed here, so the run never imports typer
 (about half of a one-config run's time on a small machine). Anything this parser does not read
-exactly as typer would (help, `--`, a value that looks like an option, an unusual number, a repeated
-single option, an unknown option, ...) returns None and goes to the typer app, which has the final word.
+exactly as typer would (help, a value that looks like an option, an unusual number, a repeated single
+option, an unknown option, ...) returns None and goes to the typer app, which has the final word.
 """
 
 from __future__ import annotations
@@ -52,6 +52,11 @@ def parse_check(argv: List[str]) -> Optional[Dict[str, object]]:
     args = list(argv[1:])
     while args:
         arg = args.pop(0)
+        if arg == "--":  # the rest are paths, as typer reads them (the GitHub action passes `-- PATHS`)
+            if not all(args):
+                return None
+            paths.extend(args)
+            break
         if not arg or arg == "-":
             return None
         if not arg.startswith("-"):
