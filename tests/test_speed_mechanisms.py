@@ -515,6 +515,9 @@ LOOKS = [
     ("model = dict()\n(print)(model)\n", False),
     ("model = dict()\nprint\\\n(model)\n", False),
     ("model = dict()\n\x0cimport sys\n", False),
+    # the checkpoint addresses of OpenMMLab configs are no call of `open` (no parse needed for them)
+    ("model = dict(init_cfg=dict(checkpoint='open-mmlab://detectron2/resnet50_caffe'))\n", True),
+    ("model = dict(init_cfg='open-mmlab://x')\nstate = open('f')\n", False),
     # other frameworks' Python configs (detectron2 / detrex LazyConfig, Hydra): not OpenMMLab's
     ("from detrex.config import get_config\nfrom .models.dino_r50 import model\n"
      "optimizer = get_config('common/optim.py').AdamW\ntrain = get_config('common/train.py').train\n", False),

@@ -66,9 +66,10 @@ _CONFIG_KEYS = (
 _CONFIG_ASSIGN = re.compile(rb"^(?:" + _CONFIG_KEYS + rb")\s*=|^with\s+read_base\s*\(", re.M)
 _MODULE_CODE = re.compile(rb"^(?:def|class|async\s+def)\s", re.M)
 # what `looks_like_script` looks for, as text (top-level statements start at column 0; `;`, a form feed
-# or a backslash continuation may hide one; a script builtin is looked for as a word, however it is called)
-_SCRIPT_HINT = re.compile(rb"^(?:import|from)\s|__name__|;|\f|\\\n|\b(?:" + "|".join(sorted(SCRIPT_BUILTINS)).encode()
-                          + rb")\b", re.M)
+# or a backslash continuation may hide one; a script builtin is looked for as a word, however it is called,
+# except `open` in the `open-mmlab://` checkpoint addresses of most OpenMMLab configs, never code)
+_SCRIPT_HINT = re.compile(rb"^(?:import|from)\s|__name__|;|\f|\\\n|\b(?:" + "|".join(
+    sorted(SCRIPT_BUILTINS)).replace("open", "open(?!-mmlab:)").encode() + rb")\b", re.M)
 
 
 def looks_like_config(path: str) -> bool:
