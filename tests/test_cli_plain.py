@@ -45,8 +45,9 @@ def typer_parse(argv):
     """What typer hands `run_check` for `argv` (None: typer refuses the line or never calls it)."""
     seen = {}
 
-    def capture(*args):
-        seen.update(zip(DEFAULTS, args))
+    def capture(**options):
+        assert set(options) == set(DEFAULTS)
+        seen.update(options)
         return 0
 
     original = plain.run_check

@@ -49,8 +49,10 @@ def check(
 
     with as_typer_exit():
         code = run_check(
-            paths, output_format, output_file, select, ignore, extend_select, epoch_length, scope_root, gpus,
-            batch_size, exclude, extend_exclude, allow_exec, dependents, config, isolated, exit_zero, statistics,
-            quiet, jobs, no_cache,
+            paths=paths, output_format=output_format, output_file=output_file, select=select, ignore=ignore,
+            extend_select=extend_select, epoch_length=epoch_length, scope_root=scope_root, gpus=gpus,
+            batch_size=batch_size, exclude=exclude, extend_exclude=extend_exclude, allow_exec=allow_exec,
+            dependents=dependents, config=config, isolated=isolated, exit_zero=exit_zero, statistics=statistics,
+            quiet=quiet, jobs=jobs, no_cache=no_cache,
         )
     raise typer.Exit(code)
