@@ -133,3 +133,13 @@ def test_one_floor_run_equals_the_classified_runs_bit_for_bit(seed, monkeypatch)
     monkeypatch.setattr(runner, "_one_floor_run", lambda *args: None)
     classified = runner._ParamRun._affine_runs(v, [c], [a], [d])
     assert np.asarray(fast).tobytes() == np.asarray(classified).tobytes()
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_sorted_unique_is_numpys_unique_for_integers(seed):
+    from schedlint.simulate.numeric import sorted_unique
+
+    rng = np.random.default_rng(seed)
+    values = rng.integers(-(10 ** 12), 10 ** 12, int(rng.integers(0, 60))) // int(rng.integers(1, 10 ** 12))
+    out = sorted_unique(values)
+    assert out.dtype == np.unique(values).dtype and np.array_equal(out, np.unique(values))

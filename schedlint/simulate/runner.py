@@ -15,6 +15,7 @@ from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from schedlint.simulate.numeric import sorted_unique
 from schedlint.simulate.schedulers.base import _Group, _Stepper
 from schedlint.simulate.series import Series, SeriesBuilder
 
@@ -173,7 +174,7 @@ class _ParamRun:
         elif sum(t.positions.size for t in tracks) * 4 >= n:
             events = np.arange(n, dtype=np.int64)
         else:
-            events = np.unique(np.concatenate([t.positions for t in tracks]))
+            events = sorted_unique(np.concatenate([t.positions for t in tracks]))
         dense = events.size == n
         m = events.size
         maps = []

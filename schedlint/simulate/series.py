@@ -17,6 +17,8 @@ from typing import Any, Optional, Tuple
 
 import numpy as np
 
+from schedlint.simulate.numeric import sorted_unique
+
 __all__ = ["Series"]
 
 _EMPTY_STARTS = np.zeros(0, dtype=np.int64)
@@ -268,7 +270,7 @@ class Series:
         """The iterations where either series may change value (every iteration of a dense one)."""
         if self.starts is None or other.starts is None:
             return np.arange(self.size, dtype=np.int64)
-        return np.union1d(self.starts, other.starts)
+        return sorted_unique(np.concatenate([self.starts, other.starts]))
 
 
 def _run_starts(values: np.ndarray) -> np.ndarray:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from schedlint.simulate.numeric import sorted_unique
 from schedlint.simulate.policies.base import _BuildError, register, _Hook
 
 
@@ -34,7 +35,7 @@ class _Step(_Hook):
             exponent = np.full(p.size, len(self.step), dtype=np.int64)
             for i in range(len(self.step) - 1, -1, -1):  # the first step with progress < s wins
                 exponent[p < self.step[i]] = i
-        table = {int(e): self.base * (self.gamma ** int(e)) for e in np.unique(exponent)}
+        table = {int(e): self.base * (self.gamma ** int(e)) for e in sorted_unique(np.asarray(exponent))}
         values = np.array([table[int(e)] for e in exponent.tolist()], dtype=np.float64)
         if self.floor is not None:
             values = np.maximum(values, self.floor)
