@@ -131,7 +131,7 @@ SETTINGS_FIELDS = (
     Field("jobs", "jobs", optional(positive_int)),  # worker processes for large trees (default: one per core)
     # the findings cache folder (relative to the settings file's folder); default `.schedlint_cache`
     Field("cache_dir", "cache-dir", optional(string)),
-    Field("thresholds", "thresholds", _thresholds),
+    Field("thresholds", "thresholds", _thresholds, Thresholds()),
 )
 _SETTING_NAMES = {f.name for f in SETTINGS_FIELDS}
 
@@ -161,8 +161,6 @@ class Settings(_Values):
         if isinstance(values.get("thresholds"), dict):
             values["thresholds"] = Thresholds(**values["thresholds"])
         super().__init__(**values)
-        if getattr(self, "thresholds", None) is None:
-            self.thresholds = Thresholds()
         # the settings file these came from (None: defaults); globs are relative to its folder
         self._source: Optional[str] = None
         self._notes: List[str] = []
@@ -175,9 +173,7 @@ class Settings(_Values):
         values, problems = validate_table(table, SETTINGS_FIELDS, {"thresholds": THRESHOLD_FIELDS})
         if problems:
             return None, problems
-        if "thresholds" in values:
-            values["thresholds"] = Thresholds(**values["thresholds"])
-        return cls(**values), []
+        return cls(**values), []  # a thresholds table becomes Thresholds in __init__
 
     def updated(self, **changes: Any) -> "Settings":
         """A deep copy with some values replaced (not checked: the caller's own values)."""
