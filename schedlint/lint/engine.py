@@ -16,6 +16,7 @@ from schedlint.lint.retention import Retention
 from schedlint.lint.scripts import SCRIPT_BUILTINS, looks_like_script
 from schedlint.lint.settings import Settings
 from schedlint.loader import Loader, LoadProblem, ResolvedConfig, is_config_file, read_bytes
+from schedlint.loader.textscan import LineStart, Words
 from schedlint.model import Finding, Location, Related, Severity
 from schedlint.rules import Context, all_rules, get_rule, rule_codes
 
@@ -64,12 +65,17 @@ _CONFIG_KEYS = (
     b"model|train_dataloader|data|default_scope|dataset_type|train_pipeline|default_hooks|auto_scale_lr"
 )
 _CONFIG_ASSIGN = re.compile(rb"^(?:" + _CONFIG_KEYS + rb")\s*=|^with\s+read_base\s*\(", re.M)
-_MODULE_CODE = re.compile(rb"^(?:def|class|async\s+def)\s", re.M)
+_MODULE_CODE = LineStart(rb"(?:def|class|async\s+def)\s")
 # what `looks_like_script` looks for, as text (top-level statements start at column 0; `;`, a form feed
 # or a backslash continuation may hide one; a script builtin is looked for as a word, however it is called,
 # except `open` in the `open-mmlab://` checkpoint addresses of most OpenMMLab configs, never code)
-_SCRIPT_HINT = re.compile(rb"^(?:import|from)\s|__name__|;|\f|\\\n|\b(?:" + "|".join(
-    sorted(SCRIPT_BUILTINS)).replace("open", "open(?!-mmlab:)").encode() + rb")\b", re.M)
+_SCRIPT_IMPORT = LineStart(rb"(?:import|from)\s")
+_SCRIPT_WORDS = Words(SCRIPT_BUILTINS, {"open": "-mmlab:"})
+
+
+def _script_hint(head: bytes) -> bool:
+    return (b"__name__" in head or b";" in head or b"\f" in head or b"\\\n" in head
+            or _SCRIPT_IMPORT.search(head) or _SCRIPT_WORDS.search(head))
 
 
 def looks_like_config(path: str) -> bool:
@@ -88,7 +94,7 @@ def looks_like_config(path: str) -> bool:
         return True
     if not _CONFIG_ASSIGN.search(head):
         return False
-    if not _SCRIPT_HINT.search(head) and not _MODULE_CODE.search(head):
+    if not _script_hint(head) and not _MODULE_CODE.search(head):
         return True  # no import, no call of a script builtin, no `__main__`, no def/class: nothing to tell apart
     # decide on the real statements (config keys may be mentioned inside strings of Python code)
     try:

@@ -19,7 +19,8 @@ _MUTATING_METHODS = {"update", "pop", "popitem", "setdefault", "append", "extend
 _MUTATING_CALL = re.compile(
     r"\.\s*(?:" + "|".join(sorted(_MUTATING_METHODS)) + r")\s*\("
 )
-_ODD_LOOP_TARGET = re.compile(r"\bfor\s+[^:\n]*?[.\[][^:\n]*?\s+in\s")  # `for a.b in` / `for x[0] in`
+# `for a.b in` / `for x[0] in` (`for` first, a literal the regex engine skips to, then its word boundary)
+_ODD_LOOP_TARGET = re.compile(r"for(?<=\bfor)\s+[^:\n]*?[.\[][^:\n]*?\s+in\s")
 
 
 def may_mutate(tree: ast.Module, text: str) -> bool:

@@ -8,6 +8,7 @@ import os
 import re
 from typing import Iterator, List, Optional, Set, Tuple
 
+from schedlint.loader.textscan import LineStart
 from schedlint.model import Finding, Location, Related, Severity
 from schedlint.rules.base import Context, Example, Rule, cfg
 
@@ -29,14 +30,18 @@ def _keywords(node: ast.AST) -> Optional[List[str]]:
 
 # a top-level `name = ...` (top-level statements start at column 0), and what may hide one from it
 _ASSIGNED = re.compile(r"^\ufeff?((?!\d)\w+)[ \t]*=(?!=)", re.M)
-_HIDDEN = re.compile(r";|\\\n|\f|^\(|^\ufeff?(?!\d)\w+[ \t]*=[ \t(]*(?!\d)\w+[ \t)]*=(?!=)", re.M)  # `;`, `\`, a form
-# feed, `(a) = v` and `a = b = v` may hide a top-level assignment from `_ASSIGNED`
+# `;`, `\`, a form feed, `(a) = v` and `a = b = v` may hide a top-level assignment from `_ASSIGNED`
+_HIDDEN_AT_LINE_START = LineStart(r"\(|\ufeff?(?!\d)\w+[ \t]*=[ \t(]*(?!\d)\w+[ \t)]*=(?!=)")
+
+
+def _hidden(text: str) -> bool:
+    return ";" in text or "\\\n" in text or "\f" in text or _HIDDEN_AT_LINE_START.search(text)
 
 
 def _may_repeat(text: str) -> bool:
     """Whether a top-level name may be assigned twice (cheap, on the text; False only when it is not)."""
     names = _ASSIGNED.findall(text)
-    return len(names) != len(set(names)) or bool(_HIDDEN.search(text))
+    return len(names) != len(set(names)) or _hidden(text)
 
 
 @functools.lru_cache(maxsize=512)
