@@ -143,3 +143,25 @@ def test_sorted_unique_is_numpys_unique_for_integers(seed):
     values = rng.integers(-(10 ** 12), 10 ** 12, int(rng.integers(0, 60))) // int(rng.integers(1, 10 ** 12))
     out = sorted_unique(values)
     assert out.dtype == np.unique(values).dtype and np.array_equal(out, np.unique(values))
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_polys_consecutive_steps_equal_its_general_steps_bit_for_bit(seed, monkeypatch):
+    """PolyLR's shortcut for consecutive steps gives the general path's coefficients exactly, and declines
+    a window that divides by zero, leaves the reals or starts at step 0."""
+    from schedlint.simulate.schedulers.poly import _PolyLR
+
+    rng = np.random.default_rng(seed)
+    poly = object.__new__(_PolyLR)
+    poly.total_iters = int(rng.integers(0, 2000))
+    poly.power = float(rng.choice([0.9, 1.0, 2.0, 0.5, -1.0, 0.0, rng.uniform(0.1, 3)]))
+    poly.eta_min = float(rng.choice([0.0, 1e-4, rng.uniform(0, 0.01)]))
+    first = int(rng.integers(0, poly.total_iters + 40))
+    t = np.arange(first, first + int(rng.integers(1, 3000)), dtype=np.int64)
+    fast = poly.steps(t, None)
+    monkeypatch.setattr(_PolyLR, "_consecutive_steps", lambda self, t: None)
+    general = poly.steps(t, None)
+    assert fast.failure == general.failure
+    valid = t.size if general.failure is None else general.failure[0]
+    for x, y in ((fast.a, general.a), (fast.c, general.c), (fast.d, general.d)):
+        assert np.asarray(x[:valid]).tobytes() == np.asarray(y[:valid]).tobytes()

@@ -30,10 +30,13 @@ def _one_floor_run(v: float, c: np.ndarray, a: np.ndarray, d: np.ndarray) -> Opt
     factors = np.empty(n + 1)
     factors[0] = v - floor
     factors[1:] = a
-    return np.multiply.accumulate(factors)[1:] + floor
+    np.multiply.accumulate(factors, out=factors)
+    values = factors[1:]
+    values += floor
+    return values
 
 
-_CHUNK = 1 << 14  # iterations handled per vectorised block (bounds temporary memory: ~128 KiB per array)
+_CHUNK = 1 << 15  # iterations handled per vectorised block (bounds temporary memory: 256 KiB per array)
 _FLOOR, _ABSOLUTE, _INCREMENT = 1, 2, 3  # kinds of single-scheduler runs in `_affine_runs`
 
 
@@ -92,9 +95,17 @@ class _ParamRun:
         # Events g = 1..N: iteration schedulers step after iteration g-1; event N only matters
         # for crashes (the hook also steps after the last iteration / epoch). After a crash the
         # value of the last iteration that ran is held (the series builder holds the last value).
+        # a block ends where an iteration scheduler starts or stops, so that after a warmup the decay
+        # that follows it is stepped alone (one product), not through the maps of several schedulers
+        bounds = sorted({b for s in self.steppers if not s.by_epoch and not s.metric_driven
+                         for b in (s.g_first, s.g_stop) if 1 < b <= self.N})
         g = 1
         while g <= self.N:
             g_end = min(g + _CHUNK, self.N + 1)
+            while bounds and bounds[0] <= g:
+                bounds.pop(0)
+            if bounds and bounds[0] < g_end:
+                g_end = bounds[0]
             tracks = self._tracks(g, g_end)
             v, stop = self._run_block(out, v, g, g_end, tracks)
             if stop is not None:
@@ -259,6 +270,12 @@ class _ParamRun:
             steps = offset
         write_end = min(g1 if stop is None else stop, self.N)
         c, a, d = st.c[:steps], st.a[:steps], st.d[:steps]
+        if g0 == start:
+            whole = _one_floor_run(v, c, a, d)
+            if whole is not None and (c[0] != 0 or not (a == 1).any()):  # every step changes the value
+                out.runs(np.array([v]), np.array([g0], dtype=np.int64), start)
+                out.dense(start, whole[: max(0, write_end - start)])
+                return float(whole[-1]), stop
         changes = (c != 0) | (a != 1) | (d != 0)
         moving = np.flatnonzero(changes)
         table = np.empty(moving.size + 1)

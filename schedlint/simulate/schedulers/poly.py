@@ -8,7 +8,7 @@ from typing import Optional, Tuple
 import numpy as np
 
 from schedlint.simulate.numeric import positive_powers
-from schedlint.simulate.schedulers.base import _first, _identity_steps, _number, _Stepper, register
+from schedlint.simulate.schedulers.base import _first, _identity_steps, _number, _Steps, _Stepper, register
 
 
 def _powers(bases: np.ndarray, power: float) -> Tuple[np.ndarray, Optional[int]]:
@@ -48,6 +48,9 @@ class _PolyLR(_Stepper):
         return self.eta_min
 
     def steps(self, t, group):
+        fast = self._consecutive_steps(t)
+        if fast is not None:
+            return fast
         out = _identity_steps(t.size)
         later = t != 0
         remaining = self.total_iters - t + 1
@@ -67,3 +70,20 @@ class _PolyLR(_Stepper):
         out.a[idx] = factors
         out.c[idx] = self.floor()
         return out
+
+    def _consecutive_steps(self, t) -> Optional[_Steps]:
+        """`steps` of the usual call, consecutive steps after the first that neither divide by zero nor
+        leave the reals: the same numbers (the remaining counts as floats are the same exact integers)
+        without the masks; None for anything else."""
+        n = t.size
+        if n < 2:
+            return None
+        first, last = int(t[0]), int(t[-1])
+        remaining_last = self.total_iters - last + 1
+        if first < 1 or last - first + 1 != n or remaining_last <= 0 <= self.total_iters - first + 1:
+            return None
+        remaining = np.arange(self.total_iters - first + 1, remaining_last - 1, -1, dtype=np.float64)
+        factors = positive_powers(1 - 1 / remaining, self.power)
+        if factors is None:
+            return None
+        return _Steps(np.full(n, float(self.floor())), factors, np.zeros(n))
