@@ -25,7 +25,7 @@ import schedlint.fix.propose as propose
 import schedlint.rules.loading.duplicate_top_level_key as sl909
 from schedlint.fix import attach_fixes
 from schedlint.fix.cst import Document, _parse, _Parsed, _statement_starts
-from schedlint.lint import engine
+from schedlint.lint import engine, retention, shape
 from schedlint.lint.engine import check_paths
 from schedlint.lint.settings import Settings, load_settings
 from schedlint.loader import LoadProblem, Loader, budget, plain
@@ -358,6 +358,28 @@ def test_a_tree_run_keeps_a_base_until_its_last_user_then_drops_it(tmp_path):
     assert any(found)
 
 
+def test_the_memory_of_a_tree_run_uses_the_names_noted_by_the_folder_walk(tmp_path, monkeypatch):
+    """The folder walk notes what each config names while it reads it: `Retention` reads no file again,
+    and plans the same releases as from the files themselves."""
+    write(tmp_path, {
+        "_base_/sched.py": "param_scheduler = [dict(type='MultiStepLR', milestones=[8, 11])]\n",
+        "_base_/mid.py": "_base_ = ['./sched.py']\noptim_wrapper = dict(optimizer=dict(type='SGD', lr=0.02))\n",
+        "a/one.py": "_base_ = ['../_base_/mid.py']\ntrain_cfg = dict(max_epochs=24)\n",
+        "b/two.py": "_base_ = ['../_base_/mid.py', \"../_base_/sched.py\"]\n",
+        "tools/tool.py": "import argparse\nprint('../_base_/mid.py')\n",
+    })
+    retention._NOTED.clear()
+    files = engine.discover([str(tmp_path)])
+    assert {os.path.relpath(p, tmp_path) for p in retention._NOTED} == {
+        os.path.join(*p.split("/")) for p in ("_base_/sched.py", "_base_/mid.py", "a/one.py", "b/two.py")}
+    reads: List[str] = []
+    monkeypatch.setattr(retention, "read_bytes", lambda path, *a, **k: reads.append(path) or b"")
+    from_notes = retention.Retention(files).release
+    assert reads == [] and retention._NOTED == {}
+    monkeypatch.undo()
+    assert retention.Retention(files).release == from_notes
+
+
 # ---------------------------------------------------------------------------------------------- 5. libcst metadata
 
 CST_TEXTS = {
@@ -540,7 +562,7 @@ def test_the_text_shortcut_of_looks_like_config_agrees_with_the_parse(tmp_path, 
     path = tmp_path / "f.py"
     path.write_text(text)
     fast = engine.looks_like_config(str(path))
-    monkeypatch.setattr(engine, "_script_hint", lambda head: True)  # always decide on the statements
+    monkeypatch.setattr(shape, "_script_hint", lambda head: True)  # always decide on the statements
     assert engine.looks_like_config(str(path)) is fast
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from schedlint.lint import engine
+from schedlint.lint import shape
 from schedlint.lint.scripts import SCRIPT_BUILTINS
 from schedlint.loader import detect
 from schedlint.loader.textscan import LineStart, Words
@@ -44,8 +44,8 @@ def test_the_fast_searches_agree_with_the_plain_regexes_on_random_and_real_texts
     texts = [*_texts(20000, 14), *_configs()]
     for text in texts:
         data = text.encode("utf-8")
-        assert engine._script_hint(data) == bool(SCRIPT_HINT.search(data)), text
-        assert engine._MODULE_CODE.search(data) == bool(MODULE_CODE.search(data)), text
+        assert shape._script_hint(data) == bool(SCRIPT_HINT.search(data)), text
+        assert shape._MODULE_CODE.search(data) == bool(MODULE_CODE.search(data)), text
         assert bool(detect._ODD_LOOP_TARGET.search(text)) == bool(ODD_LOOP_TARGET.search(text)), text
         assert sl909._hidden(text) == bool(HIDDEN.search(text)), text
 

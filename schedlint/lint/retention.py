@@ -12,13 +12,32 @@ from schedlint.loader import LoadProblem, read_bytes
 _PY_LITERAL = re.compile(rb"""['"]([^'"\n]{1,400}?\.py)['"]""")
 
 
+# files whose names a folder walk noted while it read them (`note_head`), until a run asks for them
+_NOTED: Dict[str, List[str]] = {}
+_MAX_NOTED = 100_000
+
+
+def note_head(path: str, head: bytes) -> None:
+    """Note the files the config at `path` may inherit, from the `head` of it just read: the run's
+    `Retention` then does not read it again."""
+    if len(_NOTED) < _MAX_NOTED:
+        _NOTED[os.path.abspath(path)] = _refs_in(path, head)
+
+
 def _literal_refs(path: str) -> List[str]:
     """Files the config may inherit: every `'....py'` string literal in it, resolved against its folder
     (cheap, on the text; a base named otherwise is only read twice)."""
+    noted = _NOTED.pop(os.path.abspath(path), None)
+    if noted is not None:
+        return noted
     try:
         data = read_bytes(path, 256 * 1024, head=True)
     except LoadProblem:
         return []
+    return _refs_in(path, data)
+
+
+def _refs_in(path: str, data: bytes) -> List[str]:
     folder = os.path.dirname(os.path.abspath(path))
     out = []
     for ref in _PY_LITERAL.findall(data):
