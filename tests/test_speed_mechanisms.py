@@ -796,3 +796,37 @@ def test_asking_what_files_inherit_keeps_none_of_their_text(tmp_path):
     assert engine.dependents(loader, [grand], [child, base, other], index=index) == [base, child]
     assert engine.dependents(loader, [base], [child, base, other], index=index) == [child]
     assert engine.dependents(loader, [base], [child, base, other]) == [child]
+
+
+BASE_TEXTS = {
+    "plain-base": "model = dict(type='A')\nlr = 0.1\n",
+    "inherits": "_base_ = ['./plain-base.py']\n",
+    "base-in-a-string": "x = '_base_'\n",
+    "non-ascii-base-name": "_base\uff3f = ['./plain-base.py']\n",  # NFKC: the name is `_base_`
+    "with-block": "from mmengine.config import read_base\nwith read_base():\n    from .plain_base import *\n",
+    "with-in-a-comment": "# trained with 8 GPUs\nlr = 0.02\n",
+    "syntax-error": "model = dict(\n",
+    "non-ascii-text": "# é\nlr = 0.02\n",
+    "template": "lr = {{ fileBasename }}\n",
+}
+
+
+def test_a_file_that_cannot_inherit_is_not_parsed_and_answers_as_before(tmp_path, monkeypatch):
+    """`base_references` answers a text without `_base_` or `with` (ASCII) with no bases and no parse; every
+    text answers as the parse-based path does."""
+    for name, text in BASE_TEXTS.items():
+        (tmp_path / f"{name}.py").write_text(text, encoding="utf-8")
+    (tmp_path / "plain_base.py").write_text("lr = 0.1\n")
+    paths = sorted(str(p) for p in tmp_path.glob("*.py"))
+    import schedlint.loader.core as core
+
+    shortcut = Loader(scope_roots={})
+    parsed: List[str] = []
+    real_parse = shortcut._parse
+    monkeypatch.setattr(shortcut, "_parse", lambda path, text: parsed.append(os.path.basename(path)) or real_parse(path, text))
+    fast = {p: shortcut.base_references(p) for p in paths}
+    assert "plain-base.py" not in parsed and "with-in-a-comment.py" in parsed and "non-ascii-base-name.py" in parsed
+    monkeypatch.setattr(core, "_inherits_nothing", lambda text: False)
+    slow = Loader(scope_roots={})
+    assert {p: slow.base_references(p) for p in paths} == fast
+    assert fast[str(tmp_path / "non-ascii-base-name.py")] and fast[str(tmp_path / "with-block.py")]

@@ -122,26 +122,31 @@ class Loader:
             # what is read here only to answer this is not kept (asked of every file of a project,
             # it would hold the whole project's text); a file being resolved keeps what it had
             read_before = path in self._texts or path in self._results
-            try:
-                text = self._prepare(path)[0]
-                refs = _quick_base_files(self, path, text)
-                if refs is None:
-                    refs = self._base_files(path, self._parse(path, text))
-            except LoadProblem:
-                refs = []
-            out = []
-            for ref, loc in refs:
-                try:
-                    out.append((self._base_path(ref, path, loc), loc))
-                except LoadProblem:
-                    pass
-            if not refs:
-                out = [(p, loc) for p, loc in self._lazy_base_references(path)]
-            self._base_lists[path] = out
+            self._base_lists[path] = self._base_references(path)
             if not read_before and path not in self.overrides:
                 for cache in (self._texts, self._prepared, self._trees, self._lazy_flags):
                     cache.pop(path, None)
         return self._base_lists[path]
+
+    def _base_references(self, path: str) -> List[Tuple[str, Location]]:
+        try:
+            text = self._prepare(path)[0]
+            if _inherits_nothing(text):
+                return []  # not parsed
+            refs = _quick_base_files(self, path, text)
+            if refs is None:
+                refs = self._base_files(path, self._parse(path, text))
+        except LoadProblem:
+            refs = []
+        out = []
+        for ref, loc in refs:
+            try:
+                out.append((self._base_path(ref, path, loc), loc))
+            except LoadProblem:
+                pass
+        if not refs:
+            out = [(p, loc) for p, loc in self._lazy_base_references(path)]
+        return out
 
     # ------------------------------------------------------------------ loading
 
@@ -490,6 +495,13 @@ class Loader:
 
 
 _BASE_LINE = re.compile(r"^_base_[ \t]*=", re.M)
+
+
+def _inherits_nothing(text: str) -> bool:
+    """No `_base_` name (an ASCII text has no other spelling of it: only non-ASCII identifiers are
+    normalised) and no `with` block: the file inherits nothing, whatever else it holds (most bases of
+    a tree)."""
+    return text.isascii() and "_base_" not in text and "with" not in text
 
 
 def _quick_base_files(loader: Loader, path: str, text: str) -> Optional[List[Tuple[str, Location]]]:
