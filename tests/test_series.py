@@ -165,3 +165,118 @@ def test_polys_consecutive_steps_equal_its_general_steps_bit_for_bit(seed, monke
     valid = t.size if general.failure is None else general.failure[0]
     for x, y in ((fast.a, general.a), (fast.c, general.c), (fast.d, general.d)):
         assert np.asarray(x[:valid]).tobytes() == np.asarray(y[:valid]).tobytes()
+
+
+def _lazy_builder(rng, size):
+    """A builder with runs, dense and deferred parts (and gaps where the value holds), like the runner's."""
+    from schedlint.simulate.series import SeriesBuilder
+
+    b = SeriesBuilder(size)
+    b.runs(np.array([0.5]), np.zeros(1, dtype=np.int64), 1)  # parts start at iteration 0
+    at = 1
+    while at < size:
+        n = int(rng.integers(1, max(2, size // 4)))
+        kind = rng.integers(0, 4)
+        if kind == 0:
+            k = int(rng.integers(1, 4))
+            starts = np.sort(rng.choice(np.arange(at, at + n), size=min(k, n), replace=False))
+            starts[0] = at
+            b.runs(rng.uniform(0, 1, starts.size), starts.astype(np.int64), at + n)
+        elif kind == 1:
+            b.dense(at, rng.uniform(0, 1, n))
+        elif kind == 2:
+            scale, first = float(rng.uniform(0.5, 2)), at
+            b.deferred(at, n, lambda offsets, s=scale, f=first: np.cos(s * (f + offsets)) * s)
+        at += n + int(rng.integers(0, 3))  # kind 3: a gap, the value holds
+    return b
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_a_lazy_series_answers_each_iteration_as_its_built_values(seed):
+    """`LazySeries`: a single iteration is answered from its part, bit for bit what building gives, and
+    building is counted once to `on_build`; anything but an iteration builds it."""
+    from schedlint.simulate.series import LazySeries
+
+    rng = np.random.default_rng(seed)
+    size = int(rng.integers(1, 400))
+    b = _lazy_builder(np.random.default_rng([seed, 1]), size)
+    if not b._deferred:
+        b.deferred(size - 1, 1, lambda offsets: np.full(offsets.size, 0.25))
+    lazy = b.build()
+    assert isinstance(lazy, LazySeries)
+    grew = []
+    lazy.on_build = grew.append
+    held = lazy.nbytes
+    points = [lazy[i] for i in range(size)] + [lazy[-1], lazy[-size]]
+    assert lazy._builder is not None and not grew  # single iterations do not build it
+    built = np.asarray(lazy)
+    assert lazy._builder is None and grew == [lazy.nbytes - held]
+    assert np.array(points[:size]).tobytes() == built.tobytes()
+    assert points[-2] == built[-1] and points[-1] == built[0]
+    again = _lazy_builder(np.random.default_rng([seed, 1]), size)
+    if not again._deferred:
+        again.deferred(size - 1, 1, lambda offsets: np.full(offsets.size, 0.25))
+    other = again.build()
+    assert float(other.max()) == float(built.max()) and int(other.argmin()) == int(built.argmin())
+    import pickle
+
+    assert np.asarray(pickle.loads(pickle.dumps(lazy))).tobytes() == built.tobytes()
+
+
+@pytest.mark.parametrize("seed", range(90))
+def test_closed_forms_equal_stepping_within_rounding(seed):
+    """The closed forms of PolyLR and CosineAnnealingLR give the stepped values to 1e-12 (relative to the
+    distance travelled) and decline windows where a step would raise or the recursion does not telescope."""
+    from schedlint.simulate.schedulers.cosine_annealing import _CosineAnnealingLR
+    from schedlint.simulate.schedulers.poly import _PolyLR
+    import schedlint.simulate.runner as runner
+
+    rng = np.random.default_rng(seed)
+    if seed % 2:
+        unit = object.__new__(_PolyLR)
+        unit.total_iters = int(rng.integers(2, 5000))
+        unit.power = float(rng.choice([0.9, 1.0, 2.0, 0.5, -1.0, 0.0, rng.uniform(0.1, 3)]))
+        unit.eta_min = float(rng.choice([0.0, 1e-4]))
+        horizon = unit.total_iters
+    else:
+        unit = object.__new__(_CosineAnnealingLR)
+        unit.T_max = int(rng.integers(1, 5000)) if seed % 4 else float(rng.uniform(1, 5000))
+        unit.eta_min, unit.eta_min_ratio, unit.base = float(rng.choice([0.0, 1e-4])), None, 0.1
+        horizon = int(unit.T_max) + 3
+    if seed % 3 == 0:  # anywhere, also past the end (a step raises) or from step 0
+        first, count = int(rng.integers(0, horizon + 3)), int(rng.integers(1, 3000))
+    else:  # within the schedule
+        first = int(rng.integers(1, max(2, horizon)))
+        count = int(rng.integers(1, max(2, horizon - first + 1)))
+    t = np.arange(first, first + count, dtype=np.int64)
+    v = float(rng.uniform(0.01, 1.0))
+    values_at = unit.closed_form(t, v)
+    st = unit.steps(t, None)
+    stepped = runner._ParamRun._affine_runs(v, [st.c], [st.a], [st.d]) if st.failure is None else None
+    if values_at is None:
+        return
+    assert stepped is not None  # a closed form is only given where no step raises
+    got = values_at(np.arange(t.size, dtype=np.int64))
+    floor = float(unit.floor())
+    assert np.allclose(got, stepped, rtol=0, atol=1e-12 * abs(v - floor) + 1e-300)
+    assert got.tobytes() == np.concatenate([values_at(np.array([j])) for j in range(t.size)]).tobytes()
+
+
+def test_a_built_lazy_curve_is_counted_by_the_curve_cache(tmp_path):
+    """A cached curve whose deferred values are built later adds their bytes to the cache's count."""
+    import schedlint.simulate.engine as engine
+    from schedlint.lint.engine import build_any_plan
+    from schedlint.loader import Loader
+    from schedlint.simulate.series import LazySeries
+
+    path = tmp_path / "poly.py"
+    path.write_text("optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.01, momentum=0.9))\n"
+                    "param_scheduler = [dict(type='PolyLR', eta_min=0.0, power=0.9, begin=0, end=50000, "
+                    "by_epoch=False)]\ntrain_cfg = dict(type='IterBasedTrainLoop', max_iters=50000)\n")
+    plan = build_any_plan(Loader(scope_roots={}).resolve(str(path)), 1000)
+    engine._CACHE.clear()
+    engine._cache_bytes = 0
+    lr = engine.simulate(plan).series("lr")
+    assert isinstance(lr, LazySeries) and engine._cache_bytes < 1000
+    assert lr[25_000] == np.asarray(lr)[25_000]
+    assert engine._cache_bytes == sum(c.nbytes for c in engine._CACHE.values()) >= 50_000 * 8

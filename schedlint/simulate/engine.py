@@ -12,6 +12,7 @@ The scheduler types are the units of `schedlint.simulate.schedulers`; the steppi
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import OrderedDict
 from typing import Dict, List
@@ -21,7 +22,7 @@ from schedlint.simulate.hooks import simulate_hook, simulates
 from schedlint.simulate.mmcv import simulate_legacy
 from schedlint.simulate.results import Curve, SimulationError, Unsimulated
 from schedlint.simulate.runner import _Failure, _ParamRun
-from schedlint.simulate.series import Series
+from schedlint.simulate.series import LazySeries, Series
 from schedlint.simulate.schedulers import INF, parse_type, stepper_class
 from schedlint.simulate.schedulers.base import _BuildError, _Stepper, _Unsupported
 
@@ -86,9 +87,25 @@ def simulate(plan: Plan, remember: bool = True) -> Curve:
         return curve
     _CACHE[key] = curve
     _cache_bytes += size
+    for series in (curve.series("lr"), curve.series("momentum")):
+        if isinstance(series, LazySeries):  # its deferred values may be built later: count them then
+            series.on_build = functools.partial(_grown, key)
+    _evict()
+    return curve
+
+
+def _grown(key: str, extra: int) -> None:
+    """A cached curve's lazy series was built (`LazySeries`): it now holds `extra` more bytes."""
+    global _cache_bytes
+    if key in _CACHE:
+        _cache_bytes += extra
+        _evict()
+
+
+def _evict() -> None:
+    global _cache_bytes
     while _cache_bytes > _CACHE_BYTES:
         _cache_bytes -= _CACHE.popitem(last=False)[1].nbytes
-    return curve
 
 
 def _simulate(plan: Plan) -> Curve:

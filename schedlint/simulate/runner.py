@@ -257,9 +257,15 @@ class _ParamRun:
 
     def _run_alone(self, out: SeriesBuilder, v: float, g0: int, g1: int, track: _Track) -> Tuple[float, Optional[int]]:
         """`_run_block` for one iteration scheduler stepping alone (its steps are consecutive events):
-        the same arithmetic without the dense per-block maps."""
-        st = track.stepper.steps(track.local_steps, self.group)
+        the same arithmetic without the dense per-block maps; a decay with a closed form is not stepped
+        at all: its values are computed when asked (`SeriesBuilder.deferred`)."""
         start = g0 + int(track.positions[0])
+        if start == g0:
+            values_at = track.stepper.closed_form(track.local_steps, v)
+            if values_at is not None:
+                out.deferred(start, min(g1, self.N) - start, values_at)
+                return float(values_at(np.array([track.positions.size - 1], dtype=np.int64))[0]), None
+        st = track.stepper.steps(track.local_steps, self.group)
         steps = track.positions.size
         stop = None
         if st.failure is not None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Dict, Optional, Tuple, Type
+from typing import Any, Callable, ClassVar, Dict, Optional, Tuple, Type
 
 import numpy as np
 
@@ -123,6 +123,13 @@ class _Stepper:
     def steps(self, t: np.ndarray, group: _Group) -> _Steps:
         """Step maps for the local steps `t` (int64, consecutive)."""
         raise NotImplementedError
+
+    def closed_form(self, t: np.ndarray, value: float) -> Optional[Callable[[np.ndarray], np.ndarray]]:
+        """The values after the consecutive local steps `t` stepped alone from `value`, as a function of
+        offsets into `t` (`values_at(j)`: the value after step `t[j]`), where the class's recursion has a
+        closed form (equal to stepping it within float rounding: the product of its factors telescopes)
+        and no step raises; None otherwise (the steps are taken one by one)."""
+        return None
 
 
 REGISTRY: Dict[str, Type[_Stepper]] = {}

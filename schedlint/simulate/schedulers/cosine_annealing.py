@@ -29,6 +29,26 @@ class _CosineAnnealingLR(_Stepper):
         """eta_min for group 0 (per-group `base * eta_min_ratio`, L683-686)."""
         return self.eta_min if self.eta_min_ratio is None else self.base * self.eta_min_ratio
 
+    def closed_form(self, t, value):
+        """Before the first trough every step multiplies the distance to the floor by
+        (1 + cos(pi k / T)) / (1 + cos(pi (k - 1) / T)): from step t0 to step k the product is
+        (1 + cos(pi k / T)) / (1 + cos(pi (t0 - 1) / T))."""
+        n = t.size
+        T = self.T_max
+        if n < 2 or not math.isfinite(value):
+            return None
+        first, last = int(t[0]), int(t[-1])
+        if first < 1 or last - first + 1 != n or not (T >= 1 and last < T + 1):
+            return None
+        floor = float(self.floor())
+        distance = value - floor
+        start = 1 + float(_cosines(math.pi * np.array([first - 1], dtype=np.int64) / T)[0])
+
+        def values_at(offsets: np.ndarray) -> np.ndarray:
+            return distance * ((1 + _cosines(math.pi * (first + offsets) / T)) / start) + floor
+
+        return values_at
+
     def steps(self, t, group):
         out = _identity_steps(t.size)
         if t.size == 0:

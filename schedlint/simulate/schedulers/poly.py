@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from itertools import repeat
 from typing import Optional, Tuple
 
@@ -70,6 +71,25 @@ class _PolyLR(_Stepper):
         out.a[idx] = factors
         out.c[idx] = self.floor()
         return out
+
+    def closed_form(self, t, value):
+        """Step k multiplies the distance to eta_min by ((T - k) / (T - k + 1)) ** power: from step t0 to
+        step k the product is ((T - k) / (T - t0 + 1)) ** power."""
+        n = t.size
+        power = self.power
+        if n < 2 or isinstance(power, bool) or not isinstance(power, (int, float)) or not 0 < power < math.inf:
+            return None
+        first, last, total = int(t[0]), int(t[-1]), self.total_iters
+        if first < 1 or last - first + 1 != n or last > total or not math.isfinite(value):
+            return None
+        floor = float(self.floor())
+        distance, span, power = value - floor, float(total - first + 1), float(power)
+
+        def values_at(offsets: np.ndarray) -> np.ndarray:
+            with np.errstate(all="ignore"):
+                return distance * np.power((total - first - offsets) / span, power) + floor
+
+        return values_at
 
     def _consecutive_steps(self, t) -> Optional[_Steps]:
         """`steps` of the usual call, consecutive steps after the first that neither divide by zero nor
