@@ -280,3 +280,35 @@ def test_a_built_lazy_curve_is_counted_by_the_curve_cache(tmp_path):
     assert isinstance(lr, LazySeries) and engine._cache_bytes < 1000
     assert lr[25_000] == np.asarray(lr)[25_000]
     assert engine._cache_bytes == sum(c.nbytes for c in engine._CACHE.values()) >= 50_000 * 8
+
+
+@pytest.mark.parametrize("epoch_length, most_events", [(1000, 1000), (1, 1 << 15)])
+def test_epoch_schedules_are_stepped_in_blocks_of_epochs_not_iterations(tmp_path, monkeypatch, epoch_length,
+                                                                          most_events):
+    """With no iteration scheduler stepping, a block spans up to _CHUNK epochs (few blocks for a long
+    run, and never more than _CHUNK events in one)."""
+    import schedlint.simulate.engine as engine
+    import schedlint.simulate.runner as runner
+    from schedlint.lint.engine import build_any_plan
+    from schedlint.loader import Loader
+
+    path = tmp_path / "steps.py"
+    path.write_text("optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.02, momentum=0.9))\n"
+                    "param_scheduler = [dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0, end=500),\n"
+                    "                   dict(type='MultiStepLR', by_epoch=True, begin=0, end=1000, milestones=[800, 900])]\n"
+                    "train_cfg = dict(by_epoch=True, max_epochs=1000)\n")
+    plan = build_any_plan(Loader(scope_roots={}).resolve(str(path)), epoch_length)
+    blocks = []
+    real = runner._ParamRun._run_block
+
+    def counted(self, out, v, g0, g1, tracks):
+        blocks.append((g1 - g0, sum(t.positions.size for t in tracks)))
+        return real(self, out, v, g0, g1, tracks)
+
+    monkeypatch.setattr(runner._ParamRun, "_run_block", counted)
+    lr = np.asarray(engine._simulate(plan).series("lr"))
+    lr_blocks = blocks[: len(blocks) // 2] if len(blocks) % 2 == 0 else blocks
+    assert max(events for _, events in blocks) <= most_events
+    if epoch_length == 1000:
+        assert len(lr_blocks) <= 4  # the warm-up, then the epochs in one or two blocks
+    assert lr[-1] == pytest.approx(0.02 * 0.01) and lr[799 * epoch_length] == pytest.approx(0.02)

@@ -97,11 +97,13 @@ class _ParamRun:
         # value of the last iteration that ran is held (the series builder holds the last value).
         # a block ends where an iteration scheduler starts or stops, so that after a warmup the decay
         # that follows it is stepped alone (one product), not through the maps of several schedulers
-        bounds = sorted({b for s in self.steppers if not s.by_epoch and not s.metric_driven
-                         for b in (s.g_first, s.g_stop) if 1 < b <= self.N})
+        iteration_steppers = [s for s in self.steppers if not s.by_epoch and not s.metric_driven]
+        bounds = sorted({b for s in iteration_steppers for b in (s.g_first, s.g_stop) if 1 < b <= self.N})
         g = 1
         while g <= self.N:
-            g_end = min(g + _CHUNK, self.N + 1)
+            # a block holds _CHUNK events: iterations while an iteration scheduler steps, else epochs
+            stepping = any(s.g_first <= g < s.g_stop for s in iteration_steppers)
+            g_end = min(g + (_CHUNK if stepping else _CHUNK * self.L), self.N + 1)
             while bounds and bounds[0] <= g:
                 bounds.pop(0)
             if bounds and bounds[0] < g_end:
