@@ -128,7 +128,9 @@ class _Stepper:
         """The values after the consecutive local steps `t` stepped alone from `value`, as a function of
         offsets into `t` (`values_at(j)`: the value after step `t[j]`), where the class's recursion has a
         closed form (equal to stepping it within float rounding: the product of its factors telescopes)
-        and no step raises; None otherwise (the steps are taken one by one)."""
+        and no step raises; None otherwise (the steps are taken one by one). Purely multiplicative classes
+        (LinearLR, ExponentialLR, the step decays) have none on purpose: chained products are mmengine's
+        own arithmetic, bit for bit, and their warm-ups are short."""
         return None
 
 
