@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from schedlint.simulate.series import Series, SeriesBuilder
+from schedlint.simulate.builder import SeriesBuilder
+from schedlint.simulate.series import Series
 
 SPECIAL = np.repeat(np.array([0.02, -0.0, 0.0, np.nan, 2e-4, 2e-4, 1.0]), [400, 5, 5, 10, 300, 1, 7])
 
@@ -169,7 +170,7 @@ def test_polys_consecutive_steps_equal_its_general_steps_bit_for_bit(seed, monke
 
 def _lazy_builder(rng, size):
     """A builder with runs, dense and deferred parts (and gaps where the value holds), like the runner's."""
-    from schedlint.simulate.series import SeriesBuilder
+    from schedlint.simulate.builder import SeriesBuilder
 
     b = SeriesBuilder(size)
     b.runs(np.array([0.5]), np.zeros(1, dtype=np.int64), 1)  # parts start at iteration 0
@@ -195,7 +196,7 @@ def _lazy_builder(rng, size):
 def test_a_lazy_series_answers_each_iteration_as_its_built_values(seed):
     """`LazySeries`: a single iteration is answered from its part, bit for bit what building gives, and
     building is counted once to `on_build`; anything but an iteration builds it."""
-    from schedlint.simulate.series import LazySeries
+    from schedlint.simulate.builder import LazySeries
 
     rng = np.random.default_rng(seed)
     size = int(rng.integers(1, 400))
@@ -267,7 +268,7 @@ def test_a_built_lazy_curve_is_counted_by_the_curve_cache(tmp_path):
     import schedlint.simulate.engine as engine
     from schedlint.lint.engine import build_any_plan
     from schedlint.loader import Loader
-    from schedlint.simulate.series import LazySeries
+    from schedlint.simulate.builder import LazySeries
 
     path = tmp_path / "poly.py"
     path.write_text("optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.01, momentum=0.9))\n"

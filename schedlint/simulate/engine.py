@@ -22,7 +22,8 @@ from schedlint.simulate.hooks import simulate_hook, simulates
 from schedlint.simulate.mmcv import simulate_legacy
 from schedlint.simulate.results import Curve, SimulationError, Unsimulated
 from schedlint.simulate.runner import _Failure, _ParamRun
-from schedlint.simulate.series import LazySeries, Series
+from schedlint.simulate.builder import LazySeries
+from schedlint.simulate.series import Series
 from schedlint.simulate.schedulers import INF, parse_type, stepper_class
 from schedlint.simulate.schedulers.base import _BuildError, _Stepper, _Unsupported
 

@@ -28,7 +28,8 @@ from schedlint.plan.mmcv import LR_POLICIES, MOMENTUM_POLICIES, hook_name
 from schedlint.plan.model import LegacyPolicy, Plan
 from schedlint.simulate.policies import hook_class
 from schedlint.simulate.policies.base import _BuildError, _Hook, _Run, _Unsupported
-from schedlint.simulate.series import Series, SeriesBuilder
+from schedlint.simulate.builder import SeriesBuilder
+from schedlint.simulate.series import Series
 from schedlint.simulate.results import Curve, SimulationError, Unsimulated
 
 __all__ = ["LegacyError", "misnamed_policy", "simulate_legacy"]

@@ -17,7 +17,8 @@ import numpy as np
 
 from schedlint.simulate.numeric import sorted_unique
 from schedlint.simulate.schedulers.base import _Group, _Stepper
-from schedlint.simulate.series import Series, SeriesBuilder
+from schedlint.simulate.builder import SeriesBuilder
+from schedlint.simulate.series import Series
 
 def _one_floor_run(v: float, c: np.ndarray, a: np.ndarray, d: np.ndarray) -> Optional[np.ndarray]:
     """The usual decay of one scheduler to one floor (cosine, poly, exp, step: `d == 0`, `a != 0`, one
