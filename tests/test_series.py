@@ -313,3 +313,79 @@ def test_epoch_schedules_are_stepped_in_blocks_of_epochs_not_iterations(tmp_path
     if epoch_length == 1000:
         assert len(lr_blocks) <= 4  # the warm-up, then the epochs in one or two blocks
     assert lr[-1] == pytest.approx(0.02 * 0.01) and lr[799 * epoch_length] == pytest.approx(0.02)
+
+
+def _monotone(fn, direction):
+    fn.monotone = direction
+    return fn
+
+
+def _windowed_builder(seed: int, size: int):
+    """A builder like the runner's, with monotone deferred parts (decays and rises, some ending on a
+    plateau of equal values) beside runs and dense parts."""
+    from schedlint.simulate.builder import SeriesBuilder
+
+    rng = np.random.default_rng([seed, 2])
+    b = SeriesBuilder(size)
+    b.runs(np.array([0.5]), np.zeros(1, dtype=np.int64), 1)
+    at = 1
+    while at < size:
+        n = int(rng.integers(1, max(2, size // 3)))
+        kind = int(rng.integers(0, 5)) if at > 1 else int(rng.integers(2, 4))  # one deferred part at least
+        if kind == 0:
+            b.runs(rng.choice([0.1, 0.5, 0.9, np.nan]) * np.ones(1), np.array([at]), at + n)
+        elif kind == 1:
+            b.dense(at, rng.uniform(0, 1, n))
+        elif kind in (2, 3):
+            top, slope, stop = float(rng.uniform(0.2, 1.0)), float(rng.uniform(0, 0.02)), float(rng.uniform(0, 0.3))
+            sign = -1 if kind == 2 else 1
+            b.deferred(at, n, _monotone(
+                lambda o, t=top, s=slope, p=stop, g=sign: np.maximum(t - s * o, p) if g < 0 else np.minimum(
+                    p + s * o, t), sign))
+        at += n + int(rng.integers(0, 3))
+    return b
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_windows_and_extremes_of_a_lazy_series_are_answered_as_numpy_does_on_its_values(seed):
+    """A window of a lazy series stays lazy; its iterations, values and extremes (first occurrence, NaN
+    first) equal numpy's on the built values, and neither building it nor the whole series spoils the other."""
+    from schedlint.simulate.builder import LazySeries
+
+    def made():
+        return _windowed_builder(seed, size).build()
+
+    rng = np.random.default_rng(seed)
+    size = int(rng.integers(2, 300))
+    lazy, full = made(), np.asarray(made())
+    bounds = [(lo, int(rng.integers(lo + 1, size + 1))) for lo in rng.integers(0, size, 6).tolist()]
+    windows = [lazy[lo:hi] for lo, hi in bounds]
+    for (lo, hi), window in zip(bounds, windows):
+        assert isinstance(window, LazySeries) and window._builder is not None
+        want = full[lo:hi]
+        for name in ("max", "min", "argmax", "argmin"):
+            got, expected = getattr(window, name)(), getattr(want, name)()
+            assert (np.isnan(got) and np.isnan(expected)) or got == expected, (name, lo, hi)
+        assert window._builder is not None  # extremes did not build it
+        j = int(rng.integers(0, hi - lo))
+        assert np.asarray(window[j]).tobytes() == want[j].tobytes()
+    if seed % 2:
+        assert np.asarray(lazy).tobytes() == full.tobytes()  # the whole series built first: its windows still answer
+    for (lo, hi), window in zip(bounds, windows):
+        assert np.asarray(window).tobytes() == full[lo:hi].tobytes()
+
+
+def test_a_window_over_the_whole_lazy_series_and_the_series_build_apart():
+    """`series[0:len]` is a window like any other: building it and the series itself (in either order)
+    gives the same values, each built once."""
+    from schedlint.simulate.builder import SeriesBuilder
+
+    for window_first in (True, False):
+        b = SeriesBuilder(600)
+        b.runs(np.array([0.5]), np.zeros(1, dtype=np.int64), 1)
+        b.dense(1, np.linspace(0.5, 1.0, 299))
+        b.deferred(300, 300, _monotone(lambda o: 1.0 - o / 1000.0, -1))
+        lazy = b.build()
+        window = lazy[0:600]
+        first, second = (window, lazy) if window_first else (lazy, window)
+        assert np.asarray(first).tobytes() == np.asarray(second).tobytes()

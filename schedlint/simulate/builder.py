@@ -4,7 +4,7 @@ decays are computed only when asked (`LazySeries`)."""
 from __future__ import annotations
 
 import bisect
-from typing import Any, Callable, List, Optional
+from typing import Any, Callable, Iterator, List, Optional, Tuple
 
 import numpy as np
 
@@ -104,6 +104,76 @@ class SeriesBuilder:
             return self._out[i]  # type: ignore[index]
         return np.float64(values(np.array([i - first], dtype=np.int64))[0])
 
+    def _release(self) -> None:
+        """Drop the parts once built; a lazy series' builder keeps them (its windows still read them)."""
+        if not self._deferred:
+            self._out, self._parts = None, []
+
+    def _segments(self, lo: int, hi: int) -> Iterator[Tuple[int, int, int, bool]]:
+        """(a, b, k, gap) covering iterations lo..hi-1 in order: iterations a..b-1 of part k, or (gap) of
+        the stretch after part k where its last value holds."""
+        k = bisect.bisect_right(self._firsts, lo) - 1
+        at = lo
+        while at < hi:
+            first, end = self._parts[k][2], self._parts[k][3]
+            if at < end:
+                yield at, min(hi, end), k, False
+                at = min(hi, end)
+                continue
+            following = self._parts[k + 1][2] if k + 1 < len(self._parts) else self.size
+            if at < following:
+                yield at, min(hi, following), k, True
+                at = min(hi, following)
+            k += 1
+
+    def values_between(self, lo: int, hi: int) -> np.ndarray:
+        """The values of iterations lo..hi-1 (0 < lo when the series starts at 0), without building the
+        whole series: a window of a long run holds only its own iterations."""
+        out = np.empty(hi - lo)
+        for a, b, k, gap in self._segments(lo, hi):
+            values, starts, first, end = self._parts[k]
+            if gap:
+                out[a - lo:b - lo] = self.value_at(a)
+            elif starts is not None:
+                i0 = int(np.searchsorted(starts, a, side="right")) - 1
+                i1 = int(np.searchsorted(starts, b - 1, side="right"))
+                bounds = np.append(np.maximum(starts[i0:i1], a), b)
+                out[a - lo:b - lo] = np.repeat(values[i0:i1], np.diff(bounds))
+            elif values is None:
+                out[a - lo:b - lo] = self._out[a:b]  # type: ignore[index]
+            else:
+                out[a - lo:b - lo] = values(np.arange(a - first, b - first, dtype=np.int64))
+        return out
+
+    def extreme(self, lo: int, hi: int, largest: bool) -> Optional[Tuple[Any, int]]:
+        """(value, iteration) of the max (`largest`) or min of iterations lo..hi-1 as numpy gives them on
+        the values (a NaN wins, the first occurrence counts), without building the series: a deferred
+        part is monotone (`values_at.monotone`), so its extremes are at its ends. None when a deferred
+        part there does not say which way it goes."""
+        best: Optional[Tuple[Any, int]] = None
+        for a, b, k, gap in self._segments(lo, hi):
+            values, starts, first, end = self._parts[k]
+            if gap:
+                candidate = (self.value_at(a), a)
+            elif starts is not None:
+                i0 = int(np.searchsorted(starts, a, side="right")) - 1
+                i1 = int(np.searchsorted(starts, b - 1, side="right"))
+                j = int(values[i0:i1].argmax() if largest else values[i0:i1].argmin())
+                candidate = (values[i0 + j], max(int(starts[i0 + j]), a))
+            elif values is None:
+                window = self._out[a:b]  # type: ignore[index]
+                j = int(window.argmax() if largest else window.argmin())
+                candidate = (window[j], a + j)
+            else:
+                direction = getattr(values, "monotone", 0)
+                if not direction:
+                    return None
+                candidate = _monotone_extreme(values, first, a, b, direction < 0 if largest else direction > 0)
+            if best is None or (not np.isnan(best[0]) and (np.isnan(candidate[0]) or (
+                    candidate[0] > best[0] if largest else candidate[0] < best[0]))):
+                best = candidate
+        return best
+
     @property
     def _firsts(self) -> List[int]:
         if self._first_list is None:
@@ -134,7 +204,7 @@ class SeriesBuilder:
                         out[lo:hi] = value
             if self._end < self.size:
                 out[self._end:] = out[self._end - 1]
-            self._out, self._parts = None, []
+            self._release()
             return Series(out, None, self.size)
         values, starts = [], []
         for part_values, part_starts, first, end in self._parts:
@@ -145,7 +215,7 @@ class SeriesBuilder:
                 part_starts = part_starts + first
             values.append(part_values)
             starts.append(part_starts)
-        self._out, self._parts = None, []
+        self._release()
         return Series.from_runs(np.concatenate(values), np.concatenate(starts), self.size)
 
 
@@ -153,15 +223,18 @@ _VALUES, _STARTS = Series.values, Series.starts  # the slots of a plain series
 
 
 class LazySeries(Series):
-    """A series with deferred parts (`SeriesBuilder.deferred`): a single iteration is answered from its
-    part (`series[i]`, what most rules ask of a long decay) and anything else builds the series once, with
-    the same values. `on_build(extra_bytes)` is called then (the curve cache counts what it holds)."""
+    """A series with deferred parts (`SeriesBuilder.deferred`): a single iteration, a window and the
+    extremes of a window are answered from the parts (what the rules ask of a long decay); anything
+    else builds the values once (of the window only, for a window), the same numbers. `on_build(extra_bytes)`
+    is called then (the curve cache counts what it holds)."""
 
-    __slots__ = ("_builder", "on_build")
+    __slots__ = ("_builder", "on_build", "_lo", "_whole")
 
-    def __init__(self, builder: "SeriesBuilder") -> None:  # noqa: D107 (no call of Series.__init__)
+    def __init__(self, builder: SeriesBuilder, lo: int = 0, size: Optional[int] = None) -> None:  # noqa: D107
         self._builder: Optional[SeriesBuilder] = builder
-        self.size = builder.size
+        self._whole = size is None  # the builder's own series (it alone builds it), else a window of it
+        self._lo = lo  # a window: iterations lo.. of the builder's series
+        self.size = builder.size - lo if size is None else size
         self.on_build: Optional[Callable[[int], None]] = None
 
     def _built(self) -> None:
@@ -169,7 +242,10 @@ class LazySeries(Series):
         if builder is None:
             return
         before = builder.held_bytes
-        series = builder._build()
+        if self._whole:
+            series = builder._build()
+        else:
+            series = Series.from_array(builder.values_between(self._lo, self._lo + self.size))
         _VALUES.__set__(self, series.values)
         _STARTS.__set__(self, series.starts)
         self._builder = None
@@ -199,10 +275,61 @@ class LazySeries(Series):
         if builder is not None and isinstance(key, (int, np.integer)) and not isinstance(key, bool):
             i = int(key) + (self.size if int(key) < 0 else 0)
             if 0 <= i < self.size:
-                value = builder.value_at(i)
+                value = builder.value_at(self._lo + i)
                 if value is not None:
                     return value
         return super().__getitem__(key)
 
+    def _window(self, lo: int, hi: int) -> Series:
+        if self._builder is not None and hi > lo and self._starts_at_zero():
+            return LazySeries(self._builder, self._lo + lo, hi - lo)
+        return super()._window(lo, hi)
+
+    def _starts_at_zero(self) -> bool:
+        parts = self._builder._parts if self._builder is not None else []
+        return bool(parts) and parts[0][2] == 0  # (the runner's series always do)
+
+    def _extreme(self, largest: bool) -> Optional[Tuple[Any, int]]:
+        if self._builder is None or self.size == 0 or not self._starts_at_zero():
+            return None
+        return self._builder.extreme(self._lo, self._lo + self.size, largest)
+
+    def max(self) -> Any:
+        found = self._extreme(True)
+        return super().max() if found is None else found[0]
+
+    def min(self) -> Any:
+        found = self._extreme(False)
+        return super().min() if found is None else found[0]
+
+    def argmax(self) -> int:
+        found = self._extreme(True)
+        return super().argmax() if found is None else found[1] - self._lo
+
+    def argmin(self) -> int:
+        found = self._extreme(False)
+        return super().argmin() if found is None else found[1] - self._lo
+
     def __reduce__(self):
         return (Series, (self.values, self.starts, self.size))
+
+
+def _monotone_extreme(values_at: Callable[[np.ndarray], np.ndarray], first: int, a: int, b: int,
+                      at_start: bool) -> Tuple[Any, int]:
+    """The extreme of a monotone deferred part over iterations a..b-1: its first value (`at_start`), or
+    its last value at the first iteration holding it (found by bisection: equal values are a suffix)."""
+
+    def value(i: int) -> Any:
+        return np.float64(values_at(np.array([i - first], dtype=np.int64))[0])
+
+    if at_start:
+        return value(a), a
+    target = value(b - 1)
+    low, high = a, b - 1
+    while low < high:
+        middle = (low + high) // 2
+        if value(middle) == target:
+            high = middle
+        else:
+            low = middle + 1
+    return target, low

@@ -47,6 +47,7 @@ class _CosineAnnealingLR(_Stepper):
         def values_at(offsets: np.ndarray) -> np.ndarray:
             return distance * ((1 + _cosines(math.pi * (first + offsets) / T)) / start) + floor
 
+        values_at.monotone = -1 if distance >= 0 else 1  # type: ignore[attr-defined]  # towards the floor
         return values_at
 
     def steps(self, t, group):

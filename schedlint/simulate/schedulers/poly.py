@@ -89,6 +89,7 @@ class _PolyLR(_Stepper):
             with np.errstate(all="ignore"):
                 return distance * np.power((total - first - offsets) / span, power) + floor
 
+        values_at.monotone = -1 if distance >= 0 else 1  # type: ignore[attr-defined]  # towards the floor
         return values_at
 
     def _consecutive_steps(self, t) -> Optional[_Steps]:
