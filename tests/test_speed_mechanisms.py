@@ -606,6 +606,40 @@ def test_the_text_filter_of_duplicate_keys_agrees_with_the_parse(tmp_path, monke
     assert _dup_names(path) == filtered
 
 
+@pytest.mark.parametrize("text", [t for t, _ in DUPLICATES] + ["a = 1\nb = 2\n", "a: int = 1\na = 2\n",
+                                                               "a, b = 1, 2\na = 3\n"])
+def test_the_loader_says_which_files_may_assign_a_name_twice_and_sl909_reads_only_those(tmp_path, monkeypatch,
+                                                                                       text):
+    """The loader marks, from the tree it parsed, the files whose top level assigns a name twice; SL909
+    reads only those and finds in a chain what it finds reading every file."""
+    base = tmp_path / "base.py"
+    base.write_text(text, encoding="utf-8")
+    child = tmp_path / "child.py"
+    child.write_text("_base_ = ['./base.py']\n"
+                     "optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.02, momentum=0.9))\n"
+                     "param_scheduler = [dict(type='MultiStepLR', by_epoch=True, begin=0, end=12, milestones=[8])]\n"
+                     "train_cfg = dict(by_epoch=True, max_epochs=12)\n")
+    from schedlint.loader.detect import assigns_twice
+
+    resolved = Loader(scope_roots={}).resolve(str(child))
+    assert resolved.assigned_twice == ([str(base)] if assigns_twice(ast.parse(text)) else [])
+    assert set(_dup_names(base)) <= set(n for stmt in ast.parse(text).body if isinstance(stmt, ast.Assign)
+                                        for n in [t.id for t in stmt.targets if isinstance(t, ast.Name)])
+    if _dup_names(base):
+        assert resolved.assigned_twice == [str(base)]  # a file SL909 reports is never skipped
+
+    def sl909_findings(gated: bool):
+        if not gated:
+            monkeypatch.setattr(Loader, "_assigned_twice", lambda self, chain: None)
+        sl909._duplicates.cache_clear()
+        linter = engine.Linter(Settings(dependents=False, jobs=1, epoch_length=10))
+        return [(f.location.line, f.message) for f in linter.lint_file(str(child)) if f.code == "SL909"]
+
+    found = sl909_findings(True)
+    assert found == sl909_findings(False)
+    assert len(found) == len(_dup_names(base))
+
+
 def test_duplicate_keys_are_found_in_a_file_with_a_utf8_bom(tmp_path):
     # the loader strips a BOM; SL909 once parsed the file with it and found nothing (fixed in b2e079c)
     path = tmp_path / "f.py"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
 
 from schedlint.loader import budget
-from schedlint.loader.detect import is_base_assign, is_lazy, may_mutate
+from schedlint.loader.detect import assigns_twice, is_base_assign, is_lazy, may_mutate
 from schedlint.loader.errors import BudgetExceeded, ConfigError, LoadProblem, NeedsExecution, Opaque
 from schedlint.loader.evaluator import Evaluator
 from schedlint.loader.execute import resolve_by_execution
@@ -65,6 +65,8 @@ class Loader:
         self._lazy_flags: Dict[str, bool] = {}
         self._prepared: Dict[str, Any] = {}  # path -> (text, placeholders) | LoadProblem
         self._mutating: Dict[str, bool] = {}
+        # whether a file's top level assigns a name twice (SL909 reads only those files), kept once parsed
+        self._twice: Dict[str, bool] = {}
         self._inherited: set = set()  # files in the chain of a config resolved so far (bases)
         # path -> text to read instead of the file on disk (`schedlint fix` checks edits in memory)
         self.overrides = {os.path.abspath(k): v for k, v in (overrides or {}).items()}
@@ -101,7 +103,23 @@ class Loader:
             bases=list(result.bases),
             chain=list(result.chain),
             lazy=result.lazy,
+            assigned_twice=self._assigned_twice(result.chain),
         )
+
+    def _assigned_twice(self, chain: List[str]) -> Optional[List[str]]:
+        """The .py files of `chain` whose top level assigns a name twice (None when one was not parsed here)."""
+        out = []
+        for p in chain:
+            if not p.endswith(".py"):
+                continue
+            twice = self._twice.get(p)
+            if twice is None and self.parent is not None:
+                twice = self.parent._twice.get(p)
+            if twice is None:
+                return None
+            if twice:
+                out.append(p)
+        return out
 
     def text(self, path: str) -> str:
         """The (decoded) text of a file the loader has read."""
@@ -275,6 +293,7 @@ class Loader:
             return self._load_data_file(path, stack)
         text, placeholders = self._prepare(path)
         tree = self._parse(path, text)
+        self._twice[path] = assigns_twice(tree)
         if self._lazy(path, tree):
             return self._load_lazy(path, tree, stack)
         bases_ref = self._base_files(path, tree)

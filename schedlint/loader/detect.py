@@ -44,6 +44,20 @@ def may_mutate(tree: ast.Module, text: str) -> bool:
     return False
 
 
+def assigns_twice(tree: ast.Module) -> bool:
+    """Whether a name is the target of two top-level assignments (`a = ...` twice, also as one of
+    `a = b = ...`): what can make a config lose a value to a later line of its own (SL909)."""
+    seen: set = set()
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign):
+            for target in stmt.targets:
+                if isinstance(target, ast.Name):
+                    if target.id in seen:
+                        return True
+                    seen.add(target.id)
+    return False
+
+
 def binds_names(target: ast.AST) -> bool:
     """Whether an assignment target only binds names (`a`, `a, *b`), changing no existing value."""
     if isinstance(target, (ast.Tuple, ast.List)):

@@ -20,6 +20,8 @@ class ResolvedConfig:
     lazy: bool = False
     executed: bool = False  # resolved by running mmengine (--allow-exec)
     notes: List[str] = field(default_factory=list)
+    # the .py files of `chain` whose top level assigns a name twice (None: not known, e.g. executed)
+    assigned_twice: Optional[List[str]] = None
 
     def get(self, *path: Any, default: Any = None) -> Any:
         """The value at `path`, or `default` when absent."""

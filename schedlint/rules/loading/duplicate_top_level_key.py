@@ -121,8 +121,10 @@ class DuplicateTopLevelKey(Rule):
     ]
 
     def check(self, ctx: Context) -> Iterator[Finding]:
+        # the loader says which files of the chain assign a top-level name twice (from the trees it parsed)
+        twice = ctx.resolved.assigned_twice
         for path in dict.fromkeys(ctx.resolved.chain or [ctx.plan.filename]):
-            if not path.endswith(".py"):
+            if not path.endswith(".py") or (twice is not None and path not in twice):
                 continue
             try:
                 mtime = os.path.getmtime(path)
