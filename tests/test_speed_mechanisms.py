@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import ast
 import os
-import re
 import textwrap
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple

@@ -115,7 +115,7 @@ class SeriesBuilder:
         k = bisect.bisect_right(self._firsts, lo) - 1
         at = lo
         while at < hi:
-            first, end = self._parts[k][2], self._parts[k][3]
+            end = self._parts[k][3]
             if at < end:
                 yield at, min(hi, end), k, False
                 at = min(hi, end)

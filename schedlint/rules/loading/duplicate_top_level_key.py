@@ -6,7 +6,8 @@ import ast
 import functools
 import os
 import re
-from typing import Iterator, List, Optional, Set, Tuple
+from collections import Counter
+from typing import Dict, Iterator, List, Optional, Set, Tuple
 
 from schedlint.loader.textscan import LineStart
 from schedlint.model import Finding, Location, Related, Severity
@@ -57,20 +58,28 @@ def _duplicates(path: str, mtime: float) -> Tuple[Tuple[str, int, int, Tuple[str
         return ()
     body = tree.body
     out = []
-    # per statement, computed once: the names it reads, and whether it declares a global
-    reads: List[Set[str]] = []
-    scoped: List[bool] = []
-    for stmt in body:
-        nodes = list(ast.walk(stmt))
-        reads.append({n.id for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)})
-        scoped.append(any(isinstance(n, (ast.Global, ast.Nonlocal)) for n in nodes))
+    assigned = Counter(t.id for stmt in body if isinstance(stmt, ast.Assign) for t in stmt.targets
+                       if isinstance(t, ast.Name))
+    # per statement, computed once when first needed: the names it reads, and whether it declares a global
+    seen: Dict[int, Tuple[Set[str], bool]] = {}
+
+    def facts(j: int) -> Tuple[Set[str], bool]:
+        if j not in seen:
+            nodes = list(ast.walk(body[j]))
+            seen[j] = ({n.id for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)},
+                       any(isinstance(n, (ast.Global, ast.Nonlocal)) for n in nodes))
+        return seen[j]
+
     for i, stmt in enumerate(body):
         if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)):
             continue
         name = stmt.targets[0].id
+        if assigned[name] < 2:
+            continue  # never assigned again
         for j in range(i + 1, len(body)):
             later = body[j]
-            if name in reads[j]:
+            reads, scoped = facts(j)
+            if name in reads:
                 break  # the first value is read (or the later one builds on it)
             targets = later.targets if isinstance(later, ast.Assign) else []
             if any(isinstance(t, ast.Name) and t.id == name for t in targets):
@@ -80,7 +89,7 @@ def _duplicates(path: str, mtime: float) -> Tuple[Tuple[str, int, int, Tuple[str
                     lost = tuple(k for k in first if k not in second) if first is not None and second is not None else ()
                     out.append((name, stmt.lineno, later.lineno, lost))
                 break
-            if scoped[j]:
+            if scoped:
                 break
     return tuple(out)
 
