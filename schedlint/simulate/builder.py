@@ -16,10 +16,11 @@ __all__ = ["LazySeries", "SeriesBuilder"]
 class SeriesBuilder:
     """Collects a series from left to right, a block at a time, without one number per iteration for
     values that do not change: `runs` adds run values with their first iterations, `dense` one value per
-    iteration. Parts come in order from iteration 0; a value holds until the next part, the last one to
-    the end (after a crash, the value of the last iteration that ran). Dense parts are written in place
-    into one per-iteration array reserved on the first of them (untouched pages take no memory), so
-    building never holds more than the plain array."""
+    iteration, `deferred` a formula for one value per iteration computed when asked (then `build` gives a
+    `LazySeries`). Parts come in order from iteration 0; a value holds until the next part, the last one
+    to the end (after a crash, the value of the last iteration that ran). Dense parts are written in
+    place into one per-iteration array reserved on the first of them (untouched pages take no memory),
+    so building never holds more than the plain array."""
 
     def __init__(self, size: int) -> None:
         self.size = int(size)
@@ -127,8 +128,8 @@ class SeriesBuilder:
             k += 1
 
     def values_between(self, lo: int, hi: int) -> np.ndarray:
-        """The values of iterations lo..hi-1 (0 < lo when the series starts at 0), without building the
-        whole series: a window of a long run holds only its own iterations."""
+        """The values of iterations lo..hi-1 (0 <= lo < hi <= size), without building the whole series: a
+        window of a long run holds only its own iterations."""
         out = np.empty(hi - lo)
         for a, b, k, gap in self._segments(lo, hi):
             values, starts, first, end = self._parts[k]

@@ -5,7 +5,10 @@ on the scheduler's local step (and on values fixed once all schedulers are built
 are computed with numpy for a whole run of steps; steps that leave the value untouched are
 skipped, purely multiplicative (or purely additive) runs use `numpy.multiply.accumulate`
 (sequential, so rounding matches mmengine's step-by-step products), and only genuinely affine
-runs are iterated in Python.
+runs are iterated in Python. A decay stepping alone whose recursion telescopes (PolyLR, and
+CosineAnnealingLR before its first trough: `_Stepper.closed_form`) is not stepped at all: its values
+come from the closed form, within float rounding of the steps, when they are asked for
+(`SeriesBuilder.deferred`).
 """
 
 from __future__ import annotations
