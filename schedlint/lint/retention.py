@@ -14,7 +14,7 @@ _PY_LITERAL = re.compile(rb"""['"]([^'"\n]{1,400}?\.py)['"]""")
 
 # files whose names a folder walk noted while it read them (`note_head`), until a run asks for them
 _NOTED: Dict[str, List[str]] = {}
-_MAX_NOTED = 100_000
+_MAX_NOTED = 20_000  # (past it, Retention reads the file itself)
 
 
 def note_head(path: str, head: bytes) -> None:
