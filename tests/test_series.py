@@ -261,6 +261,8 @@ def test_closed_forms_equal_stepping_within_rounding(seed):
     floor = float(unit.floor())
     assert np.allclose(got, stepped, rtol=0, atol=1e-12 * abs(v - floor) + 1e-300)
     assert got.tobytes() == np.concatenate([values_at(np.array([j])) for j in range(t.size)]).tobytes()
+    # monotone the way it says (a window's extremes are then at its ends: `SeriesBuilder.extreme`)
+    assert (np.diff(got) <= 0).all() if values_at.monotone < 0 else (np.diff(got) >= 0).all()
 
 
 def test_a_built_lazy_curve_is_counted_by_the_curve_cache(tmp_path):
@@ -389,3 +391,17 @@ def test_a_window_over_the_whole_lazy_series_and_the_series_build_apart():
         window = lazy[0:600]
         first, second = (window, lazy) if window_first else (lazy, window)
         assert np.asarray(first).tobytes() == np.asarray(second).tobytes()
+
+
+@pytest.mark.parametrize("T_max, last", [(10.5, 11), (10.5, 10), (10, 10), (10, 11), (1000.25, 1001)])
+def test_a_cosine_closed_form_stops_at_t_max_where_the_cosine_turns(T_max, last):
+    """Past T_max (a fractional T_max lets one more step in before the trough) the cosine rises again:
+    such a window is stepped, so a closed form is always monotone."""
+    from schedlint.simulate.schedulers.cosine_annealing import _CosineAnnealingLR
+
+    unit = object.__new__(_CosineAnnealingLR)
+    unit.T_max, unit.eta_min, unit.eta_min_ratio, unit.base = T_max, 0.0, None, 0.1
+    values_at = unit.closed_form(np.arange(1, last + 1, dtype=np.int64), 0.1)
+    assert (values_at is None) == (last > T_max)
+    if values_at is not None:
+        assert (np.diff(values_at(np.arange(last, dtype=np.int64))) <= 0).all()

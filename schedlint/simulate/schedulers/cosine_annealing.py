@@ -38,8 +38,8 @@ class _CosineAnnealingLR(_Stepper):
         if n < 2 or not math.isfinite(value):
             return None
         first, last = int(t[0]), int(t[-1])
-        if first < 1 or last - first + 1 != n or not (T >= 1 and last < T + 1):
-            return None
+        if first < 1 or last - first + 1 != n or not (T >= 1 and last <= T):
+            return None  # (past T the cosine rises again: the steps telescope, but are not monotone)
         floor = float(self.floor())
         distance = value - floor
         start = 1 + float(_cosines(math.pi * np.array([first - 1], dtype=np.int64) / T)[0])
