@@ -405,3 +405,15 @@ def test_a_cosine_closed_form_stops_at_t_max_where_the_cosine_turns(T_max, last)
     assert (values_at is None) == (last > T_max)
     if values_at is not None:
         assert (np.diff(values_at(np.arange(last, dtype=np.int64))) <= 0).all()
+
+
+def test_an_empty_window_of_a_lazy_series_builds_nothing():
+    from schedlint.simulate.builder import SeriesBuilder
+
+    b = SeriesBuilder(100)
+    b.runs(np.array([0.5]), np.zeros(1, dtype=np.int64), 1)
+    b.deferred(1, 99, _monotone(lambda o: 1.0 - o / 100.0, -1))
+    lazy = b.build()
+    empty = lazy[40:40]
+    assert len(empty) == 0 and np.asarray(empty).size == 0 and lazy._builder is not None
+    assert len(lazy[10:20][5:5]) == 0 and lazy._builder is not None

@@ -282,7 +282,9 @@ class LazySeries(Series):
         return super().__getitem__(key)
 
     def _window(self, lo: int, hi: int) -> Series:
-        if self._builder is not None and hi > lo and self._starts_at_zero():
+        if self._builder is not None and self._starts_at_zero():
+            if hi <= lo:
+                return Series(np.zeros(0), None, 0)
             return LazySeries(self._builder, self._lo + lo, hi - lo)
         return super()._window(lo, hi)
 
