@@ -19,13 +19,10 @@ class LineStart(Generic[AnyStr]):
     __slots__ = ("_first", "_later")
 
     def __init__(self, pattern: AnyStr, flags: int = 0) -> None:
-        group = "(?:{})" if isinstance(pattern, str) else b"(?:%s)"
         if isinstance(pattern, str):
-            body = group.format(pattern)  # type: ignore[union-attr]
-            newline = "\n"
+            body, newline = "(?:%s)" % pattern, "\n"
         else:
-            body = group % pattern  # type: ignore[operator]
-            newline = b"\n"
+            body, newline = b"(?:%s)" % pattern, b"\n"  # type: ignore[assignment]
         self._first = re.compile(body, flags | re.M)  # at the start of the text
         self._later = re.compile(newline + body, flags | re.M)  # after a newline: "\n" is a literal prefix
 

@@ -85,11 +85,11 @@ class SeriesBuilder:
             return LazySeries(self)  # the builder is the lazy series' from now on
         return self._build()
 
-    def _part_values(self, values: Any, first: int, end: int) -> np.ndarray:
-        """The per-iteration values of a dense or deferred part."""
+    def _part_values(self, values: Any, first: int, a: int, b: int) -> np.ndarray:
+        """The values of iterations a..b-1 of a dense part (`values` None) or a deferred part from `first`."""
         if values is None:
-            return self._out[first:end]  # type: ignore[index]
-        return np.asarray(values(np.arange(end - first, dtype=np.int64)), dtype=np.float64)
+            return self._out[a:b]  # type: ignore[index]
+        return np.asarray(values(np.arange(a - first, b - first, dtype=np.int64)), dtype=np.float64)
 
     def value_at(self, i: int) -> Any:
         """The value of iteration `i` (in range), without building the series."""
@@ -101,9 +101,7 @@ class SeriesBuilder:
             i = end - 1
         if starts is not None:
             return values[int(np.searchsorted(starts, i, side="right")) - 1]
-        if values is None:
-            return self._out[i]  # type: ignore[index]
-        return np.float64(values(np.array([i - first], dtype=np.int64))[0])
+        return self._part_values(values, first, i, i + 1)[0]
 
     def _release(self) -> None:
         """Drop the parts once built; a lazy series' builder keeps them (its windows still read them)."""
@@ -136,14 +134,11 @@ class SeriesBuilder:
             if gap:
                 out[a - lo:b - lo] = self.value_at(a)
             elif starts is not None:
-                i0 = int(np.searchsorted(starts, a, side="right")) - 1
-                i1 = int(np.searchsorted(starts, b - 1, side="right"))
+                i0, i1 = _runs_between(starts, a, b)
                 bounds = np.append(np.maximum(starts[i0:i1], a), b)
                 out[a - lo:b - lo] = np.repeat(values[i0:i1], np.diff(bounds))
-            elif values is None:
-                out[a - lo:b - lo] = self._out[a:b]  # type: ignore[index]
             else:
-                out[a - lo:b - lo] = values(np.arange(a - first, b - first, dtype=np.int64))
+                out[a - lo:b - lo] = self._part_values(values, first, a, b)
         return out
 
     def extreme(self, lo: int, hi: int, largest: bool) -> Optional[Tuple[Any, int]]:
@@ -157,8 +152,7 @@ class SeriesBuilder:
             if gap:
                 candidate = (self.value_at(a), a)
             elif starts is not None:
-                i0 = int(np.searchsorted(starts, a, side="right")) - 1
-                i1 = int(np.searchsorted(starts, b - 1, side="right"))
+                i0, i1 = _runs_between(starts, a, b)
                 j = int(values[i0:i1].argmax() if largest else values[i0:i1].argmin())
                 candidate = (values[i0 + j], max(int(starts[i0 + j]), a))
             elif values is None:
@@ -198,7 +192,7 @@ class SeriesBuilder:
                     out[previous:first] = out[previous - 1]
                 previous = end
                 if starts is None and values is not None:
-                    out[first:end] = self._part_values(values, first, end)
+                    out[first:end] = self._part_values(values, first, first, end)
                 elif values is not None:
                     bounds = np.append(starts, end).tolist()
                     for value, lo, hi in zip(values.tolist(), bounds[:-1], bounds[1:]):
@@ -210,7 +204,7 @@ class SeriesBuilder:
         values, starts = [], []
         for part_values, part_starts, first, end in self._parts:
             if part_starts is None:
-                part = self._part_values(part_values, first, end)
+                part = self._part_values(part_values, first, first, end)
                 part_starts = _run_starts(part)
                 part_values = part[part_starts]
                 part_starts = part_starts + first
@@ -315,6 +309,11 @@ class LazySeries(Series):
 
     def __reduce__(self):
         return (Series, (self.values, self.starts, self.size))
+
+
+def _runs_between(starts: np.ndarray, a: int, b: int) -> Tuple[int, int]:
+    """The runs (i0..i1-1) holding iterations a..b-1."""
+    return int(np.searchsorted(starts, a, side="right")) - 1, int(np.searchsorted(starts, b - 1, side="right"))
 
 
 def _monotone_extreme(values_at: Callable[[np.ndarray], np.ndarray], first: int, a: int, b: int,

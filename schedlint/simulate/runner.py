@@ -285,7 +285,6 @@ class _ParamRun:
         if g0 == start:
             whole = _one_floor_run(v, c, a, d)
             if whole is not None and (c[0] != 0 or not (a == 1).any()):  # every step changes the value
-                out.runs(np.array([v]), np.array([g0], dtype=np.int64), start)
                 out.dense(start, whole[: max(0, write_end - start)])
                 return float(whole[-1]), stop
         changes = (c != 0) | (a != 1) | (d != 0)
