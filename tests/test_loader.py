@@ -1449,9 +1449,9 @@ def test_shared_base_is_parsed_once_and_edits_do_not_leak(tmp_path, monkeypatch)
     uncached = []
     real_load_uncached = Loader._load_uncached
 
-    def counting_load_uncached(self, path, stack):
+    def counting_load_uncached(self, path, stack, whole):
         uncached.append(os.path.basename(path))
-        return real_load_uncached(self, path, stack)
+        return real_load_uncached(self, path, stack, whole)
 
     monkeypatch.setattr(Loader, "_load_uncached", counting_load_uncached)
 

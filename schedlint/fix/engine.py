@@ -184,7 +184,7 @@ class _Workspace:
             linter = Linter(self.settings, on_file=attach_fixes)
             linter.loader = self.base_loader if not overlay else Loader(
                 scope_roots=self.settings.scope_roots, allow_exec=self.settings.allow_exec, overrides=overlay,
-                parent=self.base_loader,
+                parent=self.base_loader, unread=self.base_loader.unread,
             )
             env = _Env()
             linter.fix_env = env  # type: ignore[attr-defined]

@@ -206,12 +206,20 @@ def dependents(
     return sorted(found)
 
 
+#: top-level names of a config that no plan and no rule reads: the linter's loader does not evaluate an
+#: assignment to one of them that nothing else in its file reads (`Loader(unread=...)`). `model` is most
+#: of what a config holds; what only its evaluation would report (e.g. a call needing `--allow-exec`)
+#: is left to `schedlint resolve`, which evaluates everything
+UNREAD_NAMES = frozenset({"model"})
+
+
 class Linter:
     """Lints configs with one loader (so shared bases are read once)."""
 
     def __init__(self, settings: Optional[Settings] = None, on_file: Optional[OnFile] = None) -> None:
         self.settings = settings or Settings()
-        self.loader = Loader(scope_roots=self.settings.scope_roots, allow_exec=self.settings.allow_exec)
+        self.loader = Loader(scope_roots=self.settings.scope_roots, allow_exec=self.settings.allow_exec,
+                             unread=UNREAD_NAMES)
         # called with (findings, context, linter) after the rules of each file: `check` attaches fixes
         # this way, so the lint engine never imports the fixer
         self.on_file = on_file

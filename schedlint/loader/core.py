@@ -12,10 +12,10 @@ import json
 import os
 import re
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from schedlint.loader import budget
-from schedlint.loader.detect import assigns_twice, is_base_assign, is_lazy, may_mutate
+from schedlint.loader.detect import assigns_twice, deferrable, is_base_assign, is_lazy, may_mutate
 from schedlint.loader.errors import BudgetExceeded, ConfigError, LoadProblem, NeedsExecution, Opaque
 from schedlint.loader.evaluator import Evaluator
 from schedlint.loader.execute import resolve_by_execution
@@ -29,7 +29,7 @@ from schedlint.loader.merge import (
 )
 from schedlint.loader.result import ResolvedConfig
 from schedlint.loader.scopes import checkout_configs, find_module_file, find_scope_root, module_candidates
-from schedlint.loader.values import CfgDict, clone, plain
+from schedlint.loader.values import CfgDict, Unevaluated, clone, holds_unevaluated, plain
 from schedlint.model import Location
 
 
@@ -42,6 +42,8 @@ class _FileResult:
     lazy: bool
     #: an upper bound of the size of `values` (budget.measure), what a child inheriting it adds
     cells: int = 0
+    #: whether `values` holds an `Unevaluated` (see `Loader.unread`), from this file or a base
+    deferred: bool = False
 
 
 class Loader:
@@ -54,6 +56,7 @@ class Loader:
         environ: Optional[Dict[str, str]] = None,
         overrides: Optional[Dict[str, str]] = None,
         parent: Optional["Loader"] = None,
+        unread: Iterable[str] = (),
     ) -> None:
         self.scope_roots = {k: os.path.abspath(v) for k, v in (scope_roots or {}).items()}
         self.allow_exec = allow_exec
@@ -72,11 +75,17 @@ class Loader:
         self.overrides = {os.path.abspath(k): v for k, v in (overrides or {}).items()}
         # a loader of the files on disk with the same settings, whose results this one reuses for every
         # file whose chain has no overridden file (`schedlint fix` checks many candidate edits)
+        # top-level names the caller never reads (the linter: `model`): an assignment to one of them whose
+        # value nothing else in its file reads is not evaluated (`detect.deferrable`); the name holds an
+        # `Unevaluated`. What evaluating it would have reported (an error, a resource limit) is not
+        # reported; anything else that would read it makes the loader evaluate the file (and its bases) whole
+        self.unread = frozenset(unread)
         self.parent = parent if parent is not None and parent._same_settings(self) else None
 
     def _same_settings(self, other: "Loader") -> bool:
         return (not self.overrides and self.parent is None and self.scope_roots == other.scope_roots
-                and self.allow_exec == other.allow_exec and self.environ is other.environ)
+                and self.allow_exec == other.allow_exec and self.environ is other.environ
+                and self.unread == other.unread)
 
     # ------------------------------------------------------------------ public
 
@@ -168,7 +177,8 @@ class Loader:
 
     # ------------------------------------------------------------------ loading
 
-    def _load(self, path: str, stack: Tuple[str, ...]) -> _FileResult:
+    def _load(self, path: str, stack: Tuple[str, ...], whole: bool = False) -> _FileResult:
+        """The result of one file; `whole`: with every value evaluated (no `Unevaluated`)."""
         if path in stack:
             cycle = list(stack[stack.index(path) :]) + [path]
             raise LoadProblem(
@@ -185,7 +195,8 @@ class Loader:
         if cached is not None:
             if isinstance(cached, LoadProblem):
                 raise cached
-            return cached
+            if not (whole and cached.deferred):
+                return cached
         if len(stack) >= budget.MAX_INHERITANCE:
             raise LoadProblem(
                 "SL908",
@@ -196,7 +207,13 @@ class Loader:
             )
         try:
             try:
-                result = self._load_uncached(path, stack + (path,))
+                try:
+                    result = self._load_uncached(path, stack + (path,), whole or not self.unread)
+                except LoadProblem as problem:
+                    if whole or not self.unread or problem.code == "SL903":
+                        raise
+                    # what stopped it may have been reading a value left unevaluated: evaluate it whole
+                    result = self._load_uncached(path, stack + (path,), True)
             except RecursionError:
                 raise LoadProblem("SL908", "inheritance or values nested too deeply to resolve", Location(path, 1)) from None
         except LoadProblem as problem:
@@ -287,16 +304,17 @@ class Loader:
             self._lazy_flags[path] = ("import" in text or "with" in text) and is_lazy(tree)
         return self._lazy_flags[path]
 
-    def _load_uncached(self, path: str, stack: Tuple[str, ...]) -> _FileResult:
+    def _load_uncached(self, path: str, stack: Tuple[str, ...], whole: bool) -> _FileResult:
         suffix = os.path.splitext(path)[1].lower()
         if suffix in (".json", ".yaml", ".yml"):
-            return self._load_data_file(path, stack)
+            return self._load_data_file(path, stack, whole)
         text, placeholders = self._prepare(path)
         tree = self._parse(path, text)
         self._twice[path] = assigns_twice(tree)
         if self._lazy(path, tree):
             return self._load_lazy(path, tree, stack)
         bases_ref = self._base_files(path, tree)
+        base_deferred = False
         merged = CfgDict()
         chain: List[str] = []
         base_paths: List[str] = []
@@ -312,7 +330,8 @@ class Loader:
                         f"(read_base) style; {os.path.basename(base_path)} is pure-Python",
                         loc,
                     )
-            result = self._load(base_path, stack)
+            result = self._load(base_path, stack, whole)
+            base_deferred = base_deferred or result.deferred
             duplicates = set(merged) & set(result.values)
             if duplicates:
                 raise LoadProblem(
@@ -334,11 +353,12 @@ class Loader:
         merged.config = True  # its values were cloned as ConfigDicts already
         namespace[BASE_KEY] = merged
         body = [stmt for stmt in tree.body if not is_base_assign(stmt)]
+        deferred = None if whole else deferrable(body, text, self.unread)
         evaluator = Evaluator(path, namespace)
         if self._edits_in_place(path, tree):  # inherited values may grow: measure them with the file's own
-            cells = _evaluate(evaluator, body, tree)
+            cells = _evaluate(evaluator, body, tree, deferred=deferred)
         else:  # inherited values are as their files left them, measured there
-            cells = _evaluate(evaluator, body, tree, skip=BASE_KEY) + sum(
+            cells = _evaluate(evaluator, body, tree, skip=BASE_KEY, deferred=deferred) + sum(
                 self._results[p].cells for p in base_paths if not isinstance(self._results.get(p), LoadProblem))
             if cells > budget.MAX_CELLS:
                 raise LoadProblem("SL908", f"resource limit: the config with its bases holds more than "
@@ -352,10 +372,23 @@ class Loader:
             own = substitute_placeholders(own, placeholders, merged, path)
         values = merge_a_into_b(own, merged, path)
         values = drop_dunder(values)
+        if base_deferred and (evaluator.read_base or placeholders):
+            # an inherited `Unevaluated` may have been copied (or, editing in place, set) under a name the
+            # caller reads: then this file is evaluated whole (see `_load`)
+            self._check_unread_only(values if self._edits_in_place(path, tree) else own, path)
         chain.append(path)
-        return _FileResult(values=values, bases=base_paths, chain=chain, lazy=False, cells=cells)
+        return _FileResult(values=values, bases=base_paths, chain=chain, lazy=False, cells=cells,
+                           deferred=bool(deferred) or base_deferred)
 
-    def _load_data_file(self, path: str, stack: Tuple[str, ...]) -> _FileResult:
+    def _check_unread_only(self, values: CfgDict, path: str) -> None:
+        """Raise a LoadProblem when an `Unevaluated` is anywhere but directly under an unread name."""
+        for key, value in values.items():
+            if type(value) is Unevaluated and key in self.unread:
+                continue
+            if holds_unevaluated(value):
+                raise LoadProblem("SL904", f"`{key}` holds a value left unevaluated", Location(path, 1))
+
+    def _load_data_file(self, path: str, stack: Tuple[str, ...], whole: bool) -> _FileResult:
         text = self.text(path)
         try:
             if path.endswith(".json"):
@@ -382,19 +415,21 @@ class Loader:
         refs = refs if isinstance(refs, list) else [refs]
         merged = CfgDict()
         chain: List[str] = []
+        deferred = False
         for ref in refs:
             loc = Location(path, 1)
             base_path = self._base_path(str(ref), path, loc)
             if not os.path.lexists(base_path):
                 raise LoadProblem("SL902", f"base config not found: {ref!r} (tried {base_path})", loc)
-            result = self._load(base_path, stack)
+            result = self._load(base_path, stack, whole)
+            deferred = deferred or result.deferred
             cells += result.cells
             for key, value in clone(result.values).items():
                 merged.set(key, value, result.values.locs.get(key))
             chain.extend(p for p in result.chain if p not in chain)
         values = merge_a_into_b(values, merged, path)
         chain.append(path)
-        return _FileResult(values=values, bases=[], chain=chain, lazy=False, cells=cells)
+        return _FileResult(values=values, bases=[], chain=chain, lazy=False, cells=cells, deferred=deferred)
 
     def _base_files(self, path: str, tree: ast.Module) -> List[Tuple[str, Location]]:
         stmt = next((s for s in tree.body if is_base_assign(s)), None)
@@ -485,7 +520,7 @@ class Loader:
             module_path = self._lazy_module_path(stmt.module or "", stmt.level, path, loc)
             if not os.path.lexists(module_path):
                 raise LoadProblem("SL902", f"base module not found: {stmt.module!r} (tried {module_path})", loc)
-            result = self._load(module_path, stack)
+            result = self._load(module_path, stack, True)  # names imported from it may be read anywhere
             base_values = clone(result.values, config=True)  # imported bases are ConfigDicts in mmengine
             bases.append(module_path)
             chain.extend(p for p in result.chain if p not in chain)
@@ -547,14 +582,15 @@ def _quick_base_files(loader: Loader, path: str, text: str) -> Optional[List[Tup
     return None
 
 
-def _evaluate(evaluator: Evaluator, body: List[ast.stmt], tree: ast.Module, skip: Optional[str] = None) -> int:
+def _evaluate(evaluator: Evaluator, body: List[ast.stmt], tree: ast.Module, skip: Optional[str] = None,
+              deferred: Optional[set] = None) -> int:
     """Run the evaluator and measure the namespace it leaves (but its `skip` entry); returns that size.
     What stops it becomes a load problem at the line where it stopped.
 
     `EvaluatorBug` (a bug in schedlint) is not a load problem: it reaches the lint engine (SL999).
     """
     try:
-        evaluator.run(body)
+        evaluator.run(body, deferred)
         ns = evaluator.ns
         return evaluator.budget.check({k: v for k, v in ns.items() if k != skip} if skip in ns else ns, tree)
     except NeedsExecution as exc:

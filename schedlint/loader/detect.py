@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 import ast
+import bisect
 import re
 import sys
-from typing import List
+from typing import Dict, FrozenSet, List, Set
 
 from schedlint.loader.files import BASE_KEY
 
@@ -56,6 +57,64 @@ def assigns_twice(tree: ast.Module) -> bool:
                         return True
                     seen.add(target.id)
     return False
+
+
+# a method call (which may change a value in place) or an assignment expression, as written
+_METHOD_CALL = re.compile(r"\.\s*[A-Za-z_]\w*\s*\(")
+_WALRUS = re.compile(":=")
+
+
+_WORDS: Dict[str, "re.Pattern[str]"] = {}
+
+
+def _word(name: str) -> "re.Pattern[str]":
+    """`\\bname\\b` with the name as the literal prefix (see `textscan`: many times faster)."""
+    if name not in _WORDS:
+        literal = re.escape(name)
+        _WORDS[name] = re.compile(literal + r"(?<=\b" + literal + r")\b")
+    return _WORDS[name]
+
+
+def deferrable(body: List[ast.stmt], text: str, names: FrozenSet[str]) -> Set[ast.stmt]:
+    """The top-level `NAME = value` statements, NAME one of `names`, whose value may be left unevaluated:
+    evaluating it could change nothing else (the lines of the statement hold no method call and no `:=`:
+    a conservative test on the text), and no other statement is written with NAME on its lines (comments
+    between statements do not count). `text` is what `body` was parsed from.
+
+    A read this text test misses (e.g. `{**globals()}`-like indirection is not evaluated anyway) is
+    caught when evaluating: the evaluator refuses to read an `Unevaluated`, and the loader then
+    evaluates the file whole."""
+    candidates: Dict[str, List[ast.stmt]] = {}
+    for stmt in body:
+        if type(stmt) is ast.Assign and len(stmt.targets) == 1:
+            target = stmt.targets[0]
+            if type(target) is ast.Name and target.id in names:
+                candidates.setdefault(target.id, []).append(stmt)
+    if not candidates or "\r" in text:  # (lines are counted by "\n" below)
+        return set()
+    starts = [stmt.lineno for stmt in body]
+    own = {id(s): s.targets[0].id for stmts in candidates.values() for s in stmts}  # type: ignore[attr-defined]
+    kept: Set[str] = set()
+
+    def statements_on(line: int) -> List[ast.stmt]:
+        i = bisect.bisect_right(starts, line) - 1
+        out = []
+        while i >= 0 and (body[i].end_lineno or body[i].lineno) >= line:
+            out.append(body[i])
+            i -= 1
+        return out
+
+    for name in candidates:
+        for m in _word(name).finditer(text):
+            for stmt in statements_on(text.count("\n", 0, m.start()) + 1):
+                if id(stmt) not in own:
+                    kept.add(name)
+    for impure in (_METHOD_CALL, _WALRUS) if ":=" in text else (_METHOD_CALL,):
+        for m in impure.finditer(text):
+            for stmt in statements_on(text.count("\n", 0, m.start()) + 1):
+                if id(stmt) in own:
+                    kept.add(own[id(stmt)])
+    return {s for name, stmts in candidates.items() if name not in kept for s in stmts}
 
 
 def binds_names(target: ast.AST) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 import builtins
-from typing import Any, Callable, Dict, Iterator, List, Optional
+from typing import Any, Callable, Dict, Iterator, List, Optional, Set
 
 from schedlint.loader import budget
 from schedlint.loader.errors import (
@@ -39,7 +39,7 @@ from schedlint.loader.safe import (
     _to_dict,
 )
 from schedlint.loader.statements import USER_ERRORS, Statements
-from schedlint.loader.values import CfgDict, CfgList
+from schedlint.loader.values import CfgDict, CfgList, Unevaluated
 from schedlint.model import Location
 
 __all__ = [
@@ -70,6 +70,7 @@ class Evaluator(Statements):
         self.import_hook = import_hook  # handles `with read_base():` blocks (lazy configs)
         self.lazy = import_hook is not None
         self.budget = cost or budget.Budget()
+        self.read_base = False  # whether `_base_` was read by name (its values may be copied anywhere)
 
     # ---------------------------------------------------------------- helpers
 
@@ -86,8 +87,13 @@ class Evaluator(Statements):
                 getattr(node, "end_col_offset", None),
             )
 
-    def run(self, body: List[ast.stmt]) -> None:
+    def run(self, body: List[ast.stmt], deferred: Optional[Set[ast.stmt]] = None) -> None:
+        """Run `body`; the top-level assignments in `deferred` bind their name to an `Unevaluated`."""
         for stmt in body:
+            if deferred and stmt in deferred:
+                name = stmt.targets[0].id  # type: ignore[attr-defined]
+                self.ns.set(name, Unevaluated(name), self.loc(stmt.value))  # type: ignore[attr-defined]
+                continue
             self.exec_stmt(stmt)
 
     def apply(self, node: ast.AST, func: Callable[..., Any], *args: Any) -> Any:
@@ -150,7 +156,12 @@ class Evaluator(Statements):
             if name in scope:
                 return scope[name]
         if name in self.ns:
-            return self.ns[name]
+            value = self.ns[name]
+            if name == "_base_":
+                self.read_base = True
+            elif type(value) is Unevaluated:
+                raise NeedsExecution(node, f"`{name}` was not evaluated")
+            return value
         if name in SAFE_BUILTINS and SAFE_BUILTINS[name] is not None:
             return SAFE_BUILTINS[name]
         if name in ("True", "False", "None"):
@@ -288,6 +299,8 @@ class Evaluator(Statements):
             raise ConfigError(node, f"{type(exc).__name__}: {exc}") from None
         if isinstance(key, slice) and isinstance(obj, CfgList):
             return CfgList(result, obj.locs[key])
+        if type(result) is Unevaluated:
+            raise NeedsExecution(node, f"`{key}` was not evaluated")
         return result
 
     def expr_Slice(self, node: ast.Slice) -> slice:
@@ -316,7 +329,10 @@ class Evaluator(Statements):
             if method is not None:
                 return method
             if attr in obj:
-                return obj[attr]
+                value = obj[attr]
+                if type(value) is Unevaluated:
+                    raise NeedsExecution(node, f"`{attr}` was not evaluated")
+                return value
             raise ConfigError(node, f"AttributeError: config dict has no key '{attr}'")
         if isinstance(obj, CfgList):
             method = list_method(obj, attr)

@@ -69,6 +69,34 @@ class CfgList(list):
         return list.__repr__(self)
 
 
+class Unevaluated:
+    """The value of a top-level assignment the loader was asked not to evaluate (`Loader(unread=...)`):
+    nothing in its file reads it, and the caller never will. A leaf: copied, merged over and measured
+    as one cell, never looked into (the loader evaluates the file again when anything tries)."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"<{self.name}: not evaluated>"
+
+
+def holds_unevaluated(value: Any) -> bool:
+    """Whether an `Unevaluated` is `value` or anywhere inside it."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if type(item) is Unevaluated:
+            return True
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple, set, frozenset)):
+            stack.extend(item)
+    return False
+
+
 _LEAF_TYPES = (str, int, float, bool, type(None))
 
 

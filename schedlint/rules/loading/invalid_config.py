@@ -11,6 +11,9 @@ class ConfigErrorRule(LoadRule):
 
     Examples: an undefined name, duplicate keys among bases, a dict merged over a list
     without `_delete_=True`, a `{{_base_.x}}` that the bases do not define.
+
+    `check` does not evaluate a top-level `model = ...` that nothing else in its file reads (no rule
+    reads the model): an error inside it is for `schedlint resolve` (or mmengine) to report.
     """
 
     code = "SL907"

@@ -15,6 +15,9 @@ class NeedsExecutionRule(LoadRule):
     RUNS ARBITRARY CODE from the config, so use it only for configs you trust. Only the command
     line or your user settings file (`~/.config/schedlint/schedlint.toml`, `allow-exec = true`)
     can enable it; a checked repository's own `pyproject.toml` / `schedlint.toml` cannot.
+
+    No rule reads the model: `check` does not evaluate a top-level `model = ...` that nothing else
+    in its file reads, so code in it needs no `--allow-exec` there (`schedlint resolve` evaluates it).
     """
 
     code = "SL904"
