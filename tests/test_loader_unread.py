@@ -209,3 +209,11 @@ def test_the_resolve_command_evaluates_everything(tmp_path):
     lines = []
     assert resolve_files([str(tmp_path / "a.py")], [], False, "json", False, {}, lines.append)
     assert json.loads(lines[0])["values"]["model"]["backbone"]["depth"] == 50
+
+
+def test_reading_below_an_unevaluated_name_is_a_loud_bug(tmp_path):
+    write(tmp_path, {"a.py": MODEL + SCHEDULE})
+    resolved = Linter().loader.resolve(str(tmp_path / "a.py"))
+    with pytest.raises(RuntimeError, match="UNREAD_NAMES"):
+        resolved.get("model", "backbone", "depth")
+    assert resolved.get("train_cfg", "max_epochs") == 12

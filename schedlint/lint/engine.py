@@ -230,6 +230,7 @@ class Linter:
         # `force_fixes` every fixable finding gets its fix computed
         self.fixes_tried: Set[tuple] = set()
         self.force_fixes = False
+        self._rules: Dict[str, list] = {}  # the rules that apply to each config generation
 
     def epoch_length_for(self, path: str) -> Optional[int]:
         """Iterations per epoch given for this config (`epoch-length-per-glob`, `epoch-length`)."""
@@ -276,9 +277,11 @@ class Linter:
             for f in findings:
                 f.configs = [path]
             return findings
-        for rule in all_rules().values():
-            if rule.generation not in ("any", plan.generation):
-                continue
+        rules = self._rules.get(plan.generation)
+        if rules is None:
+            rules = self._rules[plan.generation] = [
+                rule for rule in all_rules().values() if rule.generation in ("any", plan.generation)]
+        for rule in rules:
             try:
                 findings.extend(rule.check(ctx))
             except Exception as exc:  # a bug in one rule: its own finding, the other rules go on

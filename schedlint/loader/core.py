@@ -320,7 +320,7 @@ class Loader:
         base_paths: List[str] = []
         for ref, loc in bases_ref:
             base_path = self._base_path(ref, path, loc)
-            if not os.path.lexists(base_path):
+            if not isinstance(self._results.get(base_path), _FileResult) and not os.path.lexists(base_path):
                 raise LoadProblem("SL902", f"base config not found: {ref!r} (tried {base_path})", loc)
             if os.path.splitext(base_path)[1] == ".py" and stack and base_path not in stack:
                 if self._lazy_file(base_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, List, Optional
 
-from schedlint.loader.values import CfgDict, lookup, provenance
+from schedlint.loader.values import CfgDict, Unevaluated, lookup, provenance
 from schedlint.model import Location
 
 
@@ -24,7 +24,11 @@ class ResolvedConfig:
     assigned_twice: Optional[List[str]] = None
 
     def get(self, *path: Any, default: Any = None) -> Any:
-        """The value at `path`, or `default` when absent."""
+        """The value at `path`, or `default` when absent. Reading below a name the loader left unevaluated
+        (`Loader(unread=...)`) is a bug of the reader, never a silent `default`."""
+        if path and type(self.values.get(path[0])) is Unevaluated:
+            raise RuntimeError(f"`{path[0]}` is not evaluated for the linter (schedlint.lint.engine.UNREAD_NAMES): "
+                               "a rule or plan reading it must have it removed from there")
         try:
             return lookup(self.values, path)
         except (KeyError, IndexError, TypeError):
