@@ -356,9 +356,9 @@ class Loader:
         deferred = None if whole else deferrable(body, text, self.unread)
         evaluator = Evaluator(path, namespace)
         if self._edits_in_place(path, tree):  # inherited values may grow: measure them with the file's own
-            cells = _evaluate(evaluator, body, tree, deferred=deferred)
+            cells = evaluator.run_file(body, tree, deferred=deferred)
         else:  # inherited values are as their files left them, measured there
-            cells = _evaluate(evaluator, body, tree, skip=BASE_KEY, deferred=deferred) + sum(
+            cells = evaluator.run_file(body, tree, skip=BASE_KEY, deferred=deferred) + sum(
                 self._results[p].cells for p in base_paths if not isinstance(self._results.get(p), LoadProblem))
             if cells > budget.MAX_CELLS:
                 raise LoadProblem("SL908", f"resource limit: the config with its bases holds more than "
@@ -536,7 +536,7 @@ class Loader:
 
         namespace = CfgDict()
         evaluator = Evaluator(path, namespace, import_hook=import_hook)
-        cells = _evaluate(evaluator, tree.body, tree)
+        cells = evaluator.run_file(tree.body, tree)
         values = CfgDict()
         for key, value in namespace.items():
             if str(key).startswith("__") or isinstance(value, Opaque):
@@ -580,26 +580,3 @@ def _quick_base_files(loader: Loader, path: str, text: str) -> Optional[List[Tup
         ast.increment_lineno(tree, first_line)
         return loader._base_files(path, tree)
     return None
-
-
-def _evaluate(evaluator: Evaluator, body: List[ast.stmt], tree: ast.Module, skip: Optional[str] = None,
-              deferred: Optional[set] = None) -> int:
-    """Run the evaluator and measure the namespace it leaves (but its `skip` entry); returns that size.
-    What stops it becomes a load problem at the line where it stopped.
-
-    `EvaluatorBug` (a bug in schedlint) is not a load problem: it reaches the lint engine (SL999).
-    """
-    try:
-        evaluator.run(body, deferred)
-        ns = evaluator.ns
-        return evaluator.budget.check({k: v for k, v in ns.items() if k != skip} if skip in ns else ns, tree)
-    except NeedsExecution as exc:
-        raise LoadProblem("SL904", f"needs execution: {exc.reason}", evaluator.loc(exc.node or tree)) from None
-    except ConfigError as exc:
-        raise LoadProblem("SL907", f"config error: {exc.reason}", evaluator.loc(exc.node or tree)) from None
-    except BudgetExceeded as exc:
-        raise LoadProblem("SL908", f"resource limit: {exc.reason}", evaluator.loc(exc.node or tree)) from None
-    except RecursionError:
-        raise LoadProblem("SL908", "resource limit: nested too deeply to evaluate", evaluator.loc(tree)) from None
-    except MemoryError:
-        raise LoadProblem("SL908", "resource limit: out of memory while evaluating", evaluator.loc(tree)) from None

@@ -96,6 +96,28 @@ class Evaluator(Statements):
                 continue
             self.exec_stmt(stmt)
 
+    def run_file(self, body: List[ast.stmt], tree: ast.Module, skip: Optional[str] = None,
+                 deferred: Optional[Set[ast.stmt]] = None) -> int:
+        """Run a file's statements (see `run`) and measure the namespace they leave (but its `skip`
+        entry); returns that size. What stops it becomes a load problem at the line where it stopped.
+
+        `EvaluatorBug` (a bug in schedlint) is not a load problem: it reaches the lint engine (SL999).
+        """
+        try:
+            self.run(body, deferred)
+            ns = self.ns
+            return self.budget.check({k: v for k, v in ns.items() if k != skip} if skip in ns else ns, tree)
+        except NeedsExecution as exc:
+            raise LoadProblem("SL904", f"needs execution: {exc.reason}", self.loc(exc.node or tree)) from None
+        except ConfigError as exc:
+            raise LoadProblem("SL907", f"config error: {exc.reason}", self.loc(exc.node or tree)) from None
+        except BudgetExceeded as exc:
+            raise LoadProblem("SL908", f"resource limit: {exc.reason}", self.loc(exc.node or tree)) from None
+        except RecursionError:
+            raise LoadProblem("SL908", "resource limit: nested too deeply to evaluate", self.loc(tree)) from None
+        except MemoryError:
+            raise LoadProblem("SL908", "resource limit: out of memory while evaluating", self.loc(tree)) from None
+
     def apply(self, node: ast.AST, func: Callable[..., Any], *args: Any) -> Any:
         """`func(*args)` for an operation of the config: Python's own errors become ConfigError."""
         try:
