@@ -863,3 +863,56 @@ def test_a_file_that_cannot_inherit_is_not_parsed_and_answers_as_before(tmp_path
     slow = Loader(scope_roots={})
     assert {p: slow.base_references(p) for p in paths} == fast
     assert fast[str(tmp_path / "non-ascii-base-name.py")] and fast[str(tmp_path / "with-block.py")]
+
+
+# ------------------------------------------------------------------ bytes a folder walk kept for the loader
+
+
+def test_a_kept_file_is_read_again_when_it_changed(tmp_path, monkeypatch):
+    from schedlint.loader import files
+
+    monkeypatch.setattr(files, "_KEPT", {})
+    monkeypatch.setattr(files, "_kept_bytes", [0])
+    path = tmp_path / "a.py"
+    path.write_bytes(b"lr = 0.1\n")
+    assert files.read_bytes(str(path), keep=True) == b"lr = 0.1\n"
+    assert files.read_bytes(str(path)) == b"lr = 0.1\n"  # taken from what was kept, once
+    assert files._KEPT == {} and files._kept_bytes == [0]
+    for new, mtime in ((b"lr = 0.2\n", None), (b"lr = 0.30\n", None), (b"lr = 0.4\n", 1_000_000)):
+        files.read_bytes(str(path), keep=True)
+        path.write_bytes(new)  # the same size or not, the same inode
+        if mtime is not None:
+            os.utime(path, ns=(mtime, mtime))
+        assert files.read_bytes(str(path)) == new
+    files.read_bytes(str(path), keep=True)
+    os.replace(_write(tmp_path / "b.py", b"lr = 0.5\n"), path)  # a new file under the name
+    assert files.read_bytes(str(path)) == b"lr = 0.5\n"
+    files.read_bytes(str(path), keep=True)
+    path.unlink()
+    os.mkfifo(path)  # never opened, even with its old bytes kept
+    with pytest.raises(LoadProblem, match="FIFO"):
+        files.read_bytes(str(path))
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+def test_kept_bytes_are_bounded_and_only_configs_are_kept(tmp_path, monkeypatch):
+    from schedlint.loader import files
+
+    monkeypatch.setattr(files, "_KEPT", {})
+    monkeypatch.setattr(files, "_kept_bytes", [0])
+    monkeypatch.setattr(files, "_MAX_KEPT", 100)
+    config, tool = tmp_path / "c.py", tmp_path / "tool.py"
+    config.write_text("lr = 0.1\noptimizer = dict(type='SGD', lr=lr)\n")
+    tool.write_text("import argparse\n\ndef main():\n    pass\n")
+    assert shape.looks_like_config(str(config)) and not shape.looks_like_config(str(tool))
+    assert list(files._KEPT) == [str(config)] and files._kept_bytes == [config.stat().st_size]
+    big = tmp_path / "big.py"
+    big.write_text("optimizer = dict(type='SGD', lr=0.1)\n" + "# pad\n" * 20)
+    assert shape.looks_like_config(str(big))
+    assert str(big) not in files._KEPT  # past the bound: read again later
+    assert Loader().resolve(str(config)).get("optimizer", "lr") == 0.1
+    assert files._KEPT == {} and files._kept_bytes == [0]

@@ -9,6 +9,7 @@ import re
 from schedlint.lint.retention import note_head
 from schedlint.lint.scripts import SCRIPT_BUILTINS, looks_like_script
 from schedlint.loader import LoadProblem, read_bytes
+from schedlint.loader.files import release_kept
 from schedlint.loader.textscan import LineStart, Words
 
 _CONFIG_KEYS = (
@@ -38,12 +39,14 @@ def looks_like_config(path: str) -> bool:
     kept, so that it is reported.
     """
     try:
-        head = read_bytes(path, 256 * 1024, head=True)  # never opens a FIFO or device
+        # never opens a FIFO or device; a config is kept for the loader, which reads it next
+        head = read_bytes(path, 256 * 1024, head=True, keep=True)
     except LoadProblem:
         return True  # reported as unreadable
     if _looks_like_config(head):
         note_head(path, head)  # what it names, for the memory of the run (read once, here)
         return True
+    release_kept(path)
     return False
 
 

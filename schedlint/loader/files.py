@@ -35,12 +35,22 @@ def special_kind(mode: int) -> str:
     return _KINDS.get(stat.S_IFMT(mode), "not a regular file")
 
 
-def read_bytes(path: str, limit: int = MAX_FILE_BYTES, head: bool = False) -> bytes:
+# whole files a folder walk read (`read_bytes(..., keep=True)`) for the next reader of each, e.g. the
+# loader after discovery: absolute path -> (inode, size, mtime_ns, bytes); taken once, at most _MAX_KEPT bytes
+_KEPT: Dict[str, Tuple[int, int, int, bytes]] = {}
+_MAX_KEPT = 16 * 1024 * 1024
+_kept_bytes = [0]
+
+
+def read_bytes(path: str, limit: int = MAX_FILE_BYTES, head: bool = False, keep: bool = False) -> bytes:
     """At most `limit` bytes of a regular file; raises LoadProblem (SL906) for anything else.
 
     The file is stat-ed before it is opened (a FIFO or device is never opened), opened without
     blocking, checked again on the open descriptor, and never read past `limit` (+1 to detect an
     oversized file). With `head=True` a larger file is not an error: its first `limit` bytes are returned.
+    With `keep=True` a whole file read is kept for the next call that reads it (the loader reads the
+    configs a folder walk has just read): that call stats the file and takes the bytes if the file is
+    still the same inode, size and modification time, else reads it again.
     """
     loc = Location(path, 1)
     try:
@@ -50,6 +60,12 @@ def read_bytes(path: str, limit: int = MAX_FILE_BYTES, head: bool = False) -> by
     kind = special_kind(st.st_mode)
     if kind:
         raise LoadProblem("SL906", f"not a config file: {kind}", loc)
+    if _KEPT:
+        kept = _KEPT.pop(os.path.abspath(path), None)
+        if kept is not None:
+            _kept_bytes[0] -= len(kept[3])
+            if kept[:3] == (st.st_ino, st.st_size, st.st_mtime_ns) and len(kept[3]) <= limit:
+                return kept[3]
     if st.st_size > limit and not head:
         raise LoadProblem("SL906", f"file is too large to be a config ({st.st_size} bytes, limit {limit})", loc)
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
@@ -78,7 +94,17 @@ def read_bytes(path: str, limit: int = MAX_FILE_BYTES, head: bool = False) -> by
         if head:
             return data[:limit]
         raise LoadProblem("SL906", f"file is too large to be a config (more than {limit} bytes)", loc)
+    if keep and len(data) == st.st_size and _kept_bytes[0] + len(data) <= _MAX_KEPT:
+        _KEPT[os.path.abspath(path)] = (st.st_ino, st.st_size, st.st_mtime_ns, data)
+        _kept_bytes[0] += len(data)
     return data
+
+
+def release_kept(path: str) -> None:
+    """Drop what `read_bytes(path, keep=True)` kept (no later reader wants it)."""
+    kept = _KEPT.pop(os.path.abspath(path), None)
+    if kept is not None:
+        _kept_bytes[0] -= len(kept[3])
 
 
 def decode(path: str, data: bytes) -> str:
