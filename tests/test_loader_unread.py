@@ -217,3 +217,21 @@ def test_reading_below_an_unevaluated_name_is_a_loud_bug(tmp_path):
     with pytest.raises(RuntimeError, match="UNREAD_NAMES"):
         resolved.get("model", "backbone", "depth")
     assert resolved.get("train_cfg", "max_epochs") == 12
+
+
+@pytest.mark.parametrize("order", [("x.py", "a.py"), ("a.py", "x.py")])
+def test_no_answer_depends_on_which_config_is_resolved_first(tmp_path, order):
+    # the base's model is broken: the child reading it fails like the whole evaluation, the other does not,
+    # whichever the loader meets first (a worker of a parallel run meets them in another order)
+    write(tmp_path, {"base.py": SCHEDULE + "model = dict(backbone=undefined_name)\n",
+                     "a.py": "_base_ = './base.py'\nhead = _base_.model\n",
+                     "x.py": "_base_ = './base.py'\nmodel = dict(neck=1)\n"})
+    loader = Loader(unread=UNREAD_NAMES)
+    answers: Dict[str, set] = {}
+    for name in order + order:
+        try:
+            answers.setdefault(name, set()).add(repr(plain(loader.resolve(str(tmp_path / name)).get("train_cfg"))))
+        except LoadProblem as problem:
+            answers.setdefault(name, set()).add(problem.code)
+    train_cfg = {"type": "EpochBasedTrainLoop", "max_epochs": 12, "val_interval": 1}
+    assert answers == {"a.py": {"SL907"}, "x.py": {repr(train_cfg)}}

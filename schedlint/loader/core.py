@@ -10,12 +10,12 @@ from __future__ import annotations
 import ast
 import json
 import os
-import re
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from schedlint.loader import budget
-from schedlint.loader.detect import assigns_twice, deferrable, is_base_assign, is_lazy, may_mutate
+from schedlint.loader.detect import assigns_twice, base_statement, deferrable, is_base_assign, is_lazy, may_mutate
+from schedlint.loader.detect import inherits_nothing as _inherits_nothing
 from schedlint.loader.errors import BudgetExceeded, ConfigError, LoadProblem, NeedsExecution, Opaque
 from schedlint.loader.evaluator import Evaluator
 from schedlint.loader.execute import resolve_by_execution
@@ -62,6 +62,7 @@ class Loader:
         self.allow_exec = allow_exec
         self.environ = os.environ if environ is None else environ
         self._results: Dict[str, Any] = {}  # path -> _FileResult | LoadProblem
+        self._whole: Dict[str, Any] = {}  # the same, evaluated whole, where it differs (see `_load`)
         self._texts: Dict[str, str] = {}
         self._trees: Dict[str, Any] = {}  # path -> ast.Module | LoadProblem
         self._base_lists: Dict[str, List[Tuple[str, Location]]] = {}
@@ -178,7 +179,13 @@ class Loader:
     # ------------------------------------------------------------------ loading
 
     def _load(self, path: str, stack: Tuple[str, ...], whole: bool = False) -> _FileResult:
-        """The result of one file; `whole`: with every value evaluated (no `Unevaluated`)."""
+        """The result of one file; `whole`: with every value evaluated (no `Unevaluated`).
+
+        With `unread` names, a file's own answer is its deferred evaluation's, or, when that fails, its
+        whole evaluation's; a base evaluated whole for a child that reads what it left unevaluated keeps
+        its own answer for every other child (`_whole` holds the whole answers), so no finding depends
+        on which configs a run resolves first."""
+        whole = whole and bool(self.unread)
         if path in stack:
             cycle = list(stack[stack.index(path) :]) + [path]
             raise LoadProblem(
@@ -187,16 +194,11 @@ class Loader:
                 Location(stack[-1], 1),
                 [Location(p, 1) for p in cycle[:-1]],
             )
-        cached = self._results.get(path)
-        if cached is None and self.parent is not None:
-            found = self.parent._results.get(path)
-            if isinstance(found, _FileResult) and self.overrides.keys().isdisjoint(found.chain):
-                self._results[path] = cached = found  # shared: values are never mutated once resolved
+        cached = self._cached(path, whole)
         if cached is not None:
             if isinstance(cached, LoadProblem):
                 raise cached
-            if not (whole and cached.deferred):
-                return cached
+            return cached
         if len(stack) >= budget.MAX_INHERITANCE:
             raise LoadProblem(
                 "SL908",
@@ -213,18 +215,37 @@ class Loader:
                     if whole or not self.unread or problem.code == "SL903":
                         raise
                     # what stopped it may have been reading a value left unevaluated: evaluate it whole
-                    result = self._load_uncached(path, stack + (path,), True)
+                    result = self._load(path, stack, True)
             except RecursionError:
                 raise LoadProblem("SL908", "inheritance or values nested too deeply to resolve", Location(path, 1)) from None
         except LoadProblem as problem:
             if problem.code != "SL903":  # a cycle depends on the entry point: do not cache it
-                self._results[path] = problem
+                (self._whole if whole else self._results)[path] = problem
             raise
-        self._results[path] = result
+        if whole:
+            self._whole[path] = result
+            self._results.setdefault(path, result)  # evaluated whole, it also answers for its own evaluation
+        else:
+            self._results[path] = result
         self._inherited.update(result.chain[:-1])
         # the syntax tree is not needed once the file is evaluated; keeping thousands costs memory
         self._trees.pop(path, None)
         return result
+
+    def _cached(self, path: str, whole: bool) -> Any:
+        """The cached answer for `path` (a `_FileResult` or the LoadProblem), None when there is none."""
+        if whole:
+            found = self._whole.get(path)
+            if found is not None:
+                return found
+        cached = self._results.get(path)
+        if cached is None and self.parent is not None:
+            found = self.parent._results.get(path)
+            if isinstance(found, _FileResult) and self.overrides.keys().isdisjoint(found.chain):
+                self._results[path] = cached = found  # shared: values are never mutated once resolved
+        if whole and isinstance(cached, _FileResult) and cached.deferred:
+            return None  # (a problem in `_results` is always a whole evaluation's)
+        return cached
 
     def forget(self, path: str, shared: bool = False) -> None:
         """Drop what was read of `path` unless a config resolved so far inherits it (`shared`: also then;
@@ -233,7 +254,8 @@ class Loader:
         if path in self.overrides or (path in self._inherited and not shared):
             return
         self._inherited.discard(path)
-        for cache in (self._results, self._texts, self._prepared, self._trees, self._lazy_flags, self._mutating):
+        for cache in (self._results, self._whole, self._texts, self._prepared, self._trees, self._lazy_flags,
+                      self._mutating):
             cache.pop(path, None)
 
     def _prepare(self, path: str) -> Tuple[str, Dict[str, str]]:
@@ -548,35 +570,8 @@ class Loader:
     # ------------------------------------------------------------------ --allow-exec
 
 
-_BASE_LINE = re.compile(r"^_base_[ \t]*=", re.M)
-
-
-def _inherits_nothing(text: str) -> bool:
-    """No `_base_` name (an ASCII text has no other spelling of it: only non-ASCII identifiers are
-    normalised) and no `with` block: the file inherits nothing, whatever else it holds (most bases of
-    a tree)."""
-    return text.isascii() and "_base_" not in text and "with" not in text
-
-
 def _quick_base_files(loader: Loader, path: str, text: str) -> Optional[List[Tuple[str, Location]]]:
-    """The `_base_` entries of a file from its `_base_ = ...` statement alone (a file need not be parsed
-    whole to know what it inherits: `_base_` is evaluated on its own); None when that statement cannot
-    be told apart on the text (no single one, after a triple-quoted string, a pure-Python config)."""
-    found = _BASE_LINE.findall(text)
-    if len(found) != 1 or "read_base" in text:
-        return None
-    start = _BASE_LINE.search(text).start()  # type: ignore[union-attr]
-    if '"""' in text[:start] or "'''" in text[:start]:
-        return None
-    first_line = text.count("\n", 0, start)
-    lines = text[start:].split("\n", 80)[:80]
-    for end in range(1, len(lines) + 1):
-        try:
-            tree = ast.parse("\n".join(lines[:end]))
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            continue
-        if len(tree.body) != 1 or not is_base_assign(tree.body[0]):
-            return None
-        ast.increment_lineno(tree, first_line)
-        return loader._base_files(path, tree)
-    return None
+    """The `_base_` entries of a file from its `_base_ = ...` statement alone (see `detect.base_statement`);
+    None when that statement cannot be told apart on the text."""
+    tree = base_statement(text)
+    return None if tree is None else loader._base_files(path, tree)

@@ -7,7 +7,7 @@ import ast
 import bisect
 import re
 import sys
-from typing import Dict, FrozenSet, List, Set
+from typing import Dict, FrozenSet, List, Optional, Set
 
 from schedlint.loader.files import BASE_KEY
 
@@ -115,6 +115,40 @@ def deferrable(body: List[ast.stmt], text: str, names: FrozenSet[str]) -> Set[as
                 if id(stmt) in own:
                     kept.add(own[id(stmt)])
     return {s for name, stmts in candidates.items() if name not in kept for s in stmts}
+
+
+_BASE_LINE = re.compile(r"^_base_[ \t]*=", re.M)
+
+
+def inherits_nothing(text: str) -> bool:
+    """No `_base_` name (an ASCII text has no other spelling of it: only non-ASCII identifiers are
+    normalised) and no `with` block: the file inherits nothing, whatever else it holds (most bases of
+    a tree)."""
+    return text.isascii() and "_base_" not in text and "with" not in text
+
+
+def base_statement(text: str) -> Optional[ast.Module]:
+    """A module of the file's `_base_ = ...` statement alone, at its lines (a file need not be parsed whole
+    to know what it inherits: `_base_` is evaluated on its own); None when that statement cannot be told
+    apart on the text (no single one, after a triple-quoted string, a pure-Python config)."""
+    found = _BASE_LINE.findall(text)
+    if len(found) != 1 or "read_base" in text:
+        return None
+    start = _BASE_LINE.search(text).start()  # type: ignore[union-attr]
+    if '"""' in text[:start] or "'''" in text[:start]:
+        return None
+    first_line = text.count("\n", 0, start)
+    lines = text[start:].split("\n", 80)[:80]
+    for end in range(1, len(lines) + 1):
+        try:
+            tree = ast.parse("\n".join(lines[:end]))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+        if len(tree.body) != 1 or not is_base_assign(tree.body[0]):
+            return None
+        ast.increment_lineno(tree, first_line)
+        return tree
+    return None
 
 
 def binds_names(target: ast.AST) -> bool:
