@@ -3,6 +3,7 @@ read of a file can be dropped (after the last config of the run that may inherit
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from typing import Any, Dict, List, Sequence
@@ -45,8 +46,14 @@ def _refs_in(path: str, data: bytes) -> List[str]:
             name = ref.decode("utf-8").split("::")[-1]
         except UnicodeDecodeError:
             continue
-        out.append(os.path.normpath(os.path.join(folder, os.path.expanduser(name))))
+        out.append(_joined(folder, name))
     return out
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _joined(folder: str, name: str) -> str:
+    """A name resolved against a folder (the configs of a folder name the same bases)."""
+    return os.path.normpath(os.path.join(folder, os.path.expanduser(name)))
 
 
 class Retention:

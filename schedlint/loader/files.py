@@ -61,7 +61,7 @@ def read_bytes(path: str, limit: int = MAX_FILE_BYTES, head: bool = False, keep:
     if kind:
         raise LoadProblem("SL906", f"not a config file: {kind}", loc)
     if _KEPT:
-        kept = _KEPT.pop(os.path.abspath(path), None)
+        kept = _KEPT.pop(path if os.path.isabs(path) else os.path.abspath(path), None)
         if kept is not None:
             _kept_bytes[0] -= len(kept[3])
             if kept[:3] == (st.st_ino, st.st_size, st.st_mtime_ns) and len(kept[3]) <= limit:
@@ -95,14 +95,14 @@ def read_bytes(path: str, limit: int = MAX_FILE_BYTES, head: bool = False, keep:
             return data[:limit]
         raise LoadProblem("SL906", f"file is too large to be a config (more than {limit} bytes)", loc)
     if keep and len(data) == st.st_size and _kept_bytes[0] + len(data) <= _MAX_KEPT:
-        _KEPT[os.path.abspath(path)] = (st.st_ino, st.st_size, st.st_mtime_ns, data)
+        _KEPT[path if os.path.isabs(path) else os.path.abspath(path)] = (st.st_ino, st.st_size, st.st_mtime_ns, data)
         _kept_bytes[0] += len(data)
     return data
 
 
 def release_kept(path: str) -> None:
     """Drop what `read_bytes(path, keep=True)` kept (no later reader wants it)."""
-    kept = _KEPT.pop(os.path.abspath(path), None)
+    kept = _KEPT.pop(path if os.path.isabs(path) else os.path.abspath(path), None)
     if kept is not None:
         _kept_bytes[0] -= len(kept[3])
 
