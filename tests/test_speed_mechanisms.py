@@ -916,3 +916,29 @@ def test_kept_bytes_are_bounded_and_only_configs_are_kept(tmp_path, monkeypatch)
     assert str(big) not in files._KEPT  # past the bound: read again later
     assert Loader().resolve(str(config)).get("optimizer", "lr") == 0.1
     assert files._KEPT == {} and files._kept_bytes == [0]
+
+
+def test_the_bases_a_resolved_config_names_are_what_base_references_reads(tmp_path):
+    # the loader keeps the bases of each config it resolves for the fixer's inheritance index
+    files = {
+        "_base_/s.py": "lr = 0.1\n",
+        "_base_/t.py": "optimizer = dict(type='SGD', lr=0.1)\n",
+        "pkg/configs/_base_/r.py": "train_cfg = dict(max_epochs=12)\n",
+        "a.py": "_base_ = ['./_base_/s.py', './_base_/t.py']\n",
+        "b.py": "_base_ = './_base_/s.py'\n",
+        "c.py": '"""a docstring first"""\n_base_ = [\n    \'./_base_/t.py\',  # the optimizer\n]\n',
+        "d.py": "_base_ = ['./_base_/' + 's.py', 'pkg::_base_/r.py']\n",
+        "e.py": "x = 1; _base_ = ['./b.py']\n",
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    roots = {"pkg": str(tmp_path / "pkg" / "configs")}
+    loader = Loader(scope_roots=roots)
+    for name in ("a.py", "b.py", "c.py", "d.py", "e.py"):
+        loader.resolve(str(tmp_path / name))
+    fresh = Loader(scope_roots=roots)
+    for name in ("a.py", "b.py", "c.py", "d.py", "e.py"):
+        path = str(tmp_path / name)
+        assert loader._base_lists[path] == fresh.base_references(path), name
+    assert [os.path.basename(p) for p, _ in loader.base_references(str(tmp_path / "d.py"))] == ["s.py", "r.py"]

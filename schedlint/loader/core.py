@@ -336,6 +336,7 @@ class Loader:
         if self._lazy(path, tree):
             return self._load_lazy(path, tree, stack)
         bases_ref = self._base_files(path, tree)
+        refs: List[Tuple[str, Location]] = []
         base_deferred = False
         merged = CfgDict()
         chain: List[str] = []
@@ -371,6 +372,10 @@ class Loader:
                 if p not in chain:
                     chain.append(p)
             base_paths.append(base_path)
+            refs.append((base_path, loc))
+        # what `base_references` would read the file again for (asked of every file of a project by the
+        # fixer, to verify an edit on the configs inheriting it)
+        self._base_lists.setdefault(path, refs)
         namespace = CfgDict()
         merged.config = True  # its values were cloned as ConfigDicts already
         namespace[BASE_KEY] = merged
