@@ -876,7 +876,13 @@ def test_a_kept_file_is_read_again_when_it_changed(tmp_path, monkeypatch):
     path = tmp_path / "a.py"
     path.write_bytes(b"lr = 0.1\n")
     assert files.read_bytes(str(path), keep=True) == b"lr = 0.1\n"
+    assert files.read_bytes(str(path), peek=True) == b"lr = 0.1\n"  # a look leaves it kept
+    assert files._kept_bytes == [len(b"lr = 0.1\n")]
     assert files.read_bytes(str(path)) == b"lr = 0.1\n"  # taken from what was kept, once
+    assert files._KEPT == {} and files._kept_bytes == [0]
+    files.read_bytes(str(path), keep=True)
+    path.write_bytes(b"lr = 0.25\n")
+    assert files.read_bytes(str(path), peek=True) == b"lr = 0.25\n"  # stale: dropped, read again
     assert files._KEPT == {} and files._kept_bytes == [0]
     for new, mtime in ((b"lr = 0.2\n", None), (b"lr = 0.30\n", None), (b"lr = 0.4\n", 1_000_000)):
         files.read_bytes(str(path), keep=True)

@@ -142,7 +142,7 @@ def project_root(paths: Iterable[str]) -> str:
 def _may_inherit(path: str) -> bool:
     """A cheap pre-filter: only files that mention `_base_` or `read_base` can inherit anything."""
     try:
-        data = read_bytes(path)
+        data = read_bytes(path, peek=True)  # (the loader may read it later: what a folder walk kept stays)
     except LoadProblem:
         return False
     return b"_base_" in data or b"read_base" in data
@@ -161,6 +161,9 @@ def inheritance_index(loader: Loader, universe: Iterable[str], cache: Optional[F
         return sorted({os.path.abspath(base) for base, _ in loader.base_references(path)})
 
     def direct(path: str) -> Set[str]:
+        known = loader.known_bases(path)  # a config the loader resolved: no need to read it again
+        if known is not None:
+            return {os.path.abspath(base) for base in known}
         if not (_may_inherit(path) if cache is None else cache.fact("inherits", path, _may_inherit)):
             return set()
         try:
@@ -170,13 +173,16 @@ def inheritance_index(loader: Loader, universe: Iterable[str], cache: Optional[F
 
     inherits: Dict[str, Set[str]] = {}
     for path in universe:
-        path = os.path.abspath(path)
         if memo is None:
+            path = os.path.abspath(path)
             bases = direct(path)
         else:
-            bases = memo.get(path)  # type: ignore[assignment]
+            bases = memo.get(path)  # type: ignore[assignment]  (memo keys are absolute: asked as given first)
             if bases is None:
-                bases = memo[path] = direct(path)
+                path = os.path.abspath(path)
+                bases = memo.get(path)  # type: ignore[assignment]
+                if bases is None:
+                    bases = memo[path] = direct(path)
         if bases:
             inherits[path] = bases
     return inherits

@@ -66,6 +66,7 @@ class Loader:
         self._texts: Dict[str, str] = {}
         self._trees: Dict[str, Any] = {}  # path -> ast.Module | LoadProblem
         self._base_lists: Dict[str, List[Tuple[str, Location]]] = {}
+        self._peeking = False  # reading only to answer `base_references`
         self._lazy_flags: Dict[str, bool] = {}
         self._prepared: Dict[str, Any] = {}  # path -> (text, placeholders) | LoadProblem
         self._mutating: Dict[str, bool] = {}
@@ -137,7 +138,7 @@ class Loader:
         if path in self.overrides:
             return self.overrides[path]
         if path not in self._texts:
-            self._texts[path] = read_text(path)
+            self._texts[path] = read_text(path, peek=self._peeking)
         return self._texts[path]
 
     def base_references(self, path: str) -> List[Tuple[str, Location]]:
@@ -150,11 +151,20 @@ class Loader:
             # what is read here only to answer this is not kept (asked of every file of a project,
             # it would hold the whole project's text); a file being resolved keeps what it had
             read_before = path in self._texts or path in self._results
-            self._base_lists[path] = self._base_references(path)
+            self._peeking = not read_before  # what a folder walk kept of it stays for when it is resolved
+            try:
+                self._base_lists[path] = self._base_references(path)
+            finally:
+                self._peeking = False
             if not read_before and path not in self.overrides:
                 for cache in (self._texts, self._prepared, self._trees, self._lazy_flags):
                     cache.pop(path, None)
         return self._base_lists[path]
+
+    def known_bases(self, path: str) -> Optional[List[str]]:
+        """The bases `base_references` gives for `path` when the loader has them already (no reading)."""
+        known = self._base_lists.get(os.path.abspath(path))
+        return None if known is None else [base for base, _ in known]
 
     def _base_references(self, path: str) -> List[Tuple[str, Location]]:
         try:

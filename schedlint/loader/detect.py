@@ -137,16 +137,22 @@ def base_statement(text: str) -> Optional[ast.Module]:
     start = _BASE_LINE.search(text).start()  # type: ignore[union-attr]
     if '"""' in text[:start] or "'''" in text[:start]:
         return None
-    first_line = text.count("\n", 0, start)
+    padding = "\n" * text.count("\n", 0, start)  # parsed at its own lines
     lines = text[start:].split("\n", 80)[:80]
-    for end in range(1, len(lines) + 1):
+    # first where its brackets close (as counted on the text: a guess, then every length up to 80 lines)
+    depth, guess = 0, 0
+    for i, line in enumerate(lines):
+        depth += sum(line.count(c) for c in "([{") - sum(line.count(c) for c in ")]}")
+        if depth <= 0:
+            guess = i + 1
+            break
+    for end in ([guess] if guess else []) + list(range(1, len(lines) + 1)):
         try:
-            tree = ast.parse("\n".join(lines[:end]))
+            tree = ast.parse(padding + "\n".join(lines[:end]))
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
         if len(tree.body) != 1 or not is_base_assign(tree.body[0]):
             return None
-        ast.increment_lineno(tree, first_line)
         return tree
     return None
 

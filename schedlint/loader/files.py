@@ -42,7 +42,8 @@ _MAX_KEPT = 16 * 1024 * 1024
 _kept_bytes = [0]
 
 
-def read_bytes(path: str, limit: int = MAX_FILE_BYTES, head: bool = False, keep: bool = False) -> bytes:
+def read_bytes(path: str, limit: int = MAX_FILE_BYTES, head: bool = False, keep: bool = False,
+               peek: bool = False) -> bytes:
     """At most `limit` bytes of a regular file; raises LoadProblem (SL906) for anything else.
 
     The file is stat-ed before it is opened (a FIFO or device is never opened), opened without
@@ -50,7 +51,8 @@ def read_bytes(path: str, limit: int = MAX_FILE_BYTES, head: bool = False, keep:
     oversized file). With `head=True` a larger file is not an error: its first `limit` bytes are returned.
     With `keep=True` a whole file read is kept for the next call that reads it (the loader reads the
     configs a folder walk has just read): that call stats the file and takes the bytes if the file is
-    still the same inode, size and modification time, else reads it again.
+    still the same inode, size and modification time, else reads it again. `peek=True` takes them and
+    leaves them kept (a reader that only looks, before the one they are kept for).
     """
     loc = Location(path, 1)
     try:
@@ -61,10 +63,14 @@ def read_bytes(path: str, limit: int = MAX_FILE_BYTES, head: bool = False, keep:
     if kind:
         raise LoadProblem("SL906", f"not a config file: {kind}", loc)
     if _KEPT:
-        kept = _KEPT.pop(path if os.path.isabs(path) else os.path.abspath(path), None)
+        key = path if os.path.isabs(path) else os.path.abspath(path)
+        kept = _KEPT.get(key)
         if kept is not None:
-            _kept_bytes[0] -= len(kept[3])
-            if kept[:3] == (st.st_ino, st.st_size, st.st_mtime_ns) and len(kept[3]) <= limit:
+            same = kept[:3] == (st.st_ino, st.st_size, st.st_mtime_ns) and len(kept[3]) <= limit
+            if not (peek and same):  # taken, or stale
+                del _KEPT[key]
+                _kept_bytes[0] -= len(kept[3])
+            if same:
                 return kept[3]
     if st.st_size > limit and not head:
         raise LoadProblem("SL906", f"file is too large to be a config ({st.st_size} bytes, limit {limit})", loc)
@@ -125,9 +131,9 @@ def decode(path: str, data: bytes) -> str:
     return text
 
 
-def read_text(path: str) -> str:
+def read_text(path: str, peek: bool = False) -> str:
     """The decoded text of a config file (see `read_bytes` and `decode`)."""
-    return decode(path, read_bytes(path))
+    return decode(path, read_bytes(path, peek=peek))
 
 
 def line_of(text: str, offset: int) -> int:
