@@ -75,13 +75,13 @@ class Loader:
         self._inherited: set = set()  # files in the chain of a config resolved so far (bases)
         # path -> text to read instead of the file on disk (`schedlint fix` checks edits in memory)
         self.overrides = {os.path.abspath(k): v for k, v in (overrides or {}).items()}
-        # a loader of the files on disk with the same settings, whose results this one reuses for every
-        # file whose chain has no overridden file (`schedlint fix` checks many candidate edits)
         # top-level names the caller never reads (the linter: `model`): an assignment to one of them whose
         # value nothing else in its file reads is not evaluated (`detect.deferrable`); the name holds an
         # `Unevaluated`. What evaluating it would have reported (an error, a resource limit) is not
         # reported; anything else that would read it makes the loader evaluate the file (and its bases) whole
         self.unread = frozenset(unread)
+        # a loader of the files on disk with the same settings, whose results this one reuses for every
+        # file whose chain has no overridden file (`schedlint fix` checks many candidate edits)
         self.parent = parent if parent is not None and parent._same_settings(self) else None
 
     def _same_settings(self, other: "Loader") -> bool:
@@ -347,7 +347,7 @@ class Loader:
             return self._load_lazy(path, tree, stack)
         bases_ref = self._base_files(path, tree)
         refs: List[Tuple[str, Location]] = []
-        base_deferred = False
+        base_deferred, base_cells = False, 0
         merged = CfgDict()
         chain: List[str] = []
         base_paths: List[str] = []
@@ -365,6 +365,7 @@ class Loader:
                     )
             result = self._load(base_path, stack, whole)
             base_deferred = base_deferred or result.deferred
+            base_cells += result.cells
             duplicates = set(merged) & set(result.values)
             if duplicates:
                 raise LoadProblem(
@@ -395,8 +396,7 @@ class Loader:
         if self._edits_in_place(path, tree):  # inherited values may grow: measure them with the file's own
             cells = evaluator.run_file(body, tree, deferred=deferred)
         else:  # inherited values are as their files left them, measured there
-            cells = evaluator.run_file(body, tree, skip=BASE_KEY, deferred=deferred) + sum(
-                self._results[p].cells for p in base_paths if not isinstance(self._results.get(p), LoadProblem))
+            cells = evaluator.run_file(body, tree, skip=BASE_KEY, deferred=deferred) + base_cells
             if cells > budget.MAX_CELLS:
                 raise LoadProblem("SL908", f"resource limit: the config with its bases holds more than "
                                            f"{budget.MAX_CELLS:,} values", Location(path, 1))

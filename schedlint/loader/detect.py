@@ -81,9 +81,9 @@ def deferrable(body: List[ast.stmt], text: str, names: FrozenSet[str]) -> Set[as
     a conservative test on the text), and no other statement is written with NAME on its lines (comments
     between statements do not count). `text` is what `body` was parsed from.
 
-    A read this text test misses (e.g. `{**globals()}`-like indirection is not evaluated anyway) is
-    caught when evaluating: the evaluator refuses to read an `Unevaluated`, and the loader then
-    evaluates the file whole."""
+    A read this text test lets through is caught when evaluating: the evaluator refuses to read an
+    `Unevaluated`, and the loader then evaluates the file whole. Only what evaluating the value itself
+    would change must be found here."""
     candidates: Dict[str, List[ast.stmt]] = {}
     for stmt in body:
         if type(stmt) is ast.Assign and len(stmt.targets) == 1:

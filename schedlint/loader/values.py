@@ -85,15 +85,16 @@ class Unevaluated:
 
 def holds_unevaluated(value: Any) -> bool:
     """Whether an `Unevaluated` is `value` or anywhere inside it."""
-    stack = [value]
+    stack, seen = [value], set()
     while stack:
         item = stack.pop()
         if type(item) is Unevaluated:
             return True
-        if isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, (list, tuple, set, frozenset)):
-            stack.extend(item)
+        if isinstance(item, (dict, list, tuple, set, frozenset)):
+            if id(item) in seen:  # a part shared (or, in a hostile config, a cycle) is looked at once
+                continue
+            seen.add(id(item))
+            stack.extend(item.values() if isinstance(item, dict) else item)
     return False
 
 
