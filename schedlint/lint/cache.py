@@ -140,9 +140,19 @@ class FindingsCache:
         """Content hash of a file (None when it cannot be read); once per file and run."""
         path = os.path.abspath(path)
         if path not in self._hashes:
+            from schedlint.loader import LoadProblem
+            from schedlint.loader.files import read_bytes
+
             try:
-                with open(path, "rb") as fh:
-                    self._hashes[path] = hashlib.blake2b(fh.read(), digest_size=16).hexdigest()
+                # what the folder walk kept for the loader stays kept; anything else is read as it is
+                data = read_bytes(path, peek=True)
+            except LoadProblem:
+                data = None
+            try:
+                if data is None:
+                    with open(path, "rb") as fh:
+                        data = fh.read()
+                self._hashes[path] = hashlib.blake2b(data, digest_size=16).hexdigest()
             except OSError:
                 self._hashes[path] = None
         return self._hashes[path]
