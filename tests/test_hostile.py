@@ -687,3 +687,15 @@ def test_a_new_file_gets_the_mode_open_would_give_it_not_a_private_temp_mode(tmp
     assert stat.S_IMODE(os.stat(tmp_path / "report.txt").st_mode) == 0o644  # (mkstemp's 0600 before)
     assert stat.S_IMODE(os.stat(tmp_path / "schedlint.json").st_mode) == 0o644
     assert stat.S_IMODE(os.stat(tmp_path / "private.txt").st_mode) == 0o600
+
+
+def test_a_cached_base_replaced_by_a_fifo_never_blocks(tmp_path):
+    # the cache compares a changed file's content with the hash it stored: never by opening a FIFO
+    write_tree(tmp_path, {"configs/base.py": VALID_TAIL, "configs/leaf.py": "_base_ = './base.py'\n"})
+    argv = ["check", "configs", "--output-format", "concise", "--isolated"]
+    rc, out, err = run(argv, tmp_path)
+    assert rc == 0 and os.path.isdir(tmp_path / ".schedlint_cache"), (rc, out, err)
+    (tmp_path / "configs" / "base.py").unlink()
+    os.mkfifo(tmp_path / "configs" / "base.py")
+    rc, out, err = run(argv, tmp_path)
+    assert "Traceback" not in out + err and rc == 1 and "SL906" in out, (rc, out, err)

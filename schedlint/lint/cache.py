@@ -121,6 +121,7 @@ class FindingsCache:
         self.directory = directory
         self.path = os.path.join(directory, f"findings-{key}.json")
         self._hashes: Dict[str, Optional[str]] = {}
+        self._abspaths: Dict[str, str] = {}
         self._stats: Dict[str, Optional[Tuple[int, int]]] = {}
         data = self._read()
         self._entries: Dict[str, Any] = data.get("entries", {})
@@ -136,24 +137,25 @@ class FindingsCache:
 
     # -- lookups ------------------------------------------------------------------------------
 
+    def _absolute(self, path: str) -> str:
+        """`os.path.abspath`, once per path and run (every config names the same bases)."""
+        found = self._abspaths.get(path)
+        if found is None:
+            found = self._abspaths[path] = os.path.abspath(path)
+        return found
+
     def file_hash(self, path: str) -> Optional[str]:
         """Content hash of a file (None when it cannot be read); once per file and run."""
-        path = os.path.abspath(path)
+        path = self._absolute(path)
         if path not in self._hashes:
             from schedlint.loader import LoadProblem
             from schedlint.loader.files import read_bytes
 
             try:
-                # what the folder walk kept for the loader stays kept; anything else is read as it is
-                data = read_bytes(path, peek=True)
+                # read as the loader reads (never a FIFO, a device or a huge file: those are not cached),
+                # and what the folder walk kept for the loader stays kept
+                self._hashes[path] = hashlib.blake2b(read_bytes(path, peek=True), digest_size=16).hexdigest()
             except LoadProblem:
-                data = None
-            try:
-                if data is None:
-                    with open(path, "rb") as fh:
-                        data = fh.read()
-                self._hashes[path] = hashlib.blake2b(data, digest_size=16).hexdigest()
-            except OSError:
                 self._hashes[path] = None
         return self._hashes[path]
 
@@ -204,7 +206,7 @@ class FindingsCache:
     def put(self, path: str, findings: List[Finding], depends_on: List[str]) -> None:
         """Remember the findings of `path`, computed from the files `depends_on` (it included)."""
         deps = []
-        for dep in dict.fromkeys([os.path.abspath(path)] + [os.path.abspath(d) for d in depends_on]):
+        for dep in dict.fromkeys([self._absolute(path)] + [self._absolute(d) for d in depends_on]):
             digest = self.file_hash(dep)
             stat = self._stat(dep)
             if digest is None or stat is None:

@@ -385,6 +385,8 @@ def lint_files(
         for path in todo:
             if progress is not None:
                 progress(path)
+            if cache is not None:  # the bytes the loader reads next (kept by the folder walk), not later ones
+                cache.file_hash(path)
             found = _lint_one(linter, path, errors)
             done.append((path, found, linter.depends_on))
             retention.after(linter, path)
