@@ -6,8 +6,9 @@ Every number comes from fresh subprocesses (start-up counts on both sides), run 
 on the same machine, with Python's bytecode cache enabled for both sides (as after `pip install`):
 
 * tree: `schedlint check` over the wheels' config folders (all rules), cold (empty cache) with one
-  process (`-j 1`) and by default (the median of 3 runs of each, all printed), then warm (second run,
-  cache hit), against one process running mmengine's `Config.fromfile` over every leaf config;
+  process (`-j 1`) and by default, then warm (second run, cache hit), against one process running
+  mmengine's `Config.fromfile` over every leaf config; three rounds of the loop and the two cold runs, each
+  reported as its median (every run printed);
 * edit: a copy of the mmdet tree in a project folder, one `_base_` schedule edited; reports how many
   configs inherit it, the time of the cached run after the edit, and whether its findings equal a
   `--no-cache` run;
@@ -66,7 +67,7 @@ print(ok, failed)
 
 MMENGINE_ONE = "import sys; from mmengine.config import Config; Config.fromfile(sys.argv[1], import_custom_modules=False)"
 
-COLD_RUNS = 3  # cold tree runs of each kind (the median is reported; the mmengine loop, 50 s long, runs once)
+ROUNDS = 3  # rounds of the tree measurements (mmengine loop, cold -j 1, cold default); medians reported
 
 # the edited schedule (a base of many mmdet configs) and the single config of the pre-commit case
 EDITED_BASE = os.path.join("_base_", "schedules", "schedule_1x.py")
@@ -140,24 +141,29 @@ def main() -> int:
         measured([sys.executable, "-c", "import mmengine.config"])
         print(f"trees: {', '.join(specs)} ({len(leaves)} leaf configs)")
         if not skip_tree:
-            mm_time, loaded, mm_peak, mm_proc = measured(
-                [sys.executable, "-c", MMENGINE_LOOP, HERE, json.dumps(roots), *leaves])
-            mm_cpu = cpu(mm_proc)
-            print(f"{'mmengine Config.fromfile loop over the leaves (one process)':<58} {mm_time:7.3f} s   "
-                  f"cpu {mm_cpu:7.3f} s   [loaded, failed: {loaded}]")
-            runs = {}
-            for label, extra, target in (("cold, -j 1", ["-j", "1"], 0.10), ("cold, default workers", [], 0.07)):
-                # the median of 3 runs, each in an empty project (the cache starts empty): a run of a few
-                # seconds on a shared machine varies by about 10% from one run to the next
-                tries = []
-                for _ in range(COLD_RUNS):
+            # ROUNDS rounds of: the mmengine loop, a cold `-j 1` run, a cold default run (each schedlint run in
+            # an empty project: the cache starts empty); each is reported as its median. Runs on this shared
+            # machine vary by 10-20% from one to the next, the mmengine loop too (47-59 s seen)
+            kinds = (("cold, -j 1", ["-j", "1"], 0.10), ("cold, default workers", [], 0.07))
+            mm_tries, tries = [], {label: [] for label, _, _ in kinds}
+            for _ in range(ROUNDS):
+                mm_tries.append(measured([sys.executable, "-c", MMENGINE_LOOP, HERE, json.dumps(roots), *leaves]))
+                for label, extra, _ in kinds:
                     cwd = tempfile.mkdtemp(dir=work)
-                    tries.append(schedlint([*folders, "--no-dependents", *extra], cwd, scope_args))
-                runs[label] = sorted(tries, key=lambda r: r[0])[len(tries) // 2]
-                times = ", ".join(f"{r[0]:.2f}" for r in tries)
-                line(f"schedlint check, {label} (median of {COLD_RUNS})", runs[label][0], mm_time, target,
-                     f"   [{len(runs[label][1]) if isinstance(runs[label][1], list) else runs[label][1]} findings;"
-                     f" runs {times} s]", runs[label][3], mm_cpu)
+                    tries[label].append(schedlint([*folders, "--no-dependents", *extra], cwd, scope_args))
+            mm_time, loaded, mm_peak, mm_proc = sorted(mm_tries, key=lambda r: r[0])[len(mm_tries) // 2]
+            mm_cpu = cpu(mm_proc)
+            print(f"{f'mmengine Config.fromfile loop over the leaves (median of {ROUNDS})':<58} {mm_time:7.3f} s   "
+                  f"cpu {mm_cpu:7.3f} s   [loaded, failed: {loaded}; runs "
+                  f"{', '.join(f'{r[0]:.1f}' for r in mm_tries)} s]")
+            runs = {}
+            for label, _, target in kinds:
+                runs[label] = sorted(tries[label], key=lambda r: r[0])[len(tries[label]) // 2]
+                times = ", ".join(f"{r[0]:.2f}" for r in tries[label])
+                found = runs[label][1]
+                line(f"schedlint check, {label} (median of {ROUNDS})", runs[label][0], mm_time, target,
+                     f"   [{len(found) if isinstance(found, list) else found} findings; runs {times} s]",
+                     runs[label][3], mm_cpu)
             warm = schedlint([*folders, "--no-dependents", "-j", "1"], cwd, scope_args)
             line("schedlint check, warm (second run, cache hit)", warm[0], mm_time, 0.02, "", warm[3], mm_cpu)
             same = warm[1] == runs["cold, default workers"][1] == runs["cold, -j 1"][1]
