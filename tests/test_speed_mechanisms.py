@@ -948,3 +948,13 @@ def test_the_bases_a_resolved_config_names_are_what_base_references_reads(tmp_pa
         path = str(tmp_path / name)
         assert loader._base_lists[path] == fresh.base_references(path), name
     assert [os.path.basename(p) for p, _ in loader.base_references(str(tmp_path / "d.py"))] == ["s.py", "r.py"]
+
+
+def test_a_run_leaves_nothing_kept(tmp_path):
+    from schedlint.loader import files
+
+    for i in range(3):
+        (tmp_path / f"c{i}.py").write_text("optimizer = dict(type='SGD', lr=0.1)\n")
+    (tmp_path / "tool.py").write_text("import argparse\n\ndef main():\n    pass\n")
+    check_paths([str(tmp_path)], Settings())
+    assert files._KEPT == {} and files._kept_bytes == [0]

@@ -14,6 +14,7 @@ from schedlint.lint.retention import Retention
 from schedlint.lint.shape import looks_like_config
 from schedlint.lint.settings import Settings
 from schedlint.loader import Loader, LoadProblem, ResolvedConfig, is_config_file, read_bytes
+from schedlint.loader.files import release_all_kept
 from schedlint.model import Finding, Location, Related, Severity
 from schedlint.rules import Context, all_rules, get_rule, rule_codes
 
@@ -500,6 +501,7 @@ def check_paths(
             result.dependents = [f for f in found if f not in files]
             result.files = sorted(set(files) | set(result.dependents))
     raw = lint_files(linter, result.files, progress, result.internal_errors, findings_cache)
+    release_all_kept()  # what the folder walk kept for the loader lives one run
     result.findings = merge_findings(result.findings + select_findings(raw, settings, linter.loader.text))
     if on_file is not None:
         _attach_deferred(linter, result.findings, result.internal_errors)

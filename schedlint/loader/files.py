@@ -113,6 +113,12 @@ def release_kept(path: str) -> None:
         _kept_bytes[0] -= len(kept[3])
 
 
+def release_all_kept() -> None:
+    """Drop everything `read_bytes(..., keep=True)` kept (the end of a run)."""
+    _KEPT.clear()
+    _kept_bytes[0] = 0
+
+
 def decode(path: str, data: bytes) -> str:
     """The text of a config file's bytes; LoadProblem (SL906) for binary, non-UTF-8 or oversized data."""
     if len(data) > MAX_FILE_BYTES:
