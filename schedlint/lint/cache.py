@@ -19,6 +19,7 @@ import os
 import tempfile
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
+from schedlint.loader import LoadProblem, read_bytes
 from schedlint.model import Edit, Finding, Fix, Location, Related, Severity
 
 DEFAULT_DIR = ".schedlint_cache"
@@ -148,9 +149,6 @@ class FindingsCache:
         """Content hash of a file (None when it cannot be read); once per file and run."""
         path = self._absolute(path)
         if path not in self._hashes:
-            from schedlint.loader import LoadProblem
-            from schedlint.loader.files import read_bytes
-
             try:
                 # read as the loader reads (never a FIFO, a device or a huge file: those are not cached),
                 # and what the folder walk kept for the loader stays kept

@@ -10,6 +10,7 @@ import sys
 from typing import Dict, FrozenSet, List, Optional, Set
 
 from schedlint.loader.files import BASE_KEY
+from schedlint.loader.textscan import word_pattern
 
 CONFIG_SUFFIXES = (".py", ".json", ".yaml", ".yml")
 
@@ -64,17 +65,6 @@ _METHOD_CALL = re.compile(r"\.\s*[A-Za-z_]\w*\s*\(")
 _WALRUS = re.compile(":=")
 
 
-_WORDS: Dict[str, "re.Pattern[str]"] = {}
-
-
-def _word(name: str) -> "re.Pattern[str]":
-    """`\\bname\\b` with the name as the literal prefix (see `textscan`: many times faster)."""
-    if name not in _WORDS:
-        literal = re.escape(name)
-        _WORDS[name] = re.compile(literal + r"(?<=\b" + literal + r")\b")
-    return _WORDS[name]
-
-
 def deferrable(body: List[ast.stmt], text: str, names: FrozenSet[str]) -> Set[ast.stmt]:
     """The top-level `NAME = value` statements, NAME one of `names`, whose value may be left unevaluated:
     evaluating it could change nothing else (the lines of the statement hold no method call and no `:=`:
@@ -105,7 +95,7 @@ def deferrable(body: List[ast.stmt], text: str, names: FrozenSet[str]) -> Set[as
         return out
 
     for name in candidates:
-        for m in _word(name).finditer(text):
+        for m in word_pattern(name).finditer(text):
             for stmt in statements_on(text.count("\n", 0, m.start()) + 1):
                 if id(stmt) not in own:
                     kept.add(name)

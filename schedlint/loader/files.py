@@ -63,13 +63,11 @@ def read_bytes(path: str, limit: int = MAX_FILE_BYTES, head: bool = False, keep:
     if kind:
         raise LoadProblem("SL906", f"not a config file: {kind}", loc)
     if _KEPT:
-        key = path if os.path.isabs(path) else os.path.abspath(path)
-        kept = _KEPT.get(key)
+        kept = _KEPT.get(_kept_key(path))
         if kept is not None:
             same = kept[:3] == (st.st_ino, st.st_size, st.st_mtime_ns) and len(kept[3]) <= limit
             if not (peek and same):  # taken, or stale
-                del _KEPT[key]
-                _kept_bytes[0] -= len(kept[3])
+                release_kept(path)
             if same:
                 return kept[3]
     if st.st_size > limit and not head:
@@ -101,14 +99,20 @@ def read_bytes(path: str, limit: int = MAX_FILE_BYTES, head: bool = False, keep:
             return data[:limit]
         raise LoadProblem("SL906", f"file is too large to be a config (more than {limit} bytes)", loc)
     if keep and len(data) == st.st_size and _kept_bytes[0] + len(data) <= _MAX_KEPT:
-        _KEPT[path if os.path.isabs(path) else os.path.abspath(path)] = (st.st_ino, st.st_size, st.st_mtime_ns, data)
+        _KEPT[_kept_key(path)] = (st.st_ino, st.st_size, st.st_mtime_ns, data)
         _kept_bytes[0] += len(data)
     return data
 
 
+def _kept_key(path: str) -> str:
+    """The key of a file's kept bytes: its absolute path (as given when it is one: the folder walk's and
+    the loader's paths are absolute already)."""
+    return path if os.path.isabs(path) else os.path.abspath(path)
+
+
 def release_kept(path: str) -> None:
     """Drop what `read_bytes(path, keep=True)` kept (no later reader wants it)."""
-    kept = _KEPT.pop(path if os.path.isabs(path) else os.path.abspath(path), None)
+    kept = _KEPT.pop(_kept_key(path), None)
     if kept is not None:
         _kept_bytes[0] -= len(kept[3])
 

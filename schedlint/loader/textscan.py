@@ -30,6 +30,13 @@ class LineStart(Generic[AnyStr]):
         return self._first.match(text) is not None or self._later.search(text) is not None
 
 
+def word_pattern(word: str, guard: str = "") -> "re.Pattern[str]":
+    """`\\bword\\b` (then the look-ahead `guard`, if any), with the word as the literal prefix: the word
+    itself, then a look-behind for the boundary before it. Compiled once per word (re's own cache)."""
+    literal = re.escape(word)
+    return re.compile(literal + r"(?<=\b" + literal + r")" + guard + r"\b")
+
+
 class Words:
     """Whether any of `words` occurs as a whole word (`\\bword\\b`, in bytes), each optionally followed by
     a negative look-ahead given in `not_followed` (e.g. `open` but not `open-mmlab:`)."""
@@ -40,10 +47,9 @@ class Words:
         not_followed = not_followed or {}
         self._words = []
         for word in sorted(words):
-            literal = re.escape(word).encode()
-            guard = f"(?!{not_followed[word]})".encode() if word in not_followed else b""
-            # the word is the literal prefix; the look-behind then checks the word boundary before it
-            self._words.append((word.encode(), re.compile(literal + rb"(?<=\b" + literal + rb")" + guard + rb"\b")))
+            guard = f"(?!{not_followed[word]})" if word in not_followed else ""
+            pattern = word_pattern(word, guard)
+            self._words.append((word.encode(), re.compile(pattern.pattern.encode())))
 
     def search(self, text: bytes) -> bool:
         return any(word in text and pattern.search(text) is not None for word, pattern in self._words)
