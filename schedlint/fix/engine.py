@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from schedlint.lint.engine import CheckResult, Linter, UsageError, discover, merge_findings, project_root
+from schedlint.lint.inherit import Inheritance
 from schedlint.fix import attach_fixes
 from schedlint.fix.place import Placement, placements
 from schedlint.fix.propose import FixOptions, HorizonCache, fix_message, installed_file, transforms_for
@@ -80,8 +81,8 @@ class FixSession:
     seeds: Dict[str, Tuple[List[Finding], Any]] = field(default_factory=dict)
     dependents: Dict[str, List[str]] = field(default_factory=dict)
     remaining: bool = False
-    # the direct bases of each file asked about (`schedlint.lint.engine.inheritance_index`)
-    bases: Dict[str, set] = field(default_factory=dict)
+    # the direct bases of each file asked about (`schedlint.lint.inherit.Inheritance`, of `loader`)
+    inheritance: Any = None
 
 
 @dataclass
@@ -276,7 +277,9 @@ def fix_paths(
     fixer = _Fixer(ws, settings, options, editable, universe, result, is_config)
     if session is not None:
         fixer._dependents = session.dependents
-        fixer._bases = session.bases
+        if session.inheritance is None:
+            session.inheritance = fixer.inheritance
+        fixer.inheritance = session.inheritance
     pending = _bases_first(ws, configs)
     for _ in range(MAX_ROUNDS):
         fixer.touched = set()
@@ -398,7 +401,8 @@ class _Fixer:
         self.result = result
         self.horizons = HorizonCache(ws.base_loader)
         self._dependents: Dict[str, List[str]] = {}
-        self._bases: Dict[str, set] = {}  # direct bases of the files asked about (shared by a session)
+        # the direct bases of the files asked about (shared by a session)
+        self.inheritance = Inheritance(ws.base_loader)
         self._universe_set = set(universe)
         self._refused_keys: set = set()
         self.touched: set = set()  # configs an applied fix may have changed (this round)
@@ -417,13 +421,9 @@ class _Fixer:
 
     def dependents_of(self, path: str) -> List[str]:
         """Configs of the project that inherit `path`."""
-        from schedlint.lint.engine import dependents, inheritance_index
-
         if path not in self._dependents:
-            # each file of the project is read once for every file a fix edits
-            index = inheritance_index(self.ws.base_loader, self.universe, memo=self._bases)
-            self._dependents[path] = dependents(self.ws.base_loader, [path], self.universe, keep=self.is_config,
-                                                index=index)
+            # the files of the project that may name `path` are asked, each once for all the files fixes edit
+            self._dependents[path] = self.inheritance.dependents([path], self.universe, keep=self.is_config)
         return self._dependents[path]
 
     def fix_config(self, path: str) -> bool:

@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from typing import Callable, Dict, Iterable, List, Optional, Set, Tuple
 
 from schedlint.lint.cache import FindingsCache
+from schedlint.lint.inherit import dependents, inheritance_index  # noqa: F401  (the engine's API)
 from schedlint.lint.retention import Retention
 from schedlint.lint.shape import looks_like_config
 from schedlint.lint.settings import Settings
-from schedlint.loader import Loader, LoadProblem, ResolvedConfig, is_config_file, read_bytes
+from schedlint.loader import Loader, LoadProblem, ResolvedConfig, is_config_file
 from schedlint.loader.files import release_all_kept
 from schedlint.model import Finding, Location, Related, Severity
 from schedlint.rules import Context, all_rules, get_rule, rule_codes
@@ -138,79 +139,6 @@ def project_root(paths: Iterable[str]) -> str:
         if parent == here:
             return start
         here = parent
-
-
-def _may_inherit(path: str) -> bool:
-    """A cheap pre-filter: only files that mention `_base_` or `read_base` can inherit anything."""
-    try:
-        data = read_bytes(path, peek=True)  # (the loader may read it later: what a folder walk kept stays)
-    except LoadProblem:
-        return False
-    return b"_base_" in data or b"read_base" in data
-
-
-def inheritance_index(loader: Loader, universe: Iterable[str], cache: Optional[FindingsCache] = None,
-                      memo: Optional[Dict[str, Set[str]]] = None) -> Dict[str, Set[str]]:
-    """Each file of `universe` that inherits anything -> its direct bases (absolute paths).
-
-    Files that cannot be parsed inherit nothing. The `cache` keeps each file's direct bases while the
-    file is unchanged; `memo` (path -> bases, empty for none) keeps them for the caller, who asks about
-    many universes of one project (the fixer: the project's files plus the config being fixed).
-    """
-
-    def bases_of(path: str) -> List[str]:
-        return sorted({os.path.abspath(base) for base, _ in loader.base_references(path)})
-
-    def direct(path: str) -> Set[str]:
-        known = loader.known_bases(path)  # a config the loader resolved: no need to read it again
-        if known is not None:
-            return {os.path.abspath(base) for base in known}
-        if not (_may_inherit(path) if cache is None else cache.fact("inherits", path, _may_inherit)):
-            return set()
-        try:
-            return set(bases_of(path) if cache is None else cache.fact("bases", path, bases_of))
-        except Exception:  # an unreadable or odd file: it inherits nothing we can see
-            return set()
-
-    inherits: Dict[str, Set[str]] = {}
-    for path in universe:
-        if memo is None:
-            path = os.path.abspath(path)
-            bases = direct(path)
-        else:
-            bases = memo.get(path)  # type: ignore[assignment]  (memo keys are absolute: asked as given first)
-            if bases is None:
-                path = os.path.abspath(path)
-                bases = memo.get(path)  # type: ignore[assignment]
-                if bases is None:
-                    bases = memo[path] = direct(path)
-        if bases:
-            inherits[path] = bases
-    return inherits
-
-
-def dependents(
-    loader: Loader, files: Iterable[str], universe: Iterable[str], cache: Optional[FindingsCache] = None,
-    keep: Optional[Callable[[str], bool]] = None, index: Optional[Dict[str, Set[str]]] = None,
-) -> List[str]:
-    """Configs in `universe` that inherit (directly or transitively) any of `files`, sorted.
-
-    `files` themselves are never returned. Files that cannot be parsed inherit nothing. The `cache`
-    keeps each file's direct bases while the file is unchanged; `index` is `inheritance_index` of
-    `universe`, when the caller has built it. `keep` (whether a file is a config, e.g.
-    `config_test()`) is asked only of the files that inherit: a file it rejects is neither returned
-    nor passes the inheritance on, exactly as if `universe` held only the files it keeps.
-    """
-    targets: Set[str] = {os.path.abspath(f) for f in files}
-    if index is None:
-        index = inheritance_index(loader, [p for p in universe if os.path.abspath(p) not in targets], cache)
-    found: Set[str] = set()
-    frontier = set(targets)
-    while frontier:
-        frontier = {f for f, bases in index.items()
-                    if f not in found and f not in targets and bases & frontier and (keep is None or keep(f))}
-        found |= frontier
-    return sorted(found)
 
 
 #: top-level names of a config that no plan and no rule reads: the linter's loader does not evaluate an

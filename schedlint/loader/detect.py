@@ -117,6 +117,37 @@ def inherits_nothing(text: str) -> bool:
     return text.isascii() and "_base_" not in text and "with" not in text
 
 
+# one string literal with no escape, no line break and no `{` (mmengine substitutes `{{ }}` templates first)
+_PLAIN_STR = rb"""(?:'[^'\\\r\n{]*'|"[^"\\\r\n{]*")"""
+_GAP = rb"(?:[ \t\r\n]|#[^\r\n]*)*"  # blanks, line breaks and comments
+_PLAIN_ITEMS = rb"(?:" + _GAP + _PLAIN_STR + _GAP + rb",)*(?:" + _GAP + _PLAIN_STR + rb")?" + _GAP
+# a `_base_` statement of string literals alone: a string, or a list or tuple of them separated by commas
+_PLAIN_BASE = re.compile(
+    rb"^_base_[ \t]*=[ \t]*(?:" + _PLAIN_STR + rb"|\[" + _PLAIN_ITEMS + rb"\]|\(" + _PLAIN_ITEMS + rb"\))"
+    rb"[ \t]*(?:#[^\r\n]*)?(?:\r?\n|\Z)",
+    re.M,
+)
+_BASE_ASSIGN = re.compile(rb"_base_\s*=(?!=)")
+
+
+def base_names(data: bytes) -> Optional[str]:
+    """What a `.py` config's bytes tell, unparsed, of the files it inherits: "" when it inherits none, else a
+    text holding the file name of each base it names (its `_base_` statement); None when that cannot be
+    told from the text (the file is parsed: `Loader.base_references`).
+
+    A file is told on the text only when that is sure: ASCII (no other spelling of `_base_`), no `{{ }}`
+    template, no `read_base`, one assignment to `_base_` alone, of string literals with no escape, as a
+    whole line. A base then is a path whose file name is written in that statement."""
+    if not data.isascii():
+        return None
+    if b"_base_" not in data and (b"with" not in data or b"import" not in data):
+        return ""  # no `_base_`, and no `with` block importing a base
+    if b"read_base" in data or b"{{" in data or len(_BASE_ASSIGN.findall(data)) != 1:
+        return None
+    found = _PLAIN_BASE.search(data)
+    return None if found is None else found.group().decode("ascii")
+
+
 def base_statement(text: str) -> Optional[ast.Module]:
     """A module of the file's `_base_ = ...` statement alone, at its lines (a file need not be parsed whole
     to know what it inherits: `_base_` is evaluated on its own); None when that statement cannot be told

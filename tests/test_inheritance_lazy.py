@@ -1,0 +1,160 @@
+"""The configs that inherit a file, found lazily (`schedlint.lint.inherit`): a file is parsed only when its text
+may name a file asked about, or cannot tell what it inherits (`detect.base_names`). Held to the answers of
+asking every file (`inheritance_index`), and to the bases the loader finds in each text."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Dict, List
+
+import pytest
+
+from schedlint.lint import inherit
+from schedlint.lint.engine import check_paths, config_test, discover
+from schedlint.lint.settings import Settings
+from schedlint.loader import Loader
+from schedlint.loader.detect import base_names
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# texts whose bases the text tells: (text, the file names it names)
+PLAIN = {
+    "one string": ("_base_ = './a.py'\nlr = 0.1\n", ["a.py"]),
+    "a list": ("_base_ = [\n    '../_base_/models/a.py', \"b.py\",  # the schedule\n    # 'old.py',\n]\n", ["a.py", "b.py"]),
+    "a tuple": ("lr = 1\n_base_ = ('mmdet::retinanet/a.py',)\n", ["a.py"]),
+    "windows line ends": ("_base_ = ['./a.py',\r\n    './b.py']\r\nlr = 0.1\r\n", ["a.py", "b.py"]),
+    "empty": ("_base_ = []\n", []),
+    "a comment after": ("_base_ = 'a.py'  # inherits a\n", ["a.py"]),
+    "in a module's code": ("x = dict(\n_base_ = ['./a.py']\n)\n", ["a.py"]),  # (not a statement: a superset)
+}
+# texts the text cannot tell: parsed
+UNTOLD = {
+    "an escape": "_base_ = ['./\\x61.py']\n",
+    "implicit concatenation": "_base_ = ['./a' '.py']\n",
+    "a sum": "_base_ = ['./a' + '.py']\n",
+    "a sum after the list": "_base_ = ['./a.py'] + ['./b.py']\n",
+    "a template": "_base_ = ['{{ fileDirname }}/a.py']\n",
+    "a template elsewhere": "_base_ = ['./a.py']\nname = '{{ fileBasename }}'\n",
+    "two assignments": "_base_ = ['./a.py']\n_base_ = ['./b.py']\n",
+    "a decoy and one after a semicolon": "x = dict(\n_base_ = ['./a.py'])\ny = 1; _base_ = ['./b.py']\n",
+    "after a semicolon": "y = 1; _base_ = ['./b.py']\n",
+    "chained": "_base_ = x = ['./a.py']\n",
+    "a conditional": "_base_ = ['./a.py'] if True else ['./b.py']\n",
+    "a continuation": "_base_ = \\\n    ['./a.py']\n",
+    "read_base": "from mmengine.config import read_base\nwith read_base():\n    from .a import *\n",
+    "an import in a with block": "with open('x') as f:\n    import os\n",
+    "non-ASCII": "_base_ = ['./a.py']  # é\n",
+    "non-ASCII name": "_base\uff3f = ['./a.py']\n",
+    "an f-string": "_base_ = [f'./{1}.py']\n",
+    "a name": "_base_ = name\n",
+}
+NOTHING = {
+    "no base": "lr = 0.1\nmodel = dict(type='A')\n",
+    "a with block without import": "with_cp = True\n",
+}
+
+
+def test_what_a_text_tells_of_its_bases():
+    for name, (text, bases) in PLAIN.items():
+        told = base_names(text.encode())
+        assert told is not None, name
+        assert all(b in told for b in bases), name
+    for name, text in UNTOLD.items():
+        assert base_names(text.encode("utf-8")) is None, name
+    for name, text in NOTHING.items():
+        assert base_names(text.encode()) == "", name
+
+
+def _texts() -> Dict[str, str]:
+    """Every text above, plus every config shipped in fixtures/ and examples/."""
+    out = {f"plain-{k}": t for k, (t, _) in PLAIN.items()}
+    out.update({f"untold-{k}": t for k, t in UNTOLD.items()})
+    out.update({f"nothing-{k}": t for k, t in NOTHING.items()})
+    for folder in ("fixtures", "examples"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            out[str(path.relative_to(ROOT))] = path.read_text(encoding="utf-8", errors="replace")
+    return out
+
+
+def test_a_text_told_names_every_base_the_loader_finds(tmp_path):
+    """Whenever `base_names` answers, the file name of every base the loader finds in the same text is in its
+    answer ("" for none): the lazy search never misses a config that inherits."""
+    told = 0
+    for i, (name, text) in enumerate(_texts().items()):
+        folder = tmp_path / str(i) / "configs"
+        folder.mkdir(parents=True)
+        path = folder / "config.py"
+        path.write_bytes(text.encode("utf-8"))
+        for base in ("a.py", "b.py", "old.py"):
+            (folder / base).write_text("lr = 0.1\n")
+        names = base_names(path.read_bytes())
+        if names is None:
+            continue
+        told += 1
+        bases = Loader(scope_roots={}).base_references(str(path))
+        assert all(os.path.basename(b) in names for b, _ in bases), name
+        assert names or not bases, name
+    assert told > 20
+
+
+def _project(tmp_path: Path) -> List[str]:
+    shutil.copytree(ROOT / "fixtures", tmp_path / "fixtures")
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'p'\n")
+    return discover([str(tmp_path)], configs_only=False)
+
+
+def test_lazy_dependents_equal_asking_every_file(tmp_path):
+    universe = _project(tmp_path)
+    index = inherit.inheritance_index(Loader(scope_roots={}), universe)
+    targets = sorted({b for bases in index.values() for b in bases})
+    assert len(targets) > 10
+    lazy = inherit.Inheritance(Loader(scope_roots={}))
+    for target in targets:
+        whole = inherit.dependents(Loader(scope_roots={}), [target], universe,
+                                   index={k: v for k, v in index.items() if k != target})
+        assert lazy.dependents([target], universe) == whole, target
+        assert inherit.dependents(Loader(scope_roots={}), [target], universe) == whole, target
+    keep = lambda p: "schedules" not in p  # noqa: E731  (a rejected file does not pass the inheritance on)
+    for target in targets:
+        whole = inherit.dependents(Loader(scope_roots={}), [target], universe, keep=keep,
+                                   index={k: v for k, v in index.items() if k != target})
+        assert inherit.Inheritance(Loader(scope_roots={})).dependents([target], universe, keep) == whole
+
+
+def test_only_files_that_may_name_the_file_asked_about_are_parsed(tmp_path, monkeypatch):
+    files = {
+        "base.py": "lr = 0.1\n",
+        "child.py": "_base_ = ['./base.py']\n",
+        "grandchild.py": "_base_ = './child.py'\n",
+        "other.py": "_base_ = ['./unrelated.py']\n",
+        "unrelated.py": "lr = 0.2\n",
+        "odd.py": "_base_ = ['./ba' 'se.py']\n",  # the text cannot tell: parsed, and it inherits
+        "code.py": "import os\n\ndef f():\n    return 1\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    universe = sorted(str(tmp_path / n) for n in files)
+    loader = Loader(scope_roots={})
+    asked: List[str] = []
+    real = loader.base_references
+    monkeypatch.setattr(loader, "base_references", lambda p: asked.append(os.path.basename(p)) or real(p))
+    found = inherit.Inheritance(loader).dependents([str(tmp_path / "base.py")], universe)
+    assert [os.path.basename(p) for p in found] == ["child.py", "grandchild.py", "odd.py"]
+    assert sorted(set(asked)) == ["child.py", "grandchild.py", "odd.py"]
+
+
+@pytest.mark.parametrize("cache", [False, True])
+def test_check_of_one_file_rechecks_the_same_dependents(tmp_path, monkeypatch, cache):
+    """`check ONE` lints ONE and the configs inheriting it, found lazily (and, with the cache, from the file
+    facts it keeps): the same configs as asking every file of the project."""
+    universe = _project(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    index = inherit.inheritance_index(Loader(scope_roots={}), universe)
+    base = next(b for b in sorted({b for bases in index.values() for b in bases}) if "_base_/schedules" in b)
+    expected = inherit.dependents(Loader(scope_roots={}), [base], universe, keep=config_test(),
+                                  index={k: v for k, v in index.items() if k != base})
+    assert len(expected) > 1
+    for _ in range(2 if cache else 1):  # with the cache: cold, then from the kept facts
+        assert check_paths([base], Settings(), cache=cache).dependents == expected
