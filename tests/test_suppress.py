@@ -193,3 +193,73 @@ def test_bare_noqa_never_hides_a_load_failure(tmp_path):
         "train_cfg = dict(by_epoch=True, max_epochs=24)\n"
     )
     assert not check_paths([os.fspath(config)], Settings(dependents=False, epoch_length=10)).findings
+
+
+# texts where a `noqa` is where it counts, in a string, after odd line breaks, in a file that does not tokenize
+LAZY_TEXTS = [
+    MULTILINE,
+    with_comment(3, "# noqa: SL001"),
+    with_comment(9, "# NOQA"),
+    "# schedlint: noqa: SL0\n" + MULTILINE,
+    "x = '# noqa'\ns = '''\n# schedlint: noqa\n'''\n" + MULTILINE,
+    MULTILINE.replace("\n", "\r\n").replace("begin=0,", "begin=0,  # noqa"),
+    MULTILINE.replace("\n", "\r").replace("begin=0,", "begin=0,  # noqa"),
+    "a = 1\x0c# noqa\n" + MULTILINE,
+    "\x0c# schedlint: noqa\n" + MULTILINE,
+    "x = (\n  1,  # noqa: SL001\n" + MULTILINE,  # does not tokenize: the line scan
+    "x = (\r  1,  # noqa: SL001\r" + MULTILINE,  # the line scan, which counts "\r" as a line break
+    "def f():\n    try:\n        pass  # noqa\n    except E:\n        y = 1  # noqa: SL9\n" + MULTILINE,
+    "match x:\n    case 1:\n        y = 2  # noqa\n" + MULTILINE,
+]
+
+
+def _eager(text: str, code: str, line: int, end_line: int):
+    """Whether a finding at these lines is silenced, read the slow way: every comment tokenized, every
+    statement of the tree (as `Suppressions` did before it read comments only where they count)."""
+    import ast
+
+    from schedlint.lint import suppress
+
+    info = suppress._FileInfo(text)
+    info.lines = None  # every line may hold one
+    info.maybe_file_level = True
+    spans = []
+    try:
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.stmt):
+                last = node.end_lineno or node.lineno
+                body = getattr(node, "body", None)
+                if isinstance(body, list) and body and isinstance(body[0], ast.stmt):
+                    first_child = min([body[0].lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+                    last = max(node.lineno, first_child - 1)
+                spans.append((node.lineno, last))
+    except SyntaxError:
+        pass
+    info._statements = spans
+    found = Suppressions(lambda p: text)
+    found._files["c.py"] = info
+    return found.is_suppressed(_finding(code, line, end_line))
+
+
+def _finding(code: str, line: int, end_line: int) -> Finding:
+    return Finding(code=code, name="x", severity=Severity.WARNING, message="m",
+                   location=Location("c.py", line, 0, end_line, 0))
+
+
+def test_comments_read_only_where_they_count_silence_the_same_findings():
+    for text in LAZY_TEXTS:
+        lines = text.count("\n") + text.count("\r") + 2
+        for code in ("SL001", "SL004", "SL901"):
+            for line in range(1, lines):
+                for end in (line, line + 2):
+                    lazy = Suppressions(lambda p: text).is_suppressed(_finding(code, line, end))
+                    assert lazy == _eager(text, code, line, end), (text, code, line, end)
+    # and a finding far from the only `noqa` of a file is told without tokenizing the file
+    from schedlint.lint import suppress
+
+    text = with_comment(11, "# noqa: SL001")
+    found = Suppressions(lambda p: text)
+    assert not found.is_suppressed(_finding("SL001", 1, 1))
+    assert found._files["c.py"]._comments is None
+    assert found.is_suppressed(_finding("SL001", 11, 11)) and found._files["c.py"]._comments is not None
+    assert isinstance(found._files["c.py"], suppress._FileInfo)

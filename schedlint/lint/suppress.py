@@ -18,8 +18,7 @@ import ast
 import io
 import re
 import tokenize
-from dataclasses import dataclass
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Set, Tuple
 
 from schedlint.model import Finding, Location
 
@@ -44,11 +43,62 @@ def _matches(code: str, codes: List[str]) -> bool:
     return any(code.upper().startswith(c) for c in codes)
 
 
-@dataclass
+# lines that may hold a `noqa` comment, and a file-level one (confirmed by tokenizing, only when it matters)
+_NOQA_TEXT = re.compile(r"#[^\n]*noqa", re.IGNORECASE)
+_FILE_NOQA_TEXT = re.compile(r"^\s*#\s*schedlint\s*:\s*noqa", re.IGNORECASE | re.MULTILINE)
+# characters other than "\n" that some of Python's line counts take for a line break
+_ODD_BREAKS = ("\r", "\v", "\f", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
+
+
 class _FileInfo:
-    noqa: Dict[int, List[List[str]]]  # line -> codes of each `# noqa` comment on it ([] = bare)
-    file_level: Optional[List[str]]  # codes of `# schedlint: noqa` ([] = all); None: absent
-    statements: List[Tuple[int, int]]  # (first, last) line of every statement, headers only for compound ones
+    """What one file's comments say: `noqa` (line -> codes of each `# noqa` comment on it, [] = bare),
+    `file_level` (codes of `# schedlint: noqa`, [] = all; None: absent) and `statements` ((first, last) line
+    of every statement, headers only for compound ones). Each is found when first needed: the comments are
+    tokenized only when a line that may hold one is asked about (tokenizing is slow, and most findings are
+    nowhere near a `noqa`)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        odd = any(c in text for c in _ODD_BREAKS)  # (lines told apart by "\n" alone: else every line may)
+        self.lines: Optional[Set[int]] = None if odd else {
+            text.count("\n", 0, m.start()) + 1 for m in _NOQA_TEXT.finditer(text)}
+        self.maybe_file_level = odd or _FILE_NOQA_TEXT.search(text) is not None
+        self._comments: Optional[Tuple[Dict[int, List[List[str]]], Optional[List[str]]]] = None
+        self._statements: Optional[List[Tuple[int, int]]] = None
+
+    def _scan(self) -> Tuple[Dict[int, List[List[str]]], Optional[List[str]]]:
+        if self._comments is None:
+            noqa: Dict[int, List[List[str]]] = {}
+            file_level: Optional[List[str]] = None
+            lines = self.text.splitlines()
+            for line, comment in _comments(self.text):
+                own_line = 0 < line <= len(lines) and lines[line - 1].lstrip().startswith("#")
+                m = _FILE_NOQA.match(comment.strip()) if own_line else None
+                if m:
+                    codes = _codes(m.group("codes"))
+                    file_level = [] if not codes or file_level == [] else (file_level or []) + codes
+                    continue
+                for m in _NOQA.finditer(comment):
+                    noqa.setdefault(line, []).append(_codes(m.group("codes")))
+            self._comments = (noqa, file_level)
+        return self._comments
+
+    @property
+    def file_level(self) -> Optional[List[str]]:
+        return self._scan()[1] if self.maybe_file_level else None
+
+    def noqa_between(self, first: int, last: int) -> Dict[int, List[List[str]]]:
+        """The `noqa` comments on lines `first`..`last`."""
+        if self.lines is not None and not any(first <= line <= last for line in self.lines):
+            return {}
+        noqa = self._scan()[0]
+        return {line: noqa[line] for line in range(first, last + 1) if line in noqa}
+
+    @property
+    def statements(self) -> List[Tuple[int, int]]:
+        if self._statements is None:
+            self._statements = _statements(self.text) if self.lines is None or self.lines else []
+        return self._statements
 
 
 def _comments(text: str) -> List[Tuple[int, str]]:
@@ -74,7 +124,12 @@ def _statements(text: str) -> List[Tuple[int, int]]:
     except (SyntaxError, ValueError, RecursionError):
         return []
     spans = []
-    for node in ast.walk(tree):
+    stack: List[ast.AST] = list(tree.body)
+    while stack:  # statements are found in the bodies of statements (and of their handlers and cases)
+        node = stack.pop()
+        for name in ("body", "orelse", "finalbody", "handlers", "cases"):
+            for child in getattr(node, name, None) or ():
+                stack.append(child)
         if not isinstance(node, ast.stmt):
             continue
         last = node.end_lineno or node.lineno
@@ -87,22 +142,10 @@ def _statements(text: str) -> List[Tuple[int, int]]:
     return spans
 
 
-def _scan(text: str) -> _FileInfo:
+def _scan(text: str) -> Optional[_FileInfo]:
     if "noqa" not in text.lower():
-        return _FileInfo({}, None, [])  # nothing to find: skip tokenizing and parsing
-    noqa: Dict[int, List[List[str]]] = {}
-    file_level: Optional[List[str]] = None
-    lines = text.splitlines()
-    for line, comment in _comments(text):
-        own_line = 0 < line <= len(lines) and lines[line - 1].lstrip().startswith("#")
-        m = _FILE_NOQA.match(comment.strip()) if own_line else None
-        if m:
-            codes = _codes(m.group("codes"))
-            file_level = [] if not codes or file_level == [] else (file_level or []) + codes
-            continue
-        for m in _NOQA.finditer(comment):
-            noqa.setdefault(line, []).append(_codes(m.group("codes")))
-    return _FileInfo(noqa, file_level, _statements(text))
+        return None  # nothing to find: skip tokenizing and parsing
+    return _FileInfo(text)
 
 
 class Suppressions:
@@ -138,8 +181,8 @@ class Suppressions:
         if info is None:
             return False
         first, last = self._statement_lines(info, loc) if whole_statement else (loc.line, loc.line)
-        for number in range(first, last + 1):
-            for codes in info.noqa.get(number, ()):
+        for codes_on_line in info.noqa_between(first, last).values():
+            for codes in codes_on_line:
                 if _matches(code, codes):
                     return True
         return False
