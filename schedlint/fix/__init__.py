@@ -77,4 +77,14 @@ def fix_paths(paths: List[str], settings: Any = None, options: "FixOptions" = No
     return run(paths, settings, options, **kwargs)
 
 
+def _prepare() -> None:
+    """Import what attaching fixes needs (libcst, the placements, the verifier): a worker of a large run does
+    it while the run walks its folders (`schedlint.lint.workers`)."""
+    import schedlint.fix.engine  # noqa: F401
+
+
+attach_fixes.prepare = _prepare  # type: ignore[attr-defined]
+
+
 __all__ = ["FIXABLE_CODES", "attach_fixes", "fix_paths", "fixable_codes"]
+

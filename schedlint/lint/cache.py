@@ -131,6 +131,11 @@ class FindingsCache:
         self._new_facts: Dict[str, Any] = {}
         self.hits = 0
 
+    @property
+    def entries(self) -> int:
+        """How many configs the cache holds findings for."""
+        return len(self._entries)
+
     @classmethod
     def for_run(cls, settings: Any, on_file: Optional[Callable[..., Any]] = None) -> "FindingsCache":
         """The cache for a run with these settings (and this fix attacher)."""

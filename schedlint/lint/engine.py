@@ -12,6 +12,8 @@ from typing import Callable, Dict, Iterable, List, Optional, Set, Tuple
 from schedlint.lint.cache import FindingsCache
 from schedlint.lint.inherit import dependents, inheritance_index  # noqa: F401  (the engine's API)
 from schedlint.lint.retention import Retention
+from schedlint.lint.workers import Done, Workers, jobs_for, start_early
+from schedlint.lint.workers import FILES_PER_WORKER, PARALLEL_MIN_FILES, default_workers  # noqa: F401  (API)
 from schedlint.lint.shape import looks_like_config
 from schedlint.lint.settings import Settings
 from schedlint.loader import Loader, LoadProblem, ResolvedConfig, is_config_file
@@ -257,30 +259,16 @@ def merge_findings(findings: Iterable[Finding]) -> List[Finding]:
     return sorted(merged.values(), key=lambda f: f.sort_key())
 
 
-PARALLEL_MIN_FILES = 64  # below this, starting worker processes costs more than it saves (explicit --jobs)
-FILES_PER_WORKER = 400  # by default, one more worker per this many files to lint: below it a worker,
-# which must load the shared `_base_` files again, does not win back its start on a 2-core machine
-
-
-def default_workers(files: int) -> int:
-    """Worker processes worth starting for `files` configs: one per core this process may run on,
-    at most one per FILES_PER_WORKER files. (The load average is no guide: it lags by a minute and
-    counts work that is about to end, such as the previous command.)"""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        cores = os.cpu_count() or 1
-    return max(1, min(cores, files // FILES_PER_WORKER))
-
-
 def lint_files(
     linter: Linter,
     files: List[str],
     progress: Optional[Callable[[str], None]] = None,
     internal_errors: Optional[List[str]] = None,
     cache: Optional[FindingsCache] = None,
+    workers: Optional[Workers] = None,
 ) -> List[Finding]:
-    """Findings of every file, in file order; large trees are linted by worker processes (`default_workers`).
+    """Findings of every file, in file order; large trees are linted by worker processes (`jobs_for`; the
+    `workers` started for this run, if any, are used and closed).
 
     With a `cache`, files whose content and bases are unchanged since a cached run are not linted
     again, and the new results are saved. A crash while linting one file is recorded in
@@ -297,17 +285,26 @@ def lint_files(
             results[path] = hit
             if progress is not None:
                 progress(path)
-    jobs = min(linter.settings.jobs or default_workers(len(todo)), linter.settings.worker_count)
+    jobs = jobs_for(linter.settings, len(todo))
     if len(todo) >= HEAP_MIN_FILES:
         from schedlint.lint.heap import return_large_blocks
 
         return_large_blocks()
     done = None
-    if jobs > 1 and len(todo) >= PARALLEL_MIN_FILES:
+    if jobs > 1:
         try:
-            done = _lint_parallel(linter.settings, linter.on_file, todo, jobs, progress, errors)
+            if workers is None:
+                # what every worker needs, imported once here: forked workers share it instead of each importing it
+                import schedlint.plan  # noqa: F401
+                import schedlint.simulate  # noqa: F401
+
+                all_rules()
+                workers = Workers(jobs)
+            done = workers.lint(_lint_chunk, linter.settings, linter.on_file, todo, Retention(todo), progress, errors)
         except (OSError, ImportError, RuntimeError):  # no process support here: lint in this process
             done = None
+    if workers is not None:
+        workers.close(now=done is None)  # (started early for a run that turned out small or cached)
     if done is None:
         done = []
         retention = Retention(todo)
@@ -339,57 +336,25 @@ def _lint_one(linter: Linter, path: str, errors: List[str]) -> List[Finding]:
 
 
 _WORKER_LINTER: Optional[Linter] = None
-_RETENTION: Optional[Retention] = None  # of the run, set before the workers are forked
-_Done = List[Tuple[str, List[Finding], Optional[List[str]]]]  # (file, findings, files they depend on)
+_WORKER_RETENTION: Optional[Retention] = None  # what a worker knows of the run's retention
 
 
-def _lint_chunk(settings: Settings, on_file: Optional[OnFile], chunk: List[str]) -> Tuple[_Done, List[str]]:
-    """Lint a chunk of files in a worker; the worker keeps one Linter (and its cache) for all chunks."""
-    global _WORKER_LINTER
-    if _WORKER_LINTER is None:
+def _lint_chunk(settings: Settings, on_file: Optional[OnFile], chunk: List[str],
+                part: Tuple[Dict[str, int], Dict[str, int]]) -> Tuple[Done, List[str]]:
+    """Lint a chunk of files in a worker; the worker keeps one Linter (and its cache) for all chunks, and
+    drops what no later config of the run needs (`part`: the chunk's `Retention.part`)."""
+    global _WORKER_LINTER, _WORKER_RETENTION
+    if _WORKER_LINTER is None or _WORKER_RETENTION is None:
         _WORKER_LINTER = Linter(settings, on_file)
+        _WORKER_RETENTION = Retention()
+    _WORKER_RETENTION.merge(*part)
     errors: List[str] = []
-    done: _Done = []
+    done: Done = []
     for path in chunk:
         found = _lint_one(_WORKER_LINTER, path, errors)
         done.append((path, found, _WORKER_LINTER.depends_on))
-        if _RETENTION is not None:
-            _RETENTION.after(_WORKER_LINTER, path)
+        _WORKER_RETENTION.after(_WORKER_LINTER, path)
     return done, errors
-
-
-def _lint_parallel(
-    settings: Settings,
-    on_file: Optional[OnFile],
-    files: List[str],
-    jobs: int,
-    progress: Optional[Callable[[str], None]],
-    errors: List[str],
-) -> _Done:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    # what every worker needs, imported once here: forked workers share it instead of each importing it
-    import schedlint.plan  # noqa: F401
-    import schedlint.simulate  # noqa: F401
-
-    all_rules()
-    global _RETENTION
-    _RETENTION = Retention(files)
-
-    # contiguous chunks keep the configs of one folder (which share bases) in one worker
-    size = max(8, len(files) // (jobs * 8) + 1)
-    chunks = [files[i : i + size] for i in range(0, len(files), size)]
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-    out: _Done = []
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        for chunk, (done, chunk_errors) in zip(chunks, pool.map(_lint_chunk, [settings] * len(chunks), [on_file] * len(chunks), chunks)):
-            out.extend(done)
-            errors.extend(chunk_errors)
-            if progress is not None:
-                for path in chunk:
-                    progress(path)
-    return out
 
 
 def check_paths(
@@ -409,6 +374,18 @@ def check_paths(
     settings = settings or Settings()
     paths = list(paths)
     findings_cache = FindingsCache.for_run(settings, on_file) if cache else None
+    # a cold run of a large tree starts its workers now: their imports overlap the folder walk
+    workers = start_early(paths, settings, bool(findings_cache and findings_cache.entries), on_file, SKIP_DIRS)
+    try:
+        return _check(paths, settings, progress, on_file, findings_cache, workers)
+    finally:
+        if workers is not None:
+            workers.close(now=True)  # (closed already, unless the run stopped early)
+
+
+def _check(paths: List[str], settings: Settings, progress: Optional[Callable[[str], None]],
+           on_file: Optional[OnFile], findings_cache: Optional[FindingsCache],
+           workers: Optional[Workers]) -> CheckResult:
     unreadable: List[Tuple[str, str]] = []
     files = discover(paths, settings, findings_cache, unreadable)
     linter = Linter(settings, on_file)
@@ -428,7 +405,7 @@ def check_paths(
             found = dependents(linter.loader, given, universe, findings_cache, keep=config_test(findings_cache))
             result.dependents = [f for f in found if f not in files]
             result.files = sorted(set(files) | set(result.dependents))
-    raw = lint_files(linter, result.files, progress, result.internal_errors, findings_cache)
+    raw = lint_files(linter, result.files, progress, result.internal_errors, findings_cache, workers)
     release_all_kept()  # what the folder walk kept for the loader lives one run
     result.findings = merge_findings(result.findings + select_findings(raw, settings, linter.loader.text))
     if on_file is not None:

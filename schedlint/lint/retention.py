@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import os
 import re
-from typing import Any, Dict, List, Sequence
+from typing import Any, Dict, List, Sequence, Tuple
 
 from schedlint.loader import LoadProblem, read_bytes
 
@@ -62,7 +62,7 @@ class Retention:
     their literal names), so a run holds the bases of the configs around the current one, not of the
     whole tree. A process lints its files in run order (a worker, a subsequence of it)."""
 
-    def __init__(self, files: Sequence[str]) -> None:
+    def __init__(self, files: Sequence[str] = ()) -> None:
         self.index = {os.path.abspath(p): i for i, p in enumerate(files)}
         refs = {p: _literal_refs(p) for p in self.index}
         last = dict(self.index)  # a file is needed at least while it is linted
@@ -78,10 +78,33 @@ class Retention:
                         changed = True
             if not changed:
                 break
+        self._refs, self._last = refs, last
         self.release: Dict[int, List[str]] = {}
         for path, i in last.items():
             self.release.setdefault(i, []).append(path)
         self.done = -1  # files up to this position are linted (by this process or another)
+
+    def part(self, chunk: Sequence[str]) -> Tuple[Dict[str, int], Dict[str, int]]:
+        """What a worker needs to know of the run to lint `chunk` (contiguous files of the run): their
+        positions, and the last position needing each file they may inherit (`merge` takes it)."""
+        index = {p: self.index[p] for p in map(os.path.abspath, chunk) if p in self.index}
+        last: Dict[str, int] = {}
+        stack = list(index)
+        while stack:
+            path = stack.pop()
+            if path not in last and path in self._last:
+                last[path] = self._last[path]
+                stack.extend(self._refs.get(path, ()))
+        return index, last
+
+    def merge(self, index: Dict[str, int], last: Dict[str, int]) -> None:
+        """Take a `part` of the run's retention (a worker's, empty at first, learns it chunk by chunk: the
+        files a chunk may inherit are needed up to a position past the chunk's start, so nothing is missed)."""
+        self.index.update(index)
+        for path, i in last.items():
+            if path not in self._last:
+                self._last[path] = i
+                self.release.setdefault(i, []).append(path)
 
     def after(self, linter: Any, path: str) -> None:
         """`path` is linted: drop the files no later config of the run inherits."""

@@ -1,0 +1,134 @@
+"""Worker processes of large runs (`schedlint.lint.workers`): the findings (fixes included) equal a run in one
+process, whether the workers start after the folder walk or before it; a pool started for a run that turns out
+to need none is stopped at once; each worker drops what the run's retention says no later config needs."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+from pathlib import Path
+from typing import List
+
+import pytest
+
+from schedlint.fix import attach_fixes
+from schedlint.lint import engine, retention, workers
+from schedlint.lint.engine import check_paths
+from schedlint.lint.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="forked workers")
+
+
+def _tree(tmp_path: Path, copies: int = 3) -> Path:
+    """A project holding `copies` copies of the shipped example tree (its defects and sound configs)."""
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'p'\n")
+    for i in range(copies):
+        shutil.copytree(ROOT / "fixtures" / "configs", tmp_path / f"copy{i}" / "configs")
+    return tmp_path
+
+
+def _plain(result) -> List[tuple]:
+    return [(f.code, f.message, f.location.file, f.location.line, tuple(f.configs),
+             None if f.fix is None else [(e.file, e.content, e.location, e.end_location) for e in f.fix.edits])
+            for f in result.findings]
+
+
+def _settings(tmp_path: Path, jobs=None) -> Settings:
+    return Settings(jobs=jobs, epoch_length=100, dependents=False)
+
+
+def test_workers_find_what_one_process_finds(tmp_path, monkeypatch):
+    tree = _tree(tmp_path)
+    monkeypatch.chdir(tree)
+    alone = check_paths([str(tree)], _settings(tree, 1), on_file=attach_fixes)
+    assert len(alone.files) >= workers.PARALLEL_MIN_FILES and alone.findings
+    assert any(f.fix is not None for f in alone.findings)
+    started: List[int] = []
+    real = workers.Workers.__init__
+    monkeypatch.setattr(workers.Workers, "__init__", lambda self, jobs, on_file=None: started.append(jobs) or
+                        real(self, jobs, on_file))
+    shared = check_paths([str(tree)], _settings(tree, 2), on_file=attach_fixes)
+    assert started == [2]  # (explicit --jobs 2: started before the folder walk, the tree holding enough files)
+    assert _plain(shared) == _plain(alone) and shared.files == alone.files
+    assert not multiprocessing.active_children()
+
+
+def test_workers_started_after_the_walk_find_the_same(tmp_path, monkeypatch):
+    tree = _tree(tmp_path)
+    monkeypatch.chdir(tree)
+    alone = check_paths([str(tree)], _settings(tree, 1), on_file=attach_fixes)
+    monkeypatch.setattr(workers, "start_early", lambda *a, **k: None)
+    monkeypatch.setattr(engine, "start_early", lambda *a, **k: None)
+    late = check_paths([str(tree)], _settings(tree, 2), on_file=attach_fixes)
+    assert _plain(late) == _plain(alone)
+    assert not multiprocessing.active_children()
+
+
+def test_a_pool_the_run_does_not_need_is_stopped_at_once(tmp_path, monkeypatch):
+    """Many .py files, few of them configs: the workers started on the count of files are stopped (not waited
+    for) once the walk has told the configs apart, and the run lints in this process."""
+    tree = _tree(tmp_path, copies=1)
+    code = tree / "tools"
+    code.mkdir()
+    for i in range(workers.PARALLEL_MIN_FILES):
+        (code / f"tool{i}.py").write_text("import os\n\n\ndef main():\n    return os.getcwd()\n")
+    monkeypatch.chdir(tree)
+    stopped: List[bool] = []
+    real_close = workers.Workers.close
+    monkeypatch.setattr(workers.Workers, "close", lambda self, now=False: stopped.append(now) or real_close(self, now))
+    monkeypatch.setattr(workers, "cores", lambda: 2)
+    result = check_paths([str(tree)], _settings(tree, 2), on_file=attach_fixes)
+    assert stopped and stopped[0] is True
+    assert len(result.files) < workers.PARALLEL_MIN_FILES
+    assert _plain(result) == _plain(check_paths([str(tree)], _settings(tree, 1), on_file=attach_fixes))
+    assert not multiprocessing.active_children()
+
+
+def test_no_pool_is_started_for_a_warm_cache_or_a_small_tree(tmp_path, monkeypatch):
+    tree = _tree(tmp_path, copies=2)
+    settings = _settings(tree)
+    assert workers.start_early([str(tree)], settings, False, None, engine.SKIP_DIRS) is None  # 100-odd files
+    monkeypatch.setattr(workers, "FILES_PER_WORKER", 5)
+    monkeypatch.setattr(workers, "cores", lambda: 2)
+    assert workers.start_early([str(tree)], settings, True, None, engine.SKIP_DIRS) is None  # a warm cache
+    assert workers.start_early([str(tree)], Settings(jobs=1), False, None, engine.SKIP_DIRS) is None
+    pool = workers.start_early([str(tree)], settings, False, None, engine.SKIP_DIRS)
+    assert pool is not None and pool.jobs == 2
+    pool.close(now=True)
+    assert not multiprocessing.active_children()
+
+
+class _Recorder:
+    def __init__(self) -> None:
+        self.forgotten: List[str] = []
+        self.loader = self
+
+    def forget(self, path: str, shared: bool = False) -> None:
+        self.forgotten.append(path)
+
+
+def test_a_worker_learns_the_run_retention_chunk_by_chunk(tmp_path):
+    """A worker merging the `part` of each chunk it lints drops each file it may hold at the same position as
+    the run's retention does (the files its chunks may inherit), whichever chunks it gets."""
+    tree = _tree(tmp_path, copies=2)
+    files = engine.discover([str(tree)])
+    run = retention.Retention(files)
+    size = 9
+    chunks = [files[i : i + size] for i in range(0, len(files), size)]
+    for mine in (chunks, chunks[::2], chunks[1::3]):
+        whole, worker = _Recorder(), _Recorder()
+        alone = retention.Retention(files)
+        learnt = retention.Retention()
+        held = set()
+        for chunk in mine:
+            index, last = run.part(chunk)
+            held |= set(last)
+            learnt.merge(index, last)
+            for path in chunk:
+                alone.after(whole, path)
+                learnt.after(worker, path)
+        assert held and set(worker.forgotten) == set(whole.forgotten) & held
+        assert all(os.path.abspath(p) in held for p in sum(mine, []))
