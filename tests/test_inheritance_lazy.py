@@ -49,10 +49,16 @@ UNTOLD = {
     "non-ASCII name": "_base\uff3f = ['./a.py']\n",
     "an f-string": "_base_ = [f'./{1}.py']\n",
     "a name": "_base_ = name\n",
+    "an empty list and imports in a with block": "_base_ = []\nwith open('x') as f:\n    from .a import *\n",
+    "parenthesised": "(\n  # the bases\n  _base_\n) = ['./a' '.py']\n",
+    "after a semicolon and a continuation": "x = 1; \\\n  _base_ = ['./a' '.py']\n",
+    "nested": "if True:\n    _base_ = ['./a.py']\n",
 }
 NOTHING = {
     "no base": "lr = 0.1\nmodel = dict(type='A')\n",
     "a with block without import": "with_cp = True\n",
+    "only in strings and names": "import os\nx = '_base_ = 1'\nmy_base_ = 2\nd = dict(_base_=1)\ny = cfg._base_\n",
+    "a comparison": "import os\nok = _base_ == 1\n",
 }
 
 

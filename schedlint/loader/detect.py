@@ -128,6 +128,11 @@ _PLAIN_BASE = re.compile(
     re.M,
 )
 _BASE_ASSIGN = re.compile(rb"_base_\s*=(?!=)")
+# where an assignment to `_base_` may be a top-level statement: `_base_` first in a logical line (after a line
+# start or a `;`, blanks, comments, line continuations and opening parentheses), then `=`
+_TOP_BASE = re.compile(rb"(?:^|;)(?:[\s(\\]|#[^\n]*\n)*_base_(?:[\s)\\]|#[^\n]*\n)*=(?!=)", re.M)
+# a `with` block, which may import bases (`Loader._lazy_base_references`)
+_TOP_WITH = re.compile(rb"^[ \t\f]*with\b", re.M)
 
 
 def base_names(data: bytes) -> Optional[str]:
@@ -136,13 +141,19 @@ def base_names(data: bytes) -> Optional[str]:
     told from the text (the file is parsed: `Loader.base_references`).
 
     A file is told on the text only when that is sure: ASCII (no other spelling of `_base_`), no `{{ }}`
-    template, no `read_base`, one assignment to `_base_` alone, of string literals with no escape, as a
-    whole line. A base then is a path whose file name is written in that statement."""
+    template, no `read_base`, no `with` block at line start (bases imported in one), and either no `_base_`
+    that may begin a top-level assignment, or one assignment to `_base_` alone, of string literals with no
+    escape, as a whole line. A base then is a path whose file name is written in that statement."""
     if not data.isascii():
         return None
-    if b"_base_" not in data and (b"with" not in data or b"import" not in data):
-        return ""  # no `_base_`, and no `with` block importing a base
-    if b"read_base" in data or b"{{" in data or len(_BASE_ASSIGN.findall(data)) != 1:
+    may_import = b"import" in data and _TOP_WITH.search(data) is not None  # bases imported in a `with` block
+    if b"_base_" not in data and not may_import:
+        return ""
+    if b"read_base" in data or b"{{" in data:
+        return None
+    if _TOP_BASE.search(data) is None:  # `_base_` only in strings, attributes, other names, nested code
+        return None if may_import else ""
+    if may_import or len(_BASE_ASSIGN.findall(data)) != 1:
         return None
     found = _PLAIN_BASE.search(data)
     return None if found is None else found.group().decode("ascii")
