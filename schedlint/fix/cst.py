@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import re
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import libcst as cst
@@ -265,7 +266,36 @@ class Document:
                 body.extend(self._appended)
                 new = new.with_changes(has_trailing_newline=True)
             new = new.with_changes(body=body)
-        return new.code
+        spliced = self._spliced(new)
+        return new.code if spliced is None else spliced
+
+    def _spliced(self, new: cst.Module) -> Optional[str]:
+        """`new.code` with the statements `new` shares with the parsed module taken from the text as written
+        (generating a large file's code costs more than the edit): the rewritten and inserted statements
+        are generated. None when that cannot be done safely: a changed header, footer or line end at the
+        end of the file, or a changed statement whose lines (`_Parsed.spans`) do not hold its code."""
+        module = self.module
+        if (new.header is not module.header or new.footer is not module.footer or not module.has_trailing_newline
+                or not new.has_trailing_newline or len(self._index.spans) != len(module.body) or not module.body):
+            return None
+        starts = self._index.line_offsets()
+        spans = self._index.spans
+
+        def written(i: int) -> str:
+            first, last = spans[i]
+            return self.text[starts[first - 1] : starts[last] if last < len(starts) else len(self.text)]
+
+        number = {id(stmt): i for i, stmt in enumerate(module.body)}
+        kept = {id(stmt) for stmt in new.body}
+        for i, original in enumerate(module.body):
+            if id(original) not in kept and written(i) != module.code_for_node(original):
+                return None  # the spans do not hold this statement's code: generate the whole file
+        parts = [self.text[: starts[spans[0][0] - 1]]]
+        for stmt in new.body:
+            i = number.get(id(stmt))
+            parts.append(written(i) if i is not None and module.body[i] is stmt else new.code_for_node(stmt))
+        parts.append(self.text[starts[spans[-1][1]] if spans[-1][1] < len(starts) else len(self.text) :])
+        return "".join(parts)
 
 
 class _Parsed:
@@ -294,6 +324,8 @@ class _Parsed:
         self._positions: Dict[int, Dict[cst.CSTNode, Any]] = {}
         self._where: Dict[cst.CSTNode, int] = {}  # node -> its statement's number (statements resolved so far)
         self._parents: Dict[cst.CSTNode, cst.CSTNode] = {}
+        self.module_text = text
+        self._offsets: Optional[List[int]] = None
 
     def _resolve(self, i: int) -> Dict[cst.CSTNode, Any]:
         """Positions (in the file) and parents of the nodes of top-level statement `i`."""
@@ -321,6 +353,13 @@ class _Parsed:
                 self._where[node] = i
             self._positions[i] = positions
         return self._positions[i]
+
+    def line_offsets(self) -> List[int]:
+        """The offset in the text of each line's start (lines end at "\n")."""
+        if self._offsets is None:
+            text = self.module_text
+            self._offsets = [0] + [m.end() for m in re.finditer("\n", text)]
+        return self._offsets
 
     def positions_near(self, line: int) -> Dict[cst.CSTNode, Any]:
         """Positions of the nodes of the top-level statement spanning `line` (empty if none does)."""
