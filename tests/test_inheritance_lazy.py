@@ -44,21 +44,29 @@ UNTOLD = {
     "a conditional": "_base_ = ['./a.py'] if True else ['./b.py']\n",
     "a continuation": "_base_ = \\\n    ['./a.py']\n",
     "read_base": "from mmengine.config import read_base\nwith read_base():\n    from .a import *\n",
+    "imports in a with block after a form feed": "x = 1\n  \x0cwith open('x') as f:\n    from .a import *\n",
     "an import in a with block": "with open('x') as f:\n    import os\n",
     "non-ASCII": "_base_ = ['./a.py']  # é\n",
-    "non-ASCII name": "_base\uff3f = ['./a.py']\n",
     "an f-string": "_base_ = [f'./{1}.py']\n",
     "a name": "_base_ = name\n",
     "an empty list and imports in a with block": "_base_ = []\nwith open('x') as f:\n    from .a import *\n",
     "parenthesised": "(\n  # the bases\n  _base_\n) = ['./a' '.py']\n",
     "after a semicolon and a continuation": "x = 1; \\\n  _base_ = ['./a' '.py']\n",
     "nested": "if True:\n    _base_ = ['./a.py']\n",
+    "a template writing text": "_base_ = ['./a.py']\nx = '{{ fileBasename }}'\n",
+    "an environment template": "_base_ = ['./a.py']\nx = {{$EPOCHS:12}}\n",
+    "non-ASCII, assigned": "# \u00e9\n_base_ = ['./a.py']\n",
+    "a module the compiler refuses": "_base_ = ['./a' '.py']\nnonlocal x\n",
 }
 NOTHING = {
     "no base": "lr = 0.1\nmodel = dict(type='A')\n",
     "a with block without import": "with_cp = True\n",
     "only in strings and names": "import os\nx = '_base_ = 1'\nmy_base_ = 2\nd = dict(_base_=1)\ny = cfg._base_\n",
     "a comparison": "import os\nok = _base_ == 1\n",
+    "non-ASCII, in strings": "# \u00e9\nx = \"\"\"\n_base_ = ['./a.py']\n\"\"\"\n",
+    "a template in a string": "import os\nx = '{{_base_.lr}}'\n_base = 1\n",
+    "with blocks in functions": "import os\n\ndef f():\n    with open('x') as fh:\n        from os import path\n",
+    "in functions and strings at line starts": "import os\n\ndef f():\n    _base_ = 1\n\nTEXT = \"\"\"\n_base_ = ['./a.py']\n\"\"\"\n",
 }
 
 
@@ -70,7 +78,10 @@ def test_what_a_text_tells_of_its_bases():
     for name, text in UNTOLD.items():
         assert base_names(text.encode("utf-8")) is None, name
     for name, text in NOTHING.items():
-        assert base_names(text.encode()) == "", name
+        assert base_names(text.encode("utf-8")) == "", name
+    # as the index of a project (`inheritance_index`) does, a `_base_` spelled with characters that normalise to
+    # it is not looked for
+    assert base_names("_base\uff3f = ['./a.py']\n".encode("utf-8")) == ""
 
 
 def _texts() -> Dict[str, str]:

@@ -9,7 +9,8 @@ import re
 import sys
 from typing import Dict, FrozenSet, List, Optional, Set
 
-from schedlint.loader.files import BASE_KEY
+from schedlint.loader.errors import LoadProblem
+from schedlint.loader.files import BASE_KEY, decode
 from schedlint.loader.textscan import word_pattern
 
 CONFIG_SUFFIXES = (".py", ".json", ".yaml", ".yml")
@@ -128,11 +129,14 @@ _PLAIN_BASE = re.compile(
     re.M,
 )
 _BASE_ASSIGN = re.compile(rb"_base_\s*=(?!=)")
+# a `{{ }}` template mmengine replaces with text before parsing: a file name, or an environment variable's value
+_WRITING_TEMPLATE = re.compile(rb"\{\{\s*file(?:Dirname|Basename|BasenameNoExtension|Extname)\s*\}\}|\{\{['\"]?\s*\$")
 # where an assignment to `_base_` may be a top-level statement: `_base_` first in a logical line (after a line
 # start or a `;`, blanks, comments, line continuations and opening parentheses), then `=`
 _TOP_BASE = re.compile(rb"(?:^|;)(?:[\s(\\]|#[^\n]*\n)*_base_(?:[\s)\\]|#[^\n]*\n)*=(?!=)", re.M)
-# a `with` block, which may import bases (`Loader._lazy_base_references`)
-_TOP_WITH = re.compile(rb"^[ \t\f]*with\b", re.M)
+# a top-level `with` block, which may import bases (`Loader._lazy_base_references`): at a line start, where
+# only a form feed may come first (Python counts the indentation from the last one)
+_TOP_WITH = re.compile(rb"^(?:[ \t\f]*\f)?with\b", re.M)
 
 
 def base_names(data: bytes) -> Optional[str]:
@@ -140,23 +144,48 @@ def base_names(data: bytes) -> Optional[str]:
     text holding the file name of each base it names (its `_base_` statement); None when that cannot be
     told from the text (the file is parsed: `Loader.base_references`).
 
-    A file is told on the text only when that is sure: ASCII (no other spelling of `_base_`), no `{{ }}`
-    template, no `read_base`, no `with` block at line start (bases imported in one), and either no `_base_`
-    that may begin a top-level assignment, or one assignment to `_base_` alone, of string literals with no
-    escape, as a whole line. A base then is a path whose file name is written in that statement."""
-    if not data.isascii():
-        return None
+    Bases come from the first top-level assignment to `_base_`, else from the imports in a top-level `with`
+    block. A file is told without parsing when: it has no `with` block at a line start that may import, and
+    no `{{ }}` template that writes text (a file name, an environment variable); then it inherits nothing
+    when no `_base_` may begin a top-level assignment (on an ASCII text; else when the module's symbol table
+    assigns none), and it names its bases when its one assignment to `_base_` is of string literals with no
+    escape, as a whole line. A file without `_base_` in its bytes is taken to inherit nothing, as the index
+    of a project does (an identifier spelled with other characters that normalise to `_base_` is not looked
+    for)."""
     may_import = b"import" in data and _TOP_WITH.search(data) is not None  # bases imported in a `with` block
     if b"_base_" not in data and not may_import:
         return ""
-    if b"read_base" in data or b"{{" in data:
+    if may_import or _WRITING_TEMPLATE.search(data):
         return None
-    if _TOP_BASE.search(data) is None:  # `_base_` only in strings, attributes, other names, nested code
-        return None if may_import else ""
-    if may_import or len(_BASE_ASSIGN.findall(data)) != 1:
-        return None
-    found = _PLAIN_BASE.search(data)
-    return None if found is None else found.group().decode("ascii")
+    if data.isascii():
+        if _TOP_BASE.search(data) is None:  # `_base_` only in strings, attributes, other names, nested code
+            return ""
+        if len(_BASE_ASSIGN.findall(data)) == 1:
+            found = _PLAIN_BASE.search(data)
+            if found is not None:
+                return found.group().decode("ascii")
+    return None if _assigns_base(data) else ""
+
+
+def _assigns_base(data: bytes) -> bool:
+    """Whether the module's own scope may assign `_base_` (its symbol table, which costs under half a parse:
+    what a file holding `_base_ = ...` lines only in strings or functions needs). A file whose symbol table
+    cannot be built may (the compiler refuses more than the parser the loader uses); one the loader cannot
+    read as text (binary, not UTF-8) inherits nothing."""
+    import symtable
+
+    try:
+        text = decode("config", data)
+    except LoadProblem:
+        return False
+    try:
+        table = symtable.symtable(text, "config", "exec")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return True
+    try:
+        return table.lookup(BASE_KEY).is_assigned()
+    except KeyError:
+        return False
 
 
 def base_statement(text: str) -> Optional[ast.Module]:
