@@ -60,45 +60,45 @@ def test_workers_started_after_the_walk_find_the_same(tmp_path, monkeypatch):
     tree = _tree(tmp_path)
     monkeypatch.chdir(tree)
     alone = check_paths([str(tree)], _settings(tree, 1), on_file=attach_fixes)
-    monkeypatch.setattr(workers, "start_early", lambda *a, **k: None)
-    monkeypatch.setattr(engine, "start_early", lambda *a, **k: None)
+    monkeypatch.setattr(workers.EarlyStart, "found", lambda self, count: None)
     late = check_paths([str(tree)], _settings(tree, 2), on_file=attach_fixes)
     assert _plain(late) == _plain(alone)
     assert not multiprocessing.active_children()
 
 
-def test_a_pool_the_run_does_not_need_is_stopped_at_once(tmp_path, monkeypatch):
-    """Many .py files, few of them configs: the workers started on the count of files are stopped (not waited
-    for) once the walk has told the configs apart, and the run lints in this process."""
+def test_no_worker_is_started_for_code_files(tmp_path, monkeypatch):
+    """Many .py files, few of them configs: the walk never finds configs enough, and no worker is started."""
     tree = _tree(tmp_path, copies=1)
     code = tree / "tools"
     code.mkdir()
-    for i in range(workers.PARALLEL_MIN_FILES):
+    for i in range(2 * workers.PARALLEL_MIN_FILES):
         (code / f"tool{i}.py").write_text("import os\n\n\ndef main():\n    return os.getcwd()\n")
     monkeypatch.chdir(tree)
-    stopped: List[bool] = []
-    real_close = workers.Workers.close
-    monkeypatch.setattr(workers.Workers, "close", lambda self, now=False: stopped.append(now) or real_close(self, now))
-    monkeypatch.setattr(workers, "cores", lambda: 2)
+    started: List[int] = []
+    monkeypatch.setattr(workers.Workers, "__init__", lambda self, jobs, on_file=None: started.append(jobs))
     result = check_paths([str(tree)], _settings(tree, 2), on_file=attach_fixes)
-    assert stopped and stopped[0] is True
-    assert len(result.files) < workers.PARALLEL_MIN_FILES
-    assert _plain(result) == _plain(check_paths([str(tree)], _settings(tree, 1), on_file=attach_fixes))
-    assert not multiprocessing.active_children()
+    assert len(result.files) < workers.PARALLEL_MIN_FILES and not started
 
 
-def test_no_pool_is_started_for_a_warm_cache_or_a_small_tree(tmp_path, monkeypatch):
-    tree = _tree(tmp_path, copies=2)
-    settings = _settings(tree)
-    assert workers.start_early([str(tree)], settings, False, None, engine.SKIP_DIRS) is None  # 100-odd files
-    monkeypatch.setattr(workers, "FILES_PER_WORKER", 5)
+def test_workers_start_once_the_walk_found_configs_enough_for_all_of_them(monkeypatch):
     monkeypatch.setattr(workers, "cores", lambda: 2)
-    assert workers.start_early([str(tree)], settings, True, None, engine.SKIP_DIRS) is None  # a warm cache
-    assert workers.start_early([str(tree)], Settings(jobs=1), False, None, engine.SKIP_DIRS) is None
-    pool = workers.start_early([str(tree)], settings, False, None, engine.SKIP_DIRS)
-    assert pool is not None and pool.jobs == 2
-    pool.close(now=True)
-    assert not multiprocessing.active_children()
+    started: List[int] = []
+    monkeypatch.setattr(workers.Workers, "__init__", lambda self, jobs, on_file=None: started.append(jobs))
+    early = workers.EarlyStart(Settings(), False, None)
+    for count in range(1, 2 * workers.FILES_PER_WORKER):
+        early.found(count)
+    assert not started  # one worker's worth: the run may lint in this process
+    early.found(2 * workers.FILES_PER_WORKER)
+    early.found(2 * workers.FILES_PER_WORKER + 1)
+    assert started == [2]
+    for settings, warm in ((Settings(), True), (Settings(jobs=1), False)):  # a warm cache, one process asked for
+        never = workers.EarlyStart(settings, warm, None)
+        never.found(10_000)
+        assert never.workers is None
+    explicit = workers.EarlyStart(Settings(jobs=2), False, None)
+    explicit.found(workers.PARALLEL_MIN_FILES - 1)
+    explicit.found(workers.PARALLEL_MIN_FILES)
+    assert started == [2, 2]
 
 
 class _Recorder:

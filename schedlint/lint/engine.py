@@ -12,7 +12,7 @@ from typing import Callable, Dict, Iterable, List, Optional, Set, Tuple
 from schedlint.lint.cache import FindingsCache
 from schedlint.lint.inherit import dependents, inheritance_index  # noqa: F401  (the engine's API)
 from schedlint.lint.retention import Retention
-from schedlint.lint.workers import Done, Workers, jobs_for, start_early
+from schedlint.lint.workers import Done, EarlyStart, Workers, jobs_for
 from schedlint.lint.workers import FILES_PER_WORKER, PARALLEL_MIN_FILES, default_workers  # noqa: F401  (API)
 from schedlint.lint.shape import looks_like_config
 from schedlint.lint.settings import Settings
@@ -80,6 +80,7 @@ def config_test(cache: Optional[FindingsCache] = None, given: Iterable[str] = ()
 def discover(
     paths: Iterable[str], settings: Optional[Settings] = None, cache: Optional[FindingsCache] = None,
     unreadable: Optional[List[Tuple[str, str]]] = None, configs_only: bool = True,
+    found: Optional[Callable[[int], None]] = None,
 ) -> List[str]:
     """Config files under the given files and directories, sorted, absolute.
 
@@ -88,9 +89,10 @@ def discover(
     and so are the folders and files `exclude` / `extend-exclude` name (default: SKIP_DIRS and
     hidden folders). Folders that cannot be listed are added to `unreadable` as (folder, reason).
     `configs_only=False` keeps every .py file of the folders (the caller tests the few it needs).
+    `found(count)` is told how many configs the folder walk has found, after each one.
     """
     looks = config_test(cache) if configs_only else (lambda p: True)
-    found: List[str] = []
+    out: List[str] = []
 
     def walk_error(exc: OSError) -> None:
         if unreadable is not None:
@@ -114,12 +116,14 @@ def discover(
                     if excluded(full, name, False):
                         continue
                     if name.endswith(".py") and name != "__init__.py" and looks(full):
-                        found.append(os.path.abspath(full))
+                        out.append(os.path.abspath(full))
+                        if found is not None:
+                            found(len(out))
         elif is_config_file(path):
-            found.append(os.path.abspath(path))
+            out.append(os.path.abspath(path))
         else:
             raise UsageError(f"{path}: not a config file (.py, .json, .yaml)")
-    return sorted(dict.fromkeys(found))
+    return sorted(dict.fromkeys(out))
 
 
 ROOT_MARKERS = (".git", ".hg", "pyproject.toml", "schedlint.toml", "setup.py", "setup.cfg")
@@ -374,20 +378,19 @@ def check_paths(
     settings = settings or Settings()
     paths = list(paths)
     findings_cache = FindingsCache.for_run(settings, on_file) if cache else None
-    # a cold run of a large tree starts its workers now: their imports overlap the folder walk
-    workers = start_early(paths, settings, bool(findings_cache and findings_cache.entries), on_file, SKIP_DIRS)
+    # a cold run of a large tree starts its workers during the folder walk: their imports overlap the walk
+    early = EarlyStart(settings, bool(findings_cache and findings_cache.entries), on_file)
     try:
-        return _check(paths, settings, progress, on_file, findings_cache, workers)
+        return _check(paths, settings, progress, on_file, findings_cache, early)
     finally:
-        if workers is not None:
-            workers.close(now=True)  # (closed already, unless the run stopped early)
+        if early.workers is not None:
+            early.workers.close(now=True)  # (closed already, unless the run stopped early)
 
 
 def _check(paths: List[str], settings: Settings, progress: Optional[Callable[[str], None]],
-           on_file: Optional[OnFile], findings_cache: Optional[FindingsCache],
-           workers: Optional[Workers]) -> CheckResult:
+           on_file: Optional[OnFile], findings_cache: Optional[FindingsCache], early: EarlyStart) -> CheckResult:
     unreadable: List[Tuple[str, str]] = []
-    files = discover(paths, settings, findings_cache, unreadable)
+    files = discover(paths, settings, findings_cache, unreadable, found=early.found)
     linter = Linter(settings, on_file)
     result = CheckResult(files=files)
     for folder, reason in unreadable:  # a folder that cannot be listed is never skipped silently
@@ -405,7 +408,7 @@ def _check(paths: List[str], settings: Settings, progress: Optional[Callable[[st
             found = dependents(linter.loader, given, universe, findings_cache, keep=config_test(findings_cache))
             result.dependents = [f for f in found if f not in files]
             result.files = sorted(set(files) | set(result.dependents))
-    raw = lint_files(linter, result.files, progress, result.internal_errors, findings_cache, workers)
+    raw = lint_files(linter, result.files, progress, result.internal_errors, findings_cache, early.workers)
     release_all_kept()  # what the folder walk kept for the loader lives one run
     result.findings = merge_findings(result.findings + select_findings(raw, settings, linter.loader.text))
     if on_file is not None:
