@@ -175,3 +175,37 @@ def test_check_of_one_file_rechecks_the_same_dependents(tmp_path, monkeypatch, c
     assert len(expected) > 1
     for _ in range(2 if cache else 1):  # with the cache: cold, then from the kept facts
         assert check_paths([base], Settings(), cache=cache).dependents == expected
+
+
+class _Counted(bytes):
+    """Bytes that count how often a single byte is read."""
+
+    reads = 0
+
+    def __getitem__(self, index):
+        if isinstance(index, int):
+            _Counted.reads += 1
+        return bytes.__getitem__(self, index)
+
+
+HOSTILE = {
+    "blank lines after a mention": b"x = _base_\n" + b"\n" * 100_000 + b"y = 1\n",
+    "parentheses and comments": b"x = _base_\n" + b"(#c\n" * 50_000 + b"y\n",
+    "many mentions": b"x = " + b"_base_ " * 50_000 + b"\n",
+    "blanks before each mention": (b" " * 50 + b"_base_.x\n") * 5_000,
+    "an open list": b"_base_ = [" + b" " * 200_000,
+    "semicolons": b"x = 1; " * 50_000 + b"_base_.y\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_telling_a_hostile_text_reads_each_byte_a_bounded_number_of_times(name):
+    """(a regex searched from every line start read the blank lines after each one again: 40,000 blank lines
+    took 28 s)"""
+    from schedlint.loader import detect
+
+    data = _Counted(HOSTILE[name])
+    _Counted.reads = 0
+    detect._may_begin_base_assignment(data)
+    assert _Counted.reads <= 3 * len(data)
+    assert base_names(HOSTILE[name]) in ("", None)

@@ -263,3 +263,14 @@ def test_comments_read_only_where_they_count_silence_the_same_findings():
     assert found._files["c.py"]._comments is None
     assert found.is_suppressed(_finding("SL001", 11, 11)) and found._files["c.py"]._comments is not None
     assert isinstance(found._files["c.py"], suppress._FileInfo)
+
+
+def test_hostile_texts_are_read_for_noqa_in_one_pass():
+    """A long line of `#` or many blank lines (a search from each `#` or each line start over the rest would
+    not end for hours) are read once: the verdicts are the same as on a plain file."""
+    for filler in ("#" * 200_000 + "\n", "\n" * 200_000, " \n" * 100_000):
+        text = with_comment(REPORTED_LINE, "# noqa: SL001") + filler
+        found = Suppressions(lambda p: text)
+        assert found.is_suppressed(_finding("SL001", REPORTED_LINE, REPORTED_LINE))
+        assert not found.is_suppressed(_finding("SL004", REPORTED_LINE, REPORTED_LINE))
+        assert not found.file_level("c.py", "SL001")

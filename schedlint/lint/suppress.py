@@ -43,9 +43,9 @@ def _matches(code: str, codes: List[str]) -> bool:
     return any(code.upper().startswith(c) for c in codes)
 
 
-# lines that may hold a `noqa` comment, and a file-level one (confirmed by tokenizing, only when it matters)
-_NOQA_TEXT = re.compile(r"#[^\n]*noqa", re.IGNORECASE)
-_FILE_NOQA_TEXT = re.compile(r"^\s*#\s*schedlint\s*:\s*noqa", re.IGNORECASE | re.MULTILINE)
+# a line that may hold a file-level `noqa` (confirmed by tokenizing, only when it matters); blanks never span
+# lines here, so that no search runs over many lines from each line start
+_FILE_NOQA_TEXT = re.compile(r"^[^\S\n]*#[^\S\n]*schedlint[^\S\n]*:[^\S\n]*noqa", re.IGNORECASE | re.MULTILINE)
 # characters other than "\n" that some of Python's line counts take for a line break
 _ODD_BREAKS = ("\r", "\v", "\f", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
 
@@ -60,8 +60,9 @@ class _FileInfo:
     def __init__(self, text: str) -> None:
         self.text = text
         odd = any(c in text for c in _ODD_BREAKS)  # (lines told apart by "\n" alone: else every line may)
+        # the lines that may hold a `noqa` comment (a `#` and `noqa` on them)
         self.lines: Optional[Set[int]] = None if odd else {
-            text.count("\n", 0, m.start()) + 1 for m in _NOQA_TEXT.finditer(text)}
+            number for number, line in enumerate(text.split("\n"), 1) if "#" in line and "noqa" in line.lower()}
         self.maybe_file_level = odd or _FILE_NOQA_TEXT.search(text) is not None
         self._comments: Optional[Tuple[Dict[int, List[List[str]]], Optional[List[str]]]] = None
         self._statements: Optional[List[Tuple[int, int]]] = None

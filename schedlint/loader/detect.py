@@ -131,9 +131,6 @@ _PLAIN_BASE = re.compile(
 _BASE_ASSIGN = re.compile(rb"_base_\s*=(?!=)")
 # a `{{ }}` template mmengine replaces with text before parsing: a file name, or an environment variable's value
 _WRITING_TEMPLATE = re.compile(rb"\{\{\s*file(?:Dirname|Basename|BasenameNoExtension|Extname)\s*\}\}|\{\{['\"]?\s*\$")
-# where an assignment to `_base_` may be a top-level statement: `_base_` first in a logical line (after a line
-# start or a `;`, blanks, comments, line continuations and opening parentheses), then `=`
-_TOP_BASE = re.compile(rb"(?:^|;)(?:[\s(\\]|#[^\n]*\n)*_base_(?:[\s)\\]|#[^\n]*\n)*=(?!=)", re.M)
 # a top-level `with` block, which may import bases (`Loader._lazy_base_references`): at a line start, where
 # only a form feed may come first (Python counts the indentation from the last one)
 _TOP_WITH = re.compile(rb"^(?:[ \t\f]*\f)?with\b", re.M)
@@ -158,13 +155,46 @@ def base_names(data: bytes) -> Optional[str]:
     if may_import or _WRITING_TEMPLATE.search(data):
         return None
     if data.isascii():
-        if _TOP_BASE.search(data) is None:  # `_base_` only in strings, attributes, other names, nested code
+        if not _may_begin_base_assignment(data):  # `_base_` only in strings, attributes, other names, nested code
             return ""
         if len(_BASE_ASSIGN.findall(data)) == 1:
             found = _PLAIN_BASE.search(data)
             if found is not None:
                 return found.group().decode("ascii")
     return None if _assigns_base(data) else ""
+
+
+_BASE_WORD = re.compile(rb"_base_")
+_BEFORE = frozenset(b" \t\f\r(\\")  # what may come between a line start (or `;`) and a top-level `_base_`
+_AFTER = frozenset(b" \t\f\r\n)\\")  # and between it and its `=` (also comments)
+
+
+def _may_begin_base_assignment(data: bytes) -> bool:
+    """Whether some `_base_` may be the target of a top-level assignment: only blanks, opening parentheses and
+    line continuations between it and a line start or a `;`, then only blanks, line breaks, closing
+    parentheses and comments up to an `=` that is not `==`. Scanned in one pass (each character is looked at
+    a bounded number of times: a regex searched from every line start would be quadratic on a hostile
+    file of blank lines)."""
+    n = len(data)
+    for m in _BASE_WORD.finditer(data):
+        i = m.start() - 1
+        while i >= 0 and data[i] in _BEFORE:
+            i -= 1
+        if i >= 0 and data[i] not in (0x0A, 0x3B):  # "\n", ";"
+            continue
+        j = m.end()
+        while j < n:
+            c = data[j]
+            if c in _AFTER:
+                j += 1
+            elif c == 0x23:  # "#": a comment, to the end of its line
+                k = data.find(b"\n", j)
+                j = n if k < 0 else k + 1
+            else:
+                break
+        if j < n and data[j] == 0x3D and data[j + 1 : j + 2] != b"=":
+            return True
+    return False
 
 
 def _assigns_base(data: bytes) -> bool:
