@@ -120,7 +120,9 @@ def inherits_nothing(text: str) -> bool:
 
 # one string literal with no escape, no line break and no `{` (mmengine substitutes `{{ }}` templates first)
 _PLAIN_STR = rb"""(?:'[^'\\\r\n{]*'|"[^"\\\r\n{]*")"""
-_GAP = rb"(?:[ \t\r\n]|#[^\r\n]*)*"  # blanks, line breaks and comments
+# blanks, line breaks and comments (a comment runs to its line's end: it cannot be split into several, which
+# made a failing search try every split of a comment of many `#`, exponentially)
+_GAP = rb"(?:[ \t\r\n]|#[^\r\n]*(?=[\r\n]|\Z))*"
 _PLAIN_ITEMS = rb"(?:" + _GAP + _PLAIN_STR + _GAP + rb",)*(?:" + _GAP + _PLAIN_STR + rb")?" + _GAP
 # a `_base_` statement of string literals alone: a string, or a list or tuple of them separated by commas
 _PLAIN_BASE = re.compile(
