@@ -99,9 +99,15 @@ def test_anything_unusual_is_left_to_typer(argv):
 
 
 def _run(args, cwd):
-    probe = ("import atexit, sys\n"
-             "atexit.register(lambda: sys.stderr.write('MODULES ' + ' '.join(sorted(m for m in "
-             "('typer', 'pydantic', 'numpy', 'libcst', 'rich') if m in sys.modules)) + '\\n'))\n"
+    # the modules loaded when the process ends (a plain `check` ends with os._exit, skipping atexit)
+    probe = ("import atexit, os, sys\n"
+             "def report():\n"
+             "    sys.stderr.write('MODULES ' + ' '.join(sorted(m for m in "
+             "('typer', 'pydantic', 'numpy', 'libcst', 'rich') if m in sys.modules)) + '\\n')\n"
+             "    sys.stderr.flush()\n"
+             "atexit.register(report)\n"
+             "real_exit = os._exit\n"
+             "os._exit = lambda code: (report(), real_exit(code))\n"
              "sys.argv = ['schedlint'] + sys.argv[1:]\n"
              "from schedlint.cli import main\n"
              "main()\n")

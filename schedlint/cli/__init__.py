@@ -38,7 +38,23 @@ def _run(argv) -> None:
         code = run_check(**options)
     except Exit as exc:
         code = exc.code
-    sys.exit(code)
+    _exit_now(code)
+
+
+def _exit_now(code: int) -> None:
+    """End the process once `check` has written everything (its output, the findings cache, and its workers
+    are stopped), without tearing the interpreter down: freeing a tree run's objects one by one took 0.2 s
+    of a 5-s run. (Only `main`, the process's own entry point, gets here.)"""
+    import os
+
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:  # the reader went away (`schedlint check | head`): as click does, exit 1 quietly
+        code = 1
+    except (OSError, ValueError):
+        code = code or EXIT_ERROR
+    os._exit(code)
 
 
 def _pace_collector() -> None:
