@@ -132,3 +132,18 @@ def test_a_worker_learns_the_run_retention_chunk_by_chunk(tmp_path):
                 learnt.after(worker, path)
         assert held and set(worker.forgotten) == set(whole.forgotten) & held
         assert all(os.path.abspath(p) in held for p in sum(mine, []))
+
+
+def test_the_names_a_config_may_inherit_are_found_from_each_py_end():
+    """`retention._py_literals` finds every name the old search from each quote found (and on the shipped trees,
+    nothing else): a name of 1 to 400 characters between quotes on one line, ending in `.py`."""
+    import re
+
+    old = re.compile(rb"""['"]([^'"\n]{1,400}?\.py)['"]""")
+    texts = [p.read_bytes() for p in sorted((ROOT / "fixtures").rglob("*.py"))]
+    texts += [b"_base_ = ['a.py', \"../b/c.py\"]\nx = 'not.pyc'\ny = \"'.py\"\nz = '.py'\n",
+              b"s = '" + b"x" * 401 + b".py'\nt = '" + b"x" * 400 + b".py'\n", b"a = 'x\n.py'\n'a.py'b.py'"]
+    for data in texts:
+        found = set(retention._py_literals(data))
+        assert set(old.findall(data)) <= found
+        assert all(name.endswith(b".py") and b"\n" not in name and 4 <= len(name) <= 403 for name in found)

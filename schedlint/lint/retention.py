@@ -10,7 +10,9 @@ from typing import Any, Dict, List, Sequence, Tuple
 
 from schedlint.loader import LoadProblem, read_bytes
 
-_PY_LITERAL = re.compile(rb"""['"]([^'"\n]{1,400}?\.py)['"]""")
+# the end of a `'....py'` string literal; its start is the nearest quote before (searched from each end: a
+# search from each quote read every string of a config; names end in `.py` in few of them)
+_PY_END = re.compile(rb"""\.py['"]""")
 
 
 # files whose names a folder walk noted while it read them (`note_head`), until a run asks for them
@@ -41,12 +43,26 @@ def _literal_refs(path: str) -> List[str]:
 def _refs_in(path: str, data: bytes) -> List[str]:
     folder = os.path.dirname(os.path.abspath(path))
     out = []
-    for ref in _PY_LITERAL.findall(data):
+    for ref in _py_literals(data):
         try:
             name = ref.decode("utf-8").split("::")[-1]
         except UnicodeDecodeError:
             continue
         out.append(_joined(folder, name))
+    return out
+
+
+def _py_literals(data: bytes) -> List[bytes]:
+    """Every text between two quotes, on one line, of 1 to 400 characters then `.py` (a string literal naming a
+    .py file, or a stretch between two literals that ends so: a name too many only keeps a file a little
+    longer)."""
+    out = []
+    for m in _PY_END.finditer(data):
+        end = m.start() + 3
+        low = max(0, end - 404)
+        start = max(data.rfind(b"'", low, m.start()), data.rfind(b'"', low, m.start()))
+        if start >= 0 and end - start > 4 and data.find(b"\n", start, end) < 0:
+            out.append(data[start + 1 : end])
     return out
 
 
