@@ -308,7 +308,7 @@ def lint_files(
         except (OSError, ImportError, RuntimeError):  # no process support here: lint in this process
             done = None
     if workers is not None:
-        workers.close(now=done is None)  # (started early for a run that turned out small or cached)
+        workers.close(now=done is None)  # (after a failure, the run lints in this process)
     if done is None:
         done = []
         retention = Retention(todo)

@@ -2,9 +2,9 @@
 
 A cold run of a large tree starts its workers during the folder walk (`EarlyStart`), once it has found
 configs enough for them: they import what linting needs (the plan models, the simulator, the rules, the
-fixer's libcst) while this process walks the rest of the folders, which it does on one core. Each worker is then given contiguous chunks of the run's files (the
-configs of one folder share their bases), each with what the run's `Retention` says of the files it may
-inherit, and keeps one `Linter` for all its chunks.
+fixer's libcst) while this process walks the rest of the folders, which it does on one core. Each worker is
+then given contiguous chunks of the run's files (the configs of one folder share their bases), each with
+what the run's `Retention` says of the files it may inherit, and keeps one `Linter` for all its chunks.
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ class Workers:
         return out
 
     def close(self, now: bool = False) -> None:
-        """Stop the workers: after their tasks, or `now` (a pool started for a run that did not need it)."""
+        """Stop the workers: after their tasks, or `now` (the run stopped early: an error, an interrupt)."""
         if self._closed:
             return
         self._closed = True
@@ -90,7 +90,7 @@ class Workers:
             if stop is not None:
                 stop()
             else:
-                for process in list(getattr(self._pool, "_processes", {}).values()):
+                for process in list((getattr(self._pool, "_processes", None) or {}).values()):
                     process.terminate()
         self._pool.shutdown(wait=True, cancel_futures=now)
 
