@@ -147,3 +147,26 @@ def test_the_names_a_config_may_inherit_are_found_from_each_py_end():
         found = set(retention._py_literals(data))
         assert set(old.findall(data)) <= found
         assert all(name.endswith(b".py") and b"\n" not in name and 4 <= len(name) <= 403 for name in found)
+
+
+@pytest.mark.parametrize("delay", [0.3, 0.8])
+def test_a_stopped_run_stops_its_workers_silently(tmp_path, delay):
+    """SIGTERM (or Ctrl-C) stops the run, which stops its workers (forked with the parent's handlers: a worker
+    stopped while importing printed the traceback of its initializer); no worker is left behind."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    tree = _tree(tmp_path)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen([sys.executable, "-m", "schedlint", "check", str(tree), "-j", "2", "--epoch-length", "100",
+                             "--no-cache"], cwd=tree, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            text=True)
+    time.sleep(delay)
+    proc.send_signal(signal.SIGTERM)
+    err = proc.communicate(timeout=60)[1]
+    assert proc.returncode in (0, 1, 128 + signal.SIGTERM)
+    assert "Traceback" not in err and "Exception" not in err, err
+    left = subprocess.run(["pgrep", "-f", f"schedlint check {tree}"], capture_output=True, text=True).stdout.split()
+    assert not left

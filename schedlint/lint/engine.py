@@ -307,8 +307,11 @@ def lint_files(
             done = workers.lint(_lint_chunk, linter.settings, linter.on_file, todo, Retention(todo), progress, errors)
         except (OSError, ImportError, RuntimeError):  # no process support here: lint in this process
             done = None
-    if workers is not None:
-        workers.close(now=done is None)  # (after a failure, the run lints in this process)
+        finally:
+            if workers is not None:  # stopped at once after a failure or an interrupt
+                workers.close(now=done is None)
+    elif workers is not None:
+        workers.close(now=True)
     if done is None:
         done = []
         retention = Retention(todo)

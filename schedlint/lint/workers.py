@@ -118,7 +118,15 @@ class EarlyStart:
 
 def _warm(on_file: Any) -> None:
     """Import, in a new worker, what linting needs (while the parent walks the folders); `on_file.prepare()`,
-    if it has one, imports what it needs."""
+    if it has one, imports what it needs. The parent stops its workers: a worker ends silently on SIGTERM and
+    leaves Ctrl-C (sent to the whole process group) to the parent."""
+    import signal
+
+    try:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - no such signals here
+        pass
     import schedlint.plan  # noqa: F401
     import schedlint.simulate  # noqa: F401
     from schedlint.lint.heap import return_large_blocks
