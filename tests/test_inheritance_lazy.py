@@ -56,6 +56,9 @@ UNTOLD = {
     "a template writing text": "_base_ = ['./a.py']\nx = '{{ fileBasename }}'\n",
     "an environment template": "_base_ = ['./a.py']\nx = {{$EPOCHS:12}}\n",
     "non-ASCII, assigned": "# \u00e9\n_base_ = ['./a.py']\n",
+    "a decoy in a string, the real one parenthesised": "T = \"\"\"\n_base_ = ['./a.py']\n\"\"\"\n(_base_) = ['./b.py']\n",
+    "a decoy in a string, the real one after a comment in brackets": ("T = \"\"\"\n_base_ = ['./a.py']\n\"\"\"\n"
+                                                                      "(_base_  # c\n) = ['./b.py']\n"),
     "a module the compiler refuses": "_base_ = ['./a' '.py']\nnonlocal x\n",
 }
 NOTHING = {
@@ -210,6 +213,6 @@ def test_telling_a_hostile_text_reads_each_byte_a_bounded_number_of_times(name):
 
     data = _Counted(HOSTILE[name])
     _Counted.reads = 0
-    detect._may_begin_base_assignment(data)
+    detect._possible_base_targets(data)
     assert _Counted.reads <= 3 * len(data)
     assert base_names(HOSTILE[name]) in ("", None)  # (the regexes too: it ends)

@@ -157,10 +157,11 @@ def base_names(data: bytes) -> Optional[str]:
     if may_import or _WRITING_TEMPLATE.search(data):
         return None
     if data.isascii():
-        if not _may_begin_base_assignment(data):  # `_base_` only in strings, attributes, other names, nested code
+        targets = _possible_base_targets(data)
+        if not targets:  # `_base_` only in strings, attributes, other names, nested code
             return ""
-        if len(_BASE_ASSIGN.findall(data)) == 1:
-            found = _PLAIN_BASE.search(data)
+        if len(targets) == 1 and len(_BASE_ASSIGN.findall(data)) == 1:
+            found = _PLAIN_BASE.match(data, targets[0])
             if found is not None:
                 return found.group().decode("ascii")
     return None if _assigns_base(data) else ""
@@ -171,13 +172,14 @@ _BEFORE = frozenset(b" \t\f\r(\\")  # what may come between a line start (or `;`
 _AFTER = frozenset(b" \t\f\r\n)\\")  # and between it and its `=` (also comments)
 
 
-def _may_begin_base_assignment(data: bytes) -> bool:
-    """Whether some `_base_` may be the target of a top-level assignment: only blanks, opening parentheses and
-    line continuations between it and a line start or a `;`, then only blanks, line breaks, closing
-    parentheses and comments up to an `=` that is not `==`. Scanned in one pass (each character is looked at
-    a bounded number of times: a regex searched from every line start would be quadratic on a hostile
-    file of blank lines)."""
+def _possible_base_targets(data: bytes) -> List[int]:
+    """Where a `_base_` may be the target of a top-level assignment (the first two): only blanks, opening
+    parentheses and line continuations between it and a line start or a `;`, then only blanks, line breaks,
+    closing parentheses and comments up to an `=` that is not `==`. Scanned in one pass (each character is
+    looked at a bounded number of times: a regex searched from every line start would be quadratic on a
+    hostile file of blank lines)."""
     n = len(data)
+    out: List[int] = []
     for m in _BASE_WORD.finditer(data):
         i = m.start() - 1
         while i >= 0 and data[i] in _BEFORE:
@@ -195,8 +197,10 @@ def _may_begin_base_assignment(data: bytes) -> bool:
             else:
                 break
         if j < n and data[j] == 0x3D and data[j + 1 : j + 2] != b"=":
-            return True
-    return False
+            out.append(m.start())
+            if len(out) == 2:
+                break
+    return out
 
 
 def _assigns_base(data: bytes) -> bool:
