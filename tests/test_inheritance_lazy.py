@@ -59,6 +59,7 @@ UNTOLD = {
     "a decoy in a string, the real one parenthesised": "T = \"\"\"\n_base_ = ['./a.py']\n\"\"\"\n(_base_) = ['./b.py']\n",
     "a decoy in a string, the real one after a comment in brackets": ("T = \"\"\"\n_base_ = ['./a.py']\n\"\"\"\n"
                                                                       "(_base_  # c\n) = ['./b.py']\n"),
+    "old Mac line ends": "x = 1\r_base_ = ['./a' '.py']\r",
     "a module the compiler refuses": "_base_ = ['./a' '.py']\nnonlocal x\n",
 }
 NOTHING = {

@@ -168,7 +168,7 @@ def base_names(data: bytes) -> Optional[str]:
 
 
 _BASE_WORD = re.compile(rb"_base_")
-_BEFORE = frozenset(b" \t\f\r(\\")  # what may come between a line start (or `;`) and a top-level `_base_`
+_BEFORE = frozenset(b" \t\f(\\")  # what may come between a line start (or `;`) and a top-level `_base_`
 _AFTER = frozenset(b" \t\f\r\n)\\")  # and between it and its `=` (also comments)
 
 
@@ -184,7 +184,7 @@ def _possible_base_targets(data: bytes) -> List[int]:
         i = m.start() - 1
         while i >= 0 and data[i] in _BEFORE:
             i -= 1
-        if i >= 0 and data[i] not in (0x0A, 0x3B):  # "\n", ";"
+        if i >= 0 and data[i] not in (0x0A, 0x0D, 0x3B):  # "\n", "\r" (a line end too, for Python), ";"
             continue
         j = m.end()
         while j < n:
