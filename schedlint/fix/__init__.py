@@ -87,4 +87,3 @@ attach_fixes.prepare = _prepare  # type: ignore[attr-defined]
 
 
 __all__ = ["FIXABLE_CODES", "attach_fixes", "fix_paths", "fixable_codes"]
-
