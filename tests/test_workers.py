@@ -170,3 +170,20 @@ def test_a_stopped_run_stops_its_workers_silently(tmp_path, delay):
     assert "Traceback" not in err and "Exception" not in err, err
     left = subprocess.run(["pgrep", "-f", f"schedlint check {tree}"], capture_output=True, text=True).stdout.split()
     assert not left
+
+
+def test_progress_is_told_after_the_workers_are_forked(tmp_path, monkeypatch):
+    """What shows progress may run a thread (rich's live display), which a fork must not copy: the files the cache
+    answers are told once the workers are started, and every file is told once."""
+    tree = _tree(tmp_path)
+    monkeypatch.chdir(tree)
+    check_paths([str(tree / "copy0")], _settings(tree, 1), cache=True)  # the cache holds a third of the tree
+    told: List[str] = []
+    at_start: List[int] = []
+    real = workers.Workers.__init__
+    monkeypatch.setattr(workers.Workers, "__init__",
+                        lambda self, jobs, on_file=None: at_start.append(len(told)) or real(self, jobs, on_file))
+    monkeypatch.setattr(workers.EarlyStart, "found", lambda self, count: None)  # (the cache is not empty)
+    result = check_paths([str(tree)], _settings(tree, 2), progress=told.append, cache=True)
+    assert at_start == [0]
+    assert sorted(told) == sorted(result.files)

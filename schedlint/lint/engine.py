@@ -287,8 +287,17 @@ def lint_files(
             todo.append(path)
         else:
             results[path] = hit
-            if progress is not None:
-                progress(path)
+    told: List[bool] = []
+
+    def tell_hits() -> None:
+        """The files the cache answered, told once, after any worker is forked (what shows progress may run
+        a thread, which a fork must not copy)."""
+        if not told and progress is not None:
+            told.append(True)
+            for path in files:
+                if path in results:
+                    progress(path)
+
     jobs = jobs_for(linter.settings, len(todo))
     if len(todo) >= HEAP_MIN_FILES:
         from schedlint.lint.heap import return_large_blocks
@@ -304,6 +313,7 @@ def lint_files(
 
                 all_rules()
                 workers = Workers(jobs)
+            tell_hits()
             done = workers.lint(_lint_chunk, linter.settings, linter.on_file, todo, Retention(todo), progress, errors)
         except (OSError, ImportError, RuntimeError):  # no process support here: lint in this process
             done = None
@@ -312,6 +322,7 @@ def lint_files(
                 workers.close(now=done is None)
     elif workers is not None:
         workers.close(now=True)
+    tell_hits()
     if done is None:
         done = []
         retention = Retention(todo)
