@@ -223,18 +223,10 @@ def _eager(text: str, code: str, line: int, end_line: int):
     info = suppress._FileInfo(text)
     info.lines = None  # every line may hold one
     info.maybe_file_level = True
-    spans = []
     try:
-        for node in ast.walk(ast.parse(text)):
-            if isinstance(node, ast.stmt):
-                last = node.end_lineno or node.lineno
-                body = getattr(node, "body", None)
-                if isinstance(body, list) and body and isinstance(body[0], ast.stmt):
-                    first_child = min([body[0].lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
-                    last = max(node.lineno, first_child - 1)
-                spans.append((node.lineno, last))
+        spans = [suppress._span(node) for node in ast.walk(ast.parse(text)) if isinstance(node, ast.stmt)]
     except SyntaxError:
-        pass
+        spans = []
     info._statements = spans
     found = Suppressions(lambda p: text)
     found._files["c.py"] = info

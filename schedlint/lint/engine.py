@@ -12,7 +12,7 @@ from typing import Callable, Dict, Iterable, List, Optional, Set, Tuple
 from schedlint.lint.cache import FindingsCache
 from schedlint.lint.inherit import dependents, inheritance_index  # noqa: F401  (the engine's API)
 from schedlint.lint.retention import Retention
-from schedlint.lint.workers import Done, EarlyStart, Workers, jobs_for
+from schedlint.lint.workers import Done, EarlyStart, Workers, jobs_for, load_linting
 from schedlint.lint.workers import FILES_PER_WORKER, PARALLEL_MIN_FILES, default_workers  # noqa: F401  (API)
 from schedlint.lint.shape import looks_like_config
 from schedlint.lint.settings import Settings
@@ -287,13 +287,14 @@ def lint_files(
             todo.append(path)
         else:
             results[path] = hit
-    told: List[bool] = []
+    told = False
 
     def tell_hits() -> None:
         """The files the cache answered, told once, after any worker is forked (what shows progress may run
         a thread, which a fork must not copy)."""
+        nonlocal told
         if not told and progress is not None:
-            told.append(True)
+            told = True
             for path in files:
                 if path in results:
                     progress(path)
@@ -307,11 +308,7 @@ def lint_files(
     if jobs > 1:
         try:
             if workers is None:
-                # what every worker needs, imported once here: forked workers share it instead of each importing it
-                import schedlint.plan  # noqa: F401
-                import schedlint.simulate  # noqa: F401
-
-                all_rules()
+                load_linting()  # imported once here: forked workers share it instead of each importing it
                 workers = Workers(jobs)
             tell_hits()
             done = workers.lint(_lint_chunk, linter.settings, linter.on_file, todo, Retention(todo), progress, errors)

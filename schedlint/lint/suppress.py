@@ -131,16 +131,20 @@ def _statements(text: str) -> List[Tuple[int, int]]:
         for name in ("body", "orelse", "finalbody", "handlers", "cases"):
             for child in getattr(node, name, None) or ():
                 stack.append(child)
-        if not isinstance(node, ast.stmt):
-            continue
-        last = node.end_lineno or node.lineno
-        body = getattr(node, "body", None)
-        if isinstance(body, list) and body and isinstance(body[0], ast.stmt):
-            # a compound statement: its header only, so that a noqa on `if x:` covers not the block
-            first_child = min([body[0].lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
-            last = max(node.lineno, first_child - 1)
-        spans.append((node.lineno, last))
+        if isinstance(node, ast.stmt):
+            spans.append(_span(node))
     return spans
+
+
+def _span(node: ast.stmt) -> Tuple[int, int]:
+    """The lines of a statement a `noqa` on which covers it: a compound statement's header only, so that a
+    noqa on `if x:` covers not the block."""
+    last = node.end_lineno or node.lineno
+    body = getattr(node, "body", None)
+    if isinstance(body, list) and body and isinstance(body[0], ast.stmt):
+        first_child = min([body[0].lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+        last = max(node.lineno, first_child - 1)
+    return node.lineno, last
 
 
 def _scan(text: str) -> Optional[_FileInfo]:

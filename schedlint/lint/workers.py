@@ -127,16 +127,25 @@ def _warm(on_file: Any) -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
     except (ValueError, OSError, AttributeError):  # pragma: no cover - no such signals here
         pass
-    import schedlint.plan  # noqa: F401
-    import schedlint.simulate  # noqa: F401
     from schedlint.lint.heap import return_large_blocks
-    from schedlint.rules import all_rules
 
-    all_rules()
+    load_linting()
     return_large_blocks()
     prepare = getattr(on_file, "prepare", None)
     if prepare is not None:
         prepare()
 
 
-__all__ = ["EarlyStart", "FILES_PER_WORKER", "PARALLEL_MIN_FILES", "Workers", "default_workers", "jobs_for"]
+def load_linting() -> None:
+    """Import what linting any config needs: the plan models, the simulator, the rules. A worker does it while
+    the parent walks the folders; a parent that starts its workers after the walk does it before forking
+    them, so that they share it."""
+    import schedlint.plan  # noqa: F401
+    import schedlint.simulate  # noqa: F401
+    from schedlint.rules import all_rules
+
+    all_rules()
+
+
+__all__ = ["EarlyStart", "FILES_PER_WORKER", "PARALLEL_MIN_FILES", "Workers", "default_workers", "jobs_for",
+           "load_linting"]
