@@ -14,16 +14,12 @@ import re
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
+from schedlint.fix.cstindex import CannotEdit, parse
 from schedlint.model import Edit, Location
 
 Rewrite = Callable[[cst.CSTNode], Union[cst.CSTNode, cst.RemovalSentinel]]
 DictNode = Union[cst.Call, cst.Dict]
-
-
-class CannotEdit(Exception):
-    """The file cannot be edited this way (reason in the message)."""
 
 
 class Document:
@@ -34,8 +30,8 @@ class Document:
         self.text = text
         if "\r" in text.replace("\r\n", ""):
             raise CannotEdit(f"{path}: old-Mac line endings")
-        parsed = _parse(path, text)
-        self.module, self._index = parsed.module, parsed
+        self._index = parse(path, text)
+        self._config = self._index.config  # the module's line end and indent, for code written anew
         self._lines = text.splitlines()
         self._rewrites: Dict[cst.CSTNode, List[Rewrite]] = {}
         self._after: Dict[cst.CSTNode, List[cst.BaseStatement]] = {}
@@ -72,6 +68,11 @@ class Document:
             raise CannotEdit(f"{self.path}:{loc.line}: no expression there")
         return best
 
+    @property
+    def module(self) -> cst.Module:
+        """The whole module (a file parsed statement by statement is parsed whole for this)."""
+        return self._index.module
+
     def parent(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
         """The node's parent in the tree (None for the module)."""
         return self._index.parent(node)
@@ -102,7 +103,7 @@ class Document:
     def statements(self) -> List[Tuple[cst.BaseStatement, str]]:
         """Top-level statements with the source of their (first) target: ('param_scheduler', ...)."""
         out = []
-        for stmt in self.module.body:
+        for stmt in (self._index.stmt(i) for i in range(self._index.count)):
             if not isinstance(stmt, cst.SimpleStatementLine) or not stmt.body:
                 continue
             small = stmt.body[0]
@@ -114,7 +115,7 @@ class Document:
             elif isinstance(small, cst.Expr):
                 target = small.value
             if target is not None:
-                out.append((stmt, self.module.code_for_node(target).strip()))
+                out.append((stmt, self._config.code_for_node(target).strip()))
         return out
 
     def assigned_value(self, stmt: cst.BaseStatement) -> Optional[cst.BaseExpression]:
@@ -125,7 +126,7 @@ class Document:
 
     def code(self, node: cst.CSTNode) -> str:
         """The source of a node as written."""
-        return self.module.code_for_node(node)
+        return self._config.code_for_node(node)
 
     # -- queuing rewrites ----------------------------------------------------------------------
 
@@ -135,7 +136,7 @@ class Document:
 
     def replace(self, node: cst.CSTNode, code: str) -> None:
         """Replace an expression by source code (an expression)."""
-        new = parse_expression(code, self.module)
+        new = parse_expression(code, self._config)
         self.rewrite(node, lambda old: new.with_changes(lpar=old.lpar, rpar=old.rpar) if old.lpar and not new.lpar else new)
 
     def rename_key(self, value: cst.CSTNode, old: str, new: str) -> None:
@@ -180,7 +181,7 @@ class Document:
         """Rewrite a `dict(...)` call or `{...}` display item by item: `items` are (key, key it
         comes from or None for a new one, new value source or None to keep the value). Items not
         listed are dropped; kept items keep their formatting and comments."""
-        module = self.module
+        module = self._config
 
         def build(updated: cst.CSTNode) -> cst.CSTNode:
             is_call = isinstance(updated, cst.Call)
@@ -219,7 +220,7 @@ class Document:
         """Insert statements (source code, may start with blank and comment lines) after a
         top-level statement, or at the end of the file when `stmt` is None. A statement that
         follows a block starting with a blank line is kept apart from it by one."""
-        module = self.module
+        module = self._config
         code = _newlines(code if code.endswith("\n") else code + "\n", module)
         try:
             parsed = list(cst.parse_module("pass" + module.default_newline + code, config=module.config_for_parsing).body[1:])
@@ -251,6 +252,14 @@ class Document:
         """The file's text with every queued rewrite applied."""
         if not (self._rewrites or self._after or self._appended):
             return self.text
+        if self._index.chunked:
+            return self._pieced()
+        new = self.assembled()
+        spliced = self._spliced(new)
+        return new.code if spliced is None else spliced
+
+    def assembled(self) -> cst.Module:
+        """The whole module with every queued rewrite and insertion (its `code` is what `result` gives)."""
         new = self._rewritten()
         if self._after or self._appended:
             originals = list(self.module.body)
@@ -266,25 +275,52 @@ class Document:
                 body.extend(self._appended)
                 new = new.with_changes(has_trailing_newline=True)
             new = new.with_changes(body=body)
-        spliced = self._spliced(new)
-        return new.code if spliced is None else spliced
+        return new
+
+    def _written(self, i: int) -> str:
+        """Top-level statement `i` as written, its leading comments and blank lines included."""
+        first, last = self._index.spans[i]
+        starts = self._index.line_offsets()
+        return self.text[starts[first - 1] : starts[last] if last < len(starts) else len(self.text)]
+
+    def _pieced(self) -> str:
+        """`result` of a file parsed statement by statement: the statements an edit leaves alone as written,
+        the rewritten and inserted ones as libcst writes them, in `assembled` order (the tests hold it equal
+        to `assembled().code`), without parsing the statements no edit touches."""
+        index, config = self._index, self._config
+        try:
+            owners = {index.owner(node) for node in self._rewrites}
+        except CannotEdit:  # a node outside any statement
+            return self.assembled().code
+        starts, spans = index.line_offsets(), index.spans
+        parts = [self.text[: starts[spans[0][0] - 1]]]
+        space = False
+        for i in range(index.count):
+            original = index.parsed(i) if not space else index.stmt(i)
+            stmt = original.visit(_Apply(self._rewrites)) if i in owners and original is not None else original
+            if space and stmt is not None and not stmt.leading_lines:
+                stmt = stmt.with_changes(leading_lines=[cst.EmptyLine()])
+            parts.append(self._written(i) if stmt is original else config.code_for_node(stmt))
+            inserted = self._after.get(original, []) if original is not None else []
+            parts.extend(config.code_for_node(s) for s in inserted)
+            space = bool(inserted) and original in self._spaced
+        parts.extend(config.code_for_node(s) for s in self._appended)
+        last = spans[-1][1]
+        parts.append(self.text[starts[last] if last < len(starts) else len(self.text) :])
+        return "".join(parts)
 
     def _spliced(self, new: cst.Module) -> Optional[str]:
         """`new.code` with the statements `new` shares with the parsed module taken from the text as written
         (generating a large file's code costs more than the edit): the rewritten and inserted statements
         are generated. None when that cannot be done safely: a changed header, footer or line end at the
-        end of the file, or a changed statement whose lines (`_Parsed.spans`) do not hold its code."""
+        end of the file, or a changed statement whose lines (`Parsed.spans`) do not hold its code."""
         module = self.module
         if (new.header is not module.header or new.footer is not module.footer or not module.has_trailing_newline
                 or not new.has_trailing_newline or len(self._index.spans) != len(module.body) or not module.body):
             return None
         starts = self._index.line_offsets()
         spans = self._index.spans
-
-        def written(i: int) -> str:
-            first, last = spans[i]
-            return self.text[starts[first - 1] : starts[last] if last < len(starts) else len(self.text)]
-
+        written = self._written
         number = {id(stmt): i for i, stmt in enumerate(module.body)}
         kept = {id(stmt) for stmt in new.body}
         for i, original in enumerate(module.body):
@@ -296,142 +332,6 @@ class Document:
             parts.append(written(i) if i is not None and module.body[i] is stmt else new.code_for_node(stmt))
         parts.append(self.text[starts[spans[-1][1]] if spans[-1][1] < len(starts) else len(self.text) :])
         return "".join(parts)
-
-
-class _Parsed:
-    """A module parsed by libcst, with the positions and parents of its nodes computed per top-level
-    statement when first asked for (resolving libcst metadata costs several times the parse; an edit
-    needs it for a statement or two, not for the whole file)."""
-
-    def __init__(self, path: str, text: str) -> None:
-        try:
-            self.module = cst.parse_module(text)
-        except cst.ParserSyntaxError as exc:
-            raise CannotEdit(f"{path}: libcst cannot parse it ({exc.message})") from None
-        module = self.module
-        line = 1 + len(module.header)  # each header item is one (blank or comment) line
-        # the lines each top-level statement spans in the file (its leading comments and blank lines included)
-        self.spans: List[Tuple[int, int]] = []
-        self.number: Dict[cst.CSTNode, int] = {stmt: i for i, stmt in enumerate(module.body)}
-        starts = _statement_starts(module, text)
-        for i, stmt in enumerate(module.body):
-            if starts is not None and i + 1 < len(starts):
-                lines = starts[i + 1] - starts[i]
-            else:  # the last statement, or the parser's positions could not be matched: libcst's own code
-                lines = module.code_for_node(stmt).count("\n")
-            self.spans.append((line, line + max(lines, 1) - 1))
-            line += lines
-        self._positions: Dict[int, Dict[cst.CSTNode, Any]] = {}
-        self._where: Dict[cst.CSTNode, int] = {}  # node -> its statement's number (statements resolved so far)
-        self._parents: Dict[cst.CSTNode, cst.CSTNode] = {}
-        self.module_text = text
-        self._offsets: Optional[List[int]] = None
-
-    def _resolve(self, i: int) -> Dict[cst.CSTNode, Any]:
-        """Positions (in the file) and parents of the nodes of top-level statement `i`."""
-        if i not in self._positions:
-            from libcst.metadata import CodeRange
-
-            stmt = self.module.body[i]
-            alone = self.module.with_changes(header=[], footer=[], body=[stmt], has_trailing_newline=True)
-            wrapper = MetadataWrapper(alone, unsafe_skip_copy=True)
-            shift = self.spans[i][0] - 1
-            positions = {
-                node: CodeRange((rng.start.line + shift, rng.start.column), (rng.end.line + shift, rng.end.column))
-                for node, rng in wrapper.resolve(PositionProvider).items() if node is not alone
-            }
-            # parents by a plain walk of the children: libcst's ParentNodeProvider visits the same nodes
-            # at several times the cost
-            self._parents[stmt] = self.module
-            stack = [stmt]
-            while stack:
-                node = stack.pop()
-                for child in node.children:
-                    self._parents[child] = node
-                    stack.append(child)
-            for node in positions:
-                self._where[node] = i
-            self._positions[i] = positions
-        return self._positions[i]
-
-    def line_offsets(self) -> List[int]:
-        """The offset in the text of each line's start (lines end at "\n")."""
-        if self._offsets is None:
-            text = self.module_text
-            self._offsets = [0] + [m.end() for m in re.finditer("\n", text)]
-        return self._offsets
-
-    def positions_near(self, line: int) -> Dict[cst.CSTNode, Any]:
-        """Positions of the nodes of the top-level statement spanning `line` (empty if none does)."""
-        for i, (first, last) in enumerate(self.spans):
-            if first <= line <= last:
-                return self._resolve(i)
-        return {}
-
-    def owner(self, node: cst.CSTNode) -> int:
-        if node in self._where:
-            return self._where[node]
-        if node in self.number:
-            return self.number[node]
-        for i in range(len(self.module.body)):  # a node never located: find its statement
-            if node in self._resolve(i):
-                return i
-        raise CannotEdit("a node outside the file")
-
-    def position(self, node: cst.CSTNode) -> Any:
-        """The code range of any node of the module."""
-        return self._resolve(self.owner(node))[node]
-
-    def parent(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
-        """The node's parent (the module for a top-level statement, None for the module)."""
-        if node is self.module:
-            return None
-        if node not in self._parents:
-            self._resolve(self.owner(node))
-        return self._parents.get(node)
-
-
-def _statement_starts(module: cst.Module, text: str) -> Optional[List[int]]:
-    """The first line of each top-level statement, its leading comments and blank lines included, from
-    the Python parser's positions (generating each statement's code to count its lines costs more than
-    parsing the file); None when they cannot be matched to libcst's statements (then the caller counts)."""
-    if "\r" in text.replace("\r\n", ""):  # a lone CR ends a line for the parser, not for the count
-        return None
-    try:
-        body = ast.parse(text).body
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
-    starts: List[int] = []
-    k = 0
-    for stmt in module.body:
-        if k >= len(body):
-            return None
-        node = body[k]
-        first = node.lineno
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.decorator_list:
-            first = min([first] + [d.lineno for d in node.decorator_list])
-        k += len(stmt.body) if isinstance(stmt, cst.SimpleStatementLine) else 1
-        starts.append(first - len(stmt.leading_lines))
-    if k != len(body) or not starts or starts[0] != 1 + len(module.header):
-        return None
-    if any(b <= a for a, b in zip(starts, starts[1:])):
-        return None
-    return starts
-
-
-_PARSED: Dict[Tuple[str, str], _Parsed] = {}
-
-
-def _parse(path: str, text: str) -> _Parsed:
-    """The module and its lazily computed position/parent metadata, parsed once per text (trees are
-    immutable; rewrites live in each Document)."""
-    key = (path, text)
-    if key not in _PARSED:
-        parsed = _Parsed(path, text)
-        if len(_PARSED) > 64:
-            _PARSED.pop(next(iter(_PARSED)))
-        _PARSED[key] = parsed
-    return _PARSED[key]
 
 
 class _Apply(cst.CSTTransformer):
