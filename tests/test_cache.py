@@ -104,6 +104,64 @@ def test_editing_a_base_recomputes_only_its_inheritors(tmp_path, monkeypatch, li
     assert _shape(after) == _shape(check_paths(["."], settings, cache=False))
 
 
+def test_a_cold_run_opens_each_file_once(tmp_path, monkeypatch):
+    # the content hashes the entries are keyed by come from the run's own reads, not from reading every
+    # config and base a second time
+    from schedlint.loader import files
+
+    write(tmp_path, TREE)
+    monkeypatch.chdir(tmp_path)
+    settings = _settings(tmp_path)
+    opened: List[str] = []
+    real_open = os.open
+
+    def spy(path, *args, **kwargs):
+        if str(path).endswith(".py"):
+            opened.append(os.path.relpath(path))
+        return real_open(path, *args, **kwargs)
+
+    at_save: List[str] = []
+    real_save = FindingsCache.save
+
+    def save(self):
+        at_save.extend(opened)
+        return real_save(self)
+
+    monkeypatch.setattr(files.os, "open", spy)
+    monkeypatch.setattr(FindingsCache, "save", save)
+    check_paths(["."], settings, cache=True)
+    # (what is opened after that is the `noqa` check reading the files that have findings)
+    assert sorted(at_save) == sorted(os.path.normpath(name) for name in TREE)
+    saved = json.loads(next((tmp_path / DEFAULT_DIR).glob("findings-*.json")).read_text())["entries"]
+    digests = {dep: digest for entry in saved.values() for dep, digest, _, _ in entry["deps"]}
+    assert digests == {str(tmp_path / name): files.content_hash((tmp_path / name).read_bytes()) for name in TREE}
+
+
+def test_a_base_edited_while_the_run_reads_it_is_linted_again_next_time(tmp_path, monkeypatch):
+    # the entries hold the hash of the bytes their findings came from: a base changed after the run read it
+    # is not taken for the content the run linted
+    write(tmp_path, TREE)
+    monkeypatch.chdir(tmp_path)
+    settings = _settings(tmp_path)
+    base = tmp_path / "_base_" / "schedule_12e.py"
+    edited = SCHEDULE_12E.replace("max_epochs=12", "max_epochs=24")
+    original = engine.Linter.lint_file
+
+    def edit_after_reading(self, path):
+        found = original(self, path)
+        if path.endswith("a_24e.py"):
+            base.write_text(edited)
+        return found
+
+    monkeypatch.setattr(engine.Linter, "lint_file", edit_after_reading)
+    # (the bases are outside the folder checked: read by the loader, not by the folder walk)
+    first = check_paths(["det"], settings, cache=True)
+    monkeypatch.setattr(engine.Linter, "lint_file", original)
+    after = check_paths(["det"], settings, cache=True)
+    fresh = check_paths(["det"], settings, cache=False)
+    assert _shape(after) == _shape(fresh) != _shape(first)
+
+
 def test_touching_a_file_without_changing_it_keeps_the_entry(tmp_path, monkeypatch, linted):
     write(tmp_path, TREE)
     monkeypatch.chdir(tmp_path)

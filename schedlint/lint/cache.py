@@ -20,6 +20,7 @@ import tempfile
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from schedlint.loader import LoadProblem, read_bytes
+from schedlint.loader.files import content_hash, hash_reads, read_hash
 from schedlint.model import Edit, Finding, Fix, Location, Related, Severity
 
 DEFAULT_DIR = ".schedlint_cache"
@@ -124,6 +125,8 @@ class FindingsCache:
         self._hashes: Dict[str, Optional[str]] = {}
         self._abspaths: Dict[str, str] = {}
         self._stats: Dict[str, Optional[Tuple[int, int]]] = {}
+        self._read_stats: Dict[str, Tuple[int, int]] = {}  # (size, mtime_ns) of the read a hash was taken of
+        hash_reads(True)  # the loader's reads give the content hashes (until the run's end)
         data = self._read()
         self._entries: Dict[str, Any] = data.get("entries", {})
         self._facts: Dict[str, Any] = data.get("facts", {})  # "kind:path" -> [size, mtime_ns, value]
@@ -154,10 +157,15 @@ class FindingsCache:
         """Content hash of a file (None when it cannot be read); once per file and run."""
         path = self._absolute(path)
         if path not in self._hashes:
+            read = read_hash(path)
+            if read is not None:  # hashed as this run read it: the bytes its findings come from
+                self._read_stats[path] = read[:2]
+                self._hashes[path] = read[2]
+                return read[2]
             try:
                 # read as the loader reads (never a FIFO, a device or a huge file: those are not cached),
                 # and what the folder walk kept for the loader stays kept
-                self._hashes[path] = hashlib.blake2b(read_bytes(path, peek=True), digest_size=16).hexdigest()
+                self._hashes[path] = content_hash(read_bytes(path, peek=True))
             except LoadProblem:
                 self._hashes[path] = None
         return self._hashes[path]
@@ -211,7 +219,7 @@ class FindingsCache:
         deps = []
         for dep in dict.fromkeys([self._absolute(path)] + [self._absolute(d) for d in depends_on]):
             digest = self.file_hash(dep)
-            stat = self._stat(dep)
+            stat = self._read_stats.get(dep) or self._stat(dep)
             if digest is None or stat is None:
                 return
             deps.append([dep, digest, stat[0], stat[1]])

@@ -128,7 +128,9 @@ def _warm(on_file: Any) -> None:
     except (ValueError, OSError, AttributeError):  # pragma: no cover - no such signals here
         pass
     from schedlint.lint.heap import return_large_blocks
+    from schedlint.loader.files import hash_reads
 
+    hash_reads(False)  # the parent keys the findings cache (by the bytes its walk read)
     load_linting()
     return_large_blocks()
     prepare = getattr(on_file, "prepare", None)

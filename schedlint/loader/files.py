@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from typing import Callable, Dict, List, Mapping, Tuple
+from typing import Callable, Dict, List, Mapping, Optional, Tuple
 
 from schedlint.loader.budget import MAX_FILE_BYTES
 from schedlint.loader.errors import LoadProblem
@@ -40,6 +40,31 @@ def special_kind(mode: int) -> str:
 _KEPT: Dict[str, Tuple[int, int, int, bytes]] = {}
 _MAX_KEPT = 16 * 1024 * 1024
 _kept_bytes = [0]
+
+# the content hash of each whole file read while a findings cache wants them (`hash_reads`): absolute path ->
+# (size, mtime_ns, hash) of its last read, so the cache keys findings by the bytes they came from without
+# reading every file again
+_READ_HASHES: Dict[str, Tuple[int, int, str]] = {}
+_hashing = [False]
+
+
+def hash_reads(on: bool) -> None:
+    """Hash every whole file read from now on (`read_hash`), or stop and forget the hashes."""
+    _hashing[0] = on
+    if not on:
+        _READ_HASHES.clear()
+
+
+def content_hash(data: bytes) -> str:
+    """The content hash of a file's bytes (the findings cache's key of a file)."""
+    import hashlib
+
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def read_hash(path: str) -> Optional[Tuple[int, int, str]]:
+    """(size, mtime_ns, content hash) of the last whole read of `path` (absolute) while hashing, if any."""
+    return _READ_HASHES.get(path)
 
 
 def read_bytes(path: str, limit: int = MAX_FILE_BYTES, head: bool = False, keep: bool = False,
@@ -101,6 +126,8 @@ def read_bytes(path: str, limit: int = MAX_FILE_BYTES, head: bool = False, keep:
     if keep and len(data) == st.st_size and _kept_bytes[0] + len(data) <= _MAX_KEPT:
         _KEPT[_kept_key(path)] = (st.st_ino, st.st_size, st.st_mtime_ns, data)
         _kept_bytes[0] += len(data)
+    if _hashing[0]:
+        _READ_HASHES[_kept_key(path)] = (st.st_size, st.st_mtime_ns, content_hash(data))
     return data
 
 
@@ -118,9 +145,10 @@ def release_kept(path: str) -> None:
 
 
 def release_all_kept() -> None:
-    """Drop everything `read_bytes(..., keep=True)` kept (the end of a run)."""
+    """Drop everything `read_bytes(..., keep=True)` kept, and stop hashing reads (the end of a run)."""
     _KEPT.clear()
     _kept_bytes[0] = 0
+    hash_reads(False)
 
 
 def decode(path: str, data: bytes) -> str:
