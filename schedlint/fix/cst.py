@@ -54,10 +54,11 @@ class Document:
         end = (loc.end_line, self._char_col(loc.end_line, loc.end_col))
         best: Optional[cst.BaseExpression] = None
         best_size: Tuple[int, int] = (1 << 30, 0)
-        for node, rng in self._index.positions_near(loc.line).items():
+        positions, shift = self._index.positions_near(loc.line)
+        for node, rng in positions.items():
             if not isinstance(node, cst.BaseExpression):
                 continue
-            a, b = (rng.start.line, rng.start.column), (rng.end.line, rng.end.column)
+            a, b = (rng.start.line + shift, rng.start.column), (rng.end.line + shift, rng.end.column)
             if a <= start and end <= b:
                 size = (b[0] - a[0], b[1] - a[1] if b[0] == a[0] else b[1])
                 if (a, b) == (start, end) or best is None or size < best_size:

@@ -51,21 +51,52 @@ def _logical_lines(text: str) -> Optional[List[Tuple[int, int]]]:
     return out or None
 
 
-def _positions(module: cst.Module) -> Dict[cst.CSTNode, Any]:
-    """libcst's `PositionProvider` code ranges of a module's nodes: the provider's own computation (one
-    code generation), without `MetadataWrapper`'s resolution around it, which doubles the cost; through the
-    wrapper when that is not possible (a libcst without these internals). Held equal to the wrapper's by the
-    tests."""
+def _positions(module: cst.Module) -> Tuple[Dict[cst.CSTNode, Any], Dict[cst.CSTNode, cst.CSTNode]]:
+    """libcst's `PositionProvider` code ranges of a module's nodes, and each node's parent: both from the
+    provider's own computation (one code generation, which visits every node inside its parent's), without
+    `MetadataWrapper`'s resolution around it and without libcst's child lists (each a visitor run), which
+    cost more than the code generation; through the wrapper and the child lists when that is not possible (a
+    libcst without these internals). Held equal to `PositionProvider` and `ParentNodeProvider` by the tests."""
     try:
         provider = PositionProvider()
         provider._computed = {}
-        provider._gen_impl(module)
-        computed = provider._computed
-        if computed:
-            return computed
+        state = _Tracking(default_indent=module.default_indent, default_newline=module.default_newline,
+                          provider=provider)
+        state.nodes, state.parents = [], {}
+        module._codegen(state)
+        if provider._computed and not state.nodes:
+            return provider._computed, state.parents
     except Exception:  # pragma: no cover - another libcst
         pass
-    return dict(MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider))
+    positions = dict(MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider))
+    parents: Dict[cst.CSTNode, cst.CSTNode] = {}
+    stack: List[cst.CSTNode] = [module]
+    while stack:
+        node = stack.pop()
+        for child in node.children:
+            parents[child] = node
+            stack.append(child)
+    return positions, parents
+
+
+try:
+    from libcst.metadata.position_provider import PositionProvidingCodegenState
+
+    class _Tracking(PositionProvidingCodegenState):  # type: ignore[misc]
+        """The position provider's code generation state, noting each node's parent (the node whose code
+        generation it happens in)."""
+
+        def before_codegen(self, node: cst.CSTNode) -> None:
+            super().before_codegen(node)
+            if self.nodes:
+                self.parents[node] = self.nodes[-1]
+            self.nodes.append(node)
+
+        def after_codegen(self, node: cst.CSTNode) -> None:
+            super().after_codegen(node)
+            self.nodes.pop()
+except Exception:  # pragma: no cover - another libcst: `_positions` takes the public way
+    _Tracking = None  # type: ignore[assignment,misc]
 
 
 class Parsed:
@@ -188,31 +219,24 @@ class Parsed:
     # -- positions and parents ----------------------------------------------------------------------
 
     def _resolve(self, i: int) -> Dict[cst.CSTNode, Any]:
-        """Positions (in the file) and parents of the nodes of top-level statement `i`."""
+        """Positions (relative to top-level statement `i`'s first line: see `shift`) and parents of the nodes
+        of top-level statement `i`."""
         if i not in self._positions:
-            from libcst.metadata import CodeRange
-
             stmt = self.stmt(i)
             base = self.config if self.chunked else self.module
             alone = base.with_changes(header=[], footer=[], body=[stmt], has_trailing_newline=True)
-            shift = self.spans[i][0] - 1
-            positions = {
-                node: CodeRange((rng.start.line + shift, rng.start.column), (rng.end.line + shift, rng.end.column))
-                for node, rng in _positions(alone).items() if node is not alone
-            }
-            # parents by a plain walk of the children: libcst's ParentNodeProvider visits the same nodes
-            # at several times the cost
-            self._parents[stmt] = self.root
-            stack = [stmt]
-            while stack:
-                node = stack.pop()
-                for child in node.children:
-                    self._parents[child] = node
-                    stack.append(child)
+            positions, parents = _positions(alone)
+            positions.pop(alone, None)
+            parents[stmt] = self.root
+            self._parents.update(parents)
             for node in positions:
                 self._where[node] = i
             self._positions[i] = positions
         return self._positions[i]
+
+    def shift(self, i: int) -> int:
+        """What to add to the line of a position of statement `i`'s nodes to make it the line in the file."""
+        return self.spans[i][0] - 1
 
     def line_offsets(self) -> List[int]:
         """The offset in the text of each line's start (lines end at "\n")."""
@@ -221,12 +245,13 @@ class Parsed:
             self._offsets = [0] + [m.end() for m in re.finditer("\n", text)]
         return self._offsets
 
-    def positions_near(self, line: int) -> Dict[cst.CSTNode, Any]:
-        """Positions of the nodes of the top-level statement spanning `line` (empty if none does)."""
+    def positions_near(self, line: int) -> Tuple[Dict[cst.CSTNode, Any], int]:
+        """Positions of the nodes of the top-level statement spanning `line` (empty if none does), and the
+        `shift` of their lines."""
         for i, (first, last) in enumerate(self.spans):
             if first <= line <= last:
-                return self._resolve(i)
-        return {}
+                return self._resolve(i), first - 1
+        return {}, 0
 
     def owner(self, node: cst.CSTNode) -> int:
         if node in self._where:
@@ -239,8 +264,12 @@ class Parsed:
         raise CannotEdit("a node outside the file")
 
     def position(self, node: cst.CSTNode) -> Any:
-        """The code range of any node of the module."""
-        return self._resolve(self.owner(node))[node]
+        """The code range of any node of the module (lines in the file)."""
+        from libcst.metadata import CodeRange
+
+        i = self.owner(node)
+        rng, shift = self._resolve(i)[node], self.shift(i)
+        return CodeRange((rng.start.line + shift, rng.start.column), (rng.end.line + shift, rng.end.column))
 
     def parent(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
         """The node's parent (the module for a top-level statement, None for the module)."""

@@ -189,7 +189,7 @@ class FindingsCache:
     def fact(self, kind: str, path: str, compute: Callable[[str], Any]) -> Any:
         """`compute(path)` (a JSON value read from the file alone: whether it looks like a config, its
         `_base_` references), remembered while the file's size and mtime stay the same."""
-        stat = self._stat(os.path.abspath(path))
+        stat = self._stat(self._absolute(path))
         key = f"{kind}:{path}"
         known = self._facts.get(key)
         if stat is not None and isinstance(known, list) and len(known) == 3 and tuple(known[:2]) == stat:
@@ -252,7 +252,7 @@ class FindingsCache:
             # entries of files that no longer exist are dropped (a renamed or deleted config)
             entries = {p: e for p, e in {**data.get("entries", {}), **self._new}.items() if self._stat(p)}
             facts = {k: f for k, f in {**data.get("facts", {}), **self._new_facts}.items()
-                     if self._stat(os.path.abspath(k.split(":", 1)[1]))}
+                     if self._stat(self._absolute(k.split(":", 1)[1]))}
             _atomic_write(self.path, json.dumps({"format": _FORMAT, "entries": entries, "facts": facts},
                                                 separators=(",", ":")))
         except OSError:
