@@ -312,7 +312,8 @@ runner = dict(type='EpochBasedRunner', max_epochs=12)
     ("dict(interval=4)", []),
     ("dict(interval=5)", ["warning"]),
     ("dict(interval=5, start=2)", []),  # evaluates after 2, 7, 12
-    ("dict(interval=20)", ["warning"]),
+    ("dict(interval=20)", ["info"]),  # never evaluates: often meant (evaluation left to a test run)
+    ("dict(interval=4, start=13)", ["info"]),
     ("dict(interval=5, dynamic_intervals=[(10, 1)])", []),
 ])
 def test_final_epoch_evaluation(tmp_path, evaluation, expected):

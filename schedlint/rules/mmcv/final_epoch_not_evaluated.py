@@ -15,8 +15,10 @@ class FinalEpochNotEvaluated(LegacyRule):
     mmcv's EvalHook evaluates after every `interval` epochs (iterations under
     `IterBasedRunner`) and, unlike mmengine, does *not* force the last one: with
     `max_epochs=12, interval=5` the weights after epochs 11-12 are never evaluated, so the
-    reported metric is not that of the model you ship; an interval larger than the run never
-    evaluates at all.
+    reported metric is not that of the model you ship. An interval (or `start`) past the end of the
+    run never evaluates at all: that is reported as information, since it is often meant (evaluation
+    left to a test run after training, as with mmdetection3d 0.x's nuScenes dataset bases, which set
+    `interval=24` for schedules of 20 epochs).
 
     Fix: an interval that divides the training length (or `start` so that the last epoch lands
     on the grid).
@@ -45,11 +47,12 @@ class FinalEpochNotEvaluated(LegacyRule):
             return
         if not evaluated:
             msg = (f"evaluation interval={interval} with {length} {unit}s of training: mmcv never evaluates during "
-                   f"training (it does not force the last {unit})")
-        else:
-            msg = (f"evaluation interval={interval} does not divide the {length} {unit}s of training: the last "
-                   f"evaluation is after {unit} {evaluated[-1]}, the final weights ({unit} {length}) are never "
-                   f"evaluated (mmcv, unlike mmengine, does not force the last {unit})")
+                   f"training (it does not force the last {unit}); if that is meant, nothing to do")
+            yield self.finding(msg, loc, ctx.horizon_related_if_elsewhere(loc), severity=Severity.INFO)
+            return
+        msg = (f"evaluation interval={interval} does not divide the {length} {unit}s of training: the last "
+               f"evaluation is after {unit} {evaluated[-1]}, the final weights ({unit} {length}) are never "
+               f"evaluated (mmcv, unlike mmengine, does not force the last {unit})")
         yield self.finding(msg, loc, ctx.horizon_related_if_elsewhere(loc))
 
 
