@@ -95,7 +95,7 @@ def test_an_edit_of_one_statement_is_spliced_as_libcst_writes_it(name, both_ways
 PIECES = {
     "comments and blank lines": "# head\n\n# more\nx = 1  # one\n\n\n# about y\n   # indented\ny = dict(a=1,\n  b=2)\n# tail\n\n",
     "semicolons and a trailing one": "a = 1; b = 2  # c\nc = [a,\n  b]; d = 4;\ne = 5;  # x\n",
-    "continuations and strings": "a = 1 + \\\n    2\ns = \'\'\'x\n# not a comment\ny\'\'\'\nt = (\n  # inside\n  3)\n",
+    "strings and brackets across lines": "s = \'\'\'x\n# not a comment\ny\'\'\'\nt = (\n  # inside\n  3)\nu = 1\n",
     # (a form feed before a statement on its line is dropped by libcst's own code, kept by the splice)
     "white space lines and form feeds": "a = 1\n   \n\t\n\x0c\nb = 2\n\x0c\nc = 3\n",
     "non-ascii and tabs": "# réglage\nname = 'αβγ'\t# ü\nd = dict(\n\tk='é')\n",
@@ -110,6 +110,10 @@ WHOLE = {
     "a compound statement": "a = 1\nif a:\n    b = 2\n",
     "a future import": "from __future__ import annotations\na = 1\n",
     "a lone CR": "a = 1\rb = 2\n",
+    # a backslash after the last token continues the logical line past where Python's tree says it ends
+    "a trailing backslash": "x = 1 \\\n\ny = 2\n",
+    "a continuation inside a statement": "a = 1 + \\\n    2\nb = 3\n",
+    "a backslash after a semicolon": "x = 1; \\\ny = 2\nz = 3\n",
 }
 
 
@@ -155,7 +159,9 @@ def test_files_of_simple_statements_are_parsed_by_statement_as_asked(name):
 
 @pytest.mark.parametrize("name", sorted(WHOLE))
 def test_other_files_are_parsed_whole(name):
-    assert not cstindex.Parsed("c.py", WHOLE[name]).chunked
+    parsed = cstindex.Parsed("c.py", WHOLE[name])
+    assert not parsed.chunked
+    assert parsed.module.deep_equals(libcst.parse_module(WHOLE[name]))
 
 
 @pytest.mark.parametrize("name", sorted(PIECES))

@@ -5,7 +5,8 @@ Most configs are a list of simple top-level statements (`_base_ = [...]`, `model
 `param_scheduler = [...]`). Such a file is cut at its logical lines (Python's own parser tells where each
 ends) and each statement is parsed by libcst when an edit first needs it: a fix touches a statement or two,
 and libcst's parse of a large `model = dict(...)` costs several times Python's. Files with compound
-statements, old-Mac or Windows line ends, no line end at the end or `__future__` imports are parsed whole.
+statements, old-Mac or Windows line ends, backslash continuations, no line end at the end or `__future__`
+imports are parsed whole.
 Either way the statements are libcst's own (`module` assembles the whole module on demand: the tests hold
 it equal to libcst's parse of the file).
 """
@@ -34,7 +35,9 @@ _COMPOUND = tuple(getattr(ast, name) for name in ("FunctionDef", "AsyncFunctionD
 def _logical_lines(text: str) -> Optional[List[Tuple[int, int]]]:
     """(last line, number of statements) of each logical line of a file made of simple top-level statements
     (statements joined by `;` share one); None when the file is to be parsed whole."""
-    if not CHUNKED or not text.endswith("\n") or "\r" in text or "__future__" in text:
+    # (a backslash at a line's end may continue a logical line past its last token, where `ast` does not see
+    # it end: such files are parsed whole)
+    if not CHUNKED or not text.endswith("\n") or "\r" in text or "__future__" in text or "\\\n" in text:
         return None
     try:
         body = ast.parse(text).body
@@ -116,10 +119,13 @@ class Parsed:
         self.spans: List[Tuple[int, int]] = []
         lines = _logical_lines(text)
         self.chunked = lines is not None
-        if lines is None:
+        if lines is not None:
+            try:
+                self._cut(text, lines)
+            except CannotEdit:  # (not seen: the tests hold the pieces to libcst's parse of the whole file)
+                self.chunked, self.spans, self.number = False, [], {}
+        if not self.chunked:
             self._parse_whole(text)
-        else:
-            self._cut(text, lines)
 
     # -- the two ways of parsing --------------------------------------------------------------------
 
