@@ -266,3 +266,25 @@ def test_a_repository_cannot_point_the_cache_outside_the_project(tmp_path):
         assert cache_dir_for(settings) == str(project / DEFAULT_DIR), hostile
     inside = SimpleNamespace(base_dir=str(project), cache_dir="build/lint-cache")
     assert cache_dir_for(inside) == os.path.realpath(project / "build" / "lint-cache")
+
+
+def test_the_fixes_of_a_config_checked_alone_take_which_file_inherits_which_from_the_cache(tmp_path, monkeypatch):
+    # `check ONE` keeps in the cache what each file of the project inherits; the fix it attaches (verified
+    # on the configs inheriting ONE) asks the same cache instead of reading the project's files again
+    from schedlint.fix import attach_fixes
+    from schedlint.lint import inherit
+
+    write(tmp_path, TREE)
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'p'\n")
+    monkeypatch.chdir(tmp_path)
+    settings = _settings(tmp_path)
+    leaf = str(tmp_path / "det" / "a_24e.py")
+    check_paths([leaf], settings, on_file=attach_fixes, cache=True)
+    with open(leaf, "a") as fh:
+        fh.write("# edited\n")
+    asked: List[str] = []
+    real = inherit._names
+    monkeypatch.setattr(inherit, "_names", lambda path: asked.append(os.path.relpath(path)) or real(path))
+    result = check_paths([leaf], settings, on_file=attach_fixes, cache=True)
+    assert any(f.fix is not None for f in result.findings)
+    assert asked == []  # (the edited file is the one asked about; every other file is unchanged)

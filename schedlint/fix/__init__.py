@@ -63,7 +63,7 @@ def attach_fixes(findings: List[Finding], ctx: "Context", linter: Any = None) ->
         return
     try:
         if settings is not None:  # what `schedlint fix CONFIG` writes, verified the same way
-            attach_verified(findings, ctx, settings, loader)
+            attach_verified(findings, ctx, settings, loader, facts=getattr(linter, "facts", None))
         else:
             attach(findings, ctx, loader)
     except Exception:  # a fix that cannot be computed must never cost the finding itself

@@ -271,8 +271,11 @@ def fix_paths(
     is_config = config_test(given=files)
     configs = list(files)
     if settings.dependents and passed_files:
-        configs = sorted(set(configs) | set(dependents(ws.base_loader, sorted(passed_files), universe,
-                                                       keep=is_config)))
+        # (a session's inheritance, of the same loader, keeps what it learnt, and may take it from a cache)
+        inheritance = session.inheritance if session is not None else None
+        found = (inheritance.dependents(sorted(passed_files), universe, keep=is_config) if inheritance is not None
+                 else dependents(ws.base_loader, sorted(passed_files), universe, keep=is_config))
+        configs = sorted(set(configs) | set(found))
     result = FixResult()
     fixer = _Fixer(ws, settings, options, editable, universe, result, is_config)
     if session is not None:

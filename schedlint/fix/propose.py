@@ -187,11 +187,13 @@ def fix_message(transform: Transform, where: str, applied: bool = False) -> str:
     return f"{prefix}{transform.summary} ({shown}); {where}"
 
 
-def attach_verified(findings: List[Finding], ctx: "Context", settings: Any, loader: Any = None) -> None:
+def attach_verified(findings: List[Finding], ctx: "Context", settings: Any, loader: Any = None,
+                    facts: Any = None) -> None:
     """Attach to each fixable finding the fix `schedlint fix CONFIG` writes (with the least
     option that fixes it: none, `--unsafe-fixes`, `--rescale`): the same engine, the same
     verification on the curve and on the configs inheriting it (one notion of "fixed"). The edits
-    are everything that run writes; a finding that run cannot fix gets no fix."""
+    are everything that run writes; a finding that run cannot fix gets no fix. `facts`: the caller's
+    findings cache, whose file facts tell which files of the project inherit which."""
     from schedlint.fix import fixable_codes
 
     leaf = ctx.resolved.filename
@@ -208,7 +210,7 @@ def attach_verified(findings: List[Finding], ctx: "Context", settings: Any, load
             wanted = {"safe"} if flag is None else {"safe", "unsafe"}
             if not any(_applicability(code) in wanted for code in pending):
                 continue
-        _attach_run(findings, leaf, settings, options, flag, _session(loader, leaf, findings, ctx))
+        _attach_run(findings, leaf, settings, options, flag, _session(loader, leaf, findings, ctx, facts))
 
 
 def _applicability(code: str) -> Any:
@@ -236,15 +238,17 @@ def _universe(leaf: str) -> List[str]:
 _SESSION: List[Any] = []  # [FixSession] of the caller's loader last seen
 
 
-def _session(loader: Any, leaf: str, findings: List[Finding], ctx: "Context") -> Any:
+def _session(loader: Any, leaf: str, findings: List[Finding], ctx: "Context", facts: Any = None) -> Any:
     """The fix session shared by the fixes attached while `loader` (the caller's) reads the files:
-    its resolved configs, the configs inheriting each file, and this config's lint are reused."""
+    its resolved configs, the configs inheriting each file, and this config's lint are reused (and
+    the file facts of the caller's findings cache `facts`, when it has one)."""
     from schedlint.fix.engine import FixSession
+    from schedlint.lint.inherit import Inheritance
 
     if loader is None:
         return None
     if not _SESSION or _SESSION[0].loader is not loader:
-        _SESSION[:] = [FixSession(loader)]
+        _SESSION[:] = [FixSession(loader, inheritance=Inheritance(loader, facts))]
     session = _SESSION[0]
     session.seeds = {leaf: (list(findings), ctx)}
     return session

@@ -171,6 +171,9 @@ class Linter:
         # `force_fixes` every fixable finding gets its fix computed
         self.fixes_tried: Set[tuple] = set()
         self.force_fixes = False
+        # the run's findings cache (None without one): `on_file` takes the file facts it keeps (which files
+        # inherit which) from it instead of reading the project again
+        self.facts: Optional[FindingsCache] = None
         self._rules: Dict[str, list] = {}  # the rules that apply to each config generation
 
     def epoch_length_for(self, path: str) -> Optional[int]:
@@ -403,6 +406,7 @@ def _check(paths: List[str], settings: Settings, progress: Optional[Callable[[st
     unreadable: List[Tuple[str, str]] = []
     files = discover(paths, settings, findings_cache, unreadable, found=early.found)
     linter = Linter(settings, on_file)
+    linter.facts = findings_cache
     result = CheckResult(files=files)
     for folder, reason in unreadable:  # a folder that cannot be listed is never skipped silently
         result.findings.append(Finding(code="SL906", name="unreadable-file", severity=Severity.ERROR,
