@@ -49,10 +49,10 @@ _hashing = [False]
 
 
 def hash_reads(on: bool) -> None:
-    """Hash every whole file read from now on (`read_hash`), or stop and forget the hashes."""
+    """Hash every whole file read from now on (`read_hash`), or stop; either way the hashes of earlier reads
+    are forgotten (a run that stopped early never left them to the next)."""
     _hashing[0] = on
-    if not on:
-        _READ_HASHES.clear()
+    _READ_HASHES.clear()
 
 
 def content_hash(data: bytes) -> str:
