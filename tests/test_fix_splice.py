@@ -18,6 +18,7 @@ from schedlint.fix import cstindex
 from schedlint.fix.engine import fix_paths
 from schedlint.fix.propose import FixOptions
 from schedlint.lint.settings import Settings
+from shipped import shipped_config_texts
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -118,14 +119,7 @@ WHOLE = {
 
 
 def _corpus() -> List[str]:
-    texts = list(PIECES.values()) + list(WHOLE.values())
-    for folder in ("fixtures", "examples", "tests/fix_cases"):
-        for path in sorted((ROOT / folder).rglob("*.py")):
-            try:
-                texts.append(path.read_text(encoding="utf-8"))
-            except (UnicodeDecodeError, OSError):
-                pass
-    return texts
+    return list(PIECES.values()) + list(WHOLE.values()) + shipped_config_texts()
 
 
 def test_a_file_parsed_statement_by_statement_is_libcsts_module_of_the_whole_file(monkeypatch):

@@ -30,6 +30,7 @@ from schedlint.lint.engine import check_paths
 from schedlint.lint.settings import Settings, load_settings
 from schedlint.loader import LoadProblem, Loader, budget, plain
 from schedlint.model import Location
+from shipped import shipped_config_texts
 
 # ---------------------------------------------------------------------------------------------- helpers
 
@@ -446,15 +447,7 @@ def _counted_spans(module: cst.Module) -> List[Tuple[int, int]]:
 
 
 def _corpus() -> List[str]:
-    root = Path(__file__).resolve().parents[1]
-    texts = list(CST_TEXTS.values())
-    for folder in ("fixtures", "examples", "tests/fix_cases"):
-        for path in sorted((root / folder).rglob("*.py")):
-            try:
-                texts.append(path.read_text(encoding="utf-8"))
-            except (UnicodeDecodeError, OSError):
-                pass
-    return texts
+    return list(CST_TEXTS.values()) + shipped_config_texts()
 
 
 def test_statement_spans_from_the_parsers_positions_equal_libcsts_counted_ones():

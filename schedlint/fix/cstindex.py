@@ -229,8 +229,7 @@ class Parsed:
         of top-level statement `i`."""
         if i not in self._positions:
             stmt = self.stmt(i)
-            base = self.config if self.chunked else self.module
-            alone = base.with_changes(header=[], footer=[], body=[stmt], has_trailing_newline=True)
+            alone = self.root.with_changes(header=[], footer=[], body=[stmt], has_trailing_newline=True)
             positions, parents = _positions(alone)
             positions.pop(alone, None)
             parents[stmt] = self.root

@@ -242,7 +242,7 @@ def fix_paths(
     a `session` lets them share what they read of the unchanged files (`check` attaches many fixes).
     Raises UsageError for paths that do not exist.
     """
-    from schedlint.lint.engine import config_test, dependents
+    from schedlint.lint.engine import config_test
 
     settings = settings or Settings()
     options = options or FixOptions()
@@ -269,13 +269,6 @@ def fix_paths(
     else:
         universe = sorted(set(universe) | set(files))
     is_config = config_test(given=files)
-    configs = list(files)
-    if settings.dependents and passed_files:
-        # (a session's inheritance, of the same loader, keeps what it learnt, and may take it from a cache)
-        inheritance = session.inheritance if session is not None else None
-        found = (inheritance.dependents(sorted(passed_files), universe, keep=is_config) if inheritance is not None
-                 else dependents(ws.base_loader, sorted(passed_files), universe, keep=is_config))
-        configs = sorted(set(configs) | set(found))
     result = FixResult()
     fixer = _Fixer(ws, settings, options, editable, universe, result, is_config)
     if session is not None:
@@ -283,6 +276,11 @@ def fix_paths(
         if session.inheritance is None:
             session.inheritance = fixer.inheritance
         fixer.inheritance = session.inheritance
+    configs = list(files)
+    if settings.dependents and passed_files:
+        # (the fixer's inheritance, a session's when there is one: what it learns serves the fixes' checks too)
+        found = fixer.inheritance.dependents(sorted(passed_files), universe, keep=is_config)
+        configs = sorted(set(configs) | set(found))
     pending = _bases_first(ws, configs)
     for _ in range(MAX_ROUNDS):
         fixer.touched = set()
