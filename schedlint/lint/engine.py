@@ -221,6 +221,11 @@ class Linter:
             for f in findings:
                 f.configs = [path]
             return findings
+        if plan.optimizer.missing:  # no optimizer, no LR to judge: only the failure to build it is reported
+            findings.extend(get_rule("SL311").check(ctx))
+            for f in findings:
+                f.configs = [path]
+            return findings
         rules = self._rules.get(plan.generation)
         if rules is None:
             rules = self._rules[plan.generation] = [

@@ -98,7 +98,10 @@ def _horizon(resolved: ResolvedConfig, epoch_length: Optional[int], notes: List[
     if "type" in train_cfg:
         loop = "iter" if "IterBased" in loop_type else "epoch"
     else:
-        loop = "epoch" if train_cfg.get("by_epoch", True) else "iter"
+        # without `by_epoch` mmengine (0.8 and later) builds an IterBasedTrainLoop: valid with max_iters,
+        # a TypeError with max_epochs (SL311; simulated as the epoch loop it was meant to be)
+        by_epoch = train_cfg.get("by_epoch", "max_iters" not in train_cfg or "max_epochs" in train_cfg)
+        loop = "epoch" if by_epoch else "iter"
     locs: Dict[str, Location] = {}
     for field_name, key in (("loop", "type" if "type" in train_cfg else "by_epoch"), ("max_epochs", "max_epochs"),
                             ("max_iters", "max_iters"), ("val_interval", "val_interval"),
@@ -185,7 +188,8 @@ def _optimizer(resolved: ResolvedConfig, notes: List[str], gpus: Optional[int] =
                 path = ("optim_wrapper", name, "optimizer")
                 notes.append(f"several optimizers; the schedule is simulated for `{name}`")
                 break
-    if not isinstance(opt, dict):
+    missing = not isinstance(opt, dict)
+    if missing:
         opt = CfgDict(type="SGD", lr=0.0)
         notes.append("optim_wrapper has no optimizer; assuming SGD with lr 0")
     scale = 1.0
@@ -194,7 +198,10 @@ def _optimizer(resolved: ResolvedConfig, notes: List[str], gpus: Optional[int] =
         config_batch = _int(resolved.get("train_dataloader", "batch_size"))
         batch = batch_size or config_batch or 1
         scale = auto_scale_factor(auto, training_gpus(resolved, config_batch, gpus), batch, notes)
-    return optimizer_from(resolved, opt, path, notes, scale)
+    optimizer = optimizer_from(resolved, opt, path, notes, scale)
+    if missing:
+        optimizer.missing = True
+    return optimizer
 
 
 def auto_scale_factor(auto: Dict[str, Any], gpus: int, batch: int, notes: List[str]) -> float:

@@ -61,6 +61,7 @@ class Optimizer(PlanModel):
     momentum_kind: Optional[Literal["momentum", "beta1"]] = None
     lr_scale: float = 1.0  # auto_scale_lr factor already applied to lr
     known: bool = True  # a torch optimizer whose momentum support we know
+    missing: bool = False  # the config names no optimizer (SGD with lr 0 assumed; mmengine fails to build it)
     # `lr`, `momentum` and `betas` as the config wrote them (before defaults, checks and auto_scale_lr)
     raw: Dict[str, Any] = Field(default_factory=dict)
 

@@ -20,7 +20,7 @@ FAMILIES = {
     "SL1": "momentum and optimizer",
     "SL2": "validation and checkpoint cadence",
     "SL3": "scheduler arguments",
-    "SL4": "legacy (mmcv 1.x) only",
+    "SL4": "legacy (mmcv 1.x) configs and keys",
     "SL9": "configs that cannot be loaded",
 }
 

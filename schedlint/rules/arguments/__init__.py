@@ -13,5 +13,6 @@ from schedlint.rules.arguments.eta_min_above_start import EtaMinAboveStart
 from schedlint.rules.arguments.scheduler_hook_not_simulated import SchedulerHookNotSimulated
 from schedlint.rules.arguments.replaced_list_drops_keys import ReplacedListDropsKeys
 from schedlint.rules.arguments.invalid_optimizer_value import InvalidOptimizerValue
+from schedlint.rules.arguments.runner_build_fails import RunnerBuildFails
 
-__all__ = ["InvalidOptimizerValue", "ReplacedListDropsKeys", "SchedulerHookNotSimulated", "BeginNotBeforeEnd", "EtaMinAboveStart", "NonDecayingGamma", "NonPositivePeriod", "SchedulerCrash", "UnknownSchedulerType", "UnsortedMilestones"]
+__all__ = ["InvalidOptimizerValue", "RunnerBuildFails", "ReplacedListDropsKeys", "SchedulerHookNotSimulated", "BeginNotBeforeEnd", "EtaMinAboveStart", "NonDecayingGamma", "NonPositivePeriod", "SchedulerCrash", "UnknownSchedulerType", "UnsortedMilestones"]

@@ -30,11 +30,21 @@ def _pretraining(name: str, start: int) -> bool:
     return bool(before) and before[-1].lower() in _PRETRAIN_DATASETS
 
 
+# the GPUs x batch of the training settings (`8xb16`, mmcls 0.x `b64x16`, older `2x8`): OpenMMLab names put
+# the schedule after it, so an `Nx` before it belongs to the model (`shufflenet-v1-1x_16xb64`: a width)
+_BATCH = re.compile(r"(?:^|[_-])(?:\d{1,3}xb\d{1,4}|b\d{1,4}x\d{1,3}|\d{1,2}x\d{1,2})(?=[_.-]|$)")
+
+
 def _lengths_in_name(filename: str) -> List[int]:
     name = os.path.splitext(os.path.basename(filename))[0]
-    found = [int(m.group("n")) for m in _EPOCHS.finditer(name) if not _pretraining(name, m.start("n"))]
-    found += [int(m.group("n")) * EPOCHS_PER_X for m in _SCHEDULE_X.finditer(name)
-              if not _pretraining(name, m.start("n"))]
+    batch = _BATCH.search(name)
+    settings = batch.start() if batch else 0
+
+    def counts(m: "re.Match[str]") -> bool:
+        return m.start("n") >= settings and not _pretraining(name, m.start("n"))
+
+    found = [int(m.group("n")) for m in _EPOCHS.finditer(name) if counts(m)]
+    found += [int(m.group("n")) * EPOCHS_PER_X for m in _SCHEDULE_X.finditer(name) if counts(m)]
     return sorted(set(found))
 
 
@@ -55,7 +65,8 @@ class FileNameLengthMismatch(Rule):
     papers and people read it. A config named `…-48ep.py` that trains 24 epochs was usually copied
     and its length edited without the name (or the other way round): one of them is wrong.
 
-    Stays quiet where the name legitimately differs: a dataset wrapped in `RepeatDataset`
+    Stays quiet where the name legitimately differs: an `Nx` before the GPUs x batch part, which is
+    the model's (`shufflenet-v1-1x_16xb64_in1k`: a width), a dataset wrapped in `RepeatDataset`
     (12 epochs x3 named `3x`), iteration-based loops, one epoch more or less than the name (mmdet's
     `grid_rcnn…2x` trains 25), several lengths in one name, a length that
     follows a dataset name (`coco-20e_nuim`: the pre-training's), and multi-stage recipes: names

@@ -9,5 +9,6 @@ from schedlint.rules.mmcv.cyclic_leftover_iterations import CyclicLeftover
 from schedlint.rules.mmcv.legacy_policy_name import PolicyName
 from schedlint.rules.mmcv.final_epoch_not_evaluated import FinalEpochNotEvaluated
 from schedlint.rules.mmcv.epoch_policy_under_iter_runner import EpochPolicyUnderIterRunner
+from schedlint.rules.mmcv.ignored_mmcv_key import IgnoredMmcvKey
 
-__all__ = ["CyclicLeftover", "EpochPolicyUnderIterRunner", "FinalEpochNotEvaluated", "PolicyName", "RestartPeriodsTooShort", "TotalEpochsMismatch"]
+__all__ = ["CyclicLeftover", "EpochPolicyUnderIterRunner", "IgnoredMmcvKey", "FinalEpochNotEvaluated", "PolicyName", "RestartPeriodsTooShort", "TotalEpochsMismatch"]

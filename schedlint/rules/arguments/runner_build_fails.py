@@ -1,0 +1,137 @@
+"""SL311 runner-build-fails: an `optim_wrapper` or `train_cfg` mmengine's Runner cannot build."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator, List, Optional
+
+from schedlint.model import Finding, Location, Related, Severity
+from schedlint.rules.base import Context, Example, Rule, cfg
+from schedlint.rules.arguments.common import _SGD
+
+_SCHEDULE = "param_scheduler = [dict(type='MultiStepLR', milestones=[8, 11], by_epoch=True)]\n"
+_BASE = cfg(_SGD, _SCHEDULE, "train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=12, val_interval=1)\n")
+_LAZY_BASE = """\
+from mmengine.optim import MultiStepLR
+from torch.optim import SGD
+optim_wrapper = dict(optimizer=dict(type=SGD, lr=0.02, momentum=0.9))
+param_scheduler = [dict(type=MultiStepLR, milestones=[8, 11], by_epoch=True)]
+train_cfg = dict(by_epoch=True, max_epochs=12, val_interval=1)
+"""
+_LAZY_HEAD = """\
+from mmengine.config import read_base
+with read_base():
+    from .base import *
+"""
+# the optim-wrapper constructor that requires `optimizer` (custom ones may build without it)
+_DEFAULT_CONSTRUCTORS = ("", "DefaultOptimWrapperConstructor")
+
+
+def _short(value: Any) -> str:
+    return str(value).rsplit(".", 1)[-1] if isinstance(value, str) else getattr(value, "__name__", str(value))
+
+
+class RunnerBuildFails(Rule):
+    """An `optim_wrapper` or `train_cfg` that mmengine's Runner cannot build: the run dies at start.
+
+    mmengine builds the optimizer and the training loop only when `runner.train()` starts, after
+    the dataset and the model are built (on a cluster: after the job waited for its GPUs).
+
+    * `optim_wrapper` without `optimizer`: the default constructor fails with `KeyError: 'optimizer'`.
+    * `train_cfg` with both `type` and `by_epoch`: `RuntimeError: Only one of type or by_epoch can
+      exist in loop_cfg`. Typical: a child writes `train_cfg = dict(by_epoch=True, max_epochs=36)` over
+      a base that names `type='EpochBasedTrainLoop'` (mmengine merges the two dicts).
+    * `train_cfg` with neither: mmengine (0.8 and later) builds an `IterBasedTrainLoop`, so
+      `max_epochs` fails with `TypeError: unexpected keyword argument 'max_epochs'` (older
+      mmengine: `KeyError: 'by_epoch'`). `train_cfg = dict(max_iters=N)` is a valid iteration loop.
+
+    In pure-Python (`read_base`) configs the first and last usually come from an assignment:
+    `optim_wrapper = dict(clip_grad=...)` replaces the inherited dict whole (nothing is merged), and
+    drops its `optimizer`; `optim_wrapper.update(clip_grad=...)` changes it.
+
+    The optimizer's LR is unknown without an optimizer, so nothing else is judged on such a config.
+
+    Fix: name the optimizer; keep one of `type` and `by_epoch`; in pure-Python configs, `.update()`
+    the inherited dict.
+    """
+
+    code = "SL311"
+    name = "runner-build-fails"
+    severity = Severity.ERROR
+    summary = "an optim_wrapper without optimizer, or a train_cfg with both or neither `type` and `by_epoch`"
+    generation = "mmengine"
+    invalid = [
+        Example({"base.py": _BASE, "config.py": """\
+            _base_ = './base.py'
+            train_cfg = dict(by_epoch=True, max_epochs=36)
+            """}, epoch_length=100, note="the base names the loop type; the child adds by_epoch"),
+        Example({"base.py": _LAZY_BASE, "config.py": _LAZY_HEAD + "optim_wrapper = dict(clip_grad=dict(max_norm=5.0))\n"},
+                epoch_length=100, note="pure-Python config: the assignment replaces the inherited optim_wrapper"),
+        Example({"base.py": _LAZY_BASE, "config.py": _LAZY_HEAD + "train_cfg = dict(max_epochs=24)\n"},
+                epoch_length=100, note="pure-Python config: the assignment drops by_epoch"),
+    ]
+    valid = [
+        Example({"base.py": _BASE, "config.py": """\
+            _base_ = './base.py'
+            train_cfg = dict(max_epochs=36)
+            """}, epoch_length=100),
+        Example({"base.py": _LAZY_BASE, "config.py": _LAZY_HEAD + "optim_wrapper.update(clip_grad=dict(max_norm=5.0))\n"
+                                                     "train_cfg.update(max_epochs=24)\n"}, epoch_length=100),
+        Example(cfg(_SGD, "param_scheduler = [dict(type='PolyLR', eta_min=1e-4, by_epoch=False)]\n",
+                    "train_cfg = dict(max_iters=1000, val_interval=100)\n"),
+                note="neither type nor by_epoch, with max_iters: an iteration-based loop"),
+    ]
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        yield from self._optimizer(ctx)
+        yield from self._loop(ctx)
+
+    def _replaced(self, ctx: Context, key: str, loc: Optional[Location]) -> str:
+        """Why a pure-Python config lost inherited keys (said when it assigns `key` itself)."""
+        if not ctx.resolved.lazy or not ctx.resolved.bases or loc is None or loc.file != ctx.plan.filename:
+            return ""
+        return (f" In a pure-Python config `{key} = dict(...)` replaces an inherited {key} whole (nothing is merged):"
+                f" write `{key}.update(...)` to change it")
+
+    def _optimizer(self, ctx: Context) -> Iterator[Finding]:
+        wrapper = ctx.resolved.get("optim_wrapper")
+        if not isinstance(wrapper, dict) or "optimizer" in wrapper:
+            return
+        if _short(wrapper.get("constructor", "")) not in _DEFAULT_CONSTRUCTORS:
+            return  # a custom constructor may build from other keys
+        if any(isinstance(v, dict) and "optimizer" in v for v in wrapper.values()):
+            return  # several optimizers (MultiOptimWrapperConstructor-style sub-wrappers)
+        loc = ctx.resolved.loc("optim_wrapper") or Location(ctx.plan.filename, 1)
+        keys = ", ".join(str(k) for k in wrapper) or "nothing"
+        msg = (f"optim_wrapper has no `optimizer` (it holds {keys}): mmengine fails with KeyError: 'optimizer' "
+               "when the run builds the optimizer, so nothing trains." + self._replaced(ctx, "optim_wrapper", loc))
+        yield self.finding(msg, loc)
+
+    def _loop(self, ctx: Context) -> Iterator[Finding]:
+        train = ctx.resolved.get("train_cfg")
+        if not isinstance(train, dict):
+            return
+        loc = ctx.resolved.loc("train_cfg") or Location(ctx.plan.filename, 1)
+        if "type" in train and "by_epoch" in train:
+            epoch_loc = ctx.resolved.loc("train_cfg", "by_epoch") or loc
+            type_loc = ctx.resolved.loc("train_cfg", "type") or loc
+            kind = _short(train["type"])
+            if type_loc.file == ctx.plan.filename and epoch_loc.file != ctx.plan.filename:
+                # this config added the type to an inherited by_epoch, which no merge can remove
+                at, other, other_text = type_loc, epoch_loc, f"by_epoch={train['by_epoch']!r} inherited from here"
+                advice = ("drop type here (by_epoch already chooses the loop), or replace train_cfg whole "
+                          "with `_delete_=True`")
+            else:
+                at, other, other_text = epoch_loc, type_loc, f"loop type set here: {kind}"
+                advice = "delete by_epoch (the loop type already says it)"
+            related = [Related(other, other_text)] if other != at else []
+            msg = (f"train_cfg has both type={kind!r} and by_epoch={train['by_epoch']!r}: mmengine's Runner raises "
+                   "RuntimeError('Only one of `type` or `by_epoch` can exist in `loop_cfg`') when it builds the "
+                   f"training loop; {advice}")
+            yield self.finding(msg, at, related)
+        elif "type" not in train and "by_epoch" not in train and "max_epochs" in train and "max_iters" not in train:
+            at = ctx.resolved.loc("train_cfg", "max_epochs") or loc
+            msg = ("train_cfg has max_epochs but neither `type` nor `by_epoch`: mmengine then builds an "
+                   "IterBasedTrainLoop, which fails with TypeError (unexpected keyword argument 'max_epochs'; "
+                   "mmengine before 0.8: KeyError 'by_epoch'); add by_epoch=True or type='EpochBasedTrainLoop'."
+                   + self._replaced(ctx, "train_cfg", loc))
+            yield self.finding(msg, at)

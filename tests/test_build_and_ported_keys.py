@@ -1,0 +1,156 @@
+"""SL311 (what mmengine's Runner cannot build), SL407 (mmcv-1.x keys mmengine ignores) and the file-name
+lengths SL012 reads, each with the sound counterpart that must stay quiet."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+
+import pytest
+
+from schedlint.lint.engine import check_paths
+from schedlint.lint.settings import Settings
+from schedlint.rules.length.file_name_length_mismatch import lengths_in_name
+
+SGD = "optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.02, momentum=0.9))\n"
+STEP = "param_scheduler = [dict(type='MultiStepLR', begin=0, end=12, by_epoch=True, milestones=[8, 11])]\n"
+BASE_1X = SGD + STEP + "train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=12, val_interval=1)\n"
+LAZY_HEAD = "from mmengine.config import read_base\nwith read_base():\n    from .base import *\n"
+
+
+def lint(tmp_path, files, checked="config.py"):
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    result = check_paths([os.fspath(tmp_path / checked)], Settings(dependents=False, epoch_length=10))
+    assert not result.internal_errors
+    return result.findings
+
+
+def of(findings, code):
+    return [f for f in findings if f.code == code]
+
+
+# -- SL012: a width multiplier before the GPUs x batch part is not a schedule -----------------------
+
+@pytest.mark.parametrize("name,expected", [
+    ("shufflenet-v1-1x_16xb64_in1k.py", []),
+    ("shufflenet_v2_1x_b64x16_linearlr_bn_nowd_imagenet.py", []),
+    ("fcos3d_r101_caffe_fpn_gn-head_dcn_2x8_1x_nus-mono3d.py", [12]),
+    ("rtmdet_l_8xb32-300e_coco.py", [300]),
+    ("htc_x101-64x4d-dconv-c3-c5_fpn_ms-400-1400-16xb1-20e_coco.py", [20]),
+    ("petr_r50_704x256-48ep.py", [48]),
+])
+def test_lengths_after_the_batch_part_only(name, expected):
+    assert lengths_in_name(name) == expected
+
+
+def test_width_multiplier_in_the_name_is_not_a_length(tmp_path):
+    body = SGD + "param_scheduler = [dict(type='CosineAnnealingLR', T_max=300, by_epoch=True)]\n" \
+                 "train_cfg = dict(by_epoch=True, max_epochs=300)\n"
+    assert not of(lint(tmp_path, {"shufflenet-v1-1x_16xb64_in1k.py": body}, "shufflenet-v1-1x_16xb64_in1k.py"),
+                  "SL012")
+    assert of(lint(tmp_path, {"shufflenet-v1_16xb64-1x_in1k.py": body}, "shufflenet-v1_16xb64-1x_in1k.py"),
+              "SL012")
+
+
+# -- SL311 runner-build-fails -------------------------------------------------------------------
+
+def test_type_added_over_an_inherited_by_epoch_is_reported_where_the_type_was_added(tmp_path):
+    base = SGD + STEP + "train_cfg = dict(by_epoch=True, max_epochs=12)\n"
+    found = of(lint(tmp_path, {"base.py": base, "config.py": """\
+        _base_ = './base.py'
+        train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=12)
+        """}), "SL311")
+    assert len(found) == 1 and found[0].severity.value == "error"
+    assert found[0].location.file.endswith("config.py") and found[0].location.line == 2
+    assert "drop type here" in found[0].message
+    assert [r.location.file.endswith("base.py") for r in found[0].related] == [True]
+
+
+def test_missing_optimizer_reports_only_the_build_failure(tmp_path):
+    """Without an optimizer the LR is unknown: an upward 'decay' from the assumed lr 0 (SL307) and the
+    like must not be reported, only the KeyError the Runner raises."""
+    base = SGD + "param_scheduler = [dict(type='CosineAnnealingLR', eta_min=1e-5, by_epoch=True)]\n" \
+                 "train_cfg = dict(by_epoch=True, max_epochs=12)\n"
+    base = base.replace("type='SGD'", "type=SGD").replace(
+        "param_scheduler = [dict(type='CosineAnnealingLR'", "param_scheduler = [dict(type=CosineAnnealingLR")
+    base = "from torch.optim import SGD\nfrom mmengine.optim import CosineAnnealingLR\n" + base
+    findings = lint(tmp_path, {"base.py": base, "config.py": LAZY_HEAD + "optim_wrapper = dict(clip_grad=None)\n"})
+    assert [f.code for f in findings] == ["SL311"]
+    assert "optim_wrapper.update" in findings[0].message
+
+
+def test_custom_constructor_without_optimizer_is_not_judged(tmp_path):
+    config = "optim_wrapper = dict(constructor='MultiOptimWrapperConstructor')\n" + STEP + \
+             "train_cfg = dict(by_epoch=True, max_epochs=12)\n"
+    assert lint(tmp_path, {"config.py": config}) == []
+
+
+@pytest.mark.parametrize("train_cfg,loop", [
+    ("dict(max_iters=1000, val_interval=100)", "iter"),
+    ("dict(by_epoch=True, max_epochs=12)", "epoch"),
+    ("dict(type='IterBasedTrainLoop', max_iters=1000)", "iter"),
+])
+def test_loop_kind_without_by_epoch_follows_mmengine(tmp_path, train_cfg, loop):
+    from schedlint.lint.engine import Linter
+
+    path = tmp_path / "config.py"
+    path.write_text(SGD + "param_scheduler = [dict(type='PolyLR', eta_min=0, by_epoch=False)]\n"
+                    f"train_cfg = {train_cfg}\n")
+    linter = Linter(Settings(epoch_length=10))
+    resolved, problems = linter.resolve(os.fspath(path))
+    assert not problems
+    assert linter.plan_for(resolved, os.fspath(path)).horizon.loop == loop
+    assert not of(lint(tmp_path, {"config.py": path.read_text()}), "SL311")
+
+
+def test_max_epochs_without_loop_kind_is_a_build_failure(tmp_path):
+    found = of(lint(tmp_path, {"config.py": SGD + STEP + "train_cfg = dict(max_epochs=12)\n"}), "SL311")
+    assert len(found) == 1 and "IterBasedTrainLoop" in found[0].message
+
+
+# -- SL407 ignored-mmcv-key -----------------------------------------------------------------------
+
+def test_ported_length_that_differs_is_an_error_with_the_trained_length(tmp_path):
+    found = of(lint(tmp_path, {"base.py": BASE_1X, "config.py": """\
+        _base_ = './base.py'
+        runner = dict(type='EpochBasedRunner', max_epochs=20)
+        """}), "SL407")
+    assert len(found) == 1 and found[0].severity.value == "error"
+    assert "training runs 12 epochs" in found[0].message and "not 20 epochs" in found[0].message
+    assert [r.location.file.endswith("base.py") for r in found[0].related] == [True]
+
+
+def test_iteration_runner_of_another_length(tmp_path):
+    config = SGD + "param_scheduler = [dict(type='PolyLR', eta_min=1e-4, by_epoch=False)]\n" \
+                   "train_cfg = dict(type='IterBasedTrainLoop', max_iters=160000)\n" \
+                   "runner = dict(type='IterBasedRunner', max_iters=320000)\n"
+    found = of(lint(tmp_path, {"config.py": config}), "SL407")
+    assert len(found) == 1 and "not 320000 iterations" in found[0].message
+
+
+@pytest.mark.parametrize("extra", [
+    "runner = dict(type='EpochBasedRunner', max_epochs=12)\n",
+    "total_epochs = 12\n",
+    "lr_config = None\nmomentum_config = None\n",
+    "optimizer_config = dict(grad_clip=None)\n",
+])
+def test_old_keys_that_change_nothing_stay_quiet(tmp_path, extra):
+    assert not of(lint(tmp_path, {"config.py": BASE_1X + extra}), "SL407")
+
+
+def test_grad_clip_is_quiet_when_the_optim_wrapper_clips(tmp_path):
+    config = BASE_1X + "optim_wrapper = dict(clip_grad=dict(max_norm=35))\n" \
+                       "optimizer_config = dict(grad_clip=dict(max_norm=35))\n"
+    assert not of(lint(tmp_path, {"config.py": config}), "SL407")
+    lost = of(lint(tmp_path, {"config.py": BASE_1X + "optimizer_config = dict(grad_clip=dict(max_norm=35))\n"}),
+              "SL407")
+    assert len(lost) == 1 and lost[0].severity.value == "warning"
+
+
+def test_mmcv_configs_are_not_judged_by_the_mmengine_rule(tmp_path):
+    legacy = "optimizer = dict(type='SGD', lr=0.02, momentum=0.9)\nlr_config = dict(policy='step', step=[8, 11])\n" \
+             "runner = dict(type='EpochBasedRunner', max_epochs=12)\noptimizer_config = dict(grad_clip=dict(max_norm=3))\n"
+    assert not of(lint(tmp_path, {"config.py": legacy}), "SL407")
