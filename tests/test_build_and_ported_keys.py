@@ -82,6 +82,12 @@ def test_missing_optimizer_reports_only_the_build_failure(tmp_path):
     assert "optim_wrapper.update" in findings[0].message
 
 
+def test_optimizer_that_is_not_a_dict(tmp_path):
+    config = "optim_wrapper = dict(optimizer=None)\n" + STEP + "train_cfg = dict(by_epoch=True, max_epochs=12)\n"
+    findings = lint(tmp_path, {"config.py": config})
+    assert [f.code for f in findings] == ["SL311"] and "None" in findings[0].message
+
+
 def test_custom_constructor_without_optimizer_is_not_judged(tmp_path):
     config = "optim_wrapper = dict(constructor='MultiOptimWrapperConstructor')\n" + STEP + \
              "train_cfg = dict(by_epoch=True, max_epochs=12)\n"

@@ -94,7 +94,13 @@ class RunnerBuildFails(Rule):
 
     def _optimizer(self, ctx: Context) -> Iterator[Finding]:
         wrapper = ctx.resolved.get("optim_wrapper")
-        if not isinstance(wrapper, dict) or "optimizer" in wrapper:
+        if not isinstance(wrapper, dict):
+            return
+        if "optimizer" in wrapper:
+            if not isinstance(wrapper["optimizer"], dict) and ctx.plan.optimizer.missing:
+                loc = ctx.resolved.loc("optim_wrapper", "optimizer") or Location(ctx.plan.filename, 1)
+                yield self.finding(f"optim_wrapper.optimizer is {wrapper['optimizer']!r}, not an optimizer dict: "
+                                   "mmengine fails when the run builds the optimizer, so nothing trains", loc)
             return
         if _short(wrapper.get("constructor", "")) not in _DEFAULT_CONSTRUCTORS:
             return  # a custom constructor may build from other keys
