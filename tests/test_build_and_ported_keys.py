@@ -160,3 +160,22 @@ def test_mmcv_configs_are_not_judged_by_the_mmengine_rule(tmp_path):
     legacy = "optimizer = dict(type='SGD', lr=0.02, momentum=0.9)\nlr_config = dict(policy='step', step=[8, 11])\n" \
              "runner = dict(type='EpochBasedRunner', max_epochs=12)\noptimizer_config = dict(grad_clip=dict(max_norm=3))\n"
     assert not of(lint(tmp_path, {"config.py": legacy}), "SL407")
+
+
+# -- SL312 trailing-comma-tuple -------------------------------------------------------------------
+
+def test_stray_comma_on_a_dataloader_is_an_error_and_the_name_check_sees_through_it(tmp_path):
+    """The RepeatDataset inside the stray tuple still explains a `240e` name over 24 epochs (no SL012)."""
+    body = SGD + "param_scheduler = [dict(type='CosineAnnealingLR', by_epoch=True)]\n" \
+                 "train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=24)\n" \
+                 "train_dataloader = dict(batch_size=2, dataset=dict(type='RepeatDataset', times=10, " \
+                 "dataset=dict(type='X'))),\n"
+    name = "slowonly_r50_8xb16-u48-240e_gym-limb.py"
+    findings = lint(tmp_path, {name: body}, name)
+    assert [f.code for f in findings] == ["SL312"]
+    assert findings[0].location.line == 4
+
+
+def test_helper_variables_holding_a_tuple_of_dicts_stay_quiet(tmp_path):
+    config = BASE_1X + "_ffn_cfg_ = dict(type='FFN', embed_dims=256),\nlog_processor = dict(by_epoch=True)\n"
+    assert not of(lint(tmp_path, {"config.py": config}), "SL312")

@@ -60,6 +60,7 @@ EXPECTED = {
     "configs/user/centerpoint_cosine-default-end-24e.py": [],
     "configs/user/centerpoint_cosine-lr-typo.py": ['SL301:error'],
     "configs/user/faster-rcnn_1x_by-epoch-and-type.py": ['SL311:error'],
+    "configs/user/faster-rcnn_1x_dataloader-trailing-comma.py": ['SL312:error'],
     "configs/user/faster-rcnn_1x_ported-runner-20e.py": ['SL407:error', 'SL407:warning'],
     "configs/user/centerpoint_cyclic-20e_finetune-6e.py": ['SL002:error', 'SL003:warning', 'SL102:warning'],
     "configs/user/centerpoint_cyclic-20e_lr-as-string.py": ['SL102:warning', 'SL310:error'],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import List, Optional
+from typing import Any, List, Optional
 
 from schedlint.model import Location, Related
 from schedlint.plan.model import LegacyPolicy, Optimizer, Scheduler
@@ -92,3 +92,11 @@ def stop_iteration(ctx: Context) -> int:
     """The iteration training stops at: the end, or the first iteration a crash prevents."""
     stopped = ctx.curve.stopped_at
     return int(stopped) if stopped is not None else ctx.total_iters
+
+
+def unwrap_stray_tuple(value: Any) -> Any:
+    """A value as the config meant it: a 1-tuple around a dict (`key = dict(...),`, a stray comma that SL312
+    reports) is looked through."""
+    if isinstance(value, tuple) and len(value) == 1 and isinstance(value[0], dict):
+        return value[0]
+    return value

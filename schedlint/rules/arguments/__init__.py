@@ -14,5 +14,6 @@ from schedlint.rules.arguments.scheduler_hook_not_simulated import SchedulerHook
 from schedlint.rules.arguments.replaced_list_drops_keys import ReplacedListDropsKeys
 from schedlint.rules.arguments.invalid_optimizer_value import InvalidOptimizerValue
 from schedlint.rules.arguments.runner_build_fails import RunnerBuildFails
+from schedlint.rules.arguments.trailing_comma_tuple import TrailingCommaTuple
 
-__all__ = ["InvalidOptimizerValue", "RunnerBuildFails", "ReplacedListDropsKeys", "SchedulerHookNotSimulated", "BeginNotBeforeEnd", "EtaMinAboveStart", "NonDecayingGamma", "NonPositivePeriod", "SchedulerCrash", "UnknownSchedulerType", "UnsortedMilestones"]
+__all__ = ["InvalidOptimizerValue", "RunnerBuildFails", "TrailingCommaTuple", "ReplacedListDropsKeys", "SchedulerHookNotSimulated", "BeginNotBeforeEnd", "EtaMinAboveStart", "NonDecayingGamma", "NonPositivePeriod", "SchedulerCrash", "UnknownSchedulerType", "UnsortedMilestones"]

@@ -9,6 +9,7 @@ from typing import Any, Iterator, List, Optional
 from schedlint.model import Finding, Location, Related, Severity
 from schedlint.rules.base import Context, Example, Rule, cfg
 from schedlint.rules.length.common import _SGD
+from schedlint.rules.support import unwrap_stray_tuple
 
 # `_24e_`, `-48ep`, `_300e.py`, `cyclic-20e`; `_1x_`, `_2x` (mmdet: 12 epochs per x), never `2x8`
 _EPOCHS = re.compile(r"(?:^|[_-])(?P<n>\d+)e(?:p|pochs?)?(?=[_.-]|$)")
@@ -113,7 +114,8 @@ class FileNameLengthMismatch(Rule):
             stated[0] in _lengths_in_name(base) for base in ctx.resolved.chain if base != ctx.plan.filename
         ):
             return  # the name comes from a base that trains that length; this stage changes it on purpose
-        dataset = ctx.resolved.get("train_dataloader", "dataset")
+        loader = unwrap_stray_tuple(ctx.resolved.get("train_dataloader"))
+        dataset = loader.get("dataset") if isinstance(loader, dict) else None
         if dataset is None:
             dataset = ctx.resolved.get("data", "train")
         if _wraps_repeat(dataset):
