@@ -19,7 +19,8 @@ class ScheduleEndsEarly(Rule):
     cool-down at the minimum after a complete decay is normal, but a long frozen tail usually
     means the training length was raised without updating the schedule (the schedule was
     written for an older `max_epochs`). Worse when the frozen value is not the end of a decay,
-    or when a momentum schedule froze near 1.
+    or when a momentum schedule froze near 1. A schedule that never changed the value (a constant
+    LR written as `ConstantLR(factor=1.0, end=500)`) freezes nothing and is not reported.
 
     Fix: rescale the schedule to the new length (`schedlint fix --rescale`), or cover the tail
     with a deliberate flat scheduler (`ConstantLR(factor=1.0, begin=..., end=max_epochs)`).
@@ -74,6 +75,16 @@ class ScheduleEndsEarly(Rule):
             epoch_length=5,
             note="short cool-down after a complete decay",
         ),
+        Example(
+            cfg(
+            _SGD,
+            """\
+            param_scheduler = [dict(type='ConstantLR', factor=1.0, by_epoch=False, begin=0, end=500)]
+            train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=2)
+            """),
+            epoch_length=1000,
+            note="a constant LR: a schedule that changes nothing freezes nothing",
+        ),
     ]
 
     def check(self, ctx: Context) -> Iterator[Finding]:
@@ -102,6 +113,8 @@ class ScheduleEndsEarly(Rule):
             scale = last.stop / s.end if s.end else 1.0
             if s.type in STEP_TYPES and any(p >= s.end and p * scale < total for p in MilestoneUnreached._decays(s)):
                 continue  # the real problem is the unreached decay (SL001)
+            if _held_constant(ctx, param, min(w.start for w in windows), stop):
+                continue  # a schedule that never changes the value (ConstantLR(factor=1)): nothing is frozen
             value = value_at(ctx, param, total - 1)
             word = param_word(ctx, param)
             loc = ctx.scheduler_loc(s, "end")
@@ -119,3 +132,15 @@ class ScheduleEndsEarly(Rule):
                 ctx.horizon_related_if_elsewhere(loc),
                 severity=Severity.ERROR if stale else Severity.WARNING,
             )
+
+
+def _held_constant(ctx: Context, param: str, start: float, stop: float) -> bool:
+    """Whether the value stays the same over [start, stop): the schedulers there change nothing."""
+    values = values_of(ctx, param)
+    if values is None:
+        return False
+    span = values[int(max(start, 0)):int(stop)]
+    if not len(span):
+        return False
+    high, low = float(span.max()), float(span.min())
+    return high - low <= 1e-12 * max(abs(high), abs(low))
