@@ -179,3 +179,18 @@ def test_stray_comma_on_a_dataloader_is_an_error_and_the_name_check_sees_through
 def test_helper_variables_holding_a_tuple_of_dicts_stay_quiet(tmp_path):
     config = BASE_1X + "_ffn_cfg_ = dict(type='FFN', embed_dims=256),\nlog_processor = dict(by_epoch=True)\n"
     assert not of(lint(tmp_path, {"config.py": config}), "SL312")
+
+
+@pytest.mark.parametrize("key", ["train_cfg", "optim_wrapper"])
+def test_stray_comma_on_a_key_the_plan_needs_is_still_reported(tmp_path, key):
+    """Without a dict train_cfg / optim_wrapper there is no training plan: the stray tuple is reported anyway."""
+    config = BASE_1X + {"train_cfg": "train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=12),\n",
+                        "optim_wrapper": "optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.02)),\n"}[key]
+    findings = lint(tmp_path, {"config.py": config})
+    assert [(f.code, f.location.line) for f in findings if f.code != "SL909"] == [("SL312", 4)]
+
+
+def test_huge_or_odd_old_lengths_are_handled(tmp_path):
+    findings = lint(tmp_path, {"config.py": BASE_1X + "runner = dict(max_iters=10**400)\ntotal_epochs = float('inf')\n"})
+    assert not of(findings, "SL999")
+    assert [f.message.count("401 digits") > 0 for f in of(findings, "SL407")] == [True]

@@ -17,6 +17,7 @@ from schedlint.lint.workers import FILES_PER_WORKER, PARALLEL_MIN_FILES, default
 from schedlint.lint.shape import looks_like_config
 from schedlint.lint.settings import Settings
 from schedlint.loader import Loader, LoadProblem, ResolvedConfig, is_config_file
+from schedlint.loader.detect import stray_tuples
 from schedlint.loader.files import release_all_kept
 from schedlint.model import Finding, Location, Related, Severity
 from schedlint.rules import Context, all_rules, get_rule, rule_codes
@@ -203,6 +204,10 @@ class Linter:
             return findings
         plan = self.plan_for(resolved, path)
         if plan is None:
+            if stray_tuples(resolved.values):  # `train_cfg = dict(...),` hides the plan itself: SL312
+                findings.extend(get_rule("SL312").check(Context(resolved, None, self.settings)))
+                for f in findings:
+                    f.configs = [path]
             return findings
         from schedlint.plan.limits import cost_problem
 

@@ -299,3 +299,22 @@ def is_config_file(path: str) -> bool:
     return path.endswith(CONFIG_SUFFIXES)
 
 
+# top-level keys the Runner (mmengine) or mmcv 1.x's training entry points build from a dict; a helper
+# variable holding a tuple of dicts (`_ffn_cfg_ = dict(...),`, passed where tuples are accepted) is not one,
+# nor `model`, which the linter does not evaluate
+RUN_SETUP_DICT_KEYS = (
+    "train_dataloader", "val_dataloader", "test_dataloader", "train_cfg", "val_cfg", "test_cfg",
+    "optim_wrapper", "default_hooks", "env_cfg", "auto_scale_lr", "log_processor", "visualizer", "randomness",
+    "data", "optimizer", "optimizer_config", "lr_config", "momentum_config", "runner", "evaluation",
+    "checkpoint_config", "log_config",
+)
+
+
+def stray_tuples(values: Dict) -> List[str]:
+    """The run-setup keys whose value is a 1-tuple around a dict: `key = dict(...),`, a stray comma."""
+    out = []
+    for key in RUN_SETUP_DICT_KEYS:
+        value = values.get(key)
+        if type(value) is tuple and len(value) == 1 and isinstance(value[0], dict):
+            out.append(key)
+    return out

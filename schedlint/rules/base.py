@@ -44,7 +44,7 @@ def cfg(*parts: str) -> str:
 class Context:
     """What a rule sees of one config: the resolved values, the plan and the simulated curve."""
 
-    def __init__(self, resolved: "ResolvedConfig", plan: Plan, settings: Any) -> None:
+    def __init__(self, resolved: "ResolvedConfig", plan: Optional[Plan], settings: Any) -> None:
         # `settings` is the lint engine's Settings (rules read `settings.thresholds`); not imported
         # here because rules never depend on the lint engine
         self.resolved = resolved

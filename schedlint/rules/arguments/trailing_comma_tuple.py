@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from schedlint.loader.detect import stray_tuples
 from schedlint.model import Finding, Severity
 from schedlint.rules.base import Context, Example, Rule, cfg
 from schedlint.rules.arguments.common import _SGD
@@ -12,17 +13,6 @@ _SCHEDULE = """\
 param_scheduler = [dict(type='MultiStepLR', milestones=[8, 11], by_epoch=True)]
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=12)
 """
-
-# top-level keys the Runner (mmengine) or mmcv-1.x's train_detector/train_segmentor builds from a dict; a
-# helper variable (`_ffn_cfg_ = dict(...),`, passed where a tuple of dicts is accepted) is not judged, nor
-# `model`, which the linter does not evaluate (lint.engine.UNREAD_NAMES)
-DICT_KEYS = (
-    "train_dataloader", "val_dataloader", "test_dataloader", "train_cfg", "val_cfg", "test_cfg",
-    "optim_wrapper", "default_hooks", "env_cfg", "auto_scale_lr", "log_processor", "visualizer", "randomness",
-    "data", "optimizer", "optimizer_config", "lr_config", "momentum_config", "runner", "evaluation",
-    "checkpoint_config", "log_config",
-)
-
 
 class TrailingCommaTuple(Rule):
     """A run-setup key that a stray comma after `dict(...)` turned into a tuple.
@@ -57,15 +47,13 @@ class TrailingCommaTuple(Rule):
             """), epoch_length=10, note="a helper variable may hold a tuple of dicts"),
     ]
 
+    # judged on the values alone (`ctx.plan` may be None): a stray tuple may hide the very keys a plan needs,
+    # and the engine then runs this rule only
     def check(self, ctx: Context) -> Iterator[Finding]:
-        for key in DICT_KEYS:
-            value = ctx.resolved.get(key)
-            if not (isinstance(value, tuple) and len(value) == 1 and isinstance(value[0], dict)):
-                continue
+        for key in stray_tuples(ctx.resolved.values):
             loc = ctx.resolved.loc(key)
             if loc is None:
                 continue
             msg = (f"{key} is a tuple holding one dict, not a dict: the comma after its `dict(...)` makes a 1-tuple. "
                    "The config loads, but the run fails when the Runner builds it; delete the trailing comma")
             yield self.finding(msg, loc)
-

@@ -16,7 +16,14 @@ train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=12, val_interval=1)
 
 
 def _text(value: Any) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value) if abs(value) < 10**15 else f"<an integer of {len(str(abs(value)))} digits>"
     return f"{value:g}" if _num(value) else repr(value)
+
+
+def _finite_length(value: Any) -> bool:
+    """A length worth comparing: a finite positive number (other values are another rule's, or nobody's)."""
+    return _num(value) and 0 < value < float("inf")
 
 
 class IgnoredMmcvKey(Rule):
@@ -75,9 +82,9 @@ class IgnoredMmcvKey(Rule):
         stated = []
         if isinstance(runner, dict):
             for key, unit in (("max_epochs", "epoch"), ("max_iters", "iter")):
-                if _num(runner.get(key)):
+                if _finite_length(runner.get(key)):
                     stated.append((("runner", key), f"runner.{key}", runner[key], unit))
-        if _num(ctx.resolved.get("total_epochs")):
+        if _finite_length(ctx.resolved.get("total_epochs")):
             stated.append((("total_epochs",), "total_epochs", ctx.resolved.get("total_epochs"), "epoch"))
         for path, name, value, unit in stated:
             same = value == (h.max_epochs if h.loop == "epoch" else h.max_iters) and unit == h.loop
