@@ -84,6 +84,7 @@ EXPECTED = {
     "configs/user/pointpillars_cyclic-20e_adagrad.py": ['SL103:error'],
     "configs/user/pointpillars_cyclic-20e_decay-end-24.py": ['SL005:error', 'SL101:error', 'SL102:error', 'SL102:warning'],
     "configs/user/pointpillars_cyclic-20e_to-40e.py": ['SL004:error', 'SL101:error', 'SL102:warning'],
+    "configs/user/pointpillars_cyclic-20e_num-epochs-40.py": ['SL015:error', 'SL102:warning'],
     "configs/user/pointpillars_multiphase-36e.py": [],
     "configs/user/scoped_base_example.py": ['SL905:error'],
     "configs/user/second_cyclic-30e_val-interval-50.py": ['SL102:warning', 'SL201:warning'],

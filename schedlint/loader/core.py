@@ -20,13 +20,8 @@ from schedlint.loader.errors import BudgetExceeded, ConfigError, LoadProblem, Ne
 from schedlint.loader.evaluator import Evaluator
 from schedlint.loader.execute import resolve_by_execution
 from schedlint.loader.files import BASE_KEY, read_text, substitute
-from schedlint.loader.merge import (
-    drop_dunder,
-    merge_a_into_b,
-    node_loc,
-    substitute_placeholders,
-    wrap,
-)
+from schedlint.loader.helpers import rebound_in, stale_values
+from schedlint.loader.merge import drop_dunder, merge_a_into_b, node_loc, substitute_placeholders, wrap
 from schedlint.loader.result import ResolvedConfig
 from schedlint.loader.scopes import checkout_configs, find_module_file, find_scope_root, module_candidates
 from schedlint.loader.values import CfgDict, Unevaluated, clone, holds_unevaluated, plain
@@ -44,6 +39,7 @@ class _FileResult:
     cells: int = 0
     #: whether `values` holds an `Unevaluated` (see `Loader.unread`), from this file or a base
     deferred: bool = False
+    rebound: tuple = ()  # numbers this file or a base binds again over inherited ones (`helpers.Rebound`)
 
 
 class Loader:
@@ -115,6 +111,7 @@ class Loader:
             chain=list(result.chain),
             lazy=result.lazy,
             assigned_twice=self._assigned_twice(result.chain),
+            stale=stale_values(result.values, result.rebound, result.chain, self.text),
         )
 
     def _assigned_twice(self, chain: List[str]) -> Optional[List[str]]:
@@ -347,7 +344,7 @@ class Loader:
             return self._load_lazy(path, tree, stack)
         bases_ref = self._base_files(path, tree)
         refs: List[Tuple[str, Location]] = []
-        base_deferred, base_cells = False, 0
+        base_deferred, base_cells, rebound = False, 0, ()
         merged = CfgDict()
         chain: List[str] = []
         base_paths: List[str] = []
@@ -364,7 +361,7 @@ class Loader:
                         loc,
                     )
             result = self._load(base_path, stack, whole)
-            base_deferred = base_deferred or result.deferred
+            base_deferred, rebound = base_deferred or result.deferred, rebound + result.rebound
             base_cells += result.cells
             duplicates = set(merged) & set(result.values)
             if duplicates:
@@ -407,15 +404,15 @@ class Loader:
             own.set(key, value, namespace.locs.get(key))
         if placeholders:
             own = substitute_placeholders(own, placeholders, merged, path)
-        values = merge_a_into_b(own, merged, path)
-        values = drop_dunder(values)
+        rebound += rebound_in(own, own.locs, merged, merged.locs, path)
+        values = drop_dunder(merge_a_into_b(own, merged, path))
         if base_deferred and (evaluator.read_base or placeholders):
             # an inherited `Unevaluated` may have been copied (or, editing in place, set) under a name the
             # caller reads: then this file is evaluated whole (see `_load`)
             self._check_unread_only(values if self._edits_in_place(path, tree) else own, path)
         chain.append(path)
         return _FileResult(values=values, bases=base_paths, chain=chain, lazy=False, cells=cells,
-                           deferred=bool(deferred) or base_deferred)
+                           deferred=bool(deferred) or base_deferred, rebound=rebound)
 
     def _check_unread_only(self, values: CfgDict, path: str) -> None:
         """Raise a LoadProblem when an `Unevaluated` is anywhere but directly under an unread name."""
@@ -549,6 +546,7 @@ class Loader:
     def _load_lazy(self, path: str, tree: ast.Module, stack: Tuple[str, ...]) -> _FileResult:
         chain: List[str] = []
         bases: List[str] = []
+        imported, rebound = CfgDict(), []  # the names the bases gave, and their own `Rebound`s
 
         def import_hook(stmt: ast.AST, namespace: CfgDict) -> None:
             if not isinstance(stmt, ast.ImportFrom):
@@ -561,13 +559,17 @@ class Loader:
             base_values = clone(result.values, config=True)  # imported bases are ConfigDicts in mmengine
             bases.append(module_path)
             chain.extend(p for p in result.chain if p not in chain)
+            rebound.extend(result.rebound)
             for alias in stmt.names:
                 if alias.name == "*":
                     for key, value in base_values.items():
                         if not str(key).startswith("_"):
                             namespace.set(key, value, base_values.locs.get(key))
+                            imported.set(key, value, base_values.locs.get(key))
                 elif alias.name in base_values:
-                    namespace.set(alias.asname or alias.name, base_values[alias.name], base_values.locs.get(alias.name))
+                    name, loc = alias.asname or alias.name, base_values.locs.get(alias.name)
+                    namespace.set(name, base_values[alias.name], loc)
+                    imported.set(name, base_values[alias.name], loc)
                 else:
                     raise LoadProblem("SL907", f"cannot import name {alias.name!r} from {stmt.module!r}", loc)
 
@@ -580,7 +582,8 @@ class Loader:
                 continue
             values.set(key, value, namespace.locs.get(key))
         chain.append(path)
-        return _FileResult(values=values, bases=bases, chain=chain, lazy=True, cells=cells)
+        rebound.extend(rebound_in(values, values.locs, imported, imported.locs, path))
+        return _FileResult(values=values, bases=bases, chain=chain, lazy=True, cells=cells, rebound=tuple(rebound))
 
     # ------------------------------------------------------------------ --allow-exec
 

@@ -22,6 +22,8 @@ class ResolvedConfig:
     notes: List[str] = field(default_factory=list)
     # the .py files of `chain` whose top level assigns a name twice (None: not known, e.g. executed)
     assigned_twice: Optional[List[str]] = None
+    # run-setup values a base computed from a helper a later file binds again (`helpers.StaleValue`)
+    stale: List[Any] = field(default_factory=list)
 
     def get(self, *path: Any, default: Any = None) -> Any:
         """The value at `path`, or `default` when absent. Reading below a name the loader left unevaluated

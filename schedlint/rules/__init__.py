@@ -16,7 +16,7 @@ _REGISTRY: Optional[Dict[str, Rule]] = None
 #: (which import the plan models and numpy); a test keeps it equal to the registry's
 RULE_CODES = (
     "SL001", "SL002", "SL003", "SL004", "SL005", "SL006", "SL007", "SL008", "SL009", "SL010", "SL011", "SL012",
-    "SL013", "SL014",
+    "SL013", "SL014", "SL015",
     "SL101", "SL102", "SL103", "SL104", "SL105",
     "SL201", "SL202", "SL203",
     "SL301", "SL302", "SL303", "SL304", "SL305", "SL306", "SL307", "SL308", "SL309", "SL310", "SL311", "SL312",

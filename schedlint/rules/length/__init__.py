@@ -17,5 +17,6 @@ from schedlint.rules.length.scheduler_hook_length_mismatch import SchedulerHookL
 from schedlint.rules.length.milestones_offset_by_begin import MilestonesOffsetByBegin
 from schedlint.rules.length.file_name_length_mismatch import FileNameLengthMismatch
 from schedlint.rules.length.no_training import NoTraining
+from schedlint.rules.length.stale_helper_variable import StaleHelperVariable
 
-__all__ = ["FileNameLengthMismatch", "NoTraining", "MilestonesOffsetByBegin", "SchedulerHookLengthMismatch", "CosineIncomplete", "CosineRestart", "EpochSchedulerInIterLoop", "MilestoneUnreached", "NeverActive", "ScheduleEndsEarly", "ScheduleOverlapGap", "ScheduleTruncated", "UnitSlip", "WarmupTooLong"]
+__all__ = ["FileNameLengthMismatch", "NoTraining", "StaleHelperVariable", "MilestonesOffsetByBegin", "SchedulerHookLengthMismatch", "CosineIncomplete", "CosineRestart", "EpochSchedulerInIterLoop", "MilestoneUnreached", "NeverActive", "ScheduleEndsEarly", "ScheduleOverlapGap", "ScheduleTruncated", "UnitSlip", "WarmupTooLong"]
