@@ -55,6 +55,17 @@ def test_width_multiplier_in_the_name_is_not_a_length(tmp_path):
               "SL012")
 
 
+@pytest.mark.parametrize("name,severity", [
+    ("selsa_faster_rcnn_r50_dc5_1x_imagenetvid.py", "info"),  # an Nx: mmtracking counts 7 epochs per x
+    ("selsa_faster_rcnn_r50_dc5-12e_imagenetvid.py", "warning"),  # written out
+])
+def test_nx_mismatch_is_information_and_a_written_length_a_warning(tmp_path, name, severity):
+    body = SGD + "param_scheduler = [dict(type='MultiStepLR', milestones=[2, 5], by_epoch=True)]\n" \
+                 "train_cfg = dict(by_epoch=True, max_epochs=7)\n"
+    found = of(lint(tmp_path, {name: body}, name), "SL012")
+    assert [f.severity.value for f in found] == [severity]
+
+
 # -- SL311 runner-build-fails -------------------------------------------------------------------
 
 def test_type_added_over_an_inherited_by_epoch_is_reported_where_the_type_was_added(tmp_path):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Any, Iterator, List, Optional
+from typing import Any, Dict, Iterator, List, Optional
 
 from schedlint.model import Finding, Location, Related, Severity
 from schedlint.rules.base import Context, Example, Rule, cfg
@@ -37,6 +37,11 @@ _BATCH = re.compile(r"(?:^|[_-])(?:\d{1,3}xb\d{1,4}|b\d{1,4}x\d{1,3}|\d{1,2}x\d{
 
 
 def _lengths_in_name(filename: str) -> List[int]:
+    return sorted(set(_stated(filename)))
+
+
+def _stated(filename: str) -> Dict[int, bool]:
+    """Each training length the name states, and whether it is written out (`-24e`) rather than an `Nx`."""
     name = os.path.splitext(os.path.basename(filename))[0]
     batch = _BATCH.search(name)
     settings = batch.start() if batch else 0
@@ -44,9 +49,14 @@ def _lengths_in_name(filename: str) -> List[int]:
     def counts(m: "re.Match[str]") -> bool:
         return m.start("n") >= settings and not _pretraining(name, m.start("n"))
 
-    found = [int(m.group("n")) for m in _EPOCHS.finditer(name) if counts(m)]
-    found += [int(m.group("n")) * EPOCHS_PER_X for m in _SCHEDULE_X.finditer(name) if counts(m)]
-    return sorted(set(found))
+    found: Dict[int, bool] = {}
+    for m in _SCHEDULE_X.finditer(name):
+        if counts(m):
+            found[int(m.group("n")) * EPOCHS_PER_X] = False
+    for m in _EPOCHS.finditer(name):
+        if counts(m):
+            found[int(m.group("n"))] = True
+    return found
 
 
 def _wraps_repeat(dataset: Any) -> bool:
@@ -74,6 +84,10 @@ class FileNameLengthMismatch(Rule):
     with `stage2`, `finetune`, `pretrain`, and a config that sets its own length over a base whose
     name states the length it inherits (BEVFusion's lidar-cam stage, 6 epochs, named after the
     20-epoch lidar stage it extends).
+
+    An `Nx` is read as 12N epochs, mmdet's convention on COCO; other projects count their x
+    otherwise (mmtracking's `1x` on ImageNet VID trains 7 epochs), so a mismatch of an `Nx` is
+    information, and one of a length written out (`-24e`) a warning.
 
     Fix: rename the file, or train the length its name promises.
     """
@@ -127,9 +141,15 @@ class FileNameLengthMismatch(Rule):
             if loc is not None:
                 related.append(Related(loc, f"training length set here: {h.max_epochs} epochs"))
             loc = here
-        msg = (f"the file name {name!r} states {stated[0]} epochs but the config trains {h.max_epochs}: "
-               "rename the file or train the length it promises")
-        yield self.finding(msg, loc, related)
+        if _stated(name)[stated[0]]:
+            msg = (f"the file name {name!r} states {stated[0]} epochs but the config trains {h.max_epochs}: "
+                   "rename the file or train the length it promises")
+            yield self.finding(msg, loc, related)
+        else:  # `Nx` is 12N epochs in mmdet's (COCO) convention; projects and datasets use other units
+            msg = (f"the file name {name!r} states {stated[0] // EPOCHS_PER_X}x, {stated[0]} epochs in mmdet's "
+                   f"convention (12 per x), but the config trains {h.max_epochs}: rename the file or train the "
+                   "length it promises, unless this project counts its x otherwise")
+            yield self.finding(msg, loc, related, severity=Severity.INFO)
 
 
 def lengths_in_name(filename: str) -> Optional[List[int]]:
