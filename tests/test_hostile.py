@@ -235,11 +235,12 @@ def test_yaml_alias_bomb_base_is_refused(tmp_path):
     assert "bomb.yaml" in out
 
 
-@pytest.mark.parametrize("case", ["env-template-redos", "dev-zero", "folder", "symlink-loop", "deep-yaml", "deep-json"])
+@pytest.mark.parametrize("case", ["env-template-redos", "dev-zero", "folder", "empty", "symlink-loop", "deep-yaml",
+                                  "deep-json"])
 def test_odd_bases_and_texts_are_findings(tmp_path, case):
     (tmp_path / "configs").mkdir()
     leaf = tmp_path / "configs" / "leaf.py"
-    base = {"dev-zero": "/dev/zero", "folder": str(tmp_path), "symlink-loop": "./loop.py",
+    base = {"dev-zero": "/dev/zero", "folder": str(tmp_path), "empty": "", "symlink-loop": "./loop.py",
             "deep-yaml": "./deep.yaml", "deep-json": "./deep.json"}.get(case)
     if case == "symlink-loop":
         (tmp_path / "configs" / "loop.py").symlink_to(tmp_path / "configs" / "loop.py")
@@ -258,6 +259,8 @@ def test_odd_bases_and_texts_are_findings(tmp_path, case):
     else:
         assert_sane(rc, out, err, exit_codes=(1,))
         assert "SL90" in out
+    if case in ("folder", "empty"):  # at the `_base_` line of the config, not at the folder
+        assert "configs/leaf.py:1:" in out and "SL902" in out and "names a folder" in out
 
 
 def test_sparse_huge_file_is_not_read(tmp_path):

@@ -500,8 +500,12 @@ class Loader:
                     f"pass --scope-root {scope}=DIR (its configs folder)",
                     loc,
                 )
-            return os.path.normpath(os.path.join(root, rel))
-        return os.path.normpath(os.path.join(os.path.dirname(including), os.path.expanduser(ref)))
+            path = os.path.normpath(os.path.join(root, rel))
+        else:
+            path = os.path.normpath(os.path.join(os.path.dirname(including), os.path.expanduser(ref)))
+        if os.path.isdir(path):  # `_base_ = ''` (a template to fill in) names the config's own folder
+            raise LoadProblem("SL902", f"base config {ref!r} names a folder ({path}), not a config file", loc)
+        return path
 
     # ------------------------------------------------------------------ pure-Python configs
 
