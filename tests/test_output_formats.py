@@ -317,3 +317,24 @@ def test_full_output_puts_the_fixable_count_on_its_own_line():
     assert lines[-2] == "Found 1 finding (1 error); 1 config checked."
     assert lines[-1] == "[*] 1 fixable with `schedlint fix`."
     assert "\\x0a" not in text
+
+
+def test_columns_count_characters_on_non_ascii_lines(tmp_path):
+    """ast counts UTF-8 bytes; a finding's column counts characters, as editors, GitHub and SARIF do."""
+    import json as _json
+    import subprocess as _sp
+    import sys as _sys
+
+    config = tmp_path / "c.py"
+    config.write_text("optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.02, momentum=0.9))\n"
+                      "param_scheduler = [dict(type='MultiStepLR', note='中文说明', begin=0, end=12, by_epoch=True,"
+                      " milestones=[16, 22])]\n"
+                      "train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=24)\n", encoding="utf-8")
+    line = config.read_text(encoding="utf-8").splitlines()[1]
+    proc = _sp.run([_sys.executable, "-m", "schedlint", "check", str(config), "--output-format", "json",
+                    "--no-cache"], capture_output=True, text=True)
+    [finding] = [f for f in _json.loads(proc.stdout) if f["code"] == "SL001"]
+    assert finding["location"]["column"] == line.index("end=12") + len("end=") + 1
+    sarif = _sp.run([_sys.executable, "-m", "schedlint", "check", str(config), "--output-format", "sarif",
+                     "--no-cache"], capture_output=True, text=True)
+    assert _json.loads(sarif.stdout)["runs"][0]["columnKind"] == "unicodeCodePoints"

@@ -119,3 +119,11 @@ def test_batch_the_lr_was_tuned_for_is_not_judged(tmp_path):
     """auto_scale_lr.base_batch_size is the reference batch: it stays when a child changes its batch size."""
     base = BASE + "batch = 32\nauto_scale_lr = dict(enable=True, base_batch_size=8 * batch)\n"
     assert stale(tmp_path, {"base.py": base, "config.py": "_base_ = './base.py'\nbatch = 12\n"}) == {}
+
+
+def test_values_after_non_ascii_text_on_their_line_are_read(tmp_path):
+    """ast's columns count UTF-8 bytes: the expression is cut at the right characters all the same."""
+    base = BASE.replace("train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs",
+                        "train_cfg = dict(type='EpochBasedTrainLoop', note='训练轮数', max_epochs=max_epochs")
+    got = stale(tmp_path, {"base.py": base, "config.py": "_base_ = './base.py'\nmax_epochs = 24\n"})
+    assert got[(("train_cfg", "max_epochs"), ("max_epochs",))] == (12, 24)

@@ -20,6 +20,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from schedlint.lint.engine import CheckResult, Linter, UsageError, discover, merge_findings, project_root
 from schedlint.lint.inherit import Inheritance
+from schedlint.lint.columns import in_characters
 from schedlint.fix import attach_fixes
 from schedlint.fix.place import Placement, placements
 from schedlint.fix.propose import FixOptions, HorizonCache, fix_message, installed_file, transforms_for
@@ -183,6 +184,7 @@ class _Workspace:
             from schedlint.loader import Loader
 
             linter = Linter(self.settings, on_file=attach_fixes)
+            linter.char_columns = False  # findings are matched to provenance (ast columns); see _remaining
             linter.loader = self.base_loader if not overlay else Loader(
                 scope_roots=self.settings.scope_roots, allow_exec=self.settings.allow_exec, overrides=overlay,
                 parent=self.base_loader, unread=self.base_loader.unread,
@@ -372,6 +374,7 @@ def _remaining(ws: _Workspace, configs: List[str], settings: Settings) -> CheckR
                 pass
         kept.extend(_selected(lint.findings, ws.text, settings))
     out.findings = merge_findings(kept)
+    in_characters(out.findings, ws.text)  # as `check` reports them
     return out
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Dict, Iterable, List, Optional, Set, Tuple
 
 from schedlint.lint.cache import FindingsCache
+from schedlint.lint.columns import in_characters
 from schedlint.lint.inherit import dependents, inheritance_index  # noqa: F401  (the engine's API)
 from schedlint.lint.retention import Retention
 from schedlint.lint.workers import Done, EarlyStart, Workers, jobs_for, load_linting
@@ -171,6 +172,9 @@ class Linter:
         # of a later config is merged into the first, whose fix is shown, so it may be `deferred`; with
         # `force_fixes` every fixable finding gets its fix computed
         self.fixes_tried: Set[tuple] = set()
+        # findings' columns in characters (what users see); the fixer keeps ast's byte columns, which it
+        # matches against provenance, and turns what it reports into characters itself
+        self.char_columns = True
         self.force_fixes = False
         # the run's findings cache (None without one): `on_file` takes the file facts it keeps (which files
         # inherit which) from it instead of reading the project again
@@ -193,7 +197,13 @@ class Linter:
             return None, [_load_finding(problem)]
 
     def lint_file(self, path: str) -> List[Finding]:
-        """Every finding for one config file (not yet filtered by selection)."""
+        """Every finding for one config file (not yet filtered by selection), columns in characters."""
+        findings = self._lint_file(path)
+        if self.char_columns:
+            in_characters(findings, self.loader.text)
+        return findings
+
+    def _lint_file(self, path: str) -> List[Finding]:
         self.depends_on = None
         resolved, findings = self.resolve(path)
         for f in findings:

@@ -137,17 +137,25 @@ def _expression(loc: Location, text_of: Callable[[str], str]) -> Optional[ast.ex
         return None
     if loc.end_line > len(lines):
         return None
+    first, last = lines[loc.line - 1], lines[loc.end_line - 1]
+    start, end = _char_col(first, loc.col), _char_col(last, loc.end_col)  # ast counts UTF-8 bytes
     if loc.line == loc.end_line:
-        snippet = lines[loc.line - 1][loc.col:loc.end_col]
+        snippet = first[start:end]
     else:
-        snippet = "\n".join([lines[loc.line - 1][loc.col:]] + lines[loc.line:loc.end_line - 1]
-                            + [lines[loc.end_line - 1][:loc.end_col]])
+        snippet = "\n".join([first[start:]] + lines[loc.line:loc.end_line - 1] + [last[:end]])
     if not snippet or len(snippet) > _MAX_SNIPPET:
         return None
     try:
         return ast.parse("(" + snippet + "\n)", mode="eval").body
     except (SyntaxError, ValueError):
         return None
+
+
+def _char_col(line: str, byte_col: int) -> int:
+    """The character offset of a UTF-8 byte offset in `line` (ast's col_offset)."""
+    if line.isascii():
+        return byte_col
+    return len(line.encode("utf-8")[:byte_col].decode("utf-8", errors="ignore"))
 
 
 class _Unsupported(Exception):

@@ -414,6 +414,7 @@ def render_sarif(findings: List[Finding], internal_errors: Sequence[str] = ()) -
                     }
                 },
                 "originalUriBaseIds": {"%SRCROOT%": {"uri": base}},
+                "columnKind": "unicodeCodePoints",  # columns count characters (lint.columns)
                 "invocations": [invocation],
                 "results": results,
             }
