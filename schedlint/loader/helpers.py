@@ -77,6 +77,16 @@ def stale_values(values: Mapping, rebound: Iterable[Rebound], chain: List[str],
     if not rebound:
         return []
     order = {p: i for i, p in enumerate(chain)}
+    lines: Dict[str, Optional[List[str]]] = {}
+
+    def lines_of(path: str) -> Optional[List[str]]:
+        if path not in lines:
+            try:
+                lines[path] = text_of(path).splitlines()
+            except Exception:  # the loader's own read: a file it could read before
+                lines[path] = None
+        return lines[path]
+
     out: List[StaleValue] = []
     reported: List[Tuple[Any, ...]] = []
     for key in SETUP_KEYS:
@@ -87,7 +97,7 @@ def stale_values(values: Mapping, rebound: Iterable[Rebound], chain: List[str],
             if loc is None or loc.file not in order or any(path[:len(p)] == p for p in reported) \
                     or not _NOT_SETUP.isdisjoint(p for p in path if isinstance(p, str)):
                 continue
-            stale = _stale(values, path, loc, rebound, order, text_of)
+            stale = _stale(values, path, loc, rebound, order, lines_of)
             if stale is not None:
                 out.append(stale)
                 reported.append(path)
@@ -95,12 +105,16 @@ def stale_values(values: Mapping, rebound: Iterable[Rebound], chain: List[str],
 
 
 def _stale(values: Mapping, path: Tuple[Any, ...], loc: Location, rebound: List[Rebound], order: Dict[str, int],
-           text_of: Callable[[str], str]) -> Optional[StaleValue]:
+           lines_of: Callable[[str], Optional[List[str]]]) -> Optional[StaleValue]:
     later = [r for r in rebound if order.get(r.new_loc.file, -1) > order[loc.file]]
     if not later:
         return None
-    expr = _expression(loc, text_of)
-    if expr is None:
+    snippet = _snippet(loc, lines_of)
+    if snippet is None or not any(r.name in snippet for r in later):
+        return None
+    try:
+        expr = ast.parse("(" + snippet + "\n)", mode="eval").body
+    except (SyntaxError, ValueError):
         return None
     names = {n.id for n in ast.walk(expr) if isinstance(n, ast.Name)}
     helpers = [r for r in later if r.name in names]
@@ -128,14 +142,12 @@ def _lookup(values: Mapping, path: Tuple[Any, ...]) -> Any:
     return value
 
 
-def _expression(loc: Location, text_of: Callable[[str], str]) -> Optional[ast.expr]:
+def _snippet(loc: Location, lines_of: Callable[[str], Optional[List[str]]]) -> Optional[str]:
+    """The source text of a value (its expression), from its location."""
     if loc.end_line is None or loc.end_col is None or loc.end_line - loc.line > 20:
         return None
-    try:
-        lines = text_of(loc.file).splitlines()
-    except Exception:  # the loader's own read: a file it could read before
-        return None
-    if loc.end_line > len(lines):
+    lines = lines_of(loc.file)
+    if lines is None or loc.end_line > len(lines):
         return None
     first, last = lines[loc.line - 1], lines[loc.end_line - 1]
     start, end = _char_col(first, loc.col), _char_col(last, loc.end_col)  # ast counts UTF-8 bytes
@@ -143,12 +155,7 @@ def _expression(loc: Location, text_of: Callable[[str], str]) -> Optional[ast.ex
         snippet = first[start:end]
     else:
         snippet = "\n".join([first[start:]] + lines[loc.line:loc.end_line - 1] + [last[:end]])
-    if not snippet or len(snippet) > _MAX_SNIPPET:
-        return None
-    try:
-        return ast.parse("(" + snippet + "\n)", mode="eval").body
-    except (SyntaxError, ValueError):
-        return None
+    return snippet if snippet and len(snippet) <= _MAX_SNIPPET else None
 
 
 def _char_col(line: str, byte_col: int) -> int:
