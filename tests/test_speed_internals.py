@@ -14,7 +14,14 @@ from schedlint.fix import attach_fixes
 from schedlint.lint.engine import check_paths
 from schedlint.lint.settings import Settings
 from schedlint.loader import Loader
-from schedlint.loader.core import _quick_base_files
+from schedlint.loader.detect import base_statement
+
+
+def _quick_base_files(loader, path, text):
+    """The `_base_` entries of a file from its `_base_ = ...` statement alone, as the loader reads them
+    (`Loader._base_references`); None when the statement cannot be told apart on the text."""
+    tree = base_statement(text)
+    return None if tree is None else loader._base_files(path, tree)
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "configs"
 

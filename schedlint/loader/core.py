@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from schedlint.loader import budget
-from schedlint.loader.detect import assigns_twice, base_statement, deferrable, is_base_assign, is_lazy, may_mutate
+from schedlint.loader.detect import CONFIG_SUFFIXES, assigns_twice, base_statement, deferrable, is_base_assign
+from schedlint.loader.detect import is_lazy, may_mutate
 from schedlint.loader.detect import inherits_nothing as _inherits_nothing
 from schedlint.loader.errors import BudgetExceeded, ConfigError, LoadProblem, NeedsExecution, Opaque
 from schedlint.loader.evaluator import Evaluator
@@ -26,7 +27,6 @@ from schedlint.loader.result import ResolvedConfig
 from schedlint.loader.scopes import checkout_configs, find_module_file, find_scope_root, module_candidates
 from schedlint.loader.values import CfgDict, Unevaluated, clone, holds_unevaluated, plain
 from schedlint.model import Location
-
 
 
 @dataclass
@@ -168,9 +168,8 @@ class Loader:
             text = self._prepare(path)[0]
             if _inherits_nothing(text):
                 return []  # not parsed
-            refs = _quick_base_files(self, path, text)
-            if refs is None:
-                refs = self._base_files(path, self._parse(path, text))
+            tree = base_statement(text)  # the `_base_ = ...` statement alone, when the text tells it apart
+            refs = self._base_files(path, tree if tree is not None else self._parse(path, text))
         except LoadProblem:
             refs = []
         out = []
@@ -503,7 +502,7 @@ class Loader:
             path = os.path.normpath(os.path.join(root, rel))
         else:
             path = os.path.normpath(os.path.join(os.path.dirname(including), os.path.expanduser(ref)))
-        if os.path.isdir(path):  # `_base_ = ''` (a template to fill in) names the config's own folder
+        if not ref.endswith(CONFIG_SUFFIXES) and os.path.isdir(path):  # `_base_ = ''`: a template to fill in
             raise LoadProblem("SL902", f"base config {ref!r} names a folder ({path}), not a config file", loc)
         return path
 
@@ -589,11 +588,3 @@ class Loader:
         rebound.extend(rebound_in(values, values.locs, imported, imported.locs, path))
         return _FileResult(values=values, bases=bases, chain=chain, lazy=True, cells=cells, rebound=tuple(rebound))
 
-    # ------------------------------------------------------------------ --allow-exec
-
-
-def _quick_base_files(loader: Loader, path: str, text: str) -> Optional[List[Tuple[str, Location]]]:
-    """The `_base_` entries of a file from its `_base_ = ...` statement alone (see `detect.base_statement`);
-    None when that statement cannot be told apart on the text."""
-    tree = base_statement(text)
-    return None if tree is None else loader._base_files(path, tree)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from schedlint.model import Finding, Location, Related, Severity
 from schedlint.rules.base import Context, Example, Rule, cfg
@@ -37,12 +38,17 @@ _BATCH = re.compile(r"(?:^|[_-])(?:\d{1,3}xb\d{1,4}|b\d{1,4}x\d{1,3}|\d{1,2}x\d{
 
 
 def _lengths_in_name(filename: str) -> List[int]:
-    return sorted(set(_stated(filename)))
+    return sorted(set(_stated(os.path.basename(filename))))
 
 
 def _stated(filename: str) -> Dict[int, bool]:
     """Each training length the name states, and whether it is written out (`-24e`) rather than an `Nx`."""
-    name = os.path.splitext(os.path.basename(filename))[0]
+    return dict(_stated_in(os.path.basename(filename)))
+
+
+@functools.lru_cache(maxsize=4096)  # the names of shared bases are read for every config inheriting them
+def _stated_in(basename: str) -> Tuple[Tuple[int, bool], ...]:
+    name = os.path.splitext(basename)[0]
     batch = _BATCH.search(name)
     settings = batch.start() if batch else 0
 
@@ -56,7 +62,7 @@ def _stated(filename: str) -> Dict[int, bool]:
     for m in _EPOCHS.finditer(name):
         if counts(m):
             found[int(m.group("n"))] = True
-    return found
+    return tuple(found.items())
 
 
 def _wraps_repeat(dataset: Any) -> bool:

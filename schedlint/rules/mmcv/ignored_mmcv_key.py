@@ -15,6 +15,9 @@ train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=12, val_interval=1)
 """
 
 
+_OLD_KEYS = ("runner", "total_epochs", "lr_config", "momentum_config", "optimizer_config")
+
+
 def _text(value: Any) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value) if abs(value) < 10**15 else f"<an integer of {len(str(abs(value)))} digits>"
@@ -71,6 +74,8 @@ class IgnoredMmcvKey(Rule):
     ]
 
     def check(self, ctx: Context) -> Iterator[Finding]:
+        if not any(key in ctx.resolved.values for key in _OLD_KEYS):
+            return
         yield from self._length(ctx)
         yield from self._schedules(ctx)
         yield from self._grad_clip(ctx)
