@@ -151,23 +151,23 @@ def measure(value: Any, limit: int, node: Any = None, walked: Optional[list] = N
     hit = sizes.get(id(value))
     if hit is not None:
         return hit[0]
-    # iterative post-order walk: (container, depth, its children once expanded); a container whose
-    # children are all leaves or measured already is sized on its first visit
-    stack: list = [(value, 0, None)]
+    # iterative post-order walk: (container, depth, its pending children, its size and height so far); a
+    # container whose children are all leaves or measured already is sized on its first visit, the others
+    # when their pending (unmeasured) children are
+    stack: list = [(value, 0, None, 0, 0)]
     steps = 0
     while stack:
-        item, depth, children = stack.pop()
+        item, depth, pending, size, height = stack.pop()
         if id(item) in sizes:
             continue  # a shared part, measured since it was pushed
-        size, height = 1, 0
-        if children is None:
+        if pending is None:
             if depth > MAX_DEPTH:
                 raise BudgetExceeded(node, f"a value nested more than {MAX_DEPTH} levels deep")
             children = [*item.keys(), *item.values()] if isinstance(item, dict) else list(item)
             if len(children) > MAX_LEN:
                 check_length(len(children), "list", node)
             steps += 1 + len(children)
-            waiting = False
+            size, height, pending = 1, 0, []
             for c in children:
                 kind = type(c)
                 if kind is str:
@@ -176,13 +176,15 @@ def measure(value: Any, limit: int, node: Any = None, walked: Optional[list] = N
                     size += 1 + len(c) // 64
                 elif kind is float or kind is bool or c is None:
                     size += 1
+                elif kind is int:
+                    bits = c.bit_length()
+                    if bits > MAX_INT_BITS:
+                        check_int_bits(bits, node)
+                    size += 1 + bits // 512
                 elif isinstance(c, _CONTAINERS):
                     known = sizes.get(id(c))
                     if known is None:
-                        if not waiting:
-                            stack.append((item, depth, children))
-                            waiting = True
-                        stack.append((c, depth + 1, None))
+                        pending.append(c)
                     elif depth + 1 + known[1] > MAX_DEPTH:
                         raise BudgetExceeded(node, f"a value nested more than {MAX_DEPTH} levels deep")
                     else:
@@ -191,17 +193,16 @@ def measure(value: Any, limit: int, node: Any = None, walked: Optional[list] = N
                             height = known[1] + 1
                 else:
                     size += _leaf_size(c, node)
-            if waiting:
+            if pending:
+                stack.append((item, depth, pending, size, height))
+                stack.extend((c, depth + 1, None, 0, 0) for c in pending)
                 continue
         else:
-            for c in children:
-                if isinstance(c, _CONTAINERS):
-                    known = sizes[id(c)]
-                    size += known[0]
-                    if known[1] >= height:
-                        height = known[1] + 1
-                else:
-                    size += _leaf_size(c, node)
+            for c in pending:
+                known = sizes[id(c)]
+                size += known[0]
+                if known[1] >= height:
+                    height = known[1] + 1
                 if size > limit:
                     break
         sizes[id(item)] = (min(size, limit + 1), height, item)  # the container keeps its id unique
