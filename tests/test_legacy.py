@@ -510,3 +510,22 @@ def test_legacy_fixture_total_epochs_and_steps():
 def test_legacy_fixture_restart_periods_reported_once():
     codes = [f.code for f in _findings("user/legacy/pointnet2_cosine-restart-36e.py", epoch_length=100)]
     assert "SL402" in codes and "SL302" not in codes
+
+
+
+def test_steps_far_past_a_short_fine_tuning_run_are_a_warning(tmp_path):
+    """mmfewshot-style: 100 fine-tuning iterations over the base schedule's step=[60000, 80000] (a constant LR
+    is likely meant); steps just past a shortened run stay an error."""
+    from schedlint.lint.engine import check_paths
+    from schedlint.lint.settings import Settings
+
+    base = ("optimizer = dict(type='SGD', lr=0.02, momentum=0.9)\n"
+            "lr_config = dict(policy='step', step=[60000, 80000])\n"
+            "runner = dict(type='IterBasedRunner', max_iters=90000)\n")
+    (tmp_path / "base.py").write_text(base)
+    severities = {}
+    for name, iters in (("fine.py", 100), ("short.py", 50000)):
+        (tmp_path / name).write_text(f"_base_ = './base.py'\nrunner = dict(max_iters={iters})\n")
+        result = check_paths([str(tmp_path / name)], Settings(dependents=False))
+        severities[name] = [f.severity.value for f in result.findings if f.code == "SL001"]
+    assert severities == {"fine.py": ["warning"], "short.py": ["error"]}

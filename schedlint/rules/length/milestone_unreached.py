@@ -32,6 +32,8 @@ class MilestoneUnreached(Rule):
 
     mmcv-1.x configs: `lr_config = dict(policy='step', step=[16, 22])` positions are absolute,
     so a step after the end of training (a run shortened without updating `step`) never happens.
+    When every step lies 10x or more past the end (a short fine-tuning stage over the base
+    training's `step=[60000, 80000]`, as in mmfewshot), a constant LR is likely meant: a warning.
 
     Fix: extend `end` to cover the milestones (usually the new training length), or remove
     `end` so the Runner uses `max_epochs`; in mmcv-1.x configs, steps inside the run.

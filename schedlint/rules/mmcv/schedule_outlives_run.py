@@ -16,6 +16,9 @@ from schedlint.rules.windows import value_at
 from schedlint.rules.mmcv.common import _num
 
 
+FAR_BEYOND = 10  # steps this many times past the end of training belong to another recipe
+
+
 def legacy_steps_after_end(rule: Rule, ctx: Context) -> Iterator[Finding]:
     """mmcv `step` positions after the end of training (reported by `rule`, SL001)."""
     h = ctx.plan.horizon
@@ -60,11 +63,18 @@ def _steps_of(rule, ctx: Context, policy, word: str) -> Iterator[Finding]:
     shown = ", ".join(str(s) for s in lost)
     msg = (f"step {shown} {'is' if len(lost) == 1 else 'are'} after the end of training ({length} {unit}s): mmcv steps are absolute positions, so "
            f"{'this decay never happens' if len(lost) == 1 else 'these decays never happen'}")
+    severity = Severity.ERROR
     if not kept:
         msg += f" and the {word} stays at {fmt(final)} for all of training"
+        if min(lost) >= FAR_BEYOND * length:
+            # steps of a recipe many times longer (a short fine-tuning stage over the base training's
+            # schedule): a constant LR is likely meant; said, not called an error
+            severity = Severity.WARNING
+            msg += (f"; the steps belong to a run {min(lost) // length}x longer: if a constant {word} is meant, "
+                    "write policy='fixed'")
     else:
         msg += f" and the {word} ends at {fmt(final)}"
-    yield rule.finding(msg, loc, ctx.horizon_related_if_elsewhere(loc), severity=Severity.ERROR)
+    yield rule.finding(msg, loc, ctx.horizon_related_if_elsewhere(loc), severity=severity)
 
 def _warmup_of(rule, ctx: Context, policy, word: str, total: int) -> Iterator[Finding]:
     warmup = policy.args.get("warmup")
