@@ -8,7 +8,7 @@ from typing import Iterator, List
 from schedlint.model import Finding, Related, Severity
 from schedlint.rules.base import Context, Example, Rule, fmt
 from schedlint.rules.mmcv.common import _STEP_1X
-from schedlint.rules.mmcv.schedule_outlives_run import legacy_steps_after_end
+from schedlint.rules.mmcv.schedule_outlives_run import FAR_BEYOND, legacy_steps_after_end
 from schedlint.rules.windows import STEP_TYPES, param_word, position, same_file, value_at, window
 
 _BASE_1X = """\
@@ -21,6 +21,13 @@ train_cfg = dict(by_epoch=True, max_epochs=12, val_interval=1)
 """
 
 
+_NO_END_2X = """\
+optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.02, momentum=0.9))
+param_scheduler = [dict(type='MultiStepLR', by_epoch=True, milestones=[16, 22], gamma=0.1)]
+train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=24)
+"""
+
+
 class MilestoneUnreached(Rule):
     """A step decay planned at or after the point where its scheduler stops.
 
@@ -29,6 +36,9 @@ class MilestoneUnreached(Rule):
     nothing warns. This typically happens when a config raises `max_epochs` and the milestones
     but inherits the base schedule's `end` (e.g. `_base_.param_scheduler[1].milestones = [16, 23]`
     over a base `MultiStepLR(end=12)`).
+
+    A step scheduler without `end` ends with training: a run shortened under it (`max_epochs=12`
+    over `milestones=[16, 22]`) never reaches its decays either (`schedlint fix --rescale` moves them).
 
     mmcv-1.x configs: `lr_config = dict(policy='step', step=[16, 22])` positions are absolute,
     so a step after the end of training (a run shortened without updating `step`) never happens.
@@ -63,8 +73,21 @@ class MilestoneUnreached(Rule):
             """,
         ),
         Example(_STEP_1X.replace("step=[8, 11]", "step=[16, 22]"), epoch_length=100, note="mmcv-1.x `lr_config`"),
+        Example(
+            {
+                "base.py": _NO_END_2X,
+                "config.py": """\
+                _base_ = './base.py'
+                train_cfg = dict(max_epochs=12)
+                """,
+            },
+            epoch_length=100,
+            note="no `end`: the scheduler ends with the shortened run, before its milestones",
+        ),
     ]
     valid = [
+        Example(_NO_END_2X.replace("milestones=[16, 22]", "milestones=[8, 16, 24]"), epoch_length=100,
+                note="a milestone at the very end would only apply after the last step: harmless"),
         Example(_BASE_1X, epoch_length=100),
         Example(
             {
@@ -86,7 +109,10 @@ class MilestoneUnreached(Rule):
             return
         horizon_iters = ctx.total_iters
         for s in ctx.plan.schedulers:
-            if s.type not in STEP_TYPES or s.end_defaulted:
+            if s.type not in STEP_TYPES:
+                continue
+            if s.end_defaulted:
+                yield from self._past_the_run(ctx, s)
                 continue
             w = window(ctx, s)
             if w.start >= horizon_iters:
@@ -118,6 +144,34 @@ class MilestoneUnreached(Rule):
                     related.append(Related(s.locs[key], f"{key} set here"))
             related += ctx.horizon_related_if_elsewhere(loc)
             yield self.finding(msg, loc, related)
+
+    def _past_the_run(self, ctx: Context, s) -> Iterator[Finding]:
+        """A step scheduler without `end` (the Runner ends it with training) whose decays lie past the end of
+        training: a run shortened without its milestones. A decay exactly at the end would apply after
+        the last step anyway: not reported."""
+        if s.by_epoch and ctx.plan.horizon.loop == "iter" or not s.end or s.begin >= s.end:
+            return  # SL007 / nothing runs
+        planned = self._decays(s)
+        lost = [p for p in planned if p > s.end]
+        if not lost:
+            return
+        kept = [p for p in planned if p < s.end]
+        param = param_word(ctx, s.param)
+        last_value = value_at(ctx, s.param, ctx.total_iters - 1)
+        where = _positions(s, lost)
+        msg = (f"{s.type} has no `end`, so it ends with training at {position(s, s.end)}; the "
+               f"decay{'s' if len(lost) > 1 else ''} planned at {where} never happen{'s' if len(lost) == 1 else ''}")
+        severity = Severity.ERROR
+        if not kept:
+            msg += f": the {param} stays at {fmt(last_value)} for all of training ({ctx.horizon_text})"
+            if min(lost) >= FAR_BEYOND * s.end:
+                severity = Severity.WARNING
+                msg += f"; the milestones belong to a run {min(lost) / s.end:.0f}x longer: a constant {param} may be meant"
+        else:
+            msg += f": the {param} ends at {fmt(last_value)} instead of decaying further"
+        msg += "; the milestones were written for a longer run (`schedlint fix --rescale` moves them)"
+        loc = ctx.scheduler_loc(s, "milestones", "step_size")
+        yield self.finding(msg, loc, ctx.horizon_related_if_elsewhere(loc), severity=severity)
 
     @staticmethod
     def _decays(s) -> List[float]:  # noqa: D401
