@@ -217,3 +217,19 @@ def test_telling_a_hostile_text_reads_each_byte_a_bounded_number_of_times(name):
     detect._possible_base_targets(data)
     assert _Counted.reads <= 3 * len(data)
     assert base_names(HOSTILE[name]) in ("", None)  # (the regexes too: it ends)
+
+
+def test_read_base_import_of_a_namespace_package_in_the_checkout(tmp_path):
+    """`from config.base.runtime import *` where `config/` has no __init__.py (a namespace package, found by
+    Python from the checkout's root): the base is the file in the checkout, found without importing."""
+    from schedlint.loader import Loader
+
+    (tmp_path / "config" / "base").mkdir(parents=True)
+    (tmp_path / "config" / "maptr").mkdir()
+    (tmp_path / "config" / "base" / "runtime.py").write_text("max_epochs = 24\ndefault_scope = 'mmdet3d'\n")
+    leaf = tmp_path / "config" / "maptr" / "leaf.py"
+    leaf.write_text("from mmengine import read_base\n\nwith read_base():\n    from config.base.runtime import *\n\n"
+                    "train_cfg = dict(by_epoch=True, max_epochs=max_epochs)\n")
+    resolved = Loader().resolve(str(leaf))
+    assert resolved.get("train_cfg", "max_epochs") == 24
+    assert str(tmp_path / "config" / "base" / "runtime.py") in resolved.chain

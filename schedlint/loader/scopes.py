@@ -108,7 +108,8 @@ def checkout_configs(scope: str, including: str) -> Optional[str]:
 
 def module_candidates(parts: List[str], including: str, scope_roots: Dict[str, str]) -> List[str]:
     """Files a read_base import `pkg.configs.x` may name: under a `--scope-root pkg=DIR` (the
-    checkout, the package, or its configs folder), then in a source checkout above the config."""
+    checkout, the package, or its configs folder), then in a source checkout above the config (`pkg` a
+    package there, or a folder holding the module: a namespace package)."""
     out: List[str] = []
     root = scope_roots.get(parts[0])
     if root is not None:
@@ -118,7 +119,10 @@ def module_candidates(parts: List[str], including: str, scope_roots: Dict[str, s
             out.append(os.path.join(root, *parts[2:]) + ".py")  # DIR = its configs folder
     here = os.path.dirname(os.path.abspath(including))
     while True:
-        if os.path.isfile(os.path.join(here, parts[0], "__init__.py")):
+        # a package of the checkout, or a namespace package (a folder without __init__.py) holding the module,
+        # as Python finds them from the checkout's root on sys.path
+        if os.path.isfile(os.path.join(here, parts[0], "__init__.py")) or \
+                os.path.isfile(os.path.join(here, *parts) + ".py"):
             out.append(os.path.join(here, *parts) + ".py")
             break
         parent = os.path.dirname(here)
