@@ -127,3 +127,23 @@ def test_values_after_non_ascii_text_on_their_line_are_read(tmp_path):
                         "train_cfg = dict(type='EpochBasedTrainLoop', note='训练轮数', max_epochs=max_epochs")
     got = stale(tmp_path, {"base.py": base, "config.py": "_base_ = './base.py'\nmax_epochs = 24\n"})
     assert got[(("train_cfg", "max_epochs"), ("max_epochs",))] == (12, 24)
+
+
+def test_a_hostile_expression_is_bounded(tmp_path):
+    """Values computed from huge integers are not evaluated again past a size (the loader already refuses
+    integers past 10,000 bits and expressions nested past 150 levels): quick, and nothing is reported."""
+    import time
+
+    base = BASE + "big = 2 ** 3000\ntrain_cfg.update(val_interval=(big * big * big) % 7 + interval)\n"
+    start = time.process_time()
+    got = stale(tmp_path, {"base.py": base, "config.py": "_base_ = './base.py'\nbig = 2 ** 3001\n"})
+    assert time.process_time() - start < 30
+    assert not any(path == ("train_cfg", "val_interval") for path, _ in got)
+
+
+def test_huge_integers_bound_again_are_compared_without_overflow(tmp_path):
+    """A helper holding an integer too large for a float (the loader allows 10,000 bits) bound again:
+    compared exactly, never converted to a float (it raised OverflowError out of the loader)."""
+    base = BASE + "big = 2 ** 2000\nunit = 2 ** 1996\ntotal_epochs = big // unit\n"
+    got = stale(tmp_path, {"base.py": base, "config.py": "_base_ = './base.py'\nbig = 2 ** 2001\n"})
+    assert got == {(("total_epochs",), ("big",)): (16, 32)}

@@ -26,6 +26,7 @@ SETUP_KEYS = ("train_cfg", "optim_wrapper", "optimizer", "param_scheduler", "def
               "runner", "total_epochs", "lr_config", "momentum_config", "evaluation", "checkpoint_config")
 _NOT_SETUP = frozenset({"pipeline", "switch_pipeline", "train_pipeline"})
 _MAX_SNIPPET = 2_000  # characters of one value's expression worth parsing
+_MAX_BITS = 4_096  # integers past this are not evaluated again
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ class StaleValue:
 
 
 def _number(value: Any) -> bool:
-    return type(value) in (int, float) and math.isfinite(value)
+    return type(value) is int or type(value) is float and math.isfinite(value)  # (isfinite of a huge int raises)
 
 
 def rebound_in(own: Mapping, own_locs: Mapping, inherited: Mapping, inherited_locs: Mapping,
@@ -188,7 +189,10 @@ def _evaluate(node: ast.expr, name: Callable[[str], Any]) -> Any:
         value = _evaluate(node.operand, name)
         return -value if isinstance(node.op, ast.USub) else value
     if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
-        return _BINARY[type(node.op)](_evaluate(node.left, name), _evaluate(node.right, name))
+        value = _BINARY[type(node.op)](_evaluate(node.left, name), _evaluate(node.right, name))
+        if type(value) is int and value.bit_length() > _MAX_BITS:
+            raise _Unsupported("a huge integer")  # (a chain of products of config integers)
+        return value
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
         base, exp = _evaluate(node.left, name), _evaluate(node.right, name)
         if abs(exp) > 64 or abs(base) > 1e6:
@@ -205,6 +209,11 @@ def _evaluate(node: ast.expr, name: Callable[[str], Any]) -> Any:
 def _equal(a: Any, b: Any) -> bool:
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
         return len(a) == len(b) and all(_equal(x, y) for x, y in zip(a, b))
+    if type(a) is int and type(b) is int:
+        return a == b
     if _number(a) and _number(b):
-        return a == b or abs(a - b) <= 1e-12 * max(abs(a), abs(b))
+        try:
+            return a == b or abs(a - b) <= 1e-12 * max(abs(a), abs(b))
+        except OverflowError:  # a huge int against a float
+            return False
     return False
