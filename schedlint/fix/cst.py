@@ -8,14 +8,13 @@ bytes. libcst positions count columns in characters; `Document.node_at` converts
 
 from __future__ import annotations
 
-import ast
 import difflib
-import re
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import libcst as cst
 
 from schedlint.fix.cstindex import CannotEdit, parse
+from schedlint.loader.files import char_col
 from schedlint.model import Edit, Location
 
 Rewrite = Callable[[cst.CSTNode], Union[cst.CSTNode, cst.RemovalSentinel]]
@@ -43,8 +42,7 @@ class Document:
     def _char_col(self, line: int, byte_col: int) -> int:
         if not 1 <= line <= len(self._lines):
             raise CannotEdit(f"{self.path}: no line {line}")
-        raw = self._lines[line - 1].encode("utf-8")
-        return len(raw[:byte_col].decode("utf-8", errors="ignore"))
+        return char_col(self._lines[line - 1], byte_col)
 
     def node_at(self, loc: Location) -> cst.BaseExpression:
         """The expression a loader location spans (parentheses included)."""

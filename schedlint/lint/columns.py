@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Callable, Dict, List, Optional
 
+from schedlint.loader.files import char_col
 from schedlint.model import Finding, Location, Related
 
 
@@ -36,6 +37,4 @@ def _converted(loc: Location, text_of: Callable[[str], str], cache: Dict[str, Op
 
 
 def _char_col(lines: List[str], line: int, byte_col: int) -> int:
-    if not 0 < line <= len(lines) or lines[line - 1].isascii():
-        return byte_col
-    return len(lines[line - 1].encode("utf-8")[:byte_col].decode("utf-8", errors="ignore"))
+    return char_col(lines[line - 1], byte_col) if 0 < line <= len(lines) else byte_col

@@ -199,6 +199,8 @@ class Linter:
     def lint_file(self, path: str) -> List[Finding]:
         """Every finding for one config file (not yet filtered by selection), columns in characters."""
         findings = self._lint_file(path)
+        for f in findings:
+            f.configs = [path]
         if self.char_columns:
             in_characters(findings, self.loader.text)
         return findings
@@ -206,8 +208,6 @@ class Linter:
     def _lint_file(self, path: str) -> List[Finding]:
         self.depends_on = None
         resolved, findings = self.resolve(path)
-        for f in findings:
-            f.configs = [path]
         if resolved is not None and not resolved.executed:
             self.depends_on = [path] + list(resolved.chain)
         if resolved is None:
@@ -216,8 +216,6 @@ class Linter:
         if plan is None:
             if stray_tuples(resolved.values):  # `train_cfg = dict(...),` hides the plan itself: SL312
                 findings.extend(get_rule("SL312").check(Context(resolved, None, self.settings)))
-                for f in findings:
-                    f.configs = [path]
             return findings
         from schedlint.plan.limits import cost_problem
 
@@ -233,13 +231,9 @@ class Linter:
         ctx = Context(resolved, plan, self.settings)
         if plan.horizon.total_iters <= 0:  # nothing trains: no schedule to simulate or judge
             findings.extend(get_rule("SL014").check(ctx))
-            for f in findings:
-                f.configs = [path]
             return findings
         if plan.optimizer.missing:  # no optimizer, no LR to judge: only the failure to build it is reported
             findings.extend(get_rule("SL311").check(ctx))
-            for f in findings:
-                f.configs = [path]
             return findings
         rules = self._rules.get(plan.generation)
         if rules is None:
@@ -255,8 +249,6 @@ class Linter:
                 self.on_file(findings, ctx, self)
             except Exception as exc:
                 findings.append(internal_finding(path, "computing fixes", exc))
-        for f in findings:
-            f.configs = [path]
         return findings
 
 

@@ -403,7 +403,7 @@ class Loader:
             own.set(key, value, namespace.locs.get(key))
         if placeholders:
             own = substitute_placeholders(own, placeholders, merged, path)
-        rebound += rebound_in(own, own.locs, merged, merged.locs, path)
+        rebound += rebound_in(own, merged, path)
         values = drop_dunder(merge_a_into_b(own, merged, path))
         if base_deferred and (evaluator.read_base or placeholders):
             # an inherited `Unevaluated` may have been copied (or, editing in place, set) under a name the
@@ -585,6 +585,6 @@ class Loader:
                 continue
             values.set(key, value, namespace.locs.get(key))
         chain.append(path)
-        rebound.extend(rebound_in(values, values.locs, imported, imported.locs, path))
+        rebound.extend(rebound_in(values, imported, path))
         return _FileResult(values=values, bases=bases, chain=chain, lazy=True, cells=cells, rebound=tuple(rebound))
 

@@ -7,7 +7,7 @@ import ast
 import bisect
 import re
 import sys
-from typing import Dict, FrozenSet, List, Optional, Set
+from typing import Any, Dict, FrozenSet, List, Optional, Set
 
 from schedlint.loader.errors import LoadProblem
 from schedlint.loader.files import BASE_KEY, decode
@@ -310,11 +310,11 @@ RUN_SETUP_DICT_KEYS = (
 )
 
 
+def is_stray_tuple(value: Any) -> bool:
+    """A 1-tuple around a dict: `key = dict(...),`, a stray comma."""
+    return type(value) is tuple and len(value) == 1 and isinstance(value[0], dict)
+
+
 def stray_tuples(values: Dict) -> List[str]:
-    """The run-setup keys whose value is a 1-tuple around a dict: `key = dict(...),`, a stray comma."""
-    out = []
-    for key in RUN_SETUP_DICT_KEYS:
-        value = values.get(key)
-        if type(value) is tuple and len(value) == 1 and isinstance(value[0], dict):
-            out.append(key)
-    return out
+    """The run-setup keys whose value is a stray 1-tuple around a dict."""
+    return [key for key in RUN_SETUP_DICT_KEYS if is_stray_tuple(values.get(key))]

@@ -174,6 +174,13 @@ def read_text(path: str, peek: bool = False) -> str:
     return decode(path, read_bytes(path, peek=peek))
 
 
+def char_col(line: str, byte_col: int) -> int:
+    """The character offset in `line` of a UTF-8 byte offset (Python's ast counts columns in bytes)."""
+    if line.isascii():
+        return byte_col
+    return len(line.encode("utf-8")[:byte_col].decode("utf-8", errors="ignore"))
+
+
 def line_of(text: str, offset: int) -> int:
     """The 1-based line of a character offset."""
     return text.count("\n", 0, offset) + 1

@@ -16,7 +16,8 @@ import operator
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple
 
-from schedlint.loader.values import walk_provenance
+from schedlint.loader.files import char_col
+from schedlint.loader.values import CfgDict, walk_provenance
 from schedlint.model import Location
 
 # the top-level keys whose values decide the schedule and the run's length and cadence (what schedlint
@@ -56,17 +57,16 @@ def _number(value: Any) -> bool:
     return type(value) is int or type(value) is float and math.isfinite(value)  # (isfinite of a huge int raises)
 
 
-def rebound_in(own: Mapping, own_locs: Mapping, inherited: Mapping, inherited_locs: Mapping,
-               path: str) -> Tuple[Rebound, ...]:
+def rebound_in(own: CfgDict, inherited: CfgDict, path: str) -> Tuple[Rebound, ...]:
     """The numbers a file (`own`, its top-level names) binds again over inherited ones, with other values."""
     out = []
     for key, value in own.items():
-        loc = own_locs.get(key)
+        loc = own.locs.get(key)
         if key not in inherited or loc is None or loc.file != path:
             continue
         old = inherited[key]
         if _number(value) and _number(old) and value != old:
-            out.append(Rebound(str(key), old, inherited_locs.get(key), value, loc))
+            out.append(Rebound(str(key), old, inherited.locs.get(key), value, loc))
     return tuple(out)
 
 
@@ -151,19 +151,12 @@ def _snippet(loc: Location, lines_of: Callable[[str], Optional[List[str]]]) -> O
     if lines is None or loc.end_line > len(lines):
         return None
     first, last = lines[loc.line - 1], lines[loc.end_line - 1]
-    start, end = _char_col(first, loc.col), _char_col(last, loc.end_col)  # ast counts UTF-8 bytes
+    start, end = char_col(first, loc.col), char_col(last, loc.end_col)  # ast counts UTF-8 bytes
     if loc.line == loc.end_line:
         snippet = first[start:end]
     else:
         snippet = "\n".join([first[start:]] + lines[loc.line:loc.end_line - 1] + [last[:end]])
     return snippet if snippet and len(snippet) <= _MAX_SNIPPET else None
-
-
-def _char_col(line: str, byte_col: int) -> int:
-    """The character offset of a UTF-8 byte offset in `line` (ast's col_offset)."""
-    if line.isascii():
-        return byte_col
-    return len(line.encode("utf-8")[:byte_col].decode("utf-8", errors="ignore"))
 
 
 class _Unsupported(Exception):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any, List, Optional
 
+from schedlint.loader.detect import is_stray_tuple
 from schedlint.model import Location, Related
 from schedlint.plan.model import LegacyPolicy, Optimizer, Scheduler
 from schedlint.rules.base import Context
@@ -97,6 +98,4 @@ def stop_iteration(ctx: Context) -> int:
 def unwrap_stray_tuple(value: Any) -> Any:
     """A value as the config meant it: a 1-tuple around a dict (`key = dict(...),`, a stray comma that SL312
     reports) is looked through."""
-    if isinstance(value, tuple) and len(value) == 1 and isinstance(value[0], dict):
-        return value[0]
-    return value
+    return value[0] if is_stray_tuple(value) else value
