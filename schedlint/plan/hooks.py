@@ -48,7 +48,7 @@ def scheduler_hook(resolved: ResolvedConfig) -> Optional[SchedulerHook]:
     kind = str(hook.get("type", "")).rsplit(".", 1)[-1]
     if not kind or kind in _STANDARD:
         return None
-    raw = {k: plain(v) for k, v in hook.items() if k != "_scope_"}
+    raw = {k: plain(v) for k, v in hook.items() if k != "_scope_" and isinstance(k, str)}  # (other keys: SL311)
     args = {k: v for k, v in raw.items() if k != "type"}
     entry = SCHEDULER_HOOKS.get(kind)
     if entry is not None:
@@ -58,7 +58,7 @@ def scheduler_hook(resolved: ResolvedConfig) -> Optional[SchedulerHook]:
     self_loc = resolved.loc(*path)
     if self_loc is not None:
         locs["self"] = self_loc
-    for key in hook:
+    for key in raw:
         loc = resolved.loc(*path, key)
         if loc is not None:
             locs[key] = loc

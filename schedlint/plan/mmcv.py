@@ -264,7 +264,7 @@ def _policy(resolved: ResolvedConfig, param: str, key: str, iter_runner: bool) -
     cfg = resolved.get(key)
     if not isinstance(cfg, dict):
         return None
-    raw = {k: plain(v) for k, v in cfg.items() if k != "_scope_"}
+    raw = {k: plain(v) for k, v in cfg.items() if k != "_scope_" and isinstance(k, str)}  # (other keys: SL311)
     policy = cfg.get("policy")
     prefix = policy_class(policy)
     table = LR_POLICIES if param == "lr" else MOMENTUM_POLICIES
@@ -278,7 +278,7 @@ def _policy(resolved: ResolvedConfig, param: str, key: str, iter_runner: bool) -
     self_loc = resolved.loc(key)
     if self_loc is not None:
         locs["self"] = self_loc
-    for k in cfg:
+    for k in raw:
         loc = resolved.loc(key, k)
         if loc is not None:
             locs[k] = loc

@@ -320,7 +320,7 @@ def _schedulers(resolved: ResolvedConfig, horizon: Horizon, notes: List[str]) ->
         type_text = str(cfg.get("type", ""))
         scope = type_text.split(".", 1)[0] if "." in type_text and not isinstance(cfg.get("type"), ImportedName) else None
         scope = scope or (resolved.get("default_scope") if isinstance(resolved.get("default_scope"), str) else None)
-        raw = {k: plain(v) for k, v in cfg.items() if k != "_scope_"}
+        raw = {k: plain(v) for k, v in cfg.items() if k != "_scope_" and isinstance(k, str)}  # (others: SL311)
         by_epoch = bool(cfg.get("by_epoch", True))
         begin = cfg.get("begin", 0)
         end_defaulted = "end" not in cfg
@@ -329,8 +329,8 @@ def _schedulers(resolved: ResolvedConfig, horizon: Horizon, notes: List[str]) ->
             end = horizon.runner_max_epochs if by_epoch else horizon.runner_max_iters
         args = {
             k: plain(v)
-            for k, v in cfg.items()
-            if k not in ("type", "by_epoch", "begin", "end", "convert_to_iter_based", "_scope_", "epoch_length")
+            for k, v in raw.items()
+            if k not in ("type", "by_epoch", "begin", "end", "convert_to_iter_based", "epoch_length")
         }
         converted = False
         if cfg.get("convert_to_iter_based") and by_epoch:
@@ -351,7 +351,7 @@ def _schedulers(resolved: ResolvedConfig, horizon: Horizon, notes: List[str]) ->
         self_loc = resolved.loc(*path)
         if self_loc is not None:
             locs["self"] = self_loc
-        for key in cfg:
+        for key in raw:
             loc = resolved.loc(*path, key)
             if loc is not None:
                 locs[key] = loc

@@ -181,7 +181,8 @@ def _simulate(plan: Plan) -> Curve:
             stepper = stepper_class(family)(spec, family)
         except _BuildError as exc:
             errors.append(
-                SimulationError(f"{spec.type} (param_scheduler[{spec.index}]) raises {exc} while being built", spec.index)
+                SimulationError(f"{spec.type} (param_scheduler[{spec.index}]) raises {exc} while being built", spec.index,
+                                exc.key)
             )
             continue
         except _Unsupported as exc:

@@ -23,13 +23,16 @@ class Unsimulated:
 
 
 class SimulationError(str):
-    """A crash mmengine would hit, as its message; `index` is the scheduler's param_scheduler position."""
+    """A crash mmengine would hit, as its message; `index` is the scheduler's param_scheduler position, `key`
+    the argument at fault when one is."""
 
     index: Optional[int]
+    key: Optional[str]
 
-    def __new__(cls, text: str, index: Optional[int] = None) -> "SimulationError":
+    def __new__(cls, text: str, index: Optional[int] = None, key: Optional[str] = None) -> "SimulationError":
         obj = super().__new__(cls, text)
         obj.index = index
+        obj.key = key
         return obj
 
 

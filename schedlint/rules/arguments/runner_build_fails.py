@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Optional
+from typing import Any, Iterator, Optional, Tuple
 
 from schedlint.model import Finding, Location, Related, Severity
+from schedlint.plan.mmengine import scheduler_entries
 from schedlint.rules.base import Context, Example, Rule, cfg
 from schedlint.rules.arguments.common import _SGD
 
@@ -31,7 +32,7 @@ def _short(value: Any) -> str:
 
 
 class RunnerBuildFails(Rule):
-    """An `optim_wrapper` or `train_cfg` that mmengine's Runner cannot build: the run dies at start.
+    """An `optim_wrapper`, `train_cfg` or scheduler that the Runner cannot build: the run dies at start.
 
     mmengine builds the optimizer and the training loop only when `runner.train()` starts, after
     the dataset and the model are built (on a cluster: after the job waited for its GPUs).
@@ -43,6 +44,10 @@ class RunnerBuildFails(Rule):
     * `train_cfg` with neither: mmengine (0.8 and later) builds an `IterBasedTrainLoop`, so
       `max_epochs` fails with `TypeError: unexpected keyword argument 'max_epochs'` (older
       mmengine: `KeyError: 'by_epoch'`). `train_cfg = dict(max_iters=N)` is a valid iteration loop.
+    * A key that is not a string (`{'type': 'SGD', 1: 0.9}`) in a dict the run builds as keyword
+      arguments (`train_cfg`, `optim_wrapper` and its `optimizer`, each `param_scheduler` entry, a
+      scheduler hook; mmcv 1.x: `optimizer`, `optimizer_config`, `lr_config`, `momentum_config`,
+      `runner`): `TypeError: keywords must be strings`.
 
     In pure-Python (`read_base`) configs the first and last usually come from an assignment:
     `optim_wrapper = dict(clip_grad=...)` replaces the inherited dict whole (nothing is merged), and
@@ -57,8 +62,8 @@ class RunnerBuildFails(Rule):
     code = "SL311"
     name = "runner-build-fails"
     severity = Severity.ERROR
-    summary = "an optim_wrapper without optimizer, or a train_cfg with both or neither `type` and `by_epoch`"
-    generation = "mmengine"
+    summary = ("an optim_wrapper without optimizer, a train_cfg with both or neither `type` and `by_epoch`, or a "
+               "key that is not a string where the run expects keyword arguments")
     invalid = [
         Example({"base.py": _BASE, "config.py": """\
             _base_ = './base.py'
@@ -82,8 +87,23 @@ class RunnerBuildFails(Rule):
     ]
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        yield from self._optimizer(ctx)
-        yield from self._loop(ctx)
+        if ctx.plan.generation == "mmengine":
+            yield from self._optimizer(ctx)
+            yield from self._loop(ctx)
+        yield from self._keywords(ctx)
+
+    def _keywords(self, ctx: Context) -> Iterator[Finding]:
+        """A key that is not a string in a dict the Runner builds by calling `cls(**the_dict)`."""
+        for path, value in _built_dicts(ctx):
+            keys = [k for k in value if not isinstance(k, str)]  # (None is such a key too)
+            if not keys:
+                continue
+            key = keys[0]
+            where = _path_text(path)
+            loc = ctx.resolved.loc(*path, key) or ctx.resolved.loc(*path) or Location(ctx.plan.filename, 1)
+            yield self.finding(f"{where} has the key {key!r} ({type(key).__name__}): the run passes {where} as "
+                               "keyword arguments when it builds it, and Python raises TypeError: keywords must be "
+                               "strings; write the key as a string", loc)
 
     def _replaced(self, ctx: Context, key: str, loc: Optional[Location]) -> str:
         """Why a pure-Python config lost inherited keys (said when it assigns `key` itself)."""
@@ -141,3 +161,23 @@ class RunnerBuildFails(Rule):
                    "mmengine before 0.8: KeyError 'by_epoch'); add by_epoch=True or type='EpochBasedTrainLoop'."
                    + self._replaced(ctx, "train_cfg", loc))
             yield self.finding(msg, at)
+
+
+# the dicts a run builds as keyword arguments, by config generation
+_MMENGINE_BUILT = (("train_cfg",), ("optim_wrapper",), ("optim_wrapper", "optimizer"), ("default_hooks", "param_scheduler"))
+_MMCV_BUILT = (("optimizer",), ("optimizer_config",), ("lr_config",), ("momentum_config",), ("runner",))
+
+
+def _built_dicts(ctx: Context) -> Iterator[Tuple[Tuple[Any, ...], dict]]:
+    if ctx.plan.generation == "mmcv":
+        paths: Any = _MMCV_BUILT
+    else:
+        paths = _MMENGINE_BUILT + tuple(path for path, _ in scheduler_entries(ctx.resolved))
+    for path in paths:
+        value = ctx.resolved.get(*path)
+        if isinstance(value, dict):
+            yield path, value
+
+
+def _path_text(path: Tuple[Any, ...]) -> str:
+    return path[0] + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path[1:])

@@ -24,7 +24,9 @@ class SchedulerCrash(Rule):
     """The training framework would raise while building or stepping the schedule.
 
     mmengine: OneCycle stepped past `total_steps`, `LinearLR(start_factor=0)` dividing by zero
-    at its second step, `ConstantLR(factor=0)`, invalid arguments. mmcv 1.x (`lr_config` /
+    at its second step, `ConstantLR(factor=0)`, invalid arguments, an argument the class does not
+    take (`gama=0.1`: `TypeError`, with the name it probably meant), `param_name` given to an LR or
+    momentum class or missing from a generic `*ParamScheduler`. mmcv 1.x (`lr_config` /
     `momentum_config`): hook arguments the hook rejects (a key leaked from a base `lr_config`
     without `_delete_=True` is a `TypeError`), `cyclic`/`OneCycle` with `by_epoch=True`,
     OneCycle `total_steps` below the run, `warmup_by_epoch` under `IterBasedRunner`. Better
@@ -45,6 +47,16 @@ class SchedulerCrash(Rule):
             train_cfg = dict(by_epoch=True, max_epochs=12)
             """),
             epoch_length=10,
+        ),
+        Example(
+            cfg(
+            _SGD,
+            """\
+            param_scheduler = [dict(type='MultiStepLR', begin=0, end=12, milestones=[8, 11], gama=0.1)]
+            train_cfg = dict(by_epoch=True, max_epochs=12)
+            """),
+            epoch_length=10,
+            note="a misspelt argument: TypeError when the Runner builds the scheduler",
         ),
         Example(
             """\
@@ -92,7 +104,8 @@ def _error_location(ctx: Context, error) -> Optional[Location]:
         return ctx.plan.horizon.locs.get("train_cfg")
     index = getattr(error, "index", None)
     s = ctx.plan.schedulers[index] if isinstance(index, int) and index < len(ctx.plan.schedulers) else None
-    loc = ctx.scheduler_loc(s, "type") if s is not None else None
+    key = getattr(error, "key", None)
+    loc = ctx.scheduler_loc(s, *([key] if key else []), "type") if s is not None else None
     if loc is None:
         loc = next((x.locs.get("self") for x in ctx.plan.schedulers if "self" in x.locs), None)
     if loc is None:

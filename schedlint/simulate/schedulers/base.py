@@ -11,6 +11,7 @@ to `mmengine/optim/scheduler/param_scheduler.py` at v0.10.7.
 
 from __future__ import annotations
 
+import difflib
 import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, ClassVar, Dict, Optional, Tuple, Type
@@ -20,10 +21,18 @@ import numpy as np
 from schedlint.plan.model import Scheduler
 from schedlint.simulate.numeric import cosines as _cosines  # noqa: F401  (re-exported to the units)
 
+# the arguments every scheduler class takes besides its own `arguments` (`type`, `convert_to_iter_based`,
+# `epoch_length` and `_scope_` are the builder's)
+COMMON_ARGUMENTS = ("begin", "end", "by_epoch", "last_step", "verbose")
+
 INF = int(1e9)  # mmengine's "unbounded" end (param_scheduler.py:L20)
 
 class _BuildError(Exception):
-    """mmengine would raise while constructing this scheduler."""
+    """mmengine would raise while constructing this scheduler (`key`: the argument at fault, if one is)."""
+
+    def __init__(self, message: str, key: Optional[str] = None) -> None:
+        super().__init__(message)
+        self.key = key
 
 
 class _Unsupported(Exception):
@@ -90,6 +99,7 @@ class _Stepper:
     metric_driven = False  # steps follow validation metrics: never stepped here, reported as unsimulated
 
     def __init__(self, spec: Scheduler, family: str):
+        self._check_keywords(spec)
         self.spec = spec
         self.index = spec.index
         self.type = spec.type
@@ -113,6 +123,25 @@ class _Stepper:
 
     def validate(self) -> None:
         """Raise _BuildError for arguments mmengine rejects in the constructor."""
+
+    def _check_keywords(self, spec: Scheduler) -> None:
+        """Python's own check of the call `cls(optimizer, **args)`, before the constructor runs: an argument
+        the class does not take (a typo such as `gama=0.1`), `param_name` given to an LR/momentum class
+        (which passes its own), or missing from a generic `*ParamScheduler` (where it is required)."""
+        generic = str(spec.type).rsplit(".", 1)[-1].endswith("ParamScheduler")
+        takes = set(self.arguments) | set(COMMON_ARGUMENTS) | ({"param_name"} if generic else set())
+        for key in spec.args:
+            if key == "param_name" and not generic:
+                raise _BuildError("TypeError: got multiple values for argument 'param_name' (an LR or momentum "
+                                  "scheduler sets it itself)", key)
+            if key not in takes:
+                close = difflib.get_close_matches(key, sorted(takes), n=1)
+                hint = f"did you mean {close[0]!r}? " if close else ""
+                takes_text = ", ".join(list(self.arguments) + list(COMMON_ARGUMENTS))
+                raise _BuildError(f"TypeError: unexpected keyword argument {key!r} ({hint}{spec.type} takes "
+                                  f"{takes_text})", key)
+        if generic and spec.raw and "param_name" not in spec.raw:  # (a plan made by hand has no raw config)
+            raise _BuildError("TypeError: missing 1 required argument: 'param_name'", "type")
 
     def construct(self, group: _Group) -> None:
         """Record `initial_<param>` the way `_ParamScheduler.__init__` does (param_scheduler.py:L77-91)."""

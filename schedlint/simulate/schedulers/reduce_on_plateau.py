@@ -8,7 +8,7 @@ from schedlint.simulate.schedulers.base import _BuildError, _identity_steps, _nu
 @register
 class _ReduceOnPlateauLR(_Stepper):
     family = "ReduceOnPlateau"
-    arguments = ('factor', 'patience', 'threshold', 'cooldown', 'min_value', 'monitor', 'rule')
+    arguments = ('factor', 'patience', 'threshold', 'cooldown', 'min_value', 'monitor', 'rule', 'threshold_rule', 'eps')
 
     steps_at_construction = False
     metric_driven = True
