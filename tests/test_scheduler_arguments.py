@@ -127,3 +127,18 @@ def test_keyword_error_is_pythons_own():
 
     with pytest.raises(TypeError, match="keywords must be strings"):
         build(**{1: 2})
+
+
+def test_a_class_given_as_an_argument_is_judged_not_a_crash(tmp_path):
+    """A pure-Python config can pass an imported class where a value belongs: the plan then holds a
+    value JSON cannot hold, which the simulator's memo key could not serialise (an SL999 in 7 rules)."""
+    text = """\
+        from mmengine.optim.scheduler import MultiStepLR
+        from torch.optim import SGD
+        optim_wrapper = dict(optimizer=dict(type=SGD, lr=0.02, momentum=0.9))
+        param_scheduler = [dict(type=MultiStepLR, begin=0, end=12, by_epoch=True, milestones=[8, 11], step=MultiStepLR)]
+        train_cfg = dict(by_epoch=True, max_epochs=12)
+        """
+    found = findings(tmp_path, text)
+    assert [f.code for f in found] == ["SL302"]
+    assert "unexpected keyword argument 'step'" in found[0].message

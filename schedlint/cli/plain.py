@@ -131,6 +131,9 @@ def run_check(
     counts = dict(files=len(result.files), dependents=len(result.dependents))
     if statistics:
         write(report.statistics(findings, "json" if output_format == "json" else "text"), output_file)
+    elif output_format == "full" and not output_file and not findings:
+        if not quiet:  # nothing to frame: the summary alone, without loading rich (the clean pre-commit run)
+            echo(report.summary_line(findings, **counts))
     elif output_format == "full" and not output_file:
         from rich.console import Console
 

@@ -63,6 +63,17 @@ _CACHE_BYTES = 8 * 1024 * 1024
 _cache_bytes = 0
 
 
+def _memo_key(plan: Plan) -> str:
+    """Everything a curve depends on, as text."""
+    return plan.model_dump_json(include={"generation", "horizon", "optimizer", "schedulers", "legacy",
+                                         "scheduler_hook_enabled", "scheduler_hook"},
+                                exclude={"horizon": {"locs", "epoch_length_source"},
+                                         "optimizer": {"locs", "raw"},
+                                         "schedulers": {"__all__": {"locs", "raw", "path"}},
+                                         "legacy": {"__all__": {"locs", "raw", "path"}},
+                                         "scheduler_hook": {"locs", "raw", "path"}})
+
+
 def simulate(plan: Plan, remember: bool = True) -> Curve:
     """The exact per-iteration lr and momentum of param group 0 (see `_simulate`).
 
@@ -71,13 +82,10 @@ def simulate(plan: Plan, remember: bool = True) -> Curve:
     param group's LR) is taken from the memo if there, but not kept (it would evict configs' curves).
     """
     global _cache_bytes
-    key = plan.model_dump_json(include={"generation", "horizon", "optimizer", "schedulers", "legacy",
-                                        "scheduler_hook_enabled", "scheduler_hook"},
-                               exclude={"horizon": {"locs", "epoch_length_source"},
-                                        "optimizer": {"locs", "raw"},
-                                        "schedulers": {"__all__": {"locs", "raw", "path"}},
-                                        "legacy": {"__all__": {"locs", "raw", "path"}},
-                                        "scheduler_hook": {"locs", "raw", "path"}})
+    try:
+        key = _memo_key(plan)
+    except ValueError:  # (pydantic's serialization error) a value JSON cannot hold, e.g. a class as an argument
+        return _simulate(plan)
     cached = _CACHE.get(key)
     if cached is not None:
         _CACHE.move_to_end(key)
