@@ -46,6 +46,18 @@ def test_lengths_after_the_batch_part_only(name, expected):
     assert lengths_in_name(name) == expected
 
 
+@pytest.mark.parametrize("name,expected", [
+    ("flashocc-stbase-4d-stereo-512x1408_4x4_1e-2.py", []),  # weight decay 1e-2, not one epoch
+    ("yolo_world_v2_l_vlpan_bn_2e-3_100e_4x8gpus_obj365v1_goldg_train_lvis_minival.py", [100]),
+    ("stable-diffusion_ddim_denoisingunet-tomesd_5e-1.py", []),
+    ("htc_r50_fpn_coco-20e-1x_nuim.py", [12]),  # 20e is COCO pre-training's; 1x on nuImages
+    ("model_lr-1e-2-12e_coco.py", [12]),
+    ("model_1e_coco.py", [1]),
+])
+def test_scientific_notation_in_the_name_is_not_a_length(name, expected):
+    assert lengths_in_name(name) == expected
+
+
 def test_width_multiplier_in_the_name_is_not_a_length(tmp_path):
     body = SGD + "param_scheduler = [dict(type='CosineAnnealingLR', T_max=300, by_epoch=True)]\n" \
                  "train_cfg = dict(by_epoch=True, max_epochs=300)\n"

@@ -12,8 +12,9 @@ from schedlint.rules.base import Context, Example, Rule, cfg
 from schedlint.rules.length.common import _SGD
 from schedlint.rules.support import unwrap_stray_tuple
 
-# `_24e_`, `-48ep`, `_300e.py`, `cyclic-20e`; `_1x_`, `_2x` (mmdet: 12 epochs per x), never `2x8`
-_EPOCHS = re.compile(r"(?:^|[_-])(?P<n>\d+)e(?:p|pochs?)?(?=[_.-]|$)")
+# `_24e_`, `-48ep`, `_300e.py`, `cyclic-20e`; `_1x_`, `_2x` (mmdet: 12 epochs per x), never `2x8`, never a
+# number in scientific notation (`_2e-4_80e`: an LR of 2e-4, 80 epochs; YOLO-World, FlashOCC)
+_EPOCHS = re.compile(r"(?:^|[_-])(?P<n>\d+)(?:ep(?:ochs?)?|e(?!-\d+(?:[_.-]|$)))(?=[_.-]|$)")
 _SCHEDULE_X = re.compile(r"(?:^|[_-])(?P<n>[1-9])x(?=[_.-]|$)")
 EPOCHS_PER_X = 12
 # one epoch more than the name is a convention (mmdet's grid_rcnn `2x` trains 25, `scratch_6x` 73)
