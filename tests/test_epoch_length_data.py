@@ -202,3 +202,21 @@ train_dataloader = dict(batch_size=12, dataset=dict(type='YOLOv5CocoDataset', da
 train_dataloader = dict(batch_size=2, dataset=dict(type='CocoDataset', ann_file='annotations/instances_train2017.json'))
 """, name="x_8xb2.py")
     assert h.epoch_length == -(-117266 // 16)
+
+
+@pytest.mark.parametrize("dataset,expected", [
+    (dict(type='PascalVOCDataset', ann_file='ImageSets/Segmentation/train.txt'), 1464),
+    (dict(type='PascalVOCDataset', ann_file='ImageSets/Segmentation/aug.txt'), 10582),
+    (dict(type='PascalVOCDataset', split=['ImageSets/Segmentation/train.txt', 'ImageSets/Segmentation/aug.txt']),
+     1464 + 10582),  # mmseg 0.x pascal_voc12_aug: the two splits concatenated
+    (dict(type='ConcatDataset', datasets=[dict(type='PascalVOCDataset', ann_file='ImageSets/Segmentation/train.txt'),
+                                          dict(type='PascalVOCDataset', ann_file='ImageSets/Segmentation/aug.txt')]),
+     1464 + 10582),  # mmseg 1.x pascal_voc12_aug
+    # a project's own detection dataset of the same name, on a COCO json of VOC + SBD (BoxInstSeg): not estimated
+    (dict(type='PascalVOCDataset', ann_file='/data/VOC/annotations/voc_2012_train.json'), None),
+])
+def test_pascal_voc_segmentation_by_its_split_file(dataset, expected):
+    from schedlint.plan.epochs import dataset_size
+
+    size, _ = dataset_size(dataset)
+    assert size == expected

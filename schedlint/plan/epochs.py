@@ -35,6 +35,7 @@ STATED_KEYS = ("num_iters_per_epoch",)
 STATED_GPUS = "num_gpus"
 NUSCENES_TRAIN, NUSCENES_VAL = 28130, 6019
 COCO_ALL_IMAGES = 118287  # train2017 including images without annotations
+VOC_AUG_TRAIN = 10582  # mmseg's aug.txt (Pascal VOC 2012 + SBD, without VOC val)
 
 
 def _int(value: Any) -> Optional[int]:
@@ -106,6 +107,11 @@ def dataset_size(dataset: Any) -> Tuple[Optional[float], str]:
     if known is None or (kind == "CocoDataset" and _custom_coco(dataset.get("ann_file"))):
         return None, ""  # (a custom dataset in COCO format, e.g. mmyolo's cat tutorial, is not COCO)
     size, name = known
+    if kind == "PascalVOCDataset":
+        voc = _voc_segmentation_split(dataset)
+        if voc is None:
+            return None, ""
+        size, name = voc
     if kind not in TRAIN_SPLIT_SIZES:
         name += f" (from the type name {kind})"
     if name.startswith("nuScenes train"):
@@ -126,6 +132,22 @@ def _nuscenes_split(ann_file: Any, size: int, name: str) -> Tuple[int, str]:
                                                                                           and "train" not in n for n in names)):
         return NUSCENES_TRAIN + NUSCENES_VAL, f"nuScenes train + val by ann_file {', '.join(names)}"
     return size, name
+
+
+def _voc_segmentation_split(dataset: dict) -> Optional[Tuple[int, str]]:
+    """mmseg's PascalVOCDataset by its split file (`ann_file`, mmseg 0.x `split`): `train.txt` (1464 images)
+    or the SBD-augmented `aug.txt` (10582). Any other annotation (a COCO json: BoxInstSeg's own detection
+    dataset of that name reads VOC+SBD) is another dataset of the same name: None."""
+    files = [dataset.get("ann_file"), dataset.get("split")]
+    names = [os.path.basename(str(f)) for value in files
+             for f in (value if isinstance(value, (list, tuple)) else [value]) if isinstance(f, str) and f]
+    if names and all(n == "aug.txt" for n in names):
+        return VOC_AUG_TRAIN, "Pascal VOC 2012 + SBD aug.txt"
+    if names and all(n == "train.txt" for n in names):
+        return TRAIN_SPLIT_SIZES["PascalVOCDataset"]
+    if sorted(set(names)) == ["aug.txt", "train.txt"]:  # (mmseg 0.x split=[train, aug]: concatenated)
+        return TRAIN_SPLIT_SIZES["PascalVOCDataset"][0] + VOC_AUG_TRAIN, "Pascal VOC 2012 train.txt + aug.txt"
+    return None
 
 
 def _custom_coco(ann_file: Any) -> bool:
