@@ -702,3 +702,18 @@ def test_a_cached_base_replaced_by_a_fifo_never_blocks(tmp_path):
     os.mkfifo(tmp_path / "configs" / "base.py")
     rc, out, err = run(argv, tmp_path)
     assert "Traceback" not in out + err and rc == 1 and "SL906" in out, (rc, out, err)
+
+
+def test_absurd_values_never_print_numpy_warnings(tmp_path):
+    """inf/NaN from absurd values are values the rules judge; numpy's RuntimeWarning never reaches stderr
+    (even with warnings shown by default, as `python -W default`)."""
+    import subprocess
+
+    (tmp_path / "config.py").write_text(
+        "optimizer = dict(type='SGD', lr=float('inf'), momentum=0.9)\n"
+        "lr_config = dict(policy='CosineAnnealing', min_lr=float('inf'))\n"
+        "runner = dict(type='EpochBasedRunner', max_epochs=12)\n")
+    proc = subprocess.run([sys.executable, "-W", "default", "-m", "schedlint", "check", "config.py", "--isolated",
+                           "--no-cache"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1 and "SL310" in proc.stdout
+    assert "Warning" not in proc.stderr, proc.stderr

@@ -74,6 +74,9 @@ def main() -> None:
     import signal
 
     _pace_collector()
+    import warnings  # (no numpy arithmetic warning over the report: absurd values are judged as values)
+
+    warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"schedlint(\.|$)")
 
     try:
         signal.signal(signal.SIGTERM, _terminate)

@@ -17,6 +17,8 @@ import math
 from collections import OrderedDict
 from typing import Dict, List
 
+import numpy as np
+
 from schedlint.plan.model import Plan, Scheduler
 from schedlint.simulate.hooks import simulate_hook, simulates
 from schedlint.simulate.mmcv import simulate_legacy
@@ -85,12 +87,12 @@ def simulate(plan: Plan, remember: bool = True) -> Curve:
     try:
         key = _memo_key(plan)
     except ValueError:  # (pydantic's serialization error) a value JSON cannot hold, e.g. a class as an argument
-        return _simulate(plan)
+        return _simulate_quietly(plan)
     cached = _CACHE.get(key)
     if cached is not None:
         _CACHE.move_to_end(key)
         return cached
-    curve = _simulate(plan)
+    curve = _simulate_quietly(plan)
     size = curve.nbytes
     if size > _CACHE_BYTES or not remember:
         return curve
@@ -101,6 +103,13 @@ def simulate(plan: Plan, remember: bool = True) -> Curve:
             series.on_build = functools.partial(_grown, key)
     _evict()
     return curve
+
+
+def _simulate_quietly(plan: Plan) -> Curve:
+    """`_simulate` with float arithmetic as Python's: an inf or NaN an absurd value produces is a value (the
+    rules judge it), never a numpy RuntimeWarning printed over the report."""
+    with np.errstate(all="ignore"):
+        return _simulate(plan)
 
 
 def _grown(key: str, extra: int) -> None:
