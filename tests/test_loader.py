@@ -1612,3 +1612,41 @@ def test_special_files_are_refused_without_opening(tmp_path):
     with pytest.raises(LoadProblem) as info:
         Loader().resolve(str(fifo))  # would block forever if opened for reading
     assert info.value.code == "SL906" and "FIFO" in info.value.message
+
+
+_MMCV_BASE = ("optimizer = dict(type='SGD', lr=0.02, momentum=0.9)\nlr_config = dict(policy='step', step=[8, 11])\n"
+              "runner = dict(type='EpochBasedRunner', max_epochs=12)\n")
+_MMENGINE_BASE = ("optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.02, momentum=0.9))\n"
+                  "param_scheduler = [dict(type='MultiStepLR', milestones=[8, 11])]\n"
+                  "train_cfg = dict(by_epoch=True, max_epochs=12)\n")
+
+
+@pytest.mark.parametrize("base_line", [
+    "_base_ = [f'{mmdet_base}/schedule.py']",
+    "_base_ = [mmdet_base + '/schedule.py']",
+    "_base_ = mmdet_base + '/schedule.py'",
+])
+def test_base_naming_values_set_above_it_is_read_as_mmcv_reads_it(tmp_path, base_line):
+    """mmcv 1.x runs the file before it reads `_base_` (SoftTeacher: `mmdet_base = '../..'` and f-strings);
+    mmengine evaluates `_base_` alone (NameError). An mmcv config is linted; an mmengine one is SL907."""
+    from schedlint.lint.engine import check_paths
+    from schedlint.lint.settings import Settings
+
+    child = f"mmdet_base = './third_party/_base_'\n{base_line}\nrunner = dict(max_epochs=6)\n"
+    write_tree(tmp_path, {"third_party/_base_/schedule.py": _MMCV_BASE, "config.py": child})
+    resolved = Loader().resolve(str(tmp_path / "config.py"))
+    assert resolved.get("lr_config", "step") == [8, 11] and resolved.get("runner", "max_epochs") == 6
+    assert [loc.line for loc, _ in resolved.named_bases] == [2]
+    assert [f.code for f in check_paths([str(tmp_path / "config.py")], Settings()).findings] == ["SL001"]
+
+    (tmp_path / "third_party/_base_/schedule.py").write_text(_MMENGINE_BASE)
+    (tmp_path / "config.py").write_text(child.replace("runner = dict(max_epochs=6)", "train_cfg = dict(max_epochs=6)"))
+    found = check_paths([str(tmp_path / "config.py")], Settings()).findings
+    assert [(f.code, f.location.line) for f in found] == [("SL907", 2)]
+    assert "NameError: name 'mmdet_base' is not defined" in found[0].message
+
+
+def test_base_of_constants_needs_no_names(tmp_path):
+    write_tree(tmp_path, {"b/schedule.py": _MMENGINE_BASE, "config.py": "_base_ = './b/' + 'schedule.py'\n"})
+    resolved = Loader().resolve(str(tmp_path / "config.py"))
+    assert resolved.named_bases == [] and resolved.get("train_cfg", "max_epochs") == 12

@@ -18,14 +18,14 @@ from schedlint.loader.detect import CONFIG_SUFFIXES, assigns_twice, base_stateme
 from schedlint.loader.detect import is_lazy, may_mutate
 from schedlint.loader.detect import inherits_nothing as _inherits_nothing
 from schedlint.loader.errors import BudgetExceeded, ConfigError, LoadProblem, NeedsExecution, Opaque
-from schedlint.loader.evaluator import Evaluator
+from schedlint.loader.evaluator import Evaluator, base_value
 from schedlint.loader.execute import resolve_by_execution
 from schedlint.loader.files import BASE_KEY, read_text, substitute
 from schedlint.loader.helpers import rebound_in, stale_values
 from schedlint.loader.merge import drop_dunder, merge_a_into_b, node_loc, substitute_placeholders, wrap
 from schedlint.loader.result import ResolvedConfig
 from schedlint.loader.scopes import checkout_configs, find_module_file, find_scope_root, module_candidates
-from schedlint.loader.values import CfgDict, Unevaluated, clone, holds_unevaluated, plain
+from schedlint.loader.values import CfgDict, Unevaluated, clone, holds_unevaluated
 from schedlint.model import Location
 
 
@@ -68,6 +68,7 @@ class Loader:
         self._mutating: Dict[str, bool] = {}
         # whether a file's top level assigns a name twice (SL909 reads only those files), kept once parsed
         self._twice: Dict[str, bool] = {}
+        self._named_bases: Dict[str, Tuple[Location, str]] = {}  # `_base_` read with the names above it (mmcv 1.x)
         self._inherited: set = set()  # files in the chain of a config resolved so far (bases)
         # path -> text to read instead of the file on disk (`schedlint fix` checks edits in memory)
         self.overrides = {os.path.abspath(k): v for k, v in (overrides or {}).items()}
@@ -112,6 +113,7 @@ class Loader:
             lazy=result.lazy,
             assigned_twice=self._assigned_twice(result.chain),
             stale=stale_values(result.values, result.rebound, result.chain, self.text),
+            named_bases=[self._named_bases[p] for p in result.chain if p in self._named_bases],
         )
 
     def _assigned_twice(self, chain: List[str]) -> Optional[List[str]]:
@@ -169,7 +171,10 @@ class Loader:
             if _inherits_nothing(text):
                 return []  # not parsed
             tree = base_statement(text)  # the `_base_ = ...` statement alone, when the text tells it apart
-            refs = self._base_files(path, tree if tree is not None else self._parse(path, text))
+            try:
+                refs = self._base_files(path, tree if tree is not None else self._parse(path, text))
+            except LoadProblem:  # (it may name values the file sets above it: mmcv 1.x reads those)
+                refs = self._base_files(path, self._parse(path, text)) if tree is not None else []
         except LoadProblem:
             refs = []
         out = []
@@ -470,17 +475,15 @@ class Loader:
             return []
         value = stmt.value  # type: ignore[attr-defined]
         try:
-            refs = ast.literal_eval(value)
-        except (ValueError, TypeError, SyntaxError, RecursionError):
-            # mmengine evals the expression on its own (e.g. 'a_' + 'b.py'); no names are defined
-            try:
-                refs = plain(Evaluator(path, CfgDict()).eval(value))
-            except BudgetExceeded as exc:
-                raise LoadProblem("SL908", f"resource limit: {exc.reason}", node_loc(path, value)) from None
-            except (NeedsExecution, ConfigError, TypeError, ValueError, ArithmeticError):
-                raise LoadProblem(
-                    "SL904", "needs execution: `_base_` must be a string or a list of strings", node_loc(path, value)
-                ) from None
+            refs, name_error = base_value(path, tree, stmt)
+        except BudgetExceeded as exc:
+            raise LoadProblem("SL908", f"resource limit: {exc.reason}", node_loc(path, value)) from None
+        except (NeedsExecution, ConfigError, TypeError, ValueError, ArithmeticError):
+            raise LoadProblem(
+                "SL904", "needs execution: `_base_` must be a string or a list of strings", node_loc(path, value)
+            ) from None
+        if name_error is not None:  # read as mmcv 1.x reads it; an error under mmengine (`named_bases`)
+            self._named_bases[path] = (node_loc(path, value), name_error)
         if isinstance(refs, str):
             return [(refs, node_loc(path, value))]
         if isinstance(refs, (list, tuple)) and all(isinstance(r, str) for r in refs):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 import builtins
-from typing import Any, Callable, Dict, Iterator, List, Optional, Set
+from typing import Any, Callable, Dict, Iterator, List, Optional, Set, Tuple
 
 from schedlint.loader import budget
 from schedlint.loader.errors import (
@@ -39,7 +39,7 @@ from schedlint.loader.safe import (
     _to_dict,
 )
 from schedlint.loader.statements import USER_ERRORS, Statements
-from schedlint.loader.values import CfgDict, CfgList, Unevaluated
+from schedlint.loader.values import CfgDict, CfgList, Unevaluated, plain
 from schedlint.model import Location
 
 __all__ = [
@@ -492,3 +492,36 @@ def _describe(value: Any) -> str:
     if isinstance(value, ImportedName):
         return f"imported `{value}`"
     return f"a {type(value).__name__}"
+
+
+def base_value(path: str, tree: ast.Module, stmt: ast.stmt) -> Tuple[Any, Optional[str]]:
+    """The value of the file's `_base_` assignment `stmt`, and None, or the NameError mmengine raises on it
+    when it reads names the file sets above it (read then as mmcv 1.x reads it). mmengine evaluates the
+    expression on its own (`'a_' + 'b.py'` is fine); mmcv 1.x runs the file first."""
+    value = stmt.value  # type: ignore[attr-defined]
+    try:
+        return ast.literal_eval(value), None
+    except (ValueError, TypeError, SyntaxError, RecursionError):
+        pass
+    try:
+        return plain(Evaluator(path, CfgDict()).eval(value)), None
+    except ConfigError as exc:
+        return plain(_base_with_names(path, tree, stmt)), exc.reason
+
+
+def _base_with_names(path: str, tree: ast.Module, stmt: ast.stmt) -> Any:
+    """The value of `_base_` as mmcv 1.x reads it: it runs the whole file first, so `_base_` may name strings
+    the file set above it (`_base_ = [f"{mmdet_base}/models/...", ...]`, SoftTeacher). Only the plain
+    top-level assignments above `_base_` are evaluated, each on its own (one that fails is left out).
+    Raises what evaluating `_base_` raises when a name it needs is still missing."""
+    namespace = CfgDict()
+    evaluator = Evaluator(path, namespace)
+    for before in tree.body:
+        if before is stmt:
+            break
+        if isinstance(before, ast.Assign) and len(before.targets) == 1 and isinstance(before.targets[0], ast.Name):
+            try:
+                namespace[before.targets[0].id] = evaluator.eval(before.value)
+            except (NeedsExecution, ConfigError, TypeError, ValueError, ArithmeticError):
+                continue
+    return evaluator.eval(stmt.value)  # type: ignore[attr-defined]

@@ -24,6 +24,9 @@ class ResolvedConfig:
     assigned_twice: Optional[List[str]] = None
     # run-setup values a base computed from a helper a later file binds again (`helpers.StaleValue`)
     stale: List[Any] = field(default_factory=list)
+    # (location, NameError) of each `_base_` of the chain that reads names set above it: mmcv 1.x runs the file
+    # first and reads it; mmengine evaluates `_base_` alone and fails
+    named_bases: List[Any] = field(default_factory=list)
 
     def get(self, *path: Any, default: Any = None) -> Any:
         """The value at `path`, or `default` when absent. Reading below a name the loader left unevaluated
