@@ -181,6 +181,19 @@ train_cfg = dict(by_epoch=True, max_epochs=12)
     assert f.severity.value == "warning" and "should stay frozen" in f.message
 
 
+def test_frozen_group_that_trains_is_the_one_reported(tmp_path):
+    """DenseCLIP: a backbone at 0.1 (warning) listed before a text encoder at 0.0 that the absolute min_lr of
+    mmcv's poly lifts from 0 (also a warning): the frozen group that trains is what the finding says."""
+    findings = lint(tmp_path, """\
+optimizer = dict(type='AdamW', lr=1e-4, weight_decay=1e-4,
+                 paramwise_cfg=dict(custom_keys={'backbone': dict(lr_mult=0.1), 'text_encoder': dict(lr_mult=0.0)}))
+lr_config = dict(policy='poly', power=1.0, min_lr=1e-6, by_epoch=False)
+runner = dict(type='IterBasedRunner', max_iters=1000)
+""")
+    (f,) = of(findings, "SL105")
+    assert "'text_encoder' group (lr_mult=0) should stay frozen" in f.message
+
+
 # ---------------------------------------------------------------------------------------- SL2xx
 
 

@@ -103,11 +103,11 @@ class AbsoluteFloorDefeatsScaling(Rule):
         mults = _lr_multipliers(ctx)
         if mults:
             curves: Dict[float, Any] = {}  # lr_mult -> the group's simulated LR (one simulation per multiplier)
-            effects = [(self._group_effect(ctx, floor, who, lo, hi, key, mult, curves), loc)
+            effects = [(self._group_effect(ctx, floor, who, lo, hi, key, mult, curves), loc, mult)
                        for floor, loc, who, lo, hi in floors for key, mult in mults.items()]
-            effects = [(e, loc) for e, loc in effects if e is not None]
-            if effects:
-                (severity, msg), loc = max(effects, key=lambda item: _RANK[item[0][0]])
+            effects = [(e, loc, mult) for e, loc, mult in effects if e is not None]
+            if effects:  # the most severe; a frozen group (lr_mult=0) that trains before any other group
+                (severity, msg), loc, _ = max(effects, key=lambda item: (_RANK[item[0][0]], item[2] == 0))
                 yield self.finding(msg, loc, severity=severity)
             return
         scale = ctx.plan.optimizer.lr_scale
