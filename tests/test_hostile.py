@@ -433,6 +433,19 @@ def test_frames_of_files_outside_the_checked_tree_are_not_printed(tmp_path):
     assert "hunter2" not in out + err
 
 
+def test_frames_of_bases_in_the_checked_files_project_are_printed(tmp_path):
+    """Checking one config (the pre-commit call) shows the line responsible in its base, in the same project
+    (pyproject.toml, .git ...); a file outside the project stays unprinted (above)."""
+    write_tree(tmp_path, {
+        "pyproject.toml": "",
+        "configs/_base_/schedule.py": "optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.02, momentum=0.9))\n" + "param_scheduler = [dict(type='MultiStepLR', milestones=[8, 11],\n"
+                                      "    end=12, by_epoch=True)]  # SHOWN\n",
+        "configs/leaf.py": "_base_ = './_base_/schedule.py'\ntrain_cfg = dict(by_epoch=True, max_epochs=24)\n",
+    })
+    rc, out, err = run(["check", "configs/leaf.py", "--isolated"], tmp_path)
+    assert rc == 1 and "SL004" in out and "# SHOWN" in out, out + err
+
+
 def test_long_lines_in_frames_are_cut(tmp_path):
     write_tree(tmp_path, {"leaf.py": VALID_TAIL + "x = undefined_name  # " + "z" * 5000 + "\n"})
     rc, out, err = run(["check", "leaf.py", "--isolated"], tmp_path)

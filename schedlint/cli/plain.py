@@ -106,7 +106,7 @@ def run_check(
     """`schedlint check`: prints the report and returns the exit code (raises `common.Exit` on bad usage)."""
     from schedlint import report
     from schedlint.fix import attach_fixes
-    from schedlint.lint.engine import UsageError, check_paths
+    from schedlint.lint.engine import UsageError, check_paths, project_root
 
     paths = paths or ["."]
     if output_format not in report.FORMATS:
@@ -129,6 +129,8 @@ def run_check(
         echo(f"schedlint: {escape(message)}", err=True)
     findings = result.findings
     counts = dict(files=len(result.files), dependents=len(result.dependents))
+    # code frames: the checked files and their project (a base next to them), never a file elsewhere
+    frame_roots = list(paths) + [project_root(paths)]
     if statistics:
         write(report.statistics(findings, "json" if output_format == "json" else "text"), output_file)
     elif output_format == "full" and not output_file and not findings:
@@ -140,12 +142,12 @@ def run_check(
         from schedlint.loader import Loader
 
         report.render_full(findings, Console(highlight=False), Loader().text, summary=not quiet,
-                           frame_roots=paths, **counts)
+                           frame_roots=frame_roots, **counts)
     else:
         from schedlint.loader import Loader
 
         text = report.render(findings, output_format, summary=not quiet, read_text=Loader().text,
-                             internal_errors=result.internal_errors, frame_roots=paths, **counts)
+                             internal_errors=result.internal_errors, frame_roots=frame_roots, **counts)
         write(text, output_file)
     if result.internal_errors:
         return EXIT_ERROR
