@@ -220,3 +220,22 @@ def test_pascal_voc_segmentation_by_its_split_file(dataset, expected):
 
     size, _ = dataset_size(dataset)
     assert size == expected
+
+
+_VOC07 = 'VOC2007/ImageSets/Main/trainval.txt'
+_VOC12 = 'VOC2012/ImageSets/Main/trainval.txt'
+
+
+@pytest.mark.parametrize("dataset,expected", [
+    (dict(type='VOCDataset', ann_file=['data/VOCdevkit/' + _VOC07, 'data/VOCdevkit/' + _VOC12]), 16551),  # mmdet 2.x
+    # mmdet 3.x voc0712: one dataset per year, concatenated (each was taken for both years: 33102)
+    (dict(type='ConcatDataset', datasets=[dict(type='VOCDataset', ann_file=_VOC07),
+                                          dict(type='VOCDataset', ann_file=_VOC12)]), 16551),
+    (dict(type='VOCDataset', ann_file=_VOC07), 5011),
+    (dict(type='VOCDataset', ann_file='data/my_defects/ImageSets/Main/train.txt'), None),  # a project's own data
+])
+def test_pascal_voc_detection_by_its_image_sets(dataset, expected):
+    from schedlint.plan.epochs import dataset_size
+
+    size, _ = dataset_size(dataset)
+    assert size == expected

@@ -24,7 +24,7 @@ TRAIN_SPLIT_SIZES = {
     "CocoDataset": (117266, "COCO train2017 (images with annotations)"),
     "LVISV1Dataset": (100170, "LVIS v1 train"),
     "LVISDataset": (100170, "LVIS v1 train"),
-    "VOCDataset": (16551, "VOC07+12 trainval"),
+    "VOCDataset": (16551, "VOC07+12 trainval"),  # sized by its ann_file (plan/epochs.py)
     "CityscapesDataset": (2975, "Cityscapes train"),
     "Objects365V2Dataset": (1742289, "Objects365 v2 train"),
     "OpenImagesDataset": (1743042, "Open Images v6 train"),
@@ -42,7 +42,7 @@ TRAIN_SPLIT_SIZES = {
     "CrowdHumanDataset": (15000, "CrowdHuman train"),
     # semantic segmentation (mmseg)
     "ADE20KDataset": (20210, "ADE20K train"),
-    "PascalVOCDataset": (1464, "Pascal VOC 2012 train"),
+    "PascalVOCDataset": (1464, "Pascal VOC 2012 train"),  # sized by its split file (plan/epochs.py)
     "PascalContextDataset": (4996, "Pascal Context train"),
     "PascalContextDataset59": (4996, "Pascal Context train"),
     "COCOStuffDataset": (118287, "COCO-Stuff 164k train"),

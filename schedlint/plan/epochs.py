@@ -107,8 +107,8 @@ def dataset_size(dataset: Any) -> Tuple[Optional[float], str]:
     if known is None or (kind == "CocoDataset" and _custom_coco(dataset.get("ann_file"))):
         return None, ""  # (a custom dataset in COCO format, e.g. mmyolo's cat tutorial, is not COCO)
     size, name = known
-    if kind == "PascalVOCDataset":
-        voc = _voc_segmentation_split(dataset)
+    if kind in ("PascalVOCDataset", "VOCDataset"):
+        voc = _voc_segmentation_split(dataset) if kind == "PascalVOCDataset" else _voc_detection_split(dataset)
         if voc is None:
             return None, ""
         size, name = voc
@@ -148,6 +148,30 @@ def _voc_segmentation_split(dataset: dict) -> Optional[Tuple[int, str]]:
     if sorted(set(names)) == ["aug.txt", "train.txt"]:  # (mmseg 0.x split=[train, aug]: concatenated)
         return TRAIN_SPLIT_SIZES["PascalVOCDataset"][0] + VOC_AUG_TRAIN, "Pascal VOC 2012 train.txt + aug.txt"
     return None
+
+
+# mmdet's VOCDataset: image-set files of the official VOC devkit
+_VOC_DETECTION_SETS = {("VOC2007", "trainval"): 5011, ("VOC2012", "trainval"): 11540, ("VOC2007", "train"): 2501,
+                       ("VOC2012", "train"): 5717, ("VOC2007", "val"): 2510, ("VOC2012", "val"): 5823,
+                       ("VOC2007", "test"): 4952}
+
+
+def _voc_detection_split(dataset: dict) -> Optional[Tuple[int, str]]:
+    """mmdet's VOCDataset by its image-set files (`VOC2007/ImageSets/Main/trainval.txt` ...): mmdet 2.x lists
+    both years in one dataset, mmdet 3.x concatenates one dataset per year. Files of another dataset in
+    VOC format (a project's own data): None."""
+    value = dataset.get("ann_file")
+    files = [str(f) for f in (value if isinstance(value, (list, tuple)) else [value]) if isinstance(f, str) and f]
+    sizes = []
+    for f in files:
+        stem = os.path.splitext(os.path.basename(f))[0]
+        year = next((y for y in ("VOC2007", "VOC2012") if y in f), None)
+        if (year, stem) not in _VOC_DETECTION_SETS:
+            return None
+        sizes.append((_VOC_DETECTION_SETS[(year, stem)], f"Pascal {year} {stem}"))
+    if not sizes:
+        return None
+    return sum(n for n, _ in sizes), " + ".join(name for _, name in sizes)
 
 
 def _custom_coco(ann_file: Any) -> bool:
