@@ -239,3 +239,14 @@ def test_pascal_voc_detection_by_its_image_sets(dataset, expected):
 
     size, _ = dataset_size(dataset)
     assert size == expected
+
+
+def test_s3dis_detection_by_its_area_files():
+    """mmdet3d's s3dis-3d: one S3DISDataset per training area, concatenated (each was sized as all five)."""
+    from schedlint.plan.epochs import dataset_size
+
+    areas = dict(type='ConcatDataset', datasets=[dict(type='S3DISDataset', ann_file=f's3dis_infos_Area_{i}.pkl')
+                                                 for i in (1, 2, 3, 4, 6)])
+    assert dataset_size(areas)[0] == 204  # the rooms of areas 1-4 and 6
+    assert dataset_size(dict(type='RepeatDataset', times=13, dataset=areas))[0] == 204 * 13
+    assert dataset_size(dict(type='S3DISDataset', ann_file='my_scans.pkl'))[0] is None

@@ -16,7 +16,7 @@ TRAIN_SPLIT_SIZES = {
     "LyftDataset": (18900, "Lyft train"),
     "ScanNetDataset": (1201, "ScanNet train"),
     "ScanNetSegDataset": (1201, "ScanNet train"),
-    "S3DISDataset": (3294, "S3DIS areas 1-4,6 rooms"),  # rooms after area concatenation
+    "S3DISDataset": (204, "S3DIS areas 1-4,6 rooms"),  # sized by its info files, per area (plan/epochs.py)
     "S3DISSegDataset": (204, "S3DIS train rooms"),
     "SUNRGBDDataset": (5285, "SUN RGB-D train"),
     "SemanticKittiDataset": (19130, "SemanticKITTI train"),

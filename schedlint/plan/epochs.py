@@ -107,11 +107,12 @@ def dataset_size(dataset: Any) -> Tuple[Optional[float], str]:
     if known is None or (kind == "CocoDataset" and _custom_coco(dataset.get("ann_file"))):
         return None, ""  # (a custom dataset in COCO format, e.g. mmyolo's cat tutorial, is not COCO)
     size, name = known
-    if kind in ("PascalVOCDataset", "VOCDataset"):
-        voc = _voc_segmentation_split(dataset) if kind == "PascalVOCDataset" else _voc_detection_split(dataset)
-        if voc is None:
+    by_file = _SIZED_BY_FILES.get(kind)
+    if by_file is not None:  # a type whose size its annotation files tell (a project's own files: unknown)
+        sized = by_file(dataset)
+        if sized is None:
             return None, ""
-        size, name = voc
+        size, name = sized
     if kind not in TRAIN_SPLIT_SIZES:
         name += f" (from the type name {kind})"
     if name.startswith("nuScenes train"):
@@ -172,6 +173,22 @@ def _voc_detection_split(dataset: dict) -> Optional[Tuple[int, str]]:
     if not sizes:
         return None
     return sum(n for n, _ in sizes), " + ".join(name for _, name in sizes)
+
+
+# S3DIS rooms per area (mmdet3d's S3DISDataset: one sample per room, one info file per area)
+_S3DIS_ROOMS = {1: 44, 2: 40, 3: 23, 4: 49, 5: 68, 6: 48}
+
+
+def _s3dis_areas(dataset: dict) -> Optional[Tuple[int, str]]:
+    """mmdet3d's S3DISDataset by its info files (`s3dis_infos_Area_1.pkl`; mmdet3d's s3dis-3d concatenates one
+    dataset per training area, each was taken for all five)."""
+    value = dataset.get("ann_file")
+    files = [str(f) for f in (value if isinstance(value, (list, tuple)) else [value]) if isinstance(f, str) and f]
+    areas = [re.search(r"Area_(\d)", os.path.basename(f)) for f in files]
+    if not files or not all(a and int(a.group(1)) in _S3DIS_ROOMS for a in areas):
+        return None
+    numbers = [int(a.group(1)) for a in areas]  # type: ignore[union-attr]
+    return sum(_S3DIS_ROOMS[n] for n in numbers), "S3DIS " + ", ".join(f"Area_{n}" for n in numbers) + " rooms"
 
 
 def _custom_coco(ann_file: Any) -> bool:
@@ -256,3 +273,8 @@ def estimate_epoch_length(
 def training_gpus(resolved: ResolvedConfig, config_batch: Optional[int], gpus: Optional[int] = None) -> int:
     """GPUs the config trains on: --gpus, the file name, else the default (for auto_scale_lr)."""
     return gpus or gpus_and_batch(resolved.filename, config_batch)[0] or DEFAULT_GPUS
+
+
+# dataset types sized by their annotation files rather than by their type name alone
+_SIZED_BY_FILES = {"PascalVOCDataset": _voc_segmentation_split, "VOCDataset": _voc_detection_split,
+                   "S3DISDataset": _s3dis_areas}
