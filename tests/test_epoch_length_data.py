@@ -250,3 +250,12 @@ def test_s3dis_detection_by_its_area_files():
     assert dataset_size(areas)[0] == 204  # the rooms of areas 1-4 and 6
     assert dataset_size(dict(type='RepeatDataset', times=13, dataset=areas))[0] == 204 * 13
     assert dataset_size(dict(type='S3DISDataset', ann_file='my_scans.pkl'))[0] is None
+
+
+def test_coco_semi_supervised_splits_are_a_share_of_train2017():
+    from schedlint.plan.epochs import dataset_size
+
+    labeled, how = dataset_size(dict(type='CocoDataset', ann_file='semi_anns/instances_train2017.1@10.json'))
+    unlabeled, _ = dataset_size(dict(type='CocoDataset', ann_file='semi_anns/instances_train2017.1@10-unlabeled.json'))
+    full, _ = dataset_size(dict(type='CocoDataset', ann_file='annotations/instances_train2017.json'))
+    assert labeled == round(full * 0.1) and unlabeled == round(full * 0.9) and "10% of COCO" in how

@@ -119,6 +119,8 @@ def dataset_size(dataset: Any) -> Tuple[Optional[float], str]:
         size, name = _nuscenes_split(dataset.get("ann_file"), size, name)
     elif kind == "CocoDataset" and _keeps_empty_images(dataset):
         size, name = COCO_ALL_IMAGES, "COCO train2017 (all images: filter_empty_gt=False)"
+    if kind == "CocoDataset":
+        size, name = _coco_semi_split(dataset.get("ann_file"), size, name)
     interval = dataset.get("load_interval", 1)
     if isinstance(interval, int) and interval > 1:
         return math.ceil(size / interval), f"{name} ({size} samples, load_interval {interval})"
@@ -194,6 +196,20 @@ def _s3dis_areas(dataset: dict) -> Optional[Tuple[int, str]]:
 def _custom_coco(ann_file: Any) -> bool:
     """A COCO-format dataset whose annotation file is not COCO's train split."""
     return isinstance(ann_file, str) and "train2017" not in ann_file and "instances_train" not in ann_file
+
+
+_COCO_SEMI_SPLIT = re.compile(r"train2017\.\d+@(?P<percent>\d+(?:\.\d+)?)(?P<unlabeled>-unlabeled)?\.json$")
+
+
+def _coco_semi_split(ann_file: Any, size: int, name: str) -> Tuple[int, str]:
+    """mmdet's semi-supervised COCO splits (`instances_train2017.1@10.json`: 10% of train2017 labeled, and its
+    `-unlabeled` rest)."""
+    found = _COCO_SEMI_SPLIT.search(ann_file) if isinstance(ann_file, str) else None
+    if found is None:
+        return size, name
+    percent = min(100.0, float(found.group("percent")))
+    share = 100.0 - percent if found.group("unlabeled") else percent
+    return round(size * share / 100), f"{share:g}% of {name} ({os.path.basename(ann_file)})"
 
 
 def _keeps_empty_images(dataset: dict) -> bool:
