@@ -730,3 +730,16 @@ def test_absurd_values_never_print_numpy_warnings(tmp_path):
                            "--no-cache"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1 and "SL310" in proc.stdout
     assert "Warning" not in proc.stderr, proc.stderr
+
+
+def test_a_huge_line_in_a_text_log_is_read_in_linear_time(tmp_path):
+    """A text-log line of megabytes with no `key: value` in it: the item reader was quadratic in its length
+    (100k characters: 110 s); under this test's CPU limit it now reads the run around it."""
+    head = "2023/05/11 02:01:00 - mmengine - INFO - "
+    lines = [head + f"Epoch(train) [1][{i}/100]  lr: 1.0000e-02  eta: 0:01:00  time: 0.5000  loss: {1.0 - i / 200:.4f}"
+             for i in range(10, 110, 10)]
+    lines.insert(5, head + "Epoch(train) [1][55/100]  lr: 1.0e-02 " + "x" * 3_000_000)
+    (tmp_path / "20230511_020100.log").write_text("\n".join(lines) + "\n")
+    rc, out, err = run(["diagnose", "20230511_020100.log"], tmp_path)
+    assert rc in (0, 1) and "Traceback" not in out + err, err
+    assert "loss" in out
