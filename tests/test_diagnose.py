@@ -300,6 +300,25 @@ def test_point3_lr_events_rise_drop_freeze_from_the_log(tmp_path):
     assert "rise" not in events and "restart" not in events
 
 
+def test_lr_rounded_by_mmcv_json_makes_no_events(tmp_path):
+    """mmcv's .log.json keeps 5 decimals: a group-0 LR of a few 1e-6 logs as 0.0 or 1e-05 (ViTPose's layer-decayed
+    group). Flips between the two were read as a warm restart and a drop to 0; a real step of that size stays one."""
+    def tiny(i):  # warm-up, then a 10x step: every value at or below the rounding unit
+        return round(8e-6 * min(1.0, (i + 1) / 500) * (0.1 if i >= 6000 else 1.0), 5)
+
+    def real(i):  # a real 10x step from 1e-4 to 1e-5
+        return 1e-4 if i < 6000 else 1e-5
+
+    from schedlint.runs.lrlog import lr_events
+    from schedlint.runs.readers import read_log_file
+
+    for name, lr, expected in (("tiny", tiny, set()), ("real", real, {"drop"})):
+        pts = points(80, 100, 50, lambda e: 1.0 / (1 + e), lr, noise=0.0)
+        (tmp_path / f"{name}.log.json").write_text("\n".join(mmcv_json_lines(pts, {})))
+        kinds = {e.kind for e in lr_events(read_log_file(str(tmp_path / f"{name}.log.json")))}
+        assert kinds & {"restart", "drop", "rise"} == expected, (name, kinds)
+
+
 def test_point4_short_rising_log_is_not_healthy(tmp_path):
     values = [3.19, 3.6, 4.4, 5.1, 6.0, 6.9, 7.8, 8.52]
     lines = [json.dumps({"mode": "train", "epoch": 1, "iter": 10 * (k + 1), "lr": 0.01, "loss": v})

@@ -18,6 +18,9 @@ __all__ = ["lr_events", "momentum_events", "compare_lr"]
 
 _STEADY = 2e-3  # relative change below this is formatting (`1.000e-02` keeps 4 digits), not the schedule
 _JUMP = 1.5  # a change by this factor within two logged points is a step (a drop) or a restart (a rise)
+# mmcv's .log.json rounds every float to 5 decimals (TextLoggerHook._round_float): an LR of 1e-5 or less is
+# known only to that unit (0.0 is "below 5e-6"), so no factor between two such values is known
+_ROUNDED_TO = {"mmcv-json": 1e-5}
 
 
 def _directions(lr: np.ndarray) -> np.ndarray:
@@ -60,6 +63,7 @@ def lr_events(log: RunLog, tail_fraction: float = 0.25) -> List[Event]:
         return []
     total = max(log.total_iters, 1)
     w = log.where
+    unit = _ROUNDED_TO.get(log.kind, 0.0)  # values at or below it do not tell a factor
     d = _directions(lr)
     events: List[Event] = []
     ups = _runs(d, 1)
@@ -70,7 +74,7 @@ def lr_events(log: RunLog, tail_fraction: float = 0.25) -> List[Event]:
                             f"by {w(x[b])}", short=f"the LR warm-up ends at {w(x[b])}"))
     for a, b in ups:
         low, high = float(lr[a]), float(lr[b])
-        if high < 1.05 * low:
+        if high < 1.05 * low or high < _JUMP * max(low, unit):
             continue
         if b - a <= 2 and high >= _JUMP * low:
             events.append(Event("restart", "lr", float(x[a]), float(x[b]), "LR restarts (log)",
@@ -85,7 +89,7 @@ def lr_events(log: RunLog, tail_fraction: float = 0.25) -> List[Event]:
                                 short=f"the logged LR climbs from {value_text(low)} to {value_text(high)} from "
                                       f"{w(x[a])}"))
     for a, b in _runs(d, -1, gap=0):
-        if b - a <= 2 and float(lr[a]) >= _JUMP * float(lr[b]):
+        if b - a <= 2 and float(lr[a]) >= _JUMP * max(float(lr[b]), unit):
             events.append(Event("drop", "lr", float(x[a]), None, "LR drops (log)",
                                 f"the logged LR drops from {value_text(float(lr[a]))} to {value_text(float(lr[b]))} at "
                                 f"{w(x[a])}", short=f"the LR drops to {value_text(float(lr[b]))} at {w(x[a])}"))
