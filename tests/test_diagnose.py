@@ -319,6 +319,21 @@ def test_lr_rounded_by_mmcv_json_makes_no_events(tmp_path):
         assert kinds & {"restart", "drop", "rise"} == expected, (name, kinds)
 
 
+def test_nan_and_inf_losses_are_said_not_dropped_silently(tmp_path):
+    pts = points(40, 100, 50, lambda e: 1.0 / (1 + e), lambda i: 0.01, noise=0.0)
+    for k in (10, 30, 50):  # scattered (an fp16 run's skipped steps)
+        pts[k]["loss"] = float("nan") if k != 30 else float("inf")
+    (tmp_path / "some.log.json").write_text("\n".join(mmcv_json_lines(pts, {})))
+    data = json.loads(_diagnose(str(tmp_path / "some.log.json"), "--output-format", "json").stdout)
+    assert any("3 of the 80 logged `loss` values are nan or inf" in n for n in data["notes"]), data["notes"]
+
+    for p in pts:
+        p["loss"] = float("nan")  # the total is nan everywhere; the components are not
+    (tmp_path / "all.log.json").write_text("\n".join(mmcv_json_lines(pts, {})))
+    data = json.loads(_diagnose(str(tmp_path / "all.log.json"), "--output-format", "json").stdout)
+    assert any("the total `loss` is nan or inf on all 80 lines" in n and "loss_cls" in n for n in data["notes"])
+
+
 def test_point4_short_rising_log_is_not_healthy(tmp_path):
     values = [3.19, 3.6, 4.4, 5.1, 6.0, 6.9, 7.8, 8.52]
     lines = [json.dumps({"mode": "train", "epoch": 1, "iter": 10 * (k + 1), "lr": 0.01, "loss": v})

@@ -173,7 +173,7 @@ def diagnose_run(run: str, config: Optional[str] = None, settings: Optional[Sett
     epoch_length, config = _hook_facts(run, epoch_length, config, hook_notes)
     log = _read_with_loss(run, epoch_length)
     loss_name = log.loss_name
-    notes = list(log.notes) + hook_notes
+    notes = list(log.notes) + hook_notes + _non_finite_losses(log, loss_name)
     view, config_path, config_source = _config_view(log, config, settings, epoch_length, notes)
     plan, curve, schedule, findings = _view_parts(view)
     word = "beta1" if plan is not None and plan.optimizer.momentum_kind == "beta1" else "momentum"
@@ -196,6 +196,25 @@ def diagnose_run(run: str, config: Optional[str] = None, settings: Optional[Sett
     if warming and diag.kind != "over-fitting":
         _still_warming(diag, warming[0])
     return diag
+
+
+def _non_finite_losses(log: RunLog, loss_name: Optional[str]) -> List[str]:
+    """Notes on training losses logged as nan or inf: they are left out of every judgement (a divergence
+    that lasts is a rebound of its own; scattered ones, an fp16 run's skipped steps, are said here)."""
+    notes = []
+    if loss_name != "loss" and "loss" in log.train:
+        x, values = log.logged("loss")
+        if len(values):
+            notes.append(f"the total `loss` is nan or inf on all {len(values)} lines that log it: judged on "
+                         f"`{loss_name}` instead" if loss_name else
+                         f"the total `loss` is nan or inf on all {len(values)} lines that log it")
+    if loss_name is not None:
+        x, values = log.logged(loss_name)
+        bad = ~np.isfinite(values)
+        if bad.any() and not bad.all():
+            notes.append(f"{int(bad.sum())} of the {len(values)} logged `{loss_name}` values are nan or inf (the "
+                         f"first at {log.where(float(x[bad][0]))}): left out of the judgement")
+    return notes
 
 
 def _hook_facts(run: str, epoch_length: Optional[int], config: Optional[str], notes: List[str]
