@@ -259,3 +259,18 @@ def test_coco_semi_supervised_splits_are_a_share_of_train2017():
     unlabeled, _ = dataset_size(dict(type='CocoDataset', ann_file='semi_anns/instances_train2017.1@10-unlabeled.json'))
     full, _ = dataset_size(dict(type='CocoDataset', ann_file='annotations/instances_train2017.json'))
     assert labeled == round(full * 0.1) and unlabeled == round(full * 0.9) and "10% of COCO" in how
+
+
+def test_an_epoch_length_from_a_run_log_is_quoted_as_such(tmp_path):
+    """diagnose simulates the run's config at the log's epoch length: the findings say where it came from (they
+    said 'given (--epoch-length / schedlint config)' though nothing was given)."""
+    from schedlint.plan.epochs import GivenLength
+
+    (tmp_path / "config.py").write_text(
+        "optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.02, momentum=0.9))\n"
+        "param_scheduler = [dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0, end=5000)]\n"
+        "train_cfg = dict(by_epoch=True, max_epochs=12)\n")
+    settings = Settings().updated(epoch_length=GivenLength(268, "from the run log (its [i/268] headers)"))
+    found = check_paths([str(tmp_path / "config.py")], settings).findings
+    assert any("[epoch length 268: from the run log (its [i/268] headers)]" in f.message for f in found), \
+        [f.message for f in found]

@@ -239,6 +239,21 @@ def stated_epoch_length(resolved: ResolvedConfig) -> Tuple[Optional[int], str]:
     return None, ""
 
 
+class GivenLength(int):
+    """An epoch length the caller knows, with where it knows it from (`diagnose`: the run's log), for the
+    reports that quote its source."""
+
+    source: str
+
+    def __new__(cls, value: int, source: str) -> "GivenLength":
+        obj = super().__new__(cls, value)
+        obj.source = source
+        return obj
+
+    def __reduce__(self):  # (settings are deep-copied: keep the source)
+        return (GivenLength, (int(self), self.source))
+
+
 def estimate_epoch_length(
     resolved: ResolvedConfig,
     given: Optional[int],
@@ -250,7 +265,7 @@ def estimate_epoch_length(
 ) -> Tuple[int, str]:
     """(iterations per epoch, where that number came from) for one config."""
     if given:
-        return int(given), "given (--epoch-length / schedlint config)"
+        return int(given), getattr(given, "source", None) or "given (--epoch-length / schedlint config)"
     stated, how = stated_epoch_length(resolved)
     if stated is not None:
         return stated, how

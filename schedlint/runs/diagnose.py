@@ -93,11 +93,11 @@ def _resolve_config(log: RunLog, config: Optional[str]) -> Tuple[Optional[str], 
 def _load(config_path: str, settings: Settings, epoch_length: Optional[int], source: str):
     from schedlint.views.show import load_view
 
-    run_settings = settings if not epoch_length else settings.updated(epoch_length=epoch_length)
-    view = load_view(config_path, run_settings)
-    if epoch_length:
-        view.plan.horizon.epoch_length_source = f"from the run log ({source})"
-    return view
+    from schedlint.plan.epochs import GivenLength
+
+    given = GivenLength(epoch_length, f"from the run log ({source})") if epoch_length else None
+    run_settings = settings if not epoch_length else settings.updated(epoch_length=given)
+    return load_view(config_path, run_settings)
 
 
 def _view_for(log: RunLog, config_path: str, config_source: str, settings: Settings, given_length: Optional[int],
