@@ -598,6 +598,17 @@ def test_epoch_headers_that_count_past_their_epoch(tmp_path):
     log = read_log_file(str(tmp_path / "a.log"))
     assert log.loop == "iter" and log.epoch_length is None and log.total_iters == 4000
     assert any("never ends" in n for n in log.notes)
+    assert log.loader_length == 1297  # len(train_dataloader): what the config's epoch positions convert with
+
+    # the run's config is simulated at that length (it fell back to the default of 1000)
+    config = tmp_path / "config.py"
+    config.write_text("optim_wrapper = dict(optimizer=dict(type='SGD', lr=1e-4, momentum=0.9))\n"
+                      "param_scheduler = [dict(type='MultiStepLR', milestones=[2], by_epoch=True, "
+                      "convert_to_iter_based=True)]\n"
+                      "train_cfg = dict(by_epoch=True, max_epochs=3)\n")
+    diag = diagnose_run(str(tmp_path / "a.log"), config=str(config))
+    assert diag.plan.horizon.epoch_length == 1297
+    assert "len(train_dataloader)" in diag.plan.horizon.epoch_length_source
 
 
 def test_a_last_evaluation_far_below_the_best_is_said_not_called_better(tmp_path):

@@ -28,7 +28,8 @@ def build_run(parsed: Parsed, path: str, kind: str, run_dir: str, work_dir: str,
     train = [r for r in recs if r.mode == "train" and r.row]
     notes: List[str] = []
     epochs_known = any(r.epoch for r in train) and (parsed.inner_iters or kind != "mmcv-json")
-    if _drop_endless_epochs(train, notes):
+    loader_length = _drop_endless_epochs(train, notes)
+    if loader_length:
         epochs_known = False
     length, source = _resolve_length(train, parsed.inner_iters, epochs_known, epoch_length, notes)
     iters_arr, epochs_arr, rows, groups = _train_lines(train, length, notes)
@@ -46,21 +47,23 @@ def build_run(parsed: Parsed, path: str, kind: str, run_dir: str, work_dir: str,
         epoch_length_source=source if keep_length else "",
         skipped=parsed.skipped, notes=notes, epochs_known=epochs_known,
         max_iters=Counter(planned).most_common(1)[0][0] if planned else None,
-        lr_groups=_groups(groups), val_after=val_after,
+        lr_groups=_groups(groups), val_after=val_after, loader_length=loader_length or None,
     )
 
 
-def _drop_endless_epochs(train: List[Rec], notes: List[str]) -> bool:
-    """Whether the training headers count past their epoch (`Epoch(train) [1][4000/1297]`: an InfiniteSampler
-    under an epoch loop, the epoch never ends); if so, note it and forget the header lengths."""
+def _drop_endless_epochs(train: List[Rec], notes: List[str]) -> int:
+    """When the training headers count past their epoch (`Epoch(train) [1][4000/1297]`: an InfiniteSampler
+    under an epoch loop, the epoch never ends): note it, forget the header lengths, and return the length
+    they show (len(train_dataloader), what mmengine converts epoch positions with); else 0."""
     endless = [r for r in train if r.length and r.inner and r.inner > r.length]
     if not endless:
-        return False
+        return 0
     notes.append(f"the training headers count past their epoch ([{endless[0].epoch}][{endless[0].inner}/"
                  f"{endless[0].length}]): the epoch never ends (an InfiniteSampler?), read as iterations")
+    shown = Counter(r.length for r in train if r.length).most_common(1)[0][0]
     for r in train:
         r.length = None
-    return True
+    return int(shown)
 
 
 def _resolve_length(train: List[Rec], inner_iters: bool, epochs_known: bool, epoch_length: Optional[int],

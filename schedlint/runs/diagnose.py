@@ -106,8 +106,11 @@ def _view_for(log: RunLog, config_path: str, config_source: str, settings: Setti
     from schedlint.views.curve import CurveError
 
     length = log.epoch_length if (log.loop == "epoch" and not given_length) else None
+    source = log.epoch_length_source
+    if length is None and not given_length and log.loader_length:
+        length, source = log.loader_length, f"the [i/{log.loader_length}] headers: len(train_dataloader)"
     try:
-        view = _load(config_path, settings, length, log.epoch_length_source)
+        view = _load(config_path, settings, length, source)
         return _fit_to_config(log, view, config_path, settings, given_length)
     except CurveError as exc:
         if config_source == "given":

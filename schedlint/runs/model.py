@@ -65,6 +65,9 @@ class RunLog:
     lr_groups: Dict[str, np.ndarray] = field(default_factory=dict)  # per-group LR when the log has them
     source: str = ""  # the file (and the part of it) read, in words, for the report's first line
     val_after: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per validation: the iteration before it
+    # len(train_dataloader) as the headers of a never-ending epoch show it (`[1][4000/1297]`): the epoch length
+    # mmengine converts the config's epoch positions with, though the log is read as iterations
+    loader_length: Optional[int] = None
 
     def as_iteration_loop(self, why: str) -> None:
         """Relabel a run the config shows to be iteration-based (its `epoch` keys count data-loader passes)."""
