@@ -611,6 +611,18 @@ def test_epoch_headers_that_count_past_their_epoch(tmp_path):
     assert "len(train_dataloader)" in diag.plan.horizon.epoch_length_source
 
 
+def test_a_metric_rising_to_its_best_at_the_last_evaluation_is_better_not_flat():
+    """A noisy second half (AP swinging by 0.15) and the best at the very end: the start and end levels are
+    each three evaluations, and 0.0009 -> 0.58 is better (it said flat)."""
+    from schedlint.runs.trends import _improved, _metric_noise
+
+    ap = np.array([0.0009, 0.0582, 0.0359, 0.0064, 0.3077, 0.4386, 0.4745, 0.5298, 0.4165, 0.5288, 0.5721, 0.4346,
+                   0.5807])
+    assert _improved(ap, _metric_noise(ap[len(ap) // 2:]))
+    flat = np.array([0.50, 0.52, 0.49, 0.51, 0.50, 0.53, 0.49, 0.51, 0.50, 0.52, 0.50, 0.49, 0.52])
+    assert not _improved(flat, _metric_noise(flat[len(flat) // 2:]))
+
+
 def test_a_last_evaluation_far_below_the_best_is_said_not_called_better(tmp_path):
     train = train_rows(lambda e: 2.0 / e, 13, 20, 10, seed=0, noise=0.0)
     scores = [0.009, 0.012, 0.103, 0.325, 0.141, 0.44, 0.386, 0.478, 0.541, 0.56, 0.539, 0.554, 0.434]

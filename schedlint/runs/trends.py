@@ -30,6 +30,15 @@ def _metric_noise(score: np.ndarray) -> float:
     return float(1.4826 * np.median(np.abs(d - np.median(d)))) / math.sqrt(2)
 
 
+def _improved(score: np.ndarray, noise: float) -> bool:
+    """Whether the metric ends clearly above where it started: the medians of up to three evaluations at each
+    end (a best at the last evaluation leaves no evaluations after it to take a level from, which made the
+    comparison one of two single values), apart by twice their noise: 'better' only describes the run."""
+    k = max(1, min(3, len(score) // 3))
+    start, final = float(np.median(score[:k])), float(np.median(score[-k:]))
+    return final - start > max(2.0 * 1.2533 * noise * math.sqrt(2.0 / k), 1e-12)
+
+
 def validation_trend(log: RunLog, since: Optional[float] = None) -> Optional[Dict[str, Any]]:
     """How the main validation metric moved: best, final, and whether it got worse (since a step, if given)."""
     metric = primary_metric(log.metrics)
@@ -67,7 +76,7 @@ def validation_trend(log: RunLog, since: Optional[float] = None) -> Optional[Dic
         out["trend"] = "worse"
     elif len(after) and score[b] - float(score[-1]) > max(3.0 * noise, 0.05 * abs(best)):
         out["trend"] = "last-drop"  # one bad evaluation at the end: worth saying, not over-fitting
-    elif final_level - start_level > threshold:
+    elif _improved(score, noise):
         out["trend"] = "better"
     else:
         out["trend"] = "flat"
