@@ -673,3 +673,14 @@ def test_diagnose_uses_the_facts_a_schedlint_hook_recorded(tmp_path):
     assert diag.log.epoch_length == 116
     (run / "schedlint.json").write_text(json.dumps({"schedlint": "0", "facts": dict(facts, epoch_length=100)}))
     assert diagnose_run(str(work)).log.epoch_length == 100  # the recorded fact, not the log's spacing
+
+
+def test_a_visible_fall_on_few_points_is_not_said_to_stay_within_the_noise():
+    from schedlint.runs.rebound import loss_levels
+
+    psp = [0.7368, 0.7707, 0.6385, 0.7250, 0.5113, 0.5700, 0.5166, 0.5129]  # a real 8-point mmseg log: -30%
+    levels = loss_levels(np.arange(1, 9) * 50, np.array(psp))
+    assert levels.trend == "flat"  # (not beyond the noise model's threshold on 8 points)
+    assert "falls from 0.7368 to 0.5129, not clearly beyond its noise" in levels.phrase("loss")
+    steady = loss_levels(np.arange(1, 9) * 50, np.array([0.51, 0.53, 0.50, 0.52, 0.51, 0.53, 0.50, 0.52]))
+    assert "stays within its noise" in steady.phrase("loss")

@@ -233,6 +233,11 @@ class Levels:
             return f"the training {name} rises from {self.start:.4g} to {self.end:.4g}"
         if self.trend == "unknown":
             return f"the training {name} goes from {self.start:.4g} to {self.end:.4g}"
+        change = self.end - self.start
+        if abs(change) > 2.0 * self.noise:  # visible, but not more than the noise allows on these points
+            verb = "falls" if change < 0 else "rises"
+            return (f"the training {name} {verb} from {self.start:.4g} to {self.end:.4g}, not clearly beyond its "
+                    f"noise ({self.noise:.2g}) on {self.points} points")
         return (f"the training {name} stays within its noise ({self.start:.4g} at the start, {self.end:.4g} at the "
                 f"end, noise {self.noise:.2g})")
 
