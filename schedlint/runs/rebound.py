@@ -234,7 +234,7 @@ class Levels:
         if self.trend == "unknown":
             return f"the training {name} goes from {self.start:.4g} to {self.end:.4g}"
         change = self.end - self.start
-        if abs(change) > 2.0 * self.noise:  # visible, but not more than the noise allows on these points
+        if abs(change) > max(2.0 * self.noise, 0.5 * self.threshold):  # visible, but within what the noise allows
             verb = "falls" if change < 0 else "rises"
             return (f"the training {name} {verb} from {self.start:.4g} to {self.end:.4g}, not clearly beyond its "
                     f"noise ({self.noise:.2g}) on {self.points} points")
