@@ -520,3 +520,11 @@ def test_corrupted_positions_and_numbers_are_skipped_lines_not_crashes():
                        "lr: 1.0000e-03  eta: 0:10:00  time: 0.4000  loss: 1.4000"])
     assert [r.it for r in text.recs] == [20]
     assert text.skipped == 1
+
+
+def test_an_mmcv_text_log_with_only_validation_lines_is_named_mmcv():
+    from schedlint.runs.formats import text_flavour
+
+    mmcv = ["2023-02-05 14:43:27,123 - mmcls - INFO - Epoch(val) [1][18]\taccuracy_top-1: 80.1000"]
+    mmengine = ["2023/02/05 14:43:27 - mmengine - INFO - Epoch(val) [1][18/18]    accuracy/top1: 80.1000"]
+    assert text_flavour(mmcv) == "mmcv-text" and text_flavour(mmengine) == "text"

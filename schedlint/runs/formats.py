@@ -343,12 +343,15 @@ def header_length(lines: Iterable[str], planned: bool = False) -> Optional[int]:
 
 def text_flavour(lines: List[str]) -> str:
     """'mmcv-text' when the training headers are mmcv-1.x's (`Epoch [1][50/977]`), else 'text' (mmengine)."""
+    validation_only = None
     for line in lines:
         if _MME_EPOCH.search(line) or _MME_ITER.search(line):
             return "text"
         if _MMCV_EPOCH.search(line) or _MMCV_ITER.search(line):
             return "mmcv-text"
-    return "text"
+        if validation_only is None and (_MMCV_EPOCH_VAL.search(line) or _MMCV_ITER_VAL.search(line)):
+            validation_only = "mmcv-text"  # mmcv's `Epoch(val) [1][18]` (mmengine's has `[1][18/18]`)
+    return validation_only or "text"
 
 
 # ---------------------------------------------------------------------------------------------
