@@ -528,3 +528,18 @@ def test_an_mmcv_text_log_with_only_validation_lines_is_named_mmcv():
     mmcv = ["2023-02-05 14:43:27,123 - mmcls - INFO - Epoch(val) [1][18]\taccuracy_top-1: 80.1000"]
     mmengine = ["2023/02/05 14:43:27 - mmengine - INFO - Epoch(val) [1][18/18]    accuracy/top1: 80.1000"]
     assert text_flavour(mmcv) == "mmcv-text" and text_flavour(mmengine) == "text"
+
+
+def test_a_folder_holding_one_run_folder_is_read_through(tmp_path):
+    """A run folder renamed from its timestamp (`t1/vis_data/scalars.json`): the one folder with a run in it is
+    read; with two, the user is asked to pick one."""
+    from schedlint.runs.readers import RunLogError, find_logs
+
+    row = '{"lr": 0.01, "loss": 1.0, "epoch": 1, "iter": 10, "step": 10}\n'
+    (tmp_path / "t1" / "vis_data").mkdir(parents=True)
+    (tmp_path / "t1" / "vis_data" / "scalars.json").write_text(row)
+    assert find_logs(str(tmp_path / "t1"))[0][1][0].endswith("scalars.json")
+    (tmp_path / "t2" / "vis_data").mkdir(parents=True)
+    (tmp_path / "t2" / "vis_data" / "scalars.json").write_text(row)
+    with pytest.raises(RunLogError, match="2 folders with runs"):
+        find_logs(str(tmp_path))

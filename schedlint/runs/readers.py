@@ -181,6 +181,8 @@ def find_logs(path: str) -> List[Tuple[str, List[str]]]:
     if not runs:
         inner = [n for n in _listdir(folder) if os.path.isdir(os.path.join(folder, n)) and
                  (_candidates(os.path.join(folder, n)) or _own_logs(os.path.join(folder, n)))]
+        if len(inner) == 1:  # one folder holds the run (a run folder renamed from its timestamp, vis_data/)
+            return find_logs(os.path.join(folder, inner[0]))
         if inner:
             shown = ", ".join(inner[:8]) + (", ..." if len(inner) > 8 else "")
             raise RunLogError(f"{path}: no run directly in it, but {len(inner)} folder{'s' if len(inner) != 1 else ''} "
