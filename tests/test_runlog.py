@@ -543,3 +543,21 @@ def test_a_folder_holding_one_run_folder_is_read_through(tmp_path):
     (tmp_path / "t2" / "vis_data" / "scalars.json").write_text(row)
     with pytest.raises(RunLogError, match="2 folders with runs"):
         find_logs(str(tmp_path))
+
+
+def test_the_config_beside_a_scalars_json_is_the_runs(tmp_path):
+    """vis_data's files moved out together: config.py beside scalars.json is the run's config, before any
+    other .py of the folder (a newer one was taken and called 'dumped with the run')."""
+    import os
+    import time
+
+    from schedlint.runs.readers import read_log_file
+
+    (tmp_path / "scalars.json").write_text('{"lr": 0.01, "loss": 1.0, "epoch": 1, "iter": 10, "step": 10}\n')
+    (tmp_path / "config.py").write_text("x = 1\n")
+    other = tmp_path / "knet_8xb2-80k_ade20k.py"
+    other.write_text("x = 2\n")
+    later = time.time() + 10
+    os.utime(other, (later, later))
+    log = read_log_file(str(tmp_path / "scalars.json"))
+    assert os.path.basename(log.config) == "config.py" and "beside the scalars.json" in log.config_source

@@ -404,6 +404,9 @@ def _config_for(path: str, run_dir: str, work_dir: str, recs, kind: str) -> Tupl
     own = os.path.join(run_dir, "vis_data", "config.py")
     if os.path.isfile(own):
         return own, "dumped with the run (vis_data/config.py)"
+    beside = os.path.join(os.path.dirname(os.path.abspath(path)), "config.py")
+    if kind == "scalars.json" and os.path.isfile(beside):  # vis_data's files, moved out of it together
+        return beside, "config.py beside the scalars.json"
     embedded = [r for r in recs if r.mode == "meta" and r.config and r.config.strip()]
     if embedded:
         where = "the first line of" if kind == "mmcv-json" else "the Config: block of"
@@ -413,7 +416,10 @@ def _config_for(path: str, run_dir: str, work_dir: str, recs, kind: str) -> Tupl
     if not names:
         return None, ""
     names.sort(key=lambda n: (os.path.getmtime(os.path.join(work_dir, n)), n))
-    return os.path.join(work_dir, names[-1]), "dumped with the run"
+    if len(names) == 1:
+        return os.path.join(work_dir, names[0]), "dumped with the run"
+    return (os.path.join(work_dir, names[-1]),
+            f"the newest of the {len(names)} .py files beside the run (a work_dir holds the dumped config)")
 
 
 def _write_embedded(log_path: str, text: str, name: Optional[str] = None) -> str:
