@@ -561,3 +561,14 @@ def test_the_config_beside_a_scalars_json_is_the_runs(tmp_path):
     os.utime(other, (later, later))
     log = read_log_file(str(tmp_path / "scalars.json"))
     assert os.path.basename(log.config) == "config.py" and "beside the scalars.json" in log.config_source
+
+
+def test_random_bytes_are_binary_and_other_encodings_are_text():
+    import random
+
+    from schedlint.runs.readers import _binary
+
+    noise = bytes(random.Random(0).getrandbits(8) for _ in range(4096))
+    assert _binary(noise)  # (NULs are rare in random bytes: the old test of NULs alone let it through)
+    gbk = ("2023-05-11 02:01:00,000 - mmdet - INFO - 环境信息 训练开始 " * 40).encode("gbk")[:4096]
+    assert not _binary(gbk) and not _binary("Epoch [1][50/500]\tlr: 1.000e-02, loss: 0.5\n".encode() * 80)

@@ -240,10 +240,21 @@ def _decode(path: str) -> List[str]:
             data = handle.read(MAX_LOG_BYTES + 1)
     except OSError as exc:
         raise RunLogError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    head = data[:4096]
-    if head and head.count(b"\x00") > 0.05 * len(head):
+    if _binary(data[:4096]):
         raise RunLogError(f"{path}: binary data, not a training log")
     return data.decode("utf-8", errors="replace").splitlines()
+
+
+def _binary(head: bytes) -> bool:
+    """Bytes that are not text: NULs, a tenth of them control characters (a log's own are tabs, newlines,
+    carriage returns and ANSI escapes), or a third not UTF-8 (a log in another encoding keeps its ASCII)."""
+    if not head:
+        return False
+    if head.count(b"\x00") > 0.05 * len(head):
+        return True
+    text = head.decode("utf-8", errors="replace")
+    controls = sum(1 for c in text if c < " " and c not in "\t\n\r\x1b")
+    return controls > 0.1 * len(text) or text.count("\ufffd") > 0.3 * len(text)
 
 
 def _kind(path: str, lines: List[str]) -> str:
