@@ -274,3 +274,15 @@ def test_an_epoch_length_from_a_run_log_is_quoted_as_such(tmp_path):
     found = check_paths([str(tmp_path / "config.py")], settings).findings
     assert any("[epoch length 268: from the run log (its [i/268] headers)]" in f.message for f in found), \
         [f.message for f in found]
+
+
+def test_auto_scale_lr_without_a_known_batch_keeps_the_lr_as_written(tmp_path):
+    """A schedule fragment (no train_dataloader) with auto_scale_lr: the scale was guessed as 8 GPUs x batch 1
+    over base_batch_size 1024, and a cosine to eta_min=1e-5 from lr 1e-3 became an SL307 'the LR rises'."""
+    (tmp_path / "schedule_300e_bs1024.py").write_text(
+        "optim_wrapper = dict(optimizer=dict(type='AdamW', lr=1e-3, weight_decay=0.05))\n"
+        "param_scheduler = [dict(type='CosineAnnealingLR', eta_min=1e-5, by_epoch=True, begin=0, end=300)]\n"
+        "train_cfg = dict(by_epoch=True, max_epochs=300)\n"
+        "auto_scale_lr = dict(base_batch_size=1024, enable=True)\n")
+    found = check_paths([str(tmp_path / "schedule_300e_bs1024.py")], Settings()).findings
+    assert not [f for f in found if f.code in ("SL307", "SL105")], [f.message for f in found]

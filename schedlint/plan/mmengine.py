@@ -196,8 +196,12 @@ def _optimizer(resolved: ResolvedConfig, notes: List[str], gpus: Optional[int] =
     auto = resolved.get("auto_scale_lr")
     if isinstance(auto, dict) and auto.get("enable"):
         config_batch = _int(resolved.get("train_dataloader", "batch_size"))
-        batch = batch_size or config_batch or 1
-        scale = auto_scale_factor(auto, training_gpus(resolved, config_batch, gpus), batch, notes)
+        batch = batch_size or config_batch or gpus_and_batch(resolved.filename, None)[1]
+        if batch:
+            scale = auto_scale_factor(auto, training_gpus(resolved, config_batch, gpus), batch, notes)
+        else:  # (a schedule fragment without a dataloader: the LR as written, for base_batch_size)
+            notes.append("auto_scale_lr enabled, but the batch is unknown (no train_dataloader.batch_size): "
+                         "the LR is taken as written")
     optimizer = optimizer_from(resolved, opt, path, notes, scale)
     if missing:
         optimizer.missing = True
