@@ -142,3 +142,23 @@ def test_a_class_given_as_an_argument_is_judged_not_a_crash(tmp_path):
     found = findings(tmp_path, text)
     assert [f.code for f in found] == ["SL302"]
     assert "unexpected keyword argument 'step'" in found[0].message
+
+
+@pytest.mark.parametrize("train_cfg,reported", [
+    ("dict(type='EpochBasedTrainLoop', max_iters=12, val_interval=1)", "does not take 'max_iters'"),
+    ("dict(by_epoch=True, max_epochs=12, val_intervl=1)", "does not take 'val_intervl'"),
+    ("dict(by_epoch=False, max_iters=1000, val_interval=100)", None),
+    ("dict(by_epoch=False, val_begin=1, val_interval=10000)", None),  # a base: children give max_iters
+    ("dict(type='MyProjectLoop', max_iters=12, anything=1)", None),  # a project's own loop
+])
+def test_train_loop_arguments(tmp_path, train_cfg, reported):
+    torch = pytest.importorskip("torch")  # noqa: F841
+    from mmengine.runner.loops import EpochBasedTrainLoop, IterBasedTrainLoop
+
+    assert set(inspect.signature(EpochBasedTrainLoop.__init__).parameters) - {"self", "runner", "dataloader"} == \
+        {"max_epochs", "val_begin", "val_interval", "dynamic_intervals"}
+    assert set(inspect.signature(IterBasedTrainLoop.__init__).parameters) - {"self", "runner", "dataloader"} == \
+        {"max_iters", "val_begin", "val_interval", "dynamic_intervals"}
+    found = [f for f in findings(tmp_path, SGD + "param_scheduler = [dict(type='MultiStepLR', milestones=[8, 11])]\n"
+                                 + f"train_cfg = {train_cfg}\n") if f.code == "SL311"]
+    assert [reported in f.message for f in found] == ([True] if reported else [])

@@ -28,7 +28,7 @@ _DEFAULT_CONSTRUCTORS = ("", "DefaultOptimWrapperConstructor")
 
 
 def _short(value: Any) -> str:
-    return str(value).rsplit(".", 1)[-1] if isinstance(value, str) else getattr(value, "__name__", str(value))
+    return getattr(value, "__name__", None) or str(value).rsplit(".", 1)[-1]  # (an ImportedName: its last part)
 
 
 class RunnerBuildFails(Rule):
@@ -48,6 +48,9 @@ class RunnerBuildFails(Rule):
       arguments (`train_cfg`, `optim_wrapper` and its `optimizer`, each `param_scheduler` entry, a
       scheduler hook; mmcv 1.x: `optimizer`, `optimizer_config`, `lr_config`, `momentum_config`,
       `runner`): `TypeError: keywords must be strings`.
+    * An argument mmengine's `EpochBasedTrainLoop` / `IterBasedTrainLoop` does not take
+      (`type=EpochBasedTrainLoop, max_iters=12`, mmdet 3.3's pure-Python `ms_3x_coco`; a misspelt
+      `val_intervl`): `TypeError` when the loop is built.
 
     In pure-Python (`read_base`) configs the first and last usually come from an assignment:
     `optim_wrapper = dict(clip_grad=...)` replaces the inherited dict whole (nothing is merged), and
@@ -161,6 +164,24 @@ class RunnerBuildFails(Rule):
                    "mmengine before 0.8: KeyError 'by_epoch'); add by_epoch=True or type='EpochBasedTrainLoop'."
                    + self._replaced(ctx, "train_cfg", loc))
             yield self.finding(msg, at)
+        else:
+            yield from self._loop_arguments(ctx, train, loc)
+
+    def _loop_arguments(self, ctx: Context, train: dict, loc: Location) -> Iterator[Finding]:
+        """mmengine's own loops called with an argument they do not take (a missing length is not judged: a
+        base leaves it to the configs that inherit it, as mmagic's gen_default_runtime)."""
+        kind = _short(train["type"]) if "type" in train else (
+            "EpochBasedTrainLoop" if train.get("by_epoch") else "IterBasedTrainLoop" if "by_epoch" in train else None)
+        takes = _LOOP_ARGUMENTS.get(kind or "")
+        if takes is None:
+            return  # a project's own loop: its arguments are unknown
+        length = takes[0]
+        extra = [k for k in train if isinstance(k, str) and k not in takes + ("type", "by_epoch", "_scope_")]
+        if extra:
+            at = ctx.resolved.loc("train_cfg", extra[0]) or loc
+            yield self.finding(f"train_cfg builds mmengine's {kind}, which does not take {extra[0]!r} (it takes "
+                               f"{', '.join(takes)}): TypeError when the Runner builds the training loop"
+                               + (f"; an {kind} counts its length in {length}" if extra[0] in _LENGTHS else ""), at)
 
 
 # the dicts a run builds as keyword arguments, by config generation
@@ -181,3 +202,9 @@ def _built_dicts(ctx: Context) -> Iterator[Tuple[Tuple[Any, ...], dict]]:
 
 def _path_text(path: Tuple[Any, ...]) -> str:
     return path[0] + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path[1:])
+
+
+# the arguments of mmengine's training loops besides runner and dataloader (mmengine 0.10), the length first
+_LOOP_ARGUMENTS = {"EpochBasedTrainLoop": ("max_epochs", "val_begin", "val_interval", "dynamic_intervals"),
+                   "IterBasedTrainLoop": ("max_iters", "val_begin", "val_interval", "dynamic_intervals")}
+_LENGTHS = ("max_epochs", "max_iters")
