@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import os
 import re
-from typing import Any, Optional, Tuple
+from typing import Any, List, Optional, Tuple
 
 from schedlint.loader import ResolvedConfig
 from schedlint.plan.datasets import (
@@ -127,10 +127,14 @@ def dataset_size(dataset: Any) -> Tuple[Optional[float], str]:
     return float(size), f"{name} ({size} samples)"
 
 
+def _files(value: Any) -> List[str]:
+    """The file names an `ann_file` (or mmseg 0.x `split`) holds: one, or a list of them."""
+    return [str(f) for f in (value if isinstance(value, (list, tuple)) else [value]) if isinstance(f, str) and f]
+
+
 def _nuscenes_split(ann_file: Any, size: int, name: str) -> Tuple[int, str]:
     """nuScenes by its info file: `*trainval*` or [train, val] is train + val."""
-    files = ann_file if isinstance(ann_file, (list, tuple)) else [ann_file]
-    names = [os.path.basename(str(f)) for f in files if isinstance(f, str)]
+    names = [os.path.basename(f) for f in _files(ann_file)]
     if any("trainval" in n for n in names) or (any("train" in n for n in names) and any("val" in n.replace("trainval", "")
                                                                                           and "train" not in n for n in names)):
         return NUSCENES_TRAIN + NUSCENES_VAL, f"nuScenes train + val by ann_file {', '.join(names)}"
@@ -141,9 +145,7 @@ def _voc_segmentation_split(dataset: dict) -> Optional[Tuple[int, str]]:
     """mmseg's PascalVOCDataset by its split file (`ann_file`, mmseg 0.x `split`): `train.txt` (1464 images)
     or the SBD-augmented `aug.txt` (10582). Any other annotation (a COCO json: BoxInstSeg's own detection
     dataset of that name reads VOC+SBD) is another dataset of the same name: None."""
-    files = [dataset.get("ann_file"), dataset.get("split")]
-    names = [os.path.basename(str(f)) for value in files
-             for f in (value if isinstance(value, (list, tuple)) else [value]) if isinstance(f, str) and f]
+    names = [os.path.basename(f) for f in _files(dataset.get("ann_file")) + _files(dataset.get("split"))]
     if names and all(n == "aug.txt" for n in names):
         return VOC_AUG_TRAIN, "Pascal VOC 2012 + SBD aug.txt"
     if names and all(n == "train.txt" for n in names):
@@ -163,10 +165,8 @@ def _voc_detection_split(dataset: dict) -> Optional[Tuple[int, str]]:
     """mmdet's VOCDataset by its image-set files (`VOC2007/ImageSets/Main/trainval.txt` ...): mmdet 2.x lists
     both years in one dataset, mmdet 3.x concatenates one dataset per year. Files of another dataset in
     VOC format (a project's own data): None."""
-    value = dataset.get("ann_file")
-    files = [str(f) for f in (value if isinstance(value, (list, tuple)) else [value]) if isinstance(f, str) and f]
     sizes = []
-    for f in files:
+    for f in _files(dataset.get("ann_file")):
         stem = os.path.splitext(os.path.basename(f))[0]
         year = next((y for y in ("VOC2007", "VOC2012") if y in f), None)
         if (year, stem) not in _VOC_DETECTION_SETS:
@@ -184,8 +184,7 @@ _S3DIS_ROOMS = {1: 44, 2: 40, 3: 23, 4: 49, 5: 68, 6: 48}
 def _s3dis_areas(dataset: dict) -> Optional[Tuple[int, str]]:
     """mmdet3d's S3DISDataset by its info files (`s3dis_infos_Area_1.pkl`; mmdet3d's s3dis-3d concatenates one
     dataset per training area, each was taken for all five)."""
-    value = dataset.get("ann_file")
-    files = [str(f) for f in (value if isinstance(value, (list, tuple)) else [value]) if isinstance(f, str) and f]
+    files = _files(dataset.get("ann_file"))
     areas = [re.search(r"Area_(\d)", os.path.basename(f)) for f in files]
     if not files or not all(a and int(a.group(1)) in _S3DIS_ROOMS for a in areas):
         return None
