@@ -1022,6 +1022,48 @@ def test_read_base_pure_python_config(tmp_path):
     assert resolved.loc("param_scheduler", 1, "end").file == schedule
 
 
+def test_plain_imports_in_a_pure_python_config_are_lazy_like_mmengine(tmp_path):
+    # mmengine binds `import torch.nn` to a LazyObject of `torch` and `import numpy as np` to one of `numpy`:
+    # nothing is imported, and an attribute is dumped as its dotted name (xtuner's configs all `import torch`)
+    root = write_tree(
+        tmp_path,
+        {
+            "configs/lazy.py": """
+                import numpy as np
+                import torch.nn
+                from mmengine.optim import CosineAnnealingLR
+
+                norm = dict(type=torch.nn.GroupNorm, dtype=np.float32)
+                param_scheduler = [dict(type=CosineAnnealingLR, T_max=10)]
+                optim_wrapper = dict(optimizer=dict(type=torch.optim.AdamW, lr=1e-3))
+            """,
+        },
+    )
+    import json
+
+    leaf = root / "configs" / "lazy.py"
+    resolved = Loader().resolve(str(leaf))
+    expected = mmengine_dict(leaf)
+    for key in ("norm", "param_scheduler", "optim_wrapper"):
+        assert json.loads(json.dumps(plain(resolved.values[key]), default=str)) == expected[key], key
+    assert resolved.lazy
+    assert str(resolved.get("optim_wrapper", "optimizer", "type")) == "torch.optim.AdamW"
+
+
+def test_standard_library_imports_in_a_pure_python_config_are_real_modules(tmp_path):
+    # mmengine imports a standard-library module for real (`_is_builtin_module`), so `osp.join` is a call
+    path = tmp_path / "lazy.py"
+    path.write_text("import os.path as osp\nimport torch\nfrom torch.optim import SGD\n"
+                    "data_root = osp.join('data', 'coco')\ndtype = torch.float16\n")
+    resolved = Loader().resolve(str(path))
+    assert resolved.lazy
+    assert resolved.get("data_root") == "data/coco" and str(resolved.get("dtype")) == "torch.float16"
+    path.write_text("import torch\nn = torch.cuda.device_count()\n")  # a call of a lazily imported name
+    with pytest.raises(LoadProblem) as info:
+        Loader().resolve(str(path))
+    assert info.value.code == "SL904" and info.value.location.line == 2
+
+
 def test_classic_config_over_pure_python_base_is_sl907(tmp_path):
     root = write_tree(
         tmp_path,

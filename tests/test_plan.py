@@ -201,3 +201,60 @@ def test_no_plan_without_train_cfg(tmp_path):
     assert not has_plan(resolved)
     with pytest.raises(PlanError):
         build_plan(resolved)
+
+
+XTUNER = """\
+from mmengine.optim import AmpOptimWrapper, CosineAnnealingLR, LinearLR
+from torch.optim import AdamW
+from xtuner.engine.runner import TrainLoop
+
+max_epochs = {epochs}
+optim_wrapper = dict(type=AmpOptimWrapper, optimizer=dict(type=AdamW, lr=2e-4))
+param_scheduler = [
+    dict(type=LinearLR, start_factor=1e-5, by_epoch=True, begin=0, end=0.03 * max_epochs, convert_to_iter_based=True),
+    dict(type=CosineAnnealingLR, eta_min=0.0, by_epoch=True, begin=0.03 * max_epochs, end=max_epochs,
+         convert_to_iter_based=True),
+]
+train_cfg = dict(type=TrainLoop, {length})
+default_hooks = dict(checkpoint=dict(interval=500, by_epoch=False))
+"""
+
+
+def test_xtuner_train_loop_counts_its_epochs_in_iterations(tmp_path):
+    # xtuner's TrainLoop is an IterBasedTrainLoop of int(max_epochs * len(train_dataloader)) iterations
+    plan = plan_of(tmp_path, XTUNER.format(epochs=1.5, length="max_epochs=max_epochs"), epoch_length=400)
+    h = plan.horizon
+    assert (h.loop, h.max_iters, h.iterations_from_epochs, h.total_iters) == ("iter", 600, True, 600)
+    assert [(s.begin, s.end) for s in plan.schedulers] == [(0, 18), (18, 600)]
+    assert h.locs["max_iters"].line == 12  # (train_cfg's max_epochs)
+    # given max_iters, it is a plain iteration loop
+    plan = plan_of(tmp_path, XTUNER.format(epochs=3, length="max_iters=16"), epoch_length=400)
+    assert (plan.horizon.loop, plan.horizon.max_iters, plan.horizon.iterations_from_epochs) == ("iter", 16, False)
+
+
+def test_xtuner_cadence_is_not_judged_on_a_default_epoch_length(tmp_path):
+    from schedlint.lint.engine import Linter
+    from schedlint.lint.settings import Settings
+
+    def lint_file(path, epoch_length=None):
+        return Linter(Settings(epoch_length=epoch_length)).lint_file(path)
+
+    path = tmp_path / "xtuner.py"
+    path.write_text(XTUNER.format(epochs=1, length="max_epochs=max_epochs"))
+    # iterations of an unknown dataset (the default 1000 per epoch): the interval of 500 is not judged
+    assert [f.code for f in lint_file(str(path))] == []
+    path.write_text(XTUNER.format(epochs=1, length="max_epochs=max_epochs").replace("interval=500", "interval=5000"))
+    assert [f.code for f in lint_file(str(path))] == []
+    found = lint_file(str(path), epoch_length=200)
+    assert [f.code for f in found] == ["SL202"] and "the 200 iterations of training" in found[0].message
+    # a fixed length of 16 iterations against a schedule converted from epochs: the verdicts rest on the
+    # default epoch length, said and held to warnings
+    path.write_text(XTUNER.format(epochs=3, length="max_iters=16").replace("interval=500", "interval=8"))
+    found = lint_file(str(path))
+    assert sorted((f.code, f.severity.value) for f in found) == [("SL002", "warning"), ("SL009", "warning")]
+    assert all("[epoch length 1000: default" in f.message for f in found)
+    path.write_text(XTUNER.format(epochs=3, length="max_iters=1600").replace("interval=500", "interval=8"))
+    found = lint_file(str(path))
+    assert [(f.code, f.severity.value) for f in found] == [("SL003", "warning")]
+    assert "[epoch length 1000: default" in found[0].message
+    assert [(f.code, f.severity.value) for f in lint_file(str(path), epoch_length=2000)] == [("SL003", "error")]

@@ -274,6 +274,12 @@ def is_base_assign(stmt: ast.stmt) -> bool:
 _STDLIB = set(getattr(sys, "stdlib_module_names", ())) | {"math", "os", "copy", "platform"}
 
 
+def is_standard_module(name: str) -> bool:
+    """Whether `name` is a module of Python's standard library (mmengine's `_is_builtin_module`: imported
+    for real even in a pure-Python config)."""
+    return name.split(".")[0] in _STDLIB
+
+
 def is_lazy(tree: ast.Module) -> bool:
     """mmengine's `_is_lazy_import`: pure-Python style unless a `_base_` assignment comes first."""
     for node in ast.walk(tree):
@@ -286,10 +292,10 @@ def is_lazy(tree: ast.Module) -> bool:
                 return True
             if node.module == "mmengine" and [a.name for a in node.names] == ["Config"]:
                 continue
-            if node.module and node.module.split(".")[0] not in _STDLIB:
+            if node.module and not is_standard_module(node.module):
                 return True
         if isinstance(node, ast.Import):
-            if any(a.name.split(".")[0] not in _STDLIB for a in node.names):
+            if any(not is_standard_module(a.name) for a in node.names):
                 return True
     return False
 

@@ -51,7 +51,8 @@ class Opaque:
 
 
 class ImportedName:
-    """A name imported by a pure-Python (read_base) config, e.g. `LinearLR` from mmengine.
+    """A name imported by a pure-Python (read_base) config, e.g. `LinearLR` from mmengine (or a module,
+    `import torch`: module "", name "torch").
 
     mmengine keeps it as a LazyObject; when dumped it becomes '<module>.<name>'.
     """
@@ -63,7 +64,7 @@ class ImportedName:
         self.name = name
 
     def __str__(self) -> str:
-        return f"{self.module}.{self.name}"
+        return f"{self.module}.{self.name}" if self.module else self.name  # (a module imported whole: no module)
 
     __repr__ = __str__
 

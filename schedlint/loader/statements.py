@@ -7,7 +7,7 @@ import ast
 from typing import Any, Dict, List
 
 from schedlint.loader import budget
-from schedlint.loader.detect import binds_names
+from schedlint.loader.detect import binds_names, is_standard_module
 from schedlint.loader.errors import (
     BudgetExceeded,
     ConfigError,
@@ -174,9 +174,14 @@ class Statements:
             raise ConfigError(node, "AssertionError: assertion in the config failed")
 
     def stmt_Import(self, node: ast.Import) -> None:
-        if self.lazy:
-            raise NeedsExecution(node, "plain `import` in a pure-Python config")
         for alias in node.names:
+            if self.lazy and not is_standard_module(alias.name):
+                # mmengine's lazy import: `import torch.nn` binds `torch`, `import numpy as np` binds `np`, to a
+                # LazyObject of the module; an attribute of it is dumped as its dotted name ('torch.float16')
+                bound = alias.asname or alias.name.split(".")[0]
+                module = alias.name if alias.asname else bound
+                self.ns.set(bound, ImportedName("", module), self.loc(node))
+                continue
             bound = alias.asname or alias.name.split(".")[0]
             self.ns[bound] = Opaque("module", alias.name)  # dropped from the result, like mmengine
 

@@ -95,7 +95,10 @@ def _horizon(resolved: ResolvedConfig, epoch_length: Optional[int], notes: List[
              batch_size: Optional[int] = None) -> Horizon:
     train_cfg = resolved.get("train_cfg")
     loop_type = short_type(train_cfg.get("type", ""))
-    if "type" in train_cfg:
+    epochs_of_iterations = _counts_epochs_in_iterations(train_cfg.get("type"))
+    if epochs_of_iterations:
+        loop = "iter"
+    elif "type" in train_cfg:
         loop = "iter" if "IterBased" in loop_type else "epoch"
     else:
         # without `by_epoch` mmengine (0.8 and later) builds an IterBasedTrainLoop: valid with max_iters,
@@ -115,15 +118,27 @@ def _horizon(resolved: ResolvedConfig, epoch_length: Optional[int], notes: List[
             locs["train_cfg"] = loc
     max_epochs = _int(train_cfg.get("max_epochs")) if loop == "epoch" else None
     max_iters = _int(train_cfg.get("max_iters")) if loop == "iter" else None
+    length, source = _epoch_length(resolved, epoch_length, gpus, batch_size)
+    from_epochs = False
+    epochs = train_cfg.get("max_epochs")
+    if epochs_of_iterations and max_iters is None and _int(epochs) is not None:
+        # xtuner's TrainLoop: an IterBasedTrainLoop of int(max_epochs * len(train_dataloader)) iterations
+        max_iters = int(epochs * length)
+        notes.append(f"{loop_type} runs max_epochs * {length} iterations per epoch = {max_iters} iterations "
+                     f"(an iteration-based loop; epoch length: {source})")
+        loc = resolved.loc("train_cfg", "max_epochs")
+        if loc is not None:
+            locs["max_iters"] = loc
+        from_epochs = True
+    elif epochs_of_iterations:
+        source += " (iteration-based loop: only used by convert_to_iter_based schedulers)"
     if loop == "epoch" and max_epochs is None:
         notes.append("train_cfg has no max_epochs; assuming 1")
         max_epochs = 1
     if loop == "iter" and max_iters is None:
         notes.append("train_cfg has no max_iters; assuming 1")
         max_iters = 1
-
-    length, source = _epoch_length(resolved, epoch_length, gpus, batch_size)
-    if loop == "iter":
+    if loop == "iter" and not epochs_of_iterations:
         # under IterBasedTrainLoop an 'epoch' is one pass over the dataloader; only conversions use it
         source += " (iteration-based loop: only used by convert_to_iter_based schedulers)"
 
@@ -151,6 +166,7 @@ def _horizon(resolved: ResolvedConfig, epoch_length: Optional[int], notes: List[
         loop=loop,
         max_epochs=max_epochs,
         max_iters=max_iters,
+        iterations_from_epochs=from_epochs,
         epoch_length=length,
         epoch_length_source=source,
         val_interval=val_interval if has_val else None,
@@ -160,6 +176,15 @@ def _horizon(resolved: ResolvedConfig, epoch_length: Optional[int], notes: List[
         dynamic_intervals=dynamic,
         locs=locs,
     )
+
+
+# train loops of other OpenMMLab projects that count `max_epochs` in iterations: an IterBasedTrainLoop of
+# `max_epochs * len(train_dataloader)` iterations (or `max_iters`), validating every `val_interval` iterations
+_EPOCHS_IN_ITERATIONS_LOOPS = ("xtuner.engine.runner.TrainLoop", "xtuner.engine.runner.loops.TrainLoop")
+
+
+def _counts_epochs_in_iterations(loop_type: Any) -> bool:
+    return isinstance(loop_type, ImportedName) and str(loop_type) in _EPOCHS_IN_ITERATIONS_LOOPS
 
 
 def _epoch_length(resolved: ResolvedConfig, given: Optional[int], gpus: Optional[int] = None,

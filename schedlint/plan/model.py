@@ -27,6 +27,8 @@ class Horizon(PlanModel):
     loop: Literal["epoch", "iter"]
     max_epochs: Optional[int] = None  # EpochBasedTrainLoop (or legacy EpochBasedRunner)
     max_iters: Optional[int] = None  # IterBasedTrainLoop (or legacy IterBasedRunner)
+    # an iteration loop of `max_epochs * epoch_length` iterations (xtuner's TrainLoop given max_epochs)
+    iterations_from_epochs: bool = False
     epoch_length: int  # iterations per epoch (batches per epoch per rank)
     epoch_length_source: str  # human text: where epoch_length came from
     val_interval: Optional[int] = None

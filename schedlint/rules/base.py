@@ -126,6 +126,22 @@ class Context:
         """True when iterations per epoch are a bare default, not given nor estimated from data."""
         return self.plan.horizon.epoch_length_source.startswith("default")
 
+    @property
+    def total_iters_is_guess(self) -> bool:
+        """True when the number of training iterations rests on a bare default epoch length (an epoch loop, or
+        an iteration loop counted in epochs), so a cadence in iterations cannot be judged against it."""
+        h = self.plan.horizon
+        return self.epoch_length_is_guess and (h.loop == "epoch" or h.iterations_from_epochs)
+
+    def rests_on_epoch_length(self, scheduler: Scheduler) -> bool:
+        """Whether holding the scheduler's window against the run's length depends on the iterations per
+        epoch: one of them is counted in epochs (a converted scheduler: epochs times the epoch length), the
+        other in iterations."""
+        h = self.plan.horizon
+        if h.loop == "epoch":
+            return not scheduler.by_epoch
+        return (scheduler.by_epoch or scheduler.converted) != h.iterations_from_epochs
+
     def guarded(self, severity: "Severity") -> "Severity":
         """An error whose verdict rests on a guessed epoch length is only a warning."""
         if severity == Severity.ERROR and self.epoch_length_is_guess:
@@ -134,7 +150,8 @@ class Context:
 
     def epoch_length_note(self) -> str:
         """Said wherever a verdict depends on the iterations-per-epoch estimate."""
-        if self.plan.horizon.loop == "iter" and not any(s.converted for s in self.plan.schedulers):
+        h = self.plan.horizon
+        if h.loop == "iter" and not h.iterations_from_epochs and not any(s.converted for s in self.plan.schedulers):
             return ""
         return f" [epoch length {self.epoch_length}: {self.plan.horizon.epoch_length_source}]"
 

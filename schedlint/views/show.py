@@ -190,6 +190,10 @@ def horizon_lines(plan: Plan) -> List[str]:
     if h.loop == "epoch":
         lines = [f"{_loop_name(plan)}: {h.max_epochs} epochs x {h.epoch_length} iterations = {h.total_iters} "
                  "iterations"]
+    elif h.iterations_from_epochs:
+        epochs = (h.max_iters or 0) / max(1, h.epoch_length)
+        lines = [f"TrainLoop (iteration-based): {epochs:.3g} epochs x {h.epoch_length} iterations = {h.max_iters} "
+                 "iterations"]
     else:
         lines = [f"{_loop_name(plan)}: {h.max_iters} iterations"]
     lines.append(f"epoch length {h.epoch_length}: {h.epoch_length_source}")

@@ -17,7 +17,9 @@ class CheckpointIntervalPastHorizon(Rule):
     run nothing is saved before the end: a crash or a preemption loses all of it, and there is
     no intermediate checkpoint to compare or resume from. With `save_last=False` no checkpoint
     is saved at all (reported as an error). An interval inherited from a shared runtime file by a
-    short run (a fine-tune, a smoke test) is reported as information.
+    short run (a fine-tune, a smoke test) is reported as information. An interval in iterations is not
+    judged when the run's iterations rest on a default epoch length (the dataset's size is unknown:
+    give `--epoch-length`).
 
     Fix: an interval that divides the training length.
     """
@@ -73,6 +75,8 @@ class CheckpointIntervalPastHorizon(Rule):
                 return  # an epoch cadence under an iteration loop: out of this rule's scope
             length, unit, note = int(h.max_epochs or 0), "epoch", ""
         else:
+            if ctx.total_iters_is_guess:
+                return  # the run's iterations rest on a default epoch length: an iteration interval is not judged
             length, unit = ctx.total_iters, "iteration"
             note = ctx.epoch_length_note() if h.loop == "epoch" else ""
         if length <= 0 or interval <= length:

@@ -88,7 +88,7 @@ class ScheduleTruncated(Rule):
                 f"the {param} ends at {fmt(actual)} instead of {fmt(planned)} "
                 f"({how_far}{lost:.0%} of the planned change is lost)"
             )
-            if (not s.by_epoch or s.converted) and ctx.plan.horizon.loop == "epoch":
+            if ctx.rests_on_epoch_length(s) or s.converted and ctx.plan.horizon.loop == "epoch":
                 msg += ctx.epoch_length_note()
                 severity = ctx.guarded(severity)
             yield self.finding(msg, loc, ctx.horizon_related_if_elsewhere(loc), severity=severity)

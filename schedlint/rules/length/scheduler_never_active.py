@@ -60,4 +60,8 @@ class NeverActive(Rule):
                     f"{s.type} begins at begin={_raw(s, 'begin', s.begin)} ({ctx.where(w.start)}) but training ends at "
                     f"{ctx.where(total)}: it never runs"
                 )
-                yield self.finding(msg, loc, ctx.horizon_related_if_elsewhere(loc))
+                severity = self.severity
+                if ctx.rests_on_epoch_length(s):
+                    msg += ctx.epoch_length_note()
+                    severity = ctx.guarded(severity)
+                yield self.finding(msg, loc, ctx.horizon_related_if_elsewhere(loc), severity=severity)
