@@ -81,6 +81,17 @@ def test_the_value_at_the_time_of_the_base_is_used_along_a_chain(tmp_path):
                    (("param_scheduler", 0, "end"), ("max_epochs",)): (24, 36)}
 
 
+def test_a_helper_bound_again_along_a_chain_is_named_once(tmp_path):
+    """a (computes from max_epochs = 12) -> b (max_epochs = 24) -> config (max_epochs = 36): the config's
+    finding is at its own binding, from a's 12 to its 36 (it named max_epochs twice, with the two bindings)."""
+    files = {"a.py": BASE, "b.py": "_base_ = './a.py'\nmax_epochs = 24\n",
+             "config.py": "_base_ = './b.py'\nmax_epochs = 36\n"}
+    assert stale(tmp_path, files)[(("train_cfg", "max_epochs"), ("max_epochs",))] == (12, 36)
+    found = findings(tmp_path, files)
+    assert [f.location.line for f in found] == [2] and found[0].location.file.endswith("config.py")
+    assert found[0].message.startswith("max_epochs = 36 does not change what a.py computed from max_epochs = 12:")
+
+
 def test_pure_python_configs_keep_the_base_values_too(tmp_path):
     base = "from mmengine.optim import MultiStepLR\n" + BASE.replace("type='MultiStepLR'", "type=MultiStepLR")
     files = {"base.py": base, "config.py": """\

@@ -118,13 +118,16 @@ def _stale(values: Mapping, path: Tuple[Any, ...], loc: Location, rebound: List[
     except (SyntaxError, ValueError):
         return None
     names = {n.id for n in ast.walk(expr) if isinstance(n, ast.Name)}
-    helpers = [r for r in later if r.name in names]
+    # each name once (bound again in several later files: from its value when the value was computed, before
+    # the first binding after its file, to its final binding)
+    by_name: Dict[str, Rebound] = {}
+    for r in sorted(later, key=lambda r: order[r.new_loc.file]):
+        first = by_name.get(r.name)
+        by_name[r.name] = r if first is None else Rebound(r.name, first.old, first.old_loc, r.new, r.new_loc)
+    helpers = [r for name, r in by_name.items() if name in names]
     if not helpers:
         return None
-    # each name as it was when the value was computed: before the first binding after its file
-    then_env: Dict[str, Any] = {}
-    for r in sorted(later, key=lambda r: order[r.new_loc.file]):
-        then_env.setdefault(r.name, r.old)
+    then_env: Dict[str, Any] = {name: r.old for name, r in by_name.items()}
     value = _lookup(values, path)
     try:
         then = _evaluate(expr, lambda n: then_env[n] if n in then_env else values.get(n))
