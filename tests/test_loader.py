@@ -1064,6 +1064,35 @@ def test_standard_library_imports_in_a_pure_python_config_are_real_modules(tmp_p
     assert info.value.code == "SL904" and info.value.location.line == 2
 
 
+def test_read_base_imports_a_function_from_a_base(tmp_path):
+    # mmengine parses every read_base module as a pure-Python config and keeps its functions: xtuner's
+    # examples import their dataset map function this way
+    root = write_tree(
+        tmp_path,
+        {
+            "configs/map_fn.py": """
+                def single_turn_map_fn(example):
+                    return {"conversation": [example]}
+            """,
+            "configs/leaf.py": """
+                from mmengine.config import read_base
+                with read_base():
+                    from .map_fn import single_turn_map_fn as dataset_map_fn
+                train_dataset = dict(type='Demo', dataset_map_fn=dataset_map_fn)
+                max_epochs = 3
+            """,
+        },
+    )
+    resolved = Loader().resolve(str(root / "configs" / "leaf.py"))
+    assert resolved.get("max_epochs") == 3 and "dataset_map_fn" not in resolved.values
+    assert repr(resolved.get("train_dataset", "dataset_map_fn")) == "<function single_turn_map_fn>"
+    (root / "configs" / "leaf.py").write_text("from mmengine.config import read_base\nwith read_base():\n"
+                                              "    from .map_fn import other_fn\n")
+    with pytest.raises(LoadProblem) as info:
+        Loader().resolve(str(root / "configs" / "leaf.py"))
+    assert info.value.code == "SL907" and "cannot import name 'other_fn'" in info.value.message
+
+
 def test_classic_config_over_pure_python_base_is_sl907(tmp_path):
     root = write_tree(
         tmp_path,

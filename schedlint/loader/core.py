@@ -10,7 +10,6 @@ from __future__ import annotations
 import ast
 import json
 import os
-from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from schedlint.loader import budget
@@ -23,23 +22,10 @@ from schedlint.loader.execute import resolve_by_execution
 from schedlint.loader.files import BASE_KEY, read_text, substitute
 from schedlint.loader.helpers import rebound_in, stale_values
 from schedlint.loader.merge import drop_dunder, merge_a_into_b, node_loc, substitute_placeholders, wrap
-from schedlint.loader.result import ResolvedConfig
+from schedlint.loader.result import FileResult as _FileResult, ResolvedConfig, definitions as _definitions
 from schedlint.loader.scopes import checkout_configs, find_module_file, find_scope_root, module_candidates
 from schedlint.loader.values import CfgDict, Unevaluated, clone, holds_unevaluated
 from schedlint.model import Location
-
-
-@dataclass
-class _FileResult:
-    values: CfgDict
-    bases: List[str]
-    chain: List[str]
-    lazy: bool
-    #: an upper bound of the size of `values` (budget.measure), what a child inheriting it adds
-    cells: int = 0
-    #: whether `values` holds an `Unevaluated` (see `Loader.unread`), from this file or a base
-    deferred: bool = False
-    rebound: tuple = ()  # numbers this file or a base binds again over inherited ones (`helpers.Rebound`)
 
 
 class Loader:
@@ -402,6 +388,7 @@ class Loader:
                 raise LoadProblem("SL908", f"resource limit: the config with its bases holds more than "
                                            f"{budget.MAX_CELLS:,} values", Location(path, 1))
         own = CfgDict()
+        definitions = _definitions(namespace) if not bases_ref else None  # (a file `read_base` may import)
         for key, value in namespace.items():
             if key == BASE_KEY or str(key).startswith("__") or isinstance(value, Opaque):
                 continue
@@ -416,7 +403,7 @@ class Loader:
             self._check_unread_only(values if self._edits_in_place(path, tree) else own, path)
         chain.append(path)
         return _FileResult(values=values, bases=base_paths, chain=chain, lazy=False, cells=cells,
-                           deferred=bool(deferred) or base_deferred, rebound=rebound)
+                           deferred=bool(deferred) or base_deferred, rebound=rebound, definitions=definitions)
 
     def _check_unread_only(self, values: CfgDict, path: str) -> None:
         """Raise a LoadProblem when an `Unevaluated` is anywhere but directly under an unread name."""
@@ -576,6 +563,8 @@ class Loader:
                     name, loc = alias.asname or alias.name, base_values.locs.get(alias.name)
                     namespace.set(name, base_values[alias.name], loc)
                     imported.set(name, base_values[alias.name], loc)
+                elif alias.name in (result.definitions or {}):
+                    namespace[alias.asname or alias.name] = result.definitions[alias.name]  # type: ignore[index]
                 else:
                     raise LoadProblem("SL907", f"cannot import name {alias.name!r} from {stmt.module!r}", loc)
 
@@ -589,5 +578,6 @@ class Loader:
             values.set(key, value, namespace.locs.get(key))
         chain.append(path)
         rebound.extend(rebound_in(values, imported, path))
-        return _FileResult(values=values, bases=bases, chain=chain, lazy=True, cells=cells, rebound=tuple(rebound))
+        return _FileResult(values=values, bases=bases, chain=chain, lazy=True, cells=cells, rebound=tuple(rebound),
+                           definitions=_definitions(namespace))
 

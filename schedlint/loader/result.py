@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, List, Optional
+from typing import Any, Dict, List, Optional
+
+from schedlint.loader.errors import Opaque
 
 from schedlint.loader.values import CfgDict, Unevaluated, lookup, provenance
 from schedlint.model import Location
@@ -42,3 +44,27 @@ class ResolvedConfig:
     def loc(self, *path: Any) -> Optional[Location]:
         """Where the value at `path` was set last."""
         return provenance(self.values, path)
+
+
+@dataclass
+class FileResult:
+    """What one file gives (the `Loader`'s answer per file, before it is cloned for a config)."""
+
+    values: CfgDict
+    bases: List[str]
+    chain: List[str]
+    lazy: bool
+    #: an upper bound of the size of `values` (budget.measure), what a child inheriting it adds
+    cells: int = 0
+    #: whether `values` holds an `Unevaluated` (see `Loader.unread`), from this file or a base
+    deferred: bool = False
+    rebound: tuple = ()  # numbers this file or a base binds again over inherited ones (`helpers.Rebound`)
+    #: the functions and classes a pure-Python file defines (or imports): no config values, but `read_base`
+    #: imports them from it (xtuner's `from .map_fn import multi_turn_1_map_fn`)
+    definitions: Optional[Dict[str, Opaque]] = None
+
+
+def definitions(namespace: CfgDict) -> Dict[str, Opaque]:
+    """The functions and classes a file binds (`FileResult.definitions`)."""
+    return {str(key): value for key, value in namespace.items()
+            if isinstance(value, Opaque) and value.kind in ("function", "class") and not str(key).startswith("__")}
