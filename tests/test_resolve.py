@@ -70,3 +70,21 @@ def test_config_code_is_not_executed(tmp_path):
 def test_unknown_output_format_is_a_usage_error():
     out = run_cli("resolve", USER, "--output-format", "yaml", cwd=REPO)
     assert out.returncode == 2 and "unknown output format 'yaml'" in out.stderr
+
+
+def test_pure_python_config_prints_without_its_imported_names_like_mmengine(tmp_path):
+    base = tmp_path / "base.py"
+    base.write_text("from torch.optim import SGD\nimport numpy as np\n"
+                    "optim_wrapper = dict(optimizer=dict(type=SGD, lr=0.1))\ndtype = np.float32\n")
+    leaf = tmp_path / "leaf.py"
+    leaf.write_text("from mmengine.config import read_base\nimport torch\nfrom mmengine.optim import LinearLR\n"
+                    "with read_base():\n    from .base import *\n"
+                    "optimizer = SGD\nparam_scheduler = [dict(type=LinearLR)]\nhalf = torch.float16\n")
+    out = run_cli("resolve", str(leaf), "--format", "json", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    values = json.loads(out.stdout)["values"]
+    from mmengine.config import Config
+
+    expected = Config.fromfile(str(leaf)).to_dict()
+    assert sorted(values) == sorted(expected) == ["dtype", "half", "optim_wrapper", "optimizer", "param_scheduler"]
+    assert values["optimizer"] == "torch.optim.SGD" and values["half"] == "torch.float16"

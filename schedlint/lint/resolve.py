@@ -26,8 +26,8 @@ def jsonable(value: Any) -> Any:
 
 
 def _select(resolved: ResolvedConfig, keys: List[str]) -> Dict[str, Any]:
-    if not keys:
-        return dict(resolved.values)
+    if not keys:  # (as mmengine's print_config: without the names a pure-Python config imports)
+        return {k: v for k, v in resolved.values.items() if k not in resolved.imported}
     out: Dict[str, Any] = {}
     for key in keys:
         parts = [int(p) if p.lstrip("-").isdigit() else p for p in key.split(".")]

@@ -100,6 +100,7 @@ class Loader:
             assigned_twice=self._assigned_twice(result.chain),
             stale=stale_values(result.values, result.rebound, result.chain, self.text),
             named_bases=[self._named_bases[p] for p in result.chain if p in self._named_bases],
+            imported=result.imported,
         )
 
     def _assigned_twice(self, chain: List[str]) -> Optional[List[str]]:
@@ -540,6 +541,7 @@ class Loader:
         chain: List[str] = []
         bases: List[str] = []
         imported, rebound = CfgDict(), []  # the names the bases gave, and their own `Rebound`s
+        imported_names: set = set()  # the names bound by import statements here and in the bases
 
         def import_hook(stmt: ast.AST, namespace: CfgDict) -> None:
             if not isinstance(stmt, ast.ImportFrom):
@@ -549,6 +551,7 @@ class Loader:
             if not os.path.lexists(module_path):
                 raise LoadProblem("SL902", f"base module not found: {stmt.module!r} (tried {module_path})", loc)
             result = self._load(module_path, stack, True)  # names imported from it may be read anywhere
+            imported_names.update(result.imported)
             base_values = clone(result.values, config=True)  # imported bases are ConfigDicts in mmengine
             bases.append(module_path)
             chain.extend(p for p in result.chain if p not in chain)
@@ -579,5 +582,5 @@ class Loader:
         chain.append(path)
         rebound.extend(rebound_in(values, imported, path))
         return _FileResult(values=values, bases=bases, chain=chain, lazy=True, cells=cells, rebound=tuple(rebound),
-                           definitions=_definitions(namespace))
+                           definitions=_definitions(namespace), imported=frozenset(imported_names | evaluator.imported))
 

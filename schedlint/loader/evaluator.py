@@ -71,6 +71,7 @@ class Evaluator(Statements):
         self.lazy = import_hook is not None
         self.budget = cost or budget.Budget()
         self.read_base = False  # whether `_base_` was read by name (its values may be copied anywhere)
+        self.imported: set = set()  # names bound by import statements (lazy configs: mmengine's imported names)
 
     # ---------------------------------------------------------------- helpers
 

@@ -29,6 +29,9 @@ class ResolvedConfig:
     # (location, NameError) of each `_base_` of the chain that reads names set above it: mmcv 1.x runs the file
     # first and reads it; mmengine evaluates `_base_` alone and fails
     named_bases: List[Any] = field(default_factory=list)
+    # the top-level names a pure-Python config (or a base it imports from) binds by an import statement:
+    # mmengine's imported names, which its print_config and dump leave out
+    imported: frozenset = frozenset()
 
     def get(self, *path: Any, default: Any = None) -> Any:
         """The value at `path`, or `default` when absent. Reading below a name the loader left unevaluated
@@ -62,6 +65,7 @@ class FileResult:
     #: the functions and classes a pure-Python file defines (or imports): no config values, but `read_base`
     #: imports them from it (xtuner's `from .map_fn import multi_turn_1_map_fn`)
     definitions: Optional[Dict[str, Opaque]] = None
+    imported: frozenset = frozenset()  # `ResolvedConfig.imported`
 
 
 def definitions(namespace: CfgDict) -> Dict[str, Opaque]:

@@ -181,6 +181,7 @@ class Statements:
                 bound = alias.asname or alias.name.split(".")[0]
                 module = alias.name if alias.asname else bound
                 self.ns.set(bound, ImportedName("", module), self.loc(node))
+                self.imported.add(bound)
                 continue
             bound = alias.asname or alias.name.split(".")[0]
             self.ns[bound] = Opaque("module", alias.name)  # dropped from the result, like mmengine
@@ -193,6 +194,7 @@ class Statements:
             bound = alias.asname or alias.name
             if self.lazy:
                 self.ns.set(bound, ImportedName(module, alias.name), self.loc(node))
+                self.imported.add(bound)
             else:
                 self.ns[bound] = Opaque("module", f"{module}.{alias.name}")
 
