@@ -1717,6 +1717,27 @@ def test_base_naming_values_set_above_it_is_read_as_mmcv_reads_it(tmp_path, base
     assert "NameError: name 'mmdet_base' is not defined" in found[0].message
 
 
+def test_base_in_a_config_that_imports_a_package_is_read_as_mmcv_reads_it(tmp_path):
+    """`import torch` makes mmengine load a file as a pure-Python config, which rejects `_base_`
+    (ConfigParsingError); mmcv 1.x runs it and inherits. An mmcv config is linted; an mmengine one is SL907."""
+    from schedlint.lint.engine import check_paths
+    from schedlint.lint.settings import Settings
+
+    child = "import torch\n_base_ = ['./schedule.py']\nrunner = dict(max_epochs=6)\n"
+    write_tree(tmp_path, {"schedule.py": _MMCV_BASE, "config.py": child})
+    resolved = Loader().resolve(str(tmp_path / "config.py"))
+    assert not resolved.lazy and resolved.get("lr_config", "step") == [8, 11]
+    assert [f.code for f in check_paths([str(tmp_path / "config.py")], Settings()).findings] == ["SL001"]
+
+    (tmp_path / "schedule.py").write_text(_MMENGINE_BASE)
+    (tmp_path / "config.py").write_text(child.replace("runner = dict(max_epochs=6)", "train_cfg = dict(max_epochs=6)"))
+    found = check_paths([str(tmp_path / "config.py")], Settings()).findings
+    assert [(f.code, f.location.line) for f in found] == [("SL907", 2)]
+    assert "ConfigParsingError" in found[0].message
+    with pytest.raises(Exception, match="must match the current configuration file type"):
+        mmengine_dict(tmp_path / "config.py")
+
+
 def test_base_of_constants_needs_no_names(tmp_path):
     write_tree(tmp_path, {"b/schedule.py": _MMENGINE_BASE, "config.py": "_base_ = './b/' + 'schedule.py'\n"})
     resolved = Loader().resolve(str(tmp_path / "config.py"))

@@ -215,10 +215,8 @@ class Linter:
         plan = self.plan_for(resolved, path)
         if resolved.named_bases and (plan is None or plan.generation == "mmengine"):
             # a `_base_` only mmcv 1.x reads, in an mmengine config: mmengine fails to load it
-            for loc, error in resolved.named_bases:
-                findings.append(_load_finding(LoadProblem(
-                    "SL907", f"config error: {error}: mmengine evaluates `_base_` on its own, before the file runs "
-                             "(mmcv 1.x ran the file first and read it); write the paths out", loc)))
+            for loc, message in resolved.named_bases:
+                findings.append(_load_finding(LoadProblem("SL907", message, loc)))
             return findings
         if plan is None:
             if stray_tuples(resolved.values):  # `train_cfg = dict(...),` hides the plan itself: SL312

@@ -321,7 +321,17 @@ class Loader:
         if path not in self._lazy_flags:
             text = self._prepare(path)[0]
             # only an import or a `with` can make a file pure-Python style
-            self._lazy_flags[path] = ("import" in text or "with" in text) and is_lazy(tree)
+            lazy = ("import" in text or "with" in text) and is_lazy(tree)
+            base = next((s for s in tree.body if is_base_assign(s)), None) if lazy else None
+            if base is not None and not any(isinstance(s, ast.With) for s in tree.body):
+                # a package import (mmengine then loads the file with lazy imports) and a `_base_`: mmengine
+                # raises ConfigParsingError, mmcv 1.x runs the file and inherits: read as mmcv 1.x reads it
+                lazy = False
+                self._named_bases[path] = (node_loc(path, base), (
+                    "config error: ConfigParsingError: this config imports a package, so mmengine loads it as a "
+                    "pure-Python config, which cannot inherit with `_base_` (mmcv 1.x could); use "
+                    "`with read_base():` for its bases, or drop the import"))
+            self._lazy_flags[path] = lazy
         return self._lazy_flags[path]
 
     def _load_uncached(self, path: str, stack: Tuple[str, ...], whole: bool) -> _FileResult:
@@ -471,7 +481,9 @@ class Loader:
                 "SL904", "needs execution: `_base_` must be a string or a list of strings", node_loc(path, value)
             ) from None
         if name_error is not None:  # read as mmcv 1.x reads it; an error under mmengine (`named_bases`)
-            self._named_bases[path] = (node_loc(path, value), name_error)
+            self._named_bases[path] = (node_loc(path, value), (
+                f"config error: {name_error}: mmengine evaluates `_base_` on its own, before the file runs (mmcv "
+                "1.x ran the file first and read it); write the paths out"))
         if isinstance(refs, str):
             return [(refs, node_loc(path, value))]
         if isinstance(refs, (list, tuple)) and all(isinstance(r, str) for r in refs):

@@ -26,8 +26,9 @@ class ResolvedConfig:
     assigned_twice: Optional[List[str]] = None
     # run-setup values a base computed from a helper a later file binds again (`helpers.StaleValue`)
     stale: List[Any] = field(default_factory=list)
-    # (location, NameError) of each `_base_` of the chain that reads names set above it: mmcv 1.x runs the file
-    # first and reads it; mmengine evaluates `_base_` alone and fails
+    # (location, error message) of each `_base_` of the chain that only mmcv 1.x reads: one that reads names set
+    # above it (mmengine evaluates `_base_` alone: NameError), one in a file that imports a package (mmengine
+    # loads it as a pure-Python config: ConfigParsingError)
     named_bases: List[Any] = field(default_factory=list)
     # the top-level names a pure-Python config (or a base it imports from) binds by an import statement:
     # mmengine's imported names, which its print_config and dump leave out
