@@ -1087,6 +1087,9 @@ def test_read_base_imports_a_function_from_a_base(tmp_path):
     assert resolved.get("max_epochs") == 3 and "dataset_map_fn" not in resolved.values
     assert repr(resolved.get("train_dataset", "dataset_map_fn")) == "<function single_turn_map_fn>"
     (root / "configs" / "leaf.py").write_text("from mmengine.config import read_base\nwith read_base():\n"
+                                              "    from .map_fn import *\nfn = dict(f=single_turn_map_fn)\n")
+    assert repr(Loader().resolve(str(root / "configs" / "leaf.py")).get("fn", "f")) == "<function single_turn_map_fn>"
+    (root / "configs" / "leaf.py").write_text("from mmengine.config import read_base\nwith read_base():\n"
                                               "    from .map_fn import other_fn\n")
     with pytest.raises(LoadProblem) as info:
         Loader().resolve(str(root / "configs" / "leaf.py"))

@@ -14,7 +14,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from schedlint.loader import budget
 from schedlint.loader.detect import CONFIG_SUFFIXES, assigns_twice, base_statement, deferrable, is_base_assign
-from schedlint.loader.detect import is_lazy, may_mutate
+from schedlint.loader.detect import LAZY_BASE_ERROR, classic_base_of_lazy, is_lazy, may_mutate
 from schedlint.loader.detect import inherits_nothing as _inherits_nothing
 from schedlint.loader.errors import BudgetExceeded, ConfigError, LoadProblem, NeedsExecution, Opaque
 from schedlint.loader.evaluator import Evaluator, base_value
@@ -322,15 +322,10 @@ class Loader:
             text = self._prepare(path)[0]
             # only an import or a `with` can make a file pure-Python style
             lazy = ("import" in text or "with" in text) and is_lazy(tree)
-            base = next((s for s in tree.body if is_base_assign(s)), None) if lazy else None
-            if base is not None and not any(isinstance(s, ast.With) for s in tree.body):
-                # a package import (mmengine then loads the file with lazy imports) and a `_base_`: mmengine
-                # raises ConfigParsingError, mmcv 1.x runs the file and inherits: read as mmcv 1.x reads it
+            base = classic_base_of_lazy(tree) if lazy else None
+            if base is not None:  # read as mmcv 1.x reads it; an error under mmengine (`named_bases`)
                 lazy = False
-                self._named_bases[path] = (node_loc(path, base), (
-                    "config error: ConfigParsingError: this config imports a package, so mmengine loads it as a "
-                    "pure-Python config, which cannot inherit with `_base_` (mmcv 1.x could); use "
-                    "`with read_base():` for its bases, or drop the import"))
+                self._named_bases[path] = (node_loc(path, base), LAZY_BASE_ERROR)
             self._lazy_flags[path] = lazy
         return self._lazy_flags[path]
 
@@ -574,6 +569,9 @@ class Loader:
                         if not str(key).startswith("_"):
                             namespace.set(key, value, base_values.locs.get(key))
                             imported.set(key, value, base_values.locs.get(key))
+                    for key, value in (result.definitions or {}).items():
+                        if not key.startswith("_") and key not in namespace:
+                            namespace[key] = value
                 elif alias.name in base_values:
                     name, loc = alias.asname or alias.name, base_values.locs.get(alias.name)
                     namespace.set(name, base_values[alias.name], loc)

@@ -300,6 +300,19 @@ def is_lazy(tree: ast.Module) -> bool:
     return False
 
 
+LAZY_BASE_ERROR = (
+    "config error: ConfigParsingError: this config imports a package, so mmengine loads it as a pure-Python config, "
+    "which cannot inherit with `_base_` (mmcv 1.x could); use `with read_base():` for its bases, or drop the import")
+
+
+def classic_base_of_lazy(tree: ast.Module) -> Optional[ast.stmt]:
+    """The `_base_` assignment of a file `is_lazy` calls pure-Python (for a package it imports) that has no
+    `with read_base():`: mmengine raises ConfigParsingError (LAZY_BASE_ERROR), mmcv 1.x runs it and inherits."""
+    if any(isinstance(s, ast.With) for s in tree.body):
+        return None
+    return next((s for s in tree.body if is_base_assign(s)), None)
+
+
 def is_config_file(path: str) -> bool:
     """Whether a path looks like a config schedlint reads (by suffix)."""
     return path.endswith(CONFIG_SUFFIXES)
