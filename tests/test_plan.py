@@ -227,6 +227,10 @@ def test_xtuner_train_loop_counts_its_epochs_in_iterations(tmp_path):
     assert (h.loop, h.max_iters, h.iterations_from_epochs, h.total_iters) == ("iter", 600, True, 600)
     assert [(s.begin, s.end) for s in plan.schedulers] == [(0, 18), (18, 600)]
     assert h.locs["max_iters"].line == 12  # (train_cfg's max_epochs)
+    # as a dumped config writes it (mmengine's registry imports a dotted type)
+    dumped = XTUNER.format(epochs=1.5, length="max_epochs=max_epochs").replace(
+        "type=TrainLoop", "type='xtuner.engine.runner.TrainLoop'")
+    assert plan_of(tmp_path, dumped, epoch_length=400).horizon.max_iters == 600
     # given max_iters, it is a plain iteration loop
     plan = plan_of(tmp_path, XTUNER.format(epochs=3, length="max_iters=16"), epoch_length=400)
     assert (plan.horizon.loop, plan.horizon.max_iters, plan.horizon.iterations_from_epochs) == ("iter", 16, False)

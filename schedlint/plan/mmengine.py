@@ -184,7 +184,8 @@ _EPOCHS_IN_ITERATIONS_LOOPS = ("xtuner.engine.runner.TrainLoop", "xtuner.engine.
 
 
 def _counts_epochs_in_iterations(loop_type: Any) -> bool:
-    return isinstance(loop_type, ImportedName) and str(loop_type) in _EPOCHS_IN_ITERATIONS_LOOPS
+    """(imported, or its dotted name as a dumped config writes it, which mmengine's registry imports)"""
+    return isinstance(loop_type, (ImportedName, str)) and str(loop_type) in _EPOCHS_IN_ITERATIONS_LOOPS
 
 
 def _epoch_length(resolved: ResolvedConfig, given: Optional[int], gpus: Optional[int] = None,
