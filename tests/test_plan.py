@@ -262,3 +262,18 @@ def test_xtuner_cadence_is_not_judged_on_a_default_epoch_length(tmp_path):
     assert [(f.code, f.severity.value) for f in found] == [("SL003", "warning")]
     assert "[epoch length 1000: default" in found[0].message
     assert [(f.code, f.severity.value) for f in lint_file(str(path), epoch_length=2000)] == [("SL003", "error")]
+
+
+def test_a_verdict_in_epochs_on_both_sides_does_not_rest_on_a_default_epoch_length(tmp_path):
+    from schedlint.lint.engine import Linter
+
+    path = tmp_path / "config.py"
+    path.write_text(SGD + "train_cfg = dict(by_epoch=True, max_epochs=12)\n"
+                    "param_scheduler = [dict(type='CosineAnnealingLR', T_max=4, by_epoch=True, begin=20, end=24, "
+                    "convert_to_iter_based=True)]\n")
+    found = [f for f in Linter().lint_file(str(path)) if f.code == "SL002"]
+    assert [(f.severity.value, "[epoch length" in f.message) for f in found] == [("error", False)]
+    path.write_text(path.read_text().replace("begin=20, end=24, convert_to_iter_based=True", "begin=20000, end=24000,"
+                                             " by_epoch=False").replace("T_max=4, by_epoch=True, ", "T_max=4000, "))
+    found = [f for f in Linter().lint_file(str(path)) if f.code == "SL002"]
+    assert [(f.severity.value, "[epoch length 1000: default" in f.message) for f in found] == [("warning", True)]

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
 from schedlint.loader.errors import Opaque
-
 from schedlint.loader.values import CfgDict, Unevaluated, lookup, provenance
 from schedlint.model import Location
 

@@ -138,9 +138,7 @@ class Context:
         epoch: one of them is counted in epochs (a converted scheduler: epochs times the epoch length), the
         other in iterations."""
         h = self.plan.horizon
-        if h.loop == "epoch":
-            return not scheduler.by_epoch
-        return (scheduler.by_epoch or scheduler.converted) != h.iterations_from_epochs
+        return (scheduler.by_epoch or scheduler.converted) != (h.loop == "epoch" or h.iterations_from_epochs)
 
     def guarded(self, severity: "Severity") -> "Severity":
         """An error whose verdict rests on a guessed epoch length is only a warning."""

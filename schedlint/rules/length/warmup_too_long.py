@@ -85,7 +85,7 @@ class WarmupTooLong(Rule):
             else:
                 msg = f"the warm-up {s.type} covers {share:.0%} of training (until {ctx.where(w.stop)})"
                 severity = self.severity
-            if ctx.rests_on_epoch_length(s):
+            if ctx.rests_on_epoch_length(s) or s.converted and ctx.plan.horizon.loop == "epoch":
                 msg += ctx.epoch_length_note()
                 severity = ctx.guarded(severity)
             yield self.finding(msg, loc, ctx.horizon_related_if_elsewhere(loc), severity=severity)
