@@ -1096,6 +1096,35 @@ def test_read_base_imports_a_function_from_a_base(tmp_path):
     assert info.value.code == "SL907" and "cannot import name 'other_fn'" in info.value.message
 
 
+def test_getattr_and_hasattr_of_base_like_mmengine(tmp_path):
+    # `_base_` is a ConfigDict while the file runs (mmrazor's pruning configs)
+    root = write_tree(
+        tmp_path,
+        {
+            "base.py": "model = dict(type='A')\ncustom_hooks = [dict(type='H')]\n",
+            "leaf.py": """
+                _base_ = './base.py'
+                if hasattr(_base_, 'data_preprocessor'):
+                    flag = 1
+                elif hasattr(_base_, 'model') and hasattr(_base_.model, 'type'):
+                    flag = 2
+                custom_hooks = getattr(_base_, 'custom_hooks', []) + [dict(type='Mine')]
+                other = getattr(_base_, 'train_cfg', dict(max_epochs=3))
+                kind = getattr(_base_.model, 'type')
+            """,
+        },
+    )
+    assert_same_as_mmengine(root / "leaf.py", ["flag", "custom_hooks", "other", "kind"])
+    (root / "leaf.py").write_text("_base_ = './base.py'\nx = getattr(_base_, 'missing')\n")
+    with pytest.raises(LoadProblem) as info:
+        Loader().resolve(str(root / "leaf.py"))
+    assert info.value.code == "SL907" and "AttributeError" in info.value.message
+    (root / "leaf.py").write_text("_base_ = './base.py'\nx = getattr(_base_, '__class__')\n")
+    with pytest.raises(LoadProblem) as info:
+        Loader().resolve(str(root / "leaf.py"))
+    assert info.value.code == "SL904" and info.value.location.line == 2
+
+
 def test_classic_config_over_pure_python_base_is_sl907(tmp_path):
     root = write_tree(
         tmp_path,

@@ -22,6 +22,9 @@ _MUTATING_METHODS = {"update", "pop", "popitem", "setdefault", "append", "extend
 _MUTATING_CALL = re.compile(
     r"\.\s*(?:" + "|".join(sorted(_MUTATING_METHODS)) + r")\s*\("
 )
+# `getattr(_base_, 'x', ...)` / `hasattr(...)`: only an mmengine ConfigDict answers them, so inherited values are
+# copied and marked as ConfigDicts (`CfgDict.config`), as for a file that edits them
+_ATTRIBUTE_BY_NAME = re.compile(r"\b(?:getattr|hasattr)\s*\(")
 # `for a.b in` / `for x[0] in` (`for` first, a literal the regex engine skips to, then its word boundary)
 _ODD_LOOP_TARGET = re.compile(r"for(?<=\bfor)\s+[^:\n]*?[.\[][^:\n]*?\s+in\s")
 
@@ -29,8 +32,8 @@ _ODD_LOOP_TARGET = re.compile(r"for(?<=\bfor)\s+[^:\n]*?[.\[][^:\n]*?\s+in\s")
 def may_mutate(tree: ast.Module, text: str) -> bool:
     """True if any statement could change an existing value in place: item or attribute
     assignment, `del`, augmented assignment, or a call of a mutating method (found in the text,
-    conservatively: a mention in a string or comment also counts)."""
-    if _MUTATING_CALL.search(text) or _ODD_LOOP_TARGET.search(text):
+    conservatively: a mention in a string or comment also counts); or reads attributes by name."""
+    if _MUTATING_CALL.search(text) or _ODD_LOOP_TARGET.search(text) or _ATTRIBUTE_BY_NAME.search(text):
         return True
 
     stack: List[ast.AST] = list(tree.body)

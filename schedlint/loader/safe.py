@@ -11,8 +11,8 @@ import string
 from typing import Any, Callable, Dict, Optional
 
 from schedlint.loader import budget
-from schedlint.loader.errors import NeedsExecution, Opaque
-from schedlint.loader.values import CfgDict, CfgList, clone
+from schedlint.loader.errors import ConfigError, NeedsExecution, Opaque
+from schedlint.loader.values import CfgDict, CfgList, Unevaluated, clone
 from schedlint.model import Location
 
 # Passed (under a key no keyword argument can have) to methods marked `wants_keyword_locations`,
@@ -99,6 +99,38 @@ def _noop_print(*args: Any, **kwargs: Any) -> None:
 
 _SAFE_TYPES = {_to_dict, _to_list, tuple, set, frozenset, int, float, str, bool}
 
+_NO_DEFAULT = object()
+
+
+def _config_attribute(obj: Any, name: Any) -> Any:
+    """`obj.name` of what mmengine holds as a ConfigDict while the config runs (`_base_` and what comes from
+    it: a key, or a dict method), `_NO_DEFAULT` when it has none; anything else is not evaluated (mmrazor's
+    `getattr(_base_, 'custom_hooks', [])`)."""
+    if not isinstance(name, str):
+        raise TypeError("attribute name must be a string")
+    if name.startswith("_") or not isinstance(obj, CfgDict) or not obj.config:  # (a plain dict has no attributes)
+        raise NeedsExecution(None, f"getattr/hasattr of `{name}`" if name.startswith("_") else
+                             "getattr/hasattr of a value that is not a ConfigDict")
+    if name in obj:
+        return obj[name]
+    method = dict_method(obj, name)
+    return _NO_DEFAULT if method is None else method
+
+
+def _getattr(obj: Any, name: Any, default: Any = _NO_DEFAULT) -> Any:
+    value = _config_attribute(obj, name)
+    if type(value) is Unevaluated:
+        raise NeedsExecution(None, f"`{name}` was not evaluated")
+    if value is _NO_DEFAULT:
+        if default is _NO_DEFAULT:
+            raise ConfigError(None, f"AttributeError: config dict has no key '{name}'")
+        return default
+    return value
+
+
+def _hasattr(obj: Any, name: Any) -> bool:
+    return _config_attribute(obj, name) is not _NO_DEFAULT
+
 SAFE_BUILTINS: Dict[str, Any] = {
     "dict": _to_dict,
     "list": _to_list,
@@ -128,7 +160,8 @@ SAFE_BUILTINS: Dict[str, Any] = {
     "isinstance": _isinstance,
     "repr": repr,
     "print": _noop_print,
-    "hasattr": None,  # handled specially (only on config dicts)
+    "hasattr": _hasattr,  # (only of config dicts)
+    "getattr": _getattr,
 }
 
 _SAFE_MATH = {
