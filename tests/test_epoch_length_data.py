@@ -130,6 +130,7 @@ def test_extend_exclude_and_exclude(tmp_path):
     for p in ("configs/a.py", "tests/data/b.py"):
         (tmp_path / p).write_text(SGD + TRAIN)
     names = lambda files: sorted(os.path.relpath(f, tmp_path) for f in files)  # noqa: E731
+    (tmp_path / "configs/._a.py").write_bytes(b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X")  # AppleDouble
     assert names(discover([os.fspath(tmp_path)])) == ["configs/a.py", "tests/data/b.py"]
     settings = Settings(extend_exclude=["tests/"])
     settings._source = os.fspath(tmp_path / "schedlint.toml")

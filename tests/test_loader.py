@@ -1125,6 +1125,18 @@ def test_getattr_and_hasattr_of_base_like_mmengine(tmp_path):
     assert info.value.code == "SL904" and info.value.location.line == 2
 
 
+def test_star_import_outside_read_base_is_a_config_error_like_mmengine(tmp_path):
+    # mmdet3d 1.4's pure-Python _base_/models/pgd.py: `if '_base_': from .fcos3d import *` (mmengine raises)
+    root = write_tree(tmp_path, {"fcos.py": "from mmengine.optim import SGD\nlr = 0.1\n",
+                                 "pgd.py": "if '_base_':\n    from .fcos import *\nfrom mmengine.optim import SGD\n"})
+    with pytest.raises(LoadProblem) as info:
+        Loader().resolve(str(root / "pgd.py"))
+    assert (info.value.code, info.value.location.line) == ("SL907", 2)
+    assert "ConfigParsingError" in info.value.message
+    with pytest.raises(Exception, match="is not allowed to appear outside"):
+        mmengine_dict(root / "pgd.py")
+
+
 def test_classic_config_over_pure_python_base_is_sl907(tmp_path):
     root = write_tree(
         tmp_path,

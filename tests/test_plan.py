@@ -277,3 +277,27 @@ def test_a_verdict_in_epochs_on_both_sides_does_not_rest_on_a_default_epoch_leng
                                              " by_epoch=False").replace("T_max=4, by_epoch=True, ", "T_max=4000, "))
     found = [f for f in Linter().lint_file(str(path)) if f.code == "SL002"]
     assert [(f.severity.value, "[epoch length 1000: default" in f.message) for f in found] == [("warning", True)]
+
+
+@pytest.mark.parametrize("text", [
+    "optimizer = dict(type='SGD', lr=0.02, momentum=0.9)\n"
+    "lr_config = dict(policy='step', warmup='linear', warmup_iters=4000, warmup_ratio=0.001, step=[6])\n"
+    "runner = dict(type='EpochBasedRunner', max_epochs=7)\n",
+    SGD + "train_cfg = dict(by_epoch=True, max_epochs=7)\n"
+    "param_scheduler = [dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0, end=4000),\n"
+    "                   dict(type='MultiStepLR', milestones=[6], by_epoch=True)]\n",
+])
+def test_a_warmup_share_of_a_guessed_length_is_not_judged(tmp_path, text):
+    # UniverseNet's mva2023 configs: 4000 warm-up iterations in 7 epochs of an unknown dataset
+    from schedlint.lint.engine import Linter
+    from schedlint.lint.settings import Settings
+
+    path = tmp_path / "config.py"
+    path.write_text(text)
+    codes = lambda **kw: [(f.code, f.severity.value) for f in Linter(Settings(**kw)).lint_file(str(path))  # noqa: E731
+                          if f.code == "SL009"]
+    assert codes() == []
+    assert codes(epoch_length=1000) == [("SL009", "warning")]  # 57% of 7000 iterations
+    assert codes(epoch_length=500) == [("SL009", "error")]  # past the 3500 iterations of training
+    path.write_text(text.replace("4000", "8000"))
+    assert codes() == [("SL009", "warning")]  # past the end on the guess too: said, as a warning

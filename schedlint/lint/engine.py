@@ -117,7 +117,8 @@ def discover(
                     full = os.path.join(root, name)
                     if excluded(full, name, False):
                         continue
-                    if name.endswith(".py") and name != "__init__.py" and looks(full):
+                    # (`._x.py`: macOS AppleDouble metadata of `x.py`, binary, copied beside it by archivers)
+                    if name.endswith(".py") and name != "__init__.py" and not name.startswith("._") and looks(full):
                         out.append(os.path.abspath(full))
                         if found is not None:
                             found(len(out))

@@ -190,6 +190,9 @@ class Statements:
         module = "." * node.level + (node.module or "")
         for alias in node.names:
             if alias.name == "*":
+                if self.lazy:  # mmengine refuses it in a pure-Python config (mmcv 1.x would import the module)
+                    raise ConfigError(node, f"ConfigParsingError: `from {module} import *` is only allowed inside "
+                                            "`with read_base():`")
                 raise NeedsExecution(node, f"`from {module} import *` outside `with read_base():`")
             bound = alias.asname or alias.name
             if self.lazy:

@@ -19,7 +19,9 @@ class WarmupTooLong(Rule):
     A warm-up longer than training means the LR never reaches its base value; one covering
     most of training leaves little time at the planned LR. Usually a unit slip (an iteration
     count in an epoch scheduler) or a warm-up copied from a much longer schedule. The same holds
-    for mmcv-1.x `lr_config` warm-ups (`warmup_iters`, `warmup_by_epoch`).
+    for mmcv-1.x `lr_config` warm-ups (`warmup_iters`, `warmup_by_epoch`). When the comparison rests
+    on a default epoch length (the dataset's size is unknown), a warm-up past the end is a warning
+    and a share of training is not judged: give `--epoch-length`.
     """
 
     code = "SL009"
@@ -83,6 +85,8 @@ class WarmupTooLong(Rule):
                 )
                 severity = Severity.ERROR
             else:
+                if ctx.epoch_length_is_guess and ctx.rests_on_epoch_length(s):
+                    continue  # a share of a run whose length in iterations is a guess is not judged
                 msg = f"the warm-up {s.type} covers {share:.0%} of training (until {ctx.where(w.stop)})"
                 severity = self.severity
             if ctx.rests_on_epoch_length(s) or s.converted and ctx.plan.horizon.loop == "epoch":

@@ -94,11 +94,13 @@ def _warmup_of(rule, ctx: Context, policy, word: str, total: int) -> Iterator[Fi
     note = ""
     if ctx.plan.horizon.loop == "epoch" or by_epoch:
         note = ctx.epoch_length_note() or f" [epoch length {ctx.epoch_length}: {ctx.plan.horizon.epoch_length_source}]"
+    # iterations of warm-up against epochs of training (or the reverse): the share rests on the epoch length
+    guessed = ctx.epoch_length_is_guess and (ctx.plan.horizon.loop == "epoch") != by_epoch
     if length >= total:
         reached = value_at(ctx, policy.param, total - 1)
         msg = (f"the {word} warm-up lasts {length} iterations but training has {total}: the {word} never reaches "
                f"its scheduled value (it ends at {fmt(reached)})")
-        yield rule.finding(msg + note, loc, severity=Severity.ERROR)
-    else:
+        yield rule.finding(msg + note, loc, severity=ctx.guarded(Severity.ERROR) if guessed else Severity.ERROR)
+    elif not guessed:  # (a share of a guessed length is not judged)
         msg = f"the {word} warm-up covers {share:.0%} of training ({length} of {total} iterations)"
         yield rule.finding(msg + note, loc, severity=Severity.WARNING)
