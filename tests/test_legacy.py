@@ -529,3 +529,19 @@ def test_steps_far_past_a_short_fine_tuning_run_are_a_warning(tmp_path):
         result = check_paths([str(tmp_path / name)], Settings(dependents=False))
         severities[name] = [f.severity.value for f in result.findings if f.code == "SL001"]
     assert severities == {"fine.py": ["warning"], "short.py": ["error"]}
+
+
+def test_policies_openmmlab_libraries_register_are_not_reported_and_variants_get_no_wrong_hint(tmp_path):
+    # openmixup / mmselfsup 0.x register StepFixCosineAnnealingLrUpdaterHook (the cosine without its warm-up):
+    # "did you mean 'CosineAnnealing'?" would change the schedule
+    from schedlint.lint.settings import Settings
+
+    path = tmp_path / "config.py"
+    text = ("optimizer = dict(type='SGD', lr=0.02, momentum=0.9)\nlr_config = dict(policy='{}', min_lr=0.0)\n"
+            "runner = dict(type='EpochBasedRunner', max_epochs=100)\n")
+    found = lambda policy: [f for f in Linter(Settings(epoch_length=100)).lint_file(  # noqa: E731
+        str(path.write_text(text.format(policy)) and path)) if f.code == "SL404"]
+    assert found("StepFixCosineAnnealing") == [] and found("TIN") == []
+    variant = found("WarmFreeCosineAnnealing")
+    assert len(variant) == 1 and "did you mean" not in variant[0].message
+    assert "did you mean 'CosineAnnealing'?" in found("CosinAnnealing")[0].message

@@ -31,8 +31,8 @@ def merge_a_into_b(a: CfgDict, b: CfgDict, path: str = "") -> CfgDict:
                 if not isinstance(b[key], dict):
                     raise LoadProblem(
                         "SL907",
-                        f"`{key}` is a dict here but a {type(b[key]).__name__} in the base config: mmengine "
-                        "raises TypeError; add `_delete_=True` to replace it",
+                        f"`{key}` is a dict here but a {type(b[key]).__name__} in the base config: mmengine (and "
+                        "mmcv 1.x) raise TypeError; add `_delete_=True` to replace it",
                         loc or Location(path, 1),
                     )
                 merged = merge_a_into_b(value if isinstance(value, CfgDict) else wrap(value, loc), b[key], path)

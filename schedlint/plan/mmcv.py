@@ -51,6 +51,12 @@ LR_POLICIES: Dict[str, Tuple[str, ...]] = {
     "YOLOX": ("num_last_epochs", "min_lr", "min_lr_ratio"),
     "CosineAnnealingCooldown": ("min_lr", "min_lr_ratio", "cool_down_ratio", "cool_down_time"),
 }
+# policies whose hook an OpenMMLab library of the mmcv-1.x era registers itself (not simulated)
+DOWNSTREAM_LR_POLICIES: Dict[str, str] = {
+    "StepFixCosineAnnealing": "mmselfsup 0.x (and openmixup)",
+    "TIN": "mmaction2 0.x",
+    "SiameseRPN": "mmtrack",
+}
 MOMENTUM_POLICIES: Dict[str, Tuple[str, ...]] = {
     "Step": ("step", "gamma", "min_momentum"),
     "CosineAnnealing": ("min_momentum", "min_momentum_ratio"),

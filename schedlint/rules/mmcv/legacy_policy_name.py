@@ -6,7 +6,7 @@ import difflib
 from typing import Iterator
 
 from schedlint.model import Finding, Severity
-from schedlint.plan.mmcv import LR_POLICIES, MOMENTUM_POLICIES, hook_name
+from schedlint.plan.mmcv import DOWNSTREAM_LR_POLICIES, LR_POLICIES, MOMENTUM_POLICIES, hook_name
 from schedlint.rules.base import Context, Example, cfg
 from schedlint.rules.support import legacy_loc
 from schedlint.rules.mmcv.common import LegacyRule, _SGD
@@ -20,7 +20,9 @@ class PolicyName(LegacyRule):
     for multi-word ones: `'cosineannealing'` becomes `CosineannealingLrUpdaterHook` and mmcv
     raises `KeyError: ... is not in the hook registry` before training starts. A name that
     matches no mmcv policy (e.g. the old `'cosine'`) is reported as a warning: unless a
-    downstream package registers it, it fails the same way; its effect is not simulated.
+    downstream package registers it, it fails the same way; its effect is not simulated. The
+    policies OpenMMLab libraries register themselves (mmselfsup's `StepFixCosineAnnealing`,
+    mmaction2's `TIN`, mmtrack's `SiameseRPN`) are not reported.
 
     Fix: the CamelCase name (`'CosineAnnealing'`, `'OneCycle'`, `'FlatCosineAnnealing'`, ...).
     """
@@ -66,8 +68,11 @@ class PolicyName(LegacyRule):
                        f"starts (only one-word names are title-cased); write policy='{meant}'")
                 yield self.finding(msg, loc)
                 continue
+            if policy.param == "lr" and policy.policy in DOWNSTREAM_LR_POLICIES:
+                continue  # registered by a library (its effect is not simulated: a plan note says so)
             near = difflib.get_close_matches(str(policy.policy), list(table), n=1, cutoff=0.6)
-            hint = f"; did you mean '{near[0]}'?" if near else ""
+            # (a name holding a policy's whole name is a variant someone registered, not a misspelling of it)
+            hint = f"; did you mean '{near[0]}'?" if near and near[0] not in str(policy.policy) else ""
             msg = (f"policy={written!r} needs a hook named {hook}, which mmcv does not have: unless a package you "
                    f"import registers it, mmcv raises KeyError before training starts; its effect is not simulated"
                    f"{hint}")
