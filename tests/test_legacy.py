@@ -545,3 +545,27 @@ def test_policies_openmmlab_libraries_register_are_not_reported_and_variants_get
     variant = found("WarmFreeCosineAnnealing")
     assert len(variant) == 1 and "did you mean" not in variant[0].message
     assert "did you mean 'CosineAnnealing'?" in found("CosinAnnealing")[0].message
+
+
+@pytest.mark.parametrize("periods, by_epoch, epoch_length, expected", [
+    ("[1, 12, 24, 36]", True, 100, [("SL003", "error")]),  # ends in the period 13..37: 63% of it lost
+    ("[48]", True, 100, [("SL003", "error")]),
+    ("[12, 12]", True, 100, []),  # fits: its last step is the planned one
+    ("[12, 13]", True, 100, []),  # one epoch over: within the margin
+    ("[24000, 24000]", False, 100, [("SL003", "error")]),  # iterations: 2400 of training
+    ("[48000]", False, None, [("SL003", "warning")]),  # on a default epoch length (24000 iterations): said
+])
+def test_cosine_restart_periods_past_the_end_of_training(tmp_path, periods, by_epoch, epoch_length, expected):
+    # boostcamp's schedule_2x_CosineRestart: periods=[1, 12, 24, 36] over 24 epochs ends at 38% of the LR
+    from schedlint.lint.settings import Settings
+
+    path = tmp_path / "config.py"
+    path.write_text("optimizer = dict(type='AdamW', lr=1e-4, weight_decay=0.05)\n"
+                    f"lr_config = dict(policy='CosineRestart', periods={periods}, by_epoch={by_epoch}, "
+                    "restart_weights=[1] * 4, min_lr=5e-6)\n"
+                    "runner = dict(type='EpochBasedRunner', max_epochs=24)\n".replace("[1] * 4", "[1] * " + str(
+                        periods.count(",") + 1)))
+    found = [f for f in Linter(Settings(epoch_length=epoch_length)).lint_file(str(path)) if f.code == "SL003"]
+    assert [(f.code, f.severity.value) for f in found] == expected
+    if found:
+        assert found[0].location.line == 2 and "CosineRestart periods=" in found[0].message

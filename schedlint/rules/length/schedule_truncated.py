@@ -9,6 +9,7 @@ from schedlint.model import Finding, Severity
 from schedlint.rules.base import Context, Example, Rule, cfg, fmt
 from schedlint.rules.windows import is_flat, is_warmup, param_word, value_at, window
 from schedlint.rules.length.common import _SGD
+from schedlint.rules.mmcv.schedule_outlives_run import legacy_restart_cut
 
 
 class ScheduleTruncated(Rule):
@@ -18,7 +19,9 @@ class ScheduleTruncated(Rule):
     schedule is never executed: a cosine never anneals, a decay never happens, and the model
     finishes at a higher learning rate than planned. Harmless when nothing planned is lost
     (e.g. an `end` past the horizon with all milestones inside it); reported only when the value
-    at the end of training misses the planned value by a clear margin.
+    at the end of training misses the planned value by a clear margin. In mmcv-1.x configs: a
+    `CosineRestart` whose `periods` run past the end of training, so the period training ends in
+    is cut before it anneals (periods that end before training are SL402).
 
     Fix: make the schedule's positions follow the training length (`schedlint fix --rescale`),
     or drop `end` so the Runner uses `max_epochs`.
@@ -57,6 +60,9 @@ class ScheduleTruncated(Rule):
     ]
 
     def check(self, ctx: Context) -> Iterator[Finding]:
+        if ctx.plan.generation == "mmcv":
+            yield from legacy_restart_cut(self, ctx)
+            return
         total = ctx.total_iters
         if total <= 0:
             return

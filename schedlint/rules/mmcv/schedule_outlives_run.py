@@ -1,12 +1,15 @@
-"""mmcv-1.x step positions after the end of training and warm-ups longer than it.
+"""mmcv-1.x step positions after the end of training, warm-ups longer than it, and CosineRestart periods
+that outlast it.
 
-The same defects as SL001 (a planned decay that never happens) and SL009 (a warm-up longer than
-the run) in mmengine configs, so they carry those codes: `--ignore SL001` and `# noqa: SL009` work
-the same for both config generations. SL001 and SL009 call these for mmcv-1.x plans.
+The same defects as SL001 (a planned decay that never happens), SL009 (a warm-up longer than the
+run) and SL003 (a schedule cut before its planned change) in mmengine configs, so they carry those
+codes: `--ignore SL001` and `# noqa: SL009` work the same for both config generations. SL001, SL003
+and SL009 call these for mmcv-1.x plans.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Iterator, List
 
 from schedlint.model import Finding, Severity
@@ -104,3 +107,50 @@ def _warmup_of(rule, ctx: Context, policy, word: str, total: int) -> Iterator[Fi
     elif not guessed:  # (a share of a guessed length is not judged)
         msg = f"the {word} warm-up covers {share:.0%} of training ({length} of {total} iterations)"
         yield rule.finding(msg + note, loc, severity=Severity.WARNING)
+
+
+def legacy_restart_cut(rule: Rule, ctx: Context) -> Iterator[Finding]:
+    """mmcv `CosineRestart` periods that run past the end of training, so that the last period training
+    reaches is cut before it anneals (reported by `rule`, SL003; periods that end before training
+    are SL402's crash)."""
+    h = ctx.plan.horizon
+    total = ctx.total_iters
+    for policy in ctx.plan.legacy:
+        periods = policy.args.get("periods")
+        if policy.policy != "CosineRestart" or not isinstance(periods, list) or not periods \
+                or not all(_num(p) and p > 0 for p in periods) or (policy.by_epoch and h.loop == "iter"):
+            continue
+        length = int(h.max_epochs or 0) if policy.by_epoch else total
+        scale = ctx.epoch_length if policy.by_epoch else 1  # iterations per unit of the periods
+        ends = [sum(periods[:k + 1]) for k in range(len(periods))]
+        if length <= 0 or total <= 0 or ends[-1] <= length:
+            continue
+        k = next(i for i, end in enumerate(ends) if end > length - 1)  # the period of the last step
+        start = ends[k - 1] if k else 0
+        first, last = value_at(ctx, policy.param, start * scale), value_at(ctx, policy.param, total - 1)
+        target = policy.args.get("min_lr")
+        if _num(policy.args.get("min_lr_ratio")):
+            target = ctx.plan.optimizer.lr * policy.args["min_lr_ratio"]
+        if first is None or last is None or not _num(target):
+            continue
+        # the value the period's last step would have (mmcv's annealing_cos from the period's first value; a
+        # period that fits the run exactly ends there too, a step short of the target)
+        alpha = (ends[k] - 1 - start) / periods[k]
+        floor = target + (first - target) * 0.5 * (math.cos(math.pi * alpha) + 1)
+        if abs(first - floor) <= 1e-12 * max(abs(first), 1e-30):
+            continue
+        lost = abs(last - floor) / abs(first - floor)
+        if lost <= ctx.settings.thresholds.lost_change:
+            continue
+        unit = "epoch" if policy.by_epoch else "iteration"
+        loc = legacy_loc(ctx, policy, "periods")
+        if loc is None:
+            continue
+        msg = (f"CosineRestart periods={periods} run to {unit} {ends[-1]:g} but training ends at {unit} {length}, "
+               f"inside the period from {unit} {start:g} to {ends[k]:g}: the LR ends at {fmt(last)} instead of "
+               f"annealing to {fmt(floor)} ({lost:.0%} of that period's change is lost)")
+        severity = Severity.ERROR if lost >= 0.5 else Severity.WARNING
+        if not policy.by_epoch and h.loop == "epoch":
+            msg += ctx.epoch_length_note()
+            severity = ctx.guarded(severity)
+        yield rule.finding(msg, loc, ctx.horizon_related_if_elsewhere(loc), severity=severity)
