@@ -301,3 +301,18 @@ def test_a_warmup_share_of_a_guessed_length_is_not_judged(tmp_path, text):
     assert codes(epoch_length=500) == [("SL009", "error")]  # past the 3500 iterations of training
     path.write_text(text.replace("4000", "8000"))
     assert codes() == [("SL009", "warning")]  # past the end on the guess too: said, as a warning
+
+
+def test_a_truncated_schedule_under_a_warmup_measures_its_change_from_the_base_lr(tmp_path):
+    # mmpose-style: MultiStepLR from iteration 0 under a LinearLR warm-up, run cut to 120 of 210 epochs
+    # (its share was measured from the warm-up's 0.001x start: "11000% of the planned change is lost")
+    from schedlint.lint.engine import Linter
+    from schedlint.lint.settings import Settings
+
+    path = tmp_path / "config.py"
+    path.write_text("optim_wrapper = dict(optimizer=dict(type='Adam', lr=5e-4))\n"
+                    "param_scheduler = [dict(type='LinearLR', begin=0, end=500, start_factor=0.001, by_epoch=False),\n"
+                    "    dict(type='MultiStepLR', begin=0, end=210, milestones=[170, 200], gamma=0.1, by_epoch=True)]\n"
+                    "train_cfg = dict(max_epochs=120, by_epoch=True)\n")
+    found = [f for f in Linter(Settings(epoch_length=1000)).lint_file(str(path)) if f.code == "SL003"]
+    assert len(found) == 1 and "(100x the planned value, 100% of the planned change is lost)" in found[0].message

@@ -7,7 +7,7 @@ from typing import Iterator
 
 from schedlint.model import Finding, Severity
 from schedlint.rules.base import Context, Example, Rule, cfg, fmt
-from schedlint.rules.windows import is_flat, is_warmup, param_word, value_at, window
+from schedlint.rules.windows import is_flat, is_warmup, param_word, schedulers_of, value_at, window
 from schedlint.rules.length.common import _SGD
 from schedlint.rules.mmcv.schedule_outlives_run import legacy_restart_cut
 
@@ -74,7 +74,11 @@ class ScheduleTruncated(Rule):
                 continue
             planned = _planned_final(ctx, s, w.stop)
             actual = value_at(ctx, s.param, total - 1)
-            start = value_at(ctx, s.param, w.start)
+            # the value the scheduler's change starts from: after a warm-up running at its start (a MultiStepLR
+            # from iteration 0 under a LinearLR warm-up starts from the base LR, not from the warm-up's 0.001x)
+            start_at = max([w.start] + [ow.stop for ow in (window(ctx, o) for o in schedulers_of(ctx, s.param)
+                                                           if is_warmup(o)) if ow.start <= w.start < ow.stop])
+            start = value_at(ctx, s.param, min(start_at, total - 1))
             if planned is None or actual is None or start is None:
                 continue
             span = abs(start - planned)
