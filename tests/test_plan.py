@@ -316,3 +316,22 @@ def test_a_truncated_schedule_under_a_warmup_measures_its_change_from_the_base_l
                     "train_cfg = dict(max_epochs=120, by_epoch=True)\n")
     found = [f for f in Linter(Settings(epoch_length=1000)).lint_file(str(path)) if f.code == "SL003"]
     assert len(found) == 1 and "(100x the planned value, 100% of the planned change is lost)" in found[0].message
+
+
+def test_a_base_without_a_length_and_save_best_are_not_judged_on_the_run_length(tmp_path):
+    # CDMT's mmpose model bases (train_cfg without max_epochs: its children set it) got SL003 on an assumed
+    # 1 epoch; `save_best` saves a checkpoint after every validation whatever the interval (SL202)
+    from schedlint.lint.engine import Linter
+    from schedlint.lint.settings import Settings
+
+    path = tmp_path / "config.py"
+    path.write_text("optim_wrapper = dict(optimizer=dict(type='Adam', lr=5e-4))\n"
+                    "param_scheduler = [dict(type='MultiStepLR', begin=0, end=210, milestones=[170, 200])]\n"
+                    "train_cfg = dict(by_epoch=True)\n")
+    assert [f.code for f in Linter(Settings(epoch_length=100)).lint_file(str(path)) if f.code == "SL003"] == []
+    path.write_text(SGD + "train_cfg = dict(by_epoch=True, max_epochs=12)\nval_cfg = dict()\nval_dataloader = dict()\n"
+                    "default_hooks = dict(checkpoint=dict(type='CheckpointHook', interval=24, save_best='auto'))\n")
+    codes = lambda: [f.code for f in Linter(Settings(epoch_length=100)).lint_file(str(path))]  # noqa: E731
+    assert "SL202" not in codes()
+    path.write_text(path.read_text().replace(", save_best='auto'", ""))
+    assert "SL202" in codes()

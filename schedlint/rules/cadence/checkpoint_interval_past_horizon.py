@@ -19,7 +19,7 @@ class CheckpointIntervalPastHorizon(Rule):
     is saved at all (reported as an error). An interval inherited from a shared runtime file by a
     short run (a fine-tune, a smoke test) is reported as information. An interval in iterations is not
     judged when the run's iterations rest on a default epoch length (the dataset's size is unknown:
-    give `--epoch-length`).
+    give `--epoch-length`), nor with `save_best` (the best checkpoint is saved after every validation).
 
     Fix: an interval that divides the training length.
     """
@@ -83,6 +83,8 @@ class CheckpointIntervalPastHorizon(Rule):
             return
         key = ("checkpoint_config",) if ctx.plan.generation == "mmcv" else ("default_hooks", "checkpoint")
         save_last = ctx.resolved.get(*key, "save_last", default=True)
+        if ctx.resolved.get(*key, "save_best") and h.val_interval is not None and save_last is not False:
+            return  # the best checkpoint is saved after every validation: an interval past the run is deliberate
         if save_last is False:
             msg = (f"checkpoint interval={interval} is larger than the {length} {unit}s of training and "
                    "save_last=False: no checkpoint is saved at all")
