@@ -1744,40 +1744,38 @@ _MMENGINE_BASE = ("optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.02, mome
 def test_base_naming_values_set_above_it_is_read_as_mmcv_reads_it(tmp_path, base_line):
     """mmcv 1.x runs the file before it reads `_base_` (SoftTeacher: `mmdet_base = '../..'` and f-strings);
     mmengine evaluates `_base_` alone (NameError). An mmcv config is linted; an mmengine one is SL907."""
+    child = f"mmdet_base = './third_party/_base_'\n{base_line}\nrunner = dict(max_epochs=6)\n"
+    resolved = _mmcv_reads_it_mmengine_refuses(tmp_path, "third_party/_base_/schedule.py", child,
+                                               "NameError: name 'mmdet_base' is not defined")
+    assert resolved.get("runner", "max_epochs") == 6
+    assert [loc.line for loc, _ in resolved.named_bases] == [2]
+
+
+def _mmcv_reads_it_mmengine_refuses(tmp_path, base: str, child: str, error: str):
+    """`config.py` (`child`, its `_base_` at line 2) over an mmcv base at `base` is read and linted (SL001);
+    over an mmengine base, with `train_cfg`, it is SL907 at line 2 saying `error`. Returns the first resolution."""
     from schedlint.lint.engine import check_paths
     from schedlint.lint.settings import Settings
 
-    child = f"mmdet_base = './third_party/_base_'\n{base_line}\nrunner = dict(max_epochs=6)\n"
-    write_tree(tmp_path, {"third_party/_base_/schedule.py": _MMCV_BASE, "config.py": child})
+    write_tree(tmp_path, {base: _MMCV_BASE, "config.py": child})
     resolved = Loader().resolve(str(tmp_path / "config.py"))
-    assert resolved.get("lr_config", "step") == [8, 11] and resolved.get("runner", "max_epochs") == 6
-    assert [loc.line for loc, _ in resolved.named_bases] == [2]
+    assert resolved.get("lr_config", "step") == [8, 11]
     assert [f.code for f in check_paths([str(tmp_path / "config.py")], Settings()).findings] == ["SL001"]
 
-    (tmp_path / "third_party/_base_/schedule.py").write_text(_MMENGINE_BASE)
+    (tmp_path / base).write_text(_MMENGINE_BASE)
     (tmp_path / "config.py").write_text(child.replace("runner = dict(max_epochs=6)", "train_cfg = dict(max_epochs=6)"))
     found = check_paths([str(tmp_path / "config.py")], Settings()).findings
     assert [(f.code, f.location.line) for f in found] == [("SL907", 2)]
-    assert "NameError: name 'mmdet_base' is not defined" in found[0].message
+    assert error in found[0].message
+    return resolved
 
 
 def test_base_in_a_config_that_imports_a_package_is_read_as_mmcv_reads_it(tmp_path):
     """`import torch` makes mmengine load a file as a pure-Python config, which rejects `_base_`
     (ConfigParsingError); mmcv 1.x runs it and inherits. An mmcv config is linted; an mmengine one is SL907."""
-    from schedlint.lint.engine import check_paths
-    from schedlint.lint.settings import Settings
-
     child = "import torch\n_base_ = ['./schedule.py']\nrunner = dict(max_epochs=6)\n"
-    write_tree(tmp_path, {"schedule.py": _MMCV_BASE, "config.py": child})
-    resolved = Loader().resolve(str(tmp_path / "config.py"))
-    assert not resolved.lazy and resolved.get("lr_config", "step") == [8, 11]
-    assert [f.code for f in check_paths([str(tmp_path / "config.py")], Settings()).findings] == ["SL001"]
-
-    (tmp_path / "schedule.py").write_text(_MMENGINE_BASE)
-    (tmp_path / "config.py").write_text(child.replace("runner = dict(max_epochs=6)", "train_cfg = dict(max_epochs=6)"))
-    found = check_paths([str(tmp_path / "config.py")], Settings()).findings
-    assert [(f.code, f.location.line) for f in found] == [("SL907", 2)]
-    assert "ConfigParsingError" in found[0].message
+    resolved = _mmcv_reads_it_mmengine_refuses(tmp_path, "schedule.py", child, "ConfigParsingError")
+    assert not resolved.lazy
     with pytest.raises(Exception, match="must match the current configuration file type"):
         mmengine_dict(tmp_path / "config.py")
 
