@@ -178,6 +178,69 @@ train_cfg = dict(by_epoch=True, max_epochs=24)
     assert "SL105" not in codes(lint(tmp_path, {"config.py": text}, epoch_length=100))
 
 
+ONECYCLE = """\
+optim_wrapper = dict(
+    optimizer=dict(type='AdamW', lr=1e-3, weight_decay=0.01),
+    paramwise_cfg=dict(custom_keys={paramwise}))
+param_scheduler = [
+    dict(type='OneCycleLR', eta_max=0.01, total_steps=200, by_epoch=False, begin=0, end=200),
+]
+train_cfg = dict(by_epoch=False, max_iters=200)
+"""
+
+
+def test_sl105_onecycle_scalar_peak_loses_lr_mult(tmp_path):
+    """mmengine's OneCycle sets every group's curve from eta_max (the optimizer's lr unused): a backbone at
+    lr_mult=0.1 peaks at the head's 0.01, 10x what the config means."""
+    text = ONECYCLE.format(paramwise="{'backbone': dict(lr_mult=0.1)}")
+    found = [f for f in lint(tmp_path, {"config.py": text}) if f.code == "SL105"]
+    assert [(f.location.line, f.severity.value) for f in found] == [(5, "warning")], [f.message for f in found]
+    assert "the 'backbone' group (lr_mult=0.1) peaks at 0.01, not at 0.001 (0.1x the LR)" in found[0].message
+    assert "LinearLR" in found[0].message  # the fix: schedulers that scale each group's own LR
+
+
+def test_sl105_onecycle_frozen_group_trains(tmp_path):
+    text = ONECYCLE.format(paramwise="{'backbone': dict(lr_mult=0.0)}")
+    found = [f for f in lint(tmp_path, {"config.py": text}) if f.code == "SL105"]
+    assert len(found) == 1 and found[0].severity.value == "warning"
+    assert "should stay frozen but its LR reaches 0.01" in found[0].message
+
+
+def test_sl105_onecycle_group_meant_faster_is_information(tmp_path):
+    text = ONECYCLE.format(paramwise="{'head': dict(lr_mult=10.0)}")
+    found = [f for f in lint(tmp_path, {"config.py": text}) if f.code == "SL105"]
+    assert [f.severity.value for f in found] == ["info"]
+    assert "peaks at 0.01, not at 0.1 (10x the LR)" in found[0].message
+
+
+def test_sl105_onecycle_quiet_without_multipliers_or_when_close(tmp_path):
+    assert "SL105" not in codes(lint(tmp_path, {"config.py": ONECYCLE.format(paramwise="{}")}))
+    text = ONECYCLE.format(paramwise="{'neck': dict(lr_mult=1.5)}")  # within 2x: not judged
+    assert "SL105" not in codes(lint(tmp_path, {"config.py": text}))
+
+
+def test_sl105_mmcv_onecycle_scalar_max_lr_loses_lr_mult(tmp_path):
+    text = """\
+optimizer = dict(type='AdamW', lr=1e-3, weight_decay=0.01,
+                 paramwise_cfg=dict(custom_keys={'backbone': dict(lr_mult=0.1)}))
+lr_config = dict(policy='OneCycle', max_lr=0.01, by_epoch=False)
+runner = dict(type='IterBasedRunner', max_iters=200)
+"""
+    found = [f for f in lint(tmp_path, {"config.py": text}) if f.code == "SL105"]
+    assert [(f.location.line, f.severity.value) for f in found] == [(3, "warning")], [f.message for f in found]
+    assert "lr_config policy='OneCycle'" in found[0].message and "peaks at 0.01, not at 0.001" in found[0].message
+
+
+def test_sl105_onecycle_ignores_auto_scale_lr(tmp_path):
+    text = ONECYCLE.format(paramwise="{}") + (
+        "train_dataloader = dict(batch_size=4, dataset=dict(type='D'))\n"
+        "auto_scale_lr = dict(enable=True, base_batch_size=16)\n")
+    found = [f for f in lint(tmp_path, {"config.py": text}, gpus=1) if f.code == "SL105"]
+    assert [(f.location.line, f.severity.value) for f in found] == [(5, "info")], [f.message for f in found]
+    assert "auto_scale_lr scales the lr by 0.25" in found[0].message
+    assert "never from the optimizer's lr" in found[0].message
+
+
 # -- optimizer defaults -----------------------------------------------------------------------
 
 def test_omitted_lr_is_the_optimizers_default(tmp_path):

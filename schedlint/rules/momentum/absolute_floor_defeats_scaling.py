@@ -1,4 +1,4 @@
-"""SL105 absolute-floor-defeats-scaling: An absolute LR target (`eta_min`, `min_lr`) shared by parameter groups whose LRs differ."""
+"""SL105 absolute-floor-defeats-scaling: An absolute LR target (`eta_min`, `min_lr`, OneCycle's peak) shared by parameter groups whose LRs differ."""
 
 from __future__ import annotations
 
@@ -14,6 +14,13 @@ _FLOOR_LR_TYPES = ("CosineAnnealingLR", "PolyLR", "CosineRestartLR", "CosineAnne
 
 _LEGACY_FLOOR_POLICIES = ("CosineAnnealing", "Poly", "FlatCosineAnnealing", "CosineRestart", "LinearAnnealing",
                           "YOLOX", "CosineAnnealingCooldown")
+
+# schedules whose every value comes from an absolute peak (one number for every group, the optimizer's lr unused)
+_PEAK_LR_TYPES = ("OneCycleLR", "OneCycleParamScheduler")
+_LEGACY_PEAK_POLICIES = ("OneCycle",)
+_PEAK_TAIL = ("; a scalar peak is one LR for every group (a list needs one value per param group, and paramwise_cfg "
+              "makes one per parameter): warm up and anneal with schedulers that scale each group's own LR "
+              "(LinearLR, then CosineAnnealingLR with eta_min_ratio / min_lr_ratio)")
 
 
 def _lr_multipliers(ctx: Context) -> Dict[str, float]:
@@ -43,24 +50,29 @@ _RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 
 
 class AbsoluteFloorDefeatsScaling(Rule):
-    """An absolute LR target (`eta_min`, `min_lr`) shared by parameter groups whose LRs differ.
+    """An absolute LR target (`eta_min`, `min_lr`, OneCycle's peak) shared by parameter groups whose LRs differ.
 
     `paramwise_cfg` multipliers (`lr_mult`) and `auto_scale_lr` scale each group's starting LR,
     but an absolute `eta_min` is the same number for every group and is not scaled: a backbone
     at `lr_mult=0.1` is annealed to the head's floor — it decays 10x less, does not decay at all,
     or even rises (mmdetection3d#3059: a cyclic ramp to `eta_min=lr*100` lifts an `lr_mult=0.1`
-    backbone 1000x). The group's own curve is simulated (schedulers act on every group with the
-    same arguments). Reported as a warning where the group's LR stops decaying, rises, or ends
-    far from its intended share of the LR; as information where only the final ratio drifts.
+    backbone 1000x). OneCycle goes further: a scalar `eta_max` (mmengine) or `max_lr` (mmcv 1.x)
+    sets every group's whole curve, the optimizer's `lr` unused, so every `lr_mult` is lost (a
+    frozen `lr_mult=0` group trains) and `auto_scale_lr` changes nothing. The group's own curve is
+    simulated (schedulers act on every group with the same arguments). Reported as a warning where
+    the group's LR stops decaying, rises, ends far from its intended share of the LR, or peaks
+    where every group peaks; as information where only the final ratio drifts, or where only
+    `auto_scale_lr` is lost.
 
     Fix: `eta_min_ratio` (mmengine CosineAnnealing / CosineRestart) or `min_lr_ratio` (mmcv),
-    which apply per group.
+    which apply per group; for OneCycle, a warm-up and an annealing scheduler that scale each
+    group's own LR.
     """
 
     code = "SL105"
     name = "absolute-floor-defeats-scaling"
     severity = Severity.WARNING
-    summary = "an absolute eta_min/min_lr ignores paramwise lr_mult or auto_scale_lr"
+    summary = "an absolute eta_min/min_lr (or OneCycle peak) ignores paramwise lr_mult or auto_scale_lr"
     invalid = [
         Example(
             cfg(
@@ -76,7 +88,21 @@ class AbsoluteFloorDefeatsScaling(Rule):
             train_cfg = dict(by_epoch=True, max_epochs=20)
             """),
             epoch_length=10,
-        )
+        ),
+        Example(
+            cfg(
+            """\
+            optim_wrapper = dict(
+                optimizer=dict(type='AdamW', lr=1e-3, weight_decay=0.01),
+                paramwise_cfg=dict(custom_keys={'backbone': dict(lr_mult=0.1)}))
+            param_scheduler = [
+                dict(type='OneCycleLR', eta_max=0.01, total_steps=20, by_epoch=True, convert_to_iter_based=True),
+            ]
+            train_cfg = dict(by_epoch=True, max_epochs=20)
+            """),
+            epoch_length=10,
+            note="OneCycle's scalar eta_max sets every group's LR: the backbone peaks at 0.01 with the head",
+        ),
     ]
     valid = [
         Example(
@@ -97,14 +123,14 @@ class AbsoluteFloorDefeatsScaling(Rule):
     ]
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        floors = [f for f in self._floors(ctx) if f[1] is not None]
-        if not floors:
+        targets = [t for t in self._targets(ctx) if t[1] is not None]
+        if not targets:
             return
         mults = _lr_multipliers(ctx)
         if mults:
             curves: Dict[float, Any] = {}  # lr_mult -> the group's simulated LR (one simulation per multiplier)
-            effects = [(self._group_effect(ctx, floor, who, lo, hi, key, mult, curves), loc, mult)
-                       for floor, loc, who, lo, hi in floors for key, mult in mults.items()]
+            effects = [(self._group_effect(ctx, target, key, mult, curves), target[1], mult)
+                       for target in targets for key, mult in mults.items()]
             effects = [(e, loc, mult) for e, loc, mult in effects if e is not None]
             if effects:  # the most severe; a frozen group (lr_mult=0) that trains before any other group
                 (severity, msg), loc, _ = max(effects, key=lambda item: (_RANK[item[0][0]], item[2] == 0))
@@ -112,18 +138,25 @@ class AbsoluteFloorDefeatsScaling(Rule):
             return
         scale = ctx.plan.optimizer.lr_scale
         if scale != 1:
-            floor, loc, who, _, _ = floors[0]
-            msg = (f"{who} has the absolute target {fmt(floor)}, but auto_scale_lr scales the LR by {scale:g} "
-                   f"(to {fmt(ctx.plan.optimizer.lr)}): the target is not scaled with it, so the schedule's shape "
-                   "changes with the batch size; use a ratio (eta_min_ratio / min_lr_ratio)")
+            value, loc, who, _, _, peak = targets[0]
+            if peak:
+                msg = (f"{who} sets the LR from the absolute peak {fmt(value)}, never from the optimizer's lr: "
+                       f"auto_scale_lr scales the lr by {scale:g} (to {fmt(ctx.plan.optimizer.lr)}) and the schedule "
+                       "does not change with it, so the LR no longer follows the batch size")
+            else:
+                msg = (f"{who} has the absolute target {fmt(value)}, but auto_scale_lr scales the LR by {scale:g} "
+                       f"(to {fmt(ctx.plan.optimizer.lr)}): the target is not scaled with it, so the schedule's shape "
+                       "changes with the batch size; use a ratio (eta_min_ratio / min_lr_ratio)")
             yield self.finding(msg, loc, severity=Severity.INFO)
 
     @staticmethod
-    def _group_effect(ctx: Context, floor: float, who: str, lo: int, hi: int, key: str,
+    def _group_effect(ctx: Context, target: Tuple[float, Any, str, int, int, bool], key: str,
                       mult: float, curves: Dict[float, Any]) -> Optional[Tuple[Severity, str]]:
-        """(severity, message) for the parameter group at `lr_mult=mult` during one phase [lo, hi),
-        from the group's own simulated curve."""
+        """(severity, message) for the parameter group at `lr_mult=mult` during the phase [lo, hi) of one
+        absolute target, from the group's own simulated curve."""
         from schedlint.simulate import simulate
+
+        floor, _, who, lo, hi, peak = target
 
         stop = stop_iteration(ctx)
         lr = ctx.curve.series("lr")
@@ -142,8 +175,20 @@ class AbsoluteFloorDefeatsScaling(Rule):
         if mult == 0:
             if group.max() <= 0:
                 return None
-            return Severity.WARNING, (f"{who} moves every parameter group towards the absolute {fmt(floor)}: {label} "
-                                      f"should stay frozen but its LR reaches {fmt(float(group.max()))}" + tail)
+            towards = "sets every parameter group's LR from" if peak else "moves every parameter group towards"
+            return Severity.WARNING, (f"{who} {towards} the absolute {fmt(floor)}: {label} should stay frozen but "
+                                      f"its LR reaches {fmt(float(group.max()))}" + (_PEAK_TAIL if peak else tail))
+        if peak:  # the whole curve is absolute: the group peaks where every group peaks
+            m_peak, g_peak = float(main.max()), float(group.max())
+            if m_peak <= 0:
+                return None
+            off = g_peak / (mult * m_peak)  # > 1: the group trains faster than meant (a backbone meant slower)
+            if 0.5 * (1 + 1e-9) < off < 2 * (1 - 1e-9):
+                return None
+            return (Severity.WARNING if off > 1 else Severity.INFO), (
+                f"{who} sets every parameter group's LR from the absolute peak {fmt(floor)}: {label} peaks at "
+                f"{fmt(g_peak)}, not at {fmt(mult * m_peak)} ({mult:g}x the LR), so its lr_mult has no effect"
+                + _PEAK_TAIL)
         # measure from where the LR peaks inside the phase: a warm-up that overlaps the phase must
         # not count as the start (its first value is tiny, which turned decays into "rises")
         start = int(main.argmax())
@@ -177,30 +222,41 @@ class AbsoluteFloorDefeatsScaling(Rule):
         return severity, msg
 
     @staticmethod
-    def _floors(ctx: Context):
-        """(absolute floor, location, description, first iteration, stop iteration) of every LR phase
-        with an absolute non-zero target (a legacy policy's phase starts after its warm-up)."""
+    def _targets(ctx: Context):
+        """(absolute value, location, description, first iteration, stop iteration, is a peak) of every LR
+        phase with an absolute non-zero target: a floor (a legacy policy's phase starts after its warm-up),
+        or OneCycle's scalar peak, which sets the whole curve."""
         if ctx.plan.generation == "mmcv":
             policy = legacy_policy(ctx, "lr")
-            if policy is None or policy.policy not in _LEGACY_FLOOR_POLICIES:
+            if policy is None:
                 return
-            floor = policy.args.get("min_lr")
-            if isinstance(floor, (int, float)) and not isinstance(floor, bool) and floor > 0 and "min_lr" in policy.raw:
-                warmup = policy.args.get("warmup_iters", 0) if policy.args.get("warmup") else 0
+            peak = policy.policy in _LEGACY_PEAK_POLICIES
+            if not peak and policy.policy not in _LEGACY_FLOOR_POLICIES:
+                return
+            key = "max_lr" if peak else "min_lr"
+            value = policy.args.get(key)
+            if _positive(value) and key in policy.raw:
+                warmup = policy.args.get("warmup_iters", 0) if policy.args.get("warmup") and not peak else 0
                 if policy.args.get("warmup_by_epoch"):
                     warmup = warmup * ctx.epoch_length
                 lo = int(warmup) if isinstance(warmup, (int, float)) else 0
-                yield (float(floor), legacy_loc(ctx, policy, "min_lr"), f"lr_config policy='{policy.raw.get('policy')}'",
-                       lo, ctx.total_iters)
+                yield (float(value), legacy_loc(ctx, policy, key), f"lr_config policy='{policy.raw.get('policy')}'",
+                       lo, ctx.total_iters, peak)
             return
         for s in schedulers_of(ctx, "lr"):
-            if s.type not in _FLOOR_LR_TYPES or "eta_min" not in s.raw:
+            peak = s.type in _PEAK_LR_TYPES
+            key = "eta_max" if peak else "eta_min"
+            if not (peak or s.type in _FLOOR_LR_TYPES) or key not in s.raw:
                 continue
-            floor = s.args.get("eta_min")
-            if not isinstance(floor, (int, float)) or isinstance(floor, bool) or floor <= 0:
+            value = s.args.get(key)
+            if not _positive(value):
                 continue
             w = window(ctx, s)
             if w.start >= ctx.total_iters:
                 continue
             hi = int(min(w.stop, ctx.total_iters))
-            yield float(floor), ctx.scheduler_loc(s, "eta_min"), f"{s.type} (param_scheduler[{s.index}])", int(w.start), hi
+            yield float(value), ctx.scheduler_loc(s, key), f"{s.type} (param_scheduler[{s.index}])", int(w.start), hi, peak
+
+
+def _positive(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
