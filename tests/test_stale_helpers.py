@@ -114,6 +114,23 @@ def test_the_finding_is_at_the_binding_with_the_stale_values_related(tmp_path):
     assert "train_cfg.max_epochs (12, not 24)" in by_line[2].message
 
 
+def test_a_value_set_again_but_lost_to_a_second_assignment_points_at_that_assignment(tmp_path):
+    """The child does set train_cfg again, but a later `train_cfg =` in the same file replaces it: 'set those
+    values again here' would be wrong advice, the two assignments must be merged (SL909 reports the loss)."""
+    files = {"base.py": BASE, "config.py": """\
+        _base_ = './base.py'
+        max_epochs = 24
+        param_scheduler = [dict(type='MultiStepLR', begin=0, end=max_epochs, by_epoch=True, milestones=[16, 23])]
+        train_cfg = dict(max_epochs=max_epochs)
+        train_cfg = dict(val_interval=4)
+        """}
+    found = findings(tmp_path, files)
+    assert len(found) == 1, [f.message for f in found]
+    assert ("line 4 of this file sets train_cfg.max_epochs again, but the `train_cfg =` at line 5 replaces that "
+            "whole assignment (SL909); merge the two") in found[0].message
+    assert "set those values again here" not in found[0].message
+
+
 @pytest.mark.parametrize("expression", [
     "sum([max_epochs, 0])",  # a call outside int/float/round/min/max/abs
     "{'a': max_epochs}['a']",

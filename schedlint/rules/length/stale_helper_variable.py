@@ -7,6 +7,7 @@ from typing import Any, Dict, Iterator, List, Tuple
 
 from schedlint.model import Finding, Related, Severity
 from schedlint.rules.base import Context, Example, Rule, fmt
+from schedlint.rules.loading.duplicate_top_level_key import lost_assignments
 
 _BASE = """\
 max_epochs = 12
@@ -101,12 +102,23 @@ class StaleHelperVariable(Rule):
                 named += f" and {len(values) - _SHOWN} more"
             files = sorted({os.path.basename(s.loc.file) for s in values})
             msg = (f"{bound} {'does' if len(helpers) == 1 else 'do'} not change what {', '.join(files)} computed "
-                   f"from {was}: {named}. A config is evaluated file by file and nothing is evaluated again; set "
-                   f"those values again here (e.g. {self._example(values[0].path, values[0].expression, ctx.resolved.lazy)})")
+                   f"from {was}: {named}. A config is evaluated file by file and nothing is evaluated again; "
+                   + self._remedy(helpers[0].new_loc.file, values, ctx.resolved.lazy))
             related = [Related(s.loc, f"{_path_text(s.path)} computed here from {was}") for s in values]
             related += [Related(h.new_loc, f"{h.name} bound again here") for h in helpers[1:]]
             severity = Severity.ERROR if any(_decides_schedule(s.path) for s in values) else Severity.WARNING
             yield self.finding(msg, helpers[0].new_loc, related, severity=severity)
+
+    @classmethod
+    def _remedy(cls, file: str, values: List[Any], lazy: bool) -> str:
+        """What to do: set the values again here, unless this file already does and a later assignment of the
+        same top-level key throws that away (SL909)."""
+        for s in values:
+            for name, first, second, lost in lost_assignments(file):
+                if name == s.path[0] and len(s.path) > 1 and s.path[1] in lost:
+                    return (f"line {first} of this file sets {_path_text(s.path[:2])} again, but the `{name} =` at "
+                            f"line {second} replaces that whole assignment (SL909); merge the two")
+        return f"set those values again here (e.g. {cls._example(values[0].path, values[0].expression, lazy)})"
 
     @staticmethod
     def _example(path: Tuple[Any, ...], expression: str, lazy: bool) -> str:

@@ -94,6 +94,16 @@ def _duplicates(path: str, mtime: float) -> Tuple[Tuple[str, int, int, Tuple[str
     return tuple(out)
 
 
+def lost_assignments(path: str) -> Tuple[Tuple[str, int, int, Tuple[str, ...]], ...]:
+    """(name, first line, second line, keys only the first sets) of each top-level assignment of the file
+    that a later one replaces without reading it."""
+    try:
+        mtime = os.path.getmtime(path)
+    except OSError:
+        return ()
+    return _duplicates(path, mtime)
+
+
 class DuplicateTopLevelKey(Rule):
     """A top-level key assigned twice in one config file: the first value is silently lost.
 
@@ -135,11 +145,7 @@ class DuplicateTopLevelKey(Rule):
         for path in dict.fromkeys(ctx.resolved.chain or [ctx.plan.filename]):
             if not path.endswith(".py") or (twice is not None and path not in twice):
                 continue
-            try:
-                mtime = os.path.getmtime(path)
-            except OSError:
-                continue
-            for name, first, second, lost in _duplicates(path, mtime):
+            for name, first, second, lost in lost_assignments(path):
                 what = (f"the keys only the first set ({', '.join(lost)}) are lost" if lost
                         else "the first value is never used")
                 msg = (f"`{name}` is assigned twice in this file (lines {first} and {second}): Python keeps only the "
