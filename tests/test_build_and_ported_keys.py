@@ -92,6 +92,34 @@ def test_type_added_over_an_inherited_by_epoch_is_reported_where_the_type_was_ad
     assert [r.location.file.endswith("base.py") for r in found[0].related] == [True]
 
 
+LEGACY_1X = """\
+optimizer = dict(type='SGD', lr=0.01, momentum=0.9)
+lr_config = dict(policy='step', step=[8, 11])
+runner = dict(type='EpochBasedRunner', max_epochs=12)
+"""
+
+
+@pytest.mark.parametrize("child,line", [
+    ("lr_config = dict(by_epoch=False, step=[60000, 80000])\nrunner = dict(type='IterBasedRunner', max_iters=90000)\n", 3),
+    ("runner = dict(max_iters=9000)\n", 2),
+])
+def test_mmcv_runner_with_both_lengths_is_a_build_failure_in_the_child(tmp_path, child, line):
+    """UIS-Mamba's mask2former switches to IterBasedRunner over a base's EpochBasedRunner(max_epochs=36): the dicts
+    merge, and mmcv's BaseRunner raises ValueError('Only one of `max_epochs` or `max_iters` can be set.')."""
+    found = of(lint(tmp_path, {"base.py": LEGACY_1X, "config.py": "_base_ = './base.py'\n" + child}), "SL311")
+    assert [(os.path.basename(f.location.file), f.location.line) for f in found] == [("config.py", line)]
+    assert "Only one of `max_epochs` or `max_iters`" in found[0].message and "_delete_=True" in found[0].message
+    assert [os.path.basename(r.location.file) for r in found[0].related] == ["base.py"]
+
+
+@pytest.mark.parametrize("child", [
+    "runner = dict(_delete_=True, type='IterBasedRunner', max_iters=90000)\n",
+    "runner = dict(type='IterBasedRunner', max_epochs=None, max_iters=90000)\n",
+])
+def test_mmcv_runner_with_one_length_builds(tmp_path, child):
+    assert not of(lint(tmp_path, {"base.py": LEGACY_1X, "config.py": "_base_ = './base.py'\n" + child}), "SL311")
+
+
 def test_missing_optimizer_reports_only_the_build_failure(tmp_path):
     """Without an optimizer the LR is unknown: an upward 'decay' from the assumed lr 0 (SL307) and the
     like must not be reported, only the KeyError the Runner raises."""

@@ -1443,6 +1443,23 @@ def test_needs_execution_is_sl904_naming_the_line(tmp_path):
     assert str(info.value.location).startswith(f"{root / 'leaf.py'}:6:")
 
 
+@pytest.mark.parametrize("unpacking", ["dict(type='Normalize', **norm_cfg)", "{**norm_cfg}", "[*norm_cfg]",
+                                       "(*norm_cfg,)"])
+@pytest.mark.parametrize("base", ["", "_base_ = './base.py'\n"])
+def test_unpacking_an_imported_name_needs_execution_not_a_config_error(tmp_path, unpacking, base):
+    """SOOD's mmcv-era configs unpack a dict imported from a module (`**img_norm_cfg`): mmcv 1.x runs the import
+    (read classic, with a `_base_`) and mmengine would make it lazy; either way the value is known only by running
+    it, so the config is SL904 (needs execution), not an SL907 'object is not a mapping'."""
+    root = write_tree(tmp_path, {
+        "base.py": "optimizer = dict(type='SGD', lr=0.01, momentum=0.9)\n",
+        "leaf.py": base + "from mypkg.norm import norm_cfg\n" + f"pipeline = [{unpacking}]\n",
+    })
+    with pytest.raises(LoadProblem) as info:
+        Loader().resolve(str(root / "leaf.py"))
+    assert (info.value.code, info.value.location.line) == ("SL904", 3 if base else 2), info.value.message
+    assert "unpacking of" in info.value.message
+
+
 def test_non_utf8_is_sl906_at_the_line_of_the_bad_byte(tmp_path):
     path = tmp_path / "leaf.py"
     path.write_bytes(b"a = 1\nb = 2\nname = 'caf\xe9'\n")

@@ -198,6 +198,7 @@ class Evaluator(Statements):
         for elt in node.elts:
             if isinstance(elt, ast.Starred):
                 src = self.eval(elt.value)
+                self._check_unpacked(src, elt.value)
                 for i, v in enumerate(src):
                     out.add(v, src.locs[i] if isinstance(src, CfgList) else self.loc(elt))
             else:
@@ -208,7 +209,9 @@ class Evaluator(Statements):
         out: List[Any] = []
         for elt in node.elts:
             if isinstance(elt, ast.Starred):
-                out.extend(self.eval(elt.value))
+                value = self.eval(elt.value)
+                self._check_unpacked(value, elt.value)
+                out.extend(value)
             else:
                 out.append(self.eval(elt))
         return tuple(out)
@@ -227,6 +230,7 @@ class Evaluator(Statements):
         return out
 
     def _merge_kwargs(self, out: CfgDict, src: Any, node: ast.AST) -> None:
+        self._check_unpacked(src, node)
         if not isinstance(src, dict):
             raise ConfigError(node, f"TypeError: '{type(src).__name__}' object is not a mapping")
         for k, v in src.items():
@@ -388,6 +392,7 @@ class Evaluator(Statements):
         for kw in node.keywords:
             if kw.arg is None:
                 src = self.eval(kw.value)
+                self._check_unpacked(src, kw.value)
                 if not isinstance(src, dict):
                     raise ConfigError(kw.value, "TypeError: argument after ** must be a mapping")
                 kwargs.update(src)
@@ -483,6 +488,13 @@ class Evaluator(Statements):
     def _check_operand(self, value: Any, node: ast.AST) -> None:
         if isinstance(value, (Opaque, ImportedName)):
             raise NeedsExecution(node, f"operation on {_describe(value)}")
+
+    @staticmethod
+    def _check_unpacked(value: Any, node: ast.AST) -> None:
+        """`**x` / `*x` of a value only execution knows (an imported name: a real module's dict under mmcv 1.x
+        and classic configs, which run the import): a config that needs execution, not a config error."""
+        if isinstance(value, (Opaque, ImportedName)):
+            raise NeedsExecution(node, f"unpacking of {_describe(value)}")
 
 
 

@@ -48,6 +48,9 @@ class RunnerBuildFails(Rule):
       arguments (`train_cfg`, `optim_wrapper` and its `optimizer`, each `param_scheduler` entry, a
       scheduler hook; mmcv 1.x: `optimizer`, `optimizer_config`, `lr_config`, `momentum_config`,
       `runner`): `TypeError: keywords must be strings`.
+    * mmcv 1.x: a `runner` with both `max_epochs` and `max_iters` (a child switching to
+      `IterBasedRunner` over a base's `EpochBasedRunner` dict, which merges): `ValueError: Only
+      one of max_epochs or max_iters can be set`.
     * An argument mmengine's `EpochBasedTrainLoop` / `IterBasedTrainLoop` does not take
       (`type=EpochBasedTrainLoop, max_iters=12`, mmdet 3.3's pure-Python `ms_3x_coco`; a misspelt
       `val_intervl`): `TypeError` when the loop is built.
@@ -65,8 +68,8 @@ class RunnerBuildFails(Rule):
     code = "SL311"
     name = "runner-build-fails"
     severity = Severity.ERROR
-    summary = ("an optim_wrapper without optimizer, a train_cfg with both or neither `type` and `by_epoch`, or a "
-               "key that is not a string where the run expects keyword arguments")
+    summary = ("an optim_wrapper without optimizer, a train_cfg with both or neither `type` and `by_epoch`, an mmcv "
+               "runner with both lengths, or a key that is not a string where the run expects keyword arguments")
     invalid = [
         Example({"base.py": _BASE, "config.py": """\
             _base_ = './base.py'
@@ -93,7 +96,35 @@ class RunnerBuildFails(Rule):
         if ctx.plan.generation == "mmengine":
             yield from self._optimizer(ctx)
             yield from self._loop(ctx)
+        else:
+            yield from self._legacy_runner(ctx)
         yield from self._keywords(ctx)
+
+    def _legacy_runner(self, ctx: Context) -> Iterator[Finding]:
+        """mmcv 1.x: a runner given both lengths (a child switching the runner type over a base's dict, which
+        merges, keeps the base's length)."""
+        runner = ctx.resolved.get("runner")
+        if not (isinstance(runner, dict) and runner.get("max_epochs") is not None
+                and runner.get("max_iters") is not None):
+            return
+        stray = "max_epochs" if "Iter" in str(runner.get("type", "")) else "max_iters"
+        kept = "max_iters" if stray == "max_epochs" else "max_epochs"
+        locs = {k: ctx.resolved.loc("runner", k) for k in (stray, kept)}
+        advice = ""
+        if locs[stray] is not None and locs[kept] is not None and locs[stray].file != locs[kept].file:
+            # one length set in a child over the other, inherited (the dicts merge): the fix goes in the child
+            chain = list(ctx.resolved.chain)
+            order = {k: chain.index(loc.file) if loc.file in chain else -1 for k, loc in locs.items()}
+            child, base = sorted(locs, key=lambda k: order[k], reverse=True)
+            at = locs[child]
+            related = [Related(locs[base], f"{base}={runner[base]!r} inherited from here (the dicts merge)")]
+            advice = f"; write `runner = dict(_delete_=True, ...)` here, or {base}=None"
+        else:
+            at = locs[stray] or locs[kept] or ctx.resolved.loc("runner") or Location(ctx.plan.filename, 1)
+            related = [Related(locs[kept], f"{kept}={runner[kept]!r} set here")] if locs[kept] not in (None, at) else []
+        yield self.finding(f"runner has both max_epochs={runner['max_epochs']!r} and max_iters={runner['max_iters']!r}: "
+                           "mmcv's BaseRunner raises ValueError('Only one of `max_epochs` or `max_iters` can be set.') "
+                           f"when the run builds it{advice}", at, related)
 
     def _keywords(self, ctx: Context) -> Iterator[Finding]:
         """A key that is not a string in a dict the Runner builds by calling `cls(**the_dict)`."""
