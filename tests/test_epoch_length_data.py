@@ -242,6 +242,23 @@ def test_pascal_voc_detection_by_its_image_sets(dataset, expected):
     assert size == expected
 
 
+@pytest.mark.parametrize("dataset,expected", [
+    # point2rbox-v2's DIOR: train.txt and val.txt, one dataset each (each was taken for trainval: 23450)
+    (dict(type='ConcatDataset', datasets=[dict(type='DIORDataset', ann_file='ImageSets/Main/train.txt'),
+                                          dict(type='DIORDataset', ann_file='ImageSets/Main/val.txt')]), 11725),
+    (dict(type='DIORDataset', ann_file='ImageSets/Main/trainval.txt'), 11725),
+    (dict(type='DIORDataset'), 11725),  # no image-set file: the trainval split
+    (dict(type='HRSCDataset', ann_file='ImageSets/train.txt'), 436),
+    (dict(type='HRSCDataset', ann_file='ImageSets/trainval.txt'), 617),
+    (dict(type='HRSCDataset', ann_file='ImageSets/my_ships.txt'), None),  # a project's own list
+])
+def test_rotated_detection_datasets_by_their_image_sets(dataset, expected):
+    from schedlint.plan.epochs import dataset_size
+
+    size, _ = dataset_size(dataset)
+    assert size == expected
+
+
 def test_s3dis_detection_by_its_area_files():
     """mmdet3d's s3dis-3d: one S3DISDataset per training area, concatenated (each was sized as all five)."""
     from schedlint.plan.epochs import dataset_size

@@ -94,6 +94,41 @@ def test_cosine_relative_in_every_group_and_stepped_per_iteration(tmp_path):
     assert "SL105" not in codes(tmp_path / "leaf.py")
 
 
+def test_cosine_keeps_a_step_decay_whose_milestones_fit_once_its_end_is_extended(tmp_path):
+    """mmdet's 2x over the 1x base: milestones [16, 22] fit 24 epochs, only the inherited end=12 cuts them.
+    The safe fix (end=24) keeps the author's steps; --cosine does not replace them."""
+    write(tmp_path, {"base.py": BASE_1X, "leaf.py": "_base_ = './base.py'\n_base_.param_scheduler[1].milestones = "
+                                                    "[16, 22]\ntrain_cfg = dict(max_epochs=24)\n"})
+    result = fix_paths([os.fspath(tmp_path / "leaf.py")], settings(), FixOptions(cosine=True))
+    assert result.applied and not result.refused
+    text = (tmp_path / "leaf.py").read_text()
+    assert "CosineAnnealingLR" not in text and "_base_.param_scheduler[1].end = 24" in text
+    lrs = mmengine_lrs(tmp_path / "leaf.py")
+    assert lrs[16 * EPOCH, 0] == pytest.approx(0.002) and lrs[-1, 0] == pytest.approx(0.0002)
+
+
+def test_no_length_rewrite_when_the_length_itself_is_stale(tmp_path):
+    """SR-TOD's ssj-90k: the child binds `max_iters = 90000` again after the base computed train_cfg from 270000
+    (SL015). The schedule written for 90000 is right; stretching it to the stale 270000 (--cosine, --rescale)
+    would make the wrong run longer, so neither is offered."""
+    base = """\
+max_iters = 270000
+optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.1, momentum=0.9))
+param_scheduler = [dict(type='MultiStepLR', begin=0, end=max_iters, by_epoch=False, milestones=[243000, 256500])]
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters, val_interval=10000)
+"""
+    leaf = """\
+_base_ = './base.py'
+max_iters = 90000
+param_scheduler = [dict(type='MultiStepLR', begin=0, end=max_iters, by_epoch=False, milestones=[81000, 85500])]
+"""
+    write(tmp_path, {"base.py": base, "leaf.py": leaf})
+    assert {"SL015", "SL004"} <= set(codes(tmp_path / "leaf.py"))
+    result = fix_paths([os.fspath(tmp_path / "leaf.py")], settings(), FixOptions(cosine=True, rescale=True))
+    assert not result.applied
+    assert (tmp_path / "leaf.py").read_text() == textwrap.dedent(leaf)
+
+
 # 2: a second --rescale after another length change rescales again
 def test_second_rescale_follows_the_new_length(tmp_path):
     write(tmp_path, {"base.py": BASE_1X, "leaf.py": "_base_ = './base.py'\ntrain_cfg = dict(max_epochs=24)\n"})

@@ -288,6 +288,51 @@ def test_mmcv_warmup_longer_than_run_is_sl009(tmp_path):
     assert "SL009" not in codes(lint(tmp_path, {"config.py": LEGACY.format(warmup=500, step=[8, 11])}, epoch_length=100))
 
 
+@pytest.mark.parametrize("text", [
+    SGD + "param_scheduler = [dict(type='MultiStepLR', by_epoch=False, milestones=[8, 11])]\n"
+          "train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=12)\n",
+    LEGACY.format(warmup=500, step=[8, 11]).replace("policy='step',", "policy='step', by_epoch=False,"),
+])
+def test_step_decays_in_iterations_that_look_like_epochs_are_sl008(tmp_path, text):
+    """MultiStepLR / mmcv step with by_epoch=False and milestones [8, 11] under 12 epochs: both decays fall in
+    the first 11 iterations (the same slip SL008 reports for `end`), in both generations."""
+    found = [f for f in lint(tmp_path, {"config.py": text}, epoch_length=100) if f.code == "SL008"]
+    assert [(f.location.line, f.severity.value) for f in found] == [(2, "error")], [f.message for f in found]
+    assert "look like epochs (training has 12 epochs): every decay happens in the first 11 iterations of 1200" \
+        in found[0].message
+
+
+def test_step_decays_all_in_the_first_percent_of_an_iteration_run_are_a_warning(tmp_path):
+    text = """\
+optimizer = dict(type='SGD', lr=0.02, momentum=0.9)
+lr_config = dict(policy='step', by_epoch=False, step=[200, 400])
+runner = dict(type='IterBasedRunner', max_iters=60000)
+"""
+    found = [f for f in lint(tmp_path, {"config.py": text}) if f.code == "SL008"]
+    assert [(f.location.line, f.severity.value) for f in found] == [(2, "warning")]
+    assert "all within the first 0.67% of the 60000-iteration run" in found[0].message
+
+
+@pytest.mark.parametrize("text", [
+    # iteration milestones where an iteration schedule puts them
+    SGD + "param_scheduler = [dict(type='MultiStepLR', by_epoch=False, milestones=[800, 1100])]\n"
+          "train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=12)\n",
+    # epochs, counted in epochs
+    SGD + "param_scheduler = [dict(type='MultiStepLR', by_epoch=True, milestones=[8, 11])]\n"
+          "train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=12)\n",
+    # epoch milestones converted to iterations
+    SGD + "param_scheduler = [dict(type='MultiStepLR', milestones=[8, 11], convert_to_iter_based=True)]\n"
+          "train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=12)\n",
+    # a gamma above 1 is not a decay (SL305's business)
+    SGD + "param_scheduler = [dict(type='MultiStepLR', by_epoch=False, milestones=[8, 11], gamma=2.0)]\n"
+          "train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=12)\n",
+    # a periodic mmcv step (an int)
+    LEGACY.format(warmup=500, step=3).replace("policy='step',", "policy='step', by_epoch=False,"),
+])
+def test_step_decays_in_their_own_unit_are_not_sl008(tmp_path, text):
+    assert "SL008" not in codes(lint(tmp_path, {"config.py": text}, epoch_length=100))
+
+
 # -- scripts are not configs --------------------------------------------------------------------
 
 def test_scripts_at_a_repository_root_are_not_linted_as_configs(tmp_path):

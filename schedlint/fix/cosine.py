@@ -3,7 +3,7 @@ final LR, relative to each param group's own LR, stepped per iteration."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Collection, Dict, List, Optional
 
 from schedlint.fix.transforms import Change, Transform, _fmt, _number, _same_kind, config_dict, raw_horizon, schedulers_at
 from schedlint.model import Finding
@@ -13,15 +13,16 @@ if TYPE_CHECKING:  # pragma: no cover
     from schedlint.rules.base import Context
 
 
-def cosine_swap(ctx: "Context", findings: List[Finding]) -> Optional[Transform]:
+def cosine_swap(ctx: "Context", findings: List[Finding], keep: Collection[int] = ()) -> Optional[Transform]:
     """Replace the step decays the findings point at by a cosine to the end of training with the
-    same final LR (`eta_min = base_lr * gamma ** decays`); warm-ups are kept."""
+    same final LR (`eta_min = base_lr * gamma ** decays`); warm-ups, and the schedulers `keep` names
+    (by index), are kept."""
     changes: Dict[int, Change] = {}
     base_lr = ctx.plan.optimizer.lr / (ctx.plan.optimizer.lr_scale or 1.0)
     targeted: List[Finding] = []
     for finding in findings:
         for s in schedulers_at(ctx, finding, STEP_TYPES):
-            if s.param != "lr" or s.index in changes:
+            if s.param != "lr" or s.index in changes or s.index in keep:
                 continue
             old = config_dict(ctx, s)
             horizon = raw_horizon(ctx, s)

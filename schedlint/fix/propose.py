@@ -135,9 +135,13 @@ def transforms_for(findings: List[Finding], ctx: "Context", horizon_of: Callable
     """The transforms answering `findings` of one config, in the order `fix` tries them: the
     opt-in rewrites first (they answer several findings at once), then one fix per finding."""
     out: List[Transform] = []
-    length = [f for f in findings if f.code in LENGTH_CODES]
+    # a length the config means but does not get (SL015: a helper bound again after the base computed
+    # max_iters from it) is fixed at that helper: stretching the schedule to the stale length is wrong
+    length = [] if _stale_length(ctx) else [f for f in findings if f.code in LENGTH_CODES]
+    ends = {id(f): stale_end(ctx, f) for f in findings if f.code == "SL001"}
     if length and options.cosine:
-        t = cosine_swap(ctx, length)
+        # a step decay whose milestones fit once its `end` is extended keeps its steps (the safe fix)
+        t = cosine_swap(ctx, length, keep={i for e in ends.values() if e is not None for i in e.changes})
         if t is not None:
             out.append(t)
     if length and (options.rescale or display):
@@ -147,7 +151,7 @@ def transforms_for(findings: List[Finding], ctx: "Context", horizon_of: Callable
     for f in findings:
         t: Optional[Transform] = None
         if f.code == "SL001":
-            t = stale_end(ctx, f)
+            t = ends[id(f)]
         elif f.code in ("SL005", "SL006"):
             t = cosine_tmax(ctx, f)
         elif f.code in MOMENTUM_CODES:
@@ -155,6 +159,15 @@ def transforms_for(findings: List[Finding], ctx: "Context", horizon_of: Callable
         if t is not None:
             out.append(t)
     return _merge_same_kind(out)
+
+
+_LENGTH_PATHS = (("train_cfg", "max_epochs"), ("train_cfg", "max_iters"), ("runner", "max_epochs"),
+                 ("runner", "max_iters"), ("total_epochs",))
+
+
+def _stale_length(ctx: "Context") -> bool:
+    """Whether the training length itself is a stale value (SL015)."""
+    return any(tuple(v.path[:len(p)]) == p for v in ctx.resolved.stale for p in _LENGTH_PATHS)
 
 
 def _merge_same_kind(transforms: List[Transform]) -> List[Transform]:

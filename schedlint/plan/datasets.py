@@ -65,7 +65,7 @@ TRAIN_SPLIT_SIZES = {
     # rotated detection (mmrotate 1.x); DOTA after the official 1024x1024 split (gap 200), empty patches filtered
     "DOTADataset": (12800, "DOTA-v1.0 trainval, 1024x1024 patches (approx.)"),
     "DOTAv15Dataset": (12800, "DOTA-v1.5 trainval, 1024x1024 patches (approx.)"),
-    "HRSCDataset": (617, "HRSC2016 trainval"),
+    "HRSCDataset": (617, "HRSC2016 trainval"),  # sized by its image-set file (plan/epochs.py)
     "DIORDataset": (11725, "DIOR trainval"),
     # pose (mmpose): person instances
     "CocoWholeBodyDataset": (118287, "COCO-WholeBody train images"),

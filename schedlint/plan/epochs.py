@@ -177,6 +177,26 @@ def _voc_detection_split(dataset: dict) -> Optional[Tuple[int, str]]:
     return sum(n for n, _ in sizes), " + ".join(name for _, name in sizes)
 
 
+# rotated-detection datasets by their image-set files (mmrotate: `ImageSets/Main/train.txt` ...): images per split
+_IMAGE_SETS = {
+    "DIORDataset": ("DIOR", {"train": 5862, "val": 5863, "trainval": 11725, "test": 11738}),
+    "HRSCDataset": ("HRSC2016", {"train": 436, "val": 181, "trainval": 617, "test": 444}),
+}
+
+
+def _image_set_split(dataset: dict) -> Optional[Tuple[int, str]]:
+    """DIOR / HRSC2016 by the image-set file the dataset reads (point2rbox's DIOR concatenates train.txt and
+    val.txt, one dataset each); without one, the trainval split; another file (a project's own list): None."""
+    label, sets = _IMAGE_SETS[str(dataset.get("type", "")).rsplit(".", 1)[-1]]
+    files = _files(dataset.get("ann_file"))
+    if not files:
+        return sets["trainval"], f"{label} trainval"
+    stems = [os.path.splitext(os.path.basename(f))[0] for f in files]
+    if not all(stem in sets for stem in stems):
+        return None
+    return sum(sets[stem] for stem in stems), " + ".join(f"{label} {stem}" for stem in stems)
+
+
 # S3DIS rooms per area (mmdet3d's S3DISDataset: one sample per room, one info file per area)
 _S3DIS_ROOMS = {1: 44, 2: 40, 3: 23, 4: 49, 5: 68, 6: 48}
 
@@ -307,4 +327,4 @@ def training_gpus(resolved: ResolvedConfig, config_batch: Optional[int], gpus: O
 
 # dataset types sized by their annotation files rather than by their type name alone
 _SIZED_BY_FILES = {"PascalVOCDataset": _voc_segmentation_split, "VOCDataset": _voc_detection_split,
-                   "S3DISDataset": _s3dis_areas}
+                   "S3DISDataset": _s3dis_areas, "DIORDataset": _image_set_split, "HRSCDataset": _image_set_split}
