@@ -206,6 +206,28 @@ def test_unusable_input_exits_2(tmp_path, cyclic_run):
     assert _diagnose(str(cyclic_run), "--format", "xml").exit_code == 2
 
 
+def test_rolling_windows_in_blocks_give_the_same_smoothing(monkeypatch):
+    """The rolling median takes its windows a block of rows at a time (a 500k-line log asked for 76 GiB at
+    once): the blocks change nothing."""
+    import schedlint.runs.rebound as rebound
+
+    values = np.random.default_rng(3).normal(size=3000).cumsum()
+    whole = smooth(values)
+    monkeypatch.setattr(rebound, "_ROLLING_CELLS", 1000)  # blocks of a few rows
+    assert np.array_equal(smooth(values), whole)
+
+
+def test_a_long_per_iteration_series_is_smoothed_over_bins():
+    """160k points: smoothed over the medians of bins and read back at every point (bounded time and memory),
+    following the trend and ignoring the per-iteration wiggle."""
+    n = 160_000
+    x = np.arange(n, dtype=float)
+    trend = 2.0 * np.exp(-x / 30_000) + 0.3
+    out = smooth(trend + 0.05 * np.sin(x))
+    assert out.shape == (n,)
+    assert np.max(np.abs(out - trend)[n // 20:-n // 20]) < 0.01
+
+
 def test_smooth_keeps_length_and_ignores_spikes():
     values = np.ones(200)
     values[50] = 100.0

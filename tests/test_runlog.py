@@ -89,7 +89,11 @@ def test_malformed_lines_are_skipped_and_counted(tmp_path):
 def test_dumped_config_is_found(tmp_path):
     _small_run(tmp_path)
     assert read_run(str(tmp_path)).config is None
-    (tmp_path / "my_config.py").write_text("lr = 0.1\n", encoding="utf-8")
+    # a helper script beside the run is not its config (plot_loss.py beside a scalars.json)
+    (tmp_path / "plot_loss.py").write_text("import json\nlosses = [json.loads(l) for l in open('x')]\n", encoding="utf-8")
+    assert read_run(str(tmp_path)).config is None
+    (tmp_path / "my_config.py").write_text("optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.1))\n",
+                                           encoding="utf-8")
     assert read_run(str(tmp_path)).config == str(tmp_path / "my_config.py")
     # the copy in vis_data belongs to this very run and wins
     (tmp_path / STAMP / "vis_data" / "config.py").write_text("lr = 0.1\n", encoding="utf-8")

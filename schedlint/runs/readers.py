@@ -23,6 +23,10 @@ from schedlint.runs.model import RunLog, RunLogError, lower_is_better, primary_m
 __all__ = ["RunLog", "RunLogError", "find_logs", "read_run", "read_log_file", "lower_is_better", "primary_metric"]
 
 _TIMESTAMP_DIR = re.compile(r"^\d{8}_\d{6}$")
+# a top-level key every training config has (a dumped one names them all): a helper script beside the run
+# (`plot_loss.py`) has none of them
+_CONFIG_KEY = re.compile(r"^(?:param_scheduler|lr_config|optim_wrapper|optimizer|train_cfg|runner|total_epochs|_base_)"
+                         r"\s*=", re.M)
 _TB_PREFIX = "events.out.tfevents"
 
 
@@ -423,7 +427,8 @@ def _config_for(path: str, run_dir: str, work_dir: str, recs, kind: str) -> Tupl
         where = "the first line of" if kind == "mmcv-json" else "the Config: block of"
         return (_write_embedded(path, embedded[-1].config, embedded[-1].name),
                 f"carried in {where} {os.path.basename(path)}")
-    names = [n for n in _listdir(work_dir) if n.endswith(".py") and n != "__init__.py"]
+    names = [n for n in _listdir(work_dir) if n.endswith(".py") and n != "__init__.py"
+             and _looks_like_config(os.path.join(work_dir, n))]
     if not names:
         return None, ""
     names.sort(key=lambda n: (os.path.getmtime(os.path.join(work_dir, n)), n))
@@ -431,6 +436,16 @@ def _config_for(path: str, run_dir: str, work_dir: str, recs, kind: str) -> Tupl
         return os.path.join(work_dir, names[0]), "dumped with the run"
     return (os.path.join(work_dir, names[-1]),
             f"the newest of the {len(names)} .py files beside the run (a work_dir holds the dumped config)")
+
+
+def _looks_like_config(path: str) -> bool:
+    """Whether a .py file sets a training config's top-level keys (its first 256 KiB, read as text)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(1 << 18).decode("utf-8", "replace")
+    except OSError:
+        return False
+    return _CONFIG_KEY.search(head) is not None
 
 
 def _write_embedded(log_path: str, text: str, name: Optional[str] = None) -> str:

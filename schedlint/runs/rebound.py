@@ -67,8 +67,12 @@ def smoothing_window(n: int) -> int:
     return w if w % 2 else w + 1
 
 
+_ROLLING_CELLS = 1 << 22  # values one step of a rolling window may copy (32 MiB of floats)
+
+
 def _rolling(values: np.ndarray, window: int, func) -> np.ndarray:
-    """`func` over a centred window; the window shrinks at the edges (no padding bias)."""
+    """`func` over a centred window; the window shrinks at the edges (no padding bias). The windows are
+    taken a block of rows at a time, so memory stays bounded whatever the length (a median copies them)."""
     n = len(values)
     half = window // 2
     if n == 0:
@@ -76,16 +80,28 @@ def _rolling(values: np.ndarray, window: int, func) -> np.ndarray:
     out = np.empty(n)
     if n > window:
         view = np.lib.stride_tricks.sliding_window_view(values, window)
-        out[half:n - half] = func(view, axis=1)
+        rows = max(1, _ROLLING_CELLS // window)
+        for start in range(0, len(view), rows):
+            out[half + start:half + min(start + rows, len(view))] = func(view[start:start + rows], axis=1)
     for i in list(range(min(half, n))) + list(range(max(half, n - half), n)):
         out[i] = func(values[max(0, i - half):i + half + 1])
     return out
 
 
 def smooth(values: np.ndarray, window: Optional[int] = None) -> np.ndarray:
-    """A robust smoothing of a loss curve: rolling median (spikes do not move it), then a short rolling mean."""
+    """A robust smoothing of a loss curve: rolling median (spikes do not move it), then a short rolling mean.
+
+    A long series (a per-iteration log of a long run) is smoothed over the medians of `_MAX_POINTS / 2` bins and
+    read back at every point: the window is 4 % of the run either way, and time and memory stay bounded."""
     values = np.asarray(values, dtype=float)
-    window = window or smoothing_window(len(values))
+    n = len(values)
+    if window is None and n > _MAX_POINTS:
+        bins = _MAX_POINTS // 2
+        edges = np.linspace(0, n, bins + 1).astype(int)
+        centres = (edges[:-1] + edges[1:] - 1) / 2.0
+        medians = np.array([np.median(values[edges[i]:edges[i + 1]]) for i in range(bins)])
+        return np.interp(np.arange(n, dtype=float), centres, smooth(medians))
+    window = window or smoothing_window(n)
     med = _rolling(values, window, np.median)
     short = max(3, window // 2) | 1
     return _rolling(med, short, np.mean)
