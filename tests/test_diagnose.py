@@ -341,6 +341,41 @@ def test_lr_rounded_by_mmcv_json_makes_no_events(tmp_path):
         assert kinds & {"restart", "drop", "rise"} == expected, (name, kinds)
 
 
+def test_a_slow_change_per_logged_point_is_a_change_not_a_freeze(tmp_path):
+    """A per-iteration log: a linear warm-up moves the LR by less than 0.2% per point after its middle, and a
+    0.9995-per-iteration decay by 0.05%. Both were taken for a steady LR ('warm-up ends at iteration 499', 'the
+    logged LR stops changing at iteration 100')."""
+    from schedlint.runs.lrlog import lr_events
+    from schedlint.runs.readers import read_log_file
+
+    def lr(i):
+        return 0.01 * (i + 1) / 1000 if i < 1000 else 0.01 * 0.9995 ** (i - 999)
+
+    pts = points(4, 1000, 1, lambda e: 1.0 / (1 + e), lr, noise=0.0)
+    (tmp_path / "a.log").write_text("\n".join(mmengine_text_lines(pts, {}, 1000)))
+    events = lr_events(read_log_file(str(tmp_path / "a.log")))
+    assert [e.start for e in events if e.kind == "warmup-end"] == [1000]
+    assert not [e for e in events if e.kind in ("frozen", "drop", "rise", "restart")], events
+
+
+def test_mmcv_json_rounding_is_not_a_different_curve(tmp_path):
+    """A cosine from 3e-5 logged by mmcv's .log.json (5 decimals): '1e-05 logged vs 7.56e-06 expected' was read as
+    another schedule ('is this the config that was trained?')."""
+    import math as _math
+
+    config = ("optimizer = dict(type='SGD', lr=3e-5, momentum=0.9)\n"
+              "lr_config = dict(policy='CosineAnnealing', min_lr=0)\n"
+              "runner = dict(type='EpochBasedRunner', max_epochs=20)\n")
+
+    def lr(i):
+        return round(0.5 * 3e-5 * (1 + _math.cos(_math.pi * (i // 196) / 20)), 5)
+
+    pts = points(20, 196, 49, lambda e: 1.0 / (1 + e), lr, noise=0.0)
+    (tmp_path / "r.log.json").write_text("\n".join(mmcv_json_lines(pts, {}, config_text=config)))
+    data = json.loads(_diagnose(str(tmp_path / "r.log.json"), "--output-format", "json", "--epoch-length", "196").stdout)
+    assert not [n for n in data["notes"] if "different curve" in n], data["notes"]
+
+
 def test_nan_and_inf_losses_are_said_not_dropped_silently(tmp_path):
     pts = points(40, 100, 50, lambda e: 1.0 / (1 + e), lambda i: 0.01, noise=0.0)
     for k in (10, 30, 50):  # scattered (an fp16 run's skipped steps)

@@ -16,7 +16,10 @@ from schedlint.runs.model import RunLog
 
 __all__ = ["lr_events", "momentum_events", "compare_lr"]
 
-_STEADY = 2e-3  # relative change below this is formatting (`1.000e-02` keeps 4 digits), not the schedule
+# a relative change below this is float32 storage (TensorBoard), not the schedule. Any larger change is real: a
+# value printed to a few digits (`1.0000e-02`) is constant while the LR is, and a slow decay (a cosine's 0.05%
+# per logged point) is a decay, not a freeze
+_STEADY = 1e-6
 _JUMP = 1.5  # a change by this factor within two logged points is a step (a drop) or a restart (a rise)
 # mmcv's .log.json rounds every float to 5 decimals (TextLoggerHook._round_float): an LR of 1e-5 or less is
 # known only to that unit (0.0 is "below 5e-6"), so no factor between two such values is known
@@ -54,6 +57,24 @@ def _runs(d: np.ndarray, sign: int, gap: int = 2) -> List[Tuple[int, int]]:
     return out
 
 
+def _drops(lr: np.ndarray, unit: float) -> List[Tuple[int, int]]:
+    """(before, after) point indexes of each step down by `_JUMP` or more within two logged points (a step
+    decay; the slow decay around it, a poly or a cosine, does not hide it)."""
+    out: List[Tuple[int, int]] = []
+    i, n = 0, len(lr)
+    while i < n - 1:
+        for span in (1, 2):
+            j = i + span
+            # (over two points: a step the log catches halfway, both points below the one before)
+            if j < n and all(lr[k + 1] < lr[k] for k in range(i, j)) and lr[i] >= _JUMP * max(float(lr[j]), unit):
+                out.append((i, j))
+                i = j
+                break
+        else:
+            i += 1
+    return out
+
+
 def lr_events(log: RunLog, tail_fraction: float = 0.25) -> List[Event]:
     """Events read from the logged LR: warm-up end, drops, rises, warm restarts, the LR frozen after a decay."""
     if not log.has("lr"):
@@ -88,11 +109,10 @@ def lr_events(log: RunLog, tail_fraction: float = 0.25) -> List[Event]:
                                 f"{w(x[b])}", notable=True,
                                 short=f"the logged LR climbs from {value_text(low)} to {value_text(high)} from "
                                       f"{w(x[a])}"))
-    for a, b in _runs(d, -1, gap=0):
-        if b - a <= 2 and float(lr[a]) >= _JUMP * max(float(lr[b]), unit):
-            events.append(Event("drop", "lr", float(x[a]), None, "LR drops (log)",
-                                f"the logged LR drops from {value_text(float(lr[a]))} to {value_text(float(lr[b]))} at "
-                                f"{w(x[a])}", short=f"the LR drops to {value_text(float(lr[b]))} at {w(x[a])}"))
+    for a, b in _drops(lr, unit):
+        events.append(Event("drop", "lr", float(x[a]), None, "LR drops (log)",
+                            f"the logged LR drops from {value_text(float(lr[a]))} to {value_text(float(lr[b]))} at "
+                            f"{w(x[a])}", short=f"the LR drops to {value_text(float(lr[b]))} at {w(x[a])}"))
     changes = np.flatnonzero(d != 0)
     if len(changes):
         frozen_from = int(x[changes[-1] + 1])
@@ -147,11 +167,16 @@ def compare_lr(log: RunLog, base_lr: float, curve_lr: Any, multipliers: Optional
     usable = (np.abs(sim) > 1e-30) & (np.abs(logged) > 1e-30)
     if usable.sum() < 2:
         return None
-    ratio = logged[usable] / sim[usable]
-    scale = 1.0 if name == "base_lr" else float(np.median(ratio))
+    # mmcv's .log.json rounds to 5 decimals: the scale is read where that rounding is small, and a value within
+    # half a unit of the simulated one matches it
+    unit = _ROUNDED_TO.get(log.kind, 0.0)
+    precise = usable & (np.abs(logged) >= 100 * unit)
+    basis = precise if precise.sum() >= 2 else usable
+    scale = 1.0 if name == "base_lr" else float(np.median(logged[basis] / sim[basis]))
     if scale <= 0:
         return None
-    shape = np.abs(ratio / scale - 1.0)
+    expected = sim[usable] * scale
+    shape = np.maximum(np.abs(logged[usable] - expected) - unit / 2, 0.0) / np.abs(expected)
     worst = float(np.median(shape))
     if worst > 0.05:
         k = int(np.argmax(shape))
