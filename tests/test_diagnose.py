@@ -376,6 +376,21 @@ def test_mmcv_json_rounding_is_not_a_different_curve(tmp_path):
     assert not [n for n in data["notes"] if "different curve" in n], data["notes"]
 
 
+def test_a_log_that_ends_inside_its_warmup_is_not_a_rebound(tmp_path):
+    """A demo run stopped at epoch 12 of 100 while its LR still warmed up (3e-6 per epoch): the loss rose a little,
+    which was 'the training loss never falls ... the logged LR shows no change there' (exit 1)."""
+    vis = tmp_path / STAMP / "vis_data"
+    vis.mkdir(parents=True)
+    losses = [1.80, 1.94, 2.01, 2.08, 2.11, 2.15, 2.17, 2.16, 2.14, 2.13, 2.13, 2.11]
+    vis.joinpath("scalars.json").write_text("".join(
+        json.dumps({"lr": 3e-6 * e, "loss": v, "epoch": e, "iter": 3 * e, "step": 3 * e}) + "\n"
+        for e, v in enumerate(losses, 1)))
+    result = _diagnose(str(tmp_path))
+    assert result.exit_code == 0, result.stdout
+    assert "Inconclusive: the log ends while the LR is still warming up" in result.stdout
+    assert "never falls" not in result.stdout and "shows no change" not in result.stdout
+
+
 def test_nan_and_inf_losses_are_said_not_dropped_silently(tmp_path):
     pts = points(40, 100, 50, lambda e: 1.0 / (1 + e), lambda i: 0.01, noise=0.0)
     for k in (10, 30, 50):  # scattered (an fp16 run's skipped steps)

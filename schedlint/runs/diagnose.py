@@ -188,6 +188,12 @@ def diagnose_run(run: str, config: Optional[str] = None, settings: Optional[Sett
     events_all = _merge_events(schedule, run_events, log)
     x, loss, warming = _loss_to_judge(log, loss_name or "loss", events_all, run_events, notes)
     rebound = None if warming else find_rebound(x, loss, length)
+    rose_with_lr = None
+    if rebound is not None and rebound.rising and not rebound.diverged and not warming:
+        # a loss that never fell, in a log that ends while the LR still warms up: too early to call it
+        warming = [e for e in run_events if e.kind == "warmup-end" and len(log.iters) and e.start >= log.total_iters]
+        if warming:
+            rose_with_lr, rebound = (rebound.loss_start, rebound.loss_end), None
     schedule_findings = [f for f in findings if f.code.startswith(_SCHEDULE_CODES)]
     diag = Diagnosis(log, config_path, config_source, rebound, "healthy", "", findings=findings, notes=notes,
                      momentum_word=word, plan=plan, curve=curve, view=view, run_events=run_events,
@@ -197,7 +203,7 @@ def diagnose_run(run: str, config: Optional[str] = None, settings: Optional[Sett
     diag.grad_norm = grad_norm_trend(log, rebound.iter if rebound else None)
     write_verdict(diag, loss_name or "loss", schedule_findings)
     if warming and diag.kind != "over-fitting":
-        _still_warming(diag, warming[0])
+        _still_warming(diag, warming[0], rose_with_lr, loss_name or "loss")
     return diag
 
 
@@ -318,12 +324,15 @@ def _explain_rebound(diag: Diagnosis, events_all: List[Event], schedule_findings
     return since
 
 
-def _still_warming(diag: Diagnosis, warming: Event) -> None:
-    """Make the verdict inconclusive: the log ends while the LR is still warming up."""
+def _still_warming(diag: Diagnosis, warming: Event, rose: Optional[Tuple[float, float]] = None,
+                   loss_name: str = "loss") -> None:
+    """Make the verdict inconclusive: the log ends while the LR is still warming up (`rose`: the loss rose
+    from the start, with the LR, from and to these levels)."""
     diag.kind = "inconclusive"
+    judged = (f"the training {loss_name} rises with it, from {rose[0]:.4g} to {rose[1]:.4g}" if rose is not None
+              else diag.verdict[0].lower() + diag.verdict[1:])
     diag.verdict = (f"Inconclusive: the log ends while the LR is still warming up (it reaches "
-                    f"{warming.message.rsplit(' to ', 1)[-1]}), too early to judge the loss; "
-                    + diag.verdict[0].lower() + diag.verdict[1:])
+                    f"{warming.message.rsplit(' to ', 1)[-1]}), too early to judge the loss; " + judged)
 
 
 def _after_warmup_rise(x: np.ndarray, loss: np.ndarray, events: List[Event], log: RunLog, notes: List[str]
@@ -392,7 +401,8 @@ def _warmup_cause(event: Event, rebound: Rebound) -> Event:
 def _near(events: List[Event], at: int, tolerance: float) -> List[Event]:
     out = []
     for e in events:
-        covers = e.stop is not None and e.start <= at <= e.stop
+        # (a warm-up covers the run up to its end: a turn inside it happens while the LR still climbs)
+        covers = e.start <= at <= e.stop if e.stop is not None else e.kind == "warmup-end" and at <= e.start
         if abs(e.start - at) <= tolerance or covers:
             out.append(e)
     return out
