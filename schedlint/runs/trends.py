@@ -17,13 +17,22 @@ from schedlint.runs.model import RunLog, lower_is_better, primary_metric
 __all__ = ["validation_trend", "grad_norm_trend"]
 
 
+def _running_residual(score: np.ndarray, width: int) -> float:
+    """1.4826 x the median absolute residual around a running median of `width` points."""
+    half = width // 2
+    med = np.array([np.median(score[k - half:k + half + 1]) for k in range(half, len(score) - half)])
+    return float(1.4826 * np.median(np.abs(score[half:len(score) - half] - med)))
+
+
 def _metric_noise(score: np.ndarray) -> float:
     """Robust spread of evaluation-to-evaluation noise: residuals around a 3-point running median (5+ points),
-    else the spread of the changes with their median (a steady trend) removed."""
+    with 9+ points at least those around a 5-point one, else the spread of the changes with their median (a
+    steady trend) removed. (A metric that swings widely leaves a 3-point median on its own point half the
+    time: rtmdet on a tiny set, its mAP swinging 0.26-0.67, got a noise of 0.03, and one low last evaluation
+    became 'over-fitting'.)"""
     if len(score) >= 5:
-        med = np.array([np.median(score[k - 1:k + 2]) for k in range(1, len(score) - 1)])
-        resid = score[1:-1] - med
-        return float(1.4826 * np.median(np.abs(resid))) * 1.5  # a 3-point median hugs its middle point
+        noise = _running_residual(score, 3) * 1.5  # a 3-point median hugs its middle point
+        return max(noise, _running_residual(score, 5)) if len(score) >= 9 else noise
     d = np.diff(score)
     if len(d) < 2:
         return 0.0
