@@ -576,3 +576,16 @@ def test_random_bytes_are_binary_and_other_encodings_are_text():
     assert _binary(noise)  # (NULs are rare in random bytes: the old test of NULs alone let it through)
     gbk = ("2023-05-11 02:01:00,000 - mmdet - INFO - 环境信息 训练开始 " * 40).encode("gbk")[:4096]
     assert not _binary(gbk) and not _binary("Epoch [1][50/500]\tlr: 1.000e-02, loss: 0.5\n".encode() * 80)
+
+
+def test_metrics_inside_a_printed_dict_are_not_the_lines_own():
+    """davarocr prints per-set dicts on its validation line: `NAME: {'precision': .., 'recall': ..}, all: {..},
+    hmean: 0.72`. Their items were read as metrics named `'recall'` (quotes and all), the last one winning, and
+    the config's `hmean` was not the one judged."""
+    from schedlint.runs.formats import parse_text
+
+    parsed = parse_text(["2024/03/05 10:15:00 - mmengine - INFO - Epoch(val) [1][120/120]\tNAME: {'precision': 0.98, "
+                         "'recall': 0.72, 'sub': {'f1': 0.5}}, all: {'precision': 0.6, 'recall': 0.606}, hmean: 0.7235  "
+                         "data_time: 0.0100  time: 0.1000"])
+    rows = [r.row for r in parsed.recs if r.mode == "val"]
+    assert rows == [{"hmean": 0.7235}]

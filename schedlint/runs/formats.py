@@ -211,9 +211,18 @@ def _inner_iterations(train: List[Rec]) -> bool:
     return len(epochs) == 1 and next(iter(epochs)) not in (None, 0)  # one epoch: inner and global agree at epoch 1
 
 
+_NESTED = re.compile(r"\{[^{}]*\}")  # a dict printed inside a line (per-class or per-set metrics)
+
+
 def _items(body: str) -> Dict[str, float]:
-    """`key: value` items of a text log line (numbers only; eta, time, memory dropped)."""
+    """`key: value` items of a text log line (numbers only; eta, time, memory dropped). The items of a dict the
+    line prints (davarocr's `NAME: {'precision': 0.98, 'recall': 0.72}`) are not the line's own: left out."""
     row: Dict[str, float] = {}
+    if "{" in body:
+        for _ in range(body.count("{")):  # innermost first: nested dicts
+            body, found = _NESTED.subn("dict", body)
+            if not found:
+                break
     for chunk in re.split(r",\s+|\t+|\s{2,}", body.strip()):
         for key, value in _chunk_items(chunk):
             if key in BOOKKEEPING or key.endswith("copypaste"):
