@@ -391,6 +391,33 @@ def test_a_log_that_ends_inside_its_warmup_is_not_a_rebound(tmp_path):
     assert "never falls" not in result.stdout and "shows no change" not in result.stdout
 
 
+def test_xtuner_trainloop_epoch_length_comes_from_the_logs_planned_iterations(tmp_path):
+    """xtuner's TrainLoop runs max_epochs x len(dataloader) iterations; its text log says `Iter(train) [i/N]`. The
+    schedule converted from epochs was simulated at the default 1000 iterations per epoch, and the logged LR was
+    'a different curve' (Kal-tsit: [10/780] with max_epochs=20, 39 per epoch)."""
+    import math as _math
+
+    (tmp_path / "cfg.py").write_text(
+        "max_epochs = 10\n"
+        "optim_wrapper = dict(optimizer=dict(type='AdamW', lr=2e-4, weight_decay=0))\n"
+        "param_scheduler = [\n"
+        "    dict(type='LinearLR', start_factor=1e-5, by_epoch=True, begin=0, end=1, convert_to_iter_based=True),\n"
+        "    dict(type='CosineAnnealingLR', eta_min=0.0, by_epoch=True, begin=1, end=max_epochs,\n"
+        "         convert_to_iter_based=True)]\n"
+        "train_cfg = dict(type='xtuner.engine.runner.TrainLoop', max_epochs=max_epochs)\n")
+    length, total = 20, 200
+    lines = []
+    for i in range(10, total + 1, 10):
+        lr = (2e-4 * (1e-5 + (1 - 1e-5) * (i - 1) / length) if i <= length
+              else 0.5 * 2e-4 * (1 + _math.cos(_math.pi * (i - 1 - length) / (total - length))))
+        lines.append(f"2024/01/01 00:00:00 - mmengine - INFO - Iter(train) [{i:>3}/{total}]  lr: {lr:.4e}  "
+                     f"eta: 0:00:01  time: 0.1000  data_time: 0.0100  memory: 100  loss: {2.0 / (1 + i / 50):.4f}")
+    (tmp_path / "run.log").write_text("\n".join(lines) + "\n")
+    diag = diagnose_run(str(tmp_path / "run.log"), config=str(tmp_path / "cfg.py"))
+    assert diag.view.plan.horizon.epoch_length == 20
+    assert not [n for n in diag.notes if "different curve" in n], diag.notes
+
+
 def test_nan_and_inf_losses_are_said_not_dropped_silently(tmp_path):
     pts = points(40, 100, 50, lambda e: 1.0 / (1 + e), lambda i: 0.01, noise=0.0)
     for k in (10, 30, 50):  # scattered (an fp16 run's skipped steps)

@@ -127,7 +127,16 @@ def _fit_to_config(log: RunLog, view: Any, config_path: str, settings: Settings,
         log.as_iteration_loop("the config trains by iterations: the log's `epoch` counts passes over the data, "
                               "not the loop's epochs")
         view = _load(config_path, settings, None, "")
-    if _length_needs_config(log, h, given_length):
+    epochs = (h.max_iters or 0) / max(1, h.epoch_length)  # (the max_epochs of such a loop: max_iters is computed)
+    if h.iterations_from_epochs and not given_length and log.max_iters and epochs > 0:
+        # xtuner's TrainLoop runs int(max_epochs x len(train_dataloader)) iterations: the text log's `[i/N]`
+        # headers give N, hence the epoch length the schedulers counted in epochs convert with
+        inferred = max(1, int(round(log.max_iters / epochs)))
+        if inferred != h.epoch_length:
+            view = _load(config_path, settings, inferred,
+                         f"the {log.max_iters} planned iterations of the text log / max_epochs={epochs:g} of "
+                         "the config (an iteration loop of max_epochs x len(train_dataloader))")
+    elif _length_needs_config(log, h, given_length):
         inferred, source = _length_from_config(log, h)
         log.loop, log.epoch_length, log.epoch_length_source = "epoch", inferred, source
         view = _load(config_path, settings, inferred, source)
