@@ -589,3 +589,17 @@ def test_metrics_inside_a_printed_dict_are_not_the_lines_own():
                          "data_time: 0.0100  time: 0.1000"])
     rows = [r.row for r in parsed.recs if r.mode == "val"]
     assert rows == [{"hmean": 0.7235}]
+
+
+@pytest.mark.parametrize("keys", [("generator.lr", "discriminator.lr"), ("lr_generator", "lr_discriminator")])
+def test_the_lr_of_several_optimizers_is_read_and_said(tmp_path, keys):
+    """A GAN's log has one LR per optimizer (mmengine `generator.lr`, mmcv `lr_generator`) and no `lr`: the LR
+    was not read at all; now the first optimizer's is, and a note names it."""
+    vis = tmp_path / STAMP / "vis_data"
+    vis.mkdir(parents=True)
+    vis.joinpath("scalars.json").write_text("".join(
+        json.dumps({keys[0]: 1e-4 * (1 - i / 100), keys[1]: 4e-4, "loss": 1.0 / i, "iter": i, "step": i}) + "\n"
+        for i in range(1, 101)))
+    log = read_run(str(tmp_path))
+    assert log.has("lr") and log.series("lr")[1][0] == pytest.approx(1e-4 * 0.99)
+    assert any("the LR of 2 optimizers (generator, discriminator): the LR read is generator's" in n for n in log.notes)

@@ -34,6 +34,7 @@ def build_run(parsed: Parsed, path: str, kind: str, run_dir: str, work_dir: str,
     length, source = _resolve_length(train, parsed.inner_iters, epochs_known, epoch_length, notes)
     iters_arr, epochs_arr, rows, groups = _train_lines(train, length, notes)
     train_cols, carried = _columns(rows)
+    _lr_of_several_optimizers(train_cols, carried, notes)
     loop, last_epoch = _loop_and_last_epoch(recs, train, epochs_known, epochs_arr)
     val_by, val_steps, val, val_after = _sorted_validation(recs, kind, loop, length, last_epoch)
     if parsed.skipped:
@@ -228,6 +229,20 @@ def _columns(rows: List[Dict[str, float]]) -> Tuple[Dict[str, np.ndarray], Dict[
     values = {name: np.array([row.get(name, math.nan) for row in rows], dtype=float) for name in names}
     carried = {name: np.array([name in row for row in rows], dtype=bool) for name in names}
     return values, carried
+
+
+def _lr_of_several_optimizers(cols: Dict[str, np.ndarray], carried: Dict[str, np.ndarray], notes: List[str]) -> None:
+    """A run with several optimizers logs an LR per optimizer (mmengine `generator.lr`, mmcv `lr_generator`, or
+    mmcv .log.json's `lr: {name: ..}`): the first is read as the run's `lr`, and a note says which."""
+    names = [k for k in cols if k != "lr" and (k.startswith("lr_") or k.endswith(".lr"))]
+    if len(names) < 2 and not (names and "lr" not in cols):
+        return
+    first = names[0]
+    if "lr" not in cols:
+        cols["lr"], carried["lr"] = cols[first], carried[first]
+    optimizers = [k[3:] if k.startswith("lr_") else k[:-3] for k in names]
+    notes.append(f"the log has the LR of {len(names)} optimizer{'s' if len(names) > 1 else ''} "
+                 f"({', '.join(optimizers)}): the LR read is {optimizers[0]}'s")
 
 
 def _groups(groups: List[Optional[List[float]]]) -> Dict[str, np.ndarray]:
