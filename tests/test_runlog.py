@@ -603,3 +603,34 @@ def test_the_lr_of_several_optimizers_is_read_and_said(tmp_path, keys):
     log = read_run(str(tmp_path))
     assert log.has("lr") and log.series("lr")[1][0] == pytest.approx(1e-4 * 0.99)
     assert any("the LR of 2 optimizers (generator, discriminator): the LR read is generator's" in n for n in log.notes)
+
+
+def _mmcv_json_run(path, first_epoch, last_epoch, mtime):
+    rows = [json.dumps({"env_info": "x", "config": "model = dict()\n", "seed": 0, "exp_name": "cfg.py"})]
+    for e in range(first_epoch, last_epoch + 1):
+        for i in (50, 100, 150, 200):
+            rows.append(json.dumps({"mode": "train", "epoch": e, "iter": i, "lr": 0.02, "memory": 100,
+                                    "data_time": 0.05, "loss": round(2.0 / e, 4), "time": 0.3}))
+        rows.append(json.dumps({"mode": "val", "epoch": e, "iter": 125, "lr": 0.02, "bbox_mAP": 0.3 + 0.001 * e}))
+    path.write_text("\n".join(rows) + "\n")
+    os.utime(path, (mtime, mtime))
+
+
+@pytest.mark.parametrize("older_until", [30, 33])  # ends where the new log starts, or past its checkpoint
+def test_a_run_resumed_into_a_new_log_is_read_whole(tmp_path, older_until):
+    """mmcv's resume_from writes a new .log.json (epochs 31-50) beside the first (1-30): the run was judged on its
+    last 20 epochs only. The older log is read up to where the new one starts (lines past the checkpoint were
+    trained again)."""
+    _mmcv_json_run(tmp_path / "20240101_000000.log.json", 1, older_until, 1_000_000)
+    _mmcv_json_run(tmp_path / "20240102_000000.log.json", 31, 50, 2_000_000)
+    log = read_run(str(tmp_path))
+    assert len(log.iters) == 50 * 4 and log.iters[0] == 50 and log.total_iters == 50 * 200
+    assert list(log.val_steps) == [float(e) for e in range(1, 51)]
+    assert any(n.startswith("resumed run: read from 20240101_000000.log.json") for n in log.notes), log.notes
+
+
+def test_two_separate_runs_are_not_joined(tmp_path):
+    _mmcv_json_run(tmp_path / "20240101_000000.log.json", 1, 30, 1_000_000)
+    _mmcv_json_run(tmp_path / "20240102_000000.log.json", 1, 12, 2_000_000)  # a new experiment from epoch 1
+    log = read_run(str(tmp_path))
+    assert len(log.iters) == 12 * 4 and not any(n.startswith("resumed run") for n in log.notes)

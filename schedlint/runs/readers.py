@@ -13,12 +13,13 @@ import hashlib
 import os
 import re
 import tempfile
-from typing import List, Optional, Set, Tuple
+from typing import List, Optional, Sequence, Set, Tuple
 
 from schedlint.runs.assemble import build_run
-from schedlint.runs.formats import (Parsed, header_length, parse_mmcv_json, parse_scalars, parse_text, split_runs,
+from schedlint.runs.formats import (Parsed, Rec, header_length, parse_mmcv_json, parse_scalars, parse_text, split_runs,
                                     text_flavour)
 from schedlint.runs.model import RunLog, RunLogError, lower_is_better, primary_metric
+from schedlint.runs.resume import resumed_from
 
 __all__ = ["RunLog", "RunLogError", "find_logs", "read_run", "read_log_file", "lower_is_better", "primary_metric"]
 
@@ -209,11 +210,12 @@ def read_run(path: str, epoch_length: Optional[int] = None) -> RunLog:
     passed: List[str] = []
     problems: List[str] = []
     fallback: Optional[RunLog] = None  # a run that logged validation only
-    for name, files in runs:
+    for k, (name, files) in enumerate(runs):
         log = None
+        earlier = runs[k + 1][1] if k + 1 < len(runs) else []
         for candidate in files:
             try:
-                log = read_log_file(candidate, epoch_length)
+                log = read_log_file(candidate, epoch_length, earlier)
                 break
             except RunLogError as exc:
                 problems.append(str(exc))
@@ -273,11 +275,16 @@ def _kind(path: str, lines: List[str]) -> str:
     return text_flavour(lines)
 
 
-def read_log_file(path: str, epoch_length: Optional[int] = None) -> RunLog:
-    """Read one log file (the last run in it), choosing the parser from its name and content."""
+def read_log_file(path: str, epoch_length: Optional[int] = None, earlier: Sequence[str] = ()) -> RunLog:
+    """Read one log file (the last run in it), choosing the parser from its name and content; a run resumed from
+    one logged in an `earlier` file (the work_dir's previous run) is read from there."""
     parsed, kind, lines = _parse_file(path)
     notes: List[str] = []
     chosen, source = _choose_run(path, parsed, kind, lines, notes)
+    whole = resumed_from(chosen, kind, earlier, _last_trained_run) if earlier else None
+    if whole is not None:
+        chosen = whole[0]
+        notes.append(whole[1])
     run_dir, work_dir = _dirs(path)
     config, config_source = _config_for(path, run_dir, work_dir, chosen, kind)
     log = _build_with_sibling(path, parsed, chosen, kind, run_dir, work_dir, epoch_length)
@@ -285,6 +292,12 @@ def read_log_file(path: str, epoch_length: Optional[int] = None) -> RunLog:
     log.source = source
     log.notes = notes + log.notes
     return log
+
+
+def _last_trained_run(path: str) -> Tuple[List[Rec], str]:
+    """(records of the last run that trained, kind) of a log file (RunLogError when it has none)."""
+    parsed, kind, lines = _parse_file(path)
+    return _choose_run(path, parsed, kind, lines, [])[0], kind
 
 
 def _parse_file(path: str) -> Tuple[Parsed, str, List[str]]:
