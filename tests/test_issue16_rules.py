@@ -333,6 +333,32 @@ def test_step_decays_in_their_own_unit_are_not_sl008(tmp_path, text):
     assert "SL008" not in codes(lint(tmp_path, {"config.py": text}, epoch_length=100))
 
 
+@pytest.mark.parametrize("text,line", [
+    (LEGACY.format(warmup=500, step=[8, 11]).replace("max_epochs=12", "max_epochs=48"), 2),
+    (SGD + "param_scheduler = [\n"
+           "    dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0, end=500),\n"
+           "    dict(type='MultiStepLR', begin=0, end=48, by_epoch=True, milestones=[8, 11])]\n"
+           "train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=48)\n", 4),
+])
+def test_a_step_decay_whose_last_milestone_leaves_most_of_the_run_frozen_is_sl004(tmp_path, text, line):
+    """UIS-Mamba raised its 1x base to 48 epochs and kept step=[8, 11]: the LR sits at 1% for 77% of the run, and
+    only `MultiStepLR(end=12)` was reported (the same curve with end=48, no end, or an mmcv step passed)."""
+    found = [f for f in lint(tmp_path, {"config.py": text}, epoch_length=100) if f.code == "SL004"]
+    assert [(f.location.line, f.severity.value) for f in found] == [(line, "warning")], [f.message for f in found]
+    assert "decays for the last time at epoch 11 (iteration 1100) but training runs 48 epochs" in found[0].message
+    assert "(77% of training)" in found[0].message
+
+
+@pytest.mark.parametrize("text", [
+    LEGACY.format(warmup=500, step=[8, 11]),  # 1x: 8% after the last decay
+    LEGACY.format(warmup=500, step=[30, 60, 90]).replace("max_epochs=12", "max_epochs=100"),
+    LEGACY.format(warmup=500, step=[20, 40]).replace("max_epochs=12", "max_epochs=100"),  # 60%: a planned stage
+    LEGACY.format(warmup=500, step=3).replace("max_epochs=12", "max_epochs=48"),  # periodic
+])
+def test_step_decays_that_fill_the_run_are_not_sl004(tmp_path, text):
+    assert "SL004" not in codes(lint(tmp_path, {"config.py": text}, epoch_length=100))
+
+
 # -- scripts are not configs --------------------------------------------------------------------
 
 def test_scripts_at_a_repository_root_are_not_linted_as_configs(tmp_path):

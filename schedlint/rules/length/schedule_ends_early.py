@@ -5,11 +5,26 @@ from __future__ import annotations
 import math
 from typing import Iterator
 
-from schedlint.model import Finding, Severity
+from typing import Any, List, Optional, Tuple
+
+from schedlint.model import Finding, Location, Severity
 from schedlint.rules.base import Context, Example, Rule, cfg, fmt
+from schedlint.rules.support import legacy_loc, legacy_policy
 from schedlint.rules.windows import STEP_TYPES, is_warmup, param_word, same_file, schedulers_of, value_at, values_of, window
 from schedlint.rules.length.common import _SGD, _span
 from schedlint.rules.length.milestone_unreached import MilestoneUnreached
+
+# a step decay whose last milestone leaves the LR constant for more than this share of the run: milestones
+# written for a shorter run (mmdet's 1x `step=[8, 11]` under 48 epochs); a planned long low-LR stage stays below
+_STEP_TAIL = 0.75
+
+
+def _positions(value: Any) -> Optional[List[float]]:
+    if not isinstance(value, (list, tuple)) or not value:
+        return None
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+        return None
+    return [float(v) for v in value]
 
 
 class ScheduleEndsEarly(Rule):
@@ -21,6 +36,11 @@ class ScheduleEndsEarly(Rule):
     written for an older `max_epochs`). Worse when the frozen value is not the end of a decay,
     or when a momentum schedule froze near 1. A schedule that never changed the value (a constant
     LR written as `ConstantLR(factor=1.0, end=500)`) freezes nothing and is not reported.
+
+    A step decay that runs to the end can freeze the LR just the same: `MultiStepLR(milestones=[8, 11])`
+    (mmcv 1.x `step=[8, 11]`) under 48 epochs decays for the last time at epoch 11, and the LR stays
+    at 1% for 77% of the run. Reported as a warning when the last milestone leaves more than three
+    quarters of training at a decayed LR (a planned low-LR stage is shorter).
 
     Fix: rescale the schedule to the new length (`schedlint fix --rescale`), or cover the tail
     with a deliberate flat scheduler (`ConstantLR(factor=1.0, begin=..., end=max_epochs)`).
@@ -49,7 +69,17 @@ class ScheduleEndsEarly(Rule):
                 """,
             },
             epoch_length=10,
-        )
+        ),
+        Example(
+            cfg(
+            _SGD,
+            """\
+            param_scheduler = [dict(type='MultiStepLR', milestones=[8, 11], by_epoch=True)]
+            train_cfg = dict(by_epoch=True, max_epochs=48)
+            """),
+            epoch_length=10,
+            note="the 1x milestones under 48 epochs: 1% of the LR for the last 37",
+        ),
     ]
     valid = [
         Example(
@@ -88,6 +118,7 @@ class ScheduleEndsEarly(Rule):
     ]
 
     def check(self, ctx: Context) -> Iterator[Finding]:
+        yield from self._step_tail(ctx)
         total = ctx.total_iters
         if total <= 0 or ctx.plan.horizon.loop == "iter" and all(s.by_epoch for s in ctx.plan.schedulers):
             return
@@ -132,6 +163,55 @@ class ScheduleEndsEarly(Rule):
                 ctx.horizon_related_if_elsewhere(loc),
                 severity=Severity.ERROR if stale else Severity.WARNING,
             )
+
+
+    def _step_tail(self, ctx: Context) -> Iterator[Finding]:
+        """The LR of a step decay that covers the run, constant after its last milestone for most of it."""
+        found = _last_step(ctx)
+        total = ctx.total_iters
+        if found is None or total <= 0:
+            return
+        last, who, loc = found
+        if not 0 < last < total or (total - last) / total <= _STEP_TAIL or loc is None:
+            return
+        value, peak = value_at(ctx, "lr", total - 1), ctx.plan.optimizer.lr
+        if value is None or not peak or value >= 0.5 * peak:
+            return
+        share = (total - last) / total
+        msg = (f"{who} decays for the last time at {ctx.where(last)} but training runs {ctx.horizon_text}: the LR "
+               f"stays at {fmt(value)} ({value / peak:.2g}x the LR) for the last {_span(ctx, total - last)} "
+               f"({share:.0%} of training); milestones written for a shorter run? Scale them to the length, or "
+               "write the length the milestones were meant for")
+        yield self.finding(msg, loc, ctx.horizon_related_if_elsewhere(loc), severity=Severity.WARNING)
+
+
+def _last_step(ctx: Context) -> Optional[Tuple[float, str, Optional[Location]]]:
+    """(iteration of the last decay, description, location) of an LR step decay that covers the run to its end
+    (mmengine MultiStepLR, mmcv 1.x `step` with a list); None for any other schedule."""
+    length = ctx.epoch_length
+    if ctx.plan.generation == "mmcv":
+        policy = legacy_policy(ctx, "lr")
+        steps = _positions(policy.args.get("step")) if policy is not None and policy.policy == "Step" else None
+        if steps is None:
+            return None
+        by_epoch = policy.args.get("by_epoch", True)
+        if by_epoch and ctx.plan.horizon.loop == "iter":
+            return None  # an epoch policy under an iteration runner (SL406's)
+        return (max(steps) * (length if by_epoch else 1), f"lr_config step={[int(v) if v.is_integer() else v for v in steps]}",
+                legacy_loc(ctx, policy, "step"))
+    scheds = [s for s in schedulers_of(ctx, "lr") if not is_warmup(s)]
+    if not scheds or not all(s.type.startswith("MultiStep") for s in scheds):
+        return None
+    best = None
+    for s in scheds:
+        milestones = _positions(s.args.get("milestones"))
+        if milestones is None or window(ctx, s).stop < ctx.total_iters:
+            return None  # a decay that stops before the end is the frozen tail above
+        last = s.begin + max(milestones)
+        at = last * length if s.by_epoch else last
+        if best is None or at > best[0]:
+            best = (at, ctx.describe(s), ctx.scheduler_loc(s, "milestones"))
+    return best
 
 
 def _held_constant(ctx: Context, param: str, start: float, stop: float) -> bool:
