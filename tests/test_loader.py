@@ -1680,6 +1680,33 @@ def test_allow_exec_failure_stays_sl904(tmp_path):
     assert info.value.location.line == 3
 
 
+def test_allow_exec_runs_an_mmcv_era_config_with_a_package_import_as_mmcv_does(tmp_path):
+    """`import datetime` and a call of it make mmengine read the file as a pure-Python config, where the call
+    raises a bare RuntimeError ('executing it with mmengine failed too: RuntimeError: '); mmcv 1.x runs such a
+    file, and so does mmengine with lazy imports off."""
+    root = write_tree(tmp_path, {"leaf.py": """
+        import datetime
+        stamp = datetime.datetime.now().strftime('%Y%m%d')
+        optimizer = dict(type='SGD', lr=0.01, momentum=0.9)
+        lr_config = dict(policy='step', step=[8, 11])
+        runner = dict(type='EpochBasedRunner', max_epochs=12)
+    """})
+    resolved = Loader(allow_exec=True).resolve(str(root / "leaf.py"))
+    assert resolved.executed and resolved.get("runner", "max_epochs") == 12
+    assert any("as a classic config" in n for n in resolved.notes)
+
+
+def test_allow_exec_failure_without_a_message_says_so(tmp_path):
+    root = write_tree(tmp_path, {"leaf.py": """
+        def f():
+            raise RuntimeError()
+        lr = f()
+    """})
+    with pytest.raises(LoadProblem) as info:
+        Loader(allow_exec=True).resolve(str(root / "leaf.py"))
+    assert "RuntimeError (raised without a message)" in info.value.message
+
+
 def test_allow_exec_does_not_run_configs_with_other_problems(tmp_path):
     root = write_tree(tmp_path, {"leaf.py": "lr = undefined_name\n"})
     with pytest.raises(LoadProblem) as info:
