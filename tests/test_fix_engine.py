@@ -154,6 +154,9 @@ def test_diff_exit_codes(tmp_path, monkeypatch):
     assert (tmp_path / "leaf.py").read_text() == LEAF_2X
     clean = invoke(tmp_path, "base.py", "--diff", "--no-dependents", monkeypatch=monkeypatch)
     assert clean.exit_code == 0 and clean.stdout == ""
+    # --exit-zero: the diff is shown and the exit is 0, as for check (ruff's --exit-zero)
+    zero = invoke(tmp_path, "leaf.py", "--diff", "--exit-zero", monkeypatch=monkeypatch)
+    assert zero.exit_code == 0 and "+_base_.param_scheduler[1].end = 24" in zero.stdout
 
 
 def test_show_fixes_lists_applied_and_refused(tmp_path, monkeypatch):

@@ -41,7 +41,8 @@ def fix(
     ),
     config: Optional[str] = typer.Option(None, "--config", help="Use this schedlint.toml / pyproject.toml."),
     isolated: bool = typer.Option(False, "--isolated", help="Ignore every schedlint config file."),
-    exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when findings remain."),
+    exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when findings remain (or, with --diff, "
+                                                             "changes are pending)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print the remaining findings only, no summary."),
     no_cache: bool = typer.Option(
         False, "--no-cache", help="Accepted as in `check`; fix always lints afresh and never uses the findings cache."
@@ -86,7 +87,7 @@ def fix(
             _show(result, err=True)
         if errors:
             raise typer.Exit(EXIT_ERROR)
-        raise typer.Exit(EXIT_FINDINGS if result.changes else EXIT_CLEAN)
+        raise typer.Exit(EXIT_FINDINGS if result.changes and not exit_zero else EXIT_CLEAN)
 
     remaining = result.remaining.findings
     body = render_concise(remaining)
