@@ -178,11 +178,15 @@ class ScheduleEndsEarly(Rule):
         if value is None or not peak or value >= 0.5 * peak:
             return
         share = (total - last) / total
+        related = ctx.horizon_related_if_elsewhere(loc)
         msg = (f"{who} decays for the last time at {ctx.where(last)} but training runs {ctx.horizon_text}: the LR "
                f"stays at {fmt(value)} ({value / peak:.2g}x the LR) for the last {_span(ctx, total - last)} "
-               f"({share:.0%} of training); milestones written for a shorter run? Scale them to the length, or "
-               "write the length the milestones were meant for")
-        yield self.finding(msg, loc, ctx.horizon_related_if_elsewhere(loc), severity=Severity.WARNING)
+               f"({share:.0%} of training); ")
+        if related:  # the length was changed in another file than the milestones (the stale-schedule story)
+            msg += "the training length and the milestones are set in different files: scale the milestones to it"
+        else:
+            msg += "milestones written for a shorter run? Scale them to the length, or write the length they were meant for"
+        yield self.finding(msg, loc, related, severity=Severity.ERROR if related else Severity.WARNING)
 
 
 def _last_step(ctx: Context) -> Optional[Tuple[float, str, Optional[Location]]]:
