@@ -69,6 +69,7 @@ def test_workers_started_after_the_walk_find_the_same(tmp_path, monkeypatch):
 def test_no_worker_is_started_for_code_files(tmp_path, monkeypatch):
     """Many .py files, few of them configs: the walk never finds configs enough, and no worker is started."""
     tree = _tree(tmp_path, copies=1)
+    shutil.rmtree(tree / "copy0" / "configs" / "user")  # (the leaves: a tree of configs well below the threshold)
     code = tree / "tools"
     code.mkdir()
     for i in range(2 * workers.PARALLEL_MIN_FILES):

@@ -17,6 +17,7 @@ from schedlint.rules.length.milestone_unreached import MilestoneUnreached
 # a step decay whose last milestone leaves the LR constant for more than this share of the run: milestones
 # written for a shorter run (mmdet's 1x `step=[8, 11]` under 48 epochs); a planned long low-LR stage stays below
 _STEP_TAIL = 0.75
+_STEP_TAIL_LEVEL = 0.2  # ... at a fifth of the LR or less (a 10x step decay leaves 0.1 or 0.01)
 
 
 def _positions(value: Any) -> Optional[List[float]]:
@@ -39,8 +40,9 @@ class ScheduleEndsEarly(Rule):
 
     A step decay that runs to the end can freeze the LR just the same: `MultiStepLR(milestones=[8, 11])`
     (mmcv 1.x `step=[8, 11]`) under 48 epochs decays for the last time at epoch 11, and the LR stays
-    at 1% for 77% of the run. Reported as a warning when the last milestone leaves more than three
-    quarters of training at a decayed LR (a planned low-LR stage is shorter).
+    at 1% for 77% of the run. Reported when the last milestone leaves more than three quarters of
+    training at a fifth of the LR or less (a planned low-LR stage is shorter): an error when the
+    length and the milestones are set in different files, else a warning.
 
     Fix: rescale the schedule to the new length (`schedlint fix --rescale`), or cover the tail
     with a deliberate flat scheduler (`ConstantLR(factor=1.0, begin=..., end=max_epochs)`).
@@ -175,8 +177,8 @@ class ScheduleEndsEarly(Rule):
         if not 0 < last < total or (total - last) / total <= _STEP_TAIL or loc is None:
             return
         value, peak = value_at(ctx, "lr", total - 1), ctx.plan.optimizer.lr
-        if value is None or not peak or value >= 0.5 * peak:
-            return
+        if value is None or not peak or value > _STEP_TAIL_LEVEL * peak:
+            return  # a mild decay (one halving) held for the rest of the run may be the plan
         share = (total - last) / total
         related = ctx.horizon_related_if_elsewhere(loc)
         msg = (f"{who} decays for the last time at {ctx.where(last)} but training runs {ctx.horizon_text}: the LR "
