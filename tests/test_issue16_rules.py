@@ -308,8 +308,10 @@ optimizer = dict(type='SGD', lr=0.02, momentum=0.9)
 lr_config = dict(policy='step', by_epoch=False, step=[200, 400])
 runner = dict(type='IterBasedRunner', max_iters=60000)
 """
-    found = [f for f in lint(tmp_path, {"config.py": text}) if f.code == "SL008"]
+    all_found = lint(tmp_path, {"config.py": text})
+    found = [f for f in all_found if f.code == "SL008"]
     assert [(f.location.line, f.severity.value) for f in found] == [(2, "warning")]
+    assert "SL004" not in codes(all_found)  # one defect, one finding (not also SL004's long tail)
     assert "all within the first 0.67% of the 60000-iteration run" in found[0].message
 
 

@@ -173,9 +173,11 @@ class ScheduleEndsEarly(Rule):
         total = ctx.total_iters
         if found is None or total <= 0:
             return
-        last, who, loc = found
+        last, who, loc, in_iterations = found
         if not 0 < last < total or (total - last) / total <= _STEP_TAIL or loc is None:
             return
+        if in_iterations and last <= 0.01 * total:
+            return  # decays in iterations all in the first 1% of the run: SL008's unit slip
         value, peak = value_at(ctx, "lr", total - 1), ctx.plan.optimizer.lr
         if value is None or not peak or value > _STEP_TAIL_LEVEL * peak:
             return  # a mild decay (one halving) held for the rest of the run may be the plan
@@ -191,9 +193,9 @@ class ScheduleEndsEarly(Rule):
         yield self.finding(msg, loc, related, severity=Severity.ERROR if related else Severity.WARNING)
 
 
-def _last_step(ctx: Context) -> Optional[Tuple[float, str, Optional[Location]]]:
-    """(iteration of the last decay, description, location) of an LR step decay that covers the run to its end
-    (mmengine MultiStepLR, mmcv 1.x `step` with a list); None for any other schedule."""
+def _last_step(ctx: Context) -> Optional[Tuple[float, str, Optional[Location], bool]]:
+    """(iteration of the last decay, description, location, counted in iterations) of an LR step decay that covers
+    the run to its end (mmengine MultiStepLR, mmcv 1.x `step` with a list); None for any other schedule."""
     length = ctx.epoch_length
     if ctx.plan.generation == "mmcv":
         policy = legacy_policy(ctx, "lr")
@@ -204,7 +206,7 @@ def _last_step(ctx: Context) -> Optional[Tuple[float, str, Optional[Location]]]:
         if by_epoch and ctx.plan.horizon.loop == "iter":
             return None  # an epoch policy under an iteration runner (SL406's)
         return (max(steps) * (length if by_epoch else 1), f"lr_config step={[int(v) if v.is_integer() else v for v in steps]}",
-                legacy_loc(ctx, policy, "step"))
+                legacy_loc(ctx, policy, "step"), not by_epoch)
     scheds = [s for s in schedulers_of(ctx, "lr") if not is_warmup(s)]
     if not scheds or not all(s.type.startswith("MultiStep") for s in scheds):
         return None
@@ -216,7 +218,7 @@ def _last_step(ctx: Context) -> Optional[Tuple[float, str, Optional[Location]]]:
         last = s.begin + max(milestones)
         at = last * length if s.by_epoch else last
         if best is None or at > best[0]:
-            best = (at, ctx.describe(s), ctx.scheduler_loc(s, "milestones"))
+            best = (at, ctx.describe(s), ctx.scheduler_loc(s, "milestones"), not s.by_epoch)
     return best
 
 
