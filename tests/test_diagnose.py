@@ -416,6 +416,8 @@ def test_xtuner_trainloop_epoch_length_comes_from_the_logs_planned_iterations(tm
     diag = diagnose_run(str(tmp_path / "run.log"), config=str(tmp_path / "cfg.py"))
     assert diag.view.plan.horizon.epoch_length == 20
     assert not [n for n in diag.notes if "different curve" in n], diag.notes
+    text = _diagnose(str(tmp_path / "run.log"), "--config", str(tmp_path / "cfg.py")).stdout
+    assert "simulated at 20 iterations per epoch" in " ".join(text.split())  # the report says the length used
 
 
 def test_nan_and_inf_losses_are_said_not_dropped_silently(tmp_path):

@@ -78,7 +78,13 @@ def _header_lines(diag: Any, width: int) -> List[str]:
     source = relpath(log.path) + (log.source[len(log.path):] if log.source.startswith(log.path) else "")
     lines += _wrap(f"run: {source} ({log.format_name}; {shape})", "", width)
     if diag.config:
-        lines += _wrap(f"config: {relpath(diag.config)} ({diag.config_source})", "", width)
+        text = f"config: {relpath(diag.config)} ({diag.config_source}"
+        plan = getattr(diag, "plan", None)
+        if plan is not None and not (log.loop == "epoch" and log.epoch_length) and (
+                plan.horizon.iterations_from_epochs or any(s.converted for s in plan.schedulers)):
+            # an iteration log, and a config whose schedule is counted in epochs: the length it was simulated at
+            text += f"; simulated at {plan.horizon.epoch_length} iterations per epoch: {plan.horizon.epoch_length_source}"
+        lines += _wrap(text + ")", "", width)
     lines.append("")
     return lines
 
