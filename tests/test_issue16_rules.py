@@ -361,6 +361,34 @@ def test_step_decays_that_fill_the_run_are_not_sl004(tmp_path, text):
     assert "SL004" not in codes(lint(tmp_path, {"config.py": text}, epoch_length=100))
 
 
+def test_a_cosine_restart_whose_periods_end_before_training_is_sl004(tmp_path):
+    """mmagic's pcdnet: CosineRestartLR periods=[300000] under 600000 iterations. After its last period mmengine
+    keeps the value (checked with mmengine: 1.05e-7 from there on); the run's window went to the end, so nothing
+    was said, while the same curve as CosineAnnealingLR(end=300000) was SL004."""
+    text = """\
+optim_wrapper = dict(optimizer=dict(type='Adam', lr=2e-4, betas=(0.9, 0.99)))
+param_scheduler = dict(type='CosineRestartLR', by_epoch=False, periods=[300000], restart_weights=[1], eta_min=1e-7)
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=600000)
+"""
+    found = [f for f in lint(tmp_path, {"config.py": text}) if f.code == "SL004"]
+    assert [f.location.line for f in found] == [2]
+    assert "stops by iteration 300000 but training runs 600000 iterations" in found[0].message
+    periods = text.replace("periods=[300000], restart_weights=[1]", "periods=[300000, 300000], restart_weights=[1, 0.5]")
+    assert "SL004" not in codes(lint(tmp_path, {"config.py": periods}))
+
+
+@pytest.mark.parametrize("milestones,ends", [("[30]", "stays at 0.02 for all of training"),
+                                             ("[8, 30]", "ends at 0.002 instead of decaying further")])
+def test_a_milestone_past_both_end_and_training_is_sl001(tmp_path, milestones, ends):
+    """`milestones=[30], end=20` under 24 epochs passed, while [22] (inside training) and [30] without `end` were
+    SL001: the decay is lost either way."""
+    text = SGD + (f"param_scheduler = dict(type='MultiStepLR', by_epoch=True, milestones={milestones}, gamma=0.1, "
+                  "begin=0, end=20)\ntrain_cfg = dict(by_epoch=True, max_epochs=24)\n")
+    found = [f for f in lint(tmp_path, {"config.py": text}, epoch_length=100) if f.code == "SL001"]
+    assert [(f.location.line, f.severity.value) for f in found] == [(2, "error")], [f.message for f in found]
+    assert "past both its end=20 and the end of training (24 epochs)" in found[0].message and ends in found[0].message
+
+
 # -- scripts are not configs --------------------------------------------------------------------
 
 def test_scripts_at_a_repository_root_are_not_linted_as_configs(tmp_path):

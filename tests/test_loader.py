@@ -1460,6 +1460,15 @@ def test_unpacking_an_imported_name_needs_execution_not_a_config_error(tmp_path,
     assert "unpacking of" in info.value.message
 
 
+def test_item_assignment_on_an_imported_name_says_what_it_is(tmp_path):
+    root = write_tree(tmp_path, {"leaf.py": "from configs.shared import model\nmodel['neck'] = dict(type='X')\n"
+                                            "lr_config = dict(policy='step', step=[8, 11])\n"})
+    with pytest.raises(LoadProblem) as info:
+        Loader().resolve(str(root / "leaf.py"))
+    assert info.value.code == "SL904"
+    assert "item assignment on imported `configs.shared.model`" in info.value.message  # (no internal type name)
+
+
 def test_non_utf8_is_sl906_at_the_line_of_the_bad_byte(tmp_path):
     path = tmp_path / "leaf.py"
     path.write_bytes(b"a = 1\nb = 2\nname = 'caf\xe9'\n")

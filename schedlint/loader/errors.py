@@ -97,3 +97,12 @@ class EvaluatorBug(Exception):
 
     It is never turned into a load finding; the lint engine reports it as an internal error (SL999).
     """
+
+
+def describe(value) -> str:
+    """A value in a message: `module `os``, `imported `torch.nn``, `a float`."""
+    if isinstance(value, Opaque):
+        return f"{value.kind} `{value.name}`"  # (kind 'imported': a name a project's module defines)
+    if isinstance(value, ImportedName):
+        return f"imported `{value}`"
+    return f"a {type(value).__name__}"

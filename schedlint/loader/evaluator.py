@@ -13,6 +13,7 @@ import builtins
 from typing import Any, Callable, Dict, Iterator, List, Optional, Set, Tuple
 
 from schedlint.loader import budget
+from schedlint.loader.errors import describe as _describe
 from schedlint.loader.errors import (
     BudgetExceeded,
     ConfigError,
@@ -499,12 +500,6 @@ class Evaluator(Statements):
 
 
 
-def _describe(value: Any) -> str:
-    if isinstance(value, Opaque):
-        return f"{value.kind} `{value.name}`"
-    if isinstance(value, ImportedName):
-        return f"imported `{value}`"
-    return f"a {type(value).__name__}"
 
 
 def base_value(path: str, tree: ast.Module, stmt: ast.stmt) -> Tuple[Any, Optional[str]]:

@@ -12,6 +12,7 @@ from schedlint.loader.errors import (
     BudgetExceeded,
     ConfigError,
     EvaluatorBug,
+    describe,
     ImportedName,
     LoadProblem,
     LoopBreak,
@@ -196,8 +197,9 @@ class Statements:
             if self.lazy:
                 self.ns.set(bound, ImportedName(module, alias.name), self.loc(node))
                 self.imported.add(bound)
-            else:
-                self.ns[bound] = Opaque("module", f"{module}.{alias.name}")
+            else:  # (a name a project's module defines is no module as far as anyone can tell statically)
+                kind = "module" if is_standard_module(module) else "imported"
+                self.ns[bound] = Opaque(kind, f"{module}.{alias.name}")
 
     def stmt_With(self, node: ast.With) -> None:
         expr = node.items[0].context_expr if node.items else None
@@ -271,4 +273,4 @@ class Statements:
         elif isinstance(obj, (dict, list)):
             obj[key] = value
         else:
-            raise NeedsExecution(node, f"item assignment on a {type(obj).__name__}")
+            raise NeedsExecution(node, f"item assignment on {describe(obj)}")

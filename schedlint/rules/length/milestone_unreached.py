@@ -121,6 +121,7 @@ class MilestoneUnreached(Rule):
             planned = self._decays(s)
             lost = [p for p in planned if p >= s.end and p * scale < horizon_iters]
             if not lost:
+                yield from self._past_end_and_run(ctx, s, planned, scale)
                 continue
             param = param_word(ctx, s.param)
             last_value = value_at(ctx, s.param, horizon_iters - 1)
@@ -170,6 +171,30 @@ class MilestoneUnreached(Rule):
         else:
             msg += f": the {param} ends at {fmt(last_value)} instead of decaying further"
         msg += "; the milestones were written for a longer run (`schedlint fix --rescale` moves them)"
+        loc = ctx.scheduler_loc(s, "milestones", "step_size")
+        yield self.finding(msg, loc, ctx.horizon_related_if_elsewhere(loc), severity=severity)
+
+    def _past_end_and_run(self, ctx: Context, s, planned: List[float], scale: float) -> Iterator[Finding]:
+        """Decays past both the scheduler's `end` and the end of training (`milestones=[30]`, `end=20`, 24 epochs):
+        lost whatever `end` says, like the decays of a scheduler without `end` past the run."""
+        horizon = ctx.total_iters
+        lost = [p for p in planned if p >= s.end and p * scale > horizon]
+        if not lost or s.by_epoch and ctx.plan.horizon.loop == "iter":
+            return
+        kept = [p for p in planned if p < s.end and p * scale < horizon]
+        param = param_word(ctx, s.param)
+        last_value = value_at(ctx, s.param, horizon - 1)
+        where = _positions(s, lost)
+        msg = (f"{s.type} plans the decay{'s' if len(lost) > 1 else ''} at {where} past both its end={s.end:g} and "
+               f"the end of training ({ctx.horizon_text}): {'they never happen' if len(lost) > 1 else 'it never happens'}")
+        severity = Severity.ERROR
+        if not kept:
+            msg += f", and the {param} stays at {fmt(last_value)} for all of training"
+            if min(lost) * scale >= FAR_BEYOND * horizon:
+                severity = Severity.WARNING
+                msg += f"; the milestones belong to a run {min(lost) * scale / horizon:.0f}x longer: a constant {param} may be meant"
+        else:
+            msg += f", and the {param} ends at {fmt(last_value)} instead of decaying further"
         loc = ctx.scheduler_loc(s, "milestones", "step_size")
         yield self.finding(msg, loc, ctx.horizon_related_if_elsewhere(loc), severity=severity)
 

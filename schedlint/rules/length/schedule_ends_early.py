@@ -10,7 +10,8 @@ from typing import Any, List, Optional, Tuple
 from schedlint.model import Finding, Location, Severity
 from schedlint.rules.base import Context, Example, Rule, cfg, fmt
 from schedlint.rules.support import legacy_loc, legacy_policy
-from schedlint.rules.windows import STEP_TYPES, is_warmup, param_word, same_file, schedulers_of, value_at, values_of, window
+from schedlint.rules.windows import (STEP_TYPES, Window, is_warmup, param_word, same_file, schedulers_of, value_at,
+                                     values_of, window)
 from schedlint.rules.length.common import _SGD, _span
 from schedlint.rules.length.milestone_unreached import MilestoneUnreached
 
@@ -128,7 +129,7 @@ class ScheduleEndsEarly(Rule):
             scheds = [s for s in schedulers_of(ctx, param) if not is_warmup(s)]
             if not scheds or values_of(ctx, param) is None:
                 continue
-            windows = [window(ctx, s) for s in scheds]
+            windows = [_acting(ctx, window(ctx, s)) for s in scheds]
             if any(w.stop >= total for w in windows):
                 continue
             last = max(windows, key=lambda w: w.stop)
@@ -136,7 +137,7 @@ class ScheduleEndsEarly(Rule):
                 continue
             # a warm-up still moving the value after the other schedulers stopped is not a frozen
             # value (a warm-up too long for the run is SL009's): the tail starts when it stops too
-            moving = max(window(ctx, s).stop for s in schedulers_of(ctx, param))
+            moving = max(_acting(ctx, window(ctx, s)).stop for s in schedulers_of(ctx, param))
             stop = max(last.stop, moving)
             tail = total - stop
             share = tail / total
@@ -150,7 +151,7 @@ class ScheduleEndsEarly(Rule):
                 continue  # a schedule that never changes the value (ConstantLR(factor=1)): nothing is frozen
             value = value_at(ctx, param, total - 1)
             word = param_word(ctx, param)
-            loc = ctx.scheduler_loc(s, "end")
+            loc = ctx.scheduler_loc(s, "periods" if last.stop < window(ctx, s).stop else "end")
             horizon_rel = ctx.horizon_related()
             stale = bool(horizon_rel) and not same_file(horizon_rel[0].location, loc)
             msg = (
@@ -191,6 +192,17 @@ class ScheduleEndsEarly(Rule):
         else:
             msg += "milestones written for a shorter run? Scale them to the length, or write the length they were meant for"
         yield self.finding(msg, loc, related, severity=Severity.ERROR if related else Severity.WARNING)
+
+
+def _acting(ctx: Context, w: Window) -> Window:
+    """The part of a window where the scheduler changes the value: a CosineRestart stops at the end of its last
+    period (mmengine then keeps the value: `_get_value` returns the groups' own when no period holds the step)."""
+    s = w.scheduler
+    periods = _positions(s.args.get("periods")) if s.type.startswith("CosineRestart") else None
+    if not periods or any(p <= 0 for p in periods):
+        return w
+    scale = ctx.epoch_length if s.by_epoch else 1
+    return Window(s, w.start, min(w.stop, w.start + sum(periods) * scale))
 
 
 def _last_step(ctx: Context) -> Optional[Tuple[float, str, Optional[Location], bool]]:
