@@ -389,6 +389,32 @@ def test_a_milestone_past_both_end_and_training_is_sl001(tmp_path, milestones, e
     assert "past both its end=20 and the end of training (24 epochs)" in found[0].message and ends in found[0].message
 
 
+@pytest.mark.parametrize("text", [
+    # mmedit 0.x (RealBasicVSR): `total_iters` for the length, `optimizers` per model part, a constant LR as step
+    "optimizers = dict(generator=dict(type='Adam', lr=5e-5, betas=(0.9, 0.99)))\ntotal_iters = 150000\n"
+    "lr_config = dict(policy='Step', by_epoch=False, step=[400000], gamma=1)\n",
+    SGD + "param_scheduler = [dict(type='MultiStepLR', by_epoch=False, milestones=[400000], gamma=1)]\n"
+          "train_cfg = dict(type='IterBasedTrainLoop', max_iters=150000)\n",
+])
+def test_a_step_of_gamma_1_past_the_end_is_only_sl305(tmp_path, text):
+    """A constant LR written as a step with gamma=1: no decay is lost (no SL001 error), the no-op is SL305's."""
+    found = codes(lint(tmp_path, {"config.py": text}))
+    assert "SL305" in found and "SL001" not in found, found
+
+
+def test_mmcv_total_iters_and_optimizers_are_a_training_config(tmp_path):
+    """mmseg before 0.13 and mmedit 0.x set the length with `total_iters` (no runner) and mmedit names its
+    optimizers `optimizers`: such configs were 'All checks passed' unchecked (mmcv raises at iteration 300000 here)."""
+    text = ("optimizers = dict(generator=dict(type='Adam', lr=2e-4, betas=(0.9, 0.99)))\ntotal_iters = 600000\n"
+            "lr_config = dict(policy='CosineRestart', by_epoch=False, periods=[300000], restart_weights=[1], "
+            "min_lr=1e-7)\n")
+    found = [f for f in lint(tmp_path, {"config.py": text}) if f.code == "SL402"]
+    assert len(found) == 1 and "training runs 600000 iterations" in found[0].message
+    seg = ("optimizer = dict(type='SGD', lr=0.01, momentum=0.9)\n"
+           "lr_config = dict(policy='step', step=[80000], by_epoch=False)\ntotal_iters = 60000\n")
+    assert "SL001" in codes(lint(tmp_path, {"config.py": seg}))
+
+
 # -- scripts are not configs --------------------------------------------------------------------
 
 def test_scripts_at_a_repository_root_are_not_linted_as_configs(tmp_path):

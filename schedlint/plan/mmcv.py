@@ -86,10 +86,16 @@ def hook_name(param: str, policy: Any) -> str:
 def has_legacy_plan(resolved: ResolvedConfig) -> bool:
     """Whether the config describes mmcv-1.x training: an `optimizer` and a training length
     (`runner` or `total_epochs`)."""
-    optimizer = resolved.get("optimizer")
-    if not isinstance(optimizer, dict):
+    if not isinstance(_optimizers_key(resolved), dict):
         return False
-    return isinstance(resolved.get("runner"), dict) or _number(resolved.get("total_epochs")) is not None
+    return (isinstance(resolved.get("runner"), dict) or _number(resolved.get("total_epochs")) is not None
+            or _number(resolved.get("total_iters")) is not None)
+
+
+def _optimizers_key(resolved: ResolvedConfig) -> Any:
+    """`optimizer`, or mmedit 0.x's `optimizers` (one per model part: `dict(generator=dict(type='Adam', ...))`)."""
+    optimizer = resolved.get("optimizer")
+    return optimizer if optimizer is not None else resolved.get("optimizers")
 
 
 def build_legacy_plan(resolved: ResolvedConfig, epoch_length: Optional[int] = None, gpus: Optional[int] = None,
@@ -157,6 +163,14 @@ def _horizon(resolved: ResolvedConfig, epoch_length: Optional[int], notes: List[
             if max_epochs is None:
                 notes.append("runner has no max_epochs; assuming 1")
                 max_epochs = 1
+    elif total_epochs is None and _int(resolved.get("total_iters")) is not None:
+        # mmseg before 0.13 and mmedit 0.x: `total_iters` (train_segmentor: IterBasedRunner(max_iters=total_iters);
+        # mmedit's runner.run(..., cfg.total_iters))
+        loop = "iter"
+        max_iters = _int(resolved.get("total_iters"))
+        loc = resolved.loc("total_iters")
+        if loc is not None:
+            locs["max_iters"] = locs["train_cfg"] = loc
     else:
         # mmdet 2.x compat_runner_args: runner = EpochBasedRunner(max_epochs=total_epochs)
         loop = "epoch"
@@ -239,13 +253,14 @@ def _optimizer(resolved: ResolvedConfig, notes: List[str], gpus: Optional[int] =
                batch_size: Optional[int] = None) -> Optimizer:
     from schedlint.plan.mmengine import auto_scale_factor, optimizer_from
 
-    opt = resolved.get("optimizer")
-    path: Tuple[Any, ...] = ("optimizer",)
+    key = "optimizer" if resolved.get("optimizer") is not None else "optimizers"
+    opt = resolved.get(key)
+    path: Tuple[Any, ...] = (key,)
     if isinstance(opt, dict) and "type" not in opt:
         # several optimizers (GANs): dict(generator=dict(type=...), ...); simulate the first
         for name, sub in opt.items():
             if isinstance(sub, dict) and "type" in sub:
-                opt, path = sub, ("optimizer", name)
+                opt, path = sub, (key, name)
                 notes.append(f"several optimizers; the schedule is simulated for `{name}`")
                 break
     if not isinstance(opt, dict):

@@ -111,6 +111,9 @@ class MilestoneUnreached(Rule):
         for s in ctx.plan.schedulers:
             if s.type not in STEP_TYPES:
                 continue
+            gamma = s.args.get("gamma", 0.1)
+            if gamma == 1 and not isinstance(gamma, bool):
+                continue  # a step that changes nothing (SL305 says so): no decay is lost
             if s.end_defaulted:
                 yield from self._past_the_run(ctx, s)
                 continue

@@ -29,6 +29,9 @@ def legacy_steps_after_end(rule: Rule, ctx: Context) -> Iterator[Finding]:
         return
     for policy in ctx.plan.legacy:
         word = "LR" if policy.param == "lr" else "momentum"
+        gamma = policy.args.get("gamma", 0.1)
+        if gamma == 1 and not isinstance(gamma, bool):
+            continue  # a step that changes nothing (a constant LR written as a step; SL305 says so): none is lost
         if policy.policy == "Step" and not (policy.by_epoch and h.loop == "iter"):
             yield from _steps_of(rule, ctx, policy, word)
 
