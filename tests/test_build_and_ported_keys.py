@@ -245,3 +245,30 @@ def test_huge_or_odd_old_lengths_are_handled(tmp_path):
     findings = lint(tmp_path, {"config.py": BASE_1X + "runner = dict(max_iters=10**400)\ntotal_epochs = float('inf')\n"})
     assert not of(findings, "SL999")
     assert [f.message.count("401 digits") > 0 for f in of(findings, "SL407")] == [True]
+
+
+OPTIMIZER_HELPER_BASE = (
+    "optimizer = dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=1e-4)\n"
+    "optim_wrapper = dict(optimizer=optimizer)\n"
+    "param_scheduler = [dict(type='MultiStepLR', milestones=[8, 11], by_epoch=True)]\n"
+    "train_cfg = dict(by_epoch=True, max_epochs=12)\n")
+
+
+def test_an_optimizer_a_child_writes_over_a_bases_wrapper_is_ignored_sl407(tmp_path):
+    """cls_KD: the child's `optimizer = dict(weight_decay=5e-4)` merges into the base's helper after the base's
+    optim_wrapper took it; mmengine trains with 1e-4 (Config.fromfile agrees)."""
+    found = of(lint(tmp_path, {"base.py": OPTIMIZER_HELPER_BASE,
+                               "config.py": "_base_ = './base.py'\noptimizer = dict(lr=0.02, weight_decay=5e-4)\n"}),
+               "SL407")
+    assert [(os.path.basename(f.location.file), f.location.line, f.severity.value) for f in found] == [
+        ("config.py", 2, "warning")]
+    assert "builds optim_wrapper.optimizer (lr=0.01, weight_decay=0.0001), not optimizer's lr=0.02" in found[0].message
+
+
+def test_a_base_optimizer_helper_left_behind_by_a_replaced_wrapper_is_not_sl407(tmp_path):
+    """mmseg 1.x: the schedule base has `optimizer = dict(type='SGD', ...)` and `optim_wrapper =
+    dict(optimizer=optimizer)`; a child replaces the wrapper (AdamW). The helper is stale, and nothing is lost."""
+    child = ("_base_ = './base.py'\noptim_wrapper = dict(_delete_=True, type='OptimWrapper', "
+             "optimizer=dict(type='AdamW', lr=6e-5, weight_decay=0.01))\n")
+    assert not of(lint(tmp_path, {"base.py": OPTIMIZER_HELPER_BASE, "config.py": child}), "SL407")
+    assert not of(lint(tmp_path, {"base.py": OPTIMIZER_HELPER_BASE, "config.py": "_base_ = './base.py'\n"}), "SL407")

@@ -40,6 +40,11 @@ class IgnoredMmcvKey(Rule):
     `runner.max_epochs=20` and `lr_config.step=[16, 19]` over the 12-epoch mmdet schedule, and
     train 12 epochs with decays at 8 and 11.
 
+    A child that writes `optimizer = dict(lr=0.02)` over a base whose `optim_wrapper = dict(optimizer=
+    optimizer)` already took the base's helper changes nothing either: mmengine builds
+    `optim_wrapper.optimizer` (a warning; a base's helper left behind by a child that replaced the
+    wrapper is not reported).
+
     An old length that differs from the one trained is an error; an old schedule or gradient
     clipping that is not applied is a warning. An old key that repeats what is trained is harmless
     and not reported.
@@ -74,11 +79,44 @@ class IgnoredMmcvKey(Rule):
     ]
 
     def check(self, ctx: Context) -> Iterator[Finding]:
+        yield from self._optimizer(ctx)
         if not any(key in ctx.resolved.values for key in _OLD_KEYS):
             return
         yield from self._length(ctx)
         yield from self._schedules(ctx)
         yield from self._grad_clip(ctx)
+
+    def _optimizer(self, ctx: Context) -> Iterator[Finding]:
+        """A top-level `optimizer` whose settings differ from the `optim_wrapper.optimizer` mmengine builds: a
+        child's `optimizer = dict(lr=0.02)` merges into the base's helper after the base's optim_wrapper took it
+        (cls_KD: weight_decay 5e-4 set, 1e-4 trained). The helper pattern (`optim_wrapper = dict(optimizer=
+        optimizer)`, the same values) is not reported."""
+        old, trained = ctx.resolved.get("optimizer"), ctx.resolved.get("optim_wrapper", "optimizer")
+        if not isinstance(old, dict) or not isinstance(trained, dict):
+            return
+        chain = list(ctx.resolved.chain)
+
+        def later(k: str) -> bool:
+            """The `optimizer` value was set in a file after the one optim_wrapper's was (a child writing the old
+            key over a base's wrapper); the other way round is a child that replaced the wrapper and left the
+            base's helper behind (mmseg 1.x's schedules: nothing meant, nothing lost)."""
+            mine, theirs = ctx.resolved.loc("optimizer", k), ctx.resolved.loc("optim_wrapper", "optimizer", k)
+            if mine is None or theirs is None or mine.file not in chain or theirs.file not in chain:
+                return False
+            return chain.index(mine.file) > chain.index(theirs.file)
+
+        differ = [k for k in old if isinstance(k, str) and not k.startswith("_") and k in trained
+                  and old[k] != trained[k] and later(k)]
+        if not differ:
+            return
+        loc = ctx.resolved.loc("optimizer", differ[0])
+        set_here = ", ".join(f"{k}={_text(old[k])}" for k in differ)
+        used = ", ".join(f"{k}={_text(trained[k])}" for k in differ)
+        related = [Related(at, "the optimizer mmengine builds is set here")
+                   for at in [ctx.resolved.loc("optim_wrapper", "optimizer", differ[0])] if at is not None and at != loc]
+        msg = (f"optimizer is an mmcv-1.x key that mmengine ignores: it builds optim_wrapper.optimizer ({used}), not "
+               f"optimizer's {set_here}; set them in optim_wrapper = dict(optimizer=dict(...))")
+        yield self.finding(msg, loc, related, severity=Severity.WARNING)
 
     def _length(self, ctx: Context) -> Iterator[Finding]:
         h = ctx.plan.horizon
