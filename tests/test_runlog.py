@@ -634,3 +634,28 @@ def test_two_separate_runs_are_not_joined(tmp_path):
     _mmcv_json_run(tmp_path / "20240102_000000.log.json", 1, 12, 2_000_000)  # a new experiment from epoch 1
     log = read_run(str(tmp_path))
     assert len(log.iters) == 12 * 4 and not any(n.startswith("resumed run") for n in log.notes)
+
+
+def _mmengine_iter_log(path, first, last, total, mtime):
+    lines = [f"2024/01/01 00:00:00 - mmengine - INFO - Iter(train) [{i:>6}/{total}]  lr: 1.0000e-02  eta: 0:00:01  "
+             f"time: 0.1000  data_time: 0.0100  memory: 100  loss: {2.0 / (1 + i / 1000):.4f}"
+             for i in range(first, last + 1, 50)]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n")
+    os.utime(path, (mtime, mtime))
+
+
+@pytest.mark.parametrize("older_until", [40000, 42000])  # ends at the checkpoint, or past it
+def test_an_iteration_run_resumed_into_a_new_run_folder_is_read_whole(tmp_path, older_until):
+    _mmengine_iter_log(tmp_path / "20240101_000000" / "20240101_000000.log", 50, older_until, 80000, 1_000_000)
+    _mmengine_iter_log(tmp_path / "20240102_000000" / "20240102_000000.log", 40050, 80000, 80000, 2_000_000)
+    log = read_run(str(tmp_path))
+    assert log.iters[0] == 50 and log.total_iters == 80000 and len(log.iters) == 80000 // 50
+    assert any(n.startswith("resumed run: read from 20240101_000000.log") for n in log.notes), log.notes
+
+
+def test_an_iteration_log_that_ends_long_before_the_new_one_starts_is_not_joined(tmp_path):
+    _mmengine_iter_log(tmp_path / "20240101_000000" / "20240101_000000.log", 50, 10000, 80000, 1_000_000)
+    _mmengine_iter_log(tmp_path / "20240102_000000" / "20240102_000000.log", 40050, 80000, 80000, 2_000_000)
+    log = read_run(str(tmp_path))
+    assert log.iters[0] == 40050 and not any(n.startswith("resumed run") for n in log.notes)

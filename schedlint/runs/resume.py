@@ -33,13 +33,29 @@ def _train(recs: List[Rec]) -> List[Rec]:
     return [r for r in recs if r.mode == "train" and r.row]
 
 
+def _interval(recs: List[Rec]) -> int:
+    """Iterations between the first logged training points (the logging interval; 0 when unknown)."""
+    positions = [_position(r) for r in _train(recs)[:3]]
+    steps = [b[1] - a[1] for a, b in zip(positions, positions[1:]) if a and b and a[0] == b[0]]
+    return max(steps) if steps else 0
+
+
 def _resumed(first: Position, recs: List[Rec]) -> bool:
     """Whether a run starts past its beginning: after its first epoch, or past a few logging intervals."""
     if first[0] >= 2:
         return True
-    positions = [_position(r) for r in _train(recs)[:3]]
-    steps = [b[1] - a[1] for a, b in zip(positions, positions[1:]) if a and b and a[0] == b[0]]
-    return first[0] == 0 and bool(steps) and first[1] > 2 * max(max(steps), 1)
+    interval = _interval(recs)
+    return first[0] == 0 and interval > 0 and first[1] > 2 * interval
+
+
+def _joins(previous: List[Position], first: Position, interval: int) -> bool:
+    """Whether a log that trained over `previous` positions is the one a run starting at `first` resumed: it
+    starts before it, and ends at most an epoch (or two logging intervals) before it, or past it."""
+    if previous[0] >= first:
+        return False
+    if first[0] >= 1:
+        return previous[-1][0] >= first[0] - 1
+    return previous[-1][0] == 0 and previous[-1][1] >= first[1] - 2 * max(interval, 1)
 
 
 def resumed_from(chosen: List[Rec], kind: str, earlier: Sequence[str],
@@ -57,8 +73,7 @@ def resumed_from(chosen: List[Rec], kind: str, earlier: Sequence[str],
         except RunLogError:
             continue
         previous = [p for p in (_position(r) for r in _train(recs)) if p is not None]
-        if other_kind != kind or not previous or previous[0] >= first or previous[-1][0] < first[0] - 1 or (
-                first[0] == 0 and previous[-1] < first):
+        if other_kind != kind or not previous or not _joins(previous, first, _interval(chosen)):
             continue  # another format, a run that starts after this one, or one that ends before it resumes
         kept: List[Rec] = []
         for rec in recs:
