@@ -99,3 +99,12 @@ def unwrap_stray_tuple(value: Any) -> Any:
     """A value as the config meant it: a 1-tuple around a dict (`key = dict(...),`, a stray comma that SL312
     reports) is looked through."""
     return value[0] if is_stray_tuple(value) else value
+
+
+def numbers(value: Any) -> Optional[List[float]]:
+    """A non-empty list or tuple of plain numbers as floats (milestones, mmcv `step`, periods); None otherwise."""
+    if not isinstance(value, (list, tuple)) or not value:
+        return None
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+        return None
+    return [float(v) for v in value]

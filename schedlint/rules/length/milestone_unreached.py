@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Iterator, List
+from typing import Callable, Iterator, List, Tuple
 
 from schedlint.model import Finding, Related, Severity
 from schedlint.rules.base import Context, Example, Rule, fmt
@@ -165,15 +165,10 @@ class MilestoneUnreached(Rule):
         where = _positions(s, lost)
         msg = (f"{s.type} has no `end`, so it ends with training at {position(s, s.end)}; the "
                f"decay{'s' if len(lost) > 1 else ''} planned at {where} never happen{'s' if len(lost) == 1 else ''}")
-        severity = Severity.ERROR
-        if not kept:
-            msg += f": the {param} stays at {fmt(last_value)} for all of training ({ctx.horizon_text})"
-            if min(lost) >= FAR_BEYOND * s.end:
-                severity = Severity.WARNING
-                msg += f"; the milestones belong to a run {min(lost) / s.end:.0f}x longer: a constant {param} may be meant"
-        else:
-            msg += f": the {param} ends at {fmt(last_value)} instead of decaying further"
-        msg += "; the milestones were written for a longer run (`schedlint fix --rescale` moves them)"
+        outcome, severity = _outcome(param, last_value, bool(kept), min(lost) >= FAR_BEYOND * s.end,
+                                     lambda: min(lost) / s.end, f": the {param} stays at {fmt(last_value)} for all of training ({ctx.horizon_text})",
+                                     ": the")
+        msg += outcome + "; the milestones were written for a longer run (`schedlint fix --rescale` moves them)"
         loc = ctx.scheduler_loc(s, "milestones", "step_size")
         yield self.finding(msg, loc, ctx.horizon_related_if_elsewhere(loc), severity=severity)
 
@@ -190,14 +185,9 @@ class MilestoneUnreached(Rule):
         where = _positions(s, lost)
         msg = (f"{s.type} plans the decay{'s' if len(lost) > 1 else ''} at {where} past both its end={s.end:g} and "
                f"the end of training ({ctx.horizon_text}): {'they never happen' if len(lost) > 1 else 'it never happens'}")
-        severity = Severity.ERROR
-        if not kept:
-            msg += f", and the {param} stays at {fmt(last_value)} for all of training"
-            if min(lost) * scale >= FAR_BEYOND * horizon:
-                severity = Severity.WARNING
-                msg += f"; the milestones belong to a run {min(lost) * scale / horizon:.0f}x longer: a constant {param} may be meant"
-        else:
-            msg += f", and the {param} ends at {fmt(last_value)} instead of decaying further"
+        outcome, severity = _outcome(param, last_value, bool(kept), min(lost) * scale >= FAR_BEYOND * horizon,
+                                     lambda: min(lost) * scale / horizon, f", and the {param} stays at {fmt(last_value)} for all of training", ", and the")
+        msg += outcome
         loc = ctx.scheduler_loc(s, "milestones", "step_size")
         yield self.finding(msg, loc, ctx.horizon_related_if_elsewhere(loc), severity=severity)
 
@@ -214,6 +204,19 @@ class MilestoneUnreached(Rule):
         if not isinstance(step, (int, float)) or step <= 0:
             return []
         return [begin + step]
+
+
+def _outcome(param: str, last_value: float, kept: bool, far: bool, times: Callable[[], float], stays: str,
+             joint: str) -> Tuple[str, Severity]:
+    """(what the lost decays leave, severity) of decays past the run: the value `stays` for all of training when
+    none is kept (a warning when the first lost one is `far` beyond the run, `times()` its length: a constant value
+    may be meant), else it ends above where it was to go (`joint` leads into that)."""
+    if kept:
+        return f"{joint} {param} ends at {fmt(last_value)} instead of decaying further", Severity.ERROR
+    if far:
+        return (f"{stays}; the milestones belong to a run {times():.0f}x longer: a constant {param} may be meant",
+                Severity.WARNING)
+    return stays, Severity.ERROR
 
 
 def _positions(s, values: List[float]) -> str:

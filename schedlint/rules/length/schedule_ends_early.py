@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import math
-from typing import Iterator
-
-from typing import Any, List, Optional, Tuple
+from typing import Iterator, Optional, Tuple
 
 from schedlint.model import Finding, Location, Severity
 from schedlint.rules.base import Context, Example, Rule, cfg, fmt
-from schedlint.rules.support import legacy_loc, legacy_policy
+from schedlint.rules.support import legacy_loc, legacy_policy, numbers
 from schedlint.rules.windows import (STEP_TYPES, Window, is_warmup, param_word, same_file, schedulers_of, value_at,
                                      values_of, window)
 from schedlint.rules.length.common import _SGD, _span
@@ -19,14 +17,6 @@ from schedlint.rules.length.milestone_unreached import MilestoneUnreached
 # written for a shorter run (mmdet's 1x `step=[8, 11]` under 48 epochs); a planned long low-LR stage stays below
 _STEP_TAIL = 0.75
 _STEP_TAIL_LEVEL = 0.2  # ... at a fifth of the LR or less (a 10x step decay leaves 0.1 or 0.01)
-
-
-def _positions(value: Any) -> Optional[List[float]]:
-    if not isinstance(value, (list, tuple)) or not value:
-        return None
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
-        return None
-    return [float(v) for v in value]
 
 
 class ScheduleEndsEarly(Rule):
@@ -198,7 +188,7 @@ def _acting(ctx: Context, w: Window) -> Window:
     """The part of a window where the scheduler changes the value: a CosineRestart stops at the end of its last
     period (mmengine then keeps the value: `_get_value` returns the groups' own when no period holds the step)."""
     s = w.scheduler
-    periods = _positions(s.args.get("periods")) if s.type.startswith("CosineRestart") else None
+    periods = numbers(s.args.get("periods")) if s.type.startswith("CosineRestart") else None
     if not periods or any(p <= 0 for p in periods):
         return w
     scale = ctx.epoch_length if s.by_epoch else 1
@@ -211,7 +201,7 @@ def _last_step(ctx: Context) -> Optional[Tuple[float, str, Optional[Location], b
     length = ctx.epoch_length
     if ctx.plan.generation == "mmcv":
         policy = legacy_policy(ctx, "lr")
-        steps = _positions(policy.args.get("step")) if policy is not None and policy.policy == "Step" else None
+        steps = numbers(policy.args.get("step")) if policy is not None and policy.policy == "Step" else None
         if steps is None:
             return None
         by_epoch = policy.args.get("by_epoch", True)
@@ -224,7 +214,7 @@ def _last_step(ctx: Context) -> Optional[Tuple[float, str, Optional[Location], b
         return None
     best = None
     for s in scheds:
-        milestones = _positions(s.args.get("milestones"))
+        milestones = numbers(s.args.get("milestones"))
         if milestones is None or window(ctx, s).stop < ctx.total_iters:
             return None  # a decay that stops before the end is the frozen tail above
         last = s.begin + max(milestones)

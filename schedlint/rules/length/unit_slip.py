@@ -6,7 +6,7 @@ from typing import Any, Iterator, List, Optional
 
 from schedlint.model import Finding, Location, Severity
 from schedlint.rules.base import Context, Example, Rule, cfg
-from schedlint.rules.support import legacy_loc, legacy_policy
+from schedlint.rules.support import legacy_loc, legacy_policy, numbers
 from schedlint.rules.windows import is_warmup
 from schedlint.rules.length.common import _SGD
 
@@ -14,11 +14,8 @@ _EARLY = 0.01  # every decay within the first 1% of the iterations: not a schedu
 
 
 def _milestone_list(value: Any) -> Optional[List[float]]:
-    if not isinstance(value, (list, tuple)) or not value:
-        return None
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 for v in value):
-        return None
-    return [float(v) for v in value]
+    found = numbers(value)
+    return found if found is not None and all(v > 0 for v in found) else None
 
 
 def _decays(gamma: Any) -> bool:
