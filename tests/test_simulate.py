@@ -454,6 +454,17 @@ def test_random_schedules_match_mmengine(schedulers, epochs, epoch_length, loop,
     assert_matches_oracle(plan)
 
 
+@needs_torch
+@pytest.mark.parametrize("T_max", [0.99999, 2.00001, 3.99999])
+@pytest.mark.parametrize("eta_min", [1.0, 0.3])
+def test_cosine_that_nearly_touches_its_floor_matches_mmengine(T_max: float, eta_min: float) -> None:
+    # found by Hypothesis: a T_max just off an integer brings the value within an ulp of eta_min, and
+    # the steps after it grow that ulp by 1e9; a product of distances was 9e-7 off mmengine
+    plan = make_plan([sched("StepLR", step_size=1, gamma=1.0), sched("CosineAnnealingLR", T_max=T_max, eta_min=eta_min)],
+                     epochs=8, epoch_length=3, loop="epoch", max_iters=24, optimizer=sgd(lr=0.1))
+    assert_matches_oracle(plan)
+
+
 # --------------------------------------------------------------------------------------------
 # Hand-computed values from the reference (no torch needed)
 # --------------------------------------------------------------------------------------------
@@ -461,6 +472,16 @@ def test_random_schedules_match_mmengine(schedulers, epochs, epoch_length, loop,
 
 def lr_of(schedulers: List[Dict[str, Any]], **kw: Any) -> np.ndarray:
     return simulate(make_plan(schedulers, **kw)).lr
+
+
+def test_cosine_past_a_near_trough_is_stepped_as_mmengine_steps_it() -> None:
+    # mmengine's recursion, step by step, in Python floats (CosineAnnealingLR.get_lr, not at a trough)
+    T, floor, value, expected = 2.00001, 1.0, 0.1, [0.1]
+    for t in range(1, 12):
+        value = (1 + math.cos(math.pi * t / T)) / (1 + math.cos(math.pi * (t - 1) / T)) * (value - floor) + floor
+        expected.append(value)
+    lr = lr_of([sched("CosineAnnealingLR", T_max=T, eta_min=floor)], epochs=12, optimizer=sgd(lr=0.1))
+    np.testing.assert_allclose(lr, expected, rtol=1e-12)
 
 
 def test_cosine_is_periodic_past_T_max() -> None:
