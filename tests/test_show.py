@@ -128,3 +128,25 @@ def test_values_just_below_one_keep_the_digits_that_tell_them_from_one():
 
     assert value_text(0.9999999665) == "0.99999997"  # not "1." (7 decimals round it up)
     assert value_text(0.9999999) == "0.9999999" and value_text(0.999) == "0.999" and value_text(1.0) == "1"
+
+
+def test_show_names_the_hook_that_sets_the_lr(tmp_path):
+    # mmyolo replaces ParamSchedulerHook: its hook is the schedule (it said "No LR or momentum scheduler"
+    # above a decaying LR curve)
+    config = tmp_path / "yolo.py"
+    config.write_text(
+        "optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.01, momentum=0.937, nesterov=True))\n"
+        "param_scheduler = None\n"
+        "default_hooks = dict(param_scheduler=dict(type='YOLOv5ParamSchedulerHook', scheduler_type='linear',\n"
+        "                                          lr_factor=0.01, max_epochs=30))\n"
+        "train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=30, val_interval=10)\n")
+    text = _render(config, epoch_length=100)
+    assert "No LR or momentum scheduler" not in text
+    assert "YOLOv5ParamSchedulerHook (hook)" in text
+    rows = [line for line in text.splitlines() if "YOLOv5ParamSchedulerHook (hook)" in line]
+    assert len(rows) == 2 and "LR" in rows[0] and "momentum" in rows[1]  # its momentum warm-up too
+    assert "0-30" in rows[0] and "0-3000" in rows[0]
+    config.write_text(config.read_text().replace("YOLOv5ParamSchedulerHook", "MyParamSchedulerHook"))
+    text = _render(config, epoch_length=100)
+    assert "No LR or momentum scheduler" not in text
+    assert "set by MyParamSchedulerHook" in text

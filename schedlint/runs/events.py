@@ -180,6 +180,18 @@ def phases(plan: Plan, curve) -> List[Phase]:
                 end_value=_value(curve, s.param, stop - 1) if active else None,
                 location=s.locs.get("self"), by_epoch=s.by_epoch and not s.converted,
             ))
+    hook = plan.scheduler_hook
+    if hook is not None and hook.known and plan.scheduler_hook_enabled:
+        # a hook that replaces ParamSchedulerHook (mmyolo's) drives the LR, and its momentum warm-up
+        for param in ("lr", "momentum"):
+            values = _values(curve, param)
+            if values is None or param == "momentum" and float(values.min()) == float(values.max()):
+                continue
+            out.append(Phase(
+                index=None, type=f"{hook.type} (hook)", param=param, start=0, stop=total, planned_stop=total,
+                start_value=_value(curve, param, 0), end_value=_value(curve, param, total - 1),
+                location=hook.locs.get("self"), by_epoch=False,
+            ))
     for policy in plan.legacy:
         out.append(Phase(
             index=None, type=f"{policy.policy} ({policy.param}_config)", param=policy.param, start=0, stop=total,

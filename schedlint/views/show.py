@@ -285,6 +285,10 @@ def render_show(view: ScheduleView, console: Any) -> None:
     console.print()
     if view.phases:
         _print_phases(view, console)
+    elif view.plan.scheduler_hook is not None and view.plan.scheduler_hook_enabled:
+        console.print(Text(f"The LR is set by {view.plan.scheduler_hook.type} (default_hooks.param_scheduler), whose "
+                           "formula schedlint does not have: the curves below hold the optimizer's values.",
+                           style="bold"), overflow="fold")
     else:
         console.print(Text("No LR or momentum scheduler: the values stay as the optimizer sets them.", style="bold"))
     console.print()
