@@ -361,6 +361,24 @@ def test_step_decays_that_fill_the_run_are_not_sl004(tmp_path, text):
     assert "SL004" not in codes(lint(tmp_path, {"config.py": text}, epoch_length=100))
 
 
+def test_a_length_raised_over_a_bases_milestones_is_sl004_from_half_the_run(tmp_path):
+    """A 100-epoch base's milestones [30, 60, 90] under a child's max_epochs=300 (a real run: the LR sat at 1e-4
+    from epoch 91 on): 70% of the run after the last decay. Only over three quarters was reported, while the same
+    curve with `end=100` was SL004. When the length and the milestones are set in one file, 70% may be a planned
+    low-LR stage (mmfewshot's step=[20000, 40000] of 100000 iterations) and stays quiet."""
+    base = SGD + ("param_scheduler = dict(type='MultiStepLR', by_epoch=True, milestones=[30, 60, 90], gamma=0.1)\n"
+                  "train_cfg = dict(by_epoch=True, max_epochs=100)\n")
+    files = {"base.py": base, "config.py": "_base_ = './base.py'\ntrain_cfg = dict(max_epochs=300)\n"}
+    found = [f for f in lint(tmp_path, files, epoch_length=100) if f.code == "SL004"]
+    assert [(os.path.basename(f.location.file), f.location.line, f.severity.value) for f in found] == [
+        ("base.py", 2, "error")], [f.message for f in found]
+    assert "(70% of training)" in found[0].message and "set in different files" in found[0].message
+    same_file = base.replace("max_epochs=100", "max_epochs=300")
+    assert "SL004" not in codes(lint(tmp_path, {"config.py": same_file}, epoch_length=100))
+    half = {"base.py": base, "config.py": "_base_ = './base.py'\ntrain_cfg = dict(max_epochs=180)\n"}  # 50%
+    assert "SL004" not in codes(lint(tmp_path, half, epoch_length=100))
+
+
 def test_a_cosine_restart_whose_periods_end_before_training_is_sl004(tmp_path):
     """mmagic's pcdnet: CosineRestartLR periods=[300000] under 600000 iterations. After its last period mmengine
     keeps the value (checked with mmengine: 1.05e-7 from there on); the run's window went to the end, so nothing

@@ -83,10 +83,10 @@ class RunnerBuildFails(Rule):
     valid = [
         Example({"base.py": _BASE, "config.py": """\
             _base_ = './base.py'
-            train_cfg = dict(max_epochs=36)
+            train_cfg = dict(max_epochs=14)
             """}, epoch_length=100),
         Example({"base.py": _LAZY_BASE, "config.py": _LAZY_HEAD + "optim_wrapper.update(clip_grad=dict(max_norm=5.0))\n"
-                                                     "train_cfg.update(max_epochs=24)\n"}, epoch_length=100),
+                                                     "train_cfg.update(max_epochs=14)\n"}, epoch_length=100),
         Example(cfg(_SGD, "param_scheduler = [dict(type='PolyLR', eta_min=1e-4, by_epoch=False)]\n",
                     "train_cfg = dict(max_iters=1000, val_interval=100)\n"),
                 note="neither type nor by_epoch, with max_iters: an iteration-based loop"),

@@ -16,6 +16,9 @@ from schedlint.rules.length.milestone_unreached import MilestoneUnreached
 # a step decay whose last milestone leaves the LR constant for more than this share of the run: milestones
 # written for a shorter run (mmdet's 1x `step=[8, 11]` under 48 epochs); a planned long low-LR stage stays below
 _STEP_TAIL = 0.75
+# ... or for more than half of it when the length is set in another file than the milestones (a length raised
+# over a base's milestones: `max_epochs=300` over a 100-epoch base's `[30, 60, 90]`)
+_STEP_TAIL_ELSEWHERE = 0.5
 _STEP_TAIL_LEVEL = 0.2  # ... at a fifth of the LR or less (a 10x step decay leaves 0.1 or 0.01)
 
 
@@ -32,8 +35,9 @@ class ScheduleEndsEarly(Rule):
     A step decay that runs to the end can freeze the LR just the same: `MultiStepLR(milestones=[8, 11])`
     (mmcv 1.x `step=[8, 11]`) under 48 epochs decays for the last time at epoch 11, and the LR stays
     at 1% for 77% of the run. Reported when the last milestone leaves more than three quarters of
-    training at a fifth of the LR or less (a planned low-LR stage is shorter): an error when the
-    length and the milestones are set in different files, else a warning.
+    training at a fifth of the LR or less (a planned low-LR stage is shorter), or more than half of it
+    when the length is set in another file than the milestones (a length raised over a base's
+    milestones): an error when they are set in different files, else a warning.
 
     Fix: rescale the schedule to the new length (`schedlint fix --rescale`), or cover the tail
     with a deliberate flat scheduler (`ConstantLR(factor=1.0, begin=..., end=max_epochs)`).
@@ -165,7 +169,10 @@ class ScheduleEndsEarly(Rule):
         if found is None or total <= 0:
             return
         last, who, loc, in_iterations = found
-        if not 0 < last < total or (total - last) / total <= _STEP_TAIL or loc is None:
+        if not 0 < last < total or loc is None:
+            return
+        related = ctx.horizon_related_if_elsewhere(loc)
+        if (total - last) / total <= (_STEP_TAIL_ELSEWHERE if related else _STEP_TAIL):
             return
         if in_iterations and last <= 0.01 * total:
             return  # decays in iterations all in the first 1% of the run: SL008's unit slip
@@ -173,7 +180,6 @@ class ScheduleEndsEarly(Rule):
         if value is None or not peak or value > _STEP_TAIL_LEVEL * peak:
             return  # a mild decay (one halving) held for the rest of the run may be the plan
         share = (total - last) / total
-        related = ctx.horizon_related_if_elsewhere(loc)
         msg = (f"{who} decays for the last time at {ctx.where(last)} but training runs {ctx.horizon_text}: the LR "
                f"stays at {fmt(value)} ({value / peak:.2g}x the LR) for the last {_span(ctx, total - last)} "
                f"({share:.0%} of training); ")
