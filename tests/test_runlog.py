@@ -188,6 +188,38 @@ def test_mmcv_log_json(tmp_path):
     assert open(log.config).read() == "lr = 0.02\n" and "first line" in log.config_source
 
 
+_STALE = "lr_config = dict(policy='step', step=[8, 11])\nrunner = dict(type='EpochBasedRunner', max_epochs=12)\n"
+_STARTED = "lr_config = dict(policy='step', step=[8, 11])\nrunner = dict(type='EpochBasedRunner', max_epochs=8)\n"
+
+
+@pytest.mark.parametrize("with_text_log", [True, False])
+def test_a_resumed_mmcv_json_does_not_pass_the_checkpoints_config_for_the_runs(tmp_path, with_text_log):
+    """mmcv's `resume` replaces runner.meta with the checkpoint's, and TextLoggerHook writes that meta as the
+    .log.json's first line: its config is the run that saved the checkpoint (12 epochs), while this run was
+    started with 8 (its text log's Config: block); the 12-epoch config passed for the run's."""
+    meta = {"env_info": "sys.platform: linux", "config": _STALE, "seed": 0, "exp_name": "retina.py",
+            "epoch": 2, "iter": 200, "hook_msgs": {}}
+    rows = [{"mode": "train", "epoch": e, "iter": i, "lr": 0.001, "loss": 1.0 / e} for e in range(3, 9) for i in (50, 100)]
+    (tmp_path / "20230211_022618.log.json").write_text("\n".join(json.dumps(r) for r in [meta] + rows), encoding="utf-8")
+    if with_text_log:
+        (tmp_path / "20230211_022618.log").write_text(
+            "2023-02-11 02:27:50,000 - mmdet - INFO - Environment info:\nsys.platform: linux\n\n"
+            "2023-02-11 02:27:51,000 - mmdet - INFO - Config:\n" + _STARTED +
+            "2023-02-11 02:27:57,114 - mmdet - INFO - resumed epoch 2, iter 200\n"
+            "2023-02-11 03:00:00,000 - mmdet - INFO - Epoch [3][50/100]\tlr: 1.000e-03, loss: 0.3300\n", encoding="utf-8")
+    log = read_log_file(str(tmp_path / "20230211_022618.log.json"))
+    if with_text_log:
+        assert open(log.config).read() == _STARTED and "Config: block of 20230211_022618.log" in log.config_source
+    else:
+        assert open(log.config).read() == _STALE and "copies from its checkpoint" in log.config_source
+    fresh = dict(meta)
+    for key in ("epoch", "iter", "hook_msgs"):
+        del fresh[key]  # a run started afresh: its own config
+    (tmp_path / "20230211_022618.log.json").write_text("\n".join(json.dumps(r) for r in [fresh] + rows), encoding="utf-8")
+    log = read_log_file(str(tmp_path / "20230211_022618.log.json"))
+    assert open(log.config).read() == _STALE and log.config_source == "carried in the first line of 20230211_022618.log.json"
+
+
 @pytest.mark.parametrize("content", [b"", b"\x89PNG\r\n\x1a\n\x00\x00binary", b"hello\nworld\n", b"{}\n{}\n",
                                      b"\xff\xfe\xfa not utf-8 at all"])
 def test_unusable_logs_raise_runlog_error(tmp_path, content):

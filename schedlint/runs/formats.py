@@ -53,6 +53,9 @@ class Rec:
     groups: Optional[List[float]] = None  # the LR of every param group, when logged as a list
     config: Optional[str] = None  # meta: the config text the log carries
     name: Optional[str] = None  # meta: the config's file name (mmcv `exp_name`)
+    # meta of an mmcv `.log.json`: the line holds a checkpoint's meta (`epoch`, `iter`): mmcv's `resume` replaces
+    # `runner.meta` with the checkpoint's, so its `config` is the one of the run that saved the checkpoint
+    from_checkpoint: bool = False
 
 
 @dataclass
@@ -170,7 +173,8 @@ def parse_mmcv_json(lines: Iterable[str]) -> Parsed:
             config = obj.get("config")
             name = obj.get("exp_name")
             parsed.recs.append(Rec("meta", k, config=config if isinstance(config, str) else None,
-                                   name=name if isinstance(name, str) else None))
+                                   name=name if isinstance(name, str) else None,
+                                   from_checkpoint="epoch" in obj or "iter" in obj))
             continue
         row, groups = _row(obj)
         ep, it = _position(obj.get("epoch")), _position(obj.get("iter"))
@@ -288,6 +292,24 @@ def parse_text(lines: Iterable[str]) -> Parsed:
     if config_lines is not None and config_rec is not None:
         config_rec.config = "\n".join(config_lines).strip("\n") + "\n"
     return parsed
+
+
+def config_block(lines: Iterable[str], limit: int = 100_000) -> Optional[str]:
+    """The first `Config:` block of a text log (what `parse_text` reads), looking no further than its first
+    training line or `limit` lines."""
+    block: Optional[List[str]] = None
+    for k, raw in enumerate(lines, 1):
+        line = _ANSI.sub("", raw).rsplit("\r", 1)[-1]
+        if block is not None:
+            if _STAMPED.search(line):
+                break
+            block.append(line.rstrip("\n"))
+        elif _CONFIG_START.search(line):
+            block = []
+        elif k > limit or _text_record(line, k) is not None:
+            return None
+    text = "\n".join(block or []).strip("\n")
+    return text + "\n" if text else None
 
 
 def _text_record(line: str, k: int) -> Optional[Rec]:

@@ -16,7 +16,7 @@ import tempfile
 from typing import List, Optional, Sequence, Set, Tuple
 
 from schedlint.runs.assemble import build_run
-from schedlint.runs.formats import (Parsed, Rec, header_length, parse_mmcv_json, parse_scalars, parse_text, split_runs,
+from schedlint.runs.formats import (Parsed, Rec, config_block, header_length, parse_mmcv_json, parse_scalars, parse_text, split_runs,
                                     text_flavour)
 from schedlint.runs.model import RunLog, RunLogError, lower_is_better, primary_metric
 from schedlint.runs.resume import resumed_from
@@ -436,6 +436,18 @@ def _config_for(path: str, run_dir: str, work_dir: str, recs, kind: str) -> Tupl
     if kind == "scalars.json" and os.path.isfile(beside):  # vis_data's files, moved out of it together
         return beside, "config.py beside the scalars.json"
     embedded = [r for r in recs if r.mode == "meta" and r.config and r.config.strip()]
+    if embedded and embedded[-1].from_checkpoint:
+        # a resumed mmcv run: the .log.json carries the checkpoint's config; the text log beside it prints the
+        # config this run was started with
+        text_log = path[: -len(".json")] if path.endswith(".log.json") else None
+        text = _config_block_of(text_log) if text_log else None
+        if text:
+            return (_write_embedded(text_log, text, embedded[-1].name),
+                    f"the Config: block of {os.path.basename(text_log)} (a resumed run's .log.json carries the "
+                    "config of the run that saved its checkpoint)")
+        return (_write_embedded(path, embedded[-1].config, embedded[-1].name),
+                f"carried in the first line of {os.path.basename(path)}, which a resumed run copies from its "
+                "checkpoint: the config of the run that saved it, perhaps not this run's")
     if embedded:
         where = "the first line of" if kind == "mmcv-json" else "the Config: block of"
         return (_write_embedded(path, embedded[-1].config, embedded[-1].name),
@@ -449,6 +461,15 @@ def _config_for(path: str, run_dir: str, work_dir: str, recs, kind: str) -> Tupl
         return os.path.join(work_dir, names[0]), "dumped with the run"
     return (os.path.join(work_dir, names[-1]),
             f"the newest of the {len(names)} .py files beside the run (a work_dir holds the dumped config)")
+
+
+def _config_block_of(path: str) -> Optional[str]:
+    """The `Config:` block at the start of a text log, or None (no such file, or no block)."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return config_block(handle)
+    except OSError:
+        return None
 
 
 def _looks_like_config(path: str) -> bool:
