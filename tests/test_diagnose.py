@@ -532,6 +532,21 @@ def test_point10_one_noisy_evaluation_is_not_overfitting(tmp_path):
     assert validation_trend(log)["trend"] != "worse"
 
 
+def test_a_metric_one_printed_step_below_its_best_is_not_overfitting(tmp_path):
+    """A broken run's mAP flipping between 0.002 and 0.003 (printed to 0.001) for 20 evaluations: no spread
+    around its running median, so one printed step (a third of 0.003) was 'over-fitting'."""
+    train = train_rows(lambda e: 1.0 / e, 20, 20, 10, seed=0, noise=0.0)
+    flips = [0.002] * 8 + [0.003, 0.002, 0.003, 0.003, 0.003, 0.002, 0.002, 0.002, 0.003, 0.002, 0.003, 0.002]
+    val = [{"coco/bbox_mAP": v, "step": e} for e, v in enumerate(flips, 1)]
+    log = diagnose_run(str(write_mmengine_run(tmp_path, train, val))).log
+    assert validation_trend(log)["trend"] not in ("worse", "last-drop", "collapsed")
+    # two decimals, a real fall from 0.88 to 0.84 over the last evaluations stays 'worse'
+    scores = [0.70, 0.75, 0.79, 0.82, 0.84, 0.86, 0.87, 0.88, 0.88, 0.88, 0.87, 0.86, 0.85, 0.84, 0.84, 0.84]
+    val = [{"coco/bbox_mAP": v, "step": e} for e, v in enumerate(scores, 1)]
+    log = diagnose_run(str(write_mmengine_run(tmp_path / "b", train[:16 * 20], val))).log
+    assert validation_trend(log)["trend"] == "worse"
+
+
 def test_point10_json_errors_are_json(tmp_path):
     result = _diagnose(str(tmp_path / "missing"), "--output-format", "json")
     assert result.exit_code == 2

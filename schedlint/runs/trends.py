@@ -39,6 +39,16 @@ def _metric_noise(score: np.ndarray) -> float:
     return float(1.4826 * np.median(np.abs(d - np.median(d)))) / math.sqrt(2)
 
 
+def _resolution(score: np.ndarray) -> float:
+    """The smallest step between the metric's distinct values: what its printing rounds to (mAP printed with three
+    decimals moves by 0.001 at least). A metric flipping between two printed values has no spread around its
+    running median, and one such step looked like a drop beyond the noise (0.003 -> 0.002: 'over-fitting')."""
+    distinct = np.unique(score)
+    if len(distinct) < 2:
+        return 0.0
+    return float(np.min(np.diff(distinct)))
+
+
 def _improved(score: np.ndarray, noise: float) -> bool:
     """Whether the metric ends clearly above where it started: the medians of up to three evaluations at each
     end (a best at the last evaluation leaves no evaluations after it to take a level from, which made the
@@ -74,7 +84,8 @@ def validation_trend(log: RunLog, since: Optional[float] = None) -> Optional[Dic
     k = max(1, min(3, len(after)))
     final_level = float(np.median(score[-k:]))
     start_level = float(np.median(score[:k]))
-    threshold = max(3.0 * 1.2533 * noise * math.sqrt(1.0 / k + 1.0), 0.01 * abs(float(values[b])), 1e-12)
+    step = _resolution(score)
+    threshold = max(3.0 * 1.2533 * noise * math.sqrt(1.0 / k + 1.0), 0.01 * abs(float(values[b])), 1.5 * step, 1e-12)
     out["noise"] = noise
     best = float(values[b])
     final = float(values[-1])
@@ -83,7 +94,7 @@ def validation_trend(log: RunLog, since: Optional[float] = None) -> Optional[Dic
         out["trend"] = "collapsed"  # a fall by half or more: a broken model, not the slow decline of over-fitting
     elif len(after) and score[b] - final_level > threshold:
         out["trend"] = "worse"
-    elif len(after) and score[b] - float(score[-1]) > max(3.0 * noise, 0.05 * abs(best)):
+    elif len(after) and score[b] - float(score[-1]) > max(3.0 * noise, 0.05 * abs(best), 1.5 * step):
         out["trend"] = "last-drop"  # one bad evaluation at the end: worth saying, not over-fitting
     elif _improved(score, noise):
         out["trend"] = "better"
