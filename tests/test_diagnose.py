@@ -547,6 +547,16 @@ def test_a_metric_one_printed_step_below_its_best_is_not_overfitting(tmp_path):
     assert validation_trend(log)["trend"] == "worse"
 
 
+def test_a_loss_still_falling_at_the_end_has_no_rise_after_its_lowest_level(tmp_path):
+    """RTMDet runs whose loss fell to their last iteration were said to 'rise to 0.336 after' a lowest level of
+    0.314 at the last iteration: the end level was the median of the last stretch, which lags a falling loss."""
+    train = train_rows(lambda e: 0.3 + 0.3 * math.exp(-e / 10), 30, 100, 10, seed=2, noise=0.002)
+    diag = diagnose_run(str(write_mmengine_run(tmp_path, train, [])))
+    last = [r["loss"] for r in train[-10:]]
+    assert "rise" not in diag.verdict and "lowest level" not in diag.verdict, diag.verdict
+    assert diag.levels.end <= max(last) and diag.levels.end == diag.levels.low
+
+
 def test_point10_json_errors_are_json(tmp_path):
     result = _diagnose(str(tmp_path / "missing"), "--output-format", "json")
     assert result.exit_code == 2

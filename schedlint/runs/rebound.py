@@ -282,7 +282,12 @@ def loss_levels(iters: np.ndarray, loss: np.ndarray) -> Optional[Levels]:
     k0 = max(3, w // 2)  # a short first stretch: an early fall is part of the story, not of the start level
     start, end = float(np.median(v[:k0])), float(np.median(end_seg))
     se = 1.2533 * noise * math.sqrt(1.0 / len(end_seg) + 1.0 / k0)
-    return Levels(start, float(np.min(s)), end, noise, max(3.0 * se, 0.01 * abs(start)), n, float(x[int(np.argmin(s))]))
+    m = int(np.argmin(s))
+    if m >= n - len(end_seg):
+        # the lowest level is in the last stretch: the loss is still falling there, and the stretch's median lags
+        # behind it (a run ending at 0.30 was said to end at 0.32 after a 'rise' from its lowest level, 0.31)
+        end = min(end, float(s[m]))
+    return Levels(start, float(s[m]), end, noise, max(3.0 * se, 0.01 * abs(start)), n, float(x[m]))
 
 
 def _turning_point(x: np.ndarray, v: np.ndarray, s: np.ndarray, m: int, level: float) -> int:
