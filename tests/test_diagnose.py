@@ -682,6 +682,25 @@ def test_a_loss_that_rises_with_the_warm_up_is_judged_from_its_peak(tmp_path):
     assert diag.state == "inconclusive" and "still warming up" in diag.verdict
 
 
+def test_a_metric_drop_before_the_warm_up_ends_is_not_overfitting(tmp_path):
+    """An RTMDet run killed at iteration 330 of a 1000-iteration warm-up: its mAP fell 0.38 -> 0.23 while the LR
+    still climbed, and that was 'over-fitting' (the other verdicts of a log ending in its warm-up are inconclusive);
+    its note said the warm-up ended where the log did."""
+    lr = lambda i: 4e-3 * min(1.0, i / 5000)  # noqa: E731  (the warm-up outlasts the log)
+    values = [0.08 + 1.35 * min(1.0, k / 10) if k < 10 else 1.43 - 0.8 * (1 - math.exp(-(k - 10) / 40))
+              for k in range(160)]
+    rng = np.random.default_rng(0)
+    values = [round(v + rng.normal(0, 0.01), 4) for v in values]
+    maps = [0.03, 0.12, 0.2, 0.27, 0.31, 0.35, 0.37, 0.382, 0.30, 0.25, 0.234]
+    val = [{"coco/bbox_mAP": m, "step": e} for e, m in zip(range(7, 78, 7), maps)]
+    run = write_mmengine_run(tmp_path, _mmengine_rows(values, lr), val)
+    diag = diagnose_run(str(run))
+    assert diag.state == "inconclusive" and "still warming up" in diag.verdict, diag.verdict
+    assert "That is over-fitting" not in diag.verdict and "0.382" in diag.verdict
+    note = next(n for n in diag.notes if "rises while the LR warms up" in n)
+    assert "before the warm-up does" in note and "the warm-up ends at" not in note
+
+
 def test_root_level_scalars_json_beats_a_test_log(tmp_path):
     (tmp_path / "20230511_053101.log").write_text(
         "2023/05/11 05:31:01 - mmengine - INFO - Epoch(test) [63/63]    accuracy/top1: 80.8  data_time: 0.01\n")

@@ -26,7 +26,7 @@ from schedlint.runs.readers import RunLogError, read_run
 from schedlint.runs.rebound import MIN_POINTS, Levels, Rebound, find_rebound, loss_levels, smooth, smoothing_window
 from schedlint.runs.render import diagnosis_json, render_diagnosis
 from schedlint.runs.trends import grad_norm_trend, validation_trend
-from schedlint.runs.verdict import write_verdict
+from schedlint.runs.verdict import validation_text, write_verdict
 
 __all__ = ["Diagnosis", "Rebound", "diagnose_run", "find_rebound", "smooth", "smoothing_window",
            "validation_trend", "diagnosis_json", "render_diagnosis", "DiagnoseError"]
@@ -211,7 +211,7 @@ def diagnose_run(run: str, config: Optional[str] = None, settings: Optional[Sett
     diag.validation = validation_trend(log, since)
     diag.grad_norm = grad_norm_trend(log, rebound.iter if rebound else None)
     write_verdict(diag, loss_name or "loss", schedule_findings)
-    if warming and diag.kind != "over-fitting":
+    if warming:
         _still_warming(diag, warming[0], rose_with_lr, loss_name or "loss")
     return diag
 
@@ -337,9 +337,16 @@ def _still_warming(diag: Diagnosis, warming: Event, rose: Optional[Tuple[float, 
                    loss_name: str = "loss") -> None:
     """Make the verdict inconclusive: the log ends while the LR is still warming up (`rose`: the loss rose
     from the start, with the LR, from and to these levels)."""
+    if diag.kind == "over-fitting":
+        # a metric that drops while the LR still climbs is the warm-up's doing as much as anything: not over-fitting
+        findings = diag.verdict.find(" The config still has")
+        judged = (f"{diag.levels.phrase(loss_name)}, and {validation_text(diag.validation)}, a drop while the LR "
+                  "still rises that says nothing of over-fitting yet." + (diag.verdict[findings:] if findings >= 0 else ""))
+    elif rose is not None:
+        judged = f"the training {loss_name} rises with it, from {rose[0]:.4g} to {rose[1]:.4g}"
+    else:
+        judged = diag.verdict[0].lower() + diag.verdict[1:]
     diag.kind = "inconclusive"
-    judged = (f"the training {loss_name} rises with it, from {rose[0]:.4g} to {rose[1]:.4g}" if rose is not None
-              else diag.verdict[0].lower() + diag.verdict[1:])
     diag.verdict = (f"Inconclusive: the log ends while the LR is still warming up (it reaches "
                     f"{warming.message.rsplit(' to ', 1)[-1]}), too early to judge the loss; " + judged)
 
@@ -362,8 +369,10 @@ def _after_warmup_rise(x: np.ndarray, loss: np.ndarray, events: List[Event], log
     first = float(np.median(vs[:3]))
     if peak < 2 or s[peak] < 1.5 * first:
         return x, loss
+    ending = (f"the log ends at {log.where(log.total_iters)}, before the warm-up does" if max(ends) >= log.total_iters
+              else f"the warm-up ends at {log.where(warm_end)}")
     notes.append(f"the training loss rises while the LR warms up ({first:.4g} to {float(s[peak]):.4g} by "
-                 f"{log.where(xs[peak])}, the warm-up ends at {log.where(warm_end)}): judged from that peak on")
+                 f"{log.where(xs[peak])}, {ending}): judged from that peak on")
     keep = x >= xs[peak]
     return x[keep], loss[keep]
 

@@ -14,7 +14,7 @@ import numpy as np
 from schedlint.model import Finding
 from schedlint.runs.rebound import MIN_POINTS
 
-__all__ = ["write_verdict", "fix_commands"]
+__all__ = ["write_verdict", "fix_commands", "validation_text"]
 
 _RESCALE_CODES = {"SL004"}
 
@@ -40,7 +40,8 @@ def fix_commands(diag: Any, findings: List[Finding]) -> List[str]:
     return fixes
 
 
-def _validation_text(val: Any) -> str:
+def validation_text(val: Any) -> str:
+    """How the main validation metric moved, in words ('' without one)."""
     if val is None or val["trend"] == "unknown":
         return ""
     unit = val["unit"]
@@ -86,7 +87,7 @@ def _no_rebound_verdict(diag: Any, loss_name: str) -> Tuple[str, str]:
     """(kind, verdict) of a run without a rebound, from the loss levels and the validation trend."""
     levels = diag.levels
     val = diag.validation
-    val_text = _validation_text(val)
+    val_text = validation_text(val)
     phrase = levels.phrase(loss_name) if levels is not None else f"no training {loss_name}"
     if levels is None and val is not None:
         return "inconclusive", (f"Inconclusive: the log has no training lines, so no training loss to judge; "
@@ -194,7 +195,7 @@ def _rebound_evidence(diag: Any) -> str:
         text += (f" Validation agrees ({val['metric']} {val.get('at_rebound', val['best']):.4g} at the rebound, "
                  f"{val['final']:.4g} at the end): optimisation trouble, not over-fitting.")
     elif val is not None and "worse_after_rebound" in val:
-        text += f" Validation did not get worse after it ({_validation_text(val)})."
+        text += f" Validation did not get worse after it ({validation_text(val)})."
     g = diag.grad_norm
     if g is not None and g["trend"] != "steady":
         text += f" The gradient norm is {g['trend']} ({g['before']:.3g} before, {g['end']:.3g} at the end)."
