@@ -8,7 +8,7 @@ import os
 import numpy as np
 import pytest
 
-from schedlint.runs.readers import RunLogError, lower_is_better, primary_metric, read_log_file, read_run
+from schedlint.runs.readers import RunLogError, find_logs, lower_is_better, primary_metric, read_log_file, read_run
 from synthetic_runs import KITTI_CAR, STAMP, train_rows, val_rows, write_mmengine_run
 
 TEXT_LOG = """\
@@ -691,3 +691,19 @@ def test_an_iteration_log_that_ends_long_before_the_new_one_starts_is_not_joined
     _mmengine_iter_log(tmp_path / "20240102_000000" / "20240102_000000.log", 40050, 80000, 80000, 2_000_000)
     log = read_run(str(tmp_path))
     assert log.iters[0] == 40050 and not any(n.startswith("resumed run") for n in log.notes)
+
+
+def test_a_run_folder_renamed_after_its_timestamp_is_a_run(tmp_path):
+    """`20230604_153610_ear_train_200_best196_.808/` (a user kept the best run under a telling name): the work_dir
+    counted the other runs only, and read an older, shorter one."""
+    short = train_rows(lambda e: 1.0 / e, 5, 20, 10, seed=0, noise=0.0)
+    long = train_rows(lambda e: 1.0 / e, 20, 20, 10, seed=0, noise=0.0)
+    write_mmengine_run(tmp_path, short, [], stamp="20230604_150115")
+    write_mmengine_run(tmp_path, long, [], stamp="20230604_153610_ear_train_200_best196_.808")
+    older = tmp_path / "20230604_150115" / "vis_data" / "scalars.json"
+    os.utime(older, (1000, 1000))
+    log = read_run(str(tmp_path))
+    assert log.total_iters == 400 and "20230604_153610_ear_train_200_best196_.808" in log.path
+    assert any("2 runs in" in n for n in log.notes)
+    assert [name for name, _ in find_logs(str(tmp_path))] == ["20230604_153610_ear_train_200_best196_.808",
+                                                               "20230604_150115"]

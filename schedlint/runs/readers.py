@@ -24,6 +24,8 @@ from schedlint.runs.resume import resumed_from
 __all__ = ["RunLog", "RunLogError", "find_logs", "read_run", "read_log_file", "lower_is_better", "primary_metric"]
 
 _TIMESTAMP_DIR = re.compile(r"^\d{8}_\d{6}$")
+# a run folder renamed after its run, its timestamp kept in front (`20230604_153610_ear_train_200_best196_.808`)
+_RENAMED_RUN_DIR = re.compile(r"^\d{8}_\d{6}(?!\d)")
 # a top-level key every training config has (a dumped one names them all): a helper script beside the run
 # (`plot_loss.py`) has none of them
 _CONFIG_KEY = re.compile(r"^(?:param_scheduler|lr_config|optim_wrapper|optimizer|train_cfg|runner|total_epochs|_base_)"
@@ -78,7 +80,7 @@ def _run_folders(folder: str) -> List[Tuple[str, List[str]]]:
     runs: List[Tuple[str, List[str]]] = []
     for name in _listdir(folder):
         sub = os.path.join(folder, name)
-        if os.path.isdir(sub) and _TIMESTAMP_DIR.match(name):
+        if os.path.isdir(sub) and _RENAMED_RUN_DIR.match(name):
             files = _own_logs(sub)
             if files:
                 runs.append((name, files))
