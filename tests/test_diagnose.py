@@ -841,3 +841,22 @@ def test_a_visible_fall_on_few_points_is_not_said_to_stay_within_the_noise():
     assert "falls from 0.7368 to 0.5129, not clearly beyond its noise" in levels.phrase("loss")
     steady = loss_levels(np.arange(1, 9) * 50, np.array([0.51, 0.53, 0.50, 0.52, 0.51, 0.53, 0.50, 0.52]))
     assert "stays within its noise" in steady.phrase("loss")
+
+
+def test_a_resumed_runs_lr_mismatch_quotes_both_curves_and_the_checkpoints_schedulers(tmp_path):
+    """A run resumed at 41000 whose checkpoint's PolyLR ended at 40000 (the config says 80000): the logged LR holds
+    1e-4 where the config decays. The note quoted '0.0001 logged vs 7.09e-07 expected at iteration 80000', a value
+    after a fitted scale (and the one point where log and config agree); it says what each curve does now, and
+    that mmengine resumes the schedulers' settings from the checkpoint."""
+    run = tmp_path / "20230214_031617" / "vis_data"
+    run.mkdir(parents=True)
+    (run / "config.py").write_text(
+        "optim_wrapper = dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=0.05, momentum=0.9))\n"
+        "param_scheduler = [dict(type='PolyLR', eta_min=0.0001, power=0.9, begin=0, end=80000, by_epoch=False)]\n"
+        "train_cfg = dict(type='IterBasedTrainLoop', max_iters=80000, val_interval=8000)\n")
+    rows = [{"lr": 1e-4, "base_lr": 1e-4, "loss": 0.06 - 1e-8 * i, "iter": i, "step": i} for i in range(41000, 80001, 1000)]
+    (run / "scalars.json").write_text("\n".join(json.dumps(r) for r in rows))
+    diag = diagnose_run(str(tmp_path))
+    note = next(n for n in diag.notes if "different curve" in n)
+    assert "0.0001 -> 0.0001 logged from iteration 41000 to 80000, 0.02624 -> 0.0001 simulated" in note, note
+    assert "expected at" not in note and "resumed mmengine run takes its schedulers' settings" in note
