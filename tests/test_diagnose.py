@@ -341,6 +341,26 @@ def test_lr_rounded_by_mmcv_json_makes_no_events(tmp_path):
         assert kinds & {"restart", "drop", "rise"} == expected, (name, kinds)
 
 
+def test_the_steep_end_of_a_poly_decay_is_not_a_step_drop(tmp_path):
+    """PolyLR(power=0.9) logged every 100 of 40000 iterations falls 15%, 20%, 35%... per point at its end: three
+    'drops' were reported there. A 10x step on the same poly stays one."""
+    from schedlint.runs.lrlog import lr_events
+    from schedlint.runs.readers import read_log_file
+
+    def poly(i):
+        return 0.05 * (1 - i / 40000) ** 0.9 + 1e-4
+
+    def stepped(i):
+        return poly(i) * (0.1 if i >= 20000 else 1.0)
+
+    for name, lr, drops in (("poly", poly, []), ("stepped", stepped, [20000])):
+        rows = [{"lr": lr(i), "loss": 0.1, "iter": i, "step": i} for i in range(100, 40001, 100)]
+        (tmp_path / f"{name}.json").write_text("\n".join(json.dumps(r) for r in rows))
+        events = lr_events(read_log_file(str(tmp_path / f"{name}.json")))
+        found = [int(e.start) for e in events if e.kind == "drop"]
+        assert len(found) == len(drops) and all(d - 200 <= f <= d for f, d in zip(found, drops)), (name, events)
+
+
 def test_a_slow_change_per_logged_point_is_a_change_not_a_freeze(tmp_path):
     """A per-iteration log: a linear warm-up moves the LR by less than 0.2% per point after its middle, and a
     0.9995-per-iteration decay by 0.05%. Both were taken for a steady LR ('warm-up ends at iteration 499', 'the

@@ -7,6 +7,7 @@ findings; without one they are the only account of the schedule a diagnosis has.
 
 from __future__ import annotations
 
+import math
 from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
@@ -57,6 +58,15 @@ def _runs(d: np.ndarray, sign: int, gap: int = 2) -> List[Tuple[int, int]]:
     return out
 
 
+def _steepening(lr: np.ndarray, i: int, j: int) -> bool:
+    """Whether the fall from point i to j continues a decay already falling at a third of its pace per point or
+    more just before it: the end of a poly decay (each logged point 15%, 20%, 35%... below the one before) is not
+    a step, which comes after a flat or slow stretch."""
+    if i < 1 or not lr[i - 1] > lr[i] > 0 or not lr[j] > 0:
+        return False
+    return math.log(lr[i - 1] / lr[i]) >= math.log(lr[i] / lr[j]) / (j - i) / 3
+
+
 def _drops(lr: np.ndarray, unit: float) -> List[Tuple[int, int]]:
     """(before, after) point indexes of each step down by `_JUMP` or more within two logged points (a step
     decay; the slow decay around it, a poly or a cosine, does not hide it)."""
@@ -66,7 +76,8 @@ def _drops(lr: np.ndarray, unit: float) -> List[Tuple[int, int]]:
         for span in (1, 2):
             j = i + span
             # (over two points: a step the log catches halfway, both points below the one before)
-            if j < n and all(lr[k + 1] < lr[k] for k in range(i, j)) and lr[i] >= _JUMP * max(float(lr[j]), unit):
+            if j < n and all(lr[k + 1] < lr[k] for k in range(i, j)) and lr[i] >= _JUMP * max(float(lr[j]), unit) \
+                    and not _steepening(lr, i, j):
                 out.append((i, j))
                 i = j
                 break
