@@ -880,3 +880,13 @@ def test_a_resumed_runs_lr_mismatch_quotes_both_curves_and_the_checkpoints_sched
     note = next(n for n in diag.notes if "different curve" in n)
     assert "0.0001 -> 0.0001 logged from iteration 41000 to 80000, 0.02624 -> 0.0001 simulated" in note, note
     assert "expected at" not in note and "resumed mmengine run takes its schedulers' settings" in note
+
+
+def test_iterations_are_written_whole_in_the_validation_words():
+    from schedlint.runs.verdict import validation_text
+
+    val = {"metric": "mIoU", "unit": "iteration", "best_at": 1234567.0, "final_at": 1234567.0, "best": 43.0,
+           "final": 43.0, "trend": "better"}
+    assert validation_text(val) == "mIoU is at its best at the last evaluation (43, iteration 1234567)"
+    val.update(best_at=1200000.0, final=42.0)
+    assert "best at iteration 1200000 (43) and 42 at iteration 1234567" in validation_text(val)

@@ -30,6 +30,12 @@ class RunLogError(Exception):
     """No usable training log at the given path (exit code 2)."""
 
 
+
+def position_text(value: float) -> str:
+    """An epoch or iteration number as people write it: 1234567, not 1.23457e+06 (`:g` for fractions)."""
+    value = float(value)
+    return f"{int(value)}" if value.is_integer() else f"{value:g}"
+
 @dataclass
 class RunLog:
     """What one training run logged.

@@ -28,6 +28,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 from schedlint.lint.engine import INTERNAL_ERROR, Linter, build_any_plan, internal_finding, merge_findings, select_findings
 from schedlint.lint.settings import Settings
 from schedlint.model import Finding, Severity
+from schedlint.runs.model import position_text
 from schedlint.runs.record import (PLOT_NAME, REPORT_NAME, SCHEDULE_KEYS, RunFacts, jsonable, read_report,
                                    same_schedule, write_atomic_text)
 
@@ -385,7 +386,7 @@ class Monitor:
         seen = [(v["step"], v["metrics"][metric]) for v in self.validation if metric in v["metrics"]]
         unit = "epoch" if self.facts.loop == "epoch" else "iteration"
         (s0, v0), (s1, v1) = seen[0], seen[-1]
-        return f"validation {metric} {v0:.4g} at {unit} {s0:g}, {v1:.4g} at {unit} {s1:g}"
+        return f"validation {metric} {v0:.4g} at {unit} {position_text(s0)}, {v1:.4g} at {unit} {position_text(s1)}"
 
     def _fix_text(self, causes: List[Any]) -> str:
         codes = {code for c in causes for code in c.codes}

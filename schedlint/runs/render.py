@@ -6,6 +6,7 @@ import textwrap
 from typing import Any, Dict, List
 
 from schedlint.runs.events import value_text
+from schedlint.runs.model import position_text
 
 __all__ = ["diagnosis_json", "render_diagnosis"]
 
@@ -125,8 +126,8 @@ def _trend_lines(diag: Any, width: int) -> List[str]:
     v = diag.validation
     if v is not None:
         lines += _wrap(f"validation: {v['metric']} ({'higher' if v['higher_is_better'] else 'lower'} is better) "
-                       f"{v['first']:.4g} -> best {v['best']:.4g} at {v['unit']} {v['best_at']:g} -> "
-                       f"{v['final']:.4g} at {v['unit']} {v['final_at']:g} ({v['trend']})", "  ", width)
+                       f"{v['first']:.4g} -> best {v['best']:.4g} at {v['unit']} {position_text(v['best_at'])} -> "
+                       f"{v['final']:.4g} at {v['unit']} {position_text(v['final_at'])} ({v['trend']})", "  ", width)
     g = diag.grad_norm
     if g is not None:
         lines += _wrap(f"grad_norm: {g['before']:.3g} {'before the rebound' if diag.rebound else 'at the start'}, "

@@ -12,6 +12,7 @@ from typing import Any, List, Tuple
 import numpy as np
 
 from schedlint.model import Finding
+from schedlint.runs.model import position_text
 from schedlint.runs.rebound import MIN_POINTS
 
 __all__ = ["write_verdict", "fix_commands", "validation_text"]
@@ -46,9 +47,9 @@ def validation_text(val: Any) -> str:
         return ""
     unit = val["unit"]
     if val["best_at"] == val["final_at"]:
-        return f"{val['metric']} is at its best at the last evaluation ({val['final']:.4g}, {unit} {val['final_at']:g})"
-    text = (f"{val['metric']} is best at {unit} {val['best_at']:g} ({val['best']:.4g}) and {val['final']:.4g} at "
-            f"{unit} {val['final_at']:g}")
+        return f"{val['metric']} is at its best at the last evaluation ({val['final']:.4g}, {unit} {position_text(val['final_at'])})"
+    text = (f"{val['metric']} is best at {unit} {position_text(val['best_at'])} ({val['best']:.4g}) and {val['final']:.4g} at "
+            f"{unit} {position_text(val['final_at'])}")
     if val["trend"] == "last-drop" and val["best"]:
         text += (f" (the last evaluation is {abs(val['best'] - val['final']) / abs(val['best']):.0%} worse than the "
                  "best; keep the best checkpoint)")
