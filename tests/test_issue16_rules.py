@@ -589,3 +589,23 @@ train_cfg = dict(by_epoch=True, max_epochs=24)
     # from the LR's peak after the warm-up (about 0.9x the base here), not from the warm-up's 2e-09
     assert "decays only 18" in f.message and "-> 1e-06) where the LR decays 18" in f.message
     assert "2e-09" not in f.message and "2e-10" not in f.message
+
+
+@pytest.mark.parametrize("train_cfg,expected", [
+    # mmdet 3.x's pure-Python ms_3x_coco: max_iters given to an epoch loop (SL311), no length of its own
+    ("train_cfg = dict(type='EpochBasedTrainLoop', max_iters=12, val_interval=1)\n", {"SL311"}),
+    ("train_cfg = dict(type='EpochBasedTrainLoop', val_interval=1)\n", set()),
+    ("runner = dict(type='EpochBasedRunner')\n", set()),
+])
+def test_no_length_rule_judges_an_assumed_length(tmp_path, train_cfg, expected):
+    """Without a length the plan assumes 1 epoch: SL004 said the LR 'is frozen for 98% of training' and SL009 that
+    the warm-up 'ends after training ends at epoch 1', of a run that sets no length (and cannot start)."""
+    schedule = ("param_scheduler = [dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0, end=500),\n"
+                "    dict(type='MultiStepLR', begin=0, end=12, by_epoch=False, milestones=[9, 11], gamma=0.1)]\n")
+    if train_cfg.startswith("runner"):
+        schedule = "lr_config = dict(policy='step', warmup='linear', warmup_iters=500, step=[8, 11])\n"
+        text = "optimizer = dict(type='SGD', lr=0.02, momentum=0.9)\n" + schedule + train_cfg
+    else:
+        text = SGD + schedule + train_cfg
+    found = codes(lint(tmp_path, {"config.py": text}, epoch_length=5000))
+    assert found == expected, found

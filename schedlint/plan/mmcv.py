@@ -138,6 +138,7 @@ def _horizon(resolved: ResolvedConfig, epoch_length: Optional[int], notes: List[
     locs: Dict[str, Location] = {}
     total_epochs = _int(resolved.get("total_epochs"))
     max_epochs = max_iters = None
+    assumed = False  # no length in the config: 1 is assumed
     if isinstance(runner, dict):
         kind = str(runner.get("type", "EpochBasedRunner")).rsplit(".", 1)[-1]
         loop = "iter" if "IterBased" in kind else "epoch"
@@ -149,7 +150,7 @@ def _horizon(resolved: ResolvedConfig, epoch_length: Optional[int], notes: List[
             max_iters = _int(runner.get("max_iters"))
             if max_iters is None:
                 notes.append("runner has no max_iters; assuming 1")
-                max_iters = 1
+                max_iters, assumed = 1, True
             elif resolved.loc("runner", "max_iters") is not None:
                 locs["max_iters"] = resolved.loc("runner", "max_iters")
         else:
@@ -162,7 +163,7 @@ def _horizon(resolved: ResolvedConfig, epoch_length: Optional[int], notes: List[
                     locs["max_epochs"] = resolved.loc("total_epochs")
             if max_epochs is None:
                 notes.append("runner has no max_epochs; assuming 1")
-                max_epochs = 1
+                max_epochs, assumed = 1, True
     elif total_epochs is None and _int(resolved.get("total_iters")) is not None:
         # mmseg before 0.13 and mmedit 0.x: `total_iters` (train_segmentor: IterBasedRunner(max_iters=total_iters);
         # mmedit's runner.run(..., cfg.total_iters))
@@ -174,7 +175,7 @@ def _horizon(resolved: ResolvedConfig, epoch_length: Optional[int], notes: List[
     else:
         # mmdet 2.x compat_runner_args: runner = EpochBasedRunner(max_epochs=total_epochs)
         loop = "epoch"
-        max_epochs = total_epochs or 1
+        max_epochs, assumed = total_epochs or 1, total_epochs is None
         loc = resolved.loc("total_epochs")
         if loc is not None:
             locs["max_epochs"] = loc
@@ -220,6 +221,7 @@ def _horizon(resolved: ResolvedConfig, epoch_length: Optional[int], notes: List[
         loop=loop,
         max_epochs=max_epochs if loop == "epoch" else None,
         max_iters=max_iters if loop == "iter" else None,
+        length_assumed=assumed,
         epoch_length=length,
         epoch_length_source=source,
         val_interval=val_interval,

@@ -132,6 +132,7 @@ def _horizon(resolved: ResolvedConfig, epoch_length: Optional[int], notes: List[
         from_epochs = True
     elif epochs_of_iterations:
         source += " (iteration-based loop: only used by convert_to_iter_based schedulers)"
+    assumed = loop == "epoch" and max_epochs is None or loop == "iter" and max_iters is None
     if loop == "epoch" and max_epochs is None:
         notes.append("train_cfg has no max_epochs; assuming 1")
         max_epochs = 1
@@ -167,6 +168,7 @@ def _horizon(resolved: ResolvedConfig, epoch_length: Optional[int], notes: List[
         max_epochs=max_epochs,
         max_iters=max_iters,
         iterations_from_epochs=from_epochs,
+        length_assumed=assumed,
         epoch_length=length,
         epoch_length_source=source,
         val_interval=val_interval if has_val else None,

@@ -178,6 +178,9 @@ class Rule:
     valid: ClassVar[List[Example]] = []
     invalid: ClassVar[List[Example]] = []
     generation: ClassVar[str] = "any"  # 'mmengine', 'mmcv' or 'any'
+    #: the rule judges the schedule against the training length: not run when the config sets none (the plan
+    #: assumes 1 epoch or iteration, a length nobody trains)
+    needs_length: ClassVar[bool] = False
     #: the fix `schedlint fix` makes for this rule's findings, declared once (docs, `rule`, SARIF,
     #: `--statistics` and `fix` read it): None (no fix), 'safe' (applied by `fix`), 'unsafe' (needs
     #: `--unsafe-fixes`) or 'needs --rescale' (applied by `fix --rescale` / `fix --cosine`)

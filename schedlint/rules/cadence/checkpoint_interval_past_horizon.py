@@ -25,6 +25,7 @@ class CheckpointIntervalPastHorizon(Rule):
     """
 
     code = "SL202"
+    needs_length = True
     name = "checkpoint-interval-past-horizon"
     severity = Severity.WARNING
     summary = "checkpoint interval larger than the run: only the final checkpoint (or none)"

@@ -21,6 +21,7 @@ class DynamicIntervalPastHorizon(Rule):
     """
 
     code = "SL203"
+    needs_length = True
     name = "dynamic-interval-past-horizon"
     severity = Severity.WARNING
     summary = "a dynamic_intervals milestone lies after the end of training"

@@ -23,6 +23,7 @@ class ValIntervalPastHorizon(Rule):
     """
 
     code = "SL201"
+    needs_length = True
     name = "val-interval-past-horizon"
     severity = Severity.WARNING
     summary = "val_interval / val_begin larger than the run: validation only at the end, or never"

@@ -22,6 +22,7 @@ class CosineIncomplete(Rule):
     """
 
     code = "SL006"
+    needs_length = True
     fix_applicability = "safe"
     name = "cosine-incomplete"
     severity = Severity.WARNING

@@ -23,6 +23,7 @@ class CosineRestart(Rule):
     """
 
     code = "SL005"
+    needs_length = True
     fix_applicability = "safe"
     name = "cosine-restart"
     severity = Severity.ERROR

@@ -100,6 +100,7 @@ class FileNameLengthMismatch(Rule):
     """
 
     code = "SL012"
+    needs_length = True
     name = "file-name-length-mismatch"
     severity = Severity.WARNING
     summary = "the file name states a training length (`-48e`, `_2x`) the config does not train"

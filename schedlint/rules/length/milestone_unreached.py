@@ -50,6 +50,7 @@ class MilestoneUnreached(Rule):
     """
 
     code = "SL001"
+    needs_length = True
     fix_applicability = "safe"
     name = "milestone-unreached"
     severity = Severity.ERROR

@@ -44,6 +44,7 @@ class ScheduleEndsEarly(Rule):
     """
 
     code = "SL004"
+    needs_length = True
     fix_applicability = "needs --rescale"
     name = "schedule-ends-early"
     severity = Severity.ERROR

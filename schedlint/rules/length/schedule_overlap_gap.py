@@ -21,6 +21,7 @@ class ScheduleOverlapGap(Rule):
     """
 
     code = "SL010"
+    needs_length = True
     name = "schedule-overlap-gap"
     severity = Severity.WARNING
     summary = "schedulers of one parameter overlap order-dependently (LR above base) or leave a gap"

@@ -28,6 +28,7 @@ class ScheduleTruncated(Rule):
     """
 
     code = "SL003"
+    needs_length = True
     fix_applicability = "needs --rescale"
     name = "schedule-truncated"
     severity = Severity.ERROR

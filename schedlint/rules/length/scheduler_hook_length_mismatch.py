@@ -45,6 +45,7 @@ class SchedulerHookLengthMismatch(Rule):
     """
 
     code = "SL011"
+    needs_length = True
     name = "scheduler-hook-length-mismatch"
     severity = Severity.ERROR
     summary = "a scheduler hook's max_epochs/total_epochs differs from the training length"

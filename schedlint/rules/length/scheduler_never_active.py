@@ -18,6 +18,7 @@ class NeverActive(Rule):
     """
 
     code = "SL002"
+    needs_length = True
     fix_applicability = "needs --rescale"
     name = "scheduler-never-active"
     severity = Severity.ERROR

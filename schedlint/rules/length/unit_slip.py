@@ -39,6 +39,7 @@ class UnitSlip(Rule):
     """
 
     code = "SL008"
+    needs_length = True
     name = "unit-slip"
     severity = Severity.ERROR
     summary = "scheduler positions are in the wrong unit (epochs vs iterations)"

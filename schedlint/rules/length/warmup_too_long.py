@@ -25,6 +25,7 @@ class WarmupTooLong(Rule):
     """
 
     code = "SL009"
+    needs_length = True
     name = "warmup-too-long"
     severity = Severity.WARNING
     summary = "the warm-up covers most of training (or more)"

@@ -24,6 +24,7 @@ class CyclicLeftover(LegacyRule):
     """
 
     code = "SL403"
+    needs_length = True
     name = "cyclic-leftover-iterations"
     severity = Severity.WARNING
     summary = "mmcv cyclic: max_iters % cyclic_times leftover iterations restart the cycle at the end"

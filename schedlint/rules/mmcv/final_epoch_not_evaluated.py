@@ -25,6 +25,7 @@ class FinalEpochNotEvaluated(LegacyRule):
     """
 
     code = "SL405"
+    needs_length = True
     name = "final-epoch-not-evaluated"
     severity = Severity.WARNING
     summary = "mmcv evaluation.interval does not divide the run: the final weights are never evaluated"

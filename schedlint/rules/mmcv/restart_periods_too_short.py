@@ -22,6 +22,7 @@ class RestartPeriodsTooShort(LegacyRule):
     """
 
     code = "SL402"
+    needs_length = True
     name = "restart-periods-too-short"
     severity = Severity.ERROR
     summary = "mmcv CosineRestart periods end before training does (crash mid-run)"
