@@ -450,8 +450,14 @@ def test_scripts_at_a_repository_root_are_not_linted_as_configs(tmp_path):
         "    from .base import *\noptim_wrapper = dict(optimizer=dict(type=SGD, lr=0.01))\n")
     (configs / "old_style.py").write_text(
         "import os.path as osp\ndata_root = osp.join('data', 'coco')\nmodel = dict(type='A')\nmodel.update(depth=1)\n")
+    # configs that inherit are configs whatever they import: PETR's petrv2_BEVseg.py starts with an IDE's stray
+    # `from pickle import FALSE`; mmdet3d configs build numpy arrays (both were skipped without a word)
+    (configs / "petrv2_seg.py").write_text("from pickle import FALSE\n_base_ = ['./base.py']\n"
+                                           "runner = dict(type='EpochBasedRunner', max_epochs=50)\n")
+    (configs / "voxels.py").write_text("import numpy as np\n_base_ = './base.py'\nvoxel_size = np.array([0.1, 0.1])\n")
+    (tools / "dump.py").write_text("_base_ = './x.py'\nif __name__ == '__main__':\n    print(_base_)\n")
     found = sorted(os.path.relpath(f, tmp_path) for f in discover([os.fspath(tmp_path)]))
-    assert found == ["configs/new_style.py", "configs/old_style.py"]
+    assert found == ["configs/new_style.py", "configs/old_style.py", "configs/petrv2_seg.py", "configs/voxels.py"]
 
 
 def test_concise_output_names_the_configs_a_base_finding_affects(tmp_path):

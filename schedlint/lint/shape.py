@@ -62,10 +62,6 @@ def _looks_like_config(head: bytes) -> bool:
         tree = ast.parse(head)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return True  # a broken (or absurdly nested) config is reported as such
-    if looks_like_script(tree):
-        return False  # a tool: argparse, `__main__`, `model = torch.load(...)`
-    if not _MODULE_CODE.search(head):
-        return True
     names = {
         t.id
         for stmt in tree.body
@@ -73,6 +69,10 @@ def _looks_like_config(head: bytes) -> bool:
         for t in stmt.targets
         if isinstance(t, ast.Name)
     }
+    if looks_like_script(tree, inherits="_base_" in names):
+        return False  # a tool: argparse, `__main__`, `model = torch.load(...)`
+    if not _MODULE_CODE.search(head):
+        return True
     if "_base_" in names or any(isinstance(stmt, ast.With) for stmt in tree.body):
         return True
     has_code = any(isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) for stmt in tree.body)
