@@ -615,3 +615,14 @@ def test_no_length_rule_judges_an_assumed_length(tmp_path, train_cfg, expected):
         text = SGD + schedule + train_cfg
     found = codes(lint(tmp_path, {"config.py": text}, epoch_length=5000))
     assert found == expected, found
+
+
+@pytest.mark.parametrize("name", ["det_l_1e-3_80e_8gpus_all_finetuning_coco.py", "det_l_2e-3_100e_4x8gpus_o365_1280ft_lvis.py",
+                                  "det_l_80e_finetune_coco.py", "det_l_80e_ft_coco.py"])
+def test_fine_tuning_names_state_the_pre_training_length(tmp_path, name):
+    """YOLO-World fine-tunes its 100e model for 20 epochs as `..._100e_..._1280ft_lvis.py` (and `_finetuning_`):
+    SL012 said the name states 100 epochs, while `finetune` and `_ft_` were recognised."""
+    text = SGD + "param_scheduler = [dict(type='CosineAnnealingLR', by_epoch=True)]\n" \
+                 "train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=20)\n"
+    assert "SL012" not in codes(lint(tmp_path, {name: text}, name))
+    assert "SL012" in codes(lint(tmp_path, {"det_l_80e_coco.py": text}, "det_l_80e_coco.py"))

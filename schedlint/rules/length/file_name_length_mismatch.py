@@ -20,7 +20,8 @@ EPOCHS_PER_X = 12
 # one epoch more than the name is a convention (mmdet's grid_rcnn `2x` trains 25, `scratch_6x` 73)
 EXTRA_EPOCHS = 1
 # names of multi-stage recipes, where the file's length is the whole recipe's (not this stage's)
-_STAGED = re.compile(r"stage|pretrain|finetune|(?:^|[_-])ft(?:[_-]|$)|distill|warmup|resume", re.IGNORECASE)
+# (`finetune`, `finetuning`, `_ft_`, and YOLO-World's `1280ft`: fine-tuned at 1280 px)
+_STAGED = re.compile(r"stage|pretrain|fine-?tun|(?:^|[_-]|\d)ft(?:[_-]|$)|distill|warmup|resume", re.IGNORECASE)
 
 
 # a length right after a dataset name is the pre-training's (`..._coco-20e_nuim`: 20 epochs on COCO)
