@@ -54,18 +54,22 @@ def _called_module(call: ast.Call, modules: Set[str]) -> bool:
 
 def looks_like_script(tree: ast.Module, inherits: bool = False) -> bool:
     """Whether a module's top level is a script's rather than a config's. A module that `inherits` (assigns
-    `_base_`, which only configs do) is a script only with a `__main__` guard or a foreign framework's import:
-    an official PETR config starts with an IDE's stray `from pickle import FALSE`, and mmdet3d configs build
-    `np.array(...)` values."""
+    `_base_`, which only configs do) is a script only with a `__main__` guard, a foreign framework's import or a
+    call of a script builtin (`print(...)`): an official PETR config starts with an IDE's stray
+    `from pickle import FALSE`, and mmdet3d configs build `np.array(...)` values."""
     modules = _imported_modules(tree)
     imported_roots = {m for stmt in tree.body if isinstance(stmt, ast.Import) for m in
                       (a.name.split(".")[0] for a in stmt.names)}
     imported_roots |= {(stmt.module or "").split(".")[0] for stmt in tree.body if isinstance(stmt, ast.ImportFrom)}
     if imported_roots & (FOREIGN_CONFIG_MODULES if inherits else SCRIPT_MODULES | FOREIGN_CONFIG_MODULES):
         return True
-    if inherits:
-        return any(_is_main_guard(stmt) for stmt in tree.body)
     for stmt in tree.body:
+        if inherits:
+            call = stmt.value if isinstance(stmt, (ast.Expr, ast.Assign, ast.AnnAssign)) else None
+            if _is_main_guard(stmt) or isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and \
+                    call.func.id in SCRIPT_BUILTINS:
+                return True
+            continue
         if _is_main_guard(stmt):
             return True
         if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):

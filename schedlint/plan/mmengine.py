@@ -101,8 +101,8 @@ def _horizon(resolved: ResolvedConfig, epoch_length: Optional[int], notes: List[
     elif "type" in train_cfg:
         loop = "iter" if "IterBased" in loop_type else "epoch"
     else:
-        # without `by_epoch` mmengine (0.8 and later) builds an IterBasedTrainLoop: valid with max_iters,
-        # a TypeError with max_epochs (SL311; simulated as the epoch loop it was meant to be)
+        # without `type` or `by_epoch` mmengine's Runner fails (KeyError: 'by_epoch', SL311): simulated as the
+        # loop its length key means
         by_epoch = train_cfg.get("by_epoch", "max_iters" not in train_cfg or "max_epochs" in train_cfg)
         loop = "epoch" if by_epoch else "iter"
     locs: Dict[str, Location] = {}

@@ -41,9 +41,9 @@ class RunnerBuildFails(Rule):
     * `train_cfg` with both `type` and `by_epoch`: `RuntimeError: Only one of type or by_epoch can
       exist in loop_cfg`. Typical: a child writes `train_cfg = dict(by_epoch=True, max_epochs=36)` over
       a base that names `type='EpochBasedTrainLoop'` (mmengine merges the two dicts).
-    * `train_cfg` with neither: mmengine (0.8 and later) builds an `IterBasedTrainLoop`, so
-      `max_epochs` fails with `TypeError: unexpected keyword argument 'max_epochs'` (older
-      mmengine: `KeyError: 'by_epoch'`). `train_cfg = dict(max_iters=N)` is a valid iteration loop.
+    * `train_cfg` with a length but neither: the Runner pops `by_epoch` to choose the loop and fails
+      with `KeyError: 'by_epoch'` (every mmengine release, 0.10 included), with `max_epochs` or
+      `max_iters` alike.
     * A key that is not a string (`{'type': 'SGD', 1: 0.9}`) in a dict the run builds as keyword
       arguments (`train_cfg`, `optim_wrapper` and its `optimizer`, each `param_scheduler` entry, a
       scheduler hook; mmcv 1.x: `optimizer`, `optimizer_config`, `lr_config`, `momentum_config`,
@@ -88,8 +88,8 @@ class RunnerBuildFails(Rule):
         Example({"base.py": _LAZY_BASE, "config.py": _LAZY_HEAD + "optim_wrapper.update(clip_grad=dict(max_norm=5.0))\n"
                                                      "train_cfg.update(max_epochs=14)\n"}, epoch_length=100),
         Example(cfg(_SGD, "param_scheduler = [dict(type='PolyLR', eta_min=1e-4, by_epoch=False)]\n",
-                    "train_cfg = dict(max_iters=1000, val_interval=100)\n"),
-                note="neither type nor by_epoch, with max_iters: an iteration-based loop"),
+                    "train_cfg = dict(by_epoch=False, max_iters=1000, val_interval=100)\n"),
+                note="by_epoch=False with max_iters: an iteration-based loop"),
     ]
 
     def check(self, ctx: Context) -> Iterator[Finding]:
@@ -188,11 +188,13 @@ class RunnerBuildFails(Rule):
                    "RuntimeError('Only one of `type` or `by_epoch` can exist in `loop_cfg`') when it builds the "
                    f"training loop; {advice}")
             yield self.finding(msg, at, related)
-        elif "type" not in train and "by_epoch" not in train and "max_epochs" in train and "max_iters" not in train:
-            at = ctx.resolved.loc("train_cfg", "max_epochs") or loc
-            msg = ("train_cfg has max_epochs but neither `type` nor `by_epoch`: mmengine then builds an "
-                   "IterBasedTrainLoop, which fails with TypeError (unexpected keyword argument 'max_epochs'; "
-                   "mmengine before 0.8: KeyError 'by_epoch'); add by_epoch=True or type='EpochBasedTrainLoop'."
+        elif "type" not in train and "by_epoch" not in train and ("max_epochs" in train or "max_iters" in train):
+            key = "max_epochs" if "max_epochs" in train else "max_iters"
+            at = ctx.resolved.loc("train_cfg", key) or loc
+            loop = "by_epoch=True or type='EpochBasedTrainLoop'" if key == "max_epochs" else \
+                "by_epoch=False or type='IterBasedTrainLoop'"
+            msg = (f"train_cfg has {key} but neither `type` nor `by_epoch`: mmengine's Runner pops `by_epoch` to "
+                   f"choose the loop and fails with KeyError: 'by_epoch' when it builds the training loop; add {loop}."
                    + self._replaced(ctx, "train_cfg", loc))
             yield self.finding(msg, at)
         else:
