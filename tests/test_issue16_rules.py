@@ -626,3 +626,19 @@ def test_fine_tuning_names_state_the_pre_training_length(tmp_path, name):
                  "train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=20)\n"
     assert "SL012" not in codes(lint(tmp_path, {name: text}, name))
     assert "SL012" in codes(lint(tmp_path, {"det_l_80e_coco.py": text}, "det_l_80e_coco.py"))
+
+
+@pytest.mark.parametrize("schedule,advice", [
+    ("param_scheduler = [dict(type='PolyLR', power=0.9, begin=0, end=10000, eta_min=1e-5, by_epoch=False)]\n",
+     "this schedule takes no ratio"),
+    ("param_scheduler = [dict(type='CosineAnnealingLR', T_max=10000, eta_min=1e-5, by_epoch=False)]\n",
+     "use a ratio (eta_min_ratio), which applies per group"),
+])
+def test_sl105_offers_a_ratio_only_where_the_schedule_takes_one(tmp_path, schedule, advice):
+    """SL105 advised 'use a ratio (eta_min_ratio / min_lr_ratio)' for PolyLR and mmcv's poly, which take none
+    (PolyLR(eta_min_ratio=...) raises TypeError)."""
+    text = ("optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.01, momentum=0.9), "
+            "paramwise_cfg=dict(custom_keys={'head': dict(lr_mult=10.)}))\n" + schedule +
+            "train_cfg = dict(type='IterBasedTrainLoop', max_iters=10000)\n")
+    found = [f for f in lint(tmp_path, {"config.py": text}) if f.code == "SL105"]
+    assert len(found) == 1 and advice in found[0].message, [f.message for f in found]

@@ -146,7 +146,7 @@ class AbsoluteFloorDefeatsScaling(Rule):
             else:
                 msg = (f"{who} has the absolute target {fmt(value)}, but auto_scale_lr scales the LR by {scale:g} "
                        f"(to {fmt(ctx.plan.optimizer.lr)}): the target is not scaled with it, so the schedule's shape "
-                       "changes with the batch size; use a ratio (eta_min_ratio / min_lr_ratio)")
+                       "changes with the batch size" + _ratio_advice(ctx, who, "which scales with it"))
             yield self.finding(msg, loc, severity=Severity.INFO)
 
     @staticmethod
@@ -170,7 +170,7 @@ class AbsoluteFloorDefeatsScaling(Rule):
         group = curves[mult][lo:hi]
         if len(group) != len(main):
             return None
-        tail = "; use a ratio (eta_min_ratio / min_lr_ratio), which applies per group"
+        tail = _ratio_advice(ctx, who, "which applies per group")
         label = f"the '{key}' group (lr_mult={mult:g})"
         if mult == 0:
             if group.max() <= 0:
@@ -260,3 +260,14 @@ class AbsoluteFloorDefeatsScaling(Rule):
 
 def _positive(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
+
+
+# the schedules that take their floor as a ratio of each group's LR (mmengine: eta_min_ratio; mmcv: min_lr_ratio)
+_HAS_RATIO = ("CosineAnnealing", "CosineRestart", "FlatCosineAnnealing")
+
+
+def _ratio_advice(ctx: Context, who: str, why: str) -> str:
+    """'; use a ratio (eta_min_ratio), <why>' for a schedule that takes one; PolyLR and mmcv's poly have none."""
+    if any(name in who for name in _HAS_RATIO):
+        return f"; use a ratio ({'min_lr_ratio' if ctx.plan.generation == 'mmcv' else 'eta_min_ratio'}), {why}"
+    return "; this schedule takes no ratio: set the floor to 0 or to a value that suits every group"
