@@ -56,6 +56,8 @@ DOWNSTREAM_LR_POLICIES: Dict[str, str] = {
     "StepFixCosineAnnealing": "mmselfsup 0.x (and openmixup)",
     "TIN": "mmaction2 0.x",
     "SiameseRPN": "mmtrack",
+    "Linear": "mmedit 0.x (pix2pix, CycleGAN)",
+    "Reduce": "mmedit 0.x",
 }
 MOMENTUM_POLICIES: Dict[str, Tuple[str, ...]] = {
     "Step": ("step", "gamma", "min_momentum"),
