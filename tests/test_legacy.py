@@ -571,3 +571,20 @@ def test_cosine_restart_periods_past_the_end_of_training(tmp_path, periods, by_e
     assert [(f.code, f.severity.value) for f in found] == expected
     if found:
         assert found[0].location.line == 2 and "CosineRestart periods=" in found[0].message
+
+
+def test_mmrazor_runners_take_freeze_optimizers_out_of_lr_config(tmp_path):
+    """mmrazor 0.x's DARTS configs: `lr_config=dict(policy='CosineAnnealing', freeze_optimizers=['mutator'])` under
+    its MultiLoaderEpochBasedRunner, whose register_lr_hook pops the key; SL302 said mmcv raises TypeError. Under
+    mmcv's own runner it does."""
+    from schedlint.lint.settings import Settings
+
+    text = ("optimizer = dict(architecture=dict(type='SGD', lr=0.025, momentum=0.9),\n"
+            "                 mutator=dict(type='Adam', lr=3e-4))\noptimizer_config = None\n"
+            "lr_config = dict(policy='CosineAnnealing', min_lr=1e-3, freeze_optimizers=['mutator'])\n"
+            "runner = dict(type='{}', max_epochs=50)\n")
+    path = tmp_path / "config.py"
+    for runner, expected in (("MultiLoaderEpochBasedRunner", []), ("EpochBasedRunner", ["SL302"])):
+        path.write_text(text.format(runner))
+        codes = [f.code for f in Linter(Settings(epoch_length=100)).lint_file(str(path)) if f.code == "SL302"]
+        assert codes == expected, (runner, codes)

@@ -295,6 +295,11 @@ def _policy(resolved: ResolvedConfig, param: str, key: str, iter_runner: bool) -
     table = LR_POLICIES if param == "lr" else MOMENTUM_POLICIES
     default_by_epoch = prefix not in ITERATION_ONLY if prefix in table else True
     args = {k: v for k, v in raw.items() if k != "policy"}
+    runner = resolved.get("runner")
+    if param == "lr" and isinstance(runner, dict) and str(runner.get("type", "")).startswith("MultiLoader"):
+        # mmrazor 0.x's MultiLoader runners pop `freeze_optimizers` before building the LR hook
+        # (mmrazor/core/runners/epoch_based_runner.py: register_lr_hook)
+        args.pop("freeze_optimizers", None)
     if iter_runner and param == "lr" and "by_epoch" not in args:
         # IterBasedRunner.register_training_hooks: lr_config.setdefault('by_epoch', False) (not momentum_config)
         args["by_epoch"] = False
