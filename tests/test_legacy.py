@@ -588,3 +588,18 @@ def test_mmrazor_runners_take_freeze_optimizers_out_of_lr_config(tmp_path):
         path.write_text(text.format(runner))
         codes = [f.code for f in Linter(Settings(epoch_length=100)).lint_file(str(path)) if f.code == "SL302"]
         assert codes == expected, (runner, codes)
+
+
+def test_mmaction_multigrid_long_cycle_leaves_the_length_unjudged(tmp_path):
+    """mmaction2 0.x `multigrid=dict(long_cycle=True, epoch_factor=1.5)`: its LongShortCycleHook trains
+    int(239 * 1.5) = 358 epochs with its own step hook; SL012 said the name's 358e was wrong (239) and SL405 that
+    epoch 239 is never evaluated."""
+    from schedlint.lint.settings import Settings
+
+    text = ("optimizer = dict(type='SGD', lr=0.1, momentum=0.9)\nlr_config = dict(policy='step', step=[94, 154, 196])\n"
+            "total_epochs = 239\nevaluation = dict(interval=3)\n{}")
+    path = tmp_path / "slowfast_multigrid_r50_8x8x1_358e_kinetics400_rgb.py"
+    path.write_text(text.format("multigrid = dict(long_cycle=True, short_cycle=True, epoch_factor=1.5)\n"))
+    assert Linter(Settings(epoch_length=100)).lint_file(str(path)) == []
+    path.write_text(text.format(""))
+    assert "SL012" in {f.code for f in Linter(Settings(epoch_length=100)).lint_file(str(path))}

@@ -184,6 +184,13 @@ def _horizon(resolved: ResolvedConfig, epoch_length: Optional[int], notes: List[
     length, source = _epoch_length(resolved, epoch_length, gpus, batch_size)
     if loop == "iter":
         source += " (iteration-based runner: only used for epoch-based positions)"
+    multigrid = resolved.get("multigrid")
+    if isinstance(multigrid, dict) and multigrid.get("long_cycle"):
+        # mmaction2 0.x's LongShortCycleHook: it sets the runner's max_epochs to int(max_epochs * epoch_factor) and
+        # replaces the step LR hook with its RelativeStepLrUpdaterHook; neither is simulated
+        notes.append("multigrid long_cycle (mmaction2 0.x) changes the length and the LR steps at run time: "
+                     "the length is not judged")
+        assumed = True
 
     evaluation = resolved.get("evaluation")
     val_interval = None

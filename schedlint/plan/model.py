@@ -29,7 +29,9 @@ class Horizon(PlanModel):
     max_iters: Optional[int] = None  # IterBasedTrainLoop (or legacy IterBasedRunner)
     # an iteration loop of `max_epochs * epoch_length` iterations (xtuner's TrainLoop given max_epochs)
     iterations_from_epochs: bool = False
-    length_assumed: bool = False  # the config sets no length: 1 epoch / iteration is assumed (see plan notes)
+    # the length is not known: the config sets none (1 epoch / iteration is assumed), or a hook changes it at run
+    # time (mmaction2 0.x multigrid); the rules that judge the length are not run (see plan notes)
+    length_assumed: bool = False
     epoch_length: int  # iterations per epoch (batches per epoch per rank)
     epoch_length_source: str  # human text: where epoch_length came from
     val_interval: Optional[int] = None
