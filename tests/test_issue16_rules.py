@@ -414,10 +414,14 @@ def test_a_milestone_past_both_end_and_training_is_sl001(tmp_path, milestones, e
     SGD + "param_scheduler = [dict(type='MultiStepLR', by_epoch=False, milestones=[400000], gamma=1)]\n"
           "train_cfg = dict(type='IterBasedTrainLoop', max_iters=150000)\n",
 ])
-def test_a_step_of_gamma_1_past_the_end_is_only_sl305(tmp_path, text):
-    """A constant LR written as a step with gamma=1: no decay is lost (no SL001 error), the no-op is SL305's."""
+def test_a_step_of_gamma_1_past_the_end_is_a_constant_lr(tmp_path, text):
+    """mmedit's way of writing a constant LR (6 copies in stored repositories): a step with gamma=1 past the end of
+    training. No decay is lost (no SL001 error) and no gamma would make it decay (SL305 said 'decay by gamma=0.1?').
+    A gamma=1 step inside training stays SL305."""
     found = codes(lint(tmp_path, {"config.py": text}))
-    assert "SL305" in found and "SL001" not in found, found
+    assert "SL305" not in found and "SL001" not in found, found
+    inside = text.replace("400000", "100000")
+    assert "SL305" in codes(lint(tmp_path, {"config.py": inside}))
 
 
 def test_mmcv_total_iters_and_optimizers_are_a_training_config(tmp_path):

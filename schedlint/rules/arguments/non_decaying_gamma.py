@@ -7,6 +7,7 @@ from typing import Iterator
 from schedlint.model import Finding, Severity
 from schedlint.rules.base import Context, Example, Rule, cfg, fmt
 from schedlint.rules.arguments.common import _DECAY_TYPES, _SGD, _num
+from schedlint.rules.support import numbers
 
 
 class NonDecayingGamma(Rule):
@@ -62,18 +63,28 @@ class NonDecayingGamma(Rule):
                 if policy.param == "lr" and policy.policy in ("Step", "Exp"):
                     gamma = policy.args.get("gamma", 0.1 if policy.policy == "Step" else None)
                     loc = policy.locs.get("gamma") or policy.locs.get("policy") or policy.locs.get("self")
-                    items.append((f"lr_config policy='{policy.raw.get('policy')}'", gamma, loc))
+                    steps = policy.args.get("step")
+                    steps = [float(steps)] if _num(steps) else numbers(steps)
+                    scale = ctx.epoch_length if policy.args.get("by_epoch", True) else 1
+                    first = min(steps) * scale if steps and policy.policy == "Step" else None
+                    items.append((f"lr_config policy='{policy.raw.get('policy')}'", gamma, loc, first))
         else:
             for s in ctx.plan.schedulers:
                 if s.param != "lr" or s.type not in _DECAY_TYPES:
                     continue
                 gamma = s.args.get("gamma", 0.1 if not s.type.startswith("Exponential") else None)
-                items.append((f"{s.type} (param_scheduler[{s.index}])", gamma, ctx.scheduler_loc(s, "gamma", "type")))
+                steps = numbers(s.args.get("milestones")) or ([float(s.args["step_size"])] if _num(s.args.get("step_size"))
+                                                               else None)
+                scale = ctx.epoch_length if s.by_epoch else 1
+                first = (s.begin + min(steps)) * scale if steps and not s.type.startswith("Exponential") else None
+                items.append((f"{s.type} (param_scheduler[{s.index}])", gamma, ctx.scheduler_loc(s, "gamma", "type"), first))
         lr = ctx.curve.series("lr")
         base = ctx.plan.optimizer.lr
-        for who, gamma, loc in items:
+        for who, gamma, loc, first in items:
             if not _num(gamma) or loc is None or 0 < gamma < 1:
                 continue
+            if gamma == 1 and first is not None and first >= ctx.total_iters:
+                continue  # no step within training whatever gamma says: a constant LR written as a step (mmedit's idiom)
             if gamma == 1:
                 msg = f"{who} has gamma=1: it never changes the LR (decay by gamma=0.1?)"
                 yield self.finding(msg, loc, severity=Severity.WARNING)
