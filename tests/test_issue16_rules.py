@@ -646,3 +646,17 @@ def test_sl105_offers_a_ratio_only_where_the_schedule_takes_one(tmp_path, schedu
             "train_cfg = dict(type='IterBasedTrainLoop', max_iters=10000)\n")
     found = [f for f in lint(tmp_path, {"config.py": text}) if f.code == "SL105"]
     assert len(found) == 1 and advice in found[0].message, [f.message for f in found]
+
+
+def test_sl007_says_the_value_the_other_schedulers_leave(tmp_path):
+    """PMTrack's reid config: an iteration warm-up to 0.1, then an epoch MultiStepLR under an iteration loop.
+    SL007 said 'the LR stays at 0.0001 for all 140000 iterations' (the warm-up's start); it ends at 0.1."""
+    text = ("optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.1, momentum=0.9))\nparam_scheduler = [\n"
+            "    dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0, end=1000),\n"
+            "    dict(type='MultiStepLR', begin=0, end=6, by_epoch=True, milestones=[5], gamma=0.1)]\n"
+            "train_cfg = dict(type='IterBasedTrainLoop', max_iters=140000)\n")
+    found = [f for f in lint(tmp_path, {"config.py": text}) if f.code == "SL007"]
+    assert len(found) == 1 and "the LR ends at 0.1" in found[0].message and "0.0001" not in found[0].message
+    alone = text.replace("    dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0, end=1000),\n", "")
+    found = [f for f in lint(tmp_path, {"config.py": alone}) if f.code == "SL007"]
+    assert len(found) == 1 and "stays at 0.1 for all 140000 iterations" in found[0].message

@@ -53,10 +53,16 @@ class EpochSchedulerInIterLoop(Rule):
                 continue
             word = param_word(ctx, s.param)
             value = value_at(ctx, s.param, 0)
+            end = value_at(ctx, s.param, ctx.total_iters - 1)
             loc = ctx.scheduler_loc(s, "by_epoch", "type", "self")
+            if value is not None and end is not None and value != end:
+                # another (iteration) scheduler moves the value: only this one's changes are lost
+                outcome = f"its changes never happen (the {word} ends at {fmt(end)}, moved by the others)"
+            else:
+                outcome = f"the {word} stays at {fmt(value)} for all {ctx.total_iters} iterations"
             msg = (
                 f"{s.type} is epoch-based (by_epoch={'True' if 'by_epoch' in s.raw else 'True by default'}) "
-                f"but training uses IterBasedTrainLoop: it is applied once and never steps, so the {word} "
-                f"stays at {fmt(value)} for all {ctx.total_iters} iterations; set by_epoch=False"
+                f"but training uses IterBasedTrainLoop: it is applied once and never steps, so {outcome}; "
+                "set by_epoch=False"
             )
             yield self.finding(msg, loc)
