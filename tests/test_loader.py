@@ -1837,3 +1837,17 @@ def test_base_of_constants_needs_no_names(tmp_path):
     write_tree(tmp_path, {"b/schedule.py": _MMENGINE_BASE, "config.py": "_base_ = './b/' + 'schedule.py'\n"})
     resolved = Loader().resolve(str(tmp_path / "config.py"))
     assert resolved.named_bases == [] and resolved.get("train_cfg", "max_epochs") == 12
+
+
+def test_an_attribute_a_plain_value_cannot_have_is_python_s_error(tmp_path):
+    """mmdet 3.x's mask_rcnn_..._wandb_coco.py does `vis_backends.update(...)` on a list: mmengine raises
+    AttributeError, and SL904 said execution could resolve it ('attribute `update` of a CfgList')."""
+    (tmp_path / "base.py").write_text("vis_backends = [dict(type='LocalVisBackend')]\nlr = 0.1\n")
+    (tmp_path / "config.py").write_text("from mmengine.config import read_base\nwith read_base():\n"
+                                        "    from .base import *\nvis_backends.update(dict(type='WandbVisBackend'))\n")
+    from schedlint.lint.engine import check_paths
+    from schedlint.lint.settings import Settings
+
+    found = check_paths([str(tmp_path / "config.py")], Settings(dependents=False)).findings
+    assert [(f.code, f.location.line) for f in found] == [("SL907", 4)]
+    assert "AttributeError: 'list' object has no attribute 'update'" in found[0].message

@@ -105,4 +105,7 @@ def describe(value) -> str:
         return f"{value.kind} `{value.name}`"  # (kind 'imported': a name a project's module defines)
     if isinstance(value, ImportedName):
         return f"imported `{value}`"
+    for plain in (dict, list, tuple, str, bool, int, float):  # the loader's config dicts and lists are these
+        if isinstance(value, plain):
+            return f"a {plain.__name__}"
     return f"a {type(value).__name__}"

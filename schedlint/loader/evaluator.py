@@ -376,6 +376,10 @@ class Evaluator(Statements):
             return SAFE_MODULE_ATTRS[(obj.name, attr)]
         elif isinstance(obj, ImportedName):
             return ImportedName(str(obj), attr)
+        plain = list if isinstance(obj, CfgList) else type(obj)
+        if plain in (list, str, tuple, int, float, bool, type(None)) and not hasattr(plain, attr):
+            # what no execution can make work (`vis_backends.update(...)` on a list): Python's own error
+            raise ConfigError(node, f"AttributeError: '{plain.__name__}' object has no attribute '{attr}'")
         raise NeedsExecution(node, f"attribute `{attr}` of {_describe(obj)}")
 
     def expr_Call(self, node: ast.Call) -> Any:
