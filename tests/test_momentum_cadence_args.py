@@ -460,3 +460,24 @@ def test_a_quoted_base_template_lr_stays_a_string_as_in_mmengine(tmp_path):
                                             "optim_wrapper = dict(optimizer=dict(type='SGD', lr={{_base_.base_lr}}, "
                                             "momentum=0.9))\n" + _COSINE_12})
     assert not of(unquoted, "SL310")
+
+
+def test_an_epoch_checkpoint_hook_under_an_iteration_loop_saves_only_at_the_end(tmp_path):
+    """MixPL's 180k-iteration configs inherit the runtime's CheckpointHook(interval=1) (by_epoch=True by default):
+    IterBasedTrainLoop calls after_train_epoch once, after the last iteration, so nothing is saved before it; it
+    passed silently and `show` said 'checkpoint every 1 epoch'."""
+    from schedlint.lint.engine import check_paths
+    from schedlint.lint.settings import Settings
+    from schedlint.views.show import horizon_lines, load_view
+
+    path = tmp_path / "config.py"
+    text = ("optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.01, momentum=0.9))\n"
+            "param_scheduler = [dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0, end=500)]\n"
+            "train_cfg = dict(type='IterBasedTrainLoop', max_iters=180000, val_interval=5000)\n"
+            "default_hooks = dict(checkpoint=dict(type='CheckpointHook', interval=1{}))\n")
+    path.write_text(text.format(""))
+    found = [f for f in check_paths([str(path)], Settings(dependents=False)).findings if f.code == "SL202"]
+    assert len(found) == 1 and "the only checkpoint is the final one" in found[0].message
+    assert any("checkpoint at the end only" in line for line in horizon_lines(load_view(str(path), Settings()).plan))
+    path.write_text(text.format(", by_epoch=False").replace("interval=1", "interval=10000"))
+    assert not [f for f in check_paths([str(path)], Settings(dependents=False)).findings if f.code == "SL202"]

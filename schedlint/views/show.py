@@ -202,7 +202,10 @@ def horizon_lines(plan: Plan) -> List[str]:
     if h.val_interval:
         cadence.append(f"validation every {h.val_interval} {unit}{'s' if h.val_interval != 1 else ''}"
                        + (f" from {unit} {h.val_begin}" if h.val_begin > 1 else ""))
-    if h.checkpoint_interval and h.checkpoint_interval > 0:
+    if h.checkpoint_interval and h.checkpoint_interval > 0 and h.checkpoint_by_epoch and h.loop == "iter" and \
+            plan.generation == "mmengine" and not h.iterations_from_epochs:
+        cadence.append("checkpoint at the end only (the hook counts epochs; the loop's one epoch ends there)")
+    elif h.checkpoint_interval and h.checkpoint_interval > 0:
         ck_unit = "epoch" if h.checkpoint_by_epoch else "iteration"
         cadence.append(f"checkpoint every {h.checkpoint_interval} {ck_unit}{'s' if h.checkpoint_interval != 1 else ''}")
     if cadence:

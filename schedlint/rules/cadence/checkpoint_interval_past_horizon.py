@@ -21,6 +21,10 @@ class CheckpointIntervalPastHorizon(Rule):
     judged when the run's iterations rest on a default epoch length (the dataset's size is unknown:
     give `--epoch-length`), nor with `save_best` (the best checkpoint is saved after every validation).
 
+    The same happens to a hook counting epochs (`by_epoch=True`, CheckpointHook's default) under
+    mmengine's IterBasedTrainLoop: the loop's one epoch ends at the last iteration, so a runtime's
+    `CheckpointHook(interval=1)` inherited by an iteration-based run saves nothing before the end.
+
     Fix: an interval that divides the training length.
     """
 
@@ -73,7 +77,8 @@ class CheckpointIntervalPastHorizon(Rule):
             return  # the length is left to the configs that inherit this one
         if h.checkpoint_by_epoch:
             if h.loop == "iter":
-                return  # an epoch cadence under an iteration loop: out of this rule's scope
+                yield from self._epochs_under_iterations(ctx, loc)
+                return
             length, unit, note = int(h.max_epochs or 0), "epoch", ""
         else:
             if ctx.total_iters_is_guess:
@@ -96,3 +101,18 @@ class CheckpointIntervalPastHorizon(Rule):
             # an interval written for this run is a mistake; a runtime default inherited by a short run is not
             severity = self.severity if loc.file == ctx.plan.filename else Severity.INFO
         yield self.finding(msg + note, loc, _elsewhere(ctx.horizon_related(), loc), severity=severity)
+
+    def _epochs_under_iterations(self, ctx: Context, loc) -> Iterator[Finding]:
+        """mmengine: a CheckpointHook counting epochs (by_epoch=True, its default) under IterBasedTrainLoop, whose
+        only epoch ends at the last iteration (the loop calls after_train_epoch once): nothing is saved before the
+        end of training (MixPL's 180k-iteration configs under the runtime's CheckpointHook(interval=1))."""
+        if ctx.plan.generation != "mmengine" or ctx.plan.horizon.iterations_from_epochs:
+            return
+        save_last = ctx.resolved.get("default_hooks", "checkpoint", "save_last", default=True)
+        interval = ctx.plan.horizon.checkpoint_interval
+        saved = ("no checkpoint is saved at all" if save_last is False and interval != 1
+                 else "the only checkpoint is the final one")
+        msg = (f"the checkpoint hook counts epochs (by_epoch=True{'' if 'by_epoch' in (ctx.resolved.get('default_hooks', 'checkpoint') or {}) else ' by default'}) "
+               f"but training uses IterBasedTrainLoop, whose one epoch ends at iteration {ctx.total_iters}: {saved} "
+               "(a crash loses the whole run); set by_epoch=False with an interval in iterations")
+        yield self.finding(msg, loc, _elsewhere(ctx.horizon_related(), loc), severity=Severity.WARNING)
