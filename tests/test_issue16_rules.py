@@ -660,3 +660,15 @@ def test_sl007_says_the_value_the_other_schedulers_leave(tmp_path):
     alone = text.replace("    dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0, end=1000),\n", "")
     found = [f for f in lint(tmp_path, {"config.py": alone}) if f.code == "SL007"]
     assert len(found) == 1 and "stays at 0.1 for all 140000 iterations" in found[0].message
+
+
+def test_sl001_says_once_whose_run_the_milestones_belong_to(tmp_path):
+    """med_selfsup: milestones [120, 160] under 4 epochs read '...belong to a run 30x longer: a constant LR may be
+    meant; the milestones were written for a longer run'."""
+    text = SGD + ("param_scheduler = [dict(type='MultiStepLR', by_epoch=True, milestones=[120, 160], gamma=0.1)]\n"
+                  "train_cfg = dict(by_epoch=True, max_epochs=4)\n")
+    found = [f for f in lint(tmp_path, {"config.py": text}) if f.code == "SL001"]
+    assert len(found) == 1 and "30x longer" in found[0].message and "written for a longer run" not in found[0].message
+    near = text.replace("[120, 160]", "[5, 6]")
+    found = [f for f in lint(tmp_path, {"config.py": near}) if f.code == "SL001"]
+    assert len(found) == 1 and found[0].message.endswith("the milestones were written for a longer run")

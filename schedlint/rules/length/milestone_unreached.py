@@ -169,7 +169,8 @@ class MilestoneUnreached(Rule):
         outcome, severity = _outcome(param, last_value, bool(kept), min(lost) >= FAR_BEYOND * s.end,
                                      lambda: min(lost) / s.end, f": the {param} stays at {fmt(last_value)} for all of training ({ctx.horizon_text})",
                                      ": the")
-        msg += outcome + "; the milestones were written for a longer run"
+        far = min(lost) >= FAR_BEYOND * s.end  # (the outcome then says whose run the milestones belong to)
+        msg += outcome + ("" if far else "; the milestones were written for a longer run")
         loc = ctx.scheduler_loc(s, "milestones", "step_size")
         yield self.finding(msg, loc, ctx.horizon_related_if_elsewhere(loc), severity=severity)
 
