@@ -1851,3 +1851,25 @@ def test_an_attribute_a_plain_value_cannot_have_is_python_s_error(tmp_path):
     found = check_paths([str(tmp_path / "config.py")], Settings(dependents=False)).findings
     assert [(f.code, f.location.line) for f in found] == [("SL907", 4)]
     assert "AttributeError: 'list' object has no attribute 'update'" in found[0].message
+
+
+def test_an_environment_variable_with_a_default_is_read_as_unset(tmp_path, monkeypatch):
+    """MagicMaster's `data_root = os.path.join(os.getenv('INPUT_PATH', './'), ...)` made every config SL904, hiding
+    its schedule findings. With a default the variable reads as unset (the machine's environment is never read);
+    without one it still needs execution."""
+    from schedlint.lint.engine import check_paths
+    from schedlint.lint.settings import Settings
+
+    monkeypatch.setenv("INPUT_PATH", "/secret/place")
+    schedule = ("optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.02, momentum=0.9))\n"
+                "param_scheduler = [dict(type='CosineAnnealingLR', T_max=12, by_epoch=True)]\n"
+                "train_cfg = dict(by_epoch=True, max_epochs=24)\n")
+    for read in ("os.getenv('INPUT_PATH', './')", "os.environ.get('INPUT_PATH', './')"):
+        (tmp_path / "config.py").write_text(f"import os\ndata_root = os.path.join({read}, 'data/')\n"
+                                            "train_dataloader = dict(dataset=dict(data_root=data_root))\n" + schedule)
+        found = check_paths([str(tmp_path / "config.py")], Settings(dependents=False, epoch_length=10)).findings
+        assert [f.code for f in found] == ["SL005"], [f.message for f in found]
+    (tmp_path / "config.py").write_text("import os\nwork_dir = os.getenv('INPUT_PATH')\n" + schedule)
+    found = check_paths([str(tmp_path / "config.py")], Settings(dependents=False, epoch_length=10)).findings
+    assert [f.code for f in found] == ["SL904"] and "'INPUT_PATH' without a default" in found[0].message
+    assert "/secret/place" not in found[0].message

@@ -180,11 +180,27 @@ _SAFE_MATH = {
     "isclose": math.isclose,
 }
 
+_UNSET = object()
+
+
+def _environment_default(key: Any = _UNSET, default: Any = _UNSET) -> Any:
+    """`os.getenv(key, default)` / `os.environ.get(key, default)` of a config read as if the variable were unset:
+    its default. The environment of the machine running schedlint is never read (a config from a pull request
+    could copy a secret into a message); without a default the value needs execution."""
+    if default is _UNSET:
+        raise NeedsExecution(None, f"environment variable {key!r} without a default")
+    return default
+
+
 # Pure functions of the few standard modules configs use; nothing else of a module is reachable.
 SAFE_MODULE_ATTRS: Dict[Any, Any] = {("math", k): v for k, v in _SAFE_MATH.items()}
 SAFE_MODULE_ATTRS.update(
     {
         ("os", "path"): Opaque("module", "os.path"),
+        # (a data path under an environment variable: MagicMaster's os.getenv('INPUT_PATH', './'))
+        ("os", "getenv"): _environment_default,
+        ("os", "environ"): Opaque("module", "os.environ"),
+        ("os.environ", "get"): _environment_default,
         ("copy", "deepcopy"): lambda v, memo=None: clone(v),
         ("copy", "copy"): lambda v: v.shallow_copy() if isinstance(v, (CfgDict, CfgList)) else v,
         ("os.path", "join"): posixpath.join,
