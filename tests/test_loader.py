@@ -1873,3 +1873,22 @@ def test_an_environment_variable_with_a_default_is_read_as_unset(tmp_path, monke
     found = check_paths([str(tmp_path / "config.py")], Settings(dependents=False, epoch_length=10)).findings
     assert [f.code for f in found] == ["SL904"] and "'INPUT_PATH' without a default" in found[0].message
     assert "/secret/place" not in found[0].message
+
+
+def test_a_child_that_imports_and_uses_base_is_blamed_itself(tmp_path):
+    """mmvsr_conv: a child importing a package (so mmengine reads it as pure-Python) with `_base_` over a base that
+    imports too. SL907 blamed the base ('default_runtime.py is pure-Python'); the child's own `_base_` fails in
+    mmengine whatever the base's style."""
+    from schedlint.lint.engine import check_paths
+    from schedlint.lint.settings import Settings
+
+    (tmp_path / "default_runtime.py").write_text("from mmengine.hooks import CheckpointHook\n"
+                                                 "default_hooks = dict(checkpoint=dict(type=CheckpointHook, interval=10))\n")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "cfg.py").write_text("from mmengine.runner import IterBasedTrainLoop\n"
+                                             "_base_ = '../default_runtime.py'\n"
+                                             "optim_wrapper = dict(optimizer=dict(type='Adam', lr=1e-4))\n"
+                                             "train_cfg = dict(type=IterBasedTrainLoop, max_iters=1000)\n")
+    found = check_paths([str(tmp_path / "sub" / "cfg.py")], Settings(dependents=False)).findings
+    assert [(f.code, f.location.line) for f in found] == [("SL907", 2)]
+    assert "this config imports a package" in found[0].message and "default_runtime.py is" not in found[0].message
