@@ -350,9 +350,7 @@ class Loader:
                 raise LoadProblem("SL902", f"base config not found: {ref!r} (tried {base_path})", loc)
             if os.path.splitext(base_path)[1] == ".py" and stack and base_path not in stack:
                 if self._lazy_file(base_path):
-                    if self._named_bases.get(path, (None, ""))[1] == LAZY_BASE_ERROR:
-                        # this file imports a package too: mmengine reads it as pure-Python, and it is its own
-                        # `_base_` that fails, whatever style the base has
+                    if self._named_bases.get(path, (None, ""))[1] == LAZY_BASE_ERROR:  # its own _base_ fails
                         raise LoadProblem("SL907", LAZY_BASE_ERROR.split("config error: ", 1)[-1], loc)
                     raise LoadProblem(
                         "SL907",
