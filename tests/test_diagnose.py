@@ -890,3 +890,36 @@ def test_iterations_are_written_whole_in_the_validation_words():
     assert validation_text(val) == "mIoU is at its best at the last evaluation (43, iteration 1234567)"
     val.update(best_at=1200000.0, final=42.0)
     assert "best at iteration 1200000 (43) and 42 at iteration 1234567" in validation_text(val)
+
+
+def test_a_log_that_ends_before_the_planned_length_says_so(tmp_path):
+    """A run killed at iteration 30200 of its 40000 was judged without a word that three quarters of it ran."""
+    run = tmp_path / "20230214_031617" / "vis_data"
+    run.mkdir(parents=True)
+    (run / "config.py").write_text(
+        "optim_wrapper = dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=0.01, momentum=0.9))\n"
+        "param_scheduler = [dict(type='PolyLR', eta_min=0.0001, power=0.9, begin=0, end=40000, by_epoch=False)]\n"
+        "train_cfg = dict(type='IterBasedTrainLoop', max_iters=40000, val_interval=4000)\n")
+    rows = [{"lr": 0.01 * (1 - i / 40000) ** 0.9 + 1e-4, "loss": 1.0 / (1 + i / 1000), "iter": i, "step": i}
+            for i in range(100, 30201, 100)]
+    (run / "scalars.json").write_text("\n".join(json.dumps(r) for r in rows))
+    diag = diagnose_run(str(tmp_path))
+    assert any("ends at iteration 30200 of the 40000 the config plans (76%)" in n for n in diag.notes), diag.notes
+    rows += [{"lr": 0.0001, "loss": 0.02, "iter": i, "step": i} for i in range(30300, 40001, 100)]
+    (run / "scalars.json").write_text("\n".join(json.dumps(r) for r in rows))
+    assert not any("ends at iteration" in n for n in diagnose_run(str(tmp_path)).notes)
+
+
+def test_an_epoch_log_that_stops_early_is_counted_in_epochs(tmp_path):
+    """An epoch run is compared in the epochs its log states: with an epoch length the plan would have to guess,
+    one logged point was 'iteration 1 of the 50000' in its scalars.json and '1 of the 300' in its text log."""
+    run = tmp_path / STAMP / "vis_data"
+    run.mkdir(parents=True)
+    (run / "config.py").write_text(
+        "optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.01, momentum=0.9))\n"
+        "param_scheduler = [dict(type='MultiStepLR', by_epoch=True, milestones=[16, 22])]\n"
+        "train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=24)\n")
+    train = train_rows(lambda e: 1.0 / e, 12, 20, 10, seed=0, noise=0.0)
+    (run / "scalars.json").write_text("\n".join(json.dumps(r) for r in train))
+    diag = diagnose_run(str(tmp_path))
+    assert any("the log ends at epoch 12 of the 24 the config plans (50%)" in n for n in diag.notes), diag.notes

@@ -191,6 +191,7 @@ def diagnose_run(run: str, config: Optional[str] = None, settings: Optional[Sett
     word = "beta1" if plan is not None and plan.optimizer.momentum_kind == "beta1" else "momentum"
     if view is not None:
         _compare_with_config(log, view, notes)
+    _stopped_early(log, plan, notes)
     length = log.epoch_length if log.loop == "epoch" else None
     tail = settings.thresholds.tail_fraction
     run_events = lr_events(log, tail) + momentum_events(log, word)
@@ -301,6 +302,25 @@ def _config_view(log: RunLog, config: Optional[str], settings: Settings, epoch_l
             notes.append("no config given or found with the run: LR and momentum come from the log only "
                          "(pass --config to check the schedule)")
     return view, config_path, config_source
+
+
+def _stopped_early(log: RunLog, plan: Any, notes: List[str]) -> None:
+    """Note a log that ends well before the planned length (the config's, else its own `[i/N]` headers): a run
+    stopped, killed or still going, judged on what ran (a rebound after the end cannot be seen)."""
+    if plan is not None and plan.horizon.loop == "epoch":
+        # in epochs, which the log states (an epoch length the config's plan had to guess would skew iterations)
+        if not log.epochs_known or not len(log.epochs) or not plan.horizon.max_epochs:
+            return
+        done, planned, unit = int(np.max(log.epochs)), int(plan.horizon.max_epochs), "epoch"
+        source = "the config plans"
+    else:
+        done, unit = log.total_iters, "iteration"
+        planned, source = (plan.horizon.total_iters, "the config plans") if plan is not None else (
+            log.max_iters, "its headers plan")
+    if not planned or not done or done >= 0.95 * planned:
+        return
+    notes.append(f"the log ends at {unit} {done} of the {planned} {source} ({done / planned:.0%}): a run "
+                 "stopped early, or still running, judged on what ran")
 
 
 def _compare_with_config(log: RunLog, view: Any, notes: List[str]) -> None:
