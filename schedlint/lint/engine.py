@@ -180,7 +180,7 @@ class Linter:
         # the run's findings cache (None without one): `on_file` takes the file facts it keeps (which files
         # inherit which) from it instead of reading the project again
         self.facts: Optional[FindingsCache] = None
-        self._rules: Dict[str, list] = {}  # the rules that apply to each config generation
+        self._rules: Dict[tuple, list] = {}  # the rules that apply, per config generation and length known
 
     def epoch_length_for(self, path: str) -> Optional[int]:
         """Iterations per epoch given for this config (`epoch-length-per-glob`, `epoch-length`)."""
@@ -241,12 +241,10 @@ class Linter:
         if plan.optimizer.missing:  # no optimizer, no LR to judge: only the failure to build it is reported
             findings.extend(get_rule("SL311").check(ctx))
             return findings
-        rules = self._rules.get(plan.generation)
+        key = (plan.generation, plan.horizon.length_assumed)
+        rules = self._rules.get(key)
         if rules is None:
-            rules = self._rules[plan.generation] = [
-                rule for rule in all_rules().values() if rule.generation in ("any", plan.generation)]
-        if plan.horizon.length_assumed:  # no length set: nothing to judge the schedule against
-            rules = [rule for rule in rules if not rule.needs_length]
+            rules = self._rules[key] = [rule for rule in all_rules().values() if rule.applies_to(plan)]
         for rule in rules:
             try:
                 findings.extend(rule.check(ctx))

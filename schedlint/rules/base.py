@@ -194,6 +194,12 @@ class Rule:
         cls.fixable = cls.fix_applicability is not None
 
     @classmethod
+    def applies_to(cls, plan: Any) -> bool:
+        """Whether the rule judges this plan: its config generation, and a training length set by the config
+        when the rule judges the schedule against it."""
+        return cls.generation in ("any", plan.generation) and not (cls.needs_length and plan.horizon.length_assumed)
+
+    @classmethod
     def fix_text(cls) -> str:
         """The fix availability in words, for docs, `rule` and SARIF."""
         return {

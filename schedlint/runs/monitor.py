@@ -107,7 +107,7 @@ class Monitor:
                 self._apply_facts(plan)
                 ctx = Context(resolved, plan, self.settings)
                 for rule in all_rules().values():
-                    if rule.generation not in ("any", plan.generation):
+                    if not rule.applies_to(plan):
                         continue
                     try:
                         found = list(rule.check(ctx))

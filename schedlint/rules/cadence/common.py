@@ -16,12 +16,9 @@ val_dataloader = dict(batch_size=1)
 
 
 def _horizon_units(ctx: Context) -> tuple:
-    """(number of training units, unit word) of the loop: epochs or iterations; 0 when the
-    config does not set the length (a base meant to be completed by its children), or when its iterations rest
-    on a default epoch length."""
+    """(number of training units, unit word) of the loop: epochs or iterations; 0 when its iterations rest on a
+    default epoch length. (A config that sets no length is not judged: `Rule.needs_length`.)"""
     h = ctx.plan.horizon
-    if any("no max_" in note for note in ctx.plan.notes):
-        return 0, "epoch"
     if h.loop == "iter":
         if ctx.total_iters_is_guess:
             return 0, "iteration"  # (xtuner's TrainLoop in epochs of an unknown dataset: not judged)

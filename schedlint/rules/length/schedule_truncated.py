@@ -65,8 +65,8 @@ class ScheduleTruncated(Rule):
             yield from legacy_restart_cut(self, ctx)
             return
         total = ctx.total_iters
-        if total <= 0 or any("no max_" in note for note in ctx.plan.notes):
-            return  # (a base that leaves the length to its children: the assumed 1 epoch is not judged)
+        if total <= 0:
+            return
         for s in ctx.plan.schedulers:
             if s.end_defaulted or is_warmup(s) or is_flat(s):
                 continue
