@@ -191,7 +191,7 @@ def diagnose_run(run: str, config: Optional[str] = None, settings: Optional[Sett
     word = "beta1" if plan is not None and plan.optimizer.momentum_kind == "beta1" else "momentum"
     if view is not None:
         _compare_with_config(log, view, notes)
-    _stopped_early(log, plan, notes)
+    _against_planned_length(log, plan, notes)
     length = log.epoch_length if log.loop == "epoch" else None
     tail = settings.thresholds.tail_fraction
     run_events = lr_events(log, tail) + momentum_events(log, word)
@@ -304,9 +304,13 @@ def _config_view(log: RunLog, config: Optional[str], settings: Settings, epoch_l
     return view, config_path, config_source
 
 
-def _stopped_early(log: RunLog, plan: Any, notes: List[str]) -> None:
-    """Note a log that ends well before the planned length (the config's, else its own `[i/N]` headers): a run
-    stopped, killed or still going, judged on what ran (a rebound after the end cannot be seen)."""
+def _against_planned_length(log: RunLog, plan: Any, notes: List[str]) -> None:
+    """Note a log that runs past the config's planned iterations, or one that ends well before the planned length
+    (the config's, else its own `[i/N]` headers): a run stopped, killed or still going, judged on what ran (a
+    rebound after the end cannot be seen)."""
+    if plan is not None and plan.horizon.total_iters and log.total_iters > plan.horizon.total_iters * 1.01:
+        notes.append(f"the log runs to iteration {log.total_iters}, past the {plan.horizon.total_iters} "
+                     "iterations the config plans")
     if plan is not None and plan.horizon.loop == "epoch":
         # in epochs, which the log states (an epoch length the config's plan had to guess would skew iterations)
         if not log.epochs_known or not len(log.epochs) or not plan.horizon.max_epochs:
@@ -324,14 +328,11 @@ def _stopped_early(log: RunLog, plan: Any, notes: List[str]) -> None:
 
 
 def _compare_with_config(log: RunLog, view: Any, notes: List[str]) -> None:
-    """Note where the logged LR departs from the simulated one, and a log running past the planned length."""
+    """Note where the logged LR departs from the simulated one."""
     plan = view.plan
     mismatch = compare_lr(log, plan.optimizer.lr, view.curve.series("lr"), view.lr_multipliers)
     if mismatch:
         notes.append(mismatch)
-    if plan.horizon.total_iters and log.total_iters > plan.horizon.total_iters * 1.01:
-        notes.append(f"the log runs to iteration {log.total_iters}, past the {plan.horizon.total_iters} "
-                     "iterations the config plans")
 
 
 def _explain_rebound(diag: Diagnosis, events_all: List[Event], schedule_findings: List[Finding],
