@@ -863,19 +863,23 @@ def test_a_visible_fall_on_few_points_is_not_said_to_stay_within_the_noise():
     assert "stays within its noise" in steady.phrase("loss")
 
 
+def _run_with_config(work_dir, config: str, rows) -> None:
+    """A work_dir holding one mmengine run: `<stamp>/vis_data/config.py` and its scalars.json rows."""
+    run = work_dir / STAMP / "vis_data"
+    run.mkdir(parents=True, exist_ok=True)
+    (run / "config.py").write_text(config)
+    (run / "scalars.json").write_text("\n".join(json.dumps(r) for r in rows))
+
+
 def test_a_resumed_runs_lr_mismatch_quotes_both_curves_and_the_checkpoints_schedulers(tmp_path):
     """A run resumed at 41000 whose checkpoint's PolyLR ended at 40000 (the config says 80000): the logged LR holds
     1e-4 where the config decays. The note quoted '0.0001 logged vs 7.09e-07 expected at iteration 80000', a value
     after a fitted scale (and the one point where log and config agree); it says what each curve does now, and
     that mmengine resumes the schedulers' settings from the checkpoint."""
-    run = tmp_path / "20230214_031617" / "vis_data"
-    run.mkdir(parents=True)
-    (run / "config.py").write_text(
-        "optim_wrapper = dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=0.05, momentum=0.9))\n"
-        "param_scheduler = [dict(type='PolyLR', eta_min=0.0001, power=0.9, begin=0, end=80000, by_epoch=False)]\n"
-        "train_cfg = dict(type='IterBasedTrainLoop', max_iters=80000, val_interval=8000)\n")
     rows = [{"lr": 1e-4, "base_lr": 1e-4, "loss": 0.06 - 1e-8 * i, "iter": i, "step": i} for i in range(41000, 80001, 1000)]
-    (run / "scalars.json").write_text("\n".join(json.dumps(r) for r in rows))
+    _run_with_config(tmp_path, "optim_wrapper = dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=0.05, momentum=0.9))\n"
+                     "param_scheduler = [dict(type='PolyLR', eta_min=0.0001, power=0.9, begin=0, end=80000, by_epoch=False)]\n"
+                     "train_cfg = dict(type='IterBasedTrainLoop', max_iters=80000, val_interval=8000)\n", rows)
     diag = diagnose_run(str(tmp_path))
     note = next(n for n in diag.notes if "different curve" in n)
     assert "0.0001 -> 0.0001 logged from iteration 41000 to 80000, 0.02624 -> 0.0001 simulated" in note, note
@@ -894,32 +898,25 @@ def test_iterations_are_written_whole_in_the_validation_words():
 
 def test_a_log_that_ends_before_the_planned_length_says_so(tmp_path):
     """A run killed at iteration 30200 of its 40000 was judged without a word that three quarters of it ran."""
-    run = tmp_path / "20230214_031617" / "vis_data"
-    run.mkdir(parents=True)
-    (run / "config.py").write_text(
-        "optim_wrapper = dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=0.01, momentum=0.9))\n"
-        "param_scheduler = [dict(type='PolyLR', eta_min=0.0001, power=0.9, begin=0, end=40000, by_epoch=False)]\n"
-        "train_cfg = dict(type='IterBasedTrainLoop', max_iters=40000, val_interval=4000)\n")
+    config = ("optim_wrapper = dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=0.01, momentum=0.9))\n"
+              "param_scheduler = [dict(type='PolyLR', eta_min=0.0001, power=0.9, begin=0, end=40000, by_epoch=False)]\n"
+              "train_cfg = dict(type='IterBasedTrainLoop', max_iters=40000, val_interval=4000)\n")
     rows = [{"lr": 0.01 * (1 - i / 40000) ** 0.9 + 1e-4, "loss": 1.0 / (1 + i / 1000), "iter": i, "step": i}
             for i in range(100, 30201, 100)]
-    (run / "scalars.json").write_text("\n".join(json.dumps(r) for r in rows))
+    _run_with_config(tmp_path, config, rows)
     diag = diagnose_run(str(tmp_path))
     assert any("ends at iteration 30200 of the 40000 the config plans (76%)" in n for n in diag.notes), diag.notes
     rows += [{"lr": 0.0001, "loss": 0.02, "iter": i, "step": i} for i in range(30300, 40001, 100)]
-    (run / "scalars.json").write_text("\n".join(json.dumps(r) for r in rows))
+    _run_with_config(tmp_path, config, rows)
     assert not any("ends at iteration" in n for n in diagnose_run(str(tmp_path)).notes)
 
 
 def test_an_epoch_log_that_stops_early_is_counted_in_epochs(tmp_path):
     """An epoch run is compared in the epochs its log states: with an epoch length the plan would have to guess,
     one logged point was 'iteration 1 of the 50000' in its scalars.json and '1 of the 300' in its text log."""
-    run = tmp_path / STAMP / "vis_data"
-    run.mkdir(parents=True)
-    (run / "config.py").write_text(
-        "optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.01, momentum=0.9))\n"
-        "param_scheduler = [dict(type='MultiStepLR', by_epoch=True, milestones=[16, 22])]\n"
-        "train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=24)\n")
-    train = train_rows(lambda e: 1.0 / e, 12, 20, 10, seed=0, noise=0.0)
-    (run / "scalars.json").write_text("\n".join(json.dumps(r) for r in train))
+    _run_with_config(tmp_path, "optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.01, momentum=0.9))\n"
+                     "param_scheduler = [dict(type='MultiStepLR', by_epoch=True, milestones=[16, 22])]\n"
+                     "train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=24)\n",
+                     train_rows(lambda e: 1.0 / e, 12, 20, 10, seed=0, noise=0.0))
     diag = diagnose_run(str(tmp_path))
     assert any("the log ends at epoch 12 of the 24 the config plans (50%)" in n for n in diag.notes), diag.notes
