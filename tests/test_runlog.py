@@ -707,3 +707,59 @@ def test_a_run_folder_renamed_after_its_timestamp_is_a_run(tmp_path):
     assert any("2 runs in" in n for n in log.notes)
     assert [name for name, _ in find_logs(str(tmp_path))] == ["20230604_153610_ear_train_200_best196_.808",
                                                                "20230604_150115"]
+
+
+# ---------------------------------------------------------------------------------------------
+# the items of a text-log line: one scan equals the chunk-by-chunk reading it replaced
+# ---------------------------------------------------------------------------------------------
+
+import re as _re  # noqa: E402
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from schedlint.runs import formats  # noqa: E402
+
+
+def _items_by_chunks(body):
+    """The reference reading of a line's items: its chunks (split at `, `, tabs and whitespace runs), and in each
+    the `: value` matches, each keyed by the text back to the previous match, `:` or `,`."""
+    row = {}
+    if "{" in body:
+        for _ in range(body.count("{")):
+            body, found = formats._NESTED.subn("dict", body)
+            if not found:
+                break
+    for chunk in _re.split(r",\s+|\t+|\s{2,}", body.strip()):
+        previous = 0
+        for match in _re.finditer(r":\s+(\S+?)(?=,|\s|$)", chunk):
+            segment = chunk[previous:match.start()]
+            previous = match.end()
+            key = segment[max(segment.rfind(":"), segment.rfind(",")) + 1:].strip()
+            if not key or key in formats.BOOKKEEPING or key.endswith("copypaste"):
+                continue
+            n = formats.number(match.group(1))
+            if n is not None:
+                row[key] = n
+    return row
+
+
+_PIECES = list("ab_:,. \t5e-+{}") + ["  ", ": ", ", ", "\n", "\x0b", "\xa0", "nan", "inf", "lr", "loss", "1.0e-3",
+                                      "eta", "1 day, 2:13:12", "time", "7_0", "\u0665"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=30).map("".join))
+def test_line_items_equal_the_chunk_by_chunk_reading(body):
+    expected, got = _items_by_chunks(body), formats._items(body)
+    assert got.keys() == expected.keys()
+    for key, value in expected.items():
+        assert got[key] == value or (math.isnan(value) and math.isnan(got[key]))
+
+
+def test_line_items_of_real_headers():
+    mmengine = "  base_lr: 1.0000e-02 lr: 2.5e-03  eta: 1 day, 2:13:12  time: 0.4455  loss: 0.5  loss  : 9  acc: nan"
+    assert formats._items(mmengine) == pytest.approx({"base_lr": 1e-2, "lr": 2.5e-3, "loss": 0.5, "acc": math.nan},
+                                                     nan_ok=True)
+    mmcv = "\tlr: 1.000e-02, eta: 0:39:14, time: 0.400, loss_rpn_cls: 0.5, bbox_mAP: {'a': 1}, loss: 7_0"
+    assert formats._items(mmcv) == {"lr": 1e-2, "loss_rpn_cls": 0.5}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import sys
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
@@ -30,7 +31,12 @@ _MMCV_EPOCH = re.compile(r"(?<![\w(])Epoch\s*\[\s*(\d+)\s*\]\s*\[\s*(\d+)\s*/\s*
 _MMCV_ITER = re.compile(r"(?<![\w(])Iter\s*\[\s*(\d+)\s*/\s*(\d+)\s*\]")
 _MMCV_EPOCH_VAL = re.compile(r"Epoch\((?:val|test)\)\s*\[\s*(\d+)\s*\]\s*\[\s*(\d+)\s*\](?!\s*\[)")
 _MMCV_ITER_VAL = re.compile(r"Iter\((?:val|test)\)\s*\[\s*(\d+)\s*\](?!\s*/)")
-_VALUE = re.compile(r":\s+(\S+?)(?=,|\s|$)")
+# a value: `:`, one whitespace that neither is a tab nor starts a run (both end a chunk), then the shortest run of
+# non-space up to a comma, a space or the end
+_VALUE = re.compile(r":(?!\t)\s(?!\s)(\S+?)(?=,|\s|$)")
+_RUN = re.compile(r"\s{2,}")
+_NUMBER_CHARS = "0123456789.eE+-"  # a value of only these is a number exactly when float() reads it
+_KEYS: Dict[str, Optional[str]] = {}  # text before a value -> its key (see _items)
 # A logger line (file: `2024/03/05 10:15:01 - `, `2021-10-13 10:12:01,123 - `; console: `03/05 10:15:01 - `).
 _STAMPED = re.compile(r"^\s*(?:\d{4}[-/]\d{2}[-/]\d{2}[ T]|\d{2}/\d{2} )\d{2}:\d{2}:\d{2}|"
                       r" - [\w.]+ - (?:INFO|WARNING|ERROR|DEBUG|CRITICAL) - ")
@@ -220,34 +226,57 @@ _NESTED = re.compile(r"\{[^{}]*\}")  # a dict printed inside a line (per-class o
 
 def _items(body: str) -> Dict[str, float]:
     """`key: value` items of a text log line (numbers only; eta, time, memory dropped). The items of a dict the
-    line prints (davarocr's `NAME: {'precision': 0.98, 'recall': 0.72}`) are not the line's own: left out."""
+    line prints (davarocr's `NAME: {'precision': 0.98, 'recall': 0.72}`) are not the line's own: left out.
+
+    The line's chunks are its parts between `, `, tabs and runs of whitespace; a value follows `: ` inside a chunk
+    and runs to the next comma, space or the chunk's end; its key is the text before it back to the chunk's start,
+    the previous item, a `:` or a `,`. One scan of the line in linear time (a regex with a lazy key ran in time
+    quadratic in the length of a line without `: `: minutes on one long line); a key's text is looked up in a
+    bounded table, as a log repeats its keys on every line."""
     row: Dict[str, float] = {}
     if "{" in body:
         for _ in range(body.count("{")):  # innermost first: nested dicts
             body, found = _NESTED.subn("dict", body)
             if not found:
                 break
-    for chunk in re.split(r",\s+|\t+|\s{2,}", body.strip()):
-        for key, value in _chunk_items(chunk):
-            if key in BOOKKEEPING or key.endswith("copypaste"):
-                continue
+    body = body.strip()
+    keys = _KEYS
+    previous = 0
+    for match in _VALUE.finditer(body):
+        segment = body[previous:match.start()]
+        previous = match.end()
+        try:
+            key = keys[segment]
+        except KeyError:
+            if len(keys) > 10_000:
+                keys.clear()
+            key = keys[segment] = _key_of(segment)
+        if key is None:
+            continue
+        value = match.group(1)
+        if value.strip(_NUMBER_CHARS):  # not plain digits: nan, inf, or not a number
             n = number(value)
-            if n is not None:
-                row[key] = n
+            if n is None:
+                continue
+        else:
+            try:
+                n = float(value)
+            except ValueError:
+                continue
+        row[key] = n
     return row
 
 
-def _chunk_items(chunk: str) -> Iterator[Tuple[str, str]]:
-    """The `key: value` pairs of a chunk, in linear time (a regex with a lazy key ran in time quadratic in the
-    length of a chunk without `: `: minutes on one long line). A key is the text before `: ` back to the
-    previous item, `:` or `,`; a value runs to the next comma, space or the end."""
-    previous = 0
-    for match in _VALUE.finditer(chunk):
-        segment = chunk[previous:match.start()]
-        previous = match.end()
-        key = segment[max(segment.rfind(":"), segment.rfind(",")) + 1:].strip()
-        if key:
-            yield key, match.group(1)
+def _key_of(segment: str) -> Optional[str]:
+    """The key that the text before a value names (None when it names none, or bookkeeping); interned, as every
+    line of a log repeats it."""
+    key = segment[max(segment.rfind(":"), segment.rfind(","), segment.rfind("\t")) + 1:].lstrip()
+    if _RUN.search(key):  # a chunk starts after the run
+        key = _RUN.split(key)[-1]
+    key = key.rstrip()
+    if not key or key in BOOKKEEPING or key.endswith("copypaste"):
+        return None
+    return sys.intern(key)
 
 
 def parse_text(lines: Iterable[str]) -> Parsed:
