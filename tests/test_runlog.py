@@ -559,11 +559,14 @@ def test_corrupted_positions_and_numbers_are_skipped_lines_not_crashes():
 
 
 def test_an_mmcv_text_log_with_only_validation_lines_is_named_mmcv():
-    from schedlint.runs.formats import text_flavour
+    from schedlint.runs.formats import parse_text
 
     mmcv = ["2023-02-05 14:43:27,123 - mmcls - INFO - Epoch(val) [1][18]\taccuracy_top-1: 80.1000"]
     mmengine = ["2023/02/05 14:43:27 - mmengine - INFO - Epoch(val) [1][18/18]    accuracy/top1: 80.1000"]
-    assert text_flavour(mmcv) == "mmcv-text" and text_flavour(mmengine) == "text"
+    assert parse_text(mmcv).flavour == "mmcv-text" and parse_text(mmengine).flavour == "text"
+    headers = ["2023-02-05 14:43:27,123 - mmdet - INFO - Config:", "lr_config = dict(policy='step')"] * 30 + [
+        "2023-02-05 14:43:27,123 - mmdet - INFO - Epoch [1][50/977]\tlr: 1.000e-02, loss: 1.0"]
+    assert parse_text(headers).flavour == "mmcv-text"  # the first header decides, after the 50 lines of a head
 
 
 def test_a_folder_holding_one_run_folder_is_read_through(tmp_path):
@@ -763,3 +766,18 @@ def test_line_items_of_real_headers():
                                                      nan_ok=True)
     mmcv = "\tlr: 1.000e-02, eta: 0:39:14, time: 0.400, loss_rpn_cls: 0.5, bbox_mAP: {'a': 1}, loss: 7_0"
     assert formats._items(mmcv) == {"lr": 1e-2, "loss_rpn_cls": 0.5}
+
+
+@pytest.mark.parametrize("data", [
+    b"a\r\nb\rc\nd",
+    b"x" * 8191 + b"\r\n" + b"y\r" + b"\r\n",  # a CRLF across the reader's buffers
+    b"loss_cls: 1\x0bloss_bbox: 2\x0cbbox_mAP: 3\x1cacc\xc2\x85lr: 0.01\xe2\x80\xa8f\n",  # the other line ends
+    b"\xc3" + b"z" * 8190 + b"\xc3\xa9\xff\xe2\x80\n\n",  # undecodable bytes, a character across buffers
+    b"", b"\n", b"trailing\n\n",
+])
+def test_log_lines_are_read_as_splitlines_cuts_the_whole_text(tmp_path, data):
+    from schedlint.runs.readers import _lines
+
+    path = tmp_path / "x.log"
+    path.write_bytes(data)
+    assert list(_lines(str(path))) == data.decode("utf-8", errors="replace").splitlines()

@@ -17,6 +17,8 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
 __all__ = ["Rec", "Parsed", "parse_scalars", "parse_mmcv_json", "parse_text", "split_runs", "number"]
 
+_SLOTS = {"slots": True} if sys.version_info >= (3, 10) else {}  # records of a long log: 600k of them
+
 # Keys that describe the logging itself, not the training.
 BOOKKEEPING = {"step", "epoch", "iter", "mode", "time", "data_time", "memory", "eta"}
 _NUMBER = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$|^[-+]?(?:nan|inf)$", re.IGNORECASE)
@@ -40,11 +42,11 @@ _KEYS: Dict[str, Optional[str]] = {}  # text before a value -> its key (see _ite
 # A logger line (file: `2024/03/05 10:15:01 - `, `2021-10-13 10:12:01,123 - `; console: `03/05 10:15:01 - `).
 _STAMPED = re.compile(r"^\s*(?:\d{4}[-/]\d{2}[-/]\d{2}[ T]|\d{2}/\d{2} )\d{2}:\d{2}:\d{2}|"
                       r" - [\w.]+ - (?:INFO|WARNING|ERROR|DEBUG|CRITICAL) - ")
-_BANNER = re.compile(r"(System environment:|Environment info:)\s*$")
+_BANNER = re.compile(r"(System environment:|Environment info:)\s*$")  # (searched where the text is: a scan costs)
 _CONFIG_START = re.compile(r"\bConfig:\s*$")
 
 
-@dataclass
+@dataclass(**_SLOTS)
 class Rec:
     """One line of a log that matters: a training point, a validation result, or a run's start."""
 
@@ -72,6 +74,7 @@ class Parsed:
     skipped: int = 0
     inner_iters: bool = False  # training `iter` counts inside the epoch (mmcv .log.json, epoch runners)
     test_lines: int = 0  # `Epoch(test)` / `Iter(test)` lines: a tools/test.py run
+    flavour: str = "text"  # of a text log: 'mmcv-text' when its headers are mmcv-1.x's, else 'text' (mmengine)
 
 
 def number(value: Any) -> Optional[float]:
@@ -288,7 +291,10 @@ def parse_text(lines: Iterable[str]) -> Parsed:
     parsed = Parsed([])
     config_lines: Optional[List[str]] = None
     config_rec: Optional[Rec] = None
+    flavour = _Flavour()
     for k, raw in enumerate(lines, 1):
+        if flavour.found is None:
+            flavour.see(raw)
         line = _ANSI.sub("", raw).rsplit("\r", 1)[-1]
         if config_lines is not None:
             if _STAMPED.search(line):
@@ -297,10 +303,10 @@ def parse_text(lines: Iterable[str]) -> Parsed:
             else:
                 config_lines.append(line)
                 continue
-        if _BANNER.search(line):
+        if ("System environment:" in line or "Environment info:" in line) and _BANNER.search(line):
             parsed.recs.append(Rec("meta", k))
             continue
-        if _CONFIG_START.search(line):
+        if "Config:" in line and _CONFIG_START.search(line):
             config_rec = Rec("meta", k)
             parsed.recs.append(config_rec)
             config_lines = []
@@ -320,6 +326,7 @@ def parse_text(lines: Iterable[str]) -> Parsed:
             parsed.recs.append(rec)
     if config_lines is not None and config_rec is not None:
         config_rec.config = "\n".join(config_lines).strip("\n") + "\n"
+    parsed.flavour = flavour.flavour
     return parsed
 
 
@@ -333,7 +340,7 @@ def config_block(lines: Iterable[str], limit: int = 100_000) -> Optional[str]:
             if _STAMPED.search(line):
                 break
             block.append(line.rstrip("\n"))
-        elif _CONFIG_START.search(line):
+        elif "Config:" in line and _CONFIG_START.search(line):
             block = []
         elif k > limit or _text_record(line, k) is not None:
             return None
@@ -401,17 +408,26 @@ def header_length(lines: Iterable[str], planned: bool = False) -> Optional[int]:
     return None
 
 
-def text_flavour(lines: List[str]) -> str:
-    """'mmcv-text' when the training headers are mmcv-1.x's (`Epoch [1][50/977]`), else 'text' (mmengine)."""
-    validation_only = None
-    for line in lines:
+class _Flavour:
+    """Whose training headers a text log has: 'mmcv-text' when the first is mmcv-1.x's (`Epoch [1][50/977]`),
+    'text' when mmengine's, else 'mmcv-text' when it has mmcv's validation lines (`Epoch(val) [1][18]`;
+    mmengine's have `[1][18/18]`), else 'text'. Fed every line until the first header decides."""
+
+    def __init__(self) -> None:
+        self.found: Optional[str] = None
+        self.validation_only: Optional[str] = None
+
+    def see(self, line: str) -> None:
         if _MME_EPOCH.search(line) or _MME_ITER.search(line):
-            return "text"
-        if _MMCV_EPOCH.search(line) or _MMCV_ITER.search(line):
-            return "mmcv-text"
-        if validation_only is None and (_MMCV_EPOCH_VAL.search(line) or _MMCV_ITER_VAL.search(line)):
-            validation_only = "mmcv-text"  # mmcv's `Epoch(val) [1][18]` (mmengine's has `[1][18/18]`)
-    return validation_only or "text"
+            self.found = "text"
+        elif _MMCV_EPOCH.search(line) or _MMCV_ITER.search(line):
+            self.found = "mmcv-text"
+        elif self.validation_only is None and (_MMCV_EPOCH_VAL.search(line) or _MMCV_ITER_VAL.search(line)):
+            self.validation_only = "mmcv-text"
+
+    @property
+    def flavour(self) -> str:
+        return self.found or self.validation_only or "text"
 
 
 # ---------------------------------------------------------------------------------------------

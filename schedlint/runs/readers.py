@@ -10,14 +10,16 @@ that cannot be read are skipped and counted; only `RunLogError` is raised, when 
 from __future__ import annotations
 
 import hashlib
+import io
+import itertools
 import os
 import re
 import tempfile
-from typing import List, Optional, Sequence, Set, Tuple
+from typing import Iterator, List, Optional, Sequence, Set, Tuple
 
 from schedlint.runs.assemble import build_run
-from schedlint.runs.formats import (Parsed, Rec, config_block, header_length, parse_mmcv_json, parse_scalars, parse_text, split_runs,
-                                    text_flavour)
+from schedlint.runs.formats import (Parsed, Rec, config_block, header_length, parse_mmcv_json, parse_scalars, parse_text,
+                                    split_runs)
 from schedlint.runs.model import RunLog, RunLogError, lower_is_better, primary_metric
 from schedlint.runs.resume import resumed_from
 
@@ -241,16 +243,38 @@ def read_run(path: str, epoch_length: Optional[int] = None) -> RunLog:
     raise RunLogError(f"{path}: none of its {len(runs)} runs has training lines ({', '.join(n for n, _ in runs)})")
 
 
-def _decode(path: str) -> List[str]:
+def _lines(path: str) -> Iterator[str]:
+    """The lines of a log file as `str.splitlines` cuts its UTF-8 text (undecodable bytes replaced), read as they
+    are needed: a log of hundreds of MB is never held whole, as bytes, text and lines at once. RunLogError when
+    it cannot be read or is binary; no more than MAX_LOG_BYTES characters are read (a file still growing)."""
     try:
         _check_regular(path)
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_LOG_BYTES + 1)
+        handle = open(path, "rb")
     except OSError as exc:
         raise RunLogError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    if _binary(data[:4096]):
-        raise RunLogError(f"{path}: binary data, not a training log")
-    return data.decode("utf-8", errors="replace").splitlines()
+    with handle:
+        try:
+            head = handle.read(4096)
+            if _binary(head):
+                raise RunLogError(f"{path}: binary data, not a training log")
+            handle.seek(0)
+            # newline="": pieces end at \n, \r\n or \r, kept; the other ends splitlines knows are cut below
+            text = io.TextIOWrapper(handle, encoding="utf-8", errors="replace", newline="")
+            budget = MAX_LOG_BYTES
+            for piece in text:
+                budget -= len(piece)
+                if budget < 0:
+                    return
+                if _OTHER_LINE_ENDS.search(piece):
+                    yield from piece.splitlines()
+                else:
+                    yield piece.rstrip("\r\n")
+        except OSError as exc:
+            raise RunLogError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+# what `str.splitlines` cuts at besides \n and \r
+_OTHER_LINE_ENDS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
 def _binary(head: bytes) -> bool:
@@ -265,24 +289,23 @@ def _binary(head: bytes) -> bool:
     return controls > 0.1 * len(text) or text.count("\ufffd") > 0.3 * len(text)
 
 
-def _kind(path: str, lines: List[str]) -> str:
-    name = os.path.basename(path)
-    if name.startswith(_TB_PREFIX):
-        return "tensorboard"
-    first = next((line.lstrip() for line in lines[:50] if line.strip()), "")
-    if name.endswith(".log.json") or (first.startswith("{") and any('"mode"' in line for line in lines[:50])):
+def _kind(path: str, head: List[str]) -> str:
+    """The reader a log file calls for, from its name and its first 50 lines: 'mmcv-json', 'scalars.json' or
+    'text' (a text log's flavour, 'text' or 'mmcv-text', is what its parser finds)."""
+    first = next((line.lstrip() for line in head if line.strip()), "")
+    if os.path.basename(path).endswith(".log.json") or (first.startswith("{") and any('"mode"' in line for line in head)):
         return "mmcv-json"
-    if name.endswith(".json") or first.startswith("{"):
+    if path.endswith(".json") or first.startswith("{"):
         return "scalars.json"
-    return text_flavour(lines)
+    return "text"
 
 
 def read_log_file(path: str, epoch_length: Optional[int] = None, earlier: Sequence[str] = ()) -> RunLog:
     """Read one log file (the last run in it), choosing the parser from its name and content; a run resumed from
     one logged in an `earlier` file (the work_dir's previous run) is read from there."""
-    parsed, kind, lines = _parse_file(path)
+    parsed, kind = _parse_file(path)
     notes: List[str] = []
-    chosen, source = _choose_run(path, parsed, kind, lines, notes)
+    chosen, source = _choose_run(path, parsed, kind, notes)
     whole = resumed_from(chosen, kind, earlier, _last_trained_run) if earlier else None
     if whole is not None:
         chosen = whole[0]
@@ -298,31 +321,35 @@ def read_log_file(path: str, epoch_length: Optional[int] = None, earlier: Sequen
 
 def _last_trained_run(path: str) -> Tuple[List[Rec], str]:
     """(records of the last run that trained, kind) of a log file (RunLogError when it has none)."""
-    parsed, kind, lines = _parse_file(path)
-    return _choose_run(path, parsed, kind, lines, [])[0], kind
+    parsed, kind = _parse_file(path)
+    return _choose_run(path, parsed, kind, [])[0], kind
 
 
-def _parse_file(path: str) -> Tuple[Parsed, str, List[str]]:
-    """(records, kind, lines) of a log file, parsed by the reader its name and content call for (no lines for
-    TensorBoard event files)."""
+def _parse_file(path: str) -> Tuple[Parsed, str]:
+    """(records, kind) of a log file, parsed by the reader its name and content call for, line by line."""
     if os.path.basename(path).startswith(_TB_PREFIX):
         from schedlint.runs.tensorboard import read_events
 
-        return read_events(path), "tensorboard", []
-    lines = _decode(path)
-    kind = _kind(path, lines)
-    parsed = (parse_mmcv_json(lines) if kind == "mmcv-json" else parse_scalars(lines) if kind == "scalars.json"
-              else parse_text(lines))
-    return parsed, kind, lines
+        return read_events(path), "tensorboard"
+    lines = _lines(path)
+    head = list(itertools.islice(lines, 50))
+    kind = _kind(path, head)
+    rest = itertools.chain(head, lines)
+    if kind == "mmcv-json":
+        return parse_mmcv_json(rest), kind
+    if kind == "scalars.json":
+        return parse_scalars(rest), kind
+    parsed = parse_text(rest)
+    return parsed, parsed.flavour
 
 
-def _choose_run(path: str, parsed: Parsed, kind: str, lines: List[str], notes: List[str]) -> Tuple[list, str]:
+def _choose_run(path: str, parsed: Parsed, kind: str, notes: List[str]) -> Tuple[list, str]:
     """(records, source) of the last run in the file that trained (else the last that validated), with a note
     when the file holds several; RunLogError when none did either."""
     runs = split_runs(parsed.recs)
     trained = [r for r in runs if any(rec.mode == "train" and rec.row for rec in r)]
     if not trained:
-        trained = _validated_runs(path, runs, parsed, kind, lines, notes)
+        trained = _validated_runs(path, runs, parsed, kind, notes)
     chosen = trained[-1]
     source = path
     if len(runs) > 1:
@@ -334,13 +361,12 @@ def _choose_run(path: str, parsed: Parsed, kind: str, lines: List[str], notes: L
     return chosen, source
 
 
-def _validated_runs(path: str, runs: List[list], parsed: Parsed, kind: str, lines: List[str], notes: List[str]
-                    ) -> List[list]:
+def _validated_runs(path: str, runs: List[list], parsed: Parsed, kind: str, notes: List[str]) -> List[list]:
     """The runs of a file without training lines that logged validation results (noted); RunLogError saying
     why when there are none."""
     validated = [r for r in runs if any(rec.mode == "val" for rec in r)]
     if not validated:
-        if kind in ("scalars.json", "mmcv-json") and parsed.skipped and _one_document(lines):
+        if kind in ("scalars.json", "mmcv-json") and parsed.skipped and _one_document(path):
             raise RunLogError(f"{path}: one JSON document, not the JSON-lines log mmengine or mmcv writes "
                               "(one object per line)")
         detail = f" ({parsed.skipped} malformed lines skipped)" if parsed.skipped else ""
@@ -374,11 +400,11 @@ def _build_with_sibling(path: str, parsed: Parsed, chosen: list, kind: str, run_
     return log
 
 
-def _one_document(lines: List[str]) -> bool:
+def _one_document(path: str) -> bool:
     import json
 
     try:
-        json.loads("\n".join(lines))
+        json.loads("\n".join(_lines(path)))
     except ValueError:
         return False
     return True
