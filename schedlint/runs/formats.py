@@ -121,14 +121,14 @@ def _row(obj: Dict[str, Any]) -> Tuple[Dict[str, float], Optional[List[float]]]:
             for name, v in value.items():
                 n = number(v)
                 if n is not None:
-                    row[f"lr_{name}"] = n
+                    row[sys.intern(f"lr_{name}")] = n
                     row.setdefault("lr", n)
             continue
         if key == "lr" and isinstance(value, list) and len(value) > 1:
             groups = [n for n in (number(v) for v in value) if n is not None]
         n = number(value)
         if n is not None:
-            row[key] = n
+            row[sys.intern(key)] = n  # (one key string for every line of a long log, not one per line)
     return row, groups
 
 
