@@ -69,6 +69,12 @@ def plans() -> dict:
                           converted=True, args=dict(eta_min=1e-5)),
             ]
         ),
+        "iteration cosine restarts, 2000 periods of 800 iterations": make_plan(
+            [
+                Scheduler(index=0, type="CosineRestartLR", param="lr", by_epoch=False, end=ITERATIONS,
+                          args=dict(periods=[800] * 2000, restart_weights=[1.0] * 2000, eta_min=1e-5)),
+            ]
+        ),
     }
 
 

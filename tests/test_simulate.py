@@ -255,6 +255,14 @@ ORACLE_CASES = {
     "cosine_restart_frozen_after_periods": make_plan(
         [sched("CosineRestartLR", periods=[5, 10], restart_weights=[1, 0.5], eta_min=0.01)], epochs=20,
     ),
+    "cosine_restart_many_float_periods": make_plan(
+        [sched("CosineRestartLR", by_epoch=False, periods=[3, 2.5, 4] * 40, restart_weights=[1, 0.5, 0.25] * 40,
+               eta_min=0.001)], epochs=20, epoch_length=20,
+    ),
+    "cosine_restart_a_negative_period": make_plan(  # the first period whose end is past the step, not a bisection
+        [sched("CosineRestartLR", periods=[6, -4, 5, 9], restart_weights=[1, 0.9, 0.8, 0.7], eta_min=0.01)],
+        epochs=20,
+    ),
     "cosine_restart_iter_ratio_after_warmup": make_plan(
         [sched("LinearLR", by_epoch=False, end=6, start_factor=0.1),
          sched("CosineRestartLR", by_epoch=False, periods=[8, 8, 16], restart_weights=[1, 0.7, 0.3], eta_min_ratio=0.1)],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -33,14 +34,16 @@ class _CosineRestartLR(_Stepper):
         self.weights = list(weights)
         self.eta_min = eta_min
         self.eta_min_ratio = eta_min_ratio
-        self.cumulative = [sum(self.periods[0 : i + 1]) for i in range(len(self.periods))]
+        self.cumulative = list(itertools.accumulate(self.periods))  # mmengine's sum(periods[0:i + 1]), in one pass
 
     def steps(self, t, group):
         out = _identity_steps(t.size)
         floor = self.eta_min if self.eta_min_ratio is None else self.base * self.eta_min_ratio
-        period_index = np.full(t.size, -1)
-        for i, cumulative in enumerate(self.cumulative):
-            period_index[(period_index < 0) & (t < cumulative)] = i
+        # the first period whose cumulative end is past t (the first i with t < cumulative[i], which the running
+        # maximum of the ends finds by bisection, even with negative periods)
+        ends = np.maximum.accumulate(np.array(self.cumulative, dtype=np.float64))
+        period_index = np.searchsorted(ends, t, side="right")
+        period_index[period_index >= len(ends)] = -1
         # past sum(periods): get_position_from_periods returns None, value left frozen (L1236-1239)
         inside = period_index >= 0
         idx = period_index[inside]
