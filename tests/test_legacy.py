@@ -603,3 +603,49 @@ def test_mmaction_multigrid_long_cycle_leaves_the_length_unjudged(tmp_path):
     assert Linter(Settings(epoch_length=100)).lint_file(str(path)) == []
     path.write_text(text.format(""))
     assert "SL012" in {f.code for f in Linter(Settings(epoch_length=100)).lint_file(str(path))}
+
+
+@pytest.mark.parametrize("periods", [[3, 4], [6, -4, 5, 9], [2.5, 3, 1.5] * 30, [4, 0, 4]])
+def test_cosine_restart_policy_finds_each_iterations_period_as_mmcv_does(periods):
+    """mmcv's get_position_from_periods: the first period whose cumulative end is past the iteration (a negative
+    period included), else ValueError; the LR restarts at each period's start with its weight."""
+    def position(iteration, cumulative):  # mmcv 1.7.2 lr_updater.py, its loop
+        for i, period in enumerate(cumulative):
+            if iteration < period:
+                return i
+        return None
+
+    weights = [1.0 - 0.01 * i for i in range(len(periods))]
+    plan = legacy_plan({"type": "SGD", "lr": 0.1, "momentum": 0.9},
+                       {"policy": "CosineRestart", "periods": periods, "restart_weights": weights, "min_lr": 0.001,
+                        "by_epoch": False}, None, "iter", None, 40, 1)
+    lr = np.asarray(simulate_legacy(plan).lr)
+    cumulative = [sum(periods[0:i + 1]) for i in range(len(periods))]
+    for it in range(40):
+        i = position(it, cumulative)
+        if i is None:  # mmcv raises here: the run stops, the last value is held
+            assert lr[it] == lr[it - 1]
+            continue
+        start = 0 if i == 0 else cumulative[i - 1]
+        alpha = min((it - start) / periods[i], 1)
+        expected = 0.001 + 0.5 * weights[i] * (0.1 - 0.001) * (math.cos(math.pi * alpha) + 1)
+        assert lr[it] == pytest.approx(expected, rel=1e-12), it
+
+
+@pytest.mark.parametrize("lr_config", [
+    {"policy": "cyclic", "target_ratio": (10, 1e-4), "cyclic_times": 3, "step_ratio_up": 0.4, "gamma": 0.9},
+    {"policy": "poly", "power": 0.9, "min_lr": 1e-4, "by_epoch": False, "warmup": "linear", "warmup_iters": 23,
+     "warmup_ratio": 0.1},
+    {"policy": "exp", "gamma": 1e30, "by_epoch": False},  # overflows: the run stops
+    {"policy": "CosineRestart", "periods": [9, 9], "restart_weights": [1, 0.5], "min_lr": 0, "by_epoch": False},
+])
+def test_per_iteration_policies_evaluated_block_by_block_equal_the_whole(monkeypatch, lr_config):
+    from schedlint.simulate import mmcv as legacy_sim
+
+    plan = legacy_plan({"type": "SGD", "lr": 0.1, "momentum": 0.9}, lr_config, None, "iter", None, 50, 1)
+    whole = simulate_legacy(plan)
+    monkeypatch.setattr(legacy_sim, "_BLOCK", 7)
+    blocks = simulate_legacy(plan)
+    # (equal to an ulp: numpy's pow, which a block without overflow takes, may be an ulp off Python's)
+    np.testing.assert_allclose(np.asarray(blocks.lr), np.asarray(whole.lr), rtol=1e-15, atol=0)
+    assert blocks.stopped_at == whole.stopped_at and [str(e) for e in blocks.errors] == [str(e) for e in whole.errors]

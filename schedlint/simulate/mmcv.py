@@ -113,15 +113,22 @@ def _simulate_hook(hook: _Hook, run: _Run, initial: float) -> Tuple[Series, Opti
         starts = np.maximum(epochs * run.L, n)
         out.runs(per_epoch.astype(np.float64), starts, N)
         return out.build(), failure
-    else:
-        regular, fail = hook.regular(np.arange(N, dtype=np.int64), run)
-        if fail is not None:
-            failure = fail
-    values = regular.astype(np.float64, copy=True)
-    if hook.warmup is not None and W > 0:
-        n = min(W, N)
-        values[:n] = hook.warm(np.arange(n, dtype=np.int64), regular[:n], W)
+    values = np.empty(N, dtype=np.float64)
+    for start in range(0, N, _BLOCK):  # a block at a time: the policy's temporaries stay a block long
+        stop = min(start + _BLOCK, N)
+        positions = np.arange(start, stop, dtype=np.int64)
+        regular, fail = hook.regular(positions, run)
+        if fail is not None and failure is None:
+            failure = (start + fail[0], fail[1])
+        values[start:stop] = regular
+        n = min(W, stop) if hook.warmup is not None else 0
+        if n > start:
+            values[start:n] = hook.warm(positions[: n - start], np.asarray(regular[: n - start], dtype=np.float64), W)
     return Series.from_array(values), failure
+
+
+#: iterations a per-iteration policy is evaluated for at once
+_BLOCK = 1 << 20
 
 
 def _describe_stop(param: str, message: str, iteration: int, run: _Run) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from schedlint.simulate.policies.base import _BuildError, _Unsupported, _annealing_cos, _is_number, register, _Hook
@@ -26,13 +28,15 @@ class _CosineRestart(_Hook):
             raise _BuildError("AssertionError: periods and restart_weights should have the same length.", "periods")
         self.periods = list(periods)
         self.weights = list(weights)
-        self.cumulative = [sum(self.periods[0 : i + 1]) for i in range(len(self.periods))]
+        self.cumulative = list(itertools.accumulate(self.periods))  # mmcv's sum(periods[0:i + 1]), in one pass
 
     def regular(self, p, run):
         values = np.full(p.size, np.nan)
-        index = np.full(p.size, -1)
-        for i in range(len(self.cumulative) - 1, -1, -1):
-            index[p < self.cumulative[i]] = i
+        # the first period whose cumulative end is past p (mmcv's get_position_from_periods), found by bisection over
+        # the running maximum of the ends (which is what the first end past p is, even with negative periods)
+        ends = np.maximum.accumulate(np.array(self.cumulative, dtype=np.float64))
+        index = np.searchsorted(ends, p, side="right")
+        index[index >= len(ends)] = -1
         failure = None
         beyond = np.flatnonzero(index < 0)
         if beyond.size:
