@@ -411,7 +411,8 @@ _positive_unit = st.floats(0.05, 1.0, allow_nan=False)
 
 @st.composite
 def random_scheduler(draw: Any) -> Dict[str, Any]:
-    family = draw(st.sampled_from(["Step", "MultiStep", "Constant", "Exponential", "Linear", "CosineAnnealing", "Poly"]))
+    family = draw(st.sampled_from(["Step", "MultiStep", "Constant", "Exponential", "Linear", "CosineAnnealing", "Poly",
+                                   "CosineRestart"]))
     param = draw(st.sampled_from(["lr", "lr", "momentum"]))
     type_name = family + ("LR" if param == "lr" else "Momentum")
     by_epoch = draw(st.booleans())
@@ -438,6 +439,10 @@ def random_scheduler(draw: Any) -> Dict[str, Any]:
             args["eta_min_ratio"] = draw(st.floats(0.0, 1.2))
     elif family == "Poly":
         args = dict(eta_min=draw(st.floats(0.0, 0.5)), power=draw(st.sampled_from([0.5, 0.9, 1.0, 2.0])))
+    elif family == "CosineRestart":
+        periods = draw(st.lists(st.one_of(st.integers(1, 6), st.floats(0.5, 6.0)), min_size=1, max_size=4))
+        args = dict(periods=periods, restart_weights=draw(st.lists(_unit, min_size=len(periods), max_size=len(periods))),
+                    eta_min=draw(st.floats(0.0, 0.5)))
     return sched(type_name, param=param, by_epoch=by_epoch, begin=begin, end=end, **args)
 
 
