@@ -194,6 +194,23 @@ def test_param_scheduler_per_optimizer_uses_the_first(tmp_path):
     assert any("several optimizers" in n for n in plan.notes)
 
 
+def test_param_scheduler_per_optimizer_is_the_simulated_optimizers(tmp_path):
+    """mmengine builds `param_scheduler[name]` for optimizer `name`: written in another order, the schedulers
+    simulated are still the first optimizer's, never the other optimizer's on its LR."""
+    plan = plan_of(
+        tmp_path,
+        """
+        optim_wrapper = dict(generator=dict(optimizer=dict(type='Adam', lr=1e-4)),
+                             discriminator=dict(optimizer=dict(type='Adam', lr=4e-4)))
+        param_scheduler = dict(discriminator=dict(type='ConstantLR', factor=0.5),
+                               generator=[dict(type='LinearLR', start_factor=0.5, end=4)])
+        train_cfg = dict(by_epoch=True, max_epochs=8)
+        """,
+    )
+    assert plan.optimizer.lr == 1e-4
+    assert [(s.type, s.path) for s in plan.schedulers] == [("LinearLR", ("param_scheduler", "generator", 0))]
+
+
 def test_no_plan_without_train_cfg(tmp_path):
     path = tmp_path / "model.py"
     path.write_text("model = dict(type='X')\n")

@@ -209,13 +209,11 @@ def _optimizer(resolved: ResolvedConfig, notes: List[str], gpus: Optional[int] =
     path: Tuple[Any, ...] = ("optim_wrapper", "optimizer")
     opt = wrapper.get("optimizer")
     if not isinstance(opt, dict):
-        # MultiOptimWrapperConstructor: {name: dict(optimizer=...)}; lint the first optimizer
-        for name, sub in wrapper.items():
-            if isinstance(sub, dict) and isinstance(sub.get("optimizer"), dict):
-                opt = sub["optimizer"]
-                path = ("optim_wrapper", name, "optimizer")
-                notes.append(f"several optimizers; the schedule is simulated for `{name}`")
-                break
+        name = _first_optimizer(resolved)  # MultiOptimWrapperConstructor: {name: dict(optimizer=...)}
+        if name is not None:
+            opt = wrapper.get(name)["optimizer"]
+            path = ("optim_wrapper", name, "optimizer")
+            notes.append(f"several optimizers; the schedule is simulated for `{name}`")
     missing = not isinstance(opt, dict)
     if missing:
         opt = CfgDict(type="SGD", lr=0.0)
@@ -332,13 +330,26 @@ def scheduler_entries(resolved: ResolvedConfig) -> List[Tuple[Tuple[Any, ...], A
         return [(("param_scheduler",), value)]
     if isinstance(value, (list, tuple)):
         return [(("param_scheduler", i), v) for i, v in enumerate(value)]
-    if isinstance(value, dict):
-        for name, sub in value.items():  # several optimizers: the first one's schedulers
+    if isinstance(value, dict):  # per optimizer: mmengine builds `param_scheduler[name]` for each optimizer `name`
+        first = _first_optimizer(resolved)
+        names = [first] if first is not None and first in value else list(value)
+        for name in names:  # the simulated optimizer's schedulers (else the first that are written)
+            sub = value.get(name)
             if isinstance(sub, dict):
                 return [(("param_scheduler", name), sub)]
             if isinstance(sub, (list, tuple)):
                 return [(("param_scheduler", name, i), v) for i, v in enumerate(sub)]
     return []
+
+
+def _first_optimizer(resolved: ResolvedConfig) -> Optional[str]:
+    """The name of the first of several optimizers (`optim_wrapper = dict(generator=dict(optimizer=...), ...)`), the
+    one whose schedule is simulated; None for one optimizer."""
+    wrapper = resolved.get("optim_wrapper")
+    if not isinstance(wrapper, dict) or isinstance(wrapper.get("optimizer"), dict):
+        return None
+    return next((name for name, sub in wrapper.items() if isinstance(sub, dict) and isinstance(sub.get("optimizer"), dict)),
+                None)
 
 
 def _schedulers(resolved: ResolvedConfig, horizon: Horizon, notes: List[str]) -> List[Scheduler]:
