@@ -743,3 +743,17 @@ def test_a_huge_line_in_a_text_log_is_read_in_linear_time(tmp_path):
     rc, out, err = run(["diagnose", "20230511_020100.log"], tmp_path)
     assert rc in (0, 1) and "Traceback" not in out + err, err
     assert "loss" in out
+
+
+def test_json_nested_thousands_deep_is_a_malformed_line(tmp_path):
+    """A scalars.json line (or a run's schedlint.json) nested 100k deep: json's RecursionError was an internal
+    error; the line is malformed and skipped, the report file ignored."""
+    row = '{"lr": 0.01, "loss": %s, "iter": %d, "step": %d}\n'
+    deep = '{"a": ' * 100_000 + "1" + "}" * 100_000 + "\n"
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    (run_dir / "scalars.json").write_text(row % (1.0, 10, 10) + deep + row % (0.9, 20, 20) + row % (0.8, 30, 30))
+    (run_dir / "schedlint.json").write_text("[" * 100_000 + "]" * 100_000)
+    rc, out, err = run(["diagnose", "run"], tmp_path)
+    assert rc in (0, 1) and "internal error" not in out + err and "Traceback" not in out + err, out + err
+    assert "1 malformed line skipped" in out

@@ -233,7 +233,7 @@ class FindingsCache:
         try:
             with open(self.path, encoding="utf-8") as fh:
                 data = json.load(fh)
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             return {}
         if not isinstance(data, dict) or data.get("format") != _FORMAT:
             return {}

@@ -144,7 +144,7 @@ def _json_objects(lines: Iterable[str], parsed: Parsed) -> Iterator[Tuple[int, D
         text = text.lstrip("[").rstrip("]").rstrip(",").rstrip("]")  # a log re-saved as one JSON array
         try:
             obj = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # (a line nested thousands deep is malformed too)
             parsed.skipped += 1
             continue
         if not isinstance(obj, dict):

@@ -405,7 +405,7 @@ def _one_document(path: str) -> bool:
 
     try:
         json.loads("\n".join(_lines(path)))
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
     return True
 

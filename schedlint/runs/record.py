@@ -125,6 +125,6 @@ def read_report(folder: str) -> Optional[Dict[str, Any]]:
             try:
                 with open(path, encoding="utf-8") as fh:
                     return json.load(fh)
-            except (OSError, ValueError):
+            except (OSError, ValueError, RecursionError):
                 return None
     return None
