@@ -781,3 +781,13 @@ def test_log_lines_are_read_as_splitlines_cuts_the_whole_text(tmp_path, data):
     path = tmp_path / "x.log"
     path.write_bytes(data)
     assert list(_lines(str(path))) == data.decode("utf-8", errors="replace").splitlines()
+
+
+def test_tensorboard_files_have_the_logs_size_cap(tmp_path, monkeypatch):
+    from schedlint.runs import readers
+
+    monkeypatch.setattr(readers, "MAX_LOG_BYTES", 1000)
+    path = tmp_path / "events.out.tfevents.1700000000.host"
+    path.write_bytes(b"\0" * 2000)
+    with pytest.raises(RunLogError, match="larger than"):
+        read_log_file(str(path))

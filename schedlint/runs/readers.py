@@ -330,6 +330,10 @@ def _parse_file(path: str) -> Tuple[Parsed, str]:
     if os.path.basename(path).startswith(_TB_PREFIX):
         from schedlint.runs.tensorboard import read_events
 
+        try:
+            _check_regular(path)  # (TensorBoard's reader holds the whole file: the same cap as a log's)
+        except OSError as exc:
+            raise RunLogError(f"{path}: cannot read: {exc.strerror or exc}") from None
         return read_events(path), "tensorboard"
     lines = _lines(path)
     head = list(itertools.islice(lines, 50))
