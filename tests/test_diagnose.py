@@ -920,3 +920,52 @@ def test_an_epoch_log_that_stops_early_is_counted_in_epochs(tmp_path):
                      train_rows(lambda e: 1.0 / e, 12, 20, 10, seed=0, noise=0.0))
     diag = diagnose_run(str(tmp_path))
     assert any("the log ends at epoch 12 of the 24 the config plans (50%)" in n for n in diag.notes), diag.notes
+
+
+@pytest.mark.parametrize("steps, expected", [
+    (list(range(50, 881, 50)) + [930, 980], 880),  # epoch 2 starts at 880 + 50
+    (list(range(50, 881, 50)) + [930, 980] + [1760 + 50, 1760 + 100], 880),  # a gap of missing lines too
+    (list(range(50, 2001, 50)), None),  # an even rhythm: an epoch of a multiple of 50, or an iteration loop
+    ([100, 150, 200, 260, 310], None),  # starts after the first interval: not from the first epoch
+    ([50, 100, 150, 300, 350], None),  # a gap of missing lines: a multiple of the interval
+    ([50, 100, 130, 180, 230, 240], None),  # 130 starts epoch 2 at 80, but 240 fits no epoch of 80
+])
+def test_epoch_length_from_the_steps_of_a_log_without_epochs(steps, expected):
+    from schedlint.runs.assemble import epoch_length_from_steps
+
+    assert epoch_length_from_steps(np.array(steps)) == expected
+
+
+def test_a_log_without_epochs_stopped_early_is_not_stretched_over_the_plan(tmp_path):
+    """mmcv's TensorBoard or mmengine's scalars.json without `epoch`: the length was the logged iterations /
+    max_epochs, as if the run had finished; a run stopped in epoch 2 of 24 read as 41 iterations per epoch,
+    and the config's 1000-iteration warm-up 'outlasted training' (SL009). The steps' break at epoch 2 tells 880."""
+    steps = list(range(50, 881, 50)) + [930, 980]
+    (tmp_path / "cfg.py").write_text(
+        "optimizer = dict(type='AdamW', lr=0.001, betas=(0.95, 0.99), weight_decay=0.01)\n"
+        "lr_config = dict(policy='step', warmup='linear', warmup_iters=1000, warmup_ratio=0.001, step=[20, 23])\n"
+        "momentum_config = None\n"
+        "runner = dict(type='EpochBasedRunner', max_epochs=24)\n")
+    vis = tmp_path / "run" / "vis_data"
+    vis.mkdir(parents=True)
+    (vis / "scalars.json").write_text("".join(
+        json.dumps({"lr": 0.001 * (1 - 0.999 * (1 - s / 1000)), "loss": 3.4 * 0.97 ** k, "iter": s, "step": s}) + "\n"
+        for k, s in enumerate(steps)) + json.dumps({"lr": 0.00088, "iter": 881, "step": 881}) + "\n")  # mmcv's LR at
+    # the validation (no loss), off the logging rhythm
+    result = CliRunner().invoke(app, ["diagnose", str(tmp_path / "run"), "--config", str(tmp_path / "cfg.py")])
+    assert "880 iterations per epoch" in result.stdout, result.stdout
+    assert "SL009" not in result.stdout
+    assert "ends at epoch 2 of the 24 the config plans" in " ".join(result.stdout.split())
+
+
+def test_a_length_taken_as_if_the_run_finished_is_never_compared_with_the_plan(tmp_path):
+    (tmp_path / "cfg.py").write_text(
+        "optimizer = dict(type='SGD', lr=0.01, momentum=0.9)\nlr_config = dict(policy='step', step=[60, 75])\n"
+        "runner = dict(type='EpochBasedRunner', max_epochs=80)\n")
+    vis = tmp_path / "run" / "vis_data"
+    vis.mkdir(parents=True)
+    (vis / "scalars.json").write_text("".join(
+        json.dumps({"lr": 0.01, "loss": loss, "iter": s, "step": s}) + "\n" for s, loss in ((50, 2.3), (100, 1.6))))
+    result = CliRunner().invoke(app, ["diagnose", str(tmp_path / "run"), "--config", str(tmp_path / "cfg.py")])
+    out = " ".join(result.stdout.split())
+    assert "as if the run finished" in out and "past the" not in out, out

@@ -251,3 +251,26 @@ def _groups(groups: List[Optional[List[float]]]) -> Dict[str, np.ndarray]:
         return {}
     return {f"group {k}": np.array([g[k] if g and len(g) > k else math.nan for g in groups], dtype=float)
             for k in range(width)}
+
+
+def epoch_length_from_steps(iters: np.ndarray) -> Optional[int]:
+    """Iterations per epoch that a log without epochs shows in its steps, or None. A logger counting by epoch
+    (mmcv's and mmengine's default) logs every `interval` iterations *inside* the epoch, at global iterations
+    (e - 1) * L + k * interval: when L is no multiple of the interval, the first step of epoch 2 breaks the
+    rhythm at L + interval. The log must start in the first epoch, and every step must fit the length found."""
+    steps = np.unique(np.asarray(iters, dtype=np.int64))
+    steps = steps[steps > 0]
+    if steps.size < 4:
+        return None
+    gaps = np.diff(steps)
+    values, counts = np.unique(gaps, return_counts=True)
+    interval = int(values[np.argmax(counts)])
+    if interval < 1 or steps[0] > interval:
+        return None
+    for b in np.flatnonzero(gaps != interval).tolist():
+        length = int(steps[b + 1]) - interval
+        if length <= interval or length % interval == 0 or gaps[b] < interval:
+            continue  # a gap of missing lines (or a step back), not the start of an epoch
+        inner = (steps - 1) % length + 1
+        return length if bool((inner % interval == 0).all()) else None
+    return None

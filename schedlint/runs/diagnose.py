@@ -19,6 +19,7 @@ import numpy as np
 
 from schedlint.lint.settings import Settings
 from schedlint.model import Finding
+from schedlint.runs.assemble import epoch_length_from_steps
 from schedlint.runs.events import Event
 from schedlint.runs.lrlog import compare_lr, lr_events, momentum_events
 from schedlint.runs.model import RunLog
@@ -139,6 +140,8 @@ def _fit_to_config(log: RunLog, view: Any, config_path: str, settings: Settings,
     elif _length_needs_config(log, h, given_length):
         inferred, source = _length_from_config(log, h)
         log.loop, log.epoch_length, log.epoch_length_source = "epoch", inferred, source
+        if source.startswith("the logged steps:"):  # exact: each line's epoch follows
+            log.epochs_known, log.epochs = True, (log.iters - 1) // inferred + 1
         view = _load(config_path, settings, inferred, source)
     elif _length_is_config_estimate(log, h, given_length):
         log.epoch_length = h.epoch_length  # the log cannot tell (one unfinished epoch): the config's estimate
@@ -161,14 +164,21 @@ def _length_is_config_estimate(log: RunLog, h: Any, given_length: Optional[int])
                 and log.total_iters <= h.epoch_length * max(int(log.epochs.max()), 1))
 
 
+_AS_IF_FINISHED = "(as if the run finished)"  # a length that makes the log's end the plan's: never compared with it
+
+
 def _length_from_config(log: RunLog, horizon: Any) -> Tuple[int, str]:
     """Iterations per epoch of a log without epochs, under the config's epoch loop."""
     total, epochs = log.total_iters, horizon.max_epochs
     if log.max_iters and log.max_iters >= total:  # `Iter(train) [i/N]` of the text log: N planned iterations
         by_planned = max(1, int(round(log.max_iters / epochs)))
         return by_planned, f"the {log.max_iters} planned iterations of the text log / max_epochs={epochs} of the config"
+    loss = log.carried.get("loss")  # (training lines: mmcv logs the LR alone at each validation too, off the rhythm)
+    by_steps = epoch_length_from_steps(log.iters if loss is None or not loss.any() else log.iters[loss])
+    if by_steps:
+        return by_steps, f"the logged steps: their rhythm breaks where epoch 2 starts, after iteration {by_steps}"
     by_total = max(1, int(round(total / epochs)))
-    text = f"the {total} logged iterations / max_epochs={epochs} of the config"
+    text = f"the {total} logged iterations / max_epochs={epochs} of the config {_AS_IF_FINISHED}"
     if log.val_by == "iter" and len(log.val_steps) >= 2 and horizon.val_interval:
         by_val = int(round(float(np.median(np.diff(log.val_steps))) / horizon.val_interval))
         if by_val > 0 and abs(by_val - by_total) > 0.05 * by_val:
@@ -308,6 +318,8 @@ def _against_planned_length(log: RunLog, plan: Any, notes: List[str]) -> None:
     """Note a log that runs past the config's planned iterations, or one that ends well before the planned length
     (the config's, else its own `[i/N]` headers): a run stopped, killed or still going, judged on what ran (a
     rebound after the end cannot be seen)."""
+    if _AS_IF_FINISHED in log.epoch_length_source:
+        return
     if plan is not None and plan.horizon.total_iters and log.total_iters > plan.horizon.total_iters * 1.01:
         notes.append(f"the log runs to iteration {log.total_iters}, past the {plan.horizon.total_iters} "
                      "iterations the config plans")
