@@ -567,6 +567,23 @@ def test_a_metric_one_printed_step_below_its_best_is_not_overfitting(tmp_path):
     assert validation_trend(log)["trend"] == "worse"
 
 
+def test_one_lucky_evaluation_in_a_noisy_phase_is_not_a_level_the_run_fell_from(tmp_path):
+    """yolov3's mAP swinging around 0.22 at the high LR, one 0.286 among them, then 0.237 steady after the decay:
+    'over-fitting' (and 'keep the best checkpoint') measured the end against the spike; the run ends above the
+    level it held. A real decline from a held best stays 'worse'."""
+    rng = np.random.default_rng(3)
+    train = train_rows(lambda e: 1.0 / e, 60, 20, 10, seed=0, noise=0.0)
+    scores = [min(0.22, 0.05 + 0.02 * e) + rng.normal(0, 0.015) for e in range(1, 49)] + [0.237] * 12
+    scores[29] = 0.286
+    val = [{"coco/bbox_mAP": round(v, 3), "step": e} for e, v in enumerate(scores, 1)]
+    log = diagnose_run(str(write_mmengine_run(tmp_path, train, val))).log
+    assert validation_trend(log)["trend"] not in ("worse", "last-drop", "collapsed")
+    scores[30:34] = [0.27, 0.268, 0.265, 0.27]  # the run held its best for a while, then fell to 0.237
+    val = [{"coco/bbox_mAP": round(v, 3), "step": e} for e, v in enumerate(scores, 1)]
+    log = diagnose_run(str(write_mmengine_run(tmp_path / "b", train, val))).log
+    assert validation_trend(log)["trend"] == "worse"
+
+
 def test_a_loss_still_falling_at_the_end_has_no_rise_after_its_lowest_level(tmp_path):
     """RTMDet runs whose loss fell to their last iteration were said to 'rise to 0.336 after' a lowest level of
     0.314 at the last iteration: the end level was the median of the last stretch, which lags a falling loss."""
