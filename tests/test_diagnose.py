@@ -584,6 +584,21 @@ def test_one_lucky_evaluation_in_a_noisy_phase_is_not_a_level_the_run_fell_from(
     assert validation_trend(log)["trend"] == "worse"
 
 
+def test_a_metric_that_never_learned_is_neither_collapse_nor_overfitting(tmp_path):
+    """mmdet moco runs: mAP between 0.0006 and 0.0067 for 12 epochs was 'validation collapses ... the loss spikes to
+    3.556 at iteration 50' (its first logged loss). The model never learned what validation measures."""
+    train = train_rows(lambda e: 0.5 + 3.0 / (1 + 20 * e), 12, 20, 10, seed=0, noise=0.0)
+    flat = [0.0053, 0.0011, 0.0066, 0.0018, 0.0011, 0.0027, 0.0008, 0.0006, 0.0009, 0.0007, 0.0017, 0.0013]
+    val = [{"coco/bbox_mAP": v, "step": e} for e, v in enumerate(flat, 1)]
+    diag = diagnose_run(str(write_mmengine_run(tmp_path, train, val)))
+    assert diag.validation["trend"] == "never-learned" and diag.kind == "inconclusive"
+    assert "never learned" in diag.verdict and "spikes" not in diag.verdict and "collapse" not in diag.verdict
+    climbing = [0.003, 0.006, 0.012, 0.016, 0.019]  # early in a run, from near zero: learning
+    val = [{"coco/bbox_mAP": v, "step": e} for e, v in enumerate(climbing, 1)]
+    diag = diagnose_run(str(write_mmengine_run(tmp_path / "b", train[:5 * 20], val)))
+    assert diag.validation["trend"] != "never-learned"
+
+
 def test_a_loss_still_falling_at_the_end_has_no_rise_after_its_lowest_level(tmp_path):
     """RTMDet runs whose loss fell to their last iteration were said to 'rise to 0.336 after' a lowest level of
     0.314 at the last iteration: the end level was the median of the last stretch, which lags a falling loss."""

@@ -113,6 +113,11 @@ def _falling_verdict(diag: Any, loss_name: str, phrase: str, val: Any, val_text:
     """(kind, verdict) of a falling training loss: collapse or over-fitting when validation says so, else healthy
     (saying where the lowest level was when the loss rose a little after it)."""
     levels = diag.levels
+    if val is not None and val["trend"] == "never-learned":
+        return "inconclusive", (f"No loss rebound: {phrase}, but {val['metric']} never rises above {val['best']:.4g} "
+                                f"in {val['evaluations']} evaluations: the model never learned what validation "
+                                "measures (an evaluation set-up, class mapping or model problem?); its moves are "
+                                "noise, and the schedule cannot be judged by them.")
     if val is not None and val["trend"] == "collapsed":
         return "collapse", (f"No loss rebound: {phrase}, but {val_text}: validation collapses, far beyond the gradual "
                             "decline of over-fitting. The model broke while the training loss recovered" +
@@ -137,7 +142,9 @@ def _spike_text(diag: Any, loss_name: str) -> str:
     if len(v) < 5:
         return ""
     k = int(v.argmax())
-    if v[k] > 5 * float(np.median(v)):
+    neighbours = [v[j] for j in (k - 1, k + 1) if 0 <= j < len(v)]
+    # (the first logged loss is where training starts, not a spike; a spike towers over its neighbours too)
+    if k > 0 and v[k] > 5 * float(np.median(v)) and v[k] > 2 * max(neighbours):
         return f" (the {loss_name} spikes to {v[k]:.4g} at {diag.where(x[k])})"
     return ""
 
