@@ -599,6 +599,21 @@ def test_a_metric_that_never_learned_is_neither_collapse_nor_overfitting(tmp_pat
     assert diag.validation["trend"] != "never-learned"
 
 
+def test_a_metric_falling_while_the_lr_climbs_is_not_called_overfitting(tmp_path):
+    """A cyclic schedule stopped at epoch 12 of 80: the KITTI AP fell from 58.6 to 55.8 while the logged LR climbed
+    from 0.0023 to 0.0038 on its way to 0.01; 'over-fitting, not a schedule problem' was unjustified."""
+    lr = np.concatenate([np.linspace(0.001, 0.004, 12 * 20), np.full(1, 0.004)])
+    train = train_rows(lambda e: 0.5 + 1.5 / e, 12, 20, 10, seed=0, noise=0.0, lr=lr)
+    scores = [7.7, 30.1, 41.0, 48.2, 52.3, 55.0, 57.1, 58.55, 57.9, 57.0, 56.2, 55.78]
+    val = [{"coco/bbox_mAP": v, "step": e} for e, v in enumerate(scores, 1)]
+    diag = diagnose_run(str(write_mmengine_run(tmp_path, train, val)))
+    assert diag.validation["trend"] == "worse" and diag.kind == "inconclusive"
+    assert "while the logged LR climbs" in diag.verdict and "not a schedule problem" not in diag.verdict
+    flat = train_rows(lambda e: 0.5 + 1.5 / e, 12, 20, 10, seed=0, noise=0.0)  # the LR holds: over-fitting
+    diag = diagnose_run(str(write_mmengine_run(tmp_path / "b", flat, val)))
+    assert diag.kind == "over-fitting"
+
+
 def test_a_loss_still_falling_at_the_end_has_no_rise_after_its_lowest_level(tmp_path):
     """RTMDet runs whose loss fell to their last iteration were said to 'rise to 0.336 after' a lowest level of
     0.314 at the last iteration: the end level was the median of the last stretch, which lags a falling loss."""

@@ -224,7 +224,30 @@ def diagnose_run(run: str, config: Optional[str] = None, settings: Optional[Sett
     write_verdict(diag, loss_name or "loss", schedule_findings)
     if warming:
         _still_warming(diag, warming[0], rose_with_lr, loss_name or "loss")
+    elif diag.kind == "over-fitting":
+        _drop_while_lr_climbs(diag, loss_name or "loss")
     return diag
+
+
+def _drop_while_lr_climbs(diag: Diagnosis, loss_name: str) -> None:
+    """An over-fitting verdict on a metric that falls while the logged LR climbs (a cyclic or one-cycle schedule's
+    rising phase) is the schedule's doing as much as over-fitting: inconclusive, saying so."""
+    val, log = diag.validation, diag.log
+    if val is None or not log.has("lr") or (val["unit"] == "epoch" and not log.epoch_length):
+        return
+    scale = log.epoch_length if val["unit"] == "epoch" else 1
+    x, lr = log.series("lr")
+    inside = (x >= val["best_at"] * scale) & (x <= val["final_at"] * scale)
+    if inside.sum() < 2:
+        return
+    first, last = float(lr[inside][0]), float(lr[inside][-1])
+    if not last > 1.2 * first:
+        return
+    findings = diag.verdict.find(" The config still has")
+    diag.kind = "inconclusive"
+    diag.verdict = (f"Inconclusive: {diag.levels.phrase(loss_name)}, and {validation_text(val)}, a drop while the "
+                    f"logged LR climbs from {first:.3g} to {last:.3g}: the schedule's rising LR explains it as much as "
+                    "over-fitting would." + (diag.verdict[findings:] if findings >= 0 else ""))
 
 
 def _non_finite_losses(log: RunLog, loss_name: Optional[str]) -> List[str]:
