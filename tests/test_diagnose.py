@@ -614,6 +614,19 @@ def test_a_metric_falling_while_the_lr_climbs_is_not_called_overfitting(tmp_path
     assert diag.kind == "over-fitting"
 
 
+def test_the_end_of_a_constant_warm_up_is_no_warm_restart(tmp_path):
+    """mmcv's warmup='constant': the LR held at a third from the start, then one step up at iteration 500 was 'a
+    warm restart' where 'the logged LR jumps back up' (nothing had come down)."""
+    from schedlint.runs.lrlog import lr_events
+
+    lr = np.where(np.arange(1, 12 * 100 + 1) <= 500, 0.0025 / 3, 0.0025)
+    train = train_rows(lambda e: 0.5 + 1.5 / e, 12, 100, 50, seed=0, noise=0.0, lr=lr)
+    log = diagnose_run(str(write_mmengine_run(tmp_path, train, []))).log
+    events = lr_events(log)
+    assert [e.kind for e in events if e.kind in ("warmup-end", "restart")] == ["warmup-end"]
+    assert "constant warm-up" in events[0].message
+
+
 def test_a_loss_still_falling_at_the_end_has_no_rise_after_its_lowest_level(tmp_path):
     """RTMDet runs whose loss fell to their last iteration were said to 'rise to 0.336 after' a lowest level of
     0.314 at the last iteration: the end level was the median of the last stretch, which lags a falling loss."""

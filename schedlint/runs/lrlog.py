@@ -104,6 +104,13 @@ def lr_events(log: RunLog, tail_fraction: float = 0.25) -> List[Event]:
         events.append(Event("warmup-end", "lr", float(x[b]), None, "warm-up ends (log)",
                             f"the logged LR warms up from {value_text(float(lr[a]))} to {value_text(float(lr[b]))} "
                             f"by {w(x[b])}", short=f"the LR warm-up ends at {w(x[b])}"))
+    elif ups and not d[:ups[0][0]].any() and ups[0][1] - ups[0][0] <= 2:
+        # held from the start, then one step up (mmcv's warmup='constant'): a warm-up's end, no restart of a decay
+        a, b = ups.pop(0)
+        events.append(Event("warmup-end", "lr", float(x[b]), None, "warm-up ends (log)",
+                            f"the logged LR holds at {value_text(float(lr[a]))} from the start, then steps up to "
+                            f"{value_text(float(lr[b]))} at {w(x[a])} (a constant warm-up)",
+                            short=f"the LR's constant warm-up ends at {w(x[a])}"))
     for a, b in ups:
         low, high = float(lr[a]), float(lr[b])
         if high < 1.05 * low or high < _JUMP * max(low, unit):
