@@ -627,6 +627,16 @@ def test_the_end_of_a_constant_warm_up_is_no_warm_restart(tmp_path):
     assert "constant warm-up" in events[0].message
 
 
+def test_a_loss_flat_but_for_one_jump_rises_far_beyond_its_noise_from_its_first_value(tmp_path):
+    """fcos with the total loss nan from the first line and loss_cls 11.8 then 21.68 on every line: 'rises from
+    16.75 at the start (lowest 11.8 at iteration 50, its first point; about 2652697563594135x the noise)'."""
+    train = train_rows(lambda e: 1.0, 1, 60, 10, seed=0, noise=0.0)  # six lines
+    for k, row in enumerate(train):
+        row["loss"], row["loss_cls"], row["loss_bbox"] = float("nan"), 11.8 if k == 0 else 21.68, float("nan")
+    diag = diagnose_run(str(write_mmengine_run(tmp_path, train, [])))
+    assert "rises from 11.8 at the start" in diag.verdict and "far beyond its noise" in diag.verdict, diag.verdict
+
+
 def test_a_loss_still_falling_at_the_end_has_no_rise_after_its_lowest_level(tmp_path):
     """RTMDet runs whose loss fell to their last iteration were said to 'rise to 0.336 after' a lowest level of
     0.314 at the last iteration: the end level was the median of the last stretch, which lags a falling loss."""

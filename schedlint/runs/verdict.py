@@ -7,6 +7,8 @@ noise), inconclusive (too few points, or no change beyond the noise).
 
 from __future__ import annotations
 
+import math
+
 from typing import Any, List, Tuple
 
 import numpy as np
@@ -156,12 +158,17 @@ def _head(diag: Any, loss_name: str) -> str:
         return (f"The training {loss_name} becomes nan/inf at {where} and stays so to the end of the log: training "
                 f"diverged (lowest loss before it {r.loss_min:.4g}).")
     if r.rising:
-        return (f"The training {loss_name} never falls: it rises from {r.loss_start:.4g} at the start to "
-                f"{r.loss_end:.4g} by the end of the log (lowest {r.loss_min:.4g} at {where}; about "
-                f"{r.rise / r.noise:.0f}x the noise).")
+        start = min(r.loss_start, r.loss_min)  # (a smoothed start above the lowest point, the first, read wrong)
+        return (f"The training {loss_name} never falls: it rises from {start:.4g} at the start to "
+                f"{r.loss_end:.4g} by the end of the log (lowest {r.loss_min:.4g} at {where}; {_against_noise(r)}).")
     return (f"The training {loss_name} turns up at {where}: from a smoothed minimum of {r.loss_min:.4g} it rises "
-            f"to {r.loss_end:.4g} by the end of the log (+{r.rise_pct:.0f}%, about {r.rise / r.noise:.0f}x the "
-            "noise).")
+            f"to {r.loss_end:.4g} by the end of the log (+{r.rise_pct:.0f}%, {_against_noise(r)}).")
+
+
+def _against_noise(r: Any) -> str:
+    """'about 12x the noise'; a loss with (next to) no noise, flat but for a jump, rises 'far beyond its noise'."""
+    ratio = r.rise / r.noise if r.noise > 0 else math.inf
+    return f"about {ratio:.0f}x the noise" if ratio < 1000 else "far beyond its noise"
 
 
 def _rebound(diag: Any, loss_name: str, schedule_findings: List[Finding]) -> None:
