@@ -27,7 +27,7 @@ from schedlint.runs.readers import RunLogError, read_run
 from schedlint.runs.rebound import MIN_POINTS, Levels, Rebound, find_rebound, loss_levels, smooth, smoothing_window
 from schedlint.runs.render import diagnosis_json, render_diagnosis
 from schedlint.runs.trends import grad_norm_trend, validation_trend
-from schedlint.runs.verdict import validation_text, write_verdict
+from schedlint.runs.verdict import findings_tail, validation_text, write_verdict
 
 __all__ = ["Diagnosis", "Rebound", "diagnose_run", "find_rebound", "smooth", "smoothing_window",
            "validation_trend", "diagnosis_json", "render_diagnosis", "DiagnoseError"]
@@ -243,11 +243,10 @@ def _drop_while_lr_climbs(diag: Diagnosis, loss_name: str) -> None:
     first, last = float(lr[inside][0]), float(lr[inside][-1])
     if not last > 1.2 * first:
         return
-    findings = diag.verdict.find(" The config still has")
     diag.kind = "inconclusive"
     diag.verdict = (f"Inconclusive: {diag.levels.phrase(loss_name)}, and {validation_text(val)}, a drop while the "
                     f"logged LR climbs from {first:.3g} to {last:.3g}: the schedule's rising LR explains it as much as "
-                    "over-fitting would." + (diag.verdict[findings:] if findings >= 0 else ""))
+                    "over-fitting would." + findings_tail(diag.verdict))
 
 
 def _non_finite_losses(log: RunLog, loss_name: Optional[str]) -> List[str]:
@@ -395,9 +394,8 @@ def _still_warming(diag: Diagnosis, warming: Event, rose: Optional[Tuple[float, 
     from the start, with the LR, from and to these levels)."""
     if diag.kind == "over-fitting":
         # a metric that drops while the LR still climbs is the warm-up's doing as much as anything: not over-fitting
-        findings = diag.verdict.find(" The config still has")
         judged = (f"{diag.levels.phrase(loss_name)}, and {validation_text(diag.validation)}, a drop while the LR "
-                  "still rises that says nothing of over-fitting yet." + (diag.verdict[findings:] if findings >= 0 else ""))
+                  "still rises that says nothing of over-fitting yet." + findings_tail(diag.verdict))
     elif rose is not None:
         judged = f"the training {loss_name} rises with it, from {rose[0]:.4g} to {rose[1]:.4g}"
     else:

@@ -66,10 +66,20 @@ def write_verdict(diag: Any, loss_name: str, schedule_findings: List[Finding]) -
         _rebound(diag, loss_name, schedule_findings)
 
 
+_FINDINGS_TAIL = " The config still has"
+
+
+def findings_tail(verdict: str) -> str:
+    """The sentence a verdict ends with about the config's schedule findings ('' when it has none): what a
+    verdict rewritten after the fact keeps."""
+    at = verdict.find(_FINDINGS_TAIL)
+    return verdict[at:] if at >= 0 else ""
+
+
 def _no_rebound(diag: Any, loss_name: str, schedule_findings: List[Finding]) -> None:
     diag.kind, diag.verdict = _no_rebound_verdict(diag, loss_name)
     if schedule_findings:
-        diag.verdict += (f" The config still has {len(schedule_findings)} schedule finding"
+        diag.verdict += (f"{_FINDINGS_TAIL} {len(schedule_findings)} schedule finding"
                          f"{'s' if len(schedule_findings) != 1 else ''} (below).")
         diag.fixes = fix_commands(diag, schedule_findings)
 
