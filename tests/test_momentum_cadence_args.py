@@ -481,3 +481,25 @@ def test_an_epoch_checkpoint_hook_under_an_iteration_loop_saves_only_at_the_end(
     assert any("checkpoint at the end only" in line for line in horizon_lines(load_view(str(path), Settings()).plan))
     path.write_text(text.format(", by_epoch=False").replace("interval=1", "interval=10000"))
     assert not [f for f in check_paths([str(path)], Settings(dependents=False)).findings if f.code == "SL202"]
+
+
+def test_final_evaluation_missed_through_start_names_the_start(tmp_path):
+    """interval=4 divides 12 epochs; from start=3 the evaluations are 3, 7, 11: the message said the interval does
+    not divide the run."""
+    findings = lint(tmp_path, LEGACY_SGD + """\
+lr_config = dict(policy='step', step=[8, 11])
+runner = dict(type='EpochBasedRunner', max_epochs=12)
+evaluation = dict(interval=4, start=3)
+""")
+    (finding,) = [f for f in findings if f.code == "SL405"]
+    assert "from start=3 misses the end of training (epoch 12)" in finding.message
+    assert "does not divide" not in finding.message
+
+
+@pytest.mark.parametrize("step, expected", [("[5000, 5000]", 0), ("[3000, 3000]", 1)])
+def test_a_repeated_step_at_the_end_of_training_changes_nothing(tmp_path, step, expected):
+    findings = lint(tmp_path, LEGACY_SGD + f"""\
+lr_config = dict(policy='step', by_epoch=False, step={step})
+runner = dict(type='IterBasedRunner', max_iters=5000)
+""")
+    assert len([f for f in findings if f.code == "SL304"]) == expected

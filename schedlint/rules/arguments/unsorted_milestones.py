@@ -100,11 +100,19 @@ class UnsortedMilestones(Rule):
                        f"list order, so the value changes only at {_decay_text(actual, unit)} instead of at "
                        f"{', '.join(str(x) for x in sorted(set(steps)))}; sort it")
                 yield self.finding(msg, loc, severity=Severity.ERROR)
-            elif len(set(steps)) != len(steps):
+            elif len(set(steps)) != len(steps) and _repeat_applies(steps, unit, ctx.plan.horizon):
                 gamma = policy.args.get("gamma", 0.1 if policy.param == "lr" else 0.5)
                 msg = (f"step={steps} repeats a step: the value is multiplied by gamma**2 = {gamma ** 2:g} at once "
                        "there; list each step once")
                 yield self.finding(msg, loc)
+
+
+def _repeat_applies(steps: List[int], unit: str, horizon) -> bool:
+    """Whether a repeated step falls inside training (one at or past its end never applies: step=[5000, 5000] under
+    max_iters=5000 changes nothing)."""
+    length = (horizon.max_epochs if horizon.loop == "epoch" else 1) if unit == "epoch" else horizon.total_iters
+    repeated = [x for x in set(steps) if steps.count(x) > 1]
+    return not length or horizon.length_assumed or min(repeated) < length
 
 
 def _legacy_decays(steps: List[int]) -> List[tuple]:

@@ -51,8 +51,10 @@ class FinalEpochNotEvaluated(LegacyRule):
                    f"training (it does not force the last {unit}); if that is meant, nothing to do")
             yield self.finding(msg, loc, ctx.horizon_related_if_elsewhere(loc), severity=Severity.INFO)
             return
-        msg = (f"evaluation interval={interval} does not divide the {length} {unit}s of training: the last "
-               f"evaluation is after {unit} {evaluated[-1]}, the final weights ({unit} {length}) are never "
+        why = (f"evaluation interval={interval} does not divide the {length} {unit}s of training" if start is None
+               or not _num(start) else f"evaluation every {interval} {unit}s from start={start} misses the end of "
+               f"training ({unit} {length})")
+        msg = (f"{why}: the last evaluation is after {unit} {evaluated[-1]}, the final weights ({unit} {length}) are never "
                f"evaluated (mmcv, unlike mmengine, does not force the last {unit})")
         yield self.finding(msg, loc, ctx.horizon_related_if_elsewhere(loc))
 
