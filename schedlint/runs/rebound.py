@@ -78,7 +78,7 @@ def _rolling(values: np.ndarray, window: int, func) -> np.ndarray:
     if n == 0:
         return values.copy()
     out = np.empty(n)
-    if n > window:
+    if n >= window:  # (n == window: one full window, the middle point)
         view = np.lib.stride_tricks.sliding_window_view(values, window)
         rows = max(1, _ROLLING_CELLS // window)
         for start in range(0, len(view), rows):
