@@ -1892,3 +1892,14 @@ def test_a_child_that_imports_and_uses_base_is_blamed_itself(tmp_path):
     found = check_paths([str(tmp_path / "sub" / "cfg.py")], Settings(dependents=False)).findings
     assert [(f.code, f.location.line) for f in found] == [("SL907", 2)]
     assert "this config imports a package" in found[0].message and "default_runtime.py is" not in found[0].message
+
+
+def test_bases_defining_one_key_twice_name_both_libraries(tmp_path):
+    """mmcv 1.x and mmengine both raise KeyError 'Duplicate key is not allowed among bases'; the message named
+    mmengine for mmcv-1.x configs too."""
+    (tmp_path / "a.py").write_text("lr_config = dict(policy='step', step=[8])\n")
+    (tmp_path / "b.py").write_text("lr_config = dict(policy='step', step=[11])\n")
+    (tmp_path / "c.py").write_text("_base_ = ['./a.py', './b.py']\n")
+    with pytest.raises(LoadProblem) as exc:
+        Loader().resolve(os.fspath(tmp_path / "c.py"))
+    assert exc.value.code == "SL907" and "mmengine and mmcv refuse duplicate keys" in str(exc.value)

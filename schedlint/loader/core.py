@@ -365,8 +365,8 @@ class Loader:
             if duplicates:
                 raise LoadProblem(
                     "SL907",
-                    f"bases define the same top-level keys {sorted(duplicates)}: mmengine refuses duplicate keys"
-                    " among bases",
+                    f"bases define the same top-level keys {sorted(duplicates)}: mmengine and mmcv refuse duplicate keys"
+                    " among bases (KeyError)",
                     loc,
                 )
             # `_base_` is a ConfigDict in mmengine; a child that never edits inherited values in place
