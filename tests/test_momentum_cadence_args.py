@@ -503,3 +503,19 @@ lr_config = dict(policy='step', by_epoch=False, step={step})
 runner = dict(type='IterBasedRunner', max_iters=5000)
 """)
     assert len([f for f in findings if f.code == "SL304"]) == expected
+
+
+def test_a_warm_up_share_is_not_judged_on_an_assumed_gpu_count(tmp_path):
+    """rotated RTMDet on HRSC (617 images x3, batch 8): on 8 assumed GPUs its 1000-iteration warm-up 'covers 96% of
+    training'; the metafile trains on 1 GPU (12%). A share resting on a GPU count nobody stated is not judged."""
+    config = """\
+train_dataloader = dict(batch_size=8, dataset=dict(type='RepeatDataset', times=3, dataset=dict(
+    type='HRSCDataset', data_root='data/hrsc/', ann_file='ImageSets/trainval.txt')))
+optim_wrapper = dict(optimizer=dict(type='AdamW', lr=0.004, betas=(0.9, 0.999), weight_decay=0.05))
+param_scheduler = [dict(type='LinearLR', start_factor=1e-5, by_epoch=False, begin=0, end=1000),
+                   dict(type='CosineAnnealingLR', eta_min=0.0002, begin=18, end=36, T_max=18, by_epoch=True,
+                        convert_to_iter_based=True)]
+train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=36, val_interval=12)
+"""
+    assert not [f for f in lint(tmp_path, config, epoch_length=None) if f.code == "SL009"]
+    assert [f for f in lint(tmp_path, config, epoch_length=29) if f.code == "SL009"]  # a length given: judged

@@ -96,3 +96,5 @@ DEFAULT_EPOCH_LENGTH = 1000
 
 # When the number of GPUs is not in the file name: mmengine configs are written for 8 GPUs.
 DEFAULT_GPUS = 8
+#: how an epoch length estimated on DEFAULT_GPUS says so (the rules that judge a share of the run read it)
+GPUS_ASSUMED = "GPUs assumed"

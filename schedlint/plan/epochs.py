@@ -20,6 +20,7 @@ from schedlint.loader import ResolvedConfig
 from schedlint.plan.datasets import (
     DEFAULT_EPOCH_LENGTH,
     DEFAULT_GPUS,
+    GPUS_ASSUMED,
     RESAMPLING_WRAPPERS,
     TRAIN_SPLIT_BY_NAME,
     TRAIN_SPLIT_SIZES,
@@ -315,7 +316,7 @@ def estimate_epoch_length(
         gpus = base_batch // batch
         gpu_note = f"{gpus} GPUs from auto_scale_lr.base_batch_size {base_batch} / batch {batch}"
     else:
-        gpus, gpu_note = DEFAULT_GPUS, f"{DEFAULT_GPUS} GPUs assumed (use --gpus)"
+        gpus, gpu_note = DEFAULT_GPUS, f"{DEFAULT_GPUS} {GPUS_ASSUMED} (use --gpus)"
     length = max(1, math.ceil(size / (batch * gpus)))
     return length, f"estimated: {how} / ({batch_note} x {gpu_note})"
 

@@ -127,6 +127,14 @@ class Context:
         return self.plan.horizon.epoch_length_source.startswith("default")
 
     @property
+    def gpus_are_assumed(self) -> bool:
+        """True when the epoch length is estimated from the data on an assumed GPU count (none given, stated, named
+        or implied): a factor of 8 either way, too loose to judge a share of the run by."""
+        from schedlint.plan.datasets import GPUS_ASSUMED
+
+        return GPUS_ASSUMED in self.plan.horizon.epoch_length_source
+
+    @property
     def total_iters_is_guess(self) -> bool:
         """True when the number of training iterations rests on a bare default epoch length (an epoch loop, or
         an iteration loop counted in epochs), so a cadence in iterations cannot be judged against it."""

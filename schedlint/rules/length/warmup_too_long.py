@@ -86,7 +86,7 @@ class WarmupTooLong(Rule):
                 )
                 severity = Severity.ERROR
             else:
-                if ctx.epoch_length_is_guess and ctx.rests_on_epoch_length(s):
+                if (ctx.epoch_length_is_guess or ctx.gpus_are_assumed) and ctx.rests_on_epoch_length(s):
                     continue  # a share of a run whose length in iterations is a guess is not judged
                 msg = f"the warm-up {s.type} covers {share:.0%} of training (until {ctx.where(w.stop)})"
                 severity = self.severity
