@@ -6,6 +6,7 @@ import itertools
 
 import numpy as np
 
+from schedlint.simulate.numeric import periods_of
 from schedlint.simulate.policies.base import _BuildError, _Unsupported, _annealing_cos, _is_number, register, _Hook
 
 
@@ -32,11 +33,7 @@ class _CosineRestart(_Hook):
 
     def regular(self, p, run):
         values = np.full(p.size, np.nan)
-        # the first period whose cumulative end is past p (mmcv's get_position_from_periods), found by bisection over
-        # the running maximum of the ends (which is what the first end past p is, even with negative periods)
-        ends = np.maximum.accumulate(np.array(self.cumulative, dtype=np.float64))
-        index = np.searchsorted(ends, p, side="right")
-        index[index >= len(ends)] = -1
+        index = periods_of(self.cumulative, p)  # (mmcv's get_position_from_periods)
         failure = None
         beyond = np.flatnonzero(index < 0)
         if beyond.size:

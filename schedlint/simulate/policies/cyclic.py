@@ -60,7 +60,7 @@ class _Cyclic(_Hook):
                    f"cyclic_times={self.cyclic_times} is 0)")
         current = p % self.per_phase
         cycle = p // self.per_phase
-        cycles = int(cycle.max(initial=0)) + 1 if p.size else 0
+        cycles = int(cycle.max(initial=0)) + 1
         scale = np.array([self.gamma ** c for c in range(cycles)], dtype=np.float64)[cycle]  # (Python's pow, per cycle)
         values = np.full(p.size, np.nan)
         for start, end, start_ratio, end_ratio in self.phases:

@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 
+from schedlint.simulate.numeric import periods_of
 from schedlint.simulate.schedulers.base import _BuildError, _Unsupported, _first, _identity_steps, _cosines, _number, _Stepper, register
 
 
@@ -39,11 +40,7 @@ class _CosineRestartLR(_Stepper):
     def steps(self, t, group):
         out = _identity_steps(t.size)
         floor = self.eta_min if self.eta_min_ratio is None else self.base * self.eta_min_ratio
-        # the first period whose cumulative end is past t (the first i with t < cumulative[i], which the running
-        # maximum of the ends finds by bisection, even with negative periods)
-        ends = np.maximum.accumulate(np.array(self.cumulative, dtype=np.float64))
-        period_index = np.searchsorted(ends, t, side="right")
-        period_index[period_index >= len(ends)] = -1
+        period_index = periods_of(self.cumulative, t)
         # past sum(periods): get_position_from_periods returns None, value left frozen (L1236-1239)
         inside = period_index >= 0
         idx = period_index[inside]
