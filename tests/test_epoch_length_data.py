@@ -304,3 +304,52 @@ def test_auto_scale_lr_without_a_known_batch_keeps_the_lr_as_written(tmp_path):
         "auto_scale_lr = dict(base_batch_size=1024, enable=True)\n")
     found = check_paths([str(tmp_path / "schedule_300e_bs1024.py")], Settings()).findings
     assert not [f for f in found if f.code in ("SL307", "SL105")], [f.message for f in found]
+
+
+def _plan(tmp_path, text, name="config.py", **settings):
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text))
+    linter = Linter(Settings(dependents=False, **settings))
+    resolved, problems = linter.resolve(os.fspath(path))
+    assert not problems
+    return linter.plan_for(resolved, os.fspath(path))
+
+
+_ROTATED_HRSC = """\
+optim_wrapper = dict(optimizer=dict(type='AdamW', lr=0.004, weight_decay=0.05))
+param_scheduler = [dict(type='CosineAnnealingLR', eta_min=0.0002, begin=0, end=36, T_max=36, by_epoch=True)]
+train_cfg = dict(by_epoch=True, max_epochs=36)
+train_dataloader = dict(batch_size=8, dataset=dict(type='HRSCDataset'))
+auto_scale_lr = dict(enable=True, base_batch_size=8)
+"""
+
+
+def test_auto_scale_lr_and_epoch_length_assume_one_gpu_count(tmp_path):
+    """The epoch length read 1 GPU from base_batch_size 8 / batch 8, while auto_scale_lr's factor assumed 8
+    GPUs: `show` said '1 GPUs' beside 'lr x8 by auto_scale_lr' (SqueezeTime's K400 configs). One count
+    serves both, with its source in each note."""
+    plan = _plan(tmp_path, _ROTATED_HRSC)
+    assert "1 GPUs from auto_scale_lr.base_batch_size 8 / batch 8" in plan.horizon.epoch_length_source
+    assert plan.optimizer.lr_scale == 1 and plan.optimizer.lr == pytest.approx(0.004)
+    assert plan.optimizer.lr_scale_source.startswith("1 GPUs from auto_scale_lr.base_batch_size 8 / batch 8")
+    named = _plan(tmp_path, _ROTATED_HRSC, name="rtmdet_4xb8.py")
+    assert named.optimizer.lr_scale == 4 and "4 GPUs from the file name" in named.optimizer.lr_scale_source
+    assert "4 GPUs from the file name" in named.horizon.epoch_length_source
+    given = _plan(tmp_path, _ROTATED_HRSC, gpus=2)
+    assert given.optimizer.lr_scale == 2 and "2 GPUs (--gpus)" in given.optimizer.lr_scale_source
+
+
+def test_auto_scale_lr_on_an_assumed_gpu_count_says_so(tmp_path):
+    plan = _plan(tmp_path, _ROTATED_HRSC.replace("base_batch_size=8", "base_batch_size=12"))
+    assert plan.optimizer.lr_scale == pytest.approx(8 * 8 / 12)
+    assert "GPUs assumed" in plan.optimizer.lr_scale_source
+    assert any("auto_scale_lr enabled" in n and "GPUs assumed" in n for n in plan.notes)
+
+
+def test_absolute_floor_under_auto_scale_lr_is_reported_at_factor_one(tmp_path):
+    """auto_scale_lr scales the LR with the run's batch; an absolute eta_min does not follow it, even where the
+    assumed GPU count makes this config's factor 1."""
+    path = tmp_path / "config.py"
+    path.write_text(_ROTATED_HRSC)
+    found = [f for f in check_paths([os.fspath(path)], Settings(dependents=False)).findings if f.code == "SL105"]
+    assert len(found) == 1 and "with the total batch (x1 here: 1 GPUs from" in found[0].message, found

@@ -303,27 +303,29 @@ def estimate_epoch_length(
         batch, batch_note = name_batch, f"batch {name_batch} from the file name"
     else:
         batch, batch_note = 1, "batch 1 assumed"
-    base_batch = _int(resolved.get("auto_scale_lr", "base_batch_size"))
-    stated_gpus = _int(resolved.get(STATED_GPUS))
-    if gpus:
-        gpu_note = f"{gpus} GPUs (--gpus)"
-    elif stated_gpus and stated_gpus > 0:
-        gpus, gpu_note = stated_gpus, f"{stated_gpus} GPUs (num_gpus in the config)"
-    elif name_gpus:
-        gpus, gpu_note = name_gpus, f"{name_gpus} GPUs from the file name"
-    elif base_batch and base_batch >= batch and base_batch % batch == 0:
-        # the total batch the config's LR is tuned for (mmrotate: base_batch_size=8 with batch 8: 1 GPU)
-        gpus = base_batch // batch
-        gpu_note = f"{gpus} GPUs from auto_scale_lr.base_batch_size {base_batch} / batch {batch}"
-    else:
-        gpus, gpu_note = DEFAULT_GPUS, f"{DEFAULT_GPUS} {GPUS_ASSUMED} (use --gpus)"
+    gpus, gpu_note = gpu_count(resolved, batch, gpus, name_gpus)
     length = max(1, math.ceil(size / (batch * gpus)))
     return length, f"estimated: {how} / ({batch_note} x {gpu_note})"
 
 
-def training_gpus(resolved: ResolvedConfig, config_batch: Optional[int], gpus: Optional[int] = None) -> int:
-    """GPUs the config trains on: --gpus, the file name, else the default (for auto_scale_lr)."""
-    return gpus or gpus_and_batch(resolved.filename, config_batch)[0] or DEFAULT_GPUS
+def gpu_count(resolved: ResolvedConfig, batch: int, gpus: Optional[int] = None,
+              name_gpus: Optional[int] = None) -> Tuple[int, str]:
+    """(GPUs the config trains on, where that number came from), for its epoch length and its
+    `auto_scale_lr` factor alike: --gpus, `num_gpus` in the config, the file name, then
+    `auto_scale_lr.base_batch_size` / `batch` (the total batch the LR is tuned for: mmrotate's
+    base_batch_size=8 with batch 8 is 1 GPU), else DEFAULT_GPUS, said to be assumed."""
+    if gpus:
+        return gpus, f"{gpus} GPUs (--gpus)"
+    stated = _int(resolved.get(STATED_GPUS))
+    if stated and stated > 0:
+        return stated, f"{stated} GPUs (num_gpus in the config)"
+    if name_gpus:
+        return name_gpus, f"{name_gpus} GPUs from the file name"
+    base_batch = _int(resolved.get("auto_scale_lr", "base_batch_size"))
+    if base_batch and batch > 0 and base_batch >= batch and base_batch % batch == 0:
+        count = base_batch // batch
+        return count, f"{count} GPUs from auto_scale_lr.base_batch_size {base_batch} / batch {batch}"
+    return DEFAULT_GPUS, f"{DEFAULT_GPUS} {GPUS_ASSUMED} (use --gpus)"
 
 
 # dataset types sized by their annotation files rather than by their type name alone

@@ -17,7 +17,7 @@ from schedlint.loader import ResolvedConfig
 from schedlint.loader.values import plain
 from schedlint.model import Location
 from schedlint.plan.model import Horizon, LegacyPolicy, Optimizer, Plan
-from schedlint.plan.epochs import estimate_epoch_length, gpus_and_batch, training_gpus
+from schedlint.plan.epochs import estimate_epoch_length, gpu_count, gpus_and_batch
 
 __all__ = [
     "LR_POLICIES",
@@ -277,15 +277,15 @@ def _optimizer(resolved: ResolvedConfig, notes: List[str], gpus: Optional[int] =
     if not isinstance(opt, dict):
         opt = {"type": "SGD", "lr": 0.0}
         notes.append("no optimizer; assuming SGD with lr 0")
-    scale = 1.0
+    scale, source = 1.0, None
     auto = resolved.get("auto_scale_lr")
     if isinstance(auto, dict) and auto.get("enable"):
         data = resolved.get("data")
         batch = _int(data.get("samples_per_gpu")) if isinstance(data, dict) else None
-        name_batch = gpus_and_batch(resolved.filename, batch)[1]
-        scale = auto_scale_factor(auto, training_gpus(resolved, batch, gpus), batch_size or batch or name_batch or 1,
-                                  notes)
-    return optimizer_from(resolved, opt, path, notes, scale)
+        name_gpus, name_batch = gpus_and_batch(resolved.filename, batch)
+        per_gpu = batch_size or batch or name_batch or 1
+        scale, source = auto_scale_factor(auto, gpu_count(resolved, per_gpu, gpus, name_gpus), per_gpu, notes)
+    return optimizer_from(resolved, opt, path, notes, scale, source)
 
 
 # ---------------------------------------------------------------------------------------------

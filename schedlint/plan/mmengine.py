@@ -14,7 +14,7 @@ from schedlint.loader import ResolvedConfig
 from schedlint.loader.errors import ImportedName
 from schedlint.loader.values import CfgDict, plain
 from schedlint.model import Location
-from schedlint.plan.epochs import dataset_size, estimate_epoch_length, gpus_and_batch, training_gpus
+from schedlint.plan.epochs import dataset_size, estimate_epoch_length, gpu_count, gpus_and_batch
 from schedlint.plan.hooks import scheduler_hook
 from schedlint.plan.model import Horizon, Optimizer, Plan, Scheduler
 from schedlint.plan.optimizers import default_of
@@ -218,39 +218,45 @@ def _optimizer(resolved: ResolvedConfig, notes: List[str], gpus: Optional[int] =
     if missing:
         opt = CfgDict(type="SGD", lr=0.0)
         notes.append("optim_wrapper has no optimizer; assuming SGD with lr 0")
-    scale = 1.0
+    scale, source = 1.0, None
     auto = resolved.get("auto_scale_lr")
     if isinstance(auto, dict) and auto.get("enable"):
         config_batch = _int(resolved.get("train_dataloader", "batch_size"))
-        batch = batch_size or config_batch or gpus_and_batch(resolved.filename, None)[1]
+        name_gpus, name_batch = gpus_and_batch(resolved.filename, config_batch)
+        batch = batch_size or config_batch or name_batch
         if batch:
-            scale = auto_scale_factor(auto, training_gpus(resolved, config_batch, gpus), batch, notes)
+            scale, source = auto_scale_factor(auto, gpu_count(resolved, batch, gpus, name_gpus), batch, notes)
         else:  # (a schedule fragment without a dataloader: the LR as written, for base_batch_size)
             notes.append("auto_scale_lr enabled, but the batch is unknown (no train_dataloader.batch_size): "
                          "the LR is taken as written")
-    optimizer = optimizer_from(resolved, opt, path, notes, scale)
+    optimizer = optimizer_from(resolved, opt, path, notes, scale, source)
     if missing:
         optimizer.missing = True
     return optimizer
 
 
-def auto_scale_factor(auto: Dict[str, Any], gpus: int, batch: int, notes: List[str]) -> float:
-    """mmengine's `auto_scale_lr` factor (GPUs x batch / base_batch_size), noted in the plan."""
+def auto_scale_factor(auto: Dict[str, Any], gpus: Tuple[int, str], batch: int,
+                      notes: List[str]) -> Tuple[float, Optional[str]]:
+    """mmengine's `auto_scale_lr` factor (GPUs x batch / base_batch_size) and how it was found (None:
+    no valid base_batch_size, no scaling), noted in the plan; `gpus` is `epochs.gpu_count`'s (count, source)."""
+    gpus, gpu_note = gpus
     base = auto.get("base_batch_size")
     if not isinstance(base, (int, float)) or isinstance(base, bool) or base <= 0:
-        return 1.0
+        return 1.0, None
     try:
         scale = gpus * batch / float(base)
     except OverflowError:
-        return 1.0
+        return 1.0, None
     if not math.isfinite(scale):
-        return 1.0
-    notes.append(f"auto_scale_lr enabled: lr x{scale:g} ({gpus} GPUs x batch {batch} / {base})")
-    return scale
+        return 1.0, None
+    source = f"{gpu_note} x batch {batch} / base_batch_size {base:g}"
+    notes.append(f"auto_scale_lr enabled: lr x{scale:g} ({source})")
+    return scale, source
 
 
 def optimizer_from(
-    resolved: ResolvedConfig, opt: Any, path: Tuple[Any, ...], notes: List[str], scale: float = 1.0
+    resolved: ResolvedConfig, opt: Any, path: Tuple[Any, ...], notes: List[str], scale: float = 1.0,
+    scale_source: Optional[str] = None,
 ) -> Optimizer:
     """The plan's optimizer from an optimizer dict at `path` (both config generations).
 
@@ -302,6 +308,7 @@ def optimizer_from(
         betas=betas,
         momentum_kind=kind_of_momentum,
         lr_scale=scale,
+        lr_scale_source=scale_source,
         known=known,
         locs=locs,
         raw={key: opt.get(key) for key in ("lr", "momentum", "betas") if key in opt},

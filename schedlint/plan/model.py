@@ -65,6 +65,8 @@ class Optimizer(PlanModel):
     # which value a momentum scheduler drives: 'momentum', 'beta1', or None (no momentum support)
     momentum_kind: Optional[Literal["momentum", "beta1"]] = None
     lr_scale: float = 1.0  # auto_scale_lr factor already applied to lr
+    # how auto_scale_lr's factor was found (GPUs and their source x batch / base_batch_size); None: not enabled
+    lr_scale_source: Optional[str] = None
     known: bool = True  # a torch optimizer whose momentum support we know
     missing: bool = False  # the config names no optimizer (SGD with lr 0 assumed; mmengine fails to build it)
     # `lr`, `momentum` and `betas` as the config wrote them (before defaults, checks and auto_scale_lr)

@@ -167,6 +167,7 @@ class Monitor:
                 plan.notes.append(f"auto_scale_lr at run time: lr x{scale:g} ({facts.lr_scale_text})")
         opt.lr = base * scale
         opt.lr_scale = scale
+        opt.lr_scale_source = facts.lr_scale_text if facts.lr_scale is not None else None
 
     def _apply_param_group(self, opt: Any, group: Dict[str, Any]) -> None:
         """The first param group's starting momentum (or beta1); a note when its LR is not the config's."""

@@ -70,7 +70,7 @@ def _memo_key(plan: Plan) -> str:
     return plan.model_dump_json(include={"generation", "horizon", "optimizer", "schedulers", "legacy",
                                          "scheduler_hook_enabled", "scheduler_hook"},
                                 exclude={"horizon": {"locs", "epoch_length_source"},
-                                         "optimizer": {"locs", "raw"},
+                                         "optimizer": {"locs", "raw", "lr_scale_source"},
                                          "schedulers": {"__all__": {"locs", "raw", "path"}},
                                          "legacy": {"__all__": {"locs", "raw", "path"}},
                                          "scheduler_hook": {"locs", "raw", "path"}})

@@ -136,17 +136,21 @@ class AbsoluteFloorDefeatsScaling(Rule):
                 (severity, msg), loc, _ = max(effects, key=lambda item: (_RANK[item[0][0]], item[2] == 0))
                 yield self.finding(msg, loc, severity=severity)
             return
-        scale = ctx.plan.optimizer.lr_scale
-        if scale != 1:
+        opt = ctx.plan.optimizer
+        if opt.lr_scale_source is not None:
             value, loc, who, _, _, peak = targets[0]
+            if opt.lr_scale != 1:
+                scales = f"auto_scale_lr scales the lr by {opt.lr_scale:g} ({opt.lr_scale_source}; to {fmt(opt.lr)})"
+            else:  # (on the GPU count assumed here the factor is 1; on any other batch it is not)
+                scales = f"auto_scale_lr scales the lr with the total batch (x1 here: {opt.lr_scale_source})"
             if peak:
                 msg = (f"{who} sets the LR from the absolute peak {fmt(value)}, never from the optimizer's lr: "
-                       f"auto_scale_lr scales the lr by {scale:g} (to {fmt(ctx.plan.optimizer.lr)}) and the schedule "
-                       "does not change with it, so the LR no longer follows the batch size")
+                       f"{scales} and the schedule does not change with it, so the LR no longer follows the batch "
+                       "size")
             else:
-                msg = (f"{who} has the absolute target {fmt(value)}, but auto_scale_lr scales the LR by {scale:g} "
-                       f"(to {fmt(ctx.plan.optimizer.lr)}): the target is not scaled with it, so the schedule's shape "
-                       "changes with the batch size" + _ratio_advice(ctx, who, "which scales with it"))
+                msg = (f"{who} has the absolute target {fmt(value)}, but {scales}: the target is not scaled with "
+                       "it, so the schedule's shape changes with the batch size"
+                       + _ratio_advice(ctx, who, "which scales with it"))
             yield self.finding(msg, loc, severity=Severity.INFO)
 
     @staticmethod
