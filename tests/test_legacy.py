@@ -503,8 +503,29 @@ def test_mmengine_port_of_the_legacy_cyclic_reaches_one():
 
 
 def test_legacy_fixture_total_epochs_and_steps():
+    """total_epochs=24 with steps moved to 16 and 22, runner.max_epochs=12 inherited: the steps fit the 24
+    epochs, so SL001 (steps past the runner's 12) would point the user at the wrong half of the dispute."""
     codes = {f.code for f in _findings("user/legacy/faster-rcnn_1x_total-epochs-24.py", epoch_length=100)}
-    assert {"SL401", "SL001"} <= codes
+    assert "SL401" in codes and "SL001" not in codes
+
+
+def test_disputed_length_keeps_what_fails_at_both_lengths(tmp_path):
+    """SL401 (total_epochs against runner.max_epochs): the length rules report what fails at both lengths."""
+    from schedlint.lint.engine import check_paths
+    from schedlint.lint.settings import Settings
+
+    base = ("optimizer = dict(type='SGD', lr=0.02, momentum=0.9)\n"
+            "lr_config = dict(policy='step', step=[8, 11])\n"
+            "runner = dict(type='EpochBasedRunner', max_epochs=24)\n")
+    both = tmp_path / "both.py"
+    both.write_text(base.replace("step=[8, 11]", "step=[40, 50]") + "total_epochs = 36\n")
+    one = tmp_path / "one.py"
+    one.write_text(base.replace("step=[8, 11]", "step=[16, 22]").replace("max_epochs=24", "max_epochs=12")
+                   + "total_epochs = 24\n")  # the steps fit total_epochs, not runner
+    found = check_paths([str(both), str(one)], Settings(dependents=False, epoch_length=100)).findings
+    codes = {(os.path.basename(f.location.file), f.code) for f in found}
+    assert {("both.py", "SL401"), ("both.py", "SL001"), ("one.py", "SL401")} <= codes, codes
+    assert not [c for c in codes if c[0] == "one.py" and c[1] != "SL401"], codes
 
 
 def test_legacy_fixture_restart_periods_reported_once():

@@ -245,17 +245,45 @@ class Linter:
         rules = self._rules.get(key)
         if rules is None:
             rules = self._rules[key] = [rule for rule in all_rules().values() if rule.applies_to(plan)]
-        for rule in rules:
-            try:
-                findings.extend(rule.check(ctx))
-            except Exception as exc:  # a bug in one rule: its own finding, the other rules go on
-                findings.append(internal_finding(path, f"rule {rule.code} ({rule.name})", exc))
+        findings.extend(self._run(rules, ctx, path))
+        if plan.horizon.disputed_max_epochs is not None:
+            findings = self._at_both_lengths(findings, rules, ctx, path)
         if self.on_file is not None:
             try:
                 self.on_file(findings, ctx, self)
             except Exception as exc:
                 findings.append(internal_finding(path, "computing fixes", exc))
         return findings
+
+    @staticmethod
+    def _run(rules, ctx: Context, path: str) -> List[Finding]:
+        findings: List[Finding] = []
+        for rule in rules:
+            try:
+                findings.extend(rule.check(ctx))
+            except Exception as exc:  # a bug in one rule: its own finding, the other rules go on
+                findings.append(internal_finding(path, f"rule {rule.code} ({rule.name})", exc))
+        return findings
+
+    def _at_both_lengths(self, findings: List[Finding], rules, ctx: Context, path: str) -> List[Finding]:
+        """Length findings that hold at both of a disputed pair of lengths (mmcv `total_epochs` against
+        `runner.max_epochs`, SL401): a rule that is silent at the other length judged the wrong one."""
+        from schedlint.plan.limits import cost_problem
+
+        plan = ctx.plan
+        locs = dict(plan.horizon.locs)
+        where = ctx.resolved.loc("total_epochs")
+        if where is not None:
+            locs["max_epochs"] = where
+        other = plan.horizon.model_copy(update={"max_epochs": plan.horizon.disputed_max_epochs,
+                                                "disputed_max_epochs": None, "locs": locs})
+        other_plan = plan.model_copy(update={"horizon": other})
+        if cost_problem(other_plan) is not None:
+            return findings
+        length_rules = [rule for rule in rules if rule.needs_length]
+        there = {f.code for f in self._run(length_rules, Context(ctx.resolved, other_plan, self.settings), path)}
+        judged = {rule.code for rule in length_rules}
+        return [f for f in findings if f.code not in judged or f.code in there]
 
 
 def _load_finding(problem: LoadProblem) -> Finding:

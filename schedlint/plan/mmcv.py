@@ -141,6 +141,7 @@ def _horizon(resolved: ResolvedConfig, epoch_length: Optional[int], notes: List[
     total_epochs = _int(resolved.get("total_epochs"))
     max_epochs = max_iters = None
     assumed = False  # no length in the config: 1 is assumed
+    disputed = None
     if isinstance(runner, dict):
         kind = str(runner.get("type", "EpochBasedRunner")).rsplit(".", 1)[-1]
         loop = "iter" if "IterBased" in kind else "epoch"
@@ -166,6 +167,11 @@ def _horizon(resolved: ResolvedConfig, epoch_length: Optional[int], notes: List[
             if max_epochs is None:
                 notes.append("runner has no max_epochs; assuming 1")
                 max_epochs, assumed = 1, True
+            elif total_epochs is not None and total_epochs > 0 and total_epochs != max_epochs:
+                disputed = total_epochs
+                notes.append(f"total_epochs={total_epochs} and runner.max_epochs={max_epochs} disagree (SL401): "
+                             f"{max_epochs} epochs are simulated; the schedule's fit to the length is reported only "
+                             f"where it fails at both lengths")
     elif total_epochs is None and _int(resolved.get("total_iters")) is not None:
         # mmseg before 0.13 and mmedit 0.x: `total_iters` (train_segmentor: IterBasedRunner(max_iters=total_iters);
         # mmedit's runner.run(..., cfg.total_iters))
@@ -231,6 +237,7 @@ def _horizon(resolved: ResolvedConfig, epoch_length: Optional[int], notes: List[
         max_epochs=max_epochs if loop == "epoch" else None,
         max_iters=max_iters if loop == "iter" else None,
         length_assumed=assumed,
+        disputed_max_epochs=disputed,
         epoch_length=length,
         epoch_length_source=source,
         val_interval=val_interval,

@@ -32,6 +32,9 @@ class Horizon(PlanModel):
     # the length is not known: the config sets none (1 epoch / iteration is assumed), or a hook changes it at run
     # time (mmaction2 0.x multigrid); the rules that judge the length are not run (see plan notes)
     length_assumed: bool = False
+    # mmcv 1.x `total_epochs` where it disagrees with `runner.max_epochs` (SL401: which one trains depends on the
+    # code base); the rules that judge the length report only what also holds at this length
+    disputed_max_epochs: Optional[int] = None
     epoch_length: int  # iterations per epoch (batches per epoch per rank)
     epoch_length_source: str  # human text: where epoch_length came from
     val_interval: Optional[int] = None
