@@ -15,7 +15,8 @@ class TotalEpochsMismatch(LegacyRule):
     mmdet 2.x (and the codebases built on it) asserts `cfg.total_epochs == cfg.runner.max_epochs`
     (`compat_runner_args`) and refuses to start; codebases that still pass `total_epochs` to
     `runner.run` (mmdet 1.x, mmpose 0.x) train `total_epochs` and ignore `runner`. Usually a
-    child raised one of them and forgot the other. schedlint simulates `runner.max_epochs`.
+    child raised one of them and forgot the other. schedlint simulates `runner.max_epochs`; the
+    rules that judge the schedule against the length report only what fails at both lengths.
 
     Fix: set the length once, in `runner = dict(type='EpochBasedRunner', max_epochs=N)`, and
     delete `total_epochs`.
