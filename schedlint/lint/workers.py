@@ -86,6 +86,7 @@ class Workers:
             return
         self._closed = True
         if now:
+            _quiet_cancelled_futures()
             stop = getattr(self._pool, "terminate_workers", None)  # (Python 3.14)
             if stop is not None:
                 stop()
@@ -93,6 +94,26 @@ class Workers:
                 for process in list((getattr(self._pool, "_processes", None) or {}).values()):
                     process.terminate()
         self._pool.shutdown(wait=True, cancel_futures=now)
+
+
+def _quiet_cancelled_futures() -> None:
+    """Before Python 3.12 the pool's management thread, finding its workers terminated, sets an exception on
+    every pending future, including those `shutdown(cancel_futures=True)` has just cancelled: the thread dies
+    printing an InvalidStateError traceback (a run stopped by SIGTERM showed it). Python 3.12 ignores it there;
+    so does this (only that error, only in a thread)."""
+    import threading
+    from concurrent.futures import InvalidStateError
+
+    previous = threading.excepthook
+    if getattr(previous, "schedlint_quiet", False):
+        return
+
+    def hook(args: Any) -> None:
+        if args.exc_type is not InvalidStateError:
+            previous(args)
+
+    hook.schedlint_quiet = True  # type: ignore[attr-defined]
+    threading.excepthook = hook
 
 
 class EarlyStart:
