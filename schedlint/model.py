@@ -59,6 +59,18 @@ class Fix:
     message: str
     edits: List[Edit] = field(default_factory=list)
 
+    @staticmethod
+    def needing(option: str, text: str) -> str:
+        """The message of a fix only `schedlint fix OPTION` makes (`--rescale`, `--cosine`)."""
+        return f"with `schedlint fix {option}`: {text}"
+
+    @property
+    def option(self) -> Optional[str]:
+        """The option of `schedlint fix` this fix needs (None: plain `schedlint fix`), from its message."""
+        if self.message.startswith("with `schedlint fix --"):
+            return self.message[len("with `schedlint fix "):].split("`", 1)[0]
+        return None
+
 
 @dataclass
 class Related:

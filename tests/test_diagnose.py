@@ -1048,3 +1048,24 @@ def test_smoothing_every_short_series_reads_only_its_values(n):
     for window in range(1, 12, 2):
         got = smooth(values, window)
         assert np.all(np.isfinite(got)) and got.min() >= 3.0 - 1e-12 and got.max() <= 10.0 + 1e-12, (n, window, got)
+
+
+def test_fix_commands_follow_the_fixes_the_findings_carry():
+    """diagnose suggested `schedlint fix --rescale` for every SL004, also on an mmcv lr_config, where that command
+    changes nothing: a command is suggested only for the fixes the findings carry (as `check` shows them)."""
+    from types import SimpleNamespace
+
+    from schedlint.model import Finding, Fix, Location, Severity
+    from schedlint.runs.verdict import fix_commands
+
+    def finding(code, fix):
+        return Finding(code=code, name="n", severity=Severity.ERROR, message="m", location=Location("c.py", 1), fix=fix)
+
+    diag = SimpleNamespace(config="c.py", config_source="given", notes=[])
+    rescale = Fix("display-only", Fix.needing("--rescale", "rescale the schedule from 20 to 40 epochs"))
+    assert rescale.option == "--rescale" and Fix("safe", "set T_max").option is None
+    assert fix_commands(diag, [finding("SL004", None)]) == []
+    assert fix_commands(diag, [finding("SL004", rescale)]) == ["schedlint fix --rescale c.py"]
+    assert fix_commands(diag, [finding("SL004", rescale), finding("SL005", Fix("safe", "set T_max"))]) == [
+        "schedlint fix --rescale c.py", "schedlint fix c.py"]
+    assert fix_commands(diag, [finding("SL310", Fix("unsafe", "x"))]) == ["schedlint fix c.py --unsafe-fixes"]

@@ -443,6 +443,18 @@ def test_mmcv_exact_facts_findings_and_one_warning(mmcv_runner, tmp_path):
     assert os.path.isfile(os.path.join(runner.work_dir, "schedlint_schedule.png"))
 
 
+def test_mmcv_warning_does_not_offer_a_rescale_it_cannot_make(mmcv_runner, tmp_path):
+    """`schedlint fix --rescale` rewrites param_scheduler: for an mmcv lr_config whose steps end early (SL004) the
+    warning named a command that changes nothing."""
+    config, model, runner, report, log, error = mmcv_train(
+        mmcv_runner, tmp_path, "schedlint_mmcv_early", "dict(policy='step', step=[1, 2], by_epoch=True)", rise_at=4,
+        hook_args=", config='{config}'")
+    assert error is None and len(report["warnings"]) == 1, (report["findings"], report.get("rebound"))
+    warning = report["warnings"][0]
+    assert "SL004" in warning["codes"], warning
+    assert "--rescale" not in warning["fix"] and "schedlint rule SL004" in warning["fix"], warning["fix"]
+
+
 def test_mmcv_strict_stops_before_the_first_iteration(mmcv_runner, tmp_path):
     # no config= given: the hook checks the config text the training script put into runner.meta
     config, model, runner, report, log, error = mmcv_train(

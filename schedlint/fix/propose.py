@@ -196,8 +196,8 @@ def fix_message(transform: Transform, where: str, applied: bool = False) -> str:
     """What a fix does, in one line: the summary, the changed values, where it is written."""
     notes = list(dict.fromkeys(transform.notes))
     shown = ", ".join(notes[:6]) + (f", and {len(notes) - 6} more" if len(notes) > 6 else "")
-    prefix = f"with `schedlint fix {transform.option}`: " if transform.option and not applied else ""
-    return f"{prefix}{transform.summary} ({shown}); {where}"
+    text = f"{transform.summary} ({shown}); {where}"
+    return Fix.needing(transform.option, text) if transform.option and not applied else text
 
 
 def attach_verified(findings: List[Finding], ctx: "Context", settings: Any, loader: Any = None,
@@ -284,8 +284,8 @@ def _attach_run(findings: List[Finding], leaf: str, settings: Any, options: FixO
     for f in findings:
         if f.fix is None and f.code in by_code:
             applied = by_code[f.code]
-            prefix = f"with `schedlint fix {flag}`: " if flag == "--rescale" else ""
-            f.fix = Fix(applied.applicability, prefix + applied.message, list(edits))
+            text = Fix.needing(flag, applied.message) if flag == "--rescale" else applied.message
+            f.fix = Fix(applied.applicability, text, list(edits))
 
 
 def attach(findings: List[Finding], ctx: "Context", loader: "Loader", only_options: bool = False) -> None:

@@ -98,7 +98,7 @@ def _load(config_path: str, settings: Settings, epoch_length: Optional[int], sou
 
     given = GivenLength(epoch_length, f"from the run log ({source})") if epoch_length else None
     run_settings = settings if not epoch_length else settings.updated(epoch_length=given)
-    return load_view(config_path, run_settings)
+    return load_view(config_path, run_settings, fixes=True)
 
 
 def _view_for(log: RunLog, config_path: str, config_source: str, settings: Settings, given_length: Optional[int],

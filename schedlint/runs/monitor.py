@@ -393,7 +393,11 @@ class Monitor:
         codes = {code for c in causes for code in c.codes}
         target = self.facts.config or "CONFIG"
         if codes & _RESCALE_CODES:
-            return f"`schedlint fix --rescale {target}`, then restart"
+            if self.plan.generation == "mmengine":
+                return f"`schedlint fix --rescale {target}`, then restart"
+            # (`fix --rescale` rewrites param_scheduler; an mmcv lr_config is changed by hand)
+            return (f"make the schedule span the training length (see `schedlint rule {min(codes & _RESCALE_CODES)}`), "
+                    "then restart")
         if codes:
             return f"`schedlint fix {target}` (see `schedlint rule {sorted(codes)[0]}`), then restart"
         return _EVENT_FIX.get(causes[0].kind, "check the schedule") + "; then restart"

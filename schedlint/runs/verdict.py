@@ -19,18 +19,17 @@ from schedlint.runs.rebound import MIN_POINTS
 
 __all__ = ["write_verdict", "fix_commands", "validation_text"]
 
-_RESCALE_CODES = {"SL004"}
-
-
 def fix_commands(diag: Any, findings: List[Finding]) -> List[str]:
     """The `schedlint fix` commands answering these findings (for the config the user trained from)."""
     target = diag.config or "CONFIG"
     dumped = diag.config_source != "given"
     shown = "<the config you trained>" if dumped else target
     fixes: List[str] = []
-    if any(f.code in _RESCALE_CODES for f in findings):
-        fixes.append(f"schedlint fix --rescale {shown}")
-    other = [f for f in findings if f.code not in _RESCALE_CODES and f.fix is not None]
+    fixable = [f for f in findings if f.fix is not None]
+    # the fixes that need an option (`--rescale`; an mmcv lr_config gets none), then the plain ones
+    for option in dict.fromkeys(f.fix.option for f in fixable if f.fix.option):
+        fixes.append(f"schedlint fix {option} {shown}")
+    other = [f for f in fixable if f.fix.option is None]
     if other:
         unsafe = any(f.fix.applicability != "safe" for f in other)
         fixes.append(f"schedlint fix {shown}" + (" --unsafe-fixes" if unsafe else ""))

@@ -38,20 +38,26 @@ class ScheduleView:
     lr_multipliers: Dict[str, float] = field(default_factory=dict)  # paramwise_cfg lr_mult per key
 
 
-def config_findings(path: str, settings: Settings) -> List[Finding]:
-    """The findings `schedlint check PATH` reports (selection and `# noqa` applied), for this file only."""
+def config_findings(path: str, settings: Settings, fixes: bool = False) -> List[Finding]:
+    """The findings `schedlint check PATH` reports (selection and `# noqa` applied), for this file only;
+    `fixes`: with the fix `schedlint fix` would make attached to each, as `check` shows them."""
     from schedlint.lint.engine import check_paths
 
     own = settings.updated(dependents=False)
+    if fixes:
+        from schedlint.fix import attach_fixes
+
+        return check_paths([path], own, on_file=attach_fixes).findings
     return check_paths([path], own).findings  # a crashing rule is an SL999 finding, shown with the others
 
 
-def load_view(path: str, settings: Settings, with_findings: bool = True) -> ScheduleView:
-    """Simulate a config and collect its phases, events and findings (CurveError when it cannot be)."""
+def load_view(path: str, settings: Settings, with_findings: bool = True, fixes: bool = False) -> ScheduleView:
+    """Simulate a config and collect its phases, events and findings (CurveError when it cannot be);
+    `fixes`: the findings carry their fixes (what `diagnose` suggests running)."""
     from schedlint.views.curve import load_config, lr_multipliers
 
     plan, curve, resolved = load_config(path, settings)
-    findings = config_findings(path, settings) if with_findings else []
+    findings = config_findings(path, settings, fixes) if with_findings else []
     return ScheduleView(path, plan, curve, phases(plan, curve), schedule_events(plan, curve, findings), findings,
                         lr_multipliers(resolved, plan.generation))
 
