@@ -353,3 +353,18 @@ def test_absolute_floor_under_auto_scale_lr_is_reported_at_factor_one(tmp_path):
     path.write_text(_ROTATED_HRSC)
     found = [f for f in check_paths([os.fspath(path)], Settings(dependents=False)).findings if f.code == "SL105"]
     assert len(found) == 1 and "with the total batch (x1 here: 1 GPUs from" in found[0].message, found
+
+
+@pytest.mark.parametrize("dataloader,settings,expected", [
+    ("", {}, "epoch 3 but"),  # a bare default of 1000 per epoch: no iteration number
+    ("train_dataloader = dict(batch_size=2, dataset=dict(type='CocoDataset'))\n", {}, "epoch 3 (iteration ~"),
+    ("", {"epoch_length": 500}, "epoch 3 (iteration 1500)"),
+])
+def test_positions_quote_iterations_only_as_exact_as_the_epoch_length(tmp_path, dataloader, settings, expected):
+    """SL004 said 'epoch 11 (iteration 11000)' on the default epoch length of 1000, as if measured."""
+    path = tmp_path / "config.py"
+    path.write_text(SGD + "train_cfg = dict(by_epoch=True, max_epochs=24)\n"
+                    "param_scheduler = [dict(type='MultiStepLR', milestones=[2, 3], gamma=0.1)]\n" + dataloader)
+    found = [f for f in check_paths([os.fspath(path)], Settings(dependents=False, **settings)).findings
+             if f.code == "SL004"]
+    assert len(found) == 1 and expected in found[0].message, found

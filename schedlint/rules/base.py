@@ -79,13 +79,17 @@ class Context:
         return position
 
     def where(self, iteration: float) -> str:
-        """'epoch 20 (iteration 6200)' or 'iteration 40000' for a global iteration index."""
+        """'epoch 20 (iteration 6200)' or 'iteration 40000' for a global iteration index; under an epoch loop the
+        iteration is '~6200' on an estimated epoch length and left out on a bare default one."""
         it = int(iteration)
         if self.plan.horizon.loop == "iter":
             return f"iteration {it}"
         epoch = iteration / self.epoch_length
         epoch_text = f"{epoch:g}" if abs(epoch - round(epoch)) < 1e-9 else f"{epoch:.1f}"
-        return f"epoch {epoch_text} (iteration {it})"
+        if self.epoch_length_is_guess:
+            return f"epoch {epoch_text}"
+        approx = "~" if self.plan.horizon.epoch_length_source.startswith("estimated") else ""
+        return f"epoch {epoch_text} (iteration {approx}{it})"
 
     @property
     def horizon_text(self) -> str:
