@@ -791,3 +791,23 @@ def test_tensorboard_files_have_the_logs_size_cap(tmp_path, monkeypatch):
     path.write_bytes(b"\0" * 2000)
     with pytest.raises(RunLogError, match="larger than"):
         read_log_file(str(path))
+
+
+def test_mmcv_val_workflow_lines_join_the_evaluation_of_their_epoch(tmp_path):
+    """workflow = [('train', 1), ('val', 1)]: each epoch logs EvalHook's metrics and the val workflow's losses as
+    two val lines; they were two evaluations (40 validation results for 20 epochs)."""
+    lines = []
+    for epoch in (1, 2, 3):
+        lines.append({"mode": "train", "epoch": epoch, "iter": 100, "lr": 0.02, "loss": 2.0 - epoch / 10, "time": 0.5})
+        lines.append({"mode": "val", "epoch": epoch, "iter": 100, "lr": 0.02, "bbox_mAP": 0.1 * epoch})
+        lines.append({"mode": "val", "epoch": epoch, "iter": 25, "lr": 0.02, "loss_cls": 0.5, "loss": 1.0 + epoch})
+    (tmp_path / "20220101_000000.log.json").write_text("\n".join(json.dumps(r) for r in lines), encoding="utf-8")
+    log = read_run(str(tmp_path))
+    assert list(log.val_steps) == [1.0, 2.0, 3.0]
+    assert list(log.val["bbox_mAP"]) == pytest.approx([0.1, 0.2, 0.3])
+    assert list(log.val["loss"]) == [2.0, 3.0, 4.0]
+    # without training lines (a logging interval longer than the epoch), the note counts evaluations, not lines
+    only_val = [r for r in lines if r["mode"] == "val"]
+    (tmp_path / "20220101_000000.log.json").write_text("\n".join(json.dumps(r) for r in only_val), encoding="utf-8")
+    log = read_run(str(tmp_path))
+    assert any("only 3 validation results" in n for n in log.notes), log.notes

@@ -191,13 +191,21 @@ def _validation_lines(recs: List[Rec], kind: str, length: Optional[int]
     epochs: List[Optional[float]] = []
     afters: List[float] = []
     last_it = 0
+    joinable = False  # the last line was a validation line (no training line since)
     for r in recs:
         if r.mode == "train" and r.row:
             last_it = _train_iteration(r, length)
+            joinable = False
             continue
         if r.mode != "val" or not r.row:
             continue
         epoch, at = _validation_position(r, kind, last_it)
+        if joinable and epochs[-1] == epoch and steps[-1] == at and not rows[-1].keys() & r.row.keys():
+            # one evaluation in two lines: mmcv's EvalHook metrics and, with workflow [('train', 1), ('val', 1)],
+            # the val workflow's losses for the same epoch
+            rows[-1] = {**rows[-1], **r.row}
+            continue
+        joinable = True
         epochs.append(epoch)
         steps.append(at)
         afters.append(float(last_it))

@@ -377,7 +377,8 @@ def _validated_runs(path: str, runs: List[list], parsed: Parsed, kind: str, note
         why = (f"a test run: {parsed.test_lines} Epoch(test)/Iter(test) lines" if parsed.test_lines else
                "the run stopped before its first training line, or it is a test run")
         raise RunLogError(f"{path}: no training iterations logged{detail} ({why})")
-    count = sum(rec.mode == "val" for rec in validated[-1])
+    # (one evaluation per position: mmcv's val workflow logs its losses in a line of their own)
+    count = len({(rec.epoch, rec.it) for rec in validated[-1] if rec.mode == "val"})
     notes.append(f"{os.path.basename(path)} has no training lines, only {count} validation results (the logging "
                  "interval is longer than an epoch?)")
     return validated
