@@ -1069,3 +1069,19 @@ def test_fix_commands_follow_the_fixes_the_findings_carry():
     assert fix_commands(diag, [finding("SL004", rescale), finding("SL005", Fix("safe", "set T_max"))]) == [
         "schedlint fix --rescale c.py", "schedlint fix c.py"]
     assert fix_commands(diag, [finding("SL310", Fix("unsafe", "x"))]) == ["schedlint fix c.py --unsafe-fixes"]
+
+
+@pytest.mark.parametrize("values,trend", [
+    ([23.0, 54.0, 46.0], "better"),  # mIoU that doubled over 3 evaluations was 'flat'
+    ([0.31, 0.42, 0.55, 0.61], "better"),
+    ([0.50, 0.52, 0.51], "flat"),
+    ([0.500, 0.503, 0.501, 0.502], "flat"),
+])
+def test_few_evaluations_judge_improvement_by_the_change_not_its_spread(values, trend):
+    from types import SimpleNamespace
+
+    from schedlint.runs.trends import validation_trend
+
+    log = SimpleNamespace(metrics=["mIoU"], val_steps=np.arange(1.0, len(values) + 1), val={"mIoU": np.array(values)},
+                          val_by="epoch")
+    assert validation_trend(log)["trend"] == trend

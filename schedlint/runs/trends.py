@@ -116,7 +116,9 @@ def validation_trend(log: RunLog, since: Optional[float] = None) -> Optional[Dic
         out["trend"] = "worse"
     elif len(after) and score[b] - float(score[-1]) > max(3.0 * noise, 0.05 * abs(best), 1.5 * step) and held:
         out["trend"] = "last-drop"  # one bad evaluation at the end: worth saying, not over-fitting
-    elif _improved(score, noise):
+    elif _improved(score, noise if len(score) >= 5 else min(noise, 0.02 * abs(best))):
+        # (with fewer than 5 evaluations the spread of the changes is mostly the climb itself: mIoU 23 -> 54 -> 46
+        # had a 'noise' of 20 and was 'flat'; a change of a few % of the best is what tells then)
         out["trend"] = "better"
     else:
         out["trend"] = "flat"
