@@ -151,3 +151,26 @@ def test_curve_csv_every_k():
     assert first[0] == "0" and float(first[2]) == pytest.approx(0.02 * 0.001)
     last = out[-1].split(",")
     assert last[0] == "1150" and float(last[2]) == pytest.approx(0.02 * 0.01)
+
+
+@pytest.mark.parametrize("rows", [1, 7, 1 << 16])
+@pytest.mark.parametrize("every", [1, 3, 50])
+def test_curve_is_written_in_pieces_equal_to_the_whole(monkeypatch, rows, every):
+    """`curve` streams its text (a 19M-iteration run built 3 GB of it before writing): the pieces, at any piece
+    size, join to what the whole curve gives (json.dumps of the lists; one CSV row per kept iteration)."""
+    from schedlint.lint.settings import Settings
+    from schedlint.views import curve as curve_view
+
+    path = os.path.join(FIXTURES, "user", "pointpillars_cyclic-20e_to-40e.py")
+    settings = Settings(epoch_length=EPOCH_LENGTH)
+    plan, curve = curve_view.simulate_config(path, settings)
+    monkeypatch.setattr(curve_view, "_ROWS", rows)
+    data = "".join(curve_view.curve_chunks(path, settings, "json"))
+    assert data == json.dumps({"iterations": int(curve.iterations), "epoch_length": int(curve.epoch_length),
+                               "epoch_length_source": plan.horizon.epoch_length_source,
+                               "lr": curve.lr.tolist(), "momentum": curve.momentum.tolist()}) + "\n"
+    lines = "".join(curve_view.curve_chunks(path, settings, "csv", every)).split("\n")
+    assert lines[-1] == "" and lines[0] == "iteration,epoch,lr,momentum"
+    kept = range(0, int(curve.iterations), every)
+    assert lines[1:-1] == [f"{i},{i // EPOCH_LENGTH},{float(curve.lr[i])!r},{float(curve.momentum[i])!r}"
+                           for i in kept]

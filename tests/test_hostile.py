@@ -589,6 +589,31 @@ def test_write_atomic_units(tmp_path):
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".schedlint-")] == []
 
 
+def test_write_atomic_streams_text_in_pieces(tmp_path):
+    """`curve -o` writes its text piece by piece: a regular file, a hard-linked one (rewritten in place), a device;
+    a piece that fails to be made leaves the old file whole and no temp file behind."""
+    from schedlint.fix.fileio import write_atomic
+
+    pieces = ["a" * 70000, "\n", "é" * 3, ""]
+    target = tmp_path / "curve.csv"
+    write_atomic(str(target), iter(pieces))
+    assert target.read_text(encoding="utf-8") == "".join(pieces)
+    other = tmp_path / "link.csv"
+    os.link(target, other)
+    write_atomic(str(target), (p.upper() for p in pieces))
+    assert other.read_text(encoding="utf-8") == "".join(pieces).upper() and os.stat(target).st_nlink == 2
+    write_atomic("/dev/null", iter(pieces))
+
+    def failing():
+        yield "partial"
+        raise RuntimeError("the curve could not be made")
+
+    with pytest.raises(RuntimeError):
+        write_atomic(str(target), failing())
+    assert target.read_text(encoding="utf-8") == "".join(pieces).upper()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".schedlint-")] == []
+
+
 def test_a_cache_committed_to_the_repository_never_hides_findings(tmp_path, monkeypatch):
     """The cache key mixes in a per-user secret: a forged cache written elsewhere never matches."""
     from schedlint.lint import cache as cache_module

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import List, Optional
+from typing import Iterable, List, Optional, Union
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -102,19 +102,32 @@ def settings_from_options(
     return settings
 
 
-def write(text: str, output_file: Optional[str]) -> None:
-    """The report to `output_file` (atomically) or to stdout (control characters escaped)."""
+def write(text: Union[str, Iterable[str]], output_file: Optional[str]) -> None:
+    """The report to `output_file` (atomically; text in pieces is streamed as it is) or to stdout (control
+    characters escaped)."""
     if output_file:
         from schedlint.fix.fileio import WriteError, write_atomic
 
         try:
-            write_atomic(output_file, text + ("\n" if text and not text.endswith("\n") else ""))
+            if isinstance(text, str):
+                text += "\n" if text and not text.endswith("\n") else ""
+            write_atomic(output_file, text)
         except WriteError as exc:
             raise fail(str(exc))
         except OSError as exc:
             raise fail(f"{output_file}: cannot write: {exc.strerror or exc}")
     elif text:
         echo(escape_keep_lines(text))  # a terminal never receives control characters from inputs
+
+
+def write_chunks(chunks: Iterable[str], output_file: Optional[str]) -> None:
+    """Text made piece by piece (a long curve) to `output_file` (atomically, streamed) or to stdout."""
+    if output_file:
+        write(chunks, output_file)
+        return
+    out = sys.stdout
+    for chunk in chunks:
+        out.write(escape_keep_lines(chunk))
 
 
 _progress = {"bar": None, "count": 0}

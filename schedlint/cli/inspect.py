@@ -8,7 +8,8 @@ from typing import List, Optional
 
 import typer
 
-from schedlint.cli.typer_app import escape_keep_lines, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, _fail, _progress_callback, _progress_done, _scope_roots, _settings, _write, app
+from schedlint.cli import common
+from schedlint.cli.typer_app import as_typer_exit, escape_keep_lines, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, _fail, _progress_callback, _progress_done, _scope_roots, _settings, _write, app
 
 
 @app.command()
@@ -46,16 +47,17 @@ def curve(
     allow_exec: bool = typer.Option(False, "--allow-exec", help="RUNS ARBITRARY CODE: let mmengine execute configs the static resolver cannot read (only for configs you trust)."),
 ) -> None:
     """Print the simulated per-iteration LR and momentum."""
-    from schedlint.views.curve import CurveError, render_curve
+    from schedlint.views.curve import CurveError, curve_chunks
 
     if fmt not in ("csv", "json"):
         raise _fail(f"unknown output format {fmt!r} (choose csv or json)")
     settings = _settings([path], None, epoch_length=epoch_length, scope_root=scope_root, allow_exec=allow_exec)
     try:
-        text = render_curve(path, settings, fmt, every)
+        chunks = curve_chunks(path, settings, fmt, every)
     except CurveError as exc:
         raise _fail(str(exc))
-    _write(text, output_file)
+    with as_typer_exit():
+        common.write_chunks(chunks, output_file)
 
 
 @app.command()

@@ -20,7 +20,7 @@ import os
 import re
 import stat
 import tempfile
-from typing import Optional, Union
+from typing import Iterable, Iterator, Optional, Union
 
 TEMP_PREFIX = ".schedlint-"
 TEMP_SUFFIX = ".tmp"
@@ -35,10 +35,20 @@ class FileChangedError(WriteError):
     """The file was modified by someone else between reading and writing."""
 
 
-def write_atomic(path: str, data: Union[str, bytes], expect_mtime_ns: Optional[int] = None) -> None:
-    """Write `data` to `path` safely (see the module docstring); refuse if the file changed since
-    `expect_mtime_ns`. Raises WriteError."""
-    raw = data.encode("utf-8") if isinstance(data, str) else data
+def _chunks(data: Union[str, bytes, Iterable[str]]) -> Iterator[bytes]:
+    if isinstance(data, bytes):
+        yield data
+    elif isinstance(data, str):
+        yield data.encode("utf-8")
+    else:
+        for text in data:
+            yield text.encode("utf-8")
+
+
+def write_atomic(path: str, data: Union[str, bytes, Iterable[str]], expect_mtime_ns: Optional[int] = None) -> None:
+    """Write `data` (text, bytes, or text in pieces, streamed: a long curve is never held whole) to `path`
+    safely (see the module docstring); refuse if the file changed since `expect_mtime_ns`. Raises WriteError."""
+    raw = _chunks(data)
     target = os.path.realpath(path)  # through symlinks: the file they point at
     try:
         st: Optional[os.stat_result] = os.stat(target)
@@ -61,7 +71,7 @@ def write_atomic(path: str, data: Union[str, bytes], expect_mtime_ns: Optional[i
     tmp = _temp_file(path, directory, raw, st)
     try:
         if st is not None and st.st_nlink > 1:
-            _rewrite_in_place(path, target, raw)
+            _rewrite_in_place(target, tmp)
         else:
             os.replace(tmp, target)
     except OSError as exc:
@@ -70,14 +80,15 @@ def write_atomic(path: str, data: Union[str, bytes], expect_mtime_ns: Optional[i
         _unlink_quietly(tmp)
 
 
-def _temp_file(path: str, directory: str, raw: bytes, st: Optional[os.stat_result]) -> str:
+def _temp_file(path: str, directory: str, raw: Iterable[bytes], st: Optional[os.stat_result]) -> str:
     try:
         fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=TEMP_SUFFIX, dir=directory)
     except OSError as exc:
         raise WriteError(f"{path}: cannot write: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(raw)
+            for chunk in raw:
+                fh.write(chunk)
             fh.flush()
             os.fsync(fh.fileno())
         if st is None:
@@ -111,29 +122,33 @@ def current_umask() -> int:
     return mask
 
 
-def _rewrite_in_place(path: str, target: str, raw: bytes) -> None:
-    """Overwrite a hard-linked file's contents (the new text is already safe in a temp file)."""
+def _write_all(fd: int, raw: bytes) -> None:
+    view = memoryview(raw)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _rewrite_in_place(target: str, tmp: str) -> None:
+    """Overwrite a hard-linked file's contents with the temp file's (the new text is already safe there)."""
     fd = os.open(target, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0))
     try:
         os.ftruncate(fd, 0)
-        view = memoryview(raw)
-        while view:
-            written = os.write(fd, view)
-            view = view[written:]
+        with open(tmp, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                _write_all(fd, block)
         os.fsync(fd)
     finally:
         os.close(fd)
 
 
-def _write_device(path: str, target: str, raw: bytes) -> None:
+def _write_device(path: str, target: str, raw: Iterable[bytes]) -> None:
     try:
         fd = os.open(target, os.O_WRONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except OSError as exc:
         raise WriteError(f"{path}: cannot write: {exc.strerror or exc}") from None
     try:
-        view = memoryview(raw)
-        while view:
-            view = view[os.write(fd, view):]
+        for chunk in raw:
+            _write_all(fd, chunk)
     except OSError as exc:
         raise WriteError(f"{path}: cannot write: {exc.strerror or exc}") from None
     finally:

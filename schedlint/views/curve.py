@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+from typing import Any, Iterator, Optional
+
+import numpy as np
 
 from schedlint.lint.engine import Linter
 from schedlint.lint.settings import Settings
@@ -54,25 +57,56 @@ def load_config(path: str, settings: Settings):
     return plan, simulate(plan), resolved
 
 
+#: rows of the curve formatted at a time: `curve` streams its output, never holding a long run's text whole
+_ROWS = 1 << 16
+
+
 def render_curve(path: str, settings: Settings, fmt: str, every: int = 1) -> str:
-    """The curve of a config: JSON `{"iterations", "epoch_length", "lr", "momentum"}` or CSV rows."""
+    """The curve of a config as one text (see `curve_chunks`)."""
+    return "".join(curve_chunks(path, settings, fmt, every))
+
+
+def curve_chunks(path: str, settings: Settings, fmt: str, every: int = 1) -> Iterator[str]:
+    """The curve of a config, as pieces of text to write one after the other: JSON `{"iterations",
+    "epoch_length", "epoch_length_source", "lr", "momentum"}` or CSV rows (every `every`-th iteration), each ending
+    in a newline. The config is simulated before this returns (CurveError then); the text is made as it is read."""
     plan, curve = simulate_config(path, settings)
     lr, momentum = curve.lr, curve.momentum  # (each access expands the whole curve: once here)
     if fmt == "json":
-        return json.dumps(
-            {
-                "iterations": int(curve.iterations),
-                "epoch_length": int(curve.epoch_length),
-                "epoch_length_source": plan.horizon.epoch_length_source,
-                "lr": lr.tolist(),
-                "momentum": None if momentum is None else momentum.tolist(),
-            }
-        )
-    lines = ["iteration,epoch,lr" + (",momentum" if momentum is not None else "")]
-    length = curve.epoch_length
-    for i in range(0, int(curve.iterations), every):
-        row = f"{i},{i // length},{float(lr[i])!r}"
-        if momentum is not None:
-            row += f",{float(momentum[i])!r}"
-        lines.append(row)
-    return "\n".join(lines)
+        return _json_chunks(plan, curve, lr, momentum)
+    return _csv_chunks(curve, lr, momentum, every)
+
+
+def _json_list(values: np.ndarray) -> Iterator[str]:
+    """A JSON list of floats in pieces, as `json.dumps(values.tolist())` writes it."""
+    yield "["
+    for start in range(0, len(values), _ROWS):
+        yield (", " if start else "") + json.dumps(values[start:start + _ROWS].tolist())[1:-1]
+    yield "]"
+
+
+def _json_chunks(plan: Any, curve: Any, lr: np.ndarray, momentum: Optional[np.ndarray]) -> Iterator[str]:
+    head = json.dumps({"iterations": int(curve.iterations), "epoch_length": int(curve.epoch_length),
+                       "epoch_length_source": plan.horizon.epoch_length_source})
+    yield head[:-1] + ', "lr": '
+    yield from _json_list(lr)
+    yield ', "momentum": '
+    if momentum is None:
+        yield "null"
+    else:
+        yield from _json_list(momentum)
+    yield "}\n"
+
+
+def _csv_chunks(curve: Any, lr: np.ndarray, momentum: Optional[np.ndarray], every: int) -> Iterator[str]:
+    yield "iteration,epoch,lr" + (",momentum" if momentum is not None else "") + "\n"
+    length = int(curve.epoch_length)
+    rows = range(0, int(curve.iterations), every)
+    for start in range(0, len(rows), _ROWS):
+        part = rows[start:start + _ROWS]
+        lrs = lr[part.start:part.stop:every].tolist()
+        if momentum is None:
+            yield "".join(f"{i},{i // length},{v!r}\n" for i, v in zip(part, lrs))
+        else:
+            moms = momentum[part.start:part.stop:every].tolist()
+            yield "".join(f"{i},{i // length},{v!r},{m!r}\n" for i, v, m in zip(part, lrs, moms))
