@@ -148,8 +148,10 @@ def _context(plan: Plan, curve):
     return ctx
 
 
-def _values(curve, param: str) -> Optional[np.ndarray]:
-    values = curve.lr if param == "lr" else curve.momentum
+def _values(curve, param: str):
+    """The curve's values of 'lr' or 'momentum' as its Series (None: none); a long decay held lazily is not
+    expanded to one number per iteration unless an event needs every one of them."""
+    values = curve.series(param)
     return values if values is not None and len(values) else None
 
 
@@ -245,7 +247,7 @@ def schedule_events(plan: Plan, curve, findings: Iterable[Finding] = (), tail_fr
     return events
 
 
-def _param_events(plan: Plan, curve, param: str, values: np.ndarray, scheds: List[Scheduler],
+def _param_events(plan: Plan, curve, param: str, values, scheds: List[Scheduler],
                   windows: Dict[int, object]) -> List[Event]:
     """The events of one parameter ('lr' or 'momentum'), in the order they are reported before sorting:
     scheduler ends, cosine climbs, the frozen tail, truncations, momentum near 1."""
@@ -345,10 +347,11 @@ def _frozen_after_schedulers(plan: Plan, curve, param: str, scheds: List[Schedul
         short=f"{word} frozen at {value_text(frozen)} from {brief(plan, last_stop)}")]
 
 
-def _frozen_values(plan: Plan, param: str, values: np.ndarray) -> List[Event]:
+def _frozen_values(plan: Plan, param: str, values) -> List[Event]:
     """Without schedulers (legacy policies, or none): the value frozen after it last changes."""
     total = plan.horizon.total_iters
     word = param_word(plan, param)
+    values = np.asarray(values)
     changes = np.flatnonzero(np.abs(np.diff(values)) > 1e-12 * np.maximum(np.abs(values[1:]), 1e-30))
     if not (len(changes) and changes[-1] + 1 < total - 1):
         return []
@@ -382,11 +385,13 @@ def _truncations(plan: Plan, curve, param: str, scheds: List[Scheduler], windows
     return events
 
 
-def _momentum_near_one(plan: Plan, values: np.ndarray) -> List[Event]:
+def _momentum_near_one(plan: Plan, values) -> List[Event]:
     """Momentum/beta1 at or above MOMENTUM_NEAR_ONE: the running average of gradients barely updates."""
     total = plan.horizon.total_iters
     word = param_word(plan, "momentum")
-    near = np.flatnonzero(values >= MOMENTUM_NEAR_ONE)
+    if float(values.max()) < MOMENTUM_NEAR_ONE:  # (the extremes of a lazy series come from its parts)
+        return []
+    near = np.flatnonzero(np.asarray(values) >= MOMENTUM_NEAR_ONE)
     if not len(near):
         return []
     first = int(near[0])

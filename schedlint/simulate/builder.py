@@ -103,6 +103,27 @@ class SeriesBuilder:
             return values[int(np.searchsorted(starts, i, side="right")) - 1]
         return self._part_values(values, first, i, i + 1)[0]
 
+    def sample(self, index: np.ndarray) -> Optional[np.ndarray]:
+        """The values of the iterations `index` (an in-range integer array), without building the series: each
+        part answers its own iterations (a deferred part from its formula); None when one lies before the first
+        part (then the series is built)."""
+        firsts = np.asarray(self._firsts, dtype=np.int64)
+        k = np.searchsorted(firsts, index, side="right") - 1
+        if index.size and int(k.min()) < 0:
+            return None
+        out = np.empty(index.size, dtype=np.float64)
+        for part in np.unique(k):
+            values, starts, first, end = self._parts[int(part)]
+            chosen = k == part
+            at = np.minimum(index[chosen], end - 1)  # between parts (or after the last) the value holds
+            if starts is not None:
+                out[chosen] = values[np.searchsorted(starts, at, side="right") - 1]
+            elif values is None:
+                out[chosen] = self._out[at]  # type: ignore[index]
+            else:
+                out[chosen] = np.asarray(values(at - first), dtype=np.float64)
+        return out
+
     def _release(self) -> None:
         """Drop the parts once built; a lazy series' builder keeps them (its windows still read them)."""
         if not self._deferred:
@@ -274,6 +295,17 @@ class LazySeries(Series):
                 if value is not None:
                     return value
         return super().__getitem__(key)
+
+    def sample(self, index: Any) -> np.ndarray:
+        builder = self._builder
+        if builder is not None and self._starts_at_zero():
+            index = np.asarray(index, dtype=np.int64)
+            if index.size and (index.min() < -self.size or index.max() >= self.size):
+                raise IndexError(f"index out of bounds for a series of {self.size} iterations")
+            found = builder.sample(np.where(index < 0, index + self.size, index) + self._lo)
+            if found is not None:
+                return found
+        return super().sample(index)
 
     def _window(self, lo: int, hi: int) -> Series:
         if self._builder is not None and self._starts_at_zero():
