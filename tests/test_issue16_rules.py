@@ -206,6 +206,22 @@ def test_sl105_onecycle_frozen_group_trains(tmp_path):
     assert "should stay frozen but its LR reaches 0.01" in found[0].message
 
 
+@pytest.mark.parametrize("eta_min,severity", [(1e-7, "info"), (1e-4, "warning")])
+def test_sl105_frozen_group_at_a_negligible_floor_is_information(tmp_path, eta_min, severity):
+    """A frozen group (lr_mult=0) annealed towards eta_min=1e-7 under an LR of 0.01 reaches a hundred-thousandth
+    of the LR: not frozen, but next to nothing (TCM's text encoder, 184 configs); 1e-4 stays a warning."""
+    text = f"""\
+optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.01, momentum=0.9),
+                     paramwise_cfg=dict(custom_keys={{'text_encoder': dict(lr_mult=0.0)}}))
+param_scheduler = [dict(type='CosineAnnealingLR', T_max=12, eta_min={eta_min!r}, by_epoch=True, begin=0, end=12)]
+train_cfg = dict(by_epoch=True, max_epochs=12)
+"""
+    found = [f for f in lint(tmp_path, {"config.py": text}) if f.code == "SL105"]
+    assert [f.severity.value for f in found] == [severity], found
+    assert "should stay frozen but its LR reaches" in found[0].message
+    assert ("next to nothing" in found[0].message) == (severity == "info")
+
+
 def test_sl105_onecycle_group_meant_faster_is_information(tmp_path):
     text = ONECYCLE.format(paramwise="{'head': dict(lr_mult=10.0)}")
     found = [f for f in lint(tmp_path, {"config.py": text}) if f.code == "SL105"]

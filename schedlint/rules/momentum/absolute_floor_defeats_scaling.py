@@ -48,6 +48,9 @@ def _lr_multipliers(ctx: Context) -> Dict[str, float]:
 
 _RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 
+#: a frozen group (lr_mult=0) whose LR stays below this share of the LR's peak barely moves: information only
+_NEGLIGIBLE = 1e-3
+
 
 class AbsoluteFloorDefeatsScaling(Rule):
     """An absolute LR target (`eta_min`, `min_lr`, OneCycle's peak) shared by parameter groups whose LRs differ.
@@ -61,8 +64,8 @@ class AbsoluteFloorDefeatsScaling(Rule):
     frozen `lr_mult=0` group trains) and `auto_scale_lr` changes nothing. The group's own curve is
     simulated (schedulers act on every group with the same arguments). Reported as a warning where
     the group's LR stops decaying, rises, ends far from its intended share of the LR, or peaks
-    where every group peaks; as information where only the final ratio drifts, or where only
-    `auto_scale_lr` is lost.
+    where every group peaks; as information where only the final ratio drifts, where a frozen
+    group's LR stays below a thousandth of the LR's peak, or where only `auto_scale_lr` is lost.
 
     Fix: `eta_min_ratio` (mmengine CosineAnnealing / CosineRestart) or `min_lr_ratio` (mmcv),
     which apply per group; for OneCycle, a warm-up and an annealing scheduler that scale each
@@ -177,11 +180,16 @@ class AbsoluteFloorDefeatsScaling(Rule):
         tail = _ratio_advice(ctx, who, "which applies per group")
         label = f"the '{key}' group (lr_mult={mult:g})"
         if mult == 0:
-            if group.max() <= 0:
+            g_peak, m_peak = float(group.max()), float(main.max())
+            if g_peak <= 0:
                 return None
             towards = "sets every parameter group's LR from" if peak else "moves every parameter group towards"
-            return Severity.WARNING, (f"{who} {towards} the absolute {fmt(floor)}: {label} should stay frozen but "
-                                      f"its LR reaches {fmt(float(group.max()))}" + (_PEAK_TAIL if peak else tail))
+            msg = (f"{who} {towards} the absolute {fmt(floor)}: {label} should stay frozen but its LR reaches "
+                   f"{fmt(g_peak)}")
+            if m_peak > 0 and g_peak < _NEGLIGIBLE * m_peak:  # (TCM's text encoder: 1e-07 under an LR of 0.007)
+                return Severity.INFO, (msg + f", {g_peak / m_peak:.2g}x the LR's peak: next to nothing, but not frozen"
+                                       + (_PEAK_TAIL if peak else tail))
+            return Severity.WARNING, msg + (_PEAK_TAIL if peak else tail)
         if peak:  # the whole curve is absolute: the group peaks where every group peaks
             m_peak, g_peak = float(main.max()), float(group.max())
             if m_peak <= 0:
