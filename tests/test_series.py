@@ -230,20 +230,25 @@ def test_a_lazy_series_samples_iterations_as_its_built_values(seed):
     building it (diagnose compared a 20-line log with a 19M-iteration plan by building 152 MB): bit for bit
     the built values, negative indices and repeats included."""
     rng = np.random.default_rng(seed)
-    size = int(rng.integers(2, 400))
+    size = int(rng.integers(40, 400))
     b = _lazy_builder(np.random.default_rng([seed, 2]), size)
     if not b._deferred:
         b.deferred(size - 1, 1, lambda offsets: np.full(offsets.size, 0.25))
     lazy = b.build()
-    index = rng.integers(-size, size, int(rng.integers(0, 50)))
+    index = rng.integers(-size, size, int(rng.integers(0, max(1, size // 4))))
     lo = int(rng.integers(0, size - 1))
     window = lazy[lo:size]
-    got, stepped, in_window = lazy.sample(index), lazy[::3], window.sample(np.arange(size - lo))
-    assert lazy._builder is not None  # nothing built
+    got, stepped, in_window = lazy.sample(index), lazy[::5], window.sample(np.arange(0, size - lo, 5))
+    assert lazy._builder is not None  # nothing built (a quarter of the series or more would build it)
+    many = _lazy_builder(np.random.default_rng([seed, 2]), size)
+    if not many._deferred:
+        many.deferred(size - 1, 1, lambda offsets: np.full(offsets.size, 0.25))
+    everything = many.build().sample(np.arange(size))
     built = np.asarray(lazy)
     assert got.tobytes() == built[index].tobytes()
-    assert np.asarray(stepped).tobytes() == built[::3].tobytes()
-    assert in_window.tobytes() == built[lo:].tobytes()
+    assert np.asarray(stepped).tobytes() == built[::5].tobytes()
+    assert in_window.tobytes() == built[lo::5].tobytes()
+    assert everything.tobytes() == built.tobytes()
     with pytest.raises(IndexError):
         b2 = _lazy_builder(np.random.default_rng([seed, 2]), size)
         b2.deferred(size - 1, 1, lambda offsets: np.full(offsets.size, 0.25))
@@ -443,3 +448,18 @@ def test_an_empty_window_of_a_lazy_series_builds_nothing():
     empty = lazy[40:40]
     assert len(empty) == 0 and np.asarray(empty).size == 0 and lazy._builder is not None
     assert len(lazy[10:20][5:5]) == 0 and lazy._builder is not None
+
+
+def test_a_fix_is_told_from_a_no_op_at_every_iteration_not_only_at_the_probes():
+    """fix's no-op check compares a few thousand evenly spaced iterations first (a periodic cosine over 19M
+    iterations took 9 s to compare at every one); a difference between the probes still counts."""
+    from schedlint.fix import verify
+    from schedlint.simulate.series import Series
+
+    base = np.linspace(1.0, 0.0, 100_003)
+    other = base.copy()
+    other[12_345] += 1e-6  # between two probes
+    assert 12_345 not in set(np.linspace(0, base.size - 1, verify._PROBES).astype(np.int64))
+    assert verify._same(Series.from_array(base), Series.from_array(base.copy()))
+    assert not verify._same(Series.from_array(base), Series.from_array(other))
+    assert not verify._same(Series.from_array(base), Series.from_array(base[::-1].copy()))

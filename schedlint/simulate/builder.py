@@ -107,14 +107,21 @@ class SeriesBuilder:
         """The values of the iterations `index` (an in-range integer array), without building the series: each
         part answers its own iterations (a deferred part from its formula); None when one lies before the first
         part (then the series is built)."""
+        if index.size * 4 > self.size:
+            return None  # (most of the series: building it costs no more)
         firsts = np.asarray(self._firsts, dtype=np.int64)
         k = np.searchsorted(firsts, index, side="right") - 1
         if index.size and int(k.min()) < 0:
             return None
         out = np.empty(index.size, dtype=np.float64)
-        for part in np.unique(k):
-            values, starts, first, end = self._parts[int(part)]
-            chosen = k == part
+        order = np.argsort(k, kind="stable")
+        ks = k[order]
+        bounds = np.flatnonzero(np.diff(ks)) + 1
+        for lo, hi in zip(np.concatenate(([0], bounds)), np.concatenate((bounds, [ks.size]))):
+            if lo >= hi:
+                continue
+            values, starts, first, end = self._parts[int(ks[lo])]
+            chosen = order[lo:hi]
             at = np.minimum(index[chosen], end - 1)  # between parts (or after the last) the value holds
             if starts is not None:
                 out[chosen] = values[np.searchsorted(starts, at, side="right") - 1]
