@@ -82,21 +82,22 @@ def nice_ticks(upper: float, count: int = 5) -> List[float]:
     return ticks
 
 
-def _columns(values: np.ndarray, width: int) -> np.ndarray:
-    """`values` averaged into `width` equal slices."""
+def _columns(values: Any, width: int) -> np.ndarray:
+    """`values` (an array, or a curve's Series: one slice expanded at a time) averaged into `width` equal
+    slices."""
     n = len(values)
     edges = np.linspace(0, n, width + 1)
     out = np.empty(width)
     for c in range(width):
         a = int(edges[c])
         b = max(a + 1, int(edges[c + 1]))
-        out[c] = float(np.mean(values[a:min(b, n)]))
+        out[c] = float(np.mean(np.asarray(values[a:min(b, n)], dtype=float)))
     return out
 
 
-def block_plot(values: np.ndarray, width: int, height: int, lo: float, hi: float) -> List[str]:
+def block_plot(values: Any, width: int, height: int, lo: float, hi: float) -> List[str]:
     """Rows (top first) of a bar plot of `values` squeezed into `width` columns, with eighth-block resolution."""
-    cols = _columns(np.asarray(values, dtype=float), width)
+    cols = _columns(values, width)
     span = hi - lo if hi > lo else 1.0
     levels = np.clip(np.round((cols - lo) / span * height * 8), 1, height * 8).astype(int)
     rows = []
@@ -127,13 +128,13 @@ def _axis(total_units: float, width: int, unit: str) -> Tuple[str, str]:
     return "└" + "".join(line), "".join(labels).rstrip()
 
 
-def _plot_block(console: Any, title: str, values: np.ndarray, plan: Plan, boundaries: Sequence[int],
+def _plot_block(console: Any, title: str, values: Any, plan: Plan, boundaries: Sequence[int],
                 marks: Sequence[Tuple[int, int, str]], height: int, style: str) -> None:
     from rich.text import Text
 
     width = max(20, console.width - _GUTTER - 1)
     total = len(values)
-    lo, hi = float(np.min(values)), float(np.max(values))
+    lo, hi = float(values.min()), float(values.max())
     console.print(Text(title, style="bold"))
     if not math.isfinite(lo) or not math.isfinite(hi):
         console.print("  (not a finite value; nothing to plot)")
@@ -344,7 +345,7 @@ def _print_curves(view: ScheduleView, notable: List[Any], console: Any) -> None:
     notable events marked."""
     plan, curve = view.plan, view.curve
     for param, height, style in (("lr", 8, "cyan"), ("momentum", 5, "magenta")):
-        values = curve.lr if param == "lr" else curve.momentum
+        values = curve.series(param)  # (its extremes and one column at a time: never the whole run expanded)
         if values is None or len(values) == 0:
             continue
         word = param_word(plan, param)
@@ -352,7 +353,7 @@ def _print_curves(view: ScheduleView, notable: List[Any], console: Any) -> None:
         marks = [(int(e.start), int(e.stop if e.stop is not None else e.start + 1), e.label)
                  for e in notable if e.param == param]
         title = f"{word} over {span_text(plan, plan.horizon.total_iters)}" + (" (yellow: see events)" if marks else "")
-        _plot_block(console, title, np.asarray(values), plan, bounds, marks, height, style)
+        _plot_block(console, title, values, plan, bounds, marks, height, style)
         console.print()
 
 
