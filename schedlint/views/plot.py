@@ -19,7 +19,7 @@ import numpy as np
 
 from schedlint.runs.events import Event, param_word, value_text
 from schedlint.views.plotkit import (_ALERT, _LOG_COLOR, _LR_COLOR, _MOM_COLOR, _legend_above, _obstacles,  # noqa: F401
-                                     _thin, free_spot)
+                                     _thin, free_spot, thin_index)
 from schedlint.views.runpanel import _draw_run
 
 __all__ = ["PlotUnavailable", "render_plot", "render_run_plot", "default_output", "require_matplotlib", "free_spot"]
@@ -57,26 +57,28 @@ def render_plot(view: Any, output: str, log: Any = None, log_scale: bool = False
     def to_x(iterations: Any) -> Any:
         return np.asarray(iterations, dtype=float) / length
 
-    momentum = curve.momentum
-    show_momentum = momentum is not None and len(momentum) and float(np.ptp(momentum)) > 1e-12
+    # the curves as their Series: the points drawn are sampled, never the whole run expanded
+    lr, momentum = curve.series("lr"), curve.series("momentum")
+    show_momentum = momentum is not None and len(momentum) and float(momentum.max()) - float(momentum.min()) > 1e-12
     phases = [p for p in view.phases]
     fig, height, bottom_margin, panels = _config_figure(view, phases, show_momentum, log is not None, dpi)
     axes, ax_phases, ax_lr, ax_mom, ax_loss = panels
-    x_all = to_x(np.arange(total))
+    drawn = thin_index(total)
+    x_drawn = to_x(drawn)
     x_end = total / length
     _config_titles(fig, view, momentum, show_momentum, height)
     if ax_phases is not None:
         _draw_phases(ax_phases, plan, phases, to_x, x_end)
-    lr = np.asarray(curve.lr, dtype=float)
-    _draw_config_lr(ax_lr, lr, x_all, log, to_x, log_scale)
+    _draw_config_lr(ax_lr, lr, x_drawn, np.asarray(lr.sample(drawn), dtype=float), log, to_x, log_scale)
     if ax_mom is not None:
-        _draw_config_momentum(ax_mom, plan, momentum, x_all, log, to_x)
+        _draw_config_momentum(ax_mom, plan, momentum, x_drawn, np.asarray(momentum.sample(drawn), dtype=float), log,
+                              to_x)
     _draw_boundaries(axes, phases, total, length, x_end)
     # -- events where they bite
     notable = [e for e in view.events if e.notable]
     _mark_events(ax_lr, [e for e in notable if e.param == "lr"], lr, to_x, total)
     if ax_mom is not None:
-        _mark_events(ax_mom, [e for e in notable if e.param == "momentum"], np.asarray(momentum, float), to_x, total)
+        _mark_events(ax_mom, [e for e in notable if e.param == "momentum"], momentum, to_x, total)
     if ax_loss is not None:
         _draw_run(ax_loss, log, to_x, diagnosis, unit)
     _finish_axes(axes, (ax_lr, ax_mom), unit)
@@ -153,28 +155,29 @@ def _config_titles(fig: Any, view: Any, momentum: Any, show_momentum: Any, heigh
              fontsize=8.5, color="#444444", linespacing=1.4)
 
 
-def _draw_config_lr(ax: Any, lr: np.ndarray, x_all: np.ndarray, log: Any, to_x: Any, log_scale: bool) -> None:
-    """The simulated LR, the run's logged LR as dots over it, and the y scale (linear from 0, or log)."""
-    xs, ys = _thin(x_all, lr)
+def _draw_config_lr(ax: Any, lr: Any, xs: np.ndarray, ys: np.ndarray, log: Any, to_x: Any, log_scale: bool) -> None:
+    """The simulated LR (`lr`, its points drawn at `xs`: `ys`), the run's logged LR as dots over it, and the y scale
+    (linear from 0, or log)."""
     ax.plot(xs, ys, color=_LR_COLOR, lw=1.8, label="LR (simulated from the config)", zorder=3)
     if log is not None and log.has("lr"):
         lx, lv = log.series("lr")
         lx, lv = _thin(to_x(lx - 1), lv, 400)
         ax.plot(lx, lv, ".", color=_LOG_COLOR, ms=3.5, alpha=0.8, label="LR (logged)", zorder=2)
     if log_scale:
-        positive = lr[lr > 0]
-        if len(positive):
+        lowest = float(lr.min())  # (exact; where the LR reaches 0, the lowest positive point drawn)
+        positive = ys[ys > 0]
+        if lowest > 0 or len(positive):
             ax.set_yscale("log")
-            ax.set_ylim(bottom=float(positive.min()) / 3)
+            ax.set_ylim(bottom=(lowest if lowest > 0 else float(positive.min())) / 3)
     else:
         ax.set_ylim(bottom=0)
     ax.set_ylabel("LR" + (" (log)" if log_scale else ""), fontsize=10)
 
 
-def _draw_config_momentum(ax: Any, plan: Any, momentum: Any, x_all: np.ndarray, log: Any, to_x: Any) -> None:
-    """The simulated momentum (beta1), the logged one as dots, and a red line at 1 when it gets there."""
-    mom = np.asarray(momentum, dtype=float)
-    xs, ys = _thin(x_all, mom)
+def _draw_config_momentum(ax: Any, plan: Any, mom: Any, xs: np.ndarray, ys: np.ndarray, log: Any, to_x: Any
+                          ) -> None:
+    """The simulated momentum (beta1; `mom`, its points drawn at `xs`: `ys`), the logged one as dots, and a red
+    line at 1 when it gets there."""
     word = param_word(plan, "momentum")
     ax.plot(xs, ys, color=_MOM_COLOR, lw=1.8, label=f"{word} (simulated)", zorder=3)
     if log is not None and log.has("momentum"):
@@ -316,7 +319,7 @@ def _draw_phases(ax: Any, plan: Any, phases: Sequence[Any], to_x: Any, x_end: fl
         ax.spines[side].set_visible(False)
 
 
-def _mark_events(ax: Any, events: Sequence[Event], values: np.ndarray, to_x: Any, total: int) -> None:
+def _mark_events(ax: Any, events: Sequence[Event], values: Any, to_x: Any, total: int) -> None:
     """Shade each notable stretch and point a label at where it starts; events close together share a label."""
     span = float(to_x(total))
     groups: List[List[Event]] = []

@@ -19,11 +19,19 @@ _ALERT = "#d62728"
 _MAX_POINTS = 5000
 
 
+def thin_index(n: int, limit: int = _MAX_POINTS) -> np.ndarray:
+    """The points of a series of `n` kept for drawing: every one up to `limit`, else evenly strided (the last
+    one always)."""
+    if n <= limit:
+        return np.arange(n, dtype=np.int64)
+    step = int(math.ceil(n / limit))
+    return np.r_[np.arange(0, n, step, dtype=np.int64), n - 1]
+
+
 def _thin(x: np.ndarray, y: np.ndarray, limit: int = _MAX_POINTS) -> Tuple[np.ndarray, np.ndarray]:
     if len(x) <= limit:
         return x, y
-    step = int(math.ceil(len(x) / limit))
-    idx = np.r_[np.arange(0, len(x), step), len(x) - 1]
+    idx = thin_index(len(x), limit)
     return x[idx], y[idx]
 
 
